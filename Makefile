@@ -1,0 +1,60 @@
+# cse top-level Makefile.
+#
+#   make               build the user tools (build/) and kmod/cse.ko
+#   make check         host tests + VM kselftests, closing "N passed, N failed"
+#   make demo          the main job: two applications side by side in the VM
+#   make bench         benchmark table (ratios against native)
+#   make KDIR=...      build the module against another kernel tree
+#   make checkpatch    kernel coding-style check of kmod/ and the uapi header
+#   make sparse        sparse (C=2) over kmod/
+#   make clean
+
+# KDIR: the running kernel's build tree when it exists, else the newest
+# installed Debian cloud (test) kernel headers.
+KVER_RUNNING := $(shell uname -r)
+KDIR_TEST := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-cloud-amd64)))
+KDIR ?= $(if $(wildcard /lib/modules/$(KVER_RUNNING)/build),/lib/modules/$(KVER_RUNNING)/build,$(KDIR_TEST))
+export KDIR
+
+.PHONY: all user kmod selftests check host-check vm-check demo bench clean checkpatch sparse
+
+all: user kmod
+
+user:
+	$(MAKE) -C user
+
+kmod:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "make: no kernel headers found (KDIR='$(KDIR)')" >&2; \
+		echo "hint: run scripts/install-deps, or pass KDIR=/path/to/kernel/build" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+selftests:
+	$(MAKE) -C selftests/cse
+
+check: all selftests
+	scripts/run-checks
+
+host-check: all
+	scripts/run-checks host
+
+vm-check: all selftests
+	scripts/run-checks vm
+
+demo: all
+	scripts/demo
+
+bench: all
+	scripts/bench
+
+checkpatch:
+	$(KDIR)/scripts/checkpatch.pl --no-tree --terse -f kmod/*.c kmod/*.h include/uapi/linux/cse.h || \
+		perl /usr/src/linux-kbuild-*/scripts/checkpatch.pl --no-tree --terse -f kmod/*.c
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C user clean
+	-$(MAKE) -C selftests/cse clean
+	rm -rf build

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cse.ko internal interfaces shared by the files of the module.
+ *
+ * Objects:
+ *  - struct cse_instance: one application instance. Reference counted;
+ *    every instance fd and every device proxy fd holds one reference.
+ *    Live instances sit in a registry (an xarray indexed by id) so that
+ *    a generic netlink dump can walk them consistently.
+ *  - the device proxy (broker.c): a file wrapping a device file opened
+ *    on behalf of an instance.
+ *
+ * Lock order: cse registry mutex, then an instance's member mutex.
+ */
+#ifndef _CSE_INTERNAL_H
+#define _CSE_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/cse.h>
+
+#define CSE_MODULE_VERSION	"0.1.0"
+
+/* Accounting of one instance; every field only ever grows. */
+struct cse_instance_counters {
+	atomic64_t opens_granted;
+	atomic64_t opens_denied;
+	atomic64_t bytes_read;
+	atomic64_t bytes_written;
+};
+
+struct cse_instance {
+	refcount_t refs;
+	u32 id;				/* registry index, never 0 */
+	char name[CSE_NAME_MAX];	/* NUL-terminated, printable */
+	kuid_t creator;
+	u64 create_time_ns;		/* CLOCK_REALTIME */
+
+	/* Immutable after creation: read without locking. */
+	u32 n_grants;
+	struct cse_dev_grant *grants;
+
+	/* Thread groups that joined; see instance.c for the pruning rule. */
+	struct mutex members_lock;
+	struct list_head members;
+	u32 n_members;
+
+	struct cse_instance_counters counters;
+};
+
+/* instance.c: lifetime and registry */
+extern unsigned int cse_max_instances;
+
+int cse_instance_create(const char *name, struct cse_dev_grant *grants,
+			u32 n_grants, struct cse_instance **out);
+void cse_instance_get(struct cse_instance *inst);
+void cse_instance_put(struct cse_instance *inst);
+int cse_instance_install_fd(struct cse_instance *inst, bool cloexec);
+struct cse_instance *cse_instance_from_file(struct file *file);
+
+u32 cse_registry_generation(void);
+struct cse_instance *cse_instance_lookup(u32 id);
+int cse_registry_for_each(unsigned long *pos,
+			  int (*fn)(struct cse_instance *inst, void *arg),
+			  void *arg);
+void cse_registry_exit(void);
+
+/* instance.c: members */
+int cse_instance_join(struct cse_instance *inst, struct pid *tgid);
+int cse_instance_leave(struct cse_instance *inst, struct pid *tgid);
+u32 cse_instance_member_count(struct cse_instance *inst);
+
+/* instance.c: snapshot for CSE_IOC_INSTANCE_INFO (and netlink later) */
+void cse_instance_fill_info(struct cse_instance *inst,
+			    struct cse_instance_info *info);
+
+/* broker.c: grant lookup and CSE_IOC_DEV_OPEN */
+int cse_broker_dev_open(struct cse_instance *inst,
+			const struct cse_dev_open *req);
+
+/* ioctl.c: /dev/cse and the instance fd ioctls */
+long cse_instance_ioctl(struct file *file, unsigned int cmd,
+			unsigned long arg);
+int cse_misc_register(void);
+void cse_misc_deregister(void);
+
+#endif /* _CSE_INTERNAL_H */

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the cse selftests: open /dev/cse or skip, build and
+ * issue the ioctls of include/uapi/linux/cse.h, assert exact errnos, and
+ * run a piece of a test as the unprivileged user "nobody".
+ *
+ * Include after kselftest_harness.h: the macros use its _metadata.
+ */
+#ifndef CSE_TEST_H
+#define CSE_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <grp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <linux/cse.h>
+
+#define CSE_DEV_PATH	"/dev/cse"
+#define NOBODY_UID	65534
+#define NOBODY_GID	65534
+
+/* Open /dev/cse, or mark the test SKIP when the module is not loaded. */
+#define cse_open_or_skip() ({						\
+	int __fd = open(CSE_DEV_PATH, O_RDWR | O_CLOEXEC);		\
+	if (__fd < 0 && errno == ENOENT)				\
+		SKIP(return, CSE_DEV_PATH " is absent (cse.ko not loaded)"); \
+	ASSERT_LE(0, __fd) {						\
+		TH_LOG("open %s: %s", CSE_DEV_PATH, strerror(errno));	\
+	}								\
+	__fd;								\
+})
+
+/* Assert that _expr fails with exactly errno _err. */
+#define ASSERT_ERRNO(_err, _expr) do {					\
+	long __r;							\
+	int __e;							\
+	errno = 0;							\
+	__r = (long)(_expr);						\
+	__e = errno;							\
+	ASSERT_EQ(-1, __r) {						\
+		TH_LOG("%s returned %ld, expected -1 with %s",		\
+		       #_expr, __r, strerror(_err));			\
+	}								\
+	ASSERT_EQ(_err, __e) {						\
+		TH_LOG("%s: errno %d (%s), expected %d (%s)", #_expr,	\
+		       __e, strerror(__e), _err, strerror(_err));	\
+	}								\
+} while (0)
+
+/* Assert that _expr succeeds (returns >= 0); evaluates to its result. */
+#define ASSERT_OK(_expr) ({						\
+	long __r;							\
+	errno = 0;							\
+	__r = (long)(_expr);						\
+	ASSERT_LE(0, __r) {						\
+		TH_LOG("%s failed: %s", #_expr, strerror(errno));	\
+	}								\
+	__r;								\
+})
+
+static inline void cse_create_init(struct cse_instance_create *c,
+				   const char *name,
+				   const struct cse_dev_grant *grants,
+				   unsigned int n_grants, unsigned int flags)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->flags = flags;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->n_grants = n_grants;
+	c->grants = (uintptr_t)grants;
+}
+
+/* CSE_IOC_INSTANCE_CREATE; returns the instance fd or -1 with errno. */
+static inline int cse_create(int dev, const char *name,
+			     const struct cse_dev_grant *grants,
+			     unsigned int n_grants, unsigned int flags)
+{
+	struct cse_instance_create c;
+
+	cse_create_init(&c, name, grants, n_grants, flags);
+	return ioctl(dev, CSE_IOC_INSTANCE_CREATE, &c);
+}
+
+static inline int cse_info(int ifd, struct cse_instance_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(ifd, CSE_IOC_INSTANCE_INFO, info);
+}
+
+static inline void cse_dev_open_init(struct cse_dev_open *o, int dirfd,
+				     const char *path, unsigned int open_flags)
+{
+	memset(o, 0, sizeof(*o));
+	o->size = sizeof(*o);
+	o->dirfd = dirfd;
+	o->open_flags = open_flags;
+	o->path = (uintptr_t)path;
+}
+
+/* CSE_IOC_DEV_OPEN; returns the proxy fd or -1 with errno. */
+static inline int cse_dev_open(int ifd, int dirfd, const char *path,
+			       unsigned int open_flags)
+{
+	struct cse_dev_open o;
+
+	cse_dev_open_init(&o, dirfd, path, open_flags);
+	return ioctl(ifd, CSE_IOC_DEV_OPEN, &o);
+}
+
+/* Fill *g with a grant for the device node at path; 0 or -1 with errno. */
+static inline int cse_grant_for(struct cse_dev_grant *g, const char *path,
+				unsigned int access)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -1;
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		errno = ENODEV;
+		return -1;
+	}
+	g->type = S_ISCHR(st.st_mode) ? CSE_DEV_CHAR : CSE_DEV_BLOCK;
+	g->major = major(st.st_rdev);
+	g->minor = minor(st.st_rdev);
+	g->access = access;
+	return 0;
+}
+
+/* Become uid/gid nobody with no capabilities left; 0 or -1 with errno. */
+static inline int cse_become_nobody(void)
+{
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0))
+		return -1;
+	if (setgroups(0, NULL))
+		return -1;
+	if (setresgid(NOBODY_GID, NOBODY_GID, NOBODY_GID))
+		return -1;
+	/* A uid change away from 0 clears every capability set. */
+	if (setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID))
+		return -1;
+	return 0;
+}
+
+/*
+ * Run fn(arg, out, out_len) in a forked child that has become nobody. fn
+ * returns an errno-style code (0 for success) and may fill out; both come
+ * back to the caller through a pipe. Returns that code, or -1 when the
+ * child could not report (it then died or could not drop privileges).
+ */
+static inline int cse_run_as_nobody(int (*fn)(void *arg, void *out, size_t len),
+				    void *arg, void *out, size_t out_len)
+{
+	int p[2], code = -1, status;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char buf[512];
+		int c;
+
+		close(p[0]);
+		memset(buf, 0, sizeof(buf));
+		if (out_len > sizeof(buf))
+			_exit(2);
+		c = cse_become_nobody() ? -1 : fn(arg, buf, out_len);
+		if (write(p[1], &c, sizeof(c)) != sizeof(c) ||
+		    (out_len && write(p[1], buf, out_len) != (ssize_t)out_len))
+			_exit(3);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &code, sizeof(code)) != sizeof(code))
+		code = -1;
+	else if (out_len && read(p[0], out, out_len) != (ssize_t)out_len)
+		code = -1;
+	close(p[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		code = -1;
+	return code;
+}
+
+#endif /* CSE_TEST_H */

@@ -1,0 +1,2 @@
+#include "defs.h"
+int fa(int v) { return v * 2 + 6; }

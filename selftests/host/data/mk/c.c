@@ -1,0 +1,2 @@
+#include "defs.h"
+int fc(int v) { return v * 4 + 1; }

@@ -1,0 +1,1 @@
+int fa(int); int fb(int); int fc(int);

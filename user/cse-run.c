@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * cse-run: the launcher users type.
+ *
+ *   cse-run [options] -- PROGRAM [ARGS]
+ *
+ * Validates PROGRAM (launcher/elf.c), creates the application's instance
+ * in cse.ko when /dev/cse exists (launcher/kmod.c) and its instance state
+ * (a CSE_STATE_SIZE memfd, include/cse/state.h, inherited by the
+ * application's processes; the loader initialises it), then execs
+ *
+ *   <prefix>/lib/cse/cse-loader [--state-fd=N] [--instance-fd=M]
+ *       [--no-rewrite] [-e NAME[=ARGS]]... -- PROGRAM-ABSPATH ARGV0 [ARG...]
+ *
+ * with the environment unchanged. The loader runs PROGRAM in this same
+ * process, so its exit status and death by signal are PROGRAM's own.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cse/state.h>
+
+#include "launcher/launcher.h"
+
+/* <dir of our realpath>/../lib/cse, without resolving "..". */
+static char *find_libdir(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		cse_die(CSE_EXIT_FAILURE, "is /proc mounted?", "cannot read /proc/self/exe: %s",
+			n < 0 ? strerror(errno) : "empty");
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		cse_die(CSE_EXIT_FAILURE, NULL, "odd executable path '%s'", exe);
+	*slash = '\0';
+	return cse_xasprintf("%s/../lib/cse", exe);
+}
+
+static void list_elements(const char *libdir)
+{
+	DIR *d = opendir(libdir);
+	struct dirent *de;
+	bool any = false;
+
+	if (!d)
+		return;
+	fputs("hint: available elements:", stderr);
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 7 && !strncmp(de->d_name, "cse-", 4) && !strcmp(de->d_name + n - 3, ".so")) {
+			fprintf(stderr, " %.*s", (int)(n - 7), de->d_name + 4);
+			any = true;
+		}
+	}
+	closedir(d);
+	fputs(any ? "\n" : " none\n", stderr);
+}
+
+static void check_elements(const struct cse_opts *o, const char *libdir)
+{
+	for (size_t i = 0; i < o->n_elements; i++) {
+		char *so = cse_xasprintf("%s/cse-%s.so", libdir, o->elements[i].name);
+
+		if (access(so, R_OK) < 0) {
+			cse_err("unknown element '%s' (no %s)", o->elements[i].name, so);
+			list_elements(libdir);
+			exit(CSE_EXIT_USAGE);
+		}
+		cse_info("element %s%s%s", o->elements[i].name,
+			 o->elements[i].args ? "=" : "",
+			 o->elements[i].args ? o->elements[i].args : "");
+		free(so);
+	}
+}
+
+static char *loader_path(const char *libdir)
+{
+	char *p = cse_xasprintf("%s/cse-loader", libdir);
+
+	if (access(p, X_OK) < 0)
+		cse_die(errno == ENOENT ? CSE_EXIT_NOT_FOUND : CSE_EXIT_CANNOT_EXEC,
+			"cse-run expects its loader in ../lib/cse next to its own directory; run 'make'",
+			"cannot run the loader %s: %s", p, strerror(errno));
+	return p;
+}
+
+/* Keeps an fd we hand down off 0-2, in case cse-run started with them closed. */
+static int high_fd(int fd)
+{
+	int nfd;
+
+	if (fd >= 3)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD, 3);
+	if (nfd < 0)
+		cse_die(CSE_EXIT_FAILURE, NULL, "dup: %s", strerror(errno));
+	close(fd);
+	return nfd;
+}
+
+static char *default_name(const char *prog)
+{
+	const char *base = strrchr(prog, '/');
+	char pid[24];
+	char *name;
+	size_t room;
+
+	base = base ? base + 1 : prog;
+	if (!*base)
+		base = "app";
+	snprintf(pid, sizeof(pid), "-%ld", (long)getpid());
+	room = 63 - strlen(pid);
+	name = cse_xasprintf("%.*s%s", (int)(strlen(base) < room ? strlen(base) : room), base, pid);
+	for (char *p = name; *p; p++)
+		if (!isprint((unsigned char)*p))
+			*p = '?';
+	return name;
+}
+
+static void print_version(const char *libdir)
+{
+	struct cse_kmod_version v;
+	char *loader;
+	int pipefd[2];
+	pid_t pid;
+	int st;
+	FILE *f;
+	char line[512];
+	int r;
+
+	printf("cse-run %s\n", CSE_VERSION_STRING);
+	if (!cse_verbose)
+		return;
+	fflush(stdout);
+
+	loader = cse_xasprintf("%s/cse-loader", libdir);
+	printf("loader: %s\n", loader);
+	if (access(loader, X_OK) < 0) {
+		printf("loader: not available: %s\n", strerror(errno));
+	} else if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		cse_die(CSE_EXIT_FAILURE, NULL, "pipe: %s", strerror(errno));
+	} else {
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			cse_die(CSE_EXIT_FAILURE, NULL, "fork: %s", strerror(errno));
+		if (pid == 0) {
+			dup2(pipefd[1], 1);
+			execl(loader, loader, "--probe", (char *)NULL);
+			_exit(127);
+		}
+		close(pipefd[1]);
+		f = fdopen(pipefd[0], "r");
+		while (f && fgets(line, sizeof(line), f))
+			printf("loader: %s%s", line, strchr(line, '\n') ? "" : "\n");
+		if (f)
+			fclose(f);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			printf("loader: --probe failed (%s %d)\n",
+			       WIFEXITED(st) ? "exit status" : "signal",
+			       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	}
+	free(loader);
+
+	r = cse_kmod_version(&v);
+	if (r == -1)
+		printf("kmod: /dev/cse not present (cse.ko not loaded)\n");
+	else if (r == -2)
+		printf("kmod: /dev/cse present, CSE_IOC_VERSION failed: %s\n", strerror(errno));
+	else
+		printf("kmod: /dev/cse present, api version %u, features 0x%llx\n",
+		       v.api_version, (unsigned long long)v.features);
+}
+
+int main(int argc, char **argv)
+{
+	struct cse_opts o;
+	struct cse_target t;
+	const char *prog;
+	char *libdir, *loader, *name;
+	int inst_fd = -1, state_fd;
+	char **nargv;
+	size_t n = 0, nprog_args;
+
+	cse_parse_options(argc, argv, &o);
+	if (o.help) {
+		cse_print_help();
+		return 0;
+	}
+	libdir = find_libdir();
+	if (o.version) {
+		print_version(libdir);
+		free(libdir);
+		return 0;
+	}
+	if (!o.prog_index) {
+		cse_err("missing PROGRAM");
+		cse_hint("usage: cse-run [OPTION]... -- PROGRAM [ARG]...; see 'cse-run --help'");
+		free(libdir);
+		return CSE_EXIT_USAGE;
+	}
+	prog = argv[o.prog_index];
+
+	cse_resolve_target(prog, &t);
+	if (t.setid) {
+		if (!o.allow_setuid_drop)
+			cse_die(CSE_EXIT_CANNOT_EXEC,
+				"pass --allow-setuid-drop to run it without the privilege",
+				"%s: setuid/setgid programs are refused", t.elf_path);
+		cse_info("%s is setuid/setgid: running it without the privilege", t.elf_path);
+	}
+	check_elements(&o, libdir);
+	loader = loader_path(libdir);
+
+	if (!o.no_kmod) {
+		name = o.name ? cse_xstrdup(o.name) : default_name(prog);
+		inst_fd = cse_kmod_instance(name);
+		if (inst_fd >= 0)
+			inst_fd = high_fd(inst_fd);
+		free(name);
+	}
+
+	state_fd = memfd_create("cse-state", 0);
+	if (state_fd < 0)
+		cse_die(CSE_EXIT_FAILURE, NULL, "memfd_create: %s", strerror(errno));
+	state_fd = high_fd(state_fd);
+	if (ftruncate(state_fd, CSE_STATE_SIZE) < 0)
+		cse_die(CSE_EXIT_FAILURE, NULL, "cannot size the instance state: %s", strerror(errno));
+
+	nprog_args = (size_t)(argc - o.prog_index);
+	nargv = cse_xmalloc(sizeof(char *) * (8 + 2 * o.n_elements + nprog_args));
+	nargv[n++] = loader;
+	nargv[n++] = cse_xasprintf("--state-fd=%d", state_fd);
+	if (inst_fd >= 0)
+		nargv[n++] = cse_xasprintf("--instance-fd=%d", inst_fd);
+	if (o.no_rewrite)
+		nargv[n++] = "--no-rewrite";
+	for (size_t i = 0; i < o.n_elements; i++) {
+		nargv[n++] = "-e";
+		nargv[n++] = o.elements[i].args ?
+			cse_xasprintf("%s=%s", o.elements[i].name, o.elements[i].args) :
+			o.elements[i].name;
+	}
+	nargv[n++] = "--";
+	nargv[n++] = t.path;
+	for (int i = o.prog_index; i < argc; i++)
+		nargv[n++] = argv[i];
+	nargv[n] = NULL;
+
+	if (cse_verbose) {
+		fputs("cse-run: exec", stderr);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, " %s", nargv[i]);
+		fputc('\n', stderr);
+	}
+	fflush(NULL);
+	execv(loader, nargv);
+	cse_die(errno == ENOENT ? CSE_EXIT_NOT_FOUND : CSE_EXIT_CANNOT_EXEC, NULL,
+		"cannot exec the loader %s: %s", loader, strerror(errno));
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * cse-run internals, split by concern:
+ *
+ *   options.c  the option table, argument parsing, --help text, element list
+ *   elf.c      PATH resolution (as execvp) and target inspection with libelf
+ *   kmod.c     the application's instance in cse.ko (/dev/cse)
+ *   status.c   error reporting and exit statuses
+ *   cse-run.c  main: validate, create instance state, exec cse-loader
+ *
+ * cse-run is a face: it parses, validates and calls. No interposition
+ * mechanism lives here; the loader execs nothing back into cse-run.
+ */
+#ifndef CSE_LAUNCHER_H
+#define CSE_LAUNCHER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef CSE_VERSION_STRING
+#define CSE_VERSION_STRING "0.1.0"
+#endif
+
+/* Exit statuses (documented in cse-run(1) and --help). */
+enum {
+	CSE_EXIT_USAGE = 2,	/* bad option, unknown element, bad element args */
+	CSE_EXIT_FAILURE = 125,	/* cse-run itself failed (instance, state, ...) */
+	CSE_EXIT_CANNOT_EXEC = 126,	/* found but not runnable */
+	CSE_EXIT_NOT_FOUND = 127,	/* program (or its interpreter) not found */
+};
+
+/* status.c */
+extern bool cse_verbose;
+void cse_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cse_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cse_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void cse_die(int status, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void *cse_xmalloc(size_t n);
+char *cse_xstrdup(const char *s);
+char *cse_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* options.c */
+#define CSE_RUN_ELEMENTS_MAX 32
+
+struct cse_element_req {
+	char *name;		/* element name: <libdir>/cse-<name>.so */
+	char *args;		/* comma-joined arguments, NULL when none */
+};
+
+struct cse_opts {
+	bool help;
+	bool version;
+	bool no_kmod;
+	bool no_rewrite;
+	bool allow_setuid_drop;
+	const char *name;	/* --name, NULL for the default */
+	size_t n_elements;
+	struct cse_element_req elements[CSE_RUN_ELEMENTS_MAX];
+	int prog_index;		/* argv index of PROGRAM, 0 when absent */
+};
+
+void cse_parse_options(int argc, char **argv, struct cse_opts *o);
+void cse_print_help(void);
+
+/* elf.c */
+enum cse_elf_kind {
+	CSE_ELF_STATIC,		/* ET_EXEC, no PT_INTERP */
+	CSE_ELF_STATIC_PIE,	/* ET_DYN, no PT_INTERP */
+	CSE_ELF_DYNAMIC,	/* PT_INTERP present */
+};
+
+#define CSE_SHEBANG_DEPTH_MAX 4	/* like the kernel's binfmt recursion bound */
+
+struct cse_target {
+	char *path;		/* absolute path handed to the loader */
+	char *elf_path;		/* the ELF that will run (PROGRAM or its interpreter) */
+	enum cse_elf_kind kind;
+	char *interp;		/* PT_INTERP of elf_path, or NULL */
+	bool setid;		/* elf_path carries an effective setuid/setgid bit */
+	unsigned int shebang_depth;
+};
+
+void cse_resolve_target(const char *prog, struct cse_target *t);
+const char *cse_elf_kind_name(enum cse_elf_kind k);
+
+/* kmod.c */
+struct cse_kmod_version {
+	uint32_t api_version;
+	uint64_t features;
+};
+
+/* -1: no /dev/cse; exits on any other failure. Returns the instance fd. */
+int cse_kmod_instance(const char *name);
+/* 0: filled in; -1: /dev/cse absent; -2: present but the ioctl failed (errno). */
+int cse_kmod_version(struct cse_kmod_version *v);
+
+#endif /* CSE_LAUNCHER_H */

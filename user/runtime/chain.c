@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The element chain: which elements see which syscall numbers, in the
+ * order they were named on the command line, and the services table
+ * handed to them.
+ */
+#include "runtime.h"
+
+#define MAX_ELEMENTS 16
+
+static const struct cse_element *elements[MAX_ELEMENTS];
+static int nelements;
+/* Bit i of wants[nr]: element i handles nr. Index SYSCALL_TABLE_SIZE:
+ * numbers beyond the table (only elements asking for everything). */
+static uint16_t wants[SYSCALL_TABLE_SIZE + 1];
+
+static long svc_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
+			long a5)
+{
+	return rt_syscall6(nr, a0, a1, a2, a3, a4, a5);
+}
+
+static int svc_getpid(void)
+{
+	return (int)rt_sys0(__NR_getpid);
+}
+
+static int svc_gettid(void)
+{
+	return (int)rt_sys0(__NR_gettid);
+}
+
+const struct cse_services cse_svc = {
+	.version = CSE_SERVICES_VERSION,
+	.size = sizeof(struct cse_services),
+	.syscall = svc_syscall,
+	.format = rt_vformat,
+	.write_all = rt_write_all,
+	.syscall_name = syscall_name,
+	.syscall_args = syscall_args,
+	.hide_fd = fdguard_hide,
+	.getpid = svc_getpid,
+	.gettid = svc_gettid,
+};
+
+int chain_add(const struct cse_element *e)
+{
+	int bit = nelements;
+
+	if (nelements == MAX_ELEMENTS)
+		return -1;
+	for (const long *p = e->syscalls; p && *p != CSE_SYSCALLS_END; p++) {
+		if (*p == CSE_ALL_SYSCALLS) {
+			for (int i = 0; i <= SYSCALL_TABLE_SIZE; i++)
+				wants[i] |= (uint16_t)(1u << bit);
+		} else if (*p >= 0 && *p < SYSCALL_TABLE_SIZE) {
+			wants[*p] |= (uint16_t)(1u << bit);
+		}
+	}
+	elements[nelements++] = e;
+	return 0;
+}
+
+static unsigned int wanted_by(long nr)
+{
+	if (nr >= 0 && nr < SYSCALL_TABLE_SIZE)
+		return wants[nr];
+	return wants[SYSCALL_TABLE_SIZE];
+}
+
+/* *nhandled = how many elements saw the call (for observe). */
+enum cse_verdict chain_run(struct cse_call *c, int *nhandled)
+{
+	unsigned int mask = wanted_by(c->nr);
+
+	*nhandled = 0;
+	for (int i = 0; mask && i < nelements; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		*nhandled = i + 1;
+		if (elements[i]->handle(c) == CSE_DONE)
+			return CSE_DONE;
+		mask = wanted_by(c->nr);	/* nr may have been changed */
+	}
+	return CSE_PASS;
+}
+
+void chain_observe(struct cse_call *c, int nhandled)
+{
+	for (int i = nhandled - 1; i >= 0; i--)
+		if (elements[i]->observe)
+			elements[i]->observe(c);
+}
+
+void chain_fork_child(void)
+{
+	for (int i = 0; i < nelements; i++)
+		if (elements[i]->fork_child)
+			elements[i]->fork_child();
+}
+
+void chain_before_exec(const char *path)
+{
+	for (int i = 0; i < nelements; i++)
+		if (elements[i]->before_exec)
+			elements[i]->before_exec(path);
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One call through the element chain and the runtime core.
+ *
+ * Elements run first, in command-line order; what they pass on reaches
+ * the core, which carries out the calls that change the runtime's own
+ * world (threads, processes, exec, signal state of SIGSYS, SUD, the
+ * runtime's fds) and sends everything else to the kernel unchanged,
+ * including numbers nobody here has heard of.
+ */
+#include <asm/prctl.h>
+#include "runtime.h"
+
+#define PR_SET_SYSCALL_USER_DISPATCH_NR	59
+#define CORE_RESUMED_BY_STUB	1
+
+/* Returns the result; sets *stub when the frame now resumes at a stub. */
+static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
+{
+	long *a = c->args;
+	int handled = 0;
+	long r;
+
+	switch (c->nr) {
+	case __NR_clone:
+	case __NR_clone3:
+	case __NR_fork:
+	case __NR_vfork:
+		if (!uc)
+			return -22;	/* only reachable by trap; see rewrite.c */
+		r = thread_clone(c, uc);
+		if (r == CORE_RESUMED_BY_STUB)
+			*stub = 1;
+		return r;
+	case __NR_execve:
+	case __NR_execveat:
+		return exec_reenter(c);
+	case __NR_rt_sigreturn:
+		if (!uc)
+			return -22;
+		signal_sigreturn(uc);
+	case __NR_rt_sigaction:
+		return signal_sigaction(c);
+	case __NR_rt_sigprocmask:
+		return signal_sigprocmask(c);
+	case __NR_prctl:
+		if (a[0] == PR_SET_SYSCALL_USER_DISPATCH_NR)
+			return signal_prctl_sud(c);
+		break;
+	case __NR_exit:
+		thread_exit(a[0]);
+	case __NR_arch_prctl:
+		/* %gs belongs to the runtime; see thread_area.h. */
+		if (a[0] == ARCH_SET_GS) {
+			const struct cse_thread *n = (const struct cse_thread *)a[1];
+			const struct cse_thread *me = cse_self();
+
+			/* Only a nested runtime linking our area behind its own. */
+			while (n && n != me)
+				n = n->next;
+			if (!n)
+				return -1;	/* EPERM */
+		}
+		break;
+	case __NR_close:
+	case __NR_close_range:
+	case __NR_dup2:
+	case __NR_dup3:
+		r = fdguard_call(c, &handled);
+		if (handled)
+			return r;
+		break;
+	default:
+		break;
+	}
+	return rt_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+void dispatch_call(struct cse_call *c, struct kucontext *uc)
+{
+	int nhandled = 0, stub = 0;
+
+	if (chain_run(c, &nhandled) != CSE_DONE) {
+		long r = core_execute(c, uc, &stub);
+
+		if (stub)
+			return;
+		c->ret = r;
+	}
+	chain_observe(c, nhandled);
+	if (uc)
+		uc->uc_mcontext.rax = (uint64_t)c->ret;
+}
+
+/* Called by cse_fast_entry for rewritten sites: regs = rdi..r9. */
+long dispatch_fast(long nr, long *regs)
+{
+	struct cse_call c;
+
+	c.nr = nr;
+	for (int i = 0; i < 6; i++)
+		c.args[i] = regs[i];
+	c.ret = -38;
+	c.site = 0;
+	c.flags = 0;
+	dispatch_call(&c, NULL);
+	return c.ret;
+}

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every assembly entry point of the runtime. This file and the rest of the
+ * loader's text form the SUD allowed region: the `syscall` instructions
+ * here are the real ones and never trap.
+ */
+#include <asm/unistd.h>
+#include "thread_area.h"
+
+	.text
+
+/* Process entry of cse-loader: rsp points at argc (kernel ABI). */
+	.globl _start
+	.type _start, @function
+_start:
+	xor	%ebp, %ebp
+	mov	%rsp, %rdi
+	and	$-16, %rsp
+	call	loader_main
+	ud2
+	.size _start, .-_start
+
+/* sa_restorer of the runtime's SIGSYS handler. */
+	.globl cse_sigreturn_restorer
+	.type cse_sigreturn_restorer, @function
+cse_sigreturn_restorer:
+	mov	$__NR_rt_sigreturn, %eax
+	syscall
+	ud2
+	.size cse_sigreturn_restorer, .-cse_sigreturn_restorer
+
+/*
+ * Fast path target of rewritten sites. The site's stub has already moved
+ * rsp below the red zone, loaded eax with the syscall number and called
+ * us. Keeps every register a real syscall keeps (all but rax, rcx, r11)
+ * and the flags; the C side returns the result in rax.
+ */
+	.globl cse_fast_entry
+	.type cse_fast_entry, @function
+cse_fast_entry:
+	pushfq
+	push	%rbx
+	push	%rax		/* regs[6]: nr */
+	push	%r9		/* regs[5] */
+	push	%r8		/* regs[4] */
+	push	%r10		/* regs[3] */
+	push	%rdx		/* regs[2] */
+	push	%rsi		/* regs[1] */
+	push	%rdi		/* regs[0] */
+	mov	%rsp, %rsi
+	mov	%rax, %rdi
+	mov	%rsp, %rbx
+	and	$-16, %rsp
+	cld
+	call	dispatch_fast
+	mov	%rbx, %rsp
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%r10
+	pop	%r8
+	pop	%r9
+	add	$8, %rsp
+	pop	%rbx
+	popfq
+	ret
+	.size cse_fast_entry, .-cse_fast_entry
+
+.macro SAVE_GPRS
+	push	%rax
+	push	%rbx
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%rbp
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+.endm
+#define SAVED_GPRS_SIZE (15 * 8)
+
+.macro RESTORE_GPRS
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rbp
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rbx
+	pop	%rax
+.endm
+
+/* Call C function \fn(frame) with every GPR preserved; rdi = rsp at entry. */
+.macro CALL_PRESERVING fn
+	SAVE_GPRS
+	lea	SAVED_GPRS_SIZE(%rsp), %rdi
+	mov	%rsp, %rbx
+	and	$-16, %rsp
+	call	\fn
+	mov	%rbx, %rsp
+	RESTORE_GPRS
+.endm
+
+/* \reg = this runtime's thread area; clobbers rcx (free after a syscall). */
+.macro FIND_AREA reg
+	mov	%gs:TA_SELF, \reg
+	lea	cse_cfg(%rip), %rcx
+1:	cmp	%rcx, TA_OWNER(\reg)
+	je	2f
+	mov	TA_NEXT(\reg), \reg
+	jmp	1b
+2:
+.endm
+
+/*
+ * Parent side of both clone stubs: r11 holds the resume address. Restore
+ * the application's signal mask (blocked by the SIGSYS handler so nothing
+ * can reuse TA_CLONE_RIP meanwhile), then resume. Runs below the red zone.
+ */
+clone_parent_resume:
+	lea	-RED_ZONE(%rsp), %rsp
+	push	%r11
+	push	%rax
+	push	%rdi
+	push	%rsi
+	push	%rdx
+	push	%r10
+	mov	$__NR_rt_sigprocmask, %eax
+	mov	$2, %edi			/* SIG_SETMASK */
+	FIND_AREA %rsi
+	add	$TA_SAVED_MASK, %rsi
+	xor	%edx, %edx
+	mov	$8, %r10d
+	syscall
+	pop	%r10
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+	pop	%rax
+	pop	%r11
+	lea	RED_ZONE(%rsp), %rsp
+	jmp	*%r11
+
+/*
+ * fork, vfork, or clone/clone3 without a new stack. Entered from the
+ * SIGSYS handler's sigreturn with the application's own registers, so the
+ * kernel sees exactly the application's call; only the resume address is
+ * ours. The child of vfork shares this stack with its suspended parent:
+ * it works below the red zone and reads only the parent's area.
+ */
+	.globl cse_clone_stub
+	.type cse_clone_stub, @function
+cse_clone_stub:
+	syscall
+	FIND_AREA %r11
+	mov	TA_CLONE_RIP(%r11), %r11
+	test	%rax, %rax
+	jnz	clone_parent_resume
+	lea	-RED_ZONE(%rsp), %rsp
+	CALL_PRESERVING clone_child_setup_shared
+	lea	RED_ZONE(%rsp), %rsp
+	jmp	*%r11
+	.size cse_clone_stub, .-cse_clone_stub
+
+/*
+ * clone/clone3 with a new stack (threads, posix_spawn). The parent put a
+ * child frame (CF_*) at the top of the new stack, below the stack the
+ * application asked for, so the child never reads memory the parent may
+ * change.
+ */
+	.globl cse_clone_stub_newstack
+	.type cse_clone_stub_newstack, @function
+cse_clone_stub_newstack:
+	syscall
+	test	%rax, %rax
+	jz	3f
+	FIND_AREA %r11
+	mov	TA_CLONE_RIP(%r11), %r11
+	jmp	clone_parent_resume
+3:	mov	CF_RIP(%rsp), %r11
+	CALL_PRESERVING clone_child_setup_newstack
+	lea	CF_SIZE(%rsp), %rsp
+	jmp	*%r11
+	.size cse_clone_stub_newstack, .-cse_clone_stub_newstack
+
+/* Perform the application's rt_sigreturn with its own stack pointer. */
+	.globl cse_sigreturn_at
+	.type cse_sigreturn_at, @function
+cse_sigreturn_at:
+	mov	%rdi, %rsp
+	mov	$__NR_rt_sigreturn, %eax
+	syscall
+	ud2
+	.size cse_sigreturn_at, .-cse_sigreturn_at
+
+/* Free the thread area (no memory access after munmap), then exit. */
+	.globl cse_exit_thread
+	.type cse_exit_thread, @function
+cse_exit_thread:
+	mov	%rdx, %r12
+	mov	$__NR_munmap, %eax
+	syscall
+	mov	%r12, %rdi
+	mov	$__NR_exit, %eax
+	syscall
+	ud2
+	.size cse_exit_thread, .-cse_exit_thread
+
+/* Start the program: rsp = its initial stack, clean registers. */
+	.globl cse_jump_to_program
+	.type cse_jump_to_program, @function
+cse_jump_to_program:
+	mov	%rdi, %rsp
+	mov	%rsi, %r11
+	xor	%eax, %eax
+	xor	%ebx, %ebx
+	xor	%ecx, %ecx
+	xor	%edx, %edx		/* no rtld_fini */
+	xor	%esi, %esi
+	xor	%edi, %edi
+	xor	%ebp, %ebp
+	xor	%r8d, %r8d
+	xor	%r9d, %r9d
+	xor	%r10d, %r10d
+	xor	%r12d, %r12d
+	xor	%r13d, %r13d
+	xor	%r14d, %r14d
+	xor	%r15d, %r15d
+	jmp	*%r11
+	.size cse_jump_to_program, .-cse_jump_to_program
+
+	.section .note.GNU-stack, "", @progbits

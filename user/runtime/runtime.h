@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interface of the in-process runtime. Nothing here is visible to
+ * elements; they get include/cse/services.h.
+ */
+#ifndef CSE_RUNTIME_H
+#define CSE_RUNTIME_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <asm/unistd.h>
+#include <cse/element.h>
+#include "kabi.h"
+#include "thread_area.h"
+
+/*
+ * Raw system call. The runtime's text is the SUD allowed region, so
+ * these instructions never trap.
+ */
+static inline long rt_syscall6(long nr, long a0, long a1, long a2, long a3,
+			       long a4, long a5)
+{
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	register long r9 __asm__("r9") = a5;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10),
+			   "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+#define rt_sys0(n)		rt_syscall6(n, 0, 0, 0, 0, 0, 0)
+#define rt_sys1(n, a)		rt_syscall6(n, (long)(a), 0, 0, 0, 0, 0)
+#define rt_sys2(n, a, b)	rt_syscall6(n, (long)(a), (long)(b), 0, 0, 0, 0)
+#define rt_sys3(n, a, b, c)	rt_syscall6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define rt_sys4(n, a, b, c, d)	rt_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define rt_sys6(n, a, b, c, d, e, f) \
+	rt_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+#define IS_ERR_RET(r)	((unsigned long)(r) > -4096ul)
+
+/* lib.c: freestanding string/format helpers and the one die path. */
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int rt_strcmp(const char *a, const char *b);
+int rt_strncmp(const char *a, const char *b, size_t n);
+char *rt_strrchr(const char *s, int c);
+int rt_vformat(char *buf, size_t size, const char *fmt, va_list ap);
+int rt_format(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+long rt_write_all(int fd, const void *buf, size_t len);
+void rt_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void rt_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void rt_exit(int status);
+int rt_parse_int(const char *s, long *out);
+
+/* Process-wide runtime configuration, set by the loader before start. */
+struct cse_config {
+	char loader_path[4096];		/* for exec re-entry */
+	char program[4096];		/* PROGRAM-ABSPATH of this image */
+	int state_fd;
+	int instance_fd;		/* -1 when absent */
+	int rewrite;			/* fast path allowed */
+	int nelement_specs;
+	const char *element_specs[16];	/* "NAME[=ARGS]" as given to -e */
+	uintptr_t text_start, text_end;	/* SUD allowed region */
+};
+extern struct cse_config cse_cfg;
+
+/* syscall_table.c */
+#define SYS_TRAP_ONLY	0x1	/* never rewrite: needs the signal frame */
+#define SYSCALL_TABLE_SIZE 512
+int syscall_trap_only(long nr);
+const char *syscall_name(long nr);
+const char *syscall_args(long nr);
+
+/* state.c */
+int state_attach(int fd, const char **err);
+void *state_region(const char *name, uint32_t size, int *fresh);
+int state_is_initial_process(void);
+extern struct cse_state_header *cse_state;
+
+/* chain.c: element registry and dispatch order */
+int chain_add(const struct cse_element *e);
+enum cse_verdict chain_run(struct cse_call *c, int *nhandled);
+void chain_observe(struct cse_call *c, int nhandled);
+void chain_fork_child(void);
+void chain_before_exec(const char *path);
+extern const struct cse_services cse_svc;
+
+/* dispatch.c: core handling of one call */
+void dispatch_call(struct cse_call *c, struct kucontext *uc);
+long dispatch_fast(long nr, long *regs);
+
+/* sud.c */
+int sud_enable(struct cse_thread *t);
+int sud_probe(void);
+int sigsys_install(void);
+void cse_sigsys_handler(int sig, struct ksiginfo *si, void *uc);
+
+/* thread.c */
+struct cse_thread *thread_area_new(void);
+int thread_area_install(struct cse_thread *t);
+long thread_clone(struct cse_call *c, struct kucontext *uc);
+_Noreturn void thread_exit(long status);
+
+/* exec.c */
+long exec_reenter(struct cse_call *c);
+
+/* signal.c */
+long signal_sigaction(struct cse_call *c);
+long signal_sigprocmask(struct cse_call *c);
+_Noreturn void signal_sigreturn(struct kucontext *uc);
+void signal_foreign_sigsys(struct ksiginfo *si, struct kucontext *uc);
+long signal_prctl_sud(struct cse_call *c);
+int signal_vsud_trap(struct cse_call *c, struct ksiginfo *si, struct kucontext *uc);
+void signal_deliver_pending(void);
+
+/* fdguard.c */
+int fdguard_hide(int fd, int cloexec);
+int fdguard_is_hidden(int fd);
+long fdguard_call(struct cse_call *c, int *handled);
+
+/* rewrite.c */
+void rewrite_site(uintptr_t site, long nr);
+const char *rewrite_mode(void);
+void rewrite_init(int enabled);
+
+/* entry.S */
+void cse_sigreturn_restorer(void);
+long cse_fast_entry(void);
+void cse_clone_stub(void);
+void cse_clone_stub_newstack(void);
+_Noreturn void cse_sigreturn_at(uintptr_t sp);
+_Noreturn void cse_exit_thread(void *area, size_t len, long status);
+_Noreturn void cse_jump_to_program(uintptr_t sp, uintptr_t entry);
+
+#endif /* CSE_RUNTIME_H */

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-thread runtime areas and clone/clone3/fork/vfork.
+ *
+ * SUD is not inherited by new threads nor by fork children, so every
+ * child must switch it on before running one application instruction.
+ * The SIGSYS handler therefore never performs a clone itself: it rewrites
+ * the signal frame so that sigreturn resumes the application's exact
+ * registers at a clone stub in entry.S, which issues the application's
+ * own call from the allowed region. The parent resumes at the saved
+ * address; the child first calls the setup functions below. This keeps
+ * vfork honest: the child runs on the parent's stack and shares its
+ * memory, and nothing the parent needs lives in the child's way.
+ * Signals stay blocked from the handler's return until each side has
+ * restored the application's mask, so a nested clone in a signal handler
+ * cannot overwrite TA_CLONE_RIP.
+ */
+#include <asm/prctl.h>
+#include "runtime.h"
+
+_Static_assert(offsetof(struct cse_thread, self) == TA_SELF, "TA_SELF");
+_Static_assert(offsetof(struct cse_thread, selector) == TA_SELECTOR, "TA_SELECTOR");
+_Static_assert(offsetof(struct cse_thread, clone_rip) == TA_CLONE_RIP, "TA_CLONE_RIP");
+_Static_assert(offsetof(struct cse_thread, saved_mask) == TA_SAVED_MASK, "TA_SAVED_MASK");
+_Static_assert(offsetof(struct cse_thread, owner) == TA_OWNER, "TA_OWNER");
+_Static_assert(offsetof(struct cse_thread, next) == TA_NEXT, "TA_NEXT");
+_Static_assert(sizeof(struct cse_thread) <= TA_SIZE, "area fits its page");
+
+#define CLONE_STUB_RESUMED	1	/* thread_clone() result: frame rewritten */
+#define CLONE_ARGS_SIZE_VER0	64
+#define K_SIGCHLD		17
+
+struct cse_thread *thread_area_new(void)
+{
+	long p = rt_sys6(__NR_mmap, 0, TA_SIZE, 3 /* RW */,
+			 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+
+	if (IS_ERR_RET(p))
+		return NULL;
+	return (struct cse_thread *)p;
+}
+
+/*
+ * Make t the calling thread's area. If another runtime already owns %gs
+ * (we are nested), keep its area reachable behind ours.
+ */
+int thread_area_install(struct cse_thread *t)
+{
+	unsigned long cur = 0;
+
+	t->self = t;
+	t->owner = &cse_cfg;
+	rt_sys2(__NR_arch_prctl, ARCH_GET_GS, &cur);
+	if (cur && (struct cse_thread *)cur != t) {
+		struct cse_thread *outer = (struct cse_thread *)cur;
+
+		/* Skip our own stale area (fork/vfork copies). */
+		while (outer && outer->owner == &cse_cfg)
+			outer = outer->next;
+		t->next = outer;
+	}
+	t->tid = (int)rt_sys0(__NR_gettid);
+	return (int)rt_sys2(__NR_arch_prctl, ARCH_SET_GS, t);
+}
+
+/* Fresh area for a CLONE_VM child, inheriting the parent's virtual state. */
+static struct cse_thread *child_area(const struct cse_thread *parent,
+				     uint64_t flags)
+{
+	struct cse_thread *t;
+
+	int spare = (flags & K_CLONE_VFORK) && parent->vfork_spare;
+
+	/* The vfork parent is suspended while its spare area is in use. */
+	t = spare ? parent->vfork_spare : thread_area_new();
+	if (!t)
+		rt_die("no memory for a new thread's runtime area");
+	memset(t, 0, sizeof(*t));
+	t->borrowed = spare;
+	t->sigsys_blocked = parent->sigsys_blocked;
+	t->next = parent->next;
+	if (!(flags & K_CLONE_THREAD)) {
+		/* A new process sharing memory (vfork): keeps virtual SUD. */
+		t->vsud_on = parent->vsud_on;
+		t->vsud_start = parent->vsud_start;
+		t->vsud_len = parent->vsud_len;
+		t->vsud_selector = parent->vsud_selector;
+	}
+	return t;
+}
+
+static void child_finish(struct cse_thread *t, uint64_t flags, uint64_t mask)
+{
+	if (sud_enable(t) != 0)
+		rt_die("cannot enable syscall user dispatch in a new %s",
+		       (flags & K_CLONE_THREAD) ? "thread" : "process");
+	if (!(flags & K_CLONE_THREAD))
+		chain_fork_child();
+	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, 0, 8);
+}
+
+/* Child of cse_clone_stub: fork (own copy of memory) or vfork (shared). */
+void clone_child_setup_shared(void *frame)
+{
+	struct cse_thread *parent = cse_self();
+	uint64_t flags = parent->child_flags;
+	uint64_t mask = parent->saved_mask;
+	struct cse_thread *t = parent;
+
+	(void)frame;
+	if (flags & K_CLONE_VM) {
+		t = child_area(parent, flags);
+		if (thread_area_install(t) != 0)
+			rt_die("cannot install the runtime area of a vfork child");
+	} else {
+		t->tid = (int)rt_sys0(__NR_gettid);
+	}
+	child_finish(t, flags, mask);
+}
+
+/* Child of cse_clone_stub_newstack: frame is the CF_* block. */
+void clone_child_setup_newstack(uint64_t *frame)
+{
+	uint64_t mask = frame[CF_MASK / 8];
+	uint64_t flags = frame[CF_FLAGS / 8];
+	struct cse_thread *parent = cse_self();
+	struct cse_thread *t = parent;
+
+	if (flags & K_CLONE_VM) {
+		t = child_area(parent, flags);
+		if (thread_area_install(t) != 0)
+			rt_die("cannot install a new thread's runtime area");
+	} else {
+		t->tid = (int)rt_sys0(__NR_gettid);
+	}
+	child_finish(t, flags, mask);
+}
+
+/*
+ * Prepare the SIGSYS frame so sigreturn runs the call at a clone stub.
+ * Returns CLONE_STUB_RESUMED, or -errno before anything was started.
+ */
+long thread_clone(struct cse_call *c, struct kucontext *uc)
+{
+	struct cse_thread *t = cse_self();
+	struct kmcontext *m = &uc->uc_mcontext;
+	uint64_t flags, stack_top = 0;
+	size_t size = 0;
+
+	switch (c->nr) {
+	case __NR_fork:
+		flags = K_SIGCHLD;
+		break;
+	case __NR_vfork:
+		flags = K_CLONE_VM | K_CLONE_VFORK | K_SIGCHLD;
+		break;
+	case __NR_clone:
+		flags = (uint64_t)c->args[0];
+		stack_top = (uint64_t)c->args[1];
+		break;
+	case __NR_clone3:
+		size = (size_t)c->args[1];
+		if (size < CLONE_ARGS_SIZE_VER0 || size > 4096)
+			return -22;	/* EINVAL, as the kernel */
+		if (size > sizeof(t->clone3_args)) {
+			const unsigned char *extra = (const unsigned char *)c->args[0];
+
+			for (size_t i = sizeof(t->clone3_args); i < size; i++)
+				if (extra[i])
+					return -7;	/* E2BIG, as the kernel */
+			size = sizeof(t->clone3_args);
+		}
+		memset(&t->clone3_args, 0, sizeof(t->clone3_args));
+		memcpy(&t->clone3_args, (const void *)c->args[0], size);
+		flags = t->clone3_args.flags;
+		if (t->clone3_args.stack)
+			stack_top = t->clone3_args.stack + t->clone3_args.stack_size;
+		break;
+	default:
+		return -22;
+	}
+
+	if ((flags & K_CLONE_VFORK) && (flags & K_CLONE_VM) && !t->vfork_spare) {
+		t->vfork_spare = thread_area_new();
+		if (!t->vfork_spare)
+			return -12;	/* ENOMEM */
+	}
+
+	t->clone_rip = m->rip;
+	t->saved_mask = uc->uc_sigmask;
+	t->child_flags = flags;
+	/* Everything but SIGSYS (never blocked for real), until both sides resume. */
+	uc->uc_sigmask = ~SIGBIT(K_SIGSYS);
+
+	m->rax = (uint64_t)c->nr;
+	m->rdi = (uint64_t)c->args[0];
+	m->rsi = (uint64_t)c->args[1];
+	m->rdx = (uint64_t)c->args[2];
+	m->r10 = (uint64_t)c->args[3];
+	m->r8 = (uint64_t)c->args[4];
+	m->r9 = (uint64_t)c->args[5];
+
+	if (c->nr == __NR_clone3) {
+		m->rdi = (uint64_t)&t->clone3_args;
+		m->rsi = size;
+	}
+	if (stack_top) {
+		uint64_t *frame = (uint64_t *)(stack_top - CF_SIZE);
+
+		frame[CF_RIP / 8] = m->rip;
+		frame[CF_MASK / 8] = t->saved_mask;
+		frame[CF_FLAGS / 8] = flags;
+		if (c->nr == __NR_clone3)
+			t->clone3_args.stack_size -= CF_SIZE;
+		else
+			m->rsi = (uint64_t)frame;
+		m->rip = (uint64_t)cse_clone_stub_newstack;
+	} else {
+		m->rip = (uint64_t)cse_clone_stub;
+	}
+	return CLONE_STUB_RESUMED;
+}
+
+/* SYS_exit of one thread: free its area, then exit. */
+_Noreturn void thread_exit(long status)
+{
+	struct cse_thread *t = cse_self();
+	uint64_t all = ~0ull;
+
+	/* No signal handler may run once the selector's page is gone. */
+	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, 0, 8);
+	if (t->vfork_spare)
+		rt_sys2(__NR_munmap, t->vfork_spare, TA_SIZE);
+	if (t->next || t->borrowed) {
+		/* Nested (the enclosing runtime still walks through ours) or
+		 * a vfork parent's spare: keep the page. */
+		for (;;)
+			rt_sys1(__NR_exit, status);
+	}
+	cse_exit_thread(t, TA_SIZE, status);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The per-thread runtime area and the constants entry.S needs.
+ *
+ * Each thread owns one page found through the %gs base (user space gs is
+ * unused by the x86-64 ABI and by glibc/musl; the application's %fs TLS is
+ * never touched). %gs:0 holds the area's own address, so C code reads it
+ * with one instruction. The page holds the SUD selector byte, so the
+ * selector is per thread, plus the state the clone stubs need.
+ *
+ * This header is included from C and from assembly: offsets are plain
+ * numbers here and checked against the struct with static_asserts in
+ * thread.c.
+ */
+#ifndef CSE_THREAD_AREA_H
+#define CSE_THREAD_AREA_H
+
+#define TA_SELF		0	/* struct cse_thread *self */
+#define TA_SELECTOR	8	/* uint8_t SUD selector */
+#define TA_CLONE_RIP	16	/* where the parent resumes after a clone stub */
+#define TA_SAVED_MASK	24	/* application signal mask during a clone stub */
+#define TA_OWNER	32	/* the runtime instance (its &cse_cfg) owning this area */
+#define TA_NEXT		40	/* area of the enclosing runtime when nested */
+#define TA_SIZE		4096
+
+/* Child frame at the top of a new thread's stack, written by the parent. */
+#define CF_RIP		0	/* application resume address */
+#define CF_MASK		8	/* application signal mask */
+#define CF_FLAGS	16	/* clone flags */
+#define CF_SIZE		32
+
+#define RED_ZONE	128
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#include "kabi.h"
+
+struct cse_thread {
+	struct cse_thread *self;
+	uint8_t selector;
+	uint8_t pad0[7];
+	uint64_t clone_rip;
+	uint64_t saved_mask;
+	const void *owner;
+	struct cse_thread *next;
+	/* Below: C only. */
+	struct cse_thread *vfork_spare;	/* area for a CLONE_VM|CLONE_VFORK child */
+	int tid;
+	int borrowed;			/* this is a vfork parent's spare area */
+	uint64_t child_flags;		/* clone flags for a shared-stack child */
+	int sigsys_blocked;		/* virtual: the app believes SIGSYS is blocked */
+	struct clone_args_k clone3_args;	/* copy handed to the kernel */
+	/* Virtual Syscall User Dispatch of the application (nested runtimes). */
+	int vsud_on;
+	uint64_t vsud_start, vsud_len;
+	uint8_t *vsud_selector;
+};
+
+extern struct cse_config cse_cfg;
+
+/*
+ * This runtime's area of the calling thread. A nested runtime (cse-run
+ * inside cse-run) installs its own area in front of ours and links ours
+ * as next, so each runtime walks to the area it owns.
+ */
+static inline struct cse_thread *cse_self(void)
+{
+	struct cse_thread *t;
+
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(t));
+	while (t->owner != &cse_cfg)
+		t = t->next;
+	return t;
+}
+#endif
+
+#endif /* CSE_THREAD_AREA_H */
