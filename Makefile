@@ -46,9 +46,16 @@ demo: all
 bench: all
 	scripts/bench
 
+# checkpatch.pl is not in the headers package: take it from the kernel source
+# tarball (linux-source-6.1) or from $(KSRC) when set.
+CHECKPATCH_DIR := build/kscripts
 checkpatch:
-	$(KDIR)/scripts/checkpatch.pl --no-tree --terse -f kmod/*.c kmod/*.h include/uapi/linux/cse.h || \
-		perl /usr/src/linux-kbuild-*/scripts/checkpatch.pl --no-tree --terse -f kmod/*.c
+	@if [ -n "$(KSRC)" ]; then cp_pl="$(KSRC)/scripts/checkpatch.pl"; else \
+		cp_pl=$(CHECKPATCH_DIR)/linux-source-6.1/scripts/checkpatch.pl; \
+		[ -f $$cp_pl ] || { mkdir -p $(CHECKPATCH_DIR) && tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(CHECKPATCH_DIR) \
+			linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
+			linux-source-6.1/scripts/const_structs.checkpatch; }; fi; \
+	perl $$cp_pl --no-tree --strict --terse -f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) include/uapi/linux/cse.h
 
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules

@@ -404,6 +404,7 @@ static void print_help(FILE *f)
 int main(int argc, char **argv)
 {
 	const struct cmd *cmd;
+	int status;
 
 	if (argc < 2) {
 		csectl_err("no command given");
@@ -412,24 +413,27 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		print_help(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		cmd = NULL;
+	} else if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("csectl %s (cse API %d, genl family \"%s\" version %d)\n",
 		       CSECTL_VERSION, CSE_API_VERSION, CSE_GENL_NAME,
 		       CSE_GENL_VERSION);
-		return 0;
-	}
-	if (argv[1][0] == '-') {
+		cmd = NULL;
+	} else if (argv[1][0] == '-') {
 		csectl_err("unknown option '%s'", argv[1]);
 		csectl_hint("options follow the command, e.g. 'csectl list -j'");
 		return CSECTL_EXIT_USAGE;
-	}
-	cmd = find_cmd(argv[1]);
-	if (!cmd) {
+	} else if (!(cmd = find_cmd(argv[1]))) {
 		csectl_err("unknown command '%s'", argv[1]);
 		csectl_hint("'csectl --help' lists the commands");
 		return CSECTL_EXIT_USAGE;
 	}
-	return cmd->run(cmd, argc - 1, argv + 1);
+	status = cmd ? cmd->run(cmd, argc - 1, argv + 1) : 0;
+	/* A full disk or a closed pipe must not look like success. */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno != EPIPE)
+			csectl_err("writing the output: %s", strerror(errno));
+		return CSECTL_EXIT_FAILURE;
+	}
+	return status;
 }

@@ -1,6 +1,7 @@
-# csectl: make fragment, included from user/Makefile (after its "all" rule):
+# csectl: make fragment, included from user/Makefile:
 #
-#   include csectl.mk
+#   include csectl.mk            (before the "all" rule, whose prerequisites
+#   all: ... $(ALL_TOOLS)         are expanded when make reads the rule)
 #
 # Uses B, TOP, CC, CFLAGS_COMMON and CFLAGS_TOOL_SAN from user/Makefile and
 # adds $(B)/bin/csectl to ALL_TOOLS. Also builds the host unit test

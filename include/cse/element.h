@@ -11,7 +11,7 @@
  * cse-loader maps it privately into every process of the application,
  * applies its relocations, checks abi == CSE_ELEMENT_ABI and calls setup()
  * before the program's first instruction. Elements include only
- * include/cse/*.h, never call the runtime's internals and never call each
+ * the headers in include/cse/, never call the runtime's internals and never call each
  * other: the runtime composes them into one chain per syscall number, in
  * the order they were given on the command line.
  *
@@ -46,6 +46,8 @@
 #define CSE_ELEMENT_ABI		1
 #define CSE_ELEMENT_SYMBOL	cse_element_v1
 #define CSE_ELEMENT_SYMBOL_NAME	"cse_element_v1"
+/* Use as: CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {...}; */
+#define CSE_ELEMENT_EXPORT	__attribute__((visibility("default")))
 
 /* Pseudo syscall number: the element wants every system call. */
 #define CSE_ALL_SYSCALLS	(-1L)

@@ -83,7 +83,7 @@ static uint32_t pick_size(uint32_t ver0, uint32_t max)
 	switch (below(6)) {
 	case 0: return ver0;
 	case 1: return ver0 - 1 - below(ver0);
-	case 2: return ver0 + below(max - ver0 + 1);
+	case 2: return max > ver0 ? ver0 + below(max - ver0 + 1) : ver0 + below(64);
 	case 3: return odd[below(sizeof(odd) / sizeof(odd[0]))];
 	case 4: return (uint32_t)rnd();
 	default: return ver0;
@@ -191,7 +191,7 @@ TEST_F_TIMEOUT(fuzz, random_ioctls, 240)
 {
 	const char *env_seed = getenv("CSE_FUZZ_SEED");
 	const char *env_calls = getenv("CSE_FUZZ_CALLS");
-	unsigned long calls = env_calls ? strtoul(env_calls, NULL, 0) : 100000;
+	unsigned long calls = env_calls ? strtoul(env_calls, NULL, 0) : 300000;
 	unsigned long i, ok = 0, created = 0, opened = 0, einval = 0, efault = 0, enotty = 0;
 	uint64_t seed;
 	struct fuzz_mem m;

@@ -104,8 +104,7 @@ if [ -x "$C" ]; then
 	expect "top -n 0" 2 "bad iteration count" "" -- top -n 0
 	expect "top -n junk" 2 "bad iteration count" "" -- top -n -3
 
-	"$C" list >/dev/null 2>&1
-	if [ $? -eq 0 ]; then
+	if "$C" list >/dev/null 2>&1; then
 		skip "cli: cse.ko is not loaded" "the cse family is present"
 	else
 		for cmd in "list" "list -j" "show 1" "show web1 -j" "reset 1" \

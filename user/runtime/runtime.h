@@ -132,6 +132,7 @@ long fdguard_call(struct cse_call *c, int *handled);
 void rewrite_site(uintptr_t site, long nr);
 const char *rewrite_mode(void);
 void rewrite_init(int enabled);
+void rewrite_stop(const char *why);
 
 /* entry.S */
 void cse_sigreturn_restorer(void);

@@ -177,7 +177,7 @@ long signal_prctl_sud(struct cse_call *c)
 		t->vsud_selector = (uint8_t *)a[4];
 		t->vsud_on = 1;
 		/* Our rewrites would bypass the application's dispatch. */
-		rewrite_init(0);
+		rewrite_stop("off (the application enabled its own SUD)");
 		return 0;
 	}
 	if (a[1] == 0) {

@@ -78,6 +78,6 @@ void cse_sigsys_handler(int sig, struct ksiginfo *si, void *ucv)
 	if (signal_vsud_trap(&c, si, uc))
 		return;
 	dispatch_call(&c, uc);
-	if (cse_cfg.rewrite && !syscall_trap_only(si->u.sys.syscall))
+	if (!syscall_trap_only(si->u.sys.syscall))
 		rewrite_site(site, si->u.sys.syscall);
 }

@@ -11,10 +11,11 @@
  * whose argument is a pointer to a struct that starts with
  * "__u32 size; __u32 flags;". size is the number of bytes user space
  * passes (sizeof the struct it was compiled against). The kernel accepts a
- * smaller size down to the first published size of that struct (the *_SIZE_VER0
- * constants) and a larger one as long as every byte it does not know is zero
- * (E2BIG otherwise) and it is at most 4096 bytes (E2BIG). Unknown flags, non-zero reserved fields, unterminated or
- * overlong strings are rejected with EINVAL (ENAMETOOLONG for names).
+ * smaller size down to the first published size of that struct (the
+ * *_SIZE_VER0 constants) and a larger one as long as every byte it does not
+ * know is zero (E2BIG otherwise) and it is at most 4096 bytes (E2BIG).
+ * Unknown flags, non-zero reserved fields, unterminated or overlong strings
+ * are rejected with EINVAL (ENAMETOOLONG for names).
  * Output structs are zeroed by the kernel before being filled, and only
  * min(size, kernel size) bytes are written back.
  *
@@ -129,6 +130,7 @@ struct cse_version {
 	__u32 reserved0;	/* out: 0 */
 	__u64 features;		/* out: CSE_FEATURE_* */
 };
+
 #define CSE_VERSION_SIZE_VER0	24
 
 /* Device grant types. */
@@ -160,6 +162,7 @@ struct cse_instance_create {
 	__u64 grants;		/* user address of struct cse_dev_grant[n_grants] */
 	__u64 reserved[2];	/* must be 0 */
 };
+
 #define CSE_INSTANCE_CREATE_SIZE_VER0	104
 
 struct cse_counters {
@@ -181,6 +184,7 @@ struct cse_instance_info {
 	__u32 reserved0;
 	struct cse_counters counters;
 };
+
 #define CSE_INSTANCE_INFO_SIZE_VER0	136
 
 struct cse_dev_open {
@@ -191,6 +195,7 @@ struct cse_dev_open {
 	__u64 path;		/* user address of a NUL-terminated path */
 	__u64 reserved[2];	/* must be 0 */
 };
+
 #define CSE_DEV_OPEN_SIZE_VER0	40
 
 #define CSE_IOC_MAGIC		0xC5
@@ -221,6 +226,7 @@ struct cse_syscall_report {
 	__u32 reserved0;	/* must be 0 */
 	__u64 entries;		/* user address of struct cse_element_calls[] */
 };
+
 #define CSE_SYSCALL_REPORT_SIZE_VER0	24
 
 #define CSE_IOC_REPORT_SYSCALLS	_IO(CSE_IOC_MAGIC, 0x06)

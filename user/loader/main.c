@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cse-loader: started by cse-run (and by the runtime on every exec of the
+ * application) as
+ *
+ *   cse-loader [--state-fd=N] [--instance-fd=M] [--no-rewrite]
+ *              [-e NAME[=ARGS]]... -- PROGRAM-ABSPATH ARGV0 [ARG...]
+ *   cse-loader --probe
+ *
+ * The runtime is linked into this static-pie rather than mapped as a
+ * separate .so: one image means one contiguous text segment for the SUD
+ * allowed region, no second relocation pass, and exec re-entry needs only
+ * one path. Elements are separate objects because users choose them.
+ */
+#include <elf.h>
+#include <cse/state.h>
+#include "../runtime/runtime.h"
+#include "elf_map.h"
+#include "loader.h"
+
+struct cse_config cse_cfg;
+
+static void usage_die(const char *what)
+{
+	rt_die("%s (usage: cse-loader [--state-fd=N] [--instance-fd=M] "
+	       "[--no-rewrite] [-e NAME[=ARGS]]... -- PROGRAM ARGV0 [ARG...])", what);
+}
+
+static int parse_fd_opt(const char *arg, const char *prefix, int *out)
+{
+	size_t n = strlen(prefix);
+	long v;
+
+	if (rt_strncmp(arg, prefix, n))
+		return 0;
+	if (rt_parse_int(arg + n, &v) || v > 1 << 30)
+		usage_die("bad file descriptor option");
+	*out = (int)v;
+	return 1;
+}
+
+static void find_text(void)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)loader_base();
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(loader_base() + eh->e_phoff);
+
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+			cse_cfg.text_start = (loader_base() + ph[i].p_vaddr) & ~4095ul;
+			cse_cfg.text_end = (loader_base() + ph[i].p_vaddr +
+					    ph[i].p_memsz + 4095) & ~4095ul;
+			return;
+		}
+	}
+	rt_die("cannot find my own text segment");
+}
+
+static int probe(void)
+{
+	char line[256];
+	int n;
+
+	n = sud_probe() == 0 ? rt_format(line, sizeof(line), "interposition: sud\n")
+			     : rt_format(line, sizeof(line),
+					 "interposition: none (kernel lacks syscall user dispatch)\n");
+	rt_write_all(1, line, (size_t)n);
+	n = rt_format(line, sizeof(line), "rewrite: %s\n", rewrite_mode());
+	rt_write_all(1, line, (size_t)n);
+	return 0;
+}
+
+static void open_state(void)
+{
+	const char *err = "";
+	int fd = cse_cfg.state_fd;
+
+	if (fd < 0) {
+		fd = (int)rt_sys2(__NR_memfd_create, "cse-state", 0);
+		if (fd < 0 || rt_sys2(__NR_ftruncate, fd, CSE_STATE_SIZE) < 0)
+			rt_die("cannot create the instance state");
+	}
+	if (state_attach(fd, &err))
+		rt_die("--state-fd=%d: %s", fd, err);
+	cse_cfg.state_fd = fd;
+	/* Keep it (not close-on-exec) out of the application's reach. */
+	fd = fdguard_hide(fd, 0);
+	if (fd < 0)
+		rt_die("cannot move the state fd out of the way");
+	if (cse_cfg.instance_fd >= 0 &&
+	    rt_sys3(__NR_fcntl, cse_cfg.instance_fd, 1 /* F_GETFD */, 0) >= 0)
+		fdguard_hide(cse_cfg.instance_fd, 0);
+	else
+		cse_cfg.instance_fd = -1;
+}
+
+static void loader_dir(char *dir, size_t size)
+{
+	char *slash;
+
+	memcpy(dir, cse_cfg.loader_path, size);
+	slash = rt_strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+}
+
+_Noreturn void loader_main(uintptr_t *sp)
+{
+	long argc = (long)sp[0];
+	char **argv = (char **)(sp + 1);
+	const char *program;
+	struct elf_image prog, interp;
+	struct cse_thread *t;
+	char dir[4096];
+	const char *why = "";
+	uintptr_t start_sp, entry, interp_base = 0;
+	int i, r;
+	long n;
+
+	self_relocate();
+	find_text();
+	cse_cfg.state_fd = -1;
+	cse_cfg.instance_fd = -1;
+	cse_cfg.rewrite = 1;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!rt_strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!rt_strcmp(a, "--probe")) {
+			rewrite_init(cse_cfg.rewrite);
+			rt_exit(probe());
+		}
+		if (!rt_strcmp(a, "--no-rewrite")) {
+			cse_cfg.rewrite = 0;
+		} else if (parse_fd_opt(a, "--state-fd=", &cse_cfg.state_fd) ||
+			   parse_fd_opt(a, "--instance-fd=", &cse_cfg.instance_fd)) {
+			continue;
+		} else if (!rt_strcmp(a, "-e") && i + 1 < argc) {
+			if (cse_cfg.nelement_specs == 16)
+				usage_die("too many elements");
+			cse_cfg.element_specs[cse_cfg.nelement_specs++] = argv[++i];
+		} else {
+			rt_errorf("unknown option '%s'", a);
+			usage_die("bad arguments");
+		}
+	}
+	if (i + 1 >= argc)
+		usage_die("missing PROGRAM and ARGV0");
+	program = argv[i];
+	if (program[0] != '/')
+		usage_die("PROGRAM must be an absolute path");
+	if (strlen(program) >= sizeof(cse_cfg.program))
+		rt_die("program path too long");
+	memcpy(cse_cfg.program, program, strlen(program) + 1);
+
+	n = rt_sys3(__NR_readlink, "/proc/self/exe", cse_cfg.loader_path,
+		    sizeof(cse_cfg.loader_path) - 1);
+	if (n <= 0)
+		rt_die("cannot find my own path (is /proc mounted?)");
+	cse_cfg.loader_path[n] = 0;
+	loader_dir(dir, sizeof(dir));
+
+	if (sud_probe() != 0)
+		rt_die("this kernel lacks syscall user dispatch (Linux >= 5.11 needed)");
+	rewrite_init(cse_cfg.rewrite);
+	open_state();
+	for (int k = 0; k < cse_cfg.nelement_specs; k++)
+		element_load(dir, cse_cfg.element_specs[k]);
+
+	r = elf_map_file(program, &prog, &why);
+	if (r)
+		rt_die("%s: %s (errno %d)", program, why, -r);
+	entry = prog.entry;
+	if (prog.interp[0]) {
+		r = elf_map_file(prog.interp, &interp, &why);
+		if (r)
+			rt_die("%s: interpreter %s: %s (errno %d)", program, prog.interp,
+			       why, -r);
+		interp_base = interp.bias;
+		entry = interp.entry;
+	}
+	/* Best effort; AT_EXECFN below names the program in every case. */
+	exe_switch(program);
+
+	start_sp = stack_prepare(sp, i + 1, program, prog.phdr, prog.phnum,
+				 prog.entry, interp_base);
+
+	if (sigsys_install() != 0)
+		rt_die("cannot install the SIGSYS handler");
+	t = thread_area_new();
+	if (!t || thread_area_install(t) != 0)
+		rt_die("cannot set up the runtime's thread area");
+	if (sud_enable(t) != 0)
+		rt_die("cannot enable syscall user dispatch");
+	cse_jump_to_program(start_sp, entry);
+}

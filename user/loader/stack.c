@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The program's initial stack is the loader's own, minus the loader's
+ * arguments: argc/argv are re-based so argv[0] is ARGV0, the environment
+ * and the strings stay where the kernel put them, and the auxiliary
+ * vector is edited to describe the program (AT_PHDR, AT_PHNUM, AT_ENTRY,
+ * AT_BASE of its interpreter, AT_EXECFN) as if the kernel had run it.
+ */
+#include <elf.h>
+#include "../runtime/runtime.h"
+#include "loader.h"
+
+uintptr_t stack_prepare(uintptr_t *sp, int argv0_index, const char *execfn,
+			uintptr_t phdr, uintptr_t phnum, uintptr_t entry,
+			uintptr_t interp_base)
+{
+	long argc = (long)sp[0];
+	uintptr_t *nsp = sp + argv0_index;	/* its argc slot overlays argv[index-1] */
+	uintptr_t *p = sp + 1 + argc + 1;	/* envp */
+	size_t words;
+	Elf64_auxv_t *av;
+
+	while (*p)
+		p++;
+	p++;				/* auxv */
+	while (((Elf64_auxv_t *)p)->a_type != AT_NULL)
+		p += 2;
+	p += 2;
+	nsp[0] = (uintptr_t)(argc - argv0_index);
+	words = (size_t)(p - nsp);
+	if ((uintptr_t)nsp & 15) {
+		/* The ABI wants rsp 16-aligned at entry: slide the block down. */
+		memmove(nsp - 1, nsp, words * sizeof(uintptr_t));
+		nsp--;
+	}
+	p = nsp + 1 + nsp[0] + 1;
+	while (*p)
+		p++;
+	for (av = (Elf64_auxv_t *)(p + 1); av->a_type != AT_NULL; av++) {
+		switch (av->a_type) {
+		case AT_PHDR: av->a_un.a_val = phdr; break;
+		case AT_PHNUM: av->a_un.a_val = phnum; break;
+		case AT_PHENT: av->a_un.a_val = sizeof(Elf64_Phdr); break;
+		case AT_ENTRY: av->a_un.a_val = entry; break;
+		case AT_BASE: av->a_un.a_val = interp_base; break;
+		case AT_EXECFN: av->a_un.a_val = (uintptr_t)execfn; break;
+		default: break;
+		}
+	}
+	return (uintptr_t)nsp;
+}

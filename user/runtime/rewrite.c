@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fast path: after a site trapped once, patch it so later calls reach
+ * the runtime through a call instead of a SIGSYS.
+ *
+ * Mode "jump": the site must be `mov $nr,%eax; syscall` (7 bytes, the
+ * shape glibc, musl and busybox use for fixed-number calls). The 5-byte
+ * mov becomes a jmp to a per-site stub; the syscall instruction itself is
+ * left in place, so a branch that targets it still works (it traps).
+ * The stub steps over the red zone before it calls into the runtime, so
+ * the interrupted code's red zone is never written.
+ *
+ * Page 0 (zpoline style `call *%rax`) is deliberately not used: the call
+ * pushes its return address at rsp-8, inside the red zone of the
+ * interrupted code, which leaf functions may be using across an inline
+ * syscall.
+ *
+ * Thread safety: the 5 bytes are replaced by one locked cmpxchg of the
+ * aligned 8- or 16-byte block that contains them, so a thread executing
+ * the site sees either the old or the new instruction, never a mix.
+ * Sites whose bytes straddle such a block stay on SUD.
+ */
+#include "runtime.h"
+
+#define POOL_SIZE	(64 * 1024)
+#define STUB_SIZE	32
+#define MAX_POOLS	64
+#define TWO_GB		0x7fff0000L
+
+struct stub_pool {
+	uintptr_t base;
+	size_t used;
+};
+
+static struct stub_pool pools[MAX_POOLS];
+static int npools;
+static int rewrite_lock;
+static int rewrite_enabled;
+static const char *off_reason = "off (--no-rewrite)";
+
+void rewrite_init(int enabled)
+{
+	rewrite_enabled = enabled;
+}
+
+/* The application switched on its own SUD: keep exact trap semantics. */
+void rewrite_stop(const char *why)
+{
+	rewrite_enabled = 0;
+	off_reason = why;
+}
+
+const char *rewrite_mode(void)
+{
+	return rewrite_enabled ? "jump (5-byte jmp to a per-site stub; page0 "
+				 "not used: call *%rax writes the red zone)"
+			       : off_reason;
+}
+
+static int near(uintptr_t from, uintptr_t to)
+{
+	long d = (long)(to - from);
+
+	return d > -TWO_GB && d < TWO_GB;
+}
+
+/* A stub pool within rel32 reach of site, created near it if needed. */
+static struct stub_pool *pool_near(uintptr_t site)
+{
+	for (int i = 0; i < npools; i++)
+		if (near(site, pools[i].base) && near(site, pools[i].base + POOL_SIZE) &&
+		    pools[i].used + STUB_SIZE <= POOL_SIZE)
+			return &pools[i];
+	if (npools == MAX_POOLS)
+		return NULL;
+	for (long k = 1; k < 64; k++) {
+		uintptr_t hint = (site & ~0xfffful) - (uintptr_t)k * 0x100000ul * 16;
+		long r;
+
+		if (hint < 0x10000 || hint > site)
+			break;
+		r = rt_sys6(__NR_mmap, hint, POOL_SIZE, 7 /* RWX */,
+			    0x22 | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0);
+		if (IS_ERR_RET(r))
+			continue;
+		if ((uintptr_t)r != hint) {	/* old kernel ignoring NOREPLACE */
+			rt_sys2(__NR_munmap, r, POOL_SIZE);
+			continue;
+		}
+		pools[npools].base = (uintptr_t)r;
+		/* Pool header: the absolute address the stubs call through. */
+		*(uintptr_t *)r = (uintptr_t)cse_fast_entry;
+		pools[npools].used = 16;
+		return &pools[npools++];
+	}
+	return NULL;
+}
+
+static const char *memchr_local(const char *s, int c, long n)
+{
+	for (long i = 0; i < n; i++)
+		if (s[i] == c)
+			return s + i;
+	return NULL;
+}
+
+static void put32(uint8_t *p, int32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+/* Build the stub for `mov $nr,%eax; syscall` ending at site. */
+static uintptr_t emit_stub(struct stub_pool *pool, uintptr_t site, uint32_t nr)
+{
+	uintptr_t stub = pool->base + pool->used;
+	uint8_t *s = (uint8_t *)stub;
+
+	/* 48 8d 64 24 80            lea -0x80(%rsp),%rsp   (skip the red zone) */
+	s[0] = 0x48; s[1] = 0x8d; s[2] = 0x64; s[3] = 0x24; s[4] = 0x80;
+	/* b8 <nr>                   mov $nr,%eax           (the moved instruction) */
+	s[5] = 0xb8;
+	put32(s + 6, (int32_t)nr);
+	/* ff 15 <rel32>             call *pool_header(%rip) -> cse_fast_entry */
+	s[10] = 0xff; s[11] = 0x15;
+	put32(s + 12, (int32_t)((long)pool->base - (long)(stub + 16)));
+	/* 48 8d a4 24 80 00 00 00   lea 0x80(%rsp),%rsp */
+	s[16] = 0x48; s[17] = 0x8d; s[18] = 0xa4; s[19] = 0x24;
+	s[20] = 0x80; s[21] = 0x00; s[22] = 0x00; s[23] = 0x00;
+	/* e9 <rel32>                jmp site               (after the syscall) */
+	s[24] = 0xe9;
+	put32(s + 25, (int32_t)((long)site - (long)(stub + 29)));
+	/* cc cc cc                  int3 padding */
+	s[29] = 0xcc; s[30] = 0xcc; s[31] = 0xcc;
+	pool->used += STUB_SIZE;
+	return stub;
+}
+
+/* Protection of the mapping holding addr, from /proc/self/maps. */
+static int mapping_prot(uintptr_t addr, int *prot)
+{
+	char buf[4096 + 256];
+	size_t have = 0;
+	long fd = rt_sys4(__NR_openat, -100, "/proc/self/maps", 02000000, 0);
+	int found = 0;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		long n = rt_sys3(__NR_read, fd, buf + have, sizeof(buf) - 1 - have);
+		char *line = buf, *nl;
+
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = 0;
+		while ((nl = (char *)memchr_local(line, '\n', buf + have - line))) {
+			uintptr_t lo = 0, hi = 0;
+			char *p = line;
+
+			for (; *p != '-'; p++)
+				lo = lo * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+			for (p++; *p != ' '; p++)
+				hi = hi * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+			if (addr >= lo && addr < hi) {
+				p++;
+				*prot = (p[0] == 'r' ? 1 : 0) | (p[1] == 'w' ? 2 : 0) |
+					(p[2] == 'x' ? 4 : 0);
+				found = 1;
+				goto done;
+			}
+			line = nl + 1;
+		}
+		have = (size_t)(buf + have - line);
+		memmove(buf, line, have);
+	}
+done:
+	rt_sys1(__NR_close, fd);
+	return found ? 0 : -1;
+}
+
+/* Atomically replace len bytes at p if they still hold old. */
+static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	if ((a & 7) + len <= 8) {
+		uint64_t *w = (uint64_t *)(a & ~7ul), expect = *w, want;
+
+		if (memcmp(p, old, len))
+			return -1;
+		want = expect;
+		memcpy((uint8_t *)&want + (a & 7), new, len);
+		return __atomic_compare_exchange_n(w, &expect, want, 0,
+						   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) ? 0 : -1;
+	}
+	if ((a & 15) + len <= 16) {
+		uint64_t *w = (uint64_t *)(a & ~15ul);
+		uint64_t lo = w[0], hi = w[1], nlo, nhi;
+		uint8_t blk[16];
+		unsigned char ok;
+
+		if (memcmp(p, old, len))
+			return -1;
+		memcpy(blk, &lo, 8);
+		memcpy(blk + 8, &hi, 8);
+		memcpy(blk + (a & 15), new, len);
+		memcpy(&nlo, blk, 8);
+		memcpy(&nhi, blk + 8, 8);
+		__asm__ volatile("lock cmpxchg16b %1\n\tsetz %0"
+				 : "=q"(ok), "+m"(*(__int128 *)w), "+a"(lo), "+d"(hi)
+				 : "b"(nlo), "c"(nhi)
+				 : "memory", "cc");
+		return ok ? 0 : -1;
+	}
+	return -1;
+}
+
+void rewrite_site(uintptr_t site, long nr)
+{
+	uint8_t *insn = (uint8_t *)(site - 7);
+	uint8_t old[5], jmp[5];
+	struct stub_pool *pool;
+	uintptr_t stub, page;
+	int prot;
+
+	if (!rewrite_enabled || site < 4096 + 8)
+		return;
+	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
+		return;		/* our own code never traps; be safe anyway */
+	/* b8 <nr> 0f 05, not preceded by a REX prefix (that would be r8d..r15d) */
+	if (insn[0] != 0xb8 || insn[5] != 0x0f || insn[6] != 0x05 ||
+	    (insn[-1] & 0xf0) == 0x40)
+		return;
+	if (((uint32_t)insn[1] | (uint32_t)insn[2] << 8 | (uint32_t)insn[3] << 16 |
+	     (uint32_t)insn[4] << 24) != (uint32_t)nr)
+		return;
+	if (((uintptr_t)insn & 15) > 11)
+		return;		/* straddles a 16-byte block: stay on SUD */
+	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
+		return;		/* busy (another thread, or we interrupted it) */
+	if (mapping_prot((uintptr_t)insn, &prot) || prot != 5 /* r-x */)
+		goto out;
+	pool = pool_near(site);
+	if (!pool)
+		goto out;
+	stub = emit_stub(pool, site, (uint32_t)nr);
+	memcpy(old, insn, 5);
+	/* e9 <rel32>   jmp stub   (replaces b8 <nr>) */
+	jmp[0] = 0xe9;
+	put32(jmp + 1, (int32_t)((long)stub - (long)(insn + 5)));
+	page = (uintptr_t)insn & ~4095ul;
+	if (rt_sys3(__NR_mprotect, page, 4096, 7) == 0) {
+		patch_atomic(insn, old, jmp, 5);
+		rt_sys3(__NR_mprotect, page, 4096, 5);
+	}
+out:
+	__atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE);
+}
