@@ -288,12 +288,14 @@ static int cse_may_open_dev(const struct path *path, u32 access,
  *
  * Every attempt whose path resolved is counted exactly once: as granted
  * when an fd is returned, as denied otherwise (not a device, no grant,
- * permission check or the driver's open failed).
+ * permission check or the driver's open failed), and announced once with
+ * a DEV_GRANTED or DEV_DENIED event.
  */
 int cse_broker_dev_open(struct cse_instance *inst,
 			const struct cse_dev_open *req)
 {
 	u32 access = cse_access_wanted(req->open_flags);
+	struct cse_dev_grant ev = { .access = access };
 	int real_flags = req->open_flags & ~O_CLOEXEC;
 	struct file *real, *file;
 	struct inode *inode;
@@ -316,6 +318,10 @@ int cse_broker_dev_open(struct cse_instance *inst,
 		err = -ENODEV;
 		goto out_denied;
 	}
+	/* What the event reports: the device asked for (type 0: none). */
+	ev.type = S_ISCHR(inode->i_mode) ? CSE_DEV_CHAR : CSE_DEV_BLOCK;
+	ev.major = MAJOR(inode->i_rdev);
+	ev.minor = MINOR(inode->i_rdev);
 	if (!cse_grant_allows(inst, inode->i_mode, inode->i_rdev, access)) {
 		err = -EACCES;
 		goto out_denied;
@@ -337,12 +343,16 @@ int cse_broker_dev_open(struct cse_instance *inst,
 	}
 	path_put(&path);
 	atomic64_inc(&inst->counters.opens_granted);
+	cse_nl_notify_dev(inst, CSE_CMD_DEV_GRANTED, &ev,
+			  u64_to_user_ptr(req->path));
 	fd_install(fd, file);
 	return fd;
 
 out_denied:
 	atomic64_inc(&inst->counters.opens_denied);
 	path_put(&path);
+	cse_nl_notify_dev(inst, CSE_CMD_DEV_DENIED, &ev,
+			  u64_to_user_ptr(req->path));
 out_put_fd:
 	put_unused_fd(fd);
 	return err;

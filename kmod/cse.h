@@ -10,7 +10,9 @@
  *  - the device proxy (broker.c): a file wrapping a device file opened
  *    on behalf of an instance.
  *
- * Lock order: cse registry mutex, then an instance's member mutex.
+ * Lock order: cse registry mutex, then an instance's member mutex, then
+ * an instance's syscalls spinlock (a leaf). Events are multicast with the
+ * first two possibly held; sending never waits for a listener.
  */
 #ifndef _CSE_INTERNAL_H
 #define _CSE_INTERNAL_H
@@ -19,13 +21,17 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/cse.h>
 
+struct file;
+struct pid;
+
 #define CSE_MODULE_VERSION	"0.1.0"
 
-/* Accounting of one instance; every field only ever grows. */
+/* Accounting of one instance; grows until CSE_CMD_COUNTERS_RESET. */
 struct cse_instance_counters {
 	atomic64_t opens_granted;
 	atomic64_t opens_denied;
@@ -50,6 +56,14 @@ struct cse_instance {
 	u32 n_members;
 
 	struct cse_instance_counters counters;
+
+	/* Per-element syscall counts reported by the runtime (report.c). */
+	spinlock_t syscalls_lock;
+	u32 n_elements;
+	struct cse_element_count {
+		char name[CSE_ELEMENT_NAME_MAX];
+		u64 calls;
+	} elements[CSE_ELEMENTS_MAX];
 };
 
 /* instance.c: lifetime and registry */
@@ -74,9 +88,32 @@ int cse_instance_join(struct cse_instance *inst, struct pid *tgid);
 int cse_instance_leave(struct cse_instance *inst, struct pid *tgid);
 u32 cse_instance_member_count(struct cse_instance *inst);
 
+int cse_instance_walk_members(struct cse_instance *inst,
+				 int (*fn)(struct pid *tgid, void *arg),
+				 void *arg);
+
 /* instance.c: snapshot for CSE_IOC_INSTANCE_INFO (and netlink later) */
 void cse_instance_fill_info(struct cse_instance *inst,
 			    struct cse_instance_info *info);
+
+/* report.c: per-element syscall counters */
+void cse_syscalls_init(struct cse_instance *inst);
+int cse_syscalls_report(struct cse_instance *inst,
+			const struct cse_element_calls *entries, u32 n);
+void cse_syscalls_reset(struct cse_instance *inst);
+int cse_syscalls_for_each(struct cse_instance *inst,
+			  int (*fn)(const char *name, u64 calls, void *arg),
+			  void *arg);
+
+/* netlink.c: the generic netlink family and its events */
+int cse_nl_register(void);
+void cse_nl_unregister(void);
+void cse_nl_notify_instance(struct cse_instance *inst, u8 cmd);
+void cse_nl_notify_member(struct cse_instance *inst, u8 cmd,
+			  struct pid *tgid);
+void cse_nl_notify_dev(struct cse_instance *inst, u8 cmd,
+		       const struct cse_dev_grant *dev,
+		       const char __user *upath);
 
 /* broker.c: grant lookup and CSE_IOC_DEV_OPEN */
 int cse_broker_dev_open(struct cse_instance *inst,

@@ -12,6 +12,10 @@
  * because the final put takes the same mutex before erasing it. A
  * generation counter moves on every create, destroy and member change, so
  * a dump split over several calls can tell whether it stayed consistent.
+ *
+ * Each of those changes is also announced on the netlink "events" group,
+ * member events under the member mutex so they arrive in the order the
+ * member set changed.
  */
 #include <linux/anon_inodes.h>
 #include <linux/cred.h>
@@ -132,6 +136,7 @@ int cse_instance_create(const char *name, struct cse_dev_grant *grants,
 	inst->n_grants = n_grants;
 	mutex_init(&inst->members_lock);
 	INIT_LIST_HEAD(&inst->members);
+	cse_syscalls_init(inst);
 
 	mutex_lock(&cse_registry_lock);
 	err = cse_registry_insert_locked(inst);
@@ -140,6 +145,7 @@ int cse_instance_create(const char *name, struct cse_dev_grant *grants,
 		cse_instance_free(inst);
 		return err;
 	}
+	cse_nl_notify_instance(inst, CSE_CMD_INSTANCE_NEW);
 	*out = inst;
 	return 0;
 }
@@ -156,6 +162,7 @@ void cse_instance_put(struct cse_instance *inst)
 		return;
 	cse_registry_erase_locked(inst);
 	mutex_unlock(&cse_registry_lock);
+	cse_nl_notify_instance(inst, CSE_CMD_INSTANCE_DEL);
 	cse_instance_free(inst);
 }
 
@@ -232,6 +239,7 @@ static void cse_members_prune(struct cse_instance *inst)
 	list_for_each_entry_safe(m, tmp, &inst->members, node) {
 		if (!thread_group_exited(m->tgid))
 			continue;
+		cse_nl_notify_member(inst, CSE_CMD_MEMBER_LEAVE, m->tgid);
 		list_del(&m->node);
 		put_pid(m->tgid);
 		kfree(m);
@@ -278,6 +286,7 @@ int cse_instance_join(struct cse_instance *inst, struct pid *tgid)
 	inst->n_members++;
 	new = NULL;
 	cse_registry_changed();
+	cse_nl_notify_member(inst, CSE_CMD_MEMBER_JOIN, tgid);
 out_unlock:
 	mutex_unlock(&inst->members_lock);
 	kfree(new);
@@ -293,6 +302,7 @@ int cse_instance_leave(struct cse_instance *inst, struct pid *tgid)
 	cse_members_prune(inst);
 	m = cse_member_find(inst, tgid);
 	if (m) {
+		cse_nl_notify_member(inst, CSE_CMD_MEMBER_LEAVE, m->tgid);
 		list_del(&m->node);
 		put_pid(m->tgid);
 		kfree(m);
@@ -314,6 +324,31 @@ u32 cse_instance_member_count(struct cse_instance *inst)
 	n = inst->n_members;
 	mutex_unlock(&inst->members_lock);
 	return n;
+}
+
+/**
+ * cse_instance_walk_members - visit the live members of @inst
+ * @fn: called with the member mutex held, in join order
+ *
+ * Exited members are pruned first. Stops at and returns the first
+ * non-zero value @fn returns.
+ */
+int cse_instance_walk_members(struct cse_instance *inst,
+				 int (*fn)(struct pid *tgid, void *arg),
+				 void *arg)
+{
+	struct cse_member *m;
+	int ret = 0;
+
+	mutex_lock(&inst->members_lock);
+	cse_members_prune(inst);
+	list_for_each_entry(m, &inst->members, node) {
+		ret = fn(m->tgid, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&inst->members_lock);
+	return ret;
 }
 
 /**

@@ -196,6 +196,33 @@ static long cse_ioc_dev_open(struct cse_instance *inst, void __user *uarg)
 	return cse_broker_dev_open(inst, &req);
 }
 
+/* The names and the element limit are checked by report.c. */
+static long cse_ioc_report_syscalls(struct cse_instance *inst,
+				    void __user *uarg)
+{
+	struct cse_element_calls *entries;
+	struct cse_syscall_report req;
+	int err;
+
+	err = cse_copy_in(&req, sizeof(req), CSE_SYSCALL_REPORT_SIZE_VER0,
+			  uarg);
+	if (err)
+		return err;
+	if (req.flags || req.reserved0)
+		return -EINVAL;
+	if (req.n_entries > CSE_ELEMENTS_MAX)
+		return -E2BIG;
+	if (!req.n_entries)
+		return 0;
+	entries = memdup_user(u64_to_user_ptr(req.entries),
+			      array_size(req.n_entries, sizeof(*entries)));
+	if (IS_ERR(entries))
+		return PTR_ERR(entries);
+	err = cse_syscalls_report(inst, entries, req.n_entries);
+	kfree(entries);
+	return err;
+}
+
 long cse_instance_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg)
 {
@@ -215,6 +242,8 @@ long cse_instance_ioctl(struct file *file, unsigned int cmd,
 		return cse_instance_leave(inst, task_tgid(current));
 	case CSE_IOC_DEV_OPEN:
 		return cse_ioc_dev_open(inst, uarg);
+	case CSE_IOC_REPORT_SYSCALLS:
+		return cse_ioc_report_syscalls(inst, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -262,6 +291,9 @@ int cse_misc_register(void)
 	BUILD_BUG_ON(sizeof(struct cse_dev_open) != CSE_DEV_OPEN_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct cse_dev_grant) != 16);
 	BUILD_BUG_ON(sizeof(struct cse_counters) != 32);
+	BUILD_BUG_ON(sizeof(struct cse_syscall_report) !=
+		     CSE_SYSCALL_REPORT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct cse_element_calls) != 24);
 
 	return misc_register(&cse_misc);
 }

@@ -14,6 +14,10 @@ static int __init cse_init(void)
 {
 	int err;
 
+	/* The family first: instances can only appear once /dev/cse does. */
+	err = cse_nl_register();
+	if (err)
+		goto err_nl_register;
 	err = cse_misc_register();
 	if (err)
 		goto err_misc_register;
@@ -22,6 +26,8 @@ static int __init cse_init(void)
 	return 0;
 
 err_misc_register:
+	cse_nl_unregister();
+err_nl_register:
 	return err;
 }
 
@@ -29,6 +35,7 @@ static void __exit cse_exit(void)
 {
 	/* Every open fd pins the module, so no instance can be left. */
 	cse_misc_deregister();
+	cse_nl_unregister();
 	cse_registry_exit();
 }
 

@@ -98,7 +98,10 @@ struct cse_element {
 	void (*observe)(const struct cse_call *call);	/* optional */
 
 	/* Optional hooks, called by the runtime core. */
-	void (*fork_child)(void);		/* in a new process after fork/vfork/clone */
+	/* In a new process after fork/vfork/clone. After vfork the child
+	 * shares the suspended parent's memory, the element's globals
+	 * included: do not change what the parent relies on. */
+	void (*fork_child)(void);
 	void (*before_exec)(const char *path);	/* just before a successful-looking exec */
 };
 

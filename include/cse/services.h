@@ -58,6 +58,14 @@ struct cse_services {
 	/* Process id and thread id, from the kernel. */
 	int (*getpid)(void);
 	int (*gettid)(void);
+
+	/*
+	 * The application's cse.ko instance fd (ioctls of
+	 * include/uapi/linux/cse.h), or -1 when it runs without the module.
+	 * Ask each time: the runtime may move the fd to keep it away from
+	 * the application.
+	 */
+	int (*instance_fd)(void);
 };
 
 /* Argument kinds returned by syscall_args(). */

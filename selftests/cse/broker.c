@@ -8,6 +8,7 @@
  * credentials, so it narrows access but never widens it.
  */
 #include <poll.h>
+#include <termios.h>
 
 #include "kselftest_harness.h"
 #include "cse_test.h"
@@ -364,6 +365,30 @@ TEST(proxy_forwards_poll_and_llseek)
 	EXPECT_EQ(POLLIN, p.revents & POLLIN);
 	/* /dev/zero's llseek succeeds and leaves the position at 0. */
 	EXPECT_EQ(0, lseek(p.fd, 4096, SEEK_SET));
+}
+
+/* ioctls reach the device: TIOCGPTN on a brokered /dev/ptmx names a pty. */
+TEST(proxy_forwards_ioctl)
+{
+	int dev = cse_open_or_skip();
+	struct cse_dev_grant g;
+	char pts[32];
+	int ifd, fd;
+	unsigned int n = ~0U;
+
+	if (geteuid() != 0)
+		SKIP(return, "grants need CAP_SYS_ADMIN");
+	if (cse_grant_for(&g, "/dev/ptmx", CSE_ACCESS_ALL))
+		SKIP(return, "no /dev/ptmx");
+	ifd = ASSERT_OK(cse_create(dev, "ioctl", &g, 1, 0));
+	fd = ASSERT_OK(cse_dev_open(ifd, AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY));
+	ASSERT_EQ(0, ioctl(fd, TIOCGPTN, &n));
+	snprintf(pts, sizeof(pts), "/dev/pts/%u", n);
+	EXPECT_EQ(0, access(pts, F_OK)) {
+		TH_LOG("TIOCGPTN said %u but %s does not exist", n, pts);
+	}
+	/* An ioctl the device does not know keeps its own errno. */
+	ASSERT_ERRNO(ENOTTY, ioctl(fd, _IO(CSE_IOC_MAGIC, 0x7e), 0));
 }
 
 struct nobody_open {

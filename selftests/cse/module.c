@@ -2,10 +2,11 @@
 /*
  * Module lifecycle, run after every other cse selftest: cse.ko cannot be
  * unloaded while a /dev/cse fd, an instance fd or a proxy fd is open (the
- * kernel answers EWOULDBLOCK for a module in use); once they are closed
- * its refcount is back to 0, which also shows that every instance the
- * earlier tests created was destroyed; and it survives 10 unload/load
- * cycles, each one checked through /dev/cse. The module is left loaded.
+ * kernel answers EWOULDBLOCK for a module in use); every instance the
+ * earlier tests created was destroyed (max_instances=1 admits exactly one
+ * new instance); with every fd closed the refcount is back to 0; and the
+ * module survives 10 unload/load cycles, each checked through /dev/cse.
+ * The module is left loaded.
  * CSE_KO names cse.ko (default /cse/kmod/cse.ko, where scripts/vm-run
  * puts it).
  */
@@ -103,6 +104,54 @@ TEST(rmmod_refused_while_proxy_open)
 	ASSERT_ERRNO(EWOULDBLOCK, delete_module("cse", O_NONBLOCK));
 	ASSERT_EQ(3, write(fd, "abc", 3));
 	ASSERT_EQ(0, close(fd));
+}
+
+#define MAX_INSTANCES "/sys/module/cse/parameters/max_instances"
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/*
+ * Every instance created so far was destroyed: with max_instances at 1,
+ * exactly one instance can be created, which holds only when the module
+ * counts no other live instance (a leaked one would make it ENOSPC).
+ */
+TEST(no_instance_leaked)
+{
+	char old[32];
+	int dev, fd, a, b, eb;
+	ssize_t n;
+
+	require_module();
+	dev = cse_open_or_skip();
+	fd = open(MAX_INSTANCES, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no %s", MAX_INSTANCES);
+	n = read(fd, old, sizeof(old) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	old[n] = '\0';
+	ASSERT_EQ(0, write_str(MAX_INSTANCES, "1"));
+	a = cse_create(dev, "leak-check-1", NULL, 0, 0);
+	b = cse_create(dev, "leak-check-2", NULL, 0, 0);
+	eb = errno;
+	ASSERT_EQ(0, write_str(MAX_INSTANCES, old));
+	EXPECT_LE(0, a) {
+		TH_LOG("an instance is still alive: create failed with %s", strerror(errno));
+	}
+	EXPECT_EQ(-1, b);
+	EXPECT_EQ(ENOSPC, eb);
+	close(a);
+	close(dev);
 }
 
 /* Nothing from this or any earlier test is still holding the module. */

@@ -17,6 +17,8 @@
 #define OTHER		512
 
 struct trace_state {
+	int32_t initial_pid;	/* who prints the summary */
+	int32_t pad;
 	uint64_t calls[NBUCKETS];
 	uint64_t errors[NBUCKETS];
 };
@@ -26,7 +28,6 @@ static struct trace_state *st;
 static int want_summary;
 static int log_fd = -1;
 static int summary_fd = 2;	/* a private copy of stderr: programs close fd 2 at exit */
-static int initial_process;
 
 static int bucket(long nr)
 {
@@ -69,12 +70,13 @@ static int trace_setup(const struct cse_setup *s)
 
 	svc = s->svc;
 	st = s->state;
-	initial_process = s->initial_process;
+	if (s->initial_process)
+		st->initial_pid = svc->getpid();
 	if (parse_args(s->args, s->err, s->err_size, path, sizeof(path)))
 		return -22;
 	if (!want_summary && !path[0])
 		want_summary = 1;	/* "-e trace" alone: a summary */
-	if (want_summary && initial_process) {
+	if (want_summary && s->initial_process) {
 		fd = svc->syscall(32 /* dup */, 2, 0, 0, 0, 0, 0);
 		if (fd >= 0) {
 			fd = svc->hide_fd((int)fd, 1);
@@ -205,7 +207,8 @@ static enum cse_verdict trace_handle(struct cse_call *c)
 	if (c->nr == 231 /* exit_group */ || c->nr == 60 /* exit */) {
 		if (log_fd >= 0)
 			log_call(c, 0);
-		if (c->nr == 231 && want_summary && initial_process)
+		/* Not a flag set by a fork hook: a vfork child shares our memory. */
+		if (c->nr == 231 && want_summary && svc->getpid() == st->initial_pid)
 			print_summary();
 	}
 	return CSE_PASS;
@@ -219,11 +222,6 @@ static void trace_observe(const struct cse_call *c)
 		log_call(c, 1);
 }
 
-static void trace_fork_child(void)
-{
-	initial_process = 0;
-}
-
 static const long trace_syscalls[] = { CSE_ALL_SYSCALLS, CSE_SYSCALLS_END };
 
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
@@ -235,5 +233,4 @@ CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.syscalls = trace_syscalls,
 	.handle = trace_handle,
 	.observe = trace_observe,
-	.fork_child = trace_fork_child,
 };

@@ -30,6 +30,11 @@ static int svc_gettid(void)
 	return (int)rt_sys0(__NR_gettid);
 }
 
+static int svc_instance_fd(void)
+{
+	return cse_cfg.instance_fd;
+}
+
 const struct cse_services cse_svc = {
 	.version = CSE_SERVICES_VERSION,
 	.size = sizeof(struct cse_services),
@@ -41,6 +46,7 @@ const struct cse_services cse_svc = {
 	.hide_fd = fdguard_hide,
 	.getpid = svc_getpid,
 	.gettid = svc_gettid,
+	.instance_fd = svc_instance_fd,
 };
 
 int chain_add(const struct cse_element *e)

@@ -18,7 +18,9 @@
  * Thread safety: the 5 bytes are replaced by one locked cmpxchg of the
  * aligned 8- or 16-byte block that contains them, so a thread executing
  * the site sees either the old or the new instruction, never a mix.
- * Sites whose bytes straddle such a block stay on SUD.
+ * Sites whose bytes straddle such a block stay on SUD once the process
+ * has ever had a second thread sharing its memory; before that, nothing
+ * else can execute the bytes and a plain copy is safe.
  */
 #include "runtime.h"
 
@@ -36,6 +38,13 @@ static struct stub_pool pools[MAX_POOLS];
 static int npools;
 static int rewrite_lock;
 static int rewrite_enabled;
+static volatile int shared_memory_threads;	/* set once, never cleared */
+
+/* A CLONE_VM sibling may now execute code we patch (vfork parents sleep). */
+void rewrite_note_threads(void)
+{
+	shared_memory_threads = 1;
+}
 static const char *off_reason = "off (--no-rewrite)";
 
 void rewrite_init(int enabled)
@@ -234,7 +243,7 @@ void rewrite_site(uintptr_t site, long nr)
 	if (((uint32_t)insn[1] | (uint32_t)insn[2] << 8 | (uint32_t)insn[3] << 16 |
 	     (uint32_t)insn[4] << 24) != (uint32_t)nr)
 		return;
-	if (((uintptr_t)insn & 15) > 11)
+	if (((uintptr_t)insn & 15) > 11 && shared_memory_threads)
 		return;		/* straddles a 16-byte block: stay on SUD */
 	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
 		return;		/* busy (another thread, or we interrupted it) */
@@ -250,7 +259,10 @@ void rewrite_site(uintptr_t site, long nr)
 	put32(jmp + 1, (int32_t)((long)stub - (long)(insn + 5)));
 	page = (uintptr_t)insn & ~4095ul;
 	if (rt_sys3(__NR_mprotect, page, 4096, 7) == 0) {
-		patch_atomic(insn, old, jmp, 5);
+		/* Alone in this memory: nobody can see a half-written jmp. */
+		if (patch_atomic(insn, old, jmp, 5) && !shared_memory_threads &&
+		    !memcmp(insn, old, 5))
+			memcpy(insn, jmp, 5);
 		rt_sys3(__NR_mprotect, page, 4096, 5);
 	}
 out:

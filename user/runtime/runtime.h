@@ -133,6 +133,7 @@ void rewrite_site(uintptr_t site, long nr);
 const char *rewrite_mode(void);
 void rewrite_init(int enabled);
 void rewrite_stop(const char *why);
+void rewrite_note_threads(void);
 
 /* entry.S */
 void cse_sigreturn_restorer(void);

@@ -186,6 +186,8 @@ long thread_clone(struct cse_call *c, struct kucontext *uc)
 			return -12;	/* ENOMEM */
 	}
 
+	if ((flags & K_CLONE_VM) && !(flags & K_CLONE_VFORK))
+		rewrite_note_threads();
 	t->clone_rip = m->rip;
 	t->saved_mask = uc->uc_sigmask;
 	t->child_flags = flags;

@@ -94,6 +94,23 @@
  *   device events), GRANT_TYPE/GRANT_MAJOR/GRANT_MINOR/GRANT_ACCESS and
  *   EVENT_PATH string (device events).
  * u64 attributes are padded with CSE_A_PAD.
+ * Details: INSTANCE_ID is 1..U32_MAX in requests (else EINVAL "integer out
+ *   of range"); names need not be unique, a get by name answers the lowest
+ *   id. A dump request carries no attributes (EINVAL). MEMBER_PID is the
+ *   thread group id in the requester's pid namespace (members not visible
+ *   there are left out); CREATOR_UID is in the requester's user namespace.
+ *   Counters are zeroed only by COUNTERS_RESET (element names are kept,
+ *   their calls zeroed). Dumps are consistent: when instances or member
+ *   sets changed while a dump was in progress, the message where that was
+ *   noticed carries NLM_F_DUMP_INTR.
+ *   Events: INSTANCE_NEW/DEL carry ID and NAME; MEMBER_JOIN/LEAVE add
+ *   EVENT_PID (also for a member dropped because it exited); DEV_GRANTED/
+ *   DEV_DENIED add EVENT_PID, GRANT_TYPE (0 when the path is not a device
+ *   node; then MAJOR and MINOR are 0), GRANT_MAJOR, GRANT_MINOR,
+ *   GRANT_ACCESS (the access the open asked for) and EVENT_PATH (the path
+ *   as passed, possibly relative). Event pids are in the initial pid
+ *   namespace. One device event per counted open. A listener that does not
+ *   read loses events (ENOBUFS on its socket); nobody waits for it.
  *
  * Runtime report (ioctl on an instance fd)
  * ----------------------------------------
@@ -102,6 +119,11 @@
  *     of struct cse_element_calls[n_entries], n_entries <= CSE_ELEMENTS_MAX
  *     (E2BIG); element names as instance names but CSE_ELEMENT_NAME_MAX
  *     long; at most CSE_ELEMENTS_MAX distinct elements per instance (ENOSPC).
+ *     Checks in order: the struct (as above), n_entries (E2BIG), the array
+ *     (EFAULT), every name (ENAMETOOLONG/EINVAL), then the element limit;
+ *     a rejected report changes nothing. Entries naming the same element
+ *     add up; an entry with 0 calls still records the element. Counters
+ *     wrap modulo 2^64.
  *
  * Unknown ioctl numbers: ENOTTY.
  */
@@ -117,7 +139,10 @@
 /* Feature bits reported by CSE_IOC_VERSION. */
 #define CSE_FEATURE_INSTANCES	(1ULL << 0)
 #define CSE_FEATURE_DEV_BROKER	(1ULL << 1)
-#define CSE_FEATURES_ALL	(CSE_FEATURE_INSTANCES | CSE_FEATURE_DEV_BROKER)
+#define CSE_FEATURE_NETLINK	(1ULL << 2)	/* generic netlink family "cse" */
+#define CSE_FEATURE_SYSCALL_REPORT (1ULL << 3)	/* CSE_IOC_REPORT_SYSCALLS */
+#define CSE_FEATURES_ALL	(CSE_FEATURE_INSTANCES | CSE_FEATURE_DEV_BROKER | \
+				 CSE_FEATURE_NETLINK | CSE_FEATURE_SYSCALL_REPORT)
 
 #define CSE_NAME_MAX		64	/* including the terminating NUL */
 #define CSE_GRANTS_MAX		64

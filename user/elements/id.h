@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The id element's internal interface, shared by its files:
+ *
+ *   id.c            descriptor, argument parsing, setup, syscall dispatch
+ *   id_creds.c      the fake credentials of this process (set*id rules)
+ *   id_files.c      the ownership/mode table and the calls that use it
+ *   id_persist.c    --id-state: load at setup, crash-safe save
+ *   id_statefile.c  the state file's text format (no syscalls: fuzzed)
+ *
+ * Where things live, and why:
+ *
+ *  - Credentials are per process (POSIX), so they are kept in this
+ *    element's static data, which every process has its own copy of
+ *    (copied by fork). Threads of a process share it, which matches
+ *    POSIX and glibc's all-threads set*id broadcast. exec replaces the
+ *    image and its static data, so before_exec parks the process's
+ *    credentials in the shared handoff table under its pid, and setup in
+ *    the new image takes them back.
+ *
+ *  - Recorded ownership and modes belong to the application as a whole,
+ *    so they live in the shared instance state (struct id_shared), keyed
+ *    by (st_dev, st_ino), in an open-addressing hash table of
+ *    ID_TABLE_SLOTS slots holding at most ID_TABLE_MAX entries. When it is
+ *    full, a chown/chmod/mknod that needs a new entry fails with ENOSPC.
+ */
+#ifndef CSE_ELEMENT_ID_H
+#define CSE_ELEMENT_ID_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cse/element.h>
+
+#define ID_NGROUPS_MAX		128	/* setgroups beyond this: EINVAL */
+#define ID_TABLE_SLOTS		4096	/* power of two */
+#define ID_TABLE_MAX		3584	/* 7/8 load: probes stay short */
+#define ID_HANDOFF_SLOTS	64	/* execs in flight at one time */
+#define ID_PATH_MAX		4096
+#define ID_NOBODY		0xffffffffu	/* "-1": leave unchanged */
+
+/* File type and mode bits (the kernel's values). */
+#define ID_S_IFMT	0170000
+#define ID_S_IFSOCK	0140000
+#define ID_S_IFLNK	0120000
+#define ID_S_IFREG	0100000
+#define ID_S_IFBLK	0060000
+#define ID_S_IFDIR	0040000
+#define ID_S_IFCHR	0020000
+#define ID_S_IFIFO	0010000
+#define ID_S_ISUID	04000
+#define ID_S_ISGID	02000
+#define ID_S_IXGRP	00010
+
+/* Errno values returned as -E... (no libc headers here). */
+#define ID_EPERM	1
+#define ID_ENOENT	2
+#define ID_EINTR	4
+#define ID_EBADF	9
+#define ID_EFAULT	14
+#define ID_EINVAL	22
+#define ID_ENOSPC	28
+#define ID_EOPNOTSUPP	95
+
+#define ID_AT_FDCWD		(-100)
+#define ID_AT_SYMLINK_NOFOLLOW	0x100
+#define ID_AT_EMPTY_PATH	0x1000
+
+/* struct stat as the x86-64 kernel fills it (144 bytes). */
+struct id_kstat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	uint64_t times[6];
+	int64_t unused[3];
+};
+_Static_assert(sizeof(struct id_kstat) == 144, "struct stat is 144 bytes");
+
+/* One process's credentials. */
+struct id_creds {
+	uint32_t ruid, euid, suid, fsuid;
+	uint32_t rgid, egid, sgid, fsgid;
+	uint32_t ngroups;
+	uint32_t groups[ID_NGROUPS_MAX];
+};
+
+/* What the application sees for one file; dev and rdev in the kernel's
+ * 32-bit new_encode_dev() form, mode with its type bits. */
+struct id_record {
+	uint64_t dev, ino, rdev;
+	uint32_t uid, gid, mode;
+};
+
+struct id_slot {
+	struct id_record r;
+	uint32_t used;
+};
+
+struct id_handoff {
+	int32_t pid;		/* 0: free */
+	uint32_t pad;
+	struct id_creds creds;
+};
+
+/* This element's region of the shared instance state. */
+struct id_shared {
+	uint32_t lock;		/* tid of the holder, 0 when free */
+	uint32_t save_lock;	/* tid of the saving thread, 0 when free */
+	uint32_t count;		/* used slots */
+	uint32_t base_uid, base_gid;	/* what files of the real user show */
+	uint32_t real_uid, real_gid;
+	uint32_t pad;
+	uint64_t generation;	/* bumped by every table change */
+	uint64_t saved_generation;
+	char state_path[ID_PATH_MAX];	/* absolute, "" without --id-state */
+	struct id_handoff handoff[ID_HANDOFF_SLOTS];
+	struct id_slot table[ID_TABLE_SLOTS];
+};
+
+/* id.c */
+extern const struct cse_services *id_svc;
+extern struct id_shared *id_sh;
+#define id_sys(nr, a, b, c, d, e, f) \
+	id_svc->syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* id_creds.c */
+extern struct id_creds id_cur;
+void id_creds_init(uint32_t uid, uint32_t gid);
+int id_creds_take_handoff(void);
+void id_creds_park(void);
+void id_creds_unpark(void);
+int id_creds_in_groups(uint32_t gid);
+long id_creds_call(const struct cse_call *c);
+
+/* id_files.c */
+void id_lock(uint32_t *lock);
+void id_unlock(uint32_t *lock);
+/* Caller holds id_sh->lock. 0: inserted, 1: replaced, -ENOSPC: full. */
+int id_table_put(const struct id_record *r);
+long id_files_call(struct cse_call *c, int *done);
+
+/* id_persist.c */
+int id_persist_load(char *err, size_t errlen);
+int id_persist_check_dir(char *err, size_t errlen);
+void id_persist_save(int force);
+
+/* id_statefile.c: pure text format, no system calls */
+#define ID_STATE_HEADER		"cse-id-state 1\n"
+#define ID_STATE_MAX_BYTES	(1u << 20)
+#define ID_STATE_LINE_MAX	128
+typedef int (*id_record_fn)(void *ctx, const struct id_record *r, const char **why);
+int id_statefile_parse(const char *buf, size_t len, id_record_fn add, void *ctx,
+		       unsigned int *line, const char **why);
+size_t id_statefile_format(char *out, size_t size, const struct id_record *r);
+
+#endif /* CSE_ELEMENT_ID_H */

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File ownership and modes as the application sees them.
+ *
+ * The view of a file: its recorded entry when there is one; otherwise
+ * the real stat, except that the real user's uid/gid show as the
+ * instance's base uid/gid (fakeroot's rule: what you created is root's).
+ * Real owners never change. A real mode changes only as chmod asks,
+ * minus setuid/setgid bits and plus u+rw (u+rwx on directories), so the
+ * real owner keeps access. Device nodes, which a non-root user cannot
+ * make, become empty regular files recorded as the device.
+ *
+ * An entry is dropped when it says nothing the real file does not
+ * (keeps the bounded table for what matters), and when the file's last
+ * name goes away (unlink/rmdir/rename over it with st_nlink 1, or a
+ * directory), so a reused inode number does not inherit it. Files
+ * removed outside the application keep stale entries, as with fakeroot.
+ */
+#include <asm/unistd.h>
+#include <linux/stat.h>
+#include "id.h"
+
+#define NR_fchmodat2	452
+#define RENAME_EXCHANGE	2
+#define K_ESRCH		3
+
+/* Holder's tid in the word. A dead holder (killed mid-update) is detected
+ * and its lock taken over; that update may be lost but the table stays
+ * consistent enough to read, since slots are written field by field
+ * before "used" is set. */
+void id_lock(uint32_t *lock)
+{
+	uint32_t me = (uint32_t)id_svc->gettid(), cur;
+
+	for (unsigned int spins = 1;; spins++) {
+		cur = 0;
+		if (__atomic_compare_exchange_n(lock, &cur, me, 0, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		if (spins % 64 == 0 &&
+		    id_sys(__NR_kill, cur, 0, 0, 0, 0, 0) == -K_ESRCH &&
+		    __atomic_compare_exchange_n(lock, &cur, me, 0, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		id_sys(__NR_sched_yield, 0, 0, 0, 0, 0, 0);
+	}
+}
+
+void id_unlock(uint32_t *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+static uint32_t slot_of(uint64_t dev, uint64_t ino)
+{
+	uint64_t h = (ino ^ (dev << 40) ^ (dev >> 24)) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 52) & (ID_TABLE_SLOTS - 1);
+}
+
+/* Caller holds the lock. Index of (dev, ino), or -1. */
+static int find(uint64_t dev, uint64_t ino)
+{
+	uint32_t i = slot_of(dev, ino);
+
+	for (uint32_t n = 0; n < ID_TABLE_SLOTS; n++, i = (i + 1) & (ID_TABLE_SLOTS - 1)) {
+		const struct id_slot *s = &id_sh->table[i];
+
+		if (!s->used)
+			return -1;
+		if (s->r.dev == dev && s->r.ino == ino)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Caller holds the lock. Backward-shift deletion: no tombstones. */
+static void drop_at(uint32_t i)
+{
+	uint32_t j = i;
+
+	for (;;) {
+		uint32_t k;
+
+		j = (j + 1) & (ID_TABLE_SLOTS - 1);
+		if (!id_sh->table[j].used)
+			break;
+		k = slot_of(id_sh->table[j].r.dev, id_sh->table[j].r.ino);
+		/* Move j back to i unless its home k lies cyclically in (i, j]. */
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			id_sh->table[i] = id_sh->table[j];
+			i = j;
+		}
+	}
+	id_sh->table[i].used = 0;
+	id_sh->count--;
+	id_sh->generation++;
+}
+
+/* Caller holds the lock. Insert (0) or replace (1); -ENOSPC when full. */
+int id_table_put(const struct id_record *r)
+{
+	int at = find(r->dev, r->ino);
+	uint32_t i;
+
+	if (at >= 0) {
+		id_sh->table[at].r = *r;
+		id_sh->generation++;
+		return 1;
+	}
+	if (id_sh->count >= ID_TABLE_MAX)
+		return -ID_ENOSPC;
+	for (i = slot_of(r->dev, r->ino); id_sh->table[i].used;)
+		i = (i + 1) & (ID_TABLE_SLOTS - 1);
+	id_sh->table[i].r = *r;
+	__atomic_store_n(&id_sh->table[i].used, 1, __ATOMIC_RELEASE);
+	id_sh->count++;
+	id_sh->generation++;
+	return 0;
+}
+
+/* The application's view of a real stat result. */
+static void view_of(const struct id_kstat *st, struct id_record *v)
+{
+	int at;
+
+	v->dev = st->dev;
+	v->ino = st->ino;
+	v->uid = st->uid == id_sh->real_uid ? id_sh->base_uid : st->uid;
+	v->gid = st->gid == id_sh->real_gid ? id_sh->base_gid : st->gid;
+	v->mode = st->mode;
+	v->rdev = st->rdev;
+	if (!__atomic_load_n(&id_sh->count, __ATOMIC_RELAXED))
+		return;
+	id_lock(&id_sh->lock);
+	at = find(st->dev, st->ino);
+	if (at >= 0)
+		*v = id_sh->table[at].r;
+	id_unlock(&id_sh->lock);
+}
+
+/* Record v for the file st, or drop its entry when v is its plain view. */
+static long record(const struct id_kstat *st, const struct id_record *v)
+{
+	struct id_record def;
+	long r = 0;
+	int at;
+
+	id_lock(&id_sh->lock);
+	at = find(st->dev, st->ino);
+	def.dev = st->dev;
+	def.ino = st->ino;
+	def.uid = st->uid == id_sh->real_uid ? id_sh->base_uid : st->uid;
+	def.gid = st->gid == id_sh->real_gid ? id_sh->base_gid : st->gid;
+	def.mode = st->mode;
+	def.rdev = st->rdev;
+	if (def.uid == v->uid && def.gid == v->gid && def.mode == v->mode &&
+	    def.rdev == v->rdev) {
+		if (at >= 0)
+			drop_at((uint32_t)at);
+	} else {
+		r = id_table_put(v);
+		if (r > 0)
+			r = 0;
+	}
+	id_unlock(&id_sh->lock);
+	return r;
+}
+
+static void forget(uint64_t dev, uint64_t ino)
+{
+	int at;
+
+	id_lock(&id_sh->lock);
+	at = find(dev, ino);
+	if (at >= 0)
+		drop_at((uint32_t)at);
+	id_unlock(&id_sh->lock);
+}
+
+static long real_stat(int dirfd, const char *path, int flags, struct id_kstat *st)
+{
+	return id_sys(__NR_newfstatat, dirfd, path, st, flags, 0, 0);
+}
+
+/* chown family, normalised to (dirfd, path, flags). */
+static long do_chown(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)
+{
+	struct id_kstat st;
+	struct id_record v;
+	long r = real_stat(dirfd, path, flags, &st);
+
+	if (r)
+		return r;
+	view_of(&st, &v);
+	if (id_cur.euid != 0) {
+		/* Only the owner may change the group, to one of its own. */
+		if (uid != ID_NOBODY && uid != v.uid)
+			return -ID_EPERM;
+		if (gid != ID_NOBODY && (v.uid != id_cur.fsuid ||
+					 (gid != v.gid && !id_creds_in_groups(gid))))
+			return -ID_EPERM;
+	}
+	if (uid != ID_NOBODY)
+		v.uid = uid;
+	if (gid != ID_NOBODY)
+		v.gid = gid;
+	/* Linux clears set-id bits on chown of anything but a directory. */
+	if ((v.mode & ID_S_IFMT) != ID_S_IFDIR && (uid != ID_NOBODY || gid != ID_NOBODY)) {
+		v.mode &= ~(uint32_t)ID_S_ISUID;
+		if (v.mode & ID_S_IXGRP)
+			v.mode &= ~(uint32_t)ID_S_ISGID;
+	}
+	return record(&st, &v);
+}
+
+/* The real mode that keeps the real owner's access; never set-id. */
+static uint32_t real_mode_for(uint32_t type, uint32_t mode)
+{
+	mode = (mode & 07777) & ~(uint32_t)(ID_S_ISUID | ID_S_ISGID);
+	mode |= 0600;
+	if (type == ID_S_IFDIR)
+		mode |= 0100;
+	return mode;
+}
+
+static long do_chmod(int dirfd, const char *path, uint32_t mode, int flags,
+		     struct cse_call *c, int *done)
+{
+	struct id_kstat st;
+	struct id_record v;
+	char proc[48];
+	long r = real_stat(dirfd, path, flags, &st);
+
+	if (r)
+		return r;
+	if ((st.mode & ID_S_IFMT) == ID_S_IFLNK) {
+		*done = 0;	/* the kernel's own answer for symlinks */
+		return 0;
+	}
+	(void)c;
+	view_of(&st, &v);
+	if (id_cur.euid != 0) {
+		if (v.uid != id_cur.fsuid)
+			return -ID_EPERM;
+		if (!id_creds_in_groups(v.gid))
+			mode &= ~(uint32_t)ID_S_ISGID;
+	}
+	if ((flags & ID_AT_EMPTY_PATH) && !path[0]) {
+		r = id_sys(__NR_fchmod, dirfd, real_mode_for(st.mode & ID_S_IFMT, mode), 0, 0, 0, 0);
+		if (r == -ID_EBADF) {	/* an O_PATH fd */
+			cse_snprintf(id_svc, proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
+			r = id_sys(__NR_chmod, proc, real_mode_for(st.mode & ID_S_IFMT, mode),
+				   0, 0, 0, 0);
+		}
+	} else {
+		r = id_sys(__NR_fchmodat, dirfd, path, real_mode_for(st.mode & ID_S_IFMT, mode),
+			   0, 0, 0);
+	}
+	/* Not really ours (e.g. root's file): fake root still records it. */
+	if (r && !(r == -ID_EPERM && id_cur.euid == 0))
+		return r;
+	if (real_stat(dirfd, path, flags, &st))
+		return -ID_ENOENT;
+	v.mode = (v.mode & ID_S_IFMT) | (mode & 07777);
+	return record(&st, &v);
+}
+
+static long do_mknod(int dirfd, const char *path, uint32_t mode, uint32_t dev, int *done)
+{
+	uint32_t type = mode & ID_S_IFMT;
+	struct id_kstat st;
+	struct id_record v;
+	long r;
+
+	if (type != ID_S_IFCHR && type != ID_S_IFBLK) {
+		*done = 0;
+		return 0;
+	}
+	if (id_cur.euid != 0)
+		return -ID_EPERM;
+	r = id_sys(__NR_mknodat, dirfd, path, ID_S_IFREG | (mode & 07777), 0, 0, 0);
+	if (r)
+		return r;
+	r = real_stat(dirfd, path, ID_AT_SYMLINK_NOFOLLOW, &st);
+	if (r)
+		return r;
+	view_of(&st, &v);
+	v.mode = type | (st.mode & 07777);
+	v.rdev = dev;
+	r = record(&st, &v);
+	if (r)	/* nothing half-done: no placeholder without its entry */
+		id_sys(__NR_unlinkat, dirfd, path, 0, 0, 0, 0);
+	return r;
+}
+
+/* The file a removal will take away for good, if it has an entry. */
+static int doomed(int dirfd, const char *path, struct id_kstat *st)
+{
+	if (!__atomic_load_n(&id_sh->count, __ATOMIC_RELAXED))
+		return 0;
+	if (real_stat(dirfd, path, ID_AT_SYMLINK_NOFOLLOW, st))
+		return 0;
+	return (st->mode & ID_S_IFMT) == ID_S_IFDIR || st->nlink <= 1;
+}
+
+static long do_remove(struct cse_call *c, int dirfd, const char *path)
+{
+	struct id_kstat st, src;
+	const long *a = c->args;
+	int gone = doomed(dirfd, path, &st);
+	long r;
+
+	if (gone && (c->nr == __NR_rename || c->nr == __NR_renameat ||
+		     c->nr == __NR_renameat2)) {
+		int odir = c->nr == __NR_rename ? ID_AT_FDCWD : (int)a[0];
+		const char *opath = (const char *)(c->nr == __NR_rename ? a[0] : a[1]);
+
+		if (c->nr == __NR_renameat2 && (a[4] & RENAME_EXCHANGE))
+			gone = 0;
+		else if (!real_stat(odir, opath, ID_AT_SYMLINK_NOFOLLOW, &src) &&
+			 src.dev == st.dev && src.ino == st.ino)
+			gone = 0;	/* rename onto a link of itself: a no-op */
+	}
+	r = id_sys(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (!r && gone)
+		forget(st.dev, st.ino);
+	return r;
+}
+
+static void fix_stat(struct id_kstat *st)
+{
+	struct id_record v;
+
+	view_of(st, &v);
+	st->uid = v.uid;
+	st->gid = v.gid;
+	st->mode = v.mode;
+	st->rdev = v.rdev;
+}
+
+static void fix_statx(struct statx *sx)
+{
+	struct id_kstat st;
+	struct id_record v;
+
+	st.dev = (sx->stx_dev_minor & 0xff) | ((uint64_t)sx->stx_dev_major << 8) |
+		 ((uint64_t)(sx->stx_dev_minor & ~0xffu) << 12);
+	st.ino = sx->stx_ino;
+	st.uid = sx->stx_uid;
+	st.gid = sx->stx_gid;
+	st.mode = sx->stx_mode;
+	st.rdev = (sx->stx_rdev_minor & 0xff) | ((uint64_t)sx->stx_rdev_major << 8) |
+		  ((uint64_t)(sx->stx_rdev_minor & ~0xffu) << 12);
+	view_of(&st, &v);
+	if (sx->stx_mask & STATX_UID)
+		sx->stx_uid = v.uid;
+	if (sx->stx_mask & STATX_GID)
+		sx->stx_gid = v.gid;
+	if (sx->stx_mask & (STATX_TYPE | STATX_MODE))
+		sx->stx_mode = (uint16_t)v.mode;
+	sx->stx_rdev_major = (uint32_t)((v.rdev >> 8) & 0xfff);
+	sx->stx_rdev_minor = (uint32_t)((v.rdev & 0xff) | ((v.rdev >> 12) & 0xfff00));
+}
+
+/* Ownership, mode, stat and removal calls. *done = 0: not handled here. */
+long id_files_call(struct cse_call *c, int *done)
+{
+	const long *a = c->args;
+	long r;
+
+	*done = 1;
+	switch (c->nr) {
+	case __NR_chown:
+		return do_chown(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2], 0);
+	case __NR_lchown:
+		return do_chown(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2],
+				ID_AT_SYMLINK_NOFOLLOW);
+	case __NR_fchown:
+		return do_chown((int)a[0], "", (uint32_t)a[1], (uint32_t)a[2], ID_AT_EMPTY_PATH);
+	case __NR_fchownat:
+		return do_chown((int)a[0], (const char *)a[1], (uint32_t)a[2], (uint32_t)a[3],
+				(int)a[4]);
+	case __NR_chmod:
+		return do_chmod(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], 0, c, done);
+	case __NR_fchmod:
+		return do_chmod((int)a[0], "", (uint32_t)a[1], ID_AT_EMPTY_PATH, c, done);
+	case __NR_fchmodat:
+		return do_chmod((int)a[0], (const char *)a[1], (uint32_t)a[2], 0, c, done);
+	case NR_fchmodat2:
+		if (a[3] & ~(long)(ID_AT_SYMLINK_NOFOLLOW | ID_AT_EMPTY_PATH))
+			return -ID_EINVAL;
+		return do_chmod((int)a[0], (const char *)a[1], (uint32_t)a[2], (int)a[3], c, done);
+	case __NR_mknod:
+		return do_mknod(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2], done);
+	case __NR_mknodat:
+		return do_mknod((int)a[0], (const char *)a[1], (uint32_t)a[2], (uint32_t)a[3], done);
+	case __NR_unlink:
+	case __NR_rmdir:
+		return do_remove(c, ID_AT_FDCWD, (const char *)a[0]);
+	case __NR_unlinkat:
+		return do_remove(c, (int)a[0], (const char *)a[1]);
+	case __NR_rename:
+		return do_remove(c, ID_AT_FDCWD, (const char *)a[1]);
+	case __NR_renameat:
+	case __NR_renameat2:
+		return do_remove(c, (int)a[2], (const char *)a[3]);
+	case __NR_stat:
+	case __NR_lstat:
+	case __NR_fstat:
+	case __NR_newfstatat:
+		r = id_sys(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (!r)
+			fix_stat((struct id_kstat *)(c->nr == __NR_newfstatat ? a[2] : a[1]));
+		return r;
+	case __NR_statx:
+		r = id_sys(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (!r)
+			fix_statx((struct statx *)a[4]);
+		return r;
+	}
+	*done = 0;
+	return 0;
+}

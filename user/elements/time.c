@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * time: a private replica of the system clocks for one application.
+ *
+ *   -e time=offset=NS          wall clocks run NS nanoseconds (signed) ahead
+ *   -e time=at=NS              wall clocks read NS (ns since the epoch) when the
+ *                              application starts, then tick
+ *   -e time=freeze=NS          wall clocks always read NS
+ *   -e time=scale_ppm=N        every clock runs N/1e6 times as fast as the real
+ *                              one, counted from the application's start
+ *
+ * offset and at exclude each other, freeze excludes the rest; scale combines
+ * with offset or at. cse-run turns its human flags (--time-offset +365d, ...)
+ * into these numbers. The start and the settings live in the shared instance
+ * state: every process of the application, later execs included, reads the
+ * same clocks; the host and other applications are untouched.
+ *
+ * Clocks (clock ids as in the kernel):
+ *   wall      REALTIME, REALTIME_COARSE, REALTIME_ALARM, TAI, and
+ *             gettimeofday() and time(): offset/at/freeze and scale apply.
+ *   steady    MONOTONIC, MONOTONIC_COARSE, MONOTONIC_RAW, BOOTTIME,
+ *             BOOTTIME_ALARM: scale applies, offset does not (they count from
+ *             boot and must never jump); under freeze they keep ticking, so
+ *             timeouts still expire.
+ *   CPU       PROCESS/THREAD_CPUTIME and dynamic clock ids: real.
+ *
+ * The vDSO: programs read clocks without a system call through the kernel's
+ * vDSO. setup() rewrites the entry points of clock_gettime, gettimeofday and
+ * time in this process's (private, copy-on-write) vDSO into a real
+ * `syscall`, which traps into the runtime and lands here. Fork children
+ * inherit the patched copy; exec maps a fresh vDSO and setup() runs again.
+ * clock_getres is left alone: resolutions do not change.
+ *
+ * Waits agree with the clocks: relative timeouts of nanosleep,
+ * clock_nanosleep, timerfd and FUTEX_WAIT are divided by the scale;
+ * absolute deadlines (clock_nanosleep TIMER_ABSTIME, timerfd
+ * TFD_TIMER_ABSTIME, futex WAIT_BITSET/LOCK_PI/LOCK_PI2/WAIT_REQUEUE_PI, so
+ * pthread_cond_timedwait, sem_timedwait and C++ wait_until) are translated
+ * to the real clock. A wall-clock deadline under freeze is taken relative
+ * to the frozen value, so it expires after the real time remaining instead
+ * of never. clock_settime(CLOCK_REALTIME) and settimeofday() set this
+ * application's wall clock only.
+ *
+ * What stays real: file timestamps written by the kernel (mtime, ctime,
+ * atime, and what stat shows), timestamps in /proc (process start times,
+ * /proc/uptime, /proc/stat btime), SO_TIMESTAMP socket stamps, the times of
+ * POSIX timers (timer_settime) and itimers/alarm, the relative timeouts of
+ * poll, select, epoll_wait and io_uring, and CPU-time clocks.
+ */
+#include <asm/unistd.h>
+#include <cse/element.h>
+
+#define NSEC		1000000000L
+#define PPM		1000000L
+#define MAX_SCALE_PPM	(1000L * PPM)	/* cse-run allows at most 1000x */
+#define NCLOCKS		12
+#define CLK_REALTIME	0
+#define CLK_MONOTONIC	1
+#define CLK_BOOTTIME	7
+#define CLK_TAI		11
+#define TIMER_ABSTIME_	1
+#define FUTEX_CMD_MASK_	0x7f
+#define FUTEX_CLOCK_RT_	256
+
+struct kts { long sec, nsec; };
+struct kitimerspec { struct kts interval, value; };
+
+struct time_state {
+	int64_t shift;		/* added to the wall clocks (offset or at) */
+	int64_t frozen;		/* wall clock value when frozen */
+	int32_t is_frozen;
+	uint32_t scale;		/* ppm; PPM is real speed */
+	int64_t origin[NCLOCKS];	/* real clock values at the application's start */
+};
+
+enum clock_class { C_REAL, C_WALL, C_STEADY };
+
+static const struct cse_services *svc;
+static struct time_state *st;
+
+static long sys(long nr, long a, long b, long c, long d)
+{
+	return svc->syscall(nr, a, b, c, d, 0, 0);
+}
+
+/* Copy application memory without faulting in the element. */
+static int peek(void *dst, uintptr_t src, size_t len)
+{
+	struct { void *base; size_t len; } local = { dst, len }, remote = { (void *)src, len };
+
+	return svc->syscall(__NR_process_vm_readv, svc->getpid(), (long)&local, 1,
+			    (long)&remote, 1, 0) == (long)len ? 0 : -14;
+}
+
+static enum clock_class clock_class(long clk)
+{
+	switch (clk) {
+	case 0: case 5: case 8: case CLK_TAI:	/* REALTIME, _COARSE, _ALARM, TAI */
+		return C_WALL;
+	case 1: case 4: case 6: case 7: case 9:	/* MONOTONIC, _RAW, _COARSE, BOOTTIME, _ALARM */
+		return C_STEADY;
+	default:
+		return C_REAL;
+	}
+}
+
+/* Coarse and alarm clocks read the same time as their precise base. */
+static int clock_base(long clk)
+{
+	switch (clk) {
+	case 5: case 8:
+		return CLK_REALTIME;
+	case 6:
+		return CLK_MONOTONIC;
+	case 9:
+		return CLK_BOOTTIME;
+	default:
+		return (int)clk;
+	}
+}
+
+/* ---- arithmetic: saturating, no 128-bit division (no libgcc here) ---- */
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+/* a * num / den for den > 0, saturating. */
+static int64_t muldiv(int64_t a, int64_t num, int64_t den)
+{
+	int64_t q = a / den, r = a % den, hi;
+
+	if (__builtin_mul_overflow(q, num, &hi))
+		return (a < 0) != (num < 0) ? INT64_MIN : INT64_MAX;
+	return sat_add(hi, r * num / den);	/* |r| < den <= 1e9, num <= 1e9 */
+}
+
+static int64_t ts_ns(const struct kts *t)
+{
+	int64_t s;
+
+	if (__builtin_mul_overflow(t->sec, NSEC, &s))
+		return t->sec < 0 ? INT64_MIN : INT64_MAX;
+	return sat_add(s, t->nsec);
+}
+
+static struct kts ns_ts(int64_t ns)
+{
+	struct kts t = { ns / NSEC, ns % NSEC };
+
+	if (t.nsec < 0) {
+		t.nsec += NSEC;
+		t.sec--;
+	}
+	return t;
+}
+
+/* ---- the model ---- */
+
+static int64_t real_now(long clk)
+{
+	struct kts t;
+
+	if (sys(__NR_clock_gettime, clk, (long)&t, 0, 0) < 0)
+		return 0;
+	return ts_ns(&t);
+}
+
+static int64_t frozen_value(long clk)
+{
+	/* TAI keeps its distance from REALTIME. */
+	return sat_add(__atomic_load_n(&st->frozen, __ATOMIC_RELAXED),
+		       st->origin[clock_base(clk)] - st->origin[CLK_REALTIME]);
+}
+
+static int wall_frozen(enum clock_class c)
+{
+	return c == C_WALL && __atomic_load_n(&st->is_frozen, __ATOMIC_RELAXED);
+}
+
+/* What the application sees for a real reading of clk. */
+static int64_t to_virt(long clk, int64_t real)
+{
+	enum clock_class c = clock_class(clk);
+	int64_t shift = c == C_WALL ? __atomic_load_n(&st->shift, __ATOMIC_RELAXED) : 0;
+	int64_t o;
+
+	if (c == C_REAL)
+		return real;
+	if (wall_frozen(c))
+		return frozen_value(clk);
+	if (st->scale == PPM)
+		return sat_add(real, shift);
+	o = st->origin[clock_base(clk)];
+	return sat_add(sat_add(o, shift), muldiv(real - o, st->scale, PPM));
+}
+
+/* The real time at which clk reads virt (for absolute deadlines). */
+static int64_t to_real(long clk, int64_t virt)
+{
+	enum clock_class c = clock_class(clk);
+	int64_t shift = c == C_WALL ? __atomic_load_n(&st->shift, __ATOMIC_RELAXED) : 0;
+	int64_t o, r;
+
+	if (c == C_REAL)
+		return virt;
+	if (wall_frozen(c))
+		r = sat_add(real_now(clk), sat_add(virt, -frozen_value(clk)));
+	else if (st->scale == PPM)
+		r = sat_add(virt, -shift);
+	else {
+		o = st->origin[clock_base(clk)];
+		r = sat_add(o, muldiv(sat_add(sat_add(virt, -shift), -o), PPM, st->scale));
+	}
+	return r < 0 ? 0 : r;	/* already past */
+}
+
+/* Length of a relative wait on clk in real time, and back. */
+static int64_t rel_real(long clk, int64_t d)
+{
+	enum clock_class c = clock_class(clk);
+
+	return c == C_REAL || wall_frozen(c) ? d : muldiv(d, PPM, st->scale);
+}
+
+static int64_t rel_virt(long clk, int64_t d)
+{
+	enum clock_class c = clock_class(clk);
+
+	return c == C_REAL || wall_frozen(c) ? d : muldiv(d, st->scale, PPM);
+}
+
+static int identity_for(long clk)
+{
+	enum clock_class c = clock_class(clk);
+
+	return c == C_REAL || (c == C_STEADY && st->scale == PPM);
+}
+
+/* ---- reading clocks ---- */
+
+static long do_clock_gettime(long clk, uintptr_t user)
+{
+	struct kts *t = (struct kts *)user;
+	long r = sys(__NR_clock_gettime, clk, (long)user, 0, 0);	/* validates both */
+
+	if (r == 0 && clock_class(clk) != C_REAL)
+		*t = ns_ts(to_virt(clk, ts_ns(t)));
+	return r;
+}
+
+static long do_gettimeofday(uintptr_t tv, uintptr_t tz)
+{
+	long *u = (long *)tv, r = sys(__NR_gettimeofday, (long)tv, (long)tz, 0, 0);
+	struct kts t;
+
+	if (r || !tv)
+		return r;
+	t = ns_ts(to_virt(CLK_REALTIME, sat_add(muldiv(u[0], NSEC, 1), u[1] * 1000)));
+	u[0] = t.sec;
+	u[1] = t.nsec / 1000;
+	return 0;
+}
+
+static long do_time(uintptr_t tloc)
+{
+	long r = sys(__NR_time, (long)tloc, 0, 0, 0);	/* validates tloc */
+	struct kts t = ns_ts(to_virt(CLK_REALTIME, real_now(CLK_REALTIME)));
+
+	if (r < 0 && r > -4096)
+		return r;
+	if (tloc)
+		*(long *)tloc = t.sec;
+	return t.sec;
+}
+
+/* clock_settime/settimeofday: move this application's wall clock only. */
+static long set_wall(int64_t virt)
+{
+	int64_t real = real_now(CLK_REALTIME), o = st->origin[CLK_REALTIME];
+
+	if (__atomic_load_n(&st->is_frozen, __ATOMIC_RELAXED))
+		__atomic_store_n(&st->frozen, virt, __ATOMIC_RELAXED);
+	else if (st->scale == PPM)
+		__atomic_store_n(&st->shift, virt - real, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&st->shift, virt - o - muldiv(real - o, st->scale, PPM),
+				 __ATOMIC_RELAXED);
+	return 0;
+}
+
+static long do_clock_settime(long clk, uintptr_t user)
+{
+	struct kts t;
+
+	if (peek(&t, user, sizeof(t)))
+		return -14;
+	if (clk != CLK_REALTIME)
+		return -22;	/* the kernel's answer for the other clocks */
+	if (t.sec < 0 || t.nsec < 0 || t.nsec >= NSEC)
+		return -22;
+	return set_wall(ts_ns(&t));
+}
+
+static long do_settimeofday(uintptr_t tv)
+{
+	long u[2];
+
+	if (!tv)
+		return 0;	/* only a time zone: nothing we keep */
+	if (peek(u, tv, sizeof(u)))
+		return -14;
+	if (u[0] < 0 || u[1] < 0 || u[1] >= 1000000)
+		return -22;
+	return set_wall(sat_add(muldiv(u[0], NSEC, 1), u[1] * 1000));
+}
+
+/* ---- waiting ---- */
+
+static long do_nanosleep(uintptr_t req, uintptr_t rem)
+{
+	struct kts t, *out = (struct kts *)rem;
+	long r;
+
+	if (peek(&t, req, sizeof(t)))
+		return -14;
+	if (t.sec < 0 || t.nsec < 0 || t.nsec >= NSEC)
+		return -22;
+	t = ns_ts(rel_real(CLK_MONOTONIC, ts_ns(&t)));
+	r = sys(__NR_nanosleep, (long)&t, (long)rem, 0, 0);
+	if (r == -4 && rem)	/* EINTR: report what is left in our time */
+		*out = ns_ts(rel_virt(CLK_MONOTONIC, ts_ns(out)));
+	return r;
+}
+
+static long do_clock_nanosleep(long clk, long flags, uintptr_t req, uintptr_t rem)
+{
+	struct kts t, *out = (struct kts *)rem;
+	long r;
+
+	if (peek(&t, req, sizeof(t)))
+		return -14;
+	if (t.sec < 0 || t.nsec < 0 || t.nsec >= NSEC)
+		return -22;
+	if (flags & TIMER_ABSTIME_)
+		t = ns_ts(to_real(clk, ts_ns(&t)));
+	else
+		t = ns_ts(rel_real(clk, ts_ns(&t)));
+	r = sys(__NR_clock_nanosleep, clk, flags, (long)&t, (long)rem);
+	if (r == -4 && rem && !(flags & TIMER_ABSTIME_))
+		*out = ns_ts(rel_virt(clk, ts_ns(out)));
+	return r;
+}
+
+/* A timerfd's clock, from /proc/self/fdinfo (the fd may have been inherited). */
+static long timerfd_clock(long fd)
+{
+	char path[64], buf[512];
+	long f, n, clk = -1;
+
+	cse_snprintf(svc, path, sizeof(path), "/proc/self/fdinfo/%ld", fd);
+	f = sys(__NR_openat, -100, (long)path, 02000000 /* O_CLOEXEC */, 0);
+	if (f < 0)
+		return -1;
+	n = sys(__NR_read, f, (long)buf, sizeof(buf) - 1, 0);
+	sys(__NR_close, f, 0, 0, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	for (char *p = buf; *p; p++) {
+		if ((p == buf || p[-1] == '\n') && !cse_strncmp(p, "clockid:", 8)) {
+			p += 8;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			for (clk = 0; *p >= '0' && *p <= '9'; p++)
+				clk = clk * 10 + (*p - '0');
+			break;
+		}
+	}
+	return clk;
+}
+
+static void itimer_to_virt(long clk, struct kitimerspec *v)
+{
+	v->interval = ns_ts(rel_virt(clk, ts_ns(&v->interval)));
+	v->value = ns_ts(rel_virt(clk, ts_ns(&v->value)));
+}
+
+static long do_timerfd_settime(long fd, long flags, uintptr_t newp, uintptr_t oldp)
+{
+	struct kitimerspec n;
+	long clk = timerfd_clock(fd), r;
+
+	if (clk < 0 || identity_for(clk) ||
+	    (clock_class(clk) == C_WALL && !(flags & TIMER_ABSTIME_) && st->scale == PPM))
+		return sys(__NR_timerfd_settime, fd, flags, (long)newp, (long)oldp);
+	if (peek(&n, newp, sizeof(n)))
+		return -14;
+	if (n.value.sec || n.value.nsec) {	/* zero disarms: keep it zero */
+		if (flags & TIMER_ABSTIME_)
+			n.value = ns_ts(to_real(clk, ts_ns(&n.value)));
+		else
+			n.value = ns_ts(rel_real(clk, ts_ns(&n.value)));
+		if (!n.value.sec && !n.value.nsec)
+			n.value.nsec = 1;	/* already due, not disarmed */
+	}
+	n.interval = ns_ts(rel_real(clk, ts_ns(&n.interval)));
+	r = sys(__NR_timerfd_settime, fd, flags, (long)&n, (long)oldp);
+	if (r == 0 && oldp)
+		itimer_to_virt(clk, (struct kitimerspec *)oldp);
+	return r;
+}
+
+static long do_timerfd_gettime(long fd, uintptr_t cur)
+{
+	long clk = timerfd_clock(fd), r = sys(__NR_timerfd_gettime, fd, (long)cur, 0, 0);
+
+	if (r == 0 && clk >= 0)
+		itimer_to_virt(clk, (struct kitimerspec *)cur);
+	return r;
+}
+
+/* futex timeouts: the call is made here, with a translated copy. */
+static enum cse_verdict do_futex(struct cse_call *c)
+{
+	long op = c->args[1], cmd = op & FUTEX_CMD_MASK_, clk;
+	struct kts t;
+	int abs;
+
+	if (!c->args[3])
+		return CSE_PASS;
+	switch (cmd) {
+	case 0:		/* FUTEX_WAIT: relative, CLOCK_MONOTONIC */
+		clk = CLK_MONOTONIC;
+		abs = 0;
+		break;
+	case 6:		/* FUTEX_LOCK_PI: absolute CLOCK_REALTIME */
+		clk = CLK_REALTIME;
+		abs = 1;
+		break;
+	case 9:		/* FUTEX_WAIT_BITSET */
+	case 11:	/* FUTEX_WAIT_REQUEUE_PI */
+	case 13:	/* FUTEX_LOCK_PI2 */
+		clk = (op & FUTEX_CLOCK_RT_) ? CLK_REALTIME : CLK_MONOTONIC;
+		abs = 1;
+		break;
+	default:
+		return CSE_PASS;	/* no timeout, or val2 in the timeout slot */
+	}
+	if (identity_for(clk) || (!abs && st->scale == PPM))
+		return CSE_PASS;
+	if (peek(&t, (uintptr_t)c->args[3], sizeof(t))) {
+		c->ret = -14;
+		return CSE_DONE;
+	}
+	if (t.sec < 0 || t.nsec < 0 || t.nsec >= NSEC)
+		return CSE_PASS;	/* the kernel's EINVAL */
+	t = ns_ts(abs ? to_real(clk, ts_ns(&t)) : rel_real(clk, ts_ns(&t)));
+	c->ret = svc->syscall(__NR_futex, c->args[0], op, c->args[2], (long)&t,
+			      c->args[4], c->args[5]);
+	return CSE_DONE;
+}
+
+static enum cse_verdict time_handle(struct cse_call *c)
+{
+	long *a = c->args;
+
+	switch (c->nr) {
+	case __NR_clock_gettime:
+		c->ret = do_clock_gettime(a[0], (uintptr_t)a[1]);
+		break;
+	case __NR_gettimeofday:
+		c->ret = do_gettimeofday((uintptr_t)a[0], (uintptr_t)a[1]);
+		break;
+	case __NR_time:
+		c->ret = do_time((uintptr_t)a[0]);
+		break;
+	case __NR_clock_settime:
+		c->ret = do_clock_settime(a[0], (uintptr_t)a[1]);
+		break;
+	case __NR_settimeofday:
+		c->ret = do_settimeofday((uintptr_t)a[0]);
+		break;
+	case __NR_nanosleep:
+		if (st->scale == PPM)
+			return CSE_PASS;
+		c->ret = do_nanosleep((uintptr_t)a[0], (uintptr_t)a[1]);
+		break;
+	case __NR_clock_nanosleep:
+		if (identity_for(a[0]) || (!(a[1] & TIMER_ABSTIME_) && rel_real(a[0], NSEC) == NSEC))
+			return CSE_PASS;
+		c->ret = do_clock_nanosleep(a[0], a[1], (uintptr_t)a[2], (uintptr_t)a[3]);
+		break;
+	case __NR_timerfd_settime:
+		c->ret = do_timerfd_settime(a[0], a[1], (uintptr_t)a[2], (uintptr_t)a[3]);
+		break;
+	case __NR_timerfd_gettime:
+		if (st->scale == PPM)
+			return CSE_PASS;
+		c->ret = do_timerfd_gettime(a[0], (uintptr_t)a[1]);
+		break;
+	case __NR_futex:
+		return do_futex(c);
+	default:
+		return CSE_PASS;
+	}
+	return CSE_DONE;
+}
