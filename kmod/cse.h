@@ -89,8 +89,8 @@ int cse_instance_leave(struct cse_instance *inst, struct pid *tgid);
 u32 cse_instance_member_count(struct cse_instance *inst);
 
 int cse_instance_walk_members(struct cse_instance *inst,
-				 int (*fn)(struct pid *tgid, void *arg),
-				 void *arg);
+			      int (*fn)(struct pid *tgid, void *arg),
+			      void *arg);
 
 /* instance.c: snapshot for CSE_IOC_INSTANCE_INFO (and netlink later) */
 void cse_instance_fill_info(struct cse_instance *inst,

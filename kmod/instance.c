@@ -334,8 +334,8 @@ u32 cse_instance_member_count(struct cse_instance *inst)
  * non-zero value @fn returns.
  */
 int cse_instance_walk_members(struct cse_instance *inst,
-				 int (*fn)(struct pid *tgid, void *arg),
-				 void *arg)
+			      int (*fn)(struct pid *tgid, void *arg),
+			      void *arg)
 {
 	struct cse_member *m;
 	int ret = 0;

@@ -117,8 +117,6 @@ static int set_state_path(const struct id_args *o, char *err, size_t errlen)
 	return 0;
 }
 
-static int32_t initial_pid;	/* copied from the shared region per image */
-
 static int id_setup(const struct cse_setup *s)
 {
 	struct id_args o = { 0 };
@@ -133,7 +131,7 @@ static int id_setup(const struct cse_setup *s)
 		id_sh->real_gid = (uint32_t)id_sys(__NR_getgid, 0, 0, 0, 0, 0, 0);
 		id_sh->base_uid = o.have_uid ? o.uid : id_sh->real_uid;
 		id_sh->base_gid = o.have_gid ? o.gid : id_sh->real_gid;
-		id_sh->handoff[0].pad = (uint32_t)id_svc->getpid();	/* see below */
+		id_sh->initial_pid = id_svc->getpid();
 		if (o.state) {
 			r = set_state_path(&o, s->err, s->err_size);
 			if (!r)
@@ -144,8 +142,6 @@ static int id_setup(const struct cse_setup *s)
 				return r;
 		}
 	}
-	/* The pid that created the region is the application's first. */
-	initial_pid = (int32_t)id_sh->handoff[0].pad;
 	if (!id_creds_take_handoff())
 		id_creds_init(id_sh->base_uid, id_sh->base_gid);
 	return 0;
@@ -166,7 +162,7 @@ static enum cse_verdict id_handle(struct cse_call *c)
 		return CSE_DONE;
 	case __NR_exit_group:
 		/* Not a flag set at fork: a vfork child shares our memory. */
-		id_persist_save(id_svc->getpid() == initial_pid);
+		id_persist_save(id_svc->getpid() == id_sh->initial_pid);
 		return CSE_PASS;
 	}
 	r = id_files_call(c, &done);

@@ -109,7 +109,7 @@ struct id_shared {
 	uint32_t count;		/* used slots */
 	uint32_t base_uid, base_gid;	/* what files of the real user show */
 	uint32_t real_uid, real_gid;
-	uint32_t pad;
+	int32_t initial_pid;	/* the process that created this region */
 	uint64_t generation;	/* bumped by every table change */
 	uint64_t saved_generation;
 	char state_path[ID_PATH_MAX];	/* absolute, "" without --id-state */

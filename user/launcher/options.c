@@ -57,6 +57,21 @@ static const struct opt_row opt_table[] = {
 	{ "trace-log", 0, required_argument, "FILE", OPT_ELEMENT_ARG, "trace", "log=", NULL,
 	  "Log every system call to FILE. Same as\n"
 	  "-e trace=log=FILE." },
+	{ "uid", 0, required_argument, "N", OPT_ELEMENT_ARG, "id", "uid=", NULL,
+	  "Run as uid N (real, effective, saved, fs):\n"
+	  "files of the real user show as N's; chown\n"
+	  "and chmod are recorded, not done. Same as\n"
+	  "-e id=uid=N." },
+	{ "gid", 0, required_argument, "N", OPT_ELEMENT_ARG, "id", "gid=", NULL,
+	  "Run as gid N (groups: N). Same as\n"
+	  "-e id=gid=N." },
+	{ "root-id", 0, no_argument, NULL, OPT_ELEMENT_ARG, "id", "uid=0,gid=0", NULL,
+	  "Run as root (like fakeroot): --uid 0 --gid 0.\n"
+	  "A later --uid/--gid overrides it." },
+	{ "id-state", 0, required_argument, "FILE", OPT_ELEMENT_ARG, "id", "state=", NULL,
+	  "Load recorded owners/modes from FILE and\n"
+	  "save them back (atomically) when processes\n"
+	  "exit. Same as -e id=state=FILE." },
 	{ "name", 0, required_argument, "NAME", OPT_NAME, NULL, NULL, NULL,
 	  "Name of the instance in cse.ko (default:\n"
 	  "PROGRAM's basename, '-' and cse-run's pid)." },
@@ -174,6 +189,10 @@ static void opt_element_arg(struct cse_opts *o, const struct opt_row *r, const c
 {
 	char *arg;
 
+	if (r->has_arg == no_argument) {	/* a fixed argument list, e.g. --root-id */
+		add_element(o, r->element, strlen(r->element), r->prefix);
+		return;
+	}
 	if (!*val)
 		usage_error("--%s needs a non-empty value", r->name);
 	if (strchr(val, ',')) {

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The program's view of its own /proc exe link.
+ *
+ * The kernel ran cse-loader, so /proc/self/exe names the loader unless
+ * the loader could switch it (exe.c, needs CAP_SYS_RESOURCE). Programs
+ * use the link to re-exec themselves (busybox applets, $ORIGIN in ld.so,
+ * python's sys.executable, cse-run finding its loader), so the core
+ * answers for it: readlink returns the program's path, and open, stat,
+ * access and exec of the link reach the program.
+ *
+ * Recognised: /proc/{self,thread-self,PID,TID}[/task/TID]/exe with PID
+ * or TID the caller's own, absolute paths only (no dirfd-relative forms).
+ * The path string is only read after the kernel accepted it in the real
+ * call, so a bad pointer still gets EFAULT from the kernel instead of
+ * faulting in the runtime.
+ */
+#include "runtime.h"
+
+#define K_AT_FDCWD		-100
+#define K_AT_SYMLINK_NOFOLLOW	0x100
+#define K_O_NOFOLLOW		0400000
+#define K_O_PATH		010000000
+#define K_O_CLOEXEC		02000000
+#define K_O_ACCMODE		03
+#define K_O_TRUNC		01000
+
+/* Next path component of *p (skipping "//" and "/./"), its length in *len. */
+static const char *component(const char **p, size_t *len)
+{
+	const char *s = *p, *e;
+
+	for (;;) {
+		while (*s == '/')
+			s++;
+		if (s[0] == '.' && (s[1] == '/' || !s[1])) {
+			s++;
+			continue;
+		}
+		break;
+	}
+	for (e = s; *e && *e != '/'; e++)
+		;
+	*len = (size_t)(e - s);
+	*p = e;
+	return s;
+}
+
+static int is(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && !memcmp(s, word, n);
+}
+
+/* Decimal component equal to want (no sign, no leading zero). */
+static int is_number(const char *s, size_t n, long want)
+{
+	long v = 0;
+
+	if (!n || n > 9 || (s[0] == '0' && n > 1))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v == want;
+}
+
+static int is_digits(const char *s, size_t n)
+{
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int procexe_is_self(int dirfd, const char *path)
+{
+	const char *p = path, *c;
+	size_t n;
+
+	(void)dirfd;	/* absolute paths ignore it */
+	if (path[0] != '/')
+		return 0;
+	c = component(&p, &n);
+	if (!is(c, n, "proc"))
+		return 0;
+	c = component(&p, &n);
+	if (!is(c, n, "self") && !is(c, n, "thread-self") &&
+	    !is_number(c, n, rt_sys0(__NR_getpid)) &&
+	    !is_number(c, n, rt_sys0(__NR_gettid)))
+		return 0;
+	c = component(&p, &n);
+	if (is(c, n, "task") && !is(path + 6, 11, "thread-self")) {
+		/* The kernel accepted the path, so TID is in our group. */
+		c = component(&p, &n);
+		if (!is_digits(c, n))
+			return 0;
+		c = component(&p, &n);
+	}
+	if (!is(c, n, "exe"))
+		return 0;
+	c = component(&p, &n);
+	return n == 0 && !*p;
+}
+
+/*
+ * Copy the program's path to the application's buffer like readlink:
+ * at most size bytes, no NUL. process_vm_writev makes a bad buffer an
+ * EFAULT rather than a fault inside the runtime.
+ */
+static long put_link(char *buf, long size)
+{
+	long n = (long)strlen(cse_cfg.exe_path);
+	struct { const void *base; size_t len; } local, remote;
+	long r;
+
+	if (n > size)
+		n = size;
+	local.base = cse_cfg.exe_path;
+	local.len = (size_t)n;
+	remote.base = buf;
+	remote.len = (size_t)n;
+	r = rt_sys6(__NR_process_vm_writev, rt_sys0(__NR_getpid), &local, 1,
+		    &remote, 1, 0);
+	if (r == -14)
+		return r;
+	if (r != n)
+		memcpy(buf, cse_cfg.exe_path, (size_t)n);	/* syscall refused */
+	return n;
+}
+
+/*
+ * An open that may write must never reach the loader's file: the path is
+ * checked first, after faccessat showed the kernel can read it.
+ */
+static int writing_open_of_exe(struct cse_call *c)
+{
+	int at = c->nr == __NR_openat;
+	long flags = c->args[at ? 2 : 1];
+	int dirfd = at ? (int)c->args[0] : K_AT_FDCWD;
+	const char *path = (const char *)c->args[at ? 1 : 0];
+
+	if (!(flags & (K_O_ACCMODE | K_O_TRUNC)) || (flags & K_O_NOFOLLOW))
+		return 0;
+	if (rt_sys4(__NR_faccessat, dirfd, path, 0 /* F_OK */, 0) != 0)
+		return 0;
+	return procexe_is_self(dirfd, path);
+}
+
+long procexe_call(struct cse_call *c, int *handled)
+{
+	long *a = c->args;
+	const char *exe = cse_cfg.exe_path;
+	long r, again;
+
+	*handled = 1;
+	if ((c->nr == __NR_open || c->nr == __NR_openat) && exe[0] &&
+	    writing_open_of_exe(c))
+		return c->nr == __NR_open ? rt_sys3(__NR_open, exe, a[1], a[2])
+					  : rt_sys4(__NR_openat, K_AT_FDCWD, exe, a[2], a[3]);
+	r = rt_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (r < 0 || !exe[0])
+		return r;
+	switch (c->nr) {
+	case __NR_readlink:
+		if (!procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
+			return r;
+		return put_link((char *)a[1], a[2]);
+	case __NR_readlinkat:
+		if (!procexe_is_self((int)a[0], (const char *)a[1]))
+			return r;
+		return put_link((char *)a[2], a[3]);
+	case __NR_open:
+		if ((a[1] & K_O_NOFOLLOW) || !procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
+			return r;
+		again = rt_sys4(__NR_openat, K_AT_FDCWD, exe, a[1], a[2]);
+		break;
+	case __NR_openat:
+		if ((a[2] & K_O_NOFOLLOW) || !procexe_is_self((int)a[0], (const char *)a[1]))
+			return r;
+		again = rt_sys4(__NR_openat, K_AT_FDCWD, exe, a[2], a[3]);
+		break;
+	case __NR_stat:
+		if (!procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
+			return r;
+		return rt_sys2(__NR_stat, exe, a[1]);
+	case __NR_newfstatat:
+		if ((a[3] & K_AT_SYMLINK_NOFOLLOW) ||
+		    !procexe_is_self((int)a[0], (const char *)a[1]))
+			return r;
+		return rt_sys4(__NR_newfstatat, K_AT_FDCWD, exe, a[2], a[3]);
+	case __NR_statx:
+		if ((a[2] & K_AT_SYMLINK_NOFOLLOW) ||
+		    !procexe_is_self((int)a[0], (const char *)a[1]))
+			return r;
+		return rt_syscall6(__NR_statx, K_AT_FDCWD, (long)exe, a[2], a[3], a[4], 0);
+	default:
+		return r;
+	}
+	/* An open: hand out the program's fd in place of the loader's. */
+	if (again < 0)
+		return again;
+	if (again != r) {
+		long d = rt_sys3(__NR_dup3, again, r, (a[c->nr == __NR_open ? 1 : 2] &
+						       K_O_CLOEXEC));
+		rt_sys1(__NR_close, again);
+		if (d < 0)
+			return d;
+	}
+	return r;
+}
+
+/* Resolve the program's path the way the kernel's exe link shows it. */
+void procexe_init(const char *program)
+{
+	char link[64];
+	long fd, n;
+
+	fd = rt_sys4(__NR_openat, K_AT_FDCWD, program, K_O_PATH | K_O_CLOEXEC, 0);
+	if (fd >= 0) {
+		rt_format(link, sizeof(link), "/proc/self/fd/%ld", fd);
+		n = rt_sys3(__NR_readlink, link, cse_cfg.exe_path,
+			    sizeof(cse_cfg.exe_path) - 1);
+		rt_sys1(__NR_close, fd);
+		if (n > 0 && cse_cfg.exe_path[0] == '/') {
+			cse_cfg.exe_path[n] = 0;
+			return;
+		}
+	}
+	n = (long)strlen(program);
+	if ((size_t)n >= sizeof(cse_cfg.exe_path))
+		n = 0;
+	memcpy(cse_cfg.exe_path, program, (size_t)n);
+	cse_cfg.exe_path[n] = 0;
+}
