@@ -214,8 +214,15 @@ int cse_parse_date(const char *s, int64_t *ns, const char **why)
 	} else if (*s == '+' || *s == '-') {
 		int sign = *s++ == '-' ? -1 : 1;
 
-		if (!fixed(&s, 2, &zh) || (*s == ':' && !(s++, fixed(&s, 2, &zm))) ||
-		    (is_digit(*s) && !fixed(&s, 2, &zm)) || zh > 23 || zm > 59) {
+		bool ok = fixed(&s, 2, &zh);
+
+		if (ok && *s == ':') {
+			s++;
+			ok = fixed(&s, 2, &zm);
+		} else if (ok && is_digit(*s)) {
+			ok = fixed(&s, 2, &zm);
+		}
+		if (!ok || zh > 23 || zm > 59) {
 			*why = "bad zone offset (want Z, +hh:mm or -hhmm)";
 			return -1;
 		}

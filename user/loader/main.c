@@ -184,6 +184,7 @@ _Noreturn void loader_main(uintptr_t *sp)
 	}
 	/* Best effort; AT_EXECFN below names the program in every case. */
 	exe_switch(program);
+	procexe_init(program);
 
 	start_sp = stack_prepare(sp, i + 1, program, prog.phdr, prog.phnum,
 				 prog.entry, interp_base);

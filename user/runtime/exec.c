@@ -15,6 +15,7 @@
 
 #define K_AT_FDCWD		-100
 #define K_AT_EMPTY_PATH		0x1000
+#define K_AT_SYMLINK_NOFOLLOW	0x100
 #define K_O_RDONLY_CLOEXEC	02000000
 #define K_X_OK			1
 #define K_S_IFMT		0170000
@@ -185,6 +186,12 @@ long exec_reenter(struct cse_call *c)
 		return -14;	/* EFAULT */
 	if (!path[0] && !(flags & K_AT_EMPTY_PATH))
 		return -2;	/* ENOENT */
+	if (!(flags & K_AT_SYMLINK_NOFOLLOW) && cse_cfg.exe_path[0] &&
+	    procexe_is_self(dirfd, path)) {
+		/* Re-exec of itself through /proc/self/exe (busybox applets). */
+		path = cse_cfg.exe_path;
+		dirfd = K_AT_FDCWD;
+	}
 	total = sizeof(*plan) + (size_t)(argc + 16 + 2 * cse_cfg.nelement_specs) * sizeof(char *);
 	bytes = ((size_t)total + 4095) & ~4095ul;
 	r = rt_sys6(__NR_mmap, 0, bytes, 3, 0x22, -1, 0);

@@ -22,8 +22,6 @@
 #define K_O_NOFOLLOW		0400000
 #define K_O_PATH		010000000
 #define K_O_CLOEXEC		02000000
-#define K_O_ACCMODE		03
-#define K_O_TRUNC		01000
 
 /* Next path component of *p (skipping "//" and "/./"), its length in *len. */
 static const char *component(const char **p, size_t *len)
@@ -132,35 +130,17 @@ static long put_link(char *buf, long size)
 	return n;
 }
 
-/*
- * An open that may write must never reach the loader's file: the path is
- * checked first, after faccessat showed the kernel can read it.
- */
-static int writing_open_of_exe(struct cse_call *c)
-{
-	int at = c->nr == __NR_openat;
-	long flags = c->args[at ? 2 : 1];
-	int dirfd = at ? (int)c->args[0] : K_AT_FDCWD;
-	const char *path = (const char *)c->args[at ? 1 : 0];
-
-	if (!(flags & (K_O_ACCMODE | K_O_TRUNC)) || (flags & K_O_NOFOLLOW))
-		return 0;
-	if (rt_sys4(__NR_faccessat, dirfd, path, 0 /* F_OK */, 0) != 0)
-		return 0;
-	return procexe_is_self(dirfd, path);
-}
-
 long procexe_call(struct cse_call *c, int *handled)
 {
 	long *a = c->args;
 	const char *exe = cse_cfg.exe_path;
 	long r, again;
 
+	/*
+	 * The real call first. An open for writing fails on the running
+	 * loader with ETXTBSY, exactly as native on the running program.
+	 */
 	*handled = 1;
-	if ((c->nr == __NR_open || c->nr == __NR_openat) && exe[0] &&
-	    writing_open_of_exe(c))
-		return c->nr == __NR_open ? rt_sys3(__NR_open, exe, a[1], a[2])
-					  : rt_sys4(__NR_openat, K_AT_FDCWD, exe, a[2], a[3]);
 	r = rt_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (r < 0 || !exe[0])
 		return r;

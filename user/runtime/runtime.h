@@ -65,6 +65,7 @@ int rt_parse_int(const char *s, long *out);
 struct cse_config {
 	char loader_path[4096];		/* for exec re-entry */
 	char program[4096];		/* PROGRAM-ABSPATH of this image */
+	char exe_path[4096];		/* what /proc/self/exe shows for it */
 	int state_fd;
 	int instance_fd;		/* -1 when absent */
 	int rewrite;			/* fast path allowed */
@@ -122,6 +123,11 @@ void signal_foreign_sigsys(struct ksiginfo *si, struct kucontext *uc);
 long signal_prctl_sud(struct cse_call *c);
 int signal_vsud_trap(struct cse_call *c, struct ksiginfo *si, struct kucontext *uc);
 void signal_deliver_pending(void);
+
+/* procexe.c: /proc/self/exe names the program, not the loader */
+void procexe_init(const char *program);
+int procexe_is_self(int dirfd, const char *path);
+long procexe_call(struct cse_call *c, int *handled);
 
 /* fdguard.c */
 int fdguard_hide(int fd, int cloexec);
