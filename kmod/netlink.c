@@ -292,14 +292,9 @@ static int cse_nl_size_one(struct cse_instance *inst, void *arg)
 
 static int cse_nl_instance_get_dumpstart(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	unsigned long pos = 0;
 	size_t max = 0;
 
-	if (info->attrs[CSE_A_INSTANCE_ID] || info->attrs[CSE_A_INSTANCE_NAME]) {
-		NL_SET_ERR_MSG(cb->extack, "a dump takes no attributes");
-		return -EINVAL;
-	}
 	cse_registry_for_each(&pos, cse_nl_size_one, &max);
 	cb->min_dump_alloc = min_t(size_t, max, U16_MAX);
 	return 0;
@@ -324,10 +319,19 @@ static int cse_nl_dump_one(struct cse_instance *inst, void *arg)
 static int cse_nl_instance_get_dumpit(struct sk_buff *skb,
 				      struct netlink_callback *cb)
 {
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct cse_nl_dump d = { .skb = skb, .cb = cb };
 	unsigned long pos = cb->args[0];
 	int err;
 
+	/*
+	 * The do policy is shared; refuse its keys here, where 6.1 has an
+	 * extack (the error and its message come back with NLMSG_DONE).
+	 */
+	if (info->attrs[CSE_A_INSTANCE_ID] || info->attrs[CSE_A_INSTANCE_NAME]) {
+		NL_SET_ERR_MSG(cb->extack, "a dump takes no attributes");
+		return -EINVAL;
+	}
 	err = cse_registry_for_each(&pos, cse_nl_dump_one, &d);
 	cb->args[0] = pos;
 	/* Full skb: send it and resume at the instance that did not fit. */

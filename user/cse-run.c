@@ -230,9 +230,12 @@ int main(int argc, char **argv)
 	check_elements(&o, libdir);
 	loader = loader_path(libdir);
 
+	if (o.no_kmod && o.n_grants)
+		cse_die(CSE_EXIT_USAGE, "drop --no-kmod: device grants are kept by the module",
+			"--device cannot be combined with --no-kmod");
 	if (!o.no_kmod) {
 		name = o.name ? cse_xstrdup(o.name) : default_name(prog);
-		inst_fd = cse_kmod_instance(name);
+		inst_fd = cse_kmod_instance(name, o.grants, o.n_grants);
 		if (inst_fd >= 0)
 			inst_fd = high_fd(inst_fd);
 		free(name);

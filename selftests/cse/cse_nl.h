@@ -11,6 +11,8 @@
 #define CSE_NL_H
 
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -92,16 +94,22 @@ static inline uint64_t nl_u64(struct nlattr *a)
 	return v;
 }
 
-/* A generic netlink socket with extended acks; -1 with errno on error. */
+/*
+ * A bound generic netlink socket with extended acks; -1 with errno on
+ * error. Bound: multicast skips sockets whose port id equals the sender's
+ * (0, the kernel), so an unbound listener would never get an event.
+ */
 static inline int nl_socket(void)
 {
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct timeval tv = { .tv_sec = 10 };
 	int fd, one = 1;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0)
 		return -1;
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
 		close(fd);
@@ -225,10 +233,20 @@ static inline int nl_transact(int fd, struct nl_req *r, struct nl_ack *ack,
 				return 0;
 			}
 			if (nlh->nlmsg_type == NLMSG_DONE) {
-				int err;
+				int err, off = NLMSG_HDRLEN + sizeof(err);
+				struct nlattr *a;
+				int rem;
 
+				/* A dump's error and extack come with DONE. */
 				memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
 				ack->error = err;
+				if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+					nl_for_each_attr(a, (struct nlattr *)((char *)nlh + off),
+							 (int)nlh->nlmsg_len - off, rem)
+						if (nl_attr_type(a) == NLMSGERR_ATTR_MSG)
+							snprintf(ack->msg, sizeof(ack->msg),
+								 "%.*s", nl_attr_len(a),
+								 (char *)nl_attr_data(a));
 				if (dump)
 					return 0;
 				continue;
@@ -420,5 +438,88 @@ static inline int nl_get_by_id(int fd, uint16_t family, uint64_t id,
 		return -errno;
 	return ack->error;
 }
+
+/* One event of the "events" group, flattened. */
+struct nl_event {
+	uint8_t cmd;
+	uint64_t id;
+	char name[CSE_NAME_MAX];
+	int has_pid, has_dev;
+	uint32_t pid, type, major, minor, access;
+	char path[256];
+};
+
+/* Read the next event (5 s at most); 0, or -1 on timeout or error. */
+static inline int nl_next_event(int fd, struct nl_event *ev)
+{
+	static char buf[8192];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct genlmsghdr *g;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct nlattr *a;
+	ssize_t n;
+	int rem;
+
+	if (poll(&p, 1, 5000) != 1)
+		return -1;
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n <= 0 || !NLMSG_OK(nlh, (int)n))
+		return -1;
+	memset(ev, 0, sizeof(*ev));
+	g = NLMSG_DATA(nlh);
+	ev->cmd = g->cmd;
+	nl_for_each_attr(a, (struct nlattr *)((char *)g + GENL_HDRLEN),
+			 (int)nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), rem) {
+		switch (nl_attr_type(a)) {
+		case CSE_A_INSTANCE_ID:
+			ev->id = nl_u64(a);
+			break;
+		case CSE_A_INSTANCE_NAME:
+			snprintf(ev->name, sizeof(ev->name), "%s",
+				 (char *)nl_attr_data(a));
+			break;
+		case CSE_A_EVENT_PID:
+			ev->has_pid = 1;
+			ev->pid = nl_u32(a);
+			break;
+		case CSE_A_GRANT_TYPE:
+			ev->has_dev++;
+			ev->type = nl_u32(a);
+			break;
+		case CSE_A_GRANT_MAJOR:
+			ev->has_dev++;
+			ev->major = nl_u32(a);
+			break;
+		case CSE_A_GRANT_MINOR:
+			ev->has_dev++;
+			ev->minor = nl_u32(a);
+			break;
+		case CSE_A_GRANT_ACCESS:
+			ev->has_dev++;
+			ev->access = nl_u32(a);
+			break;
+		case CSE_A_EVENT_PATH:
+			ev->has_dev++;
+			snprintf(ev->path, sizeof(ev->path), "%s",
+				 (char *)nl_attr_data(a));
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Send a request built by the caller and expect an error with a text.
+ * Needs kselftest_harness.h and a fixture with ->sock.
+ */
+#define ASSERT_NL_ERROR(_self, _r, _err, _text) do {			\
+	struct nl_ack __ack;						\
+	ASSERT_EQ(0, nl_transact((_self)->sock, (_r), &__ack, NULL,	\
+				 NULL, NL_BUF_SIZE, NULL));		\
+	ASSERT_EQ(-(_err), __ack.error) {				\
+		TH_LOG("extack: \"%s\"", __ack.msg);			\
+	}								\
+	ASSERT_STREQ(_text, __ack.msg);					\
+} while (0)
 
 #endif /* CSE_NL_H */

@@ -44,6 +44,22 @@ static int parse_id(const char *p, size_t n, uint32_t *out)
 	return 0;
 }
 
+/* The format service has no %.*s: copy the item out first. */
+static void bad_value(char *err, size_t errlen, const char *item, size_t n, const char *what)
+{
+	char v[64];
+	size_t k = n < sizeof(v) - 1 ? n : sizeof(v) - 1;
+
+	for (size_t i = 0; i < k; i++)
+		v[i] = item[i];
+	v[k] = 0;
+	if (what)
+		cse_snprintf(id_svc, err, errlen, "bad %s '%s' (want 0 to 4294967294)", what, v + 4);
+	else
+		cse_snprintf(id_svc, err, errlen,
+			     "bad argument '%s' (want uid=N, gid=N, state=FILE)", v);
+}
+
 struct id_args {
 	uint32_t uid, gid;
 	int have_uid, have_gid;
@@ -62,15 +78,13 @@ static int parse_args(const char *a, struct id_args *o, char *err, size_t errlen
 		n = (size_t)(end - a);
 		if (n > 4 && !cse_strncmp(a, "uid=", 4)) {
 			if (parse_id(a + 4, n - 4, &o->uid)) {
-				cse_snprintf(id_svc, err, errlen,
-					     "bad uid '%.*s' (want 0 to 4294967294)", (int)(n - 4), a + 4);
+				bad_value(err, errlen, a, n, "uid");
 				return -1;
 			}
 			o->have_uid = 1;
 		} else if (n > 4 && !cse_strncmp(a, "gid=", 4)) {
 			if (parse_id(a + 4, n - 4, &o->gid)) {
-				cse_snprintf(id_svc, err, errlen,
-					     "bad gid '%.*s' (want 0 to 4294967294)", (int)(n - 4), a + 4);
+				bad_value(err, errlen, a, n, "gid");
 				return -1;
 			}
 			o->have_gid = 1;
@@ -78,8 +92,7 @@ static int parse_args(const char *a, struct id_args *o, char *err, size_t errlen
 			o->state = a + 6;
 			o->state_len = n - 6;
 		} else {
-			cse_snprintf(id_svc, err, errlen,
-				     "bad argument '%.*s' (want uid=N, gid=N, state=FILE)", (int)n, a);
+			bad_value(err, errlen, a, n, NULL);
 			return -1;
 		}
 		a = *end ? end + 1 : end;

@@ -224,8 +224,7 @@ static uint32_t real_mode_for(uint32_t type, uint32_t mode)
 	return mode;
 }
 
-static long do_chmod(int dirfd, const char *path, uint32_t mode, int flags,
-		     struct cse_call *c, int *done)
+static long do_chmod(int dirfd, const char *path, uint32_t mode, int flags, int *done)
 {
 	struct id_kstat st;
 	struct id_record v;
@@ -238,7 +237,6 @@ static long do_chmod(int dirfd, const char *path, uint32_t mode, int flags,
 		*done = 0;	/* the kernel's own answer for symlinks */
 		return 0;
 	}
-	(void)c;
 	view_of(&st, &v);
 	if (id_cur.euid != 0) {
 		if (v.uid != id_cur.fsuid)
@@ -382,15 +380,15 @@ long id_files_call(struct cse_call *c, int *done)
 		return do_chown((int)a[0], (const char *)a[1], (uint32_t)a[2], (uint32_t)a[3],
 				(int)a[4]);
 	case __NR_chmod:
-		return do_chmod(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], 0, c, done);
+		return do_chmod(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], 0, done);
 	case __NR_fchmod:
-		return do_chmod((int)a[0], "", (uint32_t)a[1], ID_AT_EMPTY_PATH, c, done);
+		return do_chmod((int)a[0], "", (uint32_t)a[1], ID_AT_EMPTY_PATH, done);
 	case __NR_fchmodat:
-		return do_chmod((int)a[0], (const char *)a[1], (uint32_t)a[2], 0, c, done);
+		return do_chmod((int)a[0], (const char *)a[1], (uint32_t)a[2], 0, done);
 	case NR_fchmodat2:
 		if (a[3] & ~(long)(ID_AT_SYMLINK_NOFOLLOW | ID_AT_EMPTY_PATH))
 			return -ID_EINVAL;
-		return do_chmod((int)a[0], (const char *)a[1], (uint32_t)a[2], (int)a[3], c, done);
+		return do_chmod((int)a[0], (const char *)a[1], (uint32_t)a[2], (int)a[3], done);
 	case __NR_mknod:
 		return do_mknod(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2], done);
 	case __NR_mknodat:

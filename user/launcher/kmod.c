@@ -2,13 +2,14 @@
 /*
  * The application's instance in cse.ko: CSE_IOC_INSTANCE_CREATE with
  * CSE_CREATE_INHERIT (the instance fd survives the exec of cse-loader and
- * of the program), no device grants, then CSE_IOC_JOIN so cse-run's
+ * of the program) and the --device grants, then CSE_IOC_JOIN so cse-run's
  * process (which becomes the program) is a member. A missing /dev/cse means
  * the module is not loaded, which is fine.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -32,13 +33,16 @@ static int open_dev(void)
 	return fd;
 }
 
-int cse_kmod_instance(const char *name)
+int cse_kmod_instance(const char *name, const struct cse_dev_grant *grants, size_t n_grants)
 {
 	struct cse_instance_create c;
 	int dev = open_dev();
 	int fd;
 
 	if (dev < 0) {
+		if (n_grants)
+			cse_die(CSE_EXIT_FAILURE, "load it first: insmod kmod/cse.ko (or modprobe cse)",
+				"--device needs the cse.ko kernel module (%s not present)", CSE_DEV_PATH);
 		cse_info("%s not present: running without the kernel module", CSE_DEV_PATH);
 		return -1;
 	}
@@ -46,8 +50,8 @@ int cse_kmod_instance(const char *name)
 	c.size = sizeof(c);
 	c.flags = CSE_CREATE_INHERIT;
 	snprintf(c.name, sizeof(c.name), "%s", name);
-	c.n_grants = 0;
-	c.grants = 0;
+	c.n_grants = (__u32)n_grants;
+	c.grants = (__u64)(uintptr_t)grants;
 
 	fd = ioctl(dev, CSE_IOC_INSTANCE_CREATE, &c);
 	if (fd < 0) {
@@ -56,6 +60,7 @@ int cse_kmod_instance(const char *name)
 		close(dev);
 		cse_die(CSE_EXIT_FAILURE,
 			e == ENOSPC ? "too many live instances (module parameter max_instances)" :
+			e == EPERM && n_grants ? "granting devices (--device) needs CAP_SYS_ADMIN" :
 			"run with --no-kmod to start without the kernel module",
 			"cannot create instance '%s' in cse.ko: %s", name, strerror(e));
 	}

@@ -18,6 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/cse.h>
+
+#define CSE_STR_(x) #x
+#define CSE_STR(x) CSE_STR_(x)
+
 #ifndef CSE_VERSION_STRING
 #define CSE_VERSION_STRING "0.1.0"
 #endif
@@ -55,13 +60,32 @@ struct cse_opts {
 	bool no_kmod;
 	bool no_rewrite;
 	bool allow_setuid_drop;
+	bool print_profile;	/* --print-profile: print, exit 0 (profile.c) */
 	const char *name;	/* --name, NULL for the default */
 	size_t n_elements;
 	struct cse_element_req elements[CSE_RUN_ELEMENTS_MAX];
 	int prog_index;		/* argv index of PROGRAM, 0 when absent */
+	size_t n_grants;	/* --device grants for the cse.ko instance */
+	struct cse_dev_grant grants[CSE_GRANTS_MAX];
 };
 
 void cse_parse_options(int argc, char **argv, struct cse_opts *o);
+
+/* An element flag of the option table, for profile.c. */
+struct cse_flag {
+	const char *name;	/* long option, e.g. "time-offset" */
+	const char *element;	/* "time" */
+	const char *prefix;	/* prepended to the value: "offset=" */
+	bool has_arg;
+	size_t index;		/* row in the table */
+};
+
+bool cse_element_flag(const char *element, const char *key, struct cse_flag *f);
+const char *cse_element_flag_error(const struct cse_flag *f, const char *val, char *buf,
+				   size_t size);
+bool cse_valid_element_name(const char *name);
+const char *cse_element_args_error(const char *args);
+void cse_element_add(struct cse_opts *o, const char *name, const char *args);
 void cse_print_help(void);
 
 /* elf.c */
@@ -92,7 +116,10 @@ struct cse_kmod_version {
 };
 
 /* -1: no /dev/cse; exits on any other failure. Returns the instance fd. */
-int cse_kmod_instance(const char *name);
+int cse_kmod_instance(const char *name, const struct cse_dev_grant *grants, size_t n_grants);
+
+/* devices.c: --device PATH[:r|w|rw] */
+void cse_device_grant(struct cse_opts *o, const char *spec);
 /* 0: filled in; -1: /dev/cse absent; -2: present but the ioctl failed (errno). */
 int cse_kmod_version(struct cse_kmod_version *v);
 

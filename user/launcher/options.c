@@ -18,6 +18,7 @@
 #include <linux/cse.h>
 
 #include "launcher.h"
+#include "profile.h"
 
 enum opt_action {
 	OPT_HELP,
@@ -29,6 +30,9 @@ enum opt_action {
 	OPT_ALLOW_SETUID_DROP,
 	OPT_ELEMENT,		/* -e NAME[=ARGS] */
 	OPT_ELEMENT_ARG,	/* a flag that becomes one element argument */
+	OPT_PROFILE,		/* --profile FILE: element settings (profile.c) */
+	OPT_PRINT_PROFILE,
+	OPT_DEVICE,		/* --device PATH[:r|w|rw] (devices.c) */
 };
 
 struct opt_row {
@@ -72,6 +76,40 @@ static const struct opt_row opt_table[] = {
 	  "Load recorded owners/modes from FILE and\n"
 	  "save them back (atomically) when processes\n"
 	  "exit. Same as -e id=state=FILE." },
+	{ "hostname", 0, required_argument, "NAME", OPT_ELEMENT_ARG, "uts", "hostname=", NULL,
+	  "Private hostname (uname -n, gethostname,\n"
+	  "/proc/sys/kernel/hostname); sethostname in\n"
+	  "the application changes only its own. Same\n"
+	  "as -e uts=hostname=NAME." },
+	{ "domainname", 0, required_argument, "NAME", OPT_ELEMENT_ARG, "uts", "domainname=", NULL,
+	  "Private NIS domain name. Same as\n"
+	  "-e uts=domainname=NAME." },
+	{ "uname", 0, required_argument, "FIELD=VALUE", OPT_ELEMENT_ARG, "uts", "", NULL,
+	  "Private uname field: sysname, release,\n"
+	  "version or machine. Repeatable. Same as\n"
+	  "-e uts=FIELD=VALUE." },
+	{ "time-offset", 0, required_argument, "DURATION", OPT_ELEMENT_ARG, "time", "offset=", NULL,
+	  "Wall clock runs DURATION ahead (+365d,\n"
+	  "-2h30m, 90s; units y w d h m s ms us ns),\n"
+	  "vDSO included." },
+	{ "time-at", 0, required_argument, "DATE", OPT_ELEMENT_ARG, "time", "at=", NULL,
+	  "Wall clock starts at DATE, then ticks. DATE:\n"
+	  "2030-01-02T03:04:05Z, ...+02:00 or @UNIXTIME." },
+	{ "time-freeze", 0, required_argument, "DATE", OPT_ELEMENT_ARG, "time", "freeze=", NULL,
+	  "Wall clock always reads DATE." },
+	{ "time-scale", 0, required_argument, "X", OPT_ELEMENT_ARG, "time", "scale_ppm=", NULL,
+	  "All clocks run X times as fast (2, 0.5);\n"
+	  "sleeps and timeouts agree." },
+	{ "profile", 0, required_argument, "FILE", OPT_PROFILE, NULL, NULL, NULL,
+	  "Load elements and their settings from the\n"
+	  "INI file FILE; flags override it." },
+	{ "print-profile", 0, no_argument, NULL, OPT_PRINT_PROFILE, NULL, NULL, NULL,
+	  "Print the effective profile and exit." },
+	{ "device", 0, required_argument, "PATH[:MODE]", OPT_DEVICE, NULL, NULL, NULL,
+	  "Grant the device node PATH with MODE r, w or\n"
+	  "rw (default rw) through cse.ko; every other\n"
+	  "device open fails with EACCES. Repeatable.\n"
+	  "Needs the module and CAP_SYS_ADMIN." },
 	{ "name", 0, required_argument, "NAME", OPT_NAME, NULL, NULL, NULL,
 	  "Name of the instance in cse.ko (default:\n"
 	  "PROGRAM's basename, '-' and cse-run's pid)." },
@@ -185,40 +223,97 @@ static void opt_element(struct cse_opts *o, const char *spec)
 	add_element(o, spec, n, eq ? eq + 1 : NULL);
 }
 
-static void opt_element_arg(struct cse_opts *o, const struct opt_row *r, const char *val)
+/* Why val is not acceptable for the element flag f, or NULL. */
+const char *cse_element_flag_error(const struct cse_flag *f, const char *val, char *buf,
+				   size_t size)
 {
-	char *arg;
+	const struct opt_row *r = &opt_table[f->index];
 
-	if (r->has_arg == no_argument) {	/* a fixed argument list, e.g. --root-id */
-		add_element(o, r->element, strlen(r->element), r->prefix);
-		return;
-	}
 	if (!*val)
-		usage_error("--%s needs a non-empty value", r->name);
+		return "needs a non-empty value";
 	if (strchr(val, ',')) {
-		cse_err("--%s=%s: the value must not contain ','", r->name, val);
-		exit(CSE_EXIT_USAGE);
+		snprintf(buf, size, "the value '%s' must not contain ','", val);
+		return buf;
 	}
 	for (const char *p = val; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			usage_error("--%s: control character in value", r->name);
+			return "control character in value";
 	if (r->values) {
 		bool ok = false;
 
 		for (const char *const *v = r->values; *v; v++)
 			ok = ok || !strcmp(*v, val);
 		if (!ok) {
-			cse_err("--%s: unknown %s '%s'", r->name, r->argname, val);
+			snprintf(buf, size, "unknown %s '%s'", r->argname, val);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static void row_flag(size_t i, struct cse_flag *f)
+{
+	f->name = opt_table[i].name;
+	f->element = opt_table[i].element;
+	f->prefix = opt_table[i].prefix;
+	f->has_arg = opt_table[i].has_arg != no_argument;
+	f->index = i;
+}
+
+/* The flag of ELEMENT whose profile key is KEY ("ELEMENT-KEY" or "KEY"). */
+bool cse_element_flag(const char *element, const char *key, struct cse_flag *f)
+{
+	size_t n = strlen(element);
+
+	for (size_t i = 0; i < N_OPTS; i++) {
+		const char *name = opt_table[i].name;
+
+		if (opt_table[i].action != OPT_ELEMENT_ARG || strcmp(opt_table[i].element, element))
+			continue;
+		if (!strcmp(name, key) ||
+		    (!strncmp(name, element, n) && name[n] == '-' && !strcmp(name + n + 1, key))) {
+			row_flag(i, f);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool cse_valid_element_name(const char *name)
+{
+	return valid_element_name(name, strlen(name));
+}
+
+const char *cse_element_args_error(const char *args)
+{
+	return bad_args_reason(args);
+}
+
+void cse_element_add(struct cse_opts *o, const char *name, const char *args)
+{
+	add_element(o, name, strlen(name), args);
+}
+
+/* Recorded, not applied: profile.c resolves flags against the profile. */
+static void opt_element_arg(struct cse_opts *o, const struct opt_row *r, const char *val)
+{
+	struct cse_flag f;
+	const char *why;
+	char buf[512];
+
+	row_flag((size_t)(r - opt_table), &f);
+	if (f.has_arg && (why = cse_element_flag_error(&f, val, buf, sizeof(buf)))) {
+		cse_err("--%s: %s", r->name, why);
+		if (r->values && *val) {
 			fputs("hint: valid values:", stderr);
 			for (const char *const *v = r->values; *v; v++)
 				fprintf(stderr, " %s", *v);
 			fputc('\n', stderr);
-			exit(CSE_EXIT_USAGE);
 		}
+		exit(CSE_EXIT_USAGE);
 	}
-	arg = cse_xasprintf("%s%s", r->prefix, val);
-	add_element(o, r->element, strlen(r->element), arg);
-	free(arg);
+	add_element(o, r->element, strlen(r->element), NULL);	/* keeps the order */
+	cse_setting_add(&f, f.has_arg ? val : NULL);
 }
 
 static void check_name(const char *name)
@@ -312,9 +407,19 @@ void cse_parse_options(int argc, char **argv, struct cse_opts *o)
 		case OPT_ELEMENT_ARG:
 			opt_element_arg(o, r, optarg);
 			break;
+		case OPT_PROFILE:
+			cse_profile_load(o, optarg);
+			break;
+		case OPT_PRINT_PROFILE:
+			o->print_profile = true;
+			break;
+		case OPT_DEVICE:
+			cse_device_grant(o, optarg);
+			break;
 		}
 	}
 	o->prog_index = optind < argc ? optind : 0;
+	cse_settings_finish(o);
 }
 
 void cse_print_help(void)

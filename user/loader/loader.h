@@ -4,6 +4,7 @@
 #define CSE_LOADER_H
 
 #include <stdint.h>
+#include "../runtime/runtime.h"
 
 void self_relocate(void);
 uintptr_t loader_base(void);
@@ -11,8 +12,20 @@ uintptr_t loader_base(void);
 /* elements.c: map, relocate and set up one -e NAME[=ARGS] */
 void element_load(const char *dir, const char *spec);
 
+/* What replaces ARGV0 in the program's argv: ARGV0 itself, or for a
+ * "#!" script "interp [arg] script" (repeated for each level). */
+struct script_argv {
+	const char *words[1 + 2 * SHEBANG_DEPTH_MAX];
+	int nwords;
+};
+
+/* script.c: the ELF file that really runs PROGRAM; exits like a shell
+ * when an interpreter cannot run. */
+const char *script_resolve(const char *program, struct script_argv *sa);
+
 /* stack.c: turn the loader's initial stack into the program's */
-uintptr_t stack_prepare(uintptr_t *sp, int argv0_index, const char *execfn,
+uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,
+			const struct script_argv *sa, const char *execfn,
 			uintptr_t phdr, uintptr_t phnum, uintptr_t entry,
 			uintptr_t interp_base);
 

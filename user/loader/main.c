@@ -7,6 +7,8 @@
  *              [-e NAME[=ARGS]]... -- PROGRAM-ABSPATH ARGV0 [ARG...]
  *   cse-loader --probe
  *
+ * PROGRAM may be a "#!" script (script.c).
+ *
  * The runtime is linked into this static-pie rather than mapped as a
  * separate .so: one image means one contiguous text segment for the SUD
  * allowed region, no second relocation pass, and exec re-entry needs only
@@ -107,7 +109,8 @@ _Noreturn void loader_main(uintptr_t *sp)
 {
 	long argc = (long)sp[0];
 	char **argv = (char **)(sp + 1);
-	const char *program;
+	const char *program, *elf;
+	struct script_argv sa;
 	struct elf_image prog, interp;
 	struct cse_thread *t;
 	char dir[4096];
@@ -170,23 +173,26 @@ _Noreturn void loader_main(uintptr_t *sp)
 	for (int k = 0; k < cse_cfg.nelement_specs; k++)
 		element_load(dir, cse_cfg.element_specs[k]);
 
-	r = elf_map_file(program, &prog, &why);
+	sa.words[0] = argv[i + 1];
+	sa.nwords = 1;
+	elf = script_resolve(program, &sa);
+	r = elf_map_file(elf, &prog, &why);
 	if (r)
-		rt_die("%s: %s (errno %d)", program, why, -r);
+		rt_die("%s: %s (errno %d)", elf, why, -r);
 	entry = prog.entry;
 	if (prog.interp[0]) {
 		r = elf_map_file(prog.interp, &interp, &why);
 		if (r)
-			rt_die("%s: interpreter %s: %s (errno %d)", program, prog.interp,
+			rt_die("%s: interpreter %s: %s (errno %d)", elf, prog.interp,
 			       why, -r);
 		interp_base = interp.bias;
 		entry = interp.entry;
 	}
 	/* Best effort; AT_EXECFN below names the program in every case. */
-	exe_switch(program);
-	procexe_init(program);
+	exe_switch(elf);
+	procexe_init(elf);
 
-	start_sp = stack_prepare(sp, i + 1, program, prog.phdr, prog.phnum,
+	start_sp = stack_prepare(sp, i + 1, &sa, program, prog.phdr, prog.phnum,
 				 prog.entry, interp_base);
 
 	if (sigsys_install() != 0)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The program's initial stack is the loader's own, minus the loader's
- * arguments: argc/argv are re-based so argv[0] is ARGV0, the environment
+ * arguments: argc/argv are re-based so argv[0] is ARGV0 (or, for a script,
+ * the interpreter's words that replace it), the environment
  * and the strings stay where the kernel put them, and the auxiliary
  * vector is edited to describe the program (AT_PHDR, AT_PHNUM, AT_ENTRY,
  * AT_BASE of its interpreter, AT_EXECFN) as if the kernel had run it.
@@ -10,15 +11,27 @@
 #include "../runtime/runtime.h"
 #include "loader.h"
 
-uintptr_t stack_prepare(uintptr_t *sp, int argv0_index, const char *execfn,
+uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,
+			const struct script_argv *sa, const char *execfn,
 			uintptr_t phdr, uintptr_t phnum, uintptr_t entry,
 			uintptr_t interp_base)
 {
 	long argc = (long)sp[0];
-	uintptr_t *nsp = sp + argv0_index;	/* its argc slot overlays argv[index-1] */
+	uintptr_t *rest = sp + 2 + argv0_index;	/* the arguments after ARGV0 */
+	/*
+	 * argc and the words replacing ARGV0 go right below rest. With more
+	 * than one word ("#!" scripts) that may be below sp: _start left
+	 * STACK_SLACK bytes free there.
+	 */
+	uintptr_t *nsp = rest - 1 - sa->nwords;
 	uintptr_t *p = sp + 1 + argc + 1;	/* envp */
 	size_t words;
 	Elf64_auxv_t *av;
+
+	if ((char *)sp - (char *)nsp > STACK_SLACK - 8)
+		rt_die("too many '#!' arguments for the initial stack");
+	for (int i = 0; i < sa->nwords; i++)
+		nsp[1 + i] = (uintptr_t)sa->words[i];
 
 	while (*p)
 		p++;
@@ -26,7 +39,7 @@ uintptr_t stack_prepare(uintptr_t *sp, int argv0_index, const char *execfn,
 	while (((Elf64_auxv_t *)p)->a_type != AT_NULL)
 		p += 2;
 	p += 2;
-	nsp[0] = (uintptr_t)(argc - argv0_index);
+	nsp[0] = (uintptr_t)(argc - argv0_index - 1 + sa->nwords);
 	words = (size_t)(p - nsp);
 	if ((uintptr_t)nsp & 15) {
 		/* The ABI wants rsp 16-aligned at entry: slide the block down. */

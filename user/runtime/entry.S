@@ -15,6 +15,7 @@
 _start:
 	xor	%ebp, %ebp
 	mov	%rsp, %rdi
+	sub	$STACK_SLACK, %rsp	/* room for a script's extra argv words */
 	and	$-16, %rsp
 	call	loader_main
 	ud2

@@ -20,8 +20,6 @@
 #define K_X_OK			1
 #define K_S_IFMT		0170000
 #define K_S_IFREG		0100000
-#define MAX_SHEBANG_DEPTH	4
-#define SHEBANG_MAX		256
 
 struct kstat_min {		/* struct stat on x86-64, only what we need */
 	uint64_t dev, ino, nlink;
@@ -35,11 +33,11 @@ _Static_assert(sizeof(struct kstat_min) == 144, "struct stat is 144 bytes");
 
 struct exec_plan {
 	char program[4096];		/* absolute path for the loader */
-	char interp_arg[SHEBANG_MAX];
-	char interp_argv0[SHEBANG_MAX];
+	char head[SHEBANG_MAX];		/* first bytes of the file being looked at */
+	struct shebang first;		/* the script's own "#!" line */
+	struct shebang level[2];	/* scratch while following interpreters */
 	char fd_name[32];
 	int is_script;
-	int has_arg;
 };
 
 /* Absolute form of path relative to dirfd, into out. */
@@ -101,7 +99,7 @@ static long check_file(int dirfd, const char *path, int flags, char *head,
 		r = empty ? ((st.mode & 0111) ? 0 : -13)
 			  : rt_sys3(__NR_faccessat, dirfd, path, K_X_OK);
 	if (r == 0) {
-		*headlen = rt_sys4(__NR_pread64, fd, head, SHEBANG_MAX - 1, 0);
+		*headlen = rt_sys4(__NR_pread64, fd, head, SHEBANG_MAX, 0);
 		if (*headlen < 0)
 			r = *headlen;
 	}
@@ -109,54 +107,42 @@ static long check_file(int dirfd, const char *path, int flags, char *head,
 	return r;
 }
 
-static long plan_exec(int dirfd, const char *path, int flags,
-		      struct exec_plan *p, int depth)
+/*
+ * Follow dirfd/path through at most SHEBANG_DEPTH_MAX interpreters like
+ * the kernel, returning its errno. The loader is started on the first
+ * interpreter (it applies the rule again to later levels), so that is
+ * what p->program names for a script.
+ */
+static long plan_exec(int dirfd, const char *path, int flags, struct exec_plan *p)
 {
-	char head[SHEBANG_MAX];
 	long len = 0, r;
-	char *s, *e;
 
-	if (depth > MAX_SHEBANG_DEPTH)
-		return -40;	/* ELOOP */
-	r = check_file(dirfd, path, flags, head, &len);
-	if (r < 0)
-		return r;
-	if (len >= 4 && !memcmp(head, "\x7f" "ELF", 4))
-		return absolutize(dirfd, path, p->program, sizeof(p->program));
-	if (len < 2 || head[0] != '#' || head[1] != '!')
-		return -8;	/* ENOEXEC */
-	if (depth > 0)
-		return -8;	/* we pass one level of interpreter to the loader */
+	for (int depth = 0;; depth++) {
+		struct shebang *next = &p->level[depth & 1];
 
-	/* "#!interp [arg]\n": the kernel keeps one optional argument. */
-	head[len] = 0;
-	for (s = head + 2; *s == ' ' || *s == '\t'; s++)
-		;
-	for (e = s; *e && *e != '\n' && *e != ' ' && *e != '\t'; e++)
-		;
-	if (e == s)
-		return -8;
-	if (*e != '\n' && !*e && len == SHEBANG_MAX - 1)
-		return -8;	/* interpreter path too long */
-	memcpy(p->interp_argv0, s, (size_t)(e - s));
-	p->interp_argv0[e - s] = 0;
-	if (*e == ' ' || *e == '\t') {
-		char *a = e, *end;
-
-		while (*a == ' ' || *a == '\t')
-			a++;
-		for (end = a; *end && *end != '\n'; end++)
-			;
-		while (end > a && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (end > a) {
-			memcpy(p->interp_arg, a, (size_t)(end - a));
-			p->interp_arg[end - a] = 0;
-			p->has_arg = 1;
+		if (depth > SHEBANG_DEPTH_MAX)
+			return -40;	/* ELOOP */
+		r = check_file(dirfd, path, flags, p->head, &len);
+		if (r < 0)
+			return r;
+		if (depth <= 1) {
+			r = absolutize(dirfd, path, p->program, sizeof(p->program));
+			if (r < 0)
+				return r;
 		}
+		if (len >= 4 && !memcmp(p->head, "\x7f" "ELF", 4))
+			return 0;
+		r = shebang_parse(p->head, len, next);
+		if (r < 0)
+			return r;
+		if (depth == 0) {
+			p->first = *next;
+			p->is_script = 1;
+		}
+		dirfd = K_AT_FDCWD;
+		path = next->interp;
+		flags = 0;
 	}
-	p->is_script = 1;
-	return plan_exec(K_AT_FDCWD, p->interp_argv0, 0, p, depth + 1);
 }
 
 static long count_vec(char *const *v)
@@ -200,7 +186,7 @@ long exec_reenter(struct cse_call *c)
 	plan = (struct exec_plan *)r;
 	nargv = (char **)(plan + 1);
 
-	r = plan_exec(dirfd, path, flags, plan, 0);
+	r = plan_exec(dirfd, path, flags, plan);
 	if (r < 0)
 		goto out;
 
@@ -223,9 +209,9 @@ long exec_reenter(struct cse_call *c)
 		/* Like the kernel: interp [arg] script args-after-argv0... */
 		char *script = (char *)path;
 
-		nargv[n++] = plan->interp_argv0;
-		if (plan->has_arg)
-			nargv[n++] = plan->interp_arg;
+		nargv[n++] = plan->first.interp;
+		if (plan->first.has_arg)
+			nargv[n++] = plan->first.arg;
 		if (!path[0]) {
 			/* fexecve of a script: the kernel names it /dev/fd/N. */
 			rt_format(plan->fd_name, sizeof(plan->fd_name), "/dev/fd/%d", dirfd);

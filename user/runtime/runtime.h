@@ -112,6 +112,16 @@ int thread_area_install(struct cse_thread *t);
 long thread_clone(struct cse_call *c, struct kucontext *uc);
 _Noreturn void thread_exit(long status);
 
+/* shebang.c: the kernel's "#!" line rule */
+#define SHEBANG_MAX		256	/* bytes of the file the kernel looks at */
+#define SHEBANG_DEPTH_MAX	5	/* "#!" files in a row the kernel follows */
+struct shebang {
+	char interp[SHEBANG_MAX];
+	char arg[SHEBANG_MAX];
+	int has_arg;
+};
+long shebang_parse(const char *head, long len, struct shebang *sb);
+
 /* exec.c */
 long exec_reenter(struct cse_call *c);
 

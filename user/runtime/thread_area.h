@@ -31,6 +31,10 @@
 
 #define RED_ZONE	128
 
+/* Bytes _start leaves free below the initial stack: argv words a "#!"
+ * script adds (loader/stack.c). */
+#define STACK_SLACK	512
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 #include "kabi.h"

@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# runtime.t: behaviour of the in-process runtime and cse-loader that the
+# matrix (native vs cse output comparison) does not pin down by itself:
+# the /proc/self/exe link, "#!" programs given straight to the loader,
+# nested cse-run with a trace on both levels, and the rewriter's golden
+# bytes. Prints TAP; env: TOP, CSE_RUN, HT (from selftests/host/run).
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+CSE_RUN=${CSE_RUN:-$TOP/build/bin/cse-run}
+HT=${HT:-$TOP/build/host-tests}
+LOADER=$(dirname "$CSE_RUN")/../lib/cse/cse-loader
+export LC_ALL=C
+N=0
+FAILED=0
+# Not under $HT: a concurrent selftests/host/run clears $HT/tmp.* there.
+W=$(mktemp -d "${TMPDIR:-/tmp}/cse-runtime-t.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+cd "$W" || exit 1
+
+ok() { N=$((N + 1)); echo "ok $N $1"; }
+not_ok() {
+	N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N $1"
+	shift
+	for l in "$@"; do printf '%s\n' "$l" | head -n 15 | sed 's/^/#   /'; done
+}
+# expect NAME WANT CMD...: CMD's stdout+stderr equals WANT and it exits 0.
+expect() {
+	local name=$1 want=$2 got rc
+	shift 2
+	got=$(timeout -k 5 60 "$@" 2>&1 </dev/null)
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$got" = "$want" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "rc $rc" "want: $want" "got:  $got"
+	fi
+}
+# expect_rc NAME RC REGEX CMD...: CMD exits RC, stderr matches REGEX.
+expect_rc() {
+	local name=$1 want=$2 re=$3 err rc
+	shift 3
+	err=$(timeout -k 5 60 "$@" 2>&1 >/dev/null </dev/null)
+	rc=$?
+	if [ $rc -eq "$want" ] && printf '%s\n' "$err" | grep -Eq "$re"; then
+		ok "$name"
+	else
+		not_ok "$name" "rc $rc (want $want)" "stderr: $err"
+	fi
+}
+
+# ------------------------------------------------------------ /proc/self/exe
+py=$(readlink -f /usr/bin/python3)
+expect "exe: readlink of /proc/self/exe names the program" "$(readlink -f /usr/bin/readlink)" \
+	"$CSE_RUN" -- /usr/bin/readlink /proc/self/exe
+expect "exe: /proc/thread-self, /proc/PID, /proc/PID/task/TID forms" "$py $py $py" \
+	"$CSE_RUN" -- /usr/bin/python3 -c 'import os
+p = os.getpid()
+print(os.readlink("/proc/thread-self/exe"), os.readlink("/proc/%d/exe" % p),
+      os.readlink("//proc/./%d/task/%d/exe" % (p, p)))'
+expect "exe: readlink truncates to the buffer without a NUL" "b'/usr' 4" \
+	"$CSE_RUN" -- /usr/bin/python3 -c 'import ctypes
+b = ctypes.create_string_buffer(b"\xff" * 8)
+n = ctypes.CDLL(None).readlink(b"/proc/self/exe", b, 4)
+print(b.raw[:n], n) if b.raw[4:8] == b"\xff" * 4 else print("overwritten", b.raw)'
+expect "exe: readlink of a bad buffer is EFAULT" "14" \
+	"$CSE_RUN" -- /usr/bin/python3 -c 'import ctypes
+c = ctypes.CDLL(None, use_errno=True)
+print(ctypes.get_errno() if c.readlink(b"/proc/self/exe", ctypes.c_void_p(8), 64) < 0 else "no error")'
+expect "exe: open and stat of /proc/self/exe reach the program" "same $(stat -L -c %s /usr/bin/stat)" \
+	"$CSE_RUN" -- /bin/sh -c 'cat /proc/self/exe | cmp -s - /usr/bin/cat && printf "same "; stat -L -c %s /proc/self/exe'
+expect "exe: busybox applets re-exec through /proc/self/exe" "A" \
+	"$CSE_RUN" -- /bin/busybox sh -c "busybox echo a | busybox tr a-z A-Z"
+expect "exe: lstat still sees the link" "symbolic link" \
+	"$CSE_RUN" -- /usr/bin/stat -c %F /proc/self/exe
+
+# ------------------------------------------------------------ "#!" in the loader
+printf '#!/bin/sh\necho "$0 $*"\n' >s1
+for i in 2 3 4 5 6; do printf '#!%s/s%d\n' "$W" $((i - 1)) >s$i; done
+printf '#!/usr/bin/env -S echo  one  two  \n' >args
+printf '#!/nonexistent/interp\n' >badinterp
+printf 'text\n' >noexec-file
+printf '#!%s/noexec-file\n' "$W" >notexec
+printf 'plain text\n' >textinterp
+printf '#!%s/textinterp\n' "$W" >badformat
+chmod 755 s? args badinterp notexec textinterp badformat
+expect "loader: #! script as PROGRAM" "$W/s1 x y" "$LOADER" -- "$W/s1" s1 x y
+expect "loader: #! optional argument, trailing blanks dropped" "one two $W/args x" \
+	"$LOADER" -- "$W/args" args x
+expect "loader: five levels of #! like the kernel" "$W/s1 $W/s2 $W/s3 $W/s4 $W/s5 x" \
+	"$LOADER" -- "$W/s5" s5 x
+expect_rc "loader: six levels -> 126" 126 "too many levels" "$LOADER" -- "$W/s6" s6
+expect_rc "loader: missing interpreter -> 127" 127 "bad interpreter /nonexistent/interp: No such file" \
+	"$LOADER" -- "$W/badinterp" badinterp
+expect_rc "loader: interpreter not executable -> 126" 126 "Permission denied" \
+	"$LOADER" -- "$W/notexec" notexec
+expect_rc "loader: interpreter not a program -> 126" 126 "Exec format error" \
+	"$LOADER" -- "$W/badformat" badformat
+if command -v python3 >/dev/null && head -c 2 "$(command -v python3)" | grep -q '#!'; then
+	expect "loader: python3 in PATH is a #! shim" "1" "$CSE_RUN" -- python3 -c 'print(1)'
+else
+	ok "loader: python3 in PATH is a #! shim # SKIP python3 in PATH is not a script here"
+fi
+
+# ------------------------------------------------------------ nested cse-run
+out=$(timeout -k 5 60 "$CSE_RUN" --trace=summary -- "$CSE_RUN" --trace=summary -- \
+	sh -c 'echo nested $0' 2>&1 </dev/null)
+tables=$(printf '%s\n' "$out" | grep -c ' total$')
+if printf '%s\n' "$out" | grep -qx 'nested sh' && [ "$tables" = 2 ]; then
+	ok "nested: cse-run in cse-run, --trace=summary on both levels"
+else
+	not_ok "nested: cse-run in cse-run, --trace=summary on both levels" "$out"
+fi
+expect "nested: inner program sees its own exe" "$(readlink -f /usr/bin/readlink)" \
+	"$CSE_RUN" -- "$CSE_RUN" -- /usr/bin/readlink /proc/self/exe
+
+echo "1..$N"
+[ $FAILED -eq 0 ]

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PROGRAM may be a "#!" script: cse-run passes what the user named, and
+ * exec re-entry passes the first interpreter, which may be a script too
+ * (pyenv's python3 shim is "#!/usr/bin/env bash"). The loader applies the
+ * kernel's rule until it reaches an ELF file, at most SHEBANG_DEPTH_MAX
+ * times: each level replaces argv[0] by "interp [arg] file".
+ *
+ * Errors are reported as a shell reports a failed exec: a missing
+ * interpreter exits 127, any other reason (not executable, not a
+ * program, too many levels) exits 126.
+ */
+#include "../runtime/runtime.h"
+#include "loader.h"
+
+#define K_AT_FDCWD		-100
+#define K_O_RDONLY_CLOEXEC	02000000
+#define K_X_OK			1
+
+/* Kept for the program's whole life: argv points into it. */
+static struct shebang levels[SHEBANG_DEPTH_MAX];
+
+static const char *errno_text(long e)
+{
+	switch (e) {
+	case 2: return "No such file or directory";
+	case 8: return "Exec format error";
+	case 13: return "Permission denied";
+	case 20: return "Not a directory";
+	case 36: return "File name too long";
+	case 40: return "Too many levels of symbolic links";
+	default: return "cannot execute";
+	}
+}
+
+static _Noreturn void bad_interp(const char *script, const char *interp, long err)
+{
+	rt_errorf("%s: bad interpreter %s: %s", script, interp, errno_text(-err));
+	rt_exit(err == -2 || err == -20 ? 127 : 126);
+}
+
+/* First bytes of path into head; -errno when it cannot be executed. */
+static long read_head(const char *path, char *head, long *len)
+{
+	long fd = rt_sys4(__NR_openat, K_AT_FDCWD, path, K_O_RDONLY_CLOEXEC, 0);
+	long r;
+
+	if (fd < 0)
+		return fd;
+	r = rt_sys4(__NR_faccessat, K_AT_FDCWD, path, K_X_OK, 0);
+	if (r == 0) {
+		*len = rt_sys4(__NR_pread64, fd, head, SHEBANG_MAX, 0);
+		if (*len < 0)
+			r = *len;
+	}
+	rt_sys1(__NR_close, fd);
+	return r;
+}
+
+const char *script_resolve(const char *program, struct script_argv *sa)
+{
+	const char *cur = program;
+	char head[SHEBANG_MAX];
+
+	for (int depth = 0;; depth++) {
+		struct shebang *sb;
+		long len = 0, r;
+		int extra;
+
+		r = read_head(cur, head, &len);
+		if (r < 0) {
+			if (depth == 0)
+				return cur;	/* elf_map_file reports it */
+			bad_interp(program, cur, r);
+		}
+		if (len < 2 || head[0] != '#' || head[1] != '!') {
+			if (depth > 0 && (len < 4 || memcmp(head, "\x7f" "ELF", 4)))
+				bad_interp(program, cur, -8);
+			return cur;
+		}
+		if (depth == SHEBANG_DEPTH_MAX) {
+			rt_errorf("%s: too many levels of '#!' interpreters", program);
+			rt_exit(126);
+		}
+		sb = &levels[depth];
+		r = shebang_parse(head, len, sb);
+		if (r < 0)
+			bad_interp(program, cur, r);
+		/* argv[0] becomes: interp [arg] file */
+		extra = sb->has_arg ? 2 : 1;
+		memmove(sa->words + 1 + extra, sa->words + 1,
+			(size_t)(sa->nwords - 1) * sizeof(sa->words[0]));
+		sa->words[0] = sb->interp;
+		if (sb->has_arg)
+			sa->words[1] = sb->arg;
+		sa->words[extra] = cur;
+		sa->nwords += extra;
+		cur = sb->interp;
+	}
+}
