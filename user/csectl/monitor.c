@@ -48,6 +48,14 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Events are unsolicited multicast: they carry no sequence to check. */
+static int accept_any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 int csectl_monitor(struct csectl_ctx *ctx, bool json)
 {
 	struct monitor m = { .ctx = ctx, .json = json };
@@ -62,6 +70,7 @@ int csectl_monitor(struct csectl_ctx *ctx, bool json)
 		return -1;
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &m);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, NULL);
 	fd = nl_socket_get_fd(ctx->sk);
 	csectl_signals_block();
 	while (!m.err) {

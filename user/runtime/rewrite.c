@@ -23,9 +23,9 @@
  * else can execute the bytes and a plain copy is safe.
  */
 #include "runtime.h"
+#include "rewrite_emit.h"
 
 #define POOL_SIZE	(64 * 1024)
-#define STUB_SIZE	32
 #define MAX_POOLS	64
 #define TWO_GB		0x7fff0000L
 
@@ -113,33 +113,12 @@ static const char *memchr_local(const char *s, int c, long n)
 	return NULL;
 }
 
-static void put32(uint8_t *p, int32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-/* Build the stub for `mov $nr,%eax; syscall` ending at site. */
+/* The next stub slot of pool, filled for `mov $nr,%eax; syscall` ending at site. */
 static uintptr_t emit_stub(struct stub_pool *pool, uintptr_t site, uint32_t nr)
 {
 	uintptr_t stub = pool->base + pool->used;
-	uint8_t *s = (uint8_t *)stub;
 
-	/* 48 8d 64 24 80            lea -0x80(%rsp),%rsp   (skip the red zone) */
-	s[0] = 0x48; s[1] = 0x8d; s[2] = 0x64; s[3] = 0x24; s[4] = 0x80;
-	/* b8 <nr>                   mov $nr,%eax           (the moved instruction) */
-	s[5] = 0xb8;
-	put32(s + 6, (int32_t)nr);
-	/* ff 15 <rel32>             call *pool_header(%rip) -> cse_fast_entry */
-	s[10] = 0xff; s[11] = 0x15;
-	put32(s + 12, (int32_t)((long)pool->base - (long)(stub + 16)));
-	/* 48 8d a4 24 80 00 00 00   lea 0x80(%rsp),%rsp */
-	s[16] = 0x48; s[17] = 0x8d; s[18] = 0xa4; s[19] = 0x24;
-	s[20] = 0x80; s[21] = 0x00; s[22] = 0x00; s[23] = 0x00;
-	/* e9 <rel32>                jmp site               (after the syscall) */
-	s[24] = 0xe9;
-	put32(s + 25, (int32_t)((long)site - (long)(stub + 29)));
-	/* cc cc cc                  int3 padding */
-	s[29] = 0xcc; s[30] = 0xcc; s[31] = 0xcc;
+	rewrite_emit_stub((uint8_t *)stub, stub, pool->base, site, nr);
 	pool->used += STUB_SIZE;
 	return stub;
 }
@@ -236,12 +215,7 @@ void rewrite_site(uintptr_t site, long nr)
 		return;
 	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
 		return;		/* our own code never traps; be safe anyway */
-	/* b8 <nr> 0f 05, not preceded by a REX prefix (that would be r8d..r15d) */
-	if (insn[0] != 0xb8 || insn[5] != 0x0f || insn[6] != 0x05 ||
-	    (insn[-1] & 0xf0) == 0x40)
-		return;
-	if (((uint32_t)insn[1] | (uint32_t)insn[2] << 8 | (uint32_t)insn[3] << 16 |
-	     (uint32_t)insn[4] << 24) != (uint32_t)nr)
+	if (!rewrite_match(insn - 1, nr))
 		return;
 	if (((uintptr_t)insn & 15) > 11 && shared_memory_threads)
 		return;		/* straddles a 16-byte block: stay on SUD */
@@ -254,9 +228,7 @@ void rewrite_site(uintptr_t site, long nr)
 		goto out;
 	stub = emit_stub(pool, site, (uint32_t)nr);
 	memcpy(old, insn, 5);
-	/* e9 <rel32>   jmp stub   (replaces b8 <nr>) */
-	jmp[0] = 0xe9;
-	put32(jmp + 1, (int32_t)((long)stub - (long)(insn + 5)));
+	rewrite_emit_jmp(jmp, (uintptr_t)insn, stub);
 	page = (uintptr_t)insn & ~4095ul;
 	if (rt_sys3(__NR_mprotect, page, 4096, 7) == 0) {
 		/* Alone in this memory: nobody can see a half-written jmp. */
