@@ -115,5 +115,34 @@ fi
 expect "nested: inner program sees its own exe" "$(readlink -f /usr/bin/readlink)" \
 	"$CSE_RUN" -- "$CSE_RUN" -- /usr/bin/readlink /proc/self/exe
 
+# ------------------------------------------------------------ register-number sites
+if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/dyn_site" "$TOP/selftests/host/progs/dyn_site.c" \
+	2>"$W/cc.log"; then
+	expect "rewrite: native dyn_site" "dyn_site ok" "$W/dyn_site" plain
+	expect "rewrite: mov %reg,%rax; syscall site rewritten, fork via its trap tail" \
+		"dyn_site ok" "$CSE_RUN" -- "$W/dyn_site" patched
+	expect "rewrite: --no-rewrite leaves the site alone" "dyn_site ok" \
+		"$CSE_RUN" --no-rewrite -- "$W/dyn_site" plain
+else
+	not_ok "rewrite: build dyn_site" "$(cat "$W/cc.log")"
+fi
+
+# ------------------------------------------------------------ rewriter golden bytes
+if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$TOP/user/runtime" -o "$W/rewrite_golden" \
+	"$TOP/selftests/host/progs/rewrite_golden.c" "$TOP/user/runtime/rewrite_emit.c" 2>"$W/cc.log"; then
+	"$W/rewrite_golden" >"$W/golden.tap"
+	grc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "rewrite: ${line#ok * }" ;;
+		"not ok "*) not_ok "rewrite: ${line#not ok * }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$W/golden.tap"
+	[ $grc -eq 0 ] || grep -q '^not ok' "$W/golden.tap" || not_ok "rewrite: golden program exited $grc"
+else
+	not_ok "rewrite: build the golden test" "$(cat "$W/cc.log")"
+fi
+
 echo "1..$N"
 [ $FAILED -eq 0 ]

@@ -448,7 +448,7 @@ void cse_print_help(void)
 			snprintf(head, sizeof(head), "    --%s%s%s", r->name,
 				 r->argname ? "=" : "", r->argname ? r->argname : "");
 		printf("  %-26s", head);
-		if (strlen(head) > 26)
+		if (strlen(head) >= 26)	/* no room for a separating space */
 			printf("\n  %-26s", "");
 		while (*h) {
 			const char *nl = strchr(h, '\n');

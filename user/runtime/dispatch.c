@@ -10,6 +10,7 @@
  */
 #include <asm/prctl.h>
 #include "runtime.h"
+#include "rewrite_emit.h"
 
 #define PR_SET_SYSCALL_USER_DISPATCH_NR	59
 #define CORE_RESUMED_BY_STUB	1
@@ -100,10 +101,20 @@ void dispatch_call(struct cse_call *c, struct kucontext *uc)
 		uc->uc_mcontext.rax = (uint64_t)c->ret;
 }
 
-/* Called by cse_fast_entry for rewritten sites: regs = rdi..r9. */
-long dispatch_fast(long nr, long *regs)
+/*
+ * Called by cse_fast_entry{,_dyn} for rewritten sites: regs = rdi..r9,
+ * nr, rbx, flags, return address. A site whose number is in a register
+ * (may_trap) can bring a call that needs the signal frame: send it to
+ * the stub's trap tail, which issues it as a trapping syscall.
+ */
+long dispatch_fast(long nr, long *regs, int may_trap)
 {
 	struct cse_call c;
+
+	if (may_trap && syscall_trap_only(nr)) {
+		regs[9] += DYN_TRAP_SKIP;
+		return nr;
+	}
 
 	c.nr = nr;
 	for (int i = 0; i < 6; i++)

@@ -31,16 +31,21 @@ cse_sigreturn_restorer:
 	.size cse_sigreturn_restorer, .-cse_sigreturn_restorer
 
 /*
- * Fast path target of rewritten sites. The site's stub has already moved
+ * Fast path targets of rewritten sites. The site's stub has already moved
  * rsp below the red zone, loaded eax with the syscall number and called
  * us. Keeps every register a real syscall keeps (all but rax, rcx, r11)
  * and the flags; the C side returns the result in rax.
+ *
+ * The _dyn variant serves sites whose number comes from a register:
+ * dispatch_fast may then move our return address (regs[9]) to the stub's
+ * trap tail and return the number, for calls that need a signal frame.
  */
-	.globl cse_fast_entry
-	.type cse_fast_entry, @function
-cse_fast_entry:
-	pushfq
-	push	%rbx
+.macro FAST_ENTRY name, may_trap
+	.globl \name
+	.type \name, @function
+\name:
+	pushfq			/* regs[8] */
+	push	%rbx		/* regs[7] */
 	push	%rax		/* regs[6]: nr */
 	push	%r9		/* regs[5] */
 	push	%r8		/* regs[4] */
@@ -50,6 +55,7 @@ cse_fast_entry:
 	push	%rdi		/* regs[0] */
 	mov	%rsp, %rsi
 	mov	%rax, %rdi
+	mov	$\may_trap, %edx
 	mov	%rsp, %rbx
 	and	$-16, %rsp
 	cld
@@ -65,7 +71,11 @@ cse_fast_entry:
 	pop	%rbx
 	popfq
 	ret
-	.size cse_fast_entry, .-cse_fast_entry
+	.size \name, .-\name
+.endm
+
+	FAST_ENTRY cse_fast_entry, 0
+	FAST_ENTRY cse_fast_entry_dyn, 1
 
 .macro SAVE_GPRS
 	push	%rax

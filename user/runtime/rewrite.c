@@ -10,6 +10,19 @@
  * The stub steps over the red zone before it calls into the runtime, so
  * the interrupted code's red zone is never written.
  *
+ * Sites taking the number from a register, `mov %reg,%rax; syscall`
+ * (syscall(2)-style wrappers, inline asm with a variable number), have
+ * both instructions replaced by one jmp whose rel32 ends in 0f 05: the
+ * old syscall address still holds a syscall, so a branch to it traps as
+ * before; the stub lives in a "landing pool" at the one distance that
+ * encodes (rewrite_emit.h). Calls that need the signal frame reach the
+ * stub's own trapping syscall (dispatch_fast).
+ *
+ * Only these two shapes: each has a single instruction boundary inside
+ * the patched bytes, and that boundary is a syscall both before and
+ * after the patch. Anything else (a patch over an instruction that may
+ * be a branch target) stays on SUD.
+ *
  * Page 0 (zpoline style `call *%rax`) is deliberately not used: the call
  * pushes its return address at rsp-8, inside the red zone of the
  * interrupted code, which leaf functions may be using across an inline
@@ -26,6 +39,7 @@
 #include "rewrite_emit.h"
 
 #define POOL_SIZE	(64 * 1024)
+#define LANDING_SIZE	(16 * 1024)
 #define MAX_POOLS	64
 #define TWO_GB		0x7fff0000L
 
@@ -36,6 +50,8 @@ struct stub_pool {
 
 static struct stub_pool pools[MAX_POOLS];
 static int npools;
+static struct stub_pool landing[MAX_POOLS];	/* for register-number sites */
+static int nlanding;
 static int rewrite_lock;
 static int rewrite_enabled;
 static volatile int shared_memory_threads;	/* set once, never cleared */
@@ -61,8 +77,9 @@ void rewrite_stop(const char *why)
 
 const char *rewrite_mode(void)
 {
-	return rewrite_enabled ? "jump (5-byte jmp to a per-site stub; page0 "
-				 "not used: call *%rax writes the red zone)"
+	return rewrite_enabled ? "jump (5-byte jmp to a per-site stub for mov $nr,%eax; "
+				 "syscall and mov %reg,%rax; syscall; page0 not used: "
+				 "call *%rax writes the red zone)"
 			       : off_reason;
 }
 
@@ -71,6 +88,13 @@ static int near(uintptr_t from, uintptr_t to)
 	long d = (long)(to - from);
 
 	return d > -TWO_GB && d < TWO_GB;
+}
+
+/* Pool header: the absolute addresses the stubs call through. */
+static void pool_header(uintptr_t base)
+{
+	*(uintptr_t *)(base + POOL_HDR_FAST) = (uintptr_t)cse_fast_entry;
+	*(uintptr_t *)(base + POOL_HDR_DYN) = (uintptr_t)cse_fast_entry_dyn;
 }
 
 /* A stub pool within rel32 reach of site, created near it if needed. */
@@ -97,12 +121,50 @@ static struct stub_pool *pool_near(uintptr_t site)
 			continue;
 		}
 		pools[npools].base = (uintptr_t)r;
-		/* Pool header: the absolute address the stubs call through. */
-		*(uintptr_t *)r = (uintptr_t)cse_fast_entry;
+		pool_header((uintptr_t)r);
 		pools[npools].used = 16;
 		return &pools[npools++];
 	}
 	return NULL;
+}
+
+/*
+ * A stub slot for a register-number site: at site + DYN_REL32_BASE +
+ * [0, 64K), see rewrite_emit.h. Landing pools are small and bump
+ * allocated; a site whose window no pool covers gets a new pool at the
+ * window's first page, or stays on SUD when that address is taken.
+ */
+static uintptr_t landing_slot(uintptr_t site, uintptr_t *base)
+{
+	uintptr_t hint = (site + DYN_REL32_BASE + 4095) & ~4095ul;
+	long r;
+
+	for (int i = 0; i < nlanding; i++) {
+		uintptr_t s = landing[i].base + landing[i].used;
+
+		if (landing[i].used + DYN_STUB_SIZE <= LANDING_SIZE &&
+		    rewrite_dyn_reach(site, s)) {
+			landing[i].used += DYN_STUB_SIZE;
+			*base = landing[i].base;
+			return s;
+		}
+	}
+	if (nlanding == MAX_POOLS || hint < site)
+		return 0;
+	r = rt_sys6(__NR_mmap, hint, LANDING_SIZE, 7 /* RWX */,
+		    0x22 | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0);
+	if (IS_ERR_RET(r))
+		return 0;
+	if ((uintptr_t)r != hint) {
+		rt_sys2(__NR_munmap, r, LANDING_SIZE);
+		return 0;
+	}
+	pool_header(hint);
+	landing[nlanding].base = hint;
+	landing[nlanding].used = 16 + DYN_STUB_SIZE;
+	nlanding++;
+	*base = hint;
+	return hint + 16;
 }
 
 static const char *memchr_local(const char *s, int c, long n)
@@ -203,40 +265,61 @@ static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size
 	return -1;
 }
 
+/* Swap the 5 bytes at p for jmp, with p's page(s) briefly writable. */
+static void patch_site(uint8_t *p, const uint8_t jmp[SITE_PATCH_LEN])
+{
+	uintptr_t page = (uintptr_t)p & ~4095ul;
+	size_t len = (((uintptr_t)p + SITE_PATCH_LEN + 4095) & ~4095ul) - page;
+	uint8_t old[SITE_PATCH_LEN];
+
+	memcpy(old, p, SITE_PATCH_LEN);
+	if (rt_sys3(__NR_mprotect, page, len, 7) != 0)
+		return;
+	/* Alone in this memory: nobody can see a half-written jmp. */
+	if (patch_atomic(p, old, jmp, SITE_PATCH_LEN) && !shared_memory_threads &&
+	    !memcmp(p, old, SITE_PATCH_LEN))
+		memcpy(p, jmp, SITE_PATCH_LEN);
+	rt_sys3(__NR_mprotect, page, len, 5);
+}
+
 void rewrite_site(uintptr_t site, long nr)
 {
-	uint8_t *insn = (uint8_t *)(site - 7);
-	uint8_t old[5], jmp[5];
+	uint8_t *at;
+	uint8_t jmp[SITE_PATCH_LEN];
 	struct stub_pool *pool;
-	uintptr_t stub, page;
-	int prot;
+	uintptr_t stub, base;
+	int prot, dyn;
 
 	if (!rewrite_enabled || site < 4096 + 8)
 		return;
 	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
 		return;		/* our own code never traps; be safe anyway */
-	if (!rewrite_match(insn - 1, nr))
+	if (rewrite_match((const uint8_t *)site - SITE_SPAN - 1, nr))
+		dyn = 0;
+	else if (rewrite_match_dyn((const uint8_t *)site - DYN_SITE_SPAN - 1))
+		dyn = 1;
+	else
 		return;
-	if (((uintptr_t)insn & 15) > 11 && shared_memory_threads)
+	at = (uint8_t *)site - (dyn ? DYN_SITE_SPAN : SITE_SPAN);
+	if (((uintptr_t)at & 15) > 16 - SITE_PATCH_LEN && shared_memory_threads)
 		return;		/* straddles a 16-byte block: stay on SUD */
 	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
 		return;		/* busy (another thread, or we interrupted it) */
-	if (mapping_prot((uintptr_t)insn, &prot) || prot != 5 /* r-x */)
+	if (mapping_prot((uintptr_t)at, &prot) || prot != 5 /* r-x */)
 		goto out;
-	pool = pool_near(site);
-	if (!pool)
-		goto out;
-	stub = emit_stub(pool, site, (uint32_t)nr);
-	memcpy(old, insn, 5);
-	rewrite_emit_jmp(jmp, (uintptr_t)insn, stub);
-	page = (uintptr_t)insn & ~4095ul;
-	if (rt_sys3(__NR_mprotect, page, 4096, 7) == 0) {
-		/* Alone in this memory: nobody can see a half-written jmp. */
-		if (patch_atomic(insn, old, jmp, 5) && !shared_memory_threads &&
-		    !memcmp(insn, old, 5))
-			memcpy(insn, jmp, 5);
-		rt_sys3(__NR_mprotect, page, 4096, 5);
+	if (dyn) {
+		stub = landing_slot(site, &base);
+		if (!stub)
+			goto out;
+		rewrite_emit_dyn_stub((uint8_t *)stub, stub, base, site, at);
+	} else {
+		pool = pool_near(site);
+		if (!pool)
+			goto out;
+		stub = emit_stub(pool, site, (uint32_t)nr);
 	}
+	rewrite_emit_jmp(jmp, (uintptr_t)at, stub);
+	patch_site(at, jmp);
 out:
 	__atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE);
 }

@@ -26,7 +26,34 @@ int rewrite_match(const uint8_t bytes[8], long nr);
 void rewrite_emit_stub(uint8_t out[STUB_SIZE], uintptr_t stub, uintptr_t pool_base,
 		       uintptr_t site, uint32_t nr);
 
-/* The jmp to stub that replaces the mov at address at. */
+/* The jmp to stub that replaces the 5 bytes at address at. */
 void rewrite_emit_jmp(uint8_t out[SITE_PATCH_LEN], uintptr_t at, uintptr_t stub);
+
+/*
+ * Sites whose number comes from a register: `mov %reg,%rax; syscall`
+ * (3 + 2 bytes, the shape of syscall(2)-like wrappers). Both
+ * instructions are replaced by one jmp whose rel32 ends in the bytes
+ * 0f 05, so the old syscall instruction's address still holds a
+ * `syscall`: a branch to it traps exactly as before the patch. That
+ * fixes the stub's distance from the site to DYN_REL32_BASE + [0, 64K).
+ */
+#define DYN_SITE_SPAN	5		/* `mov %reg,%rax; syscall` ends at the site */
+#define DYN_STUB_SIZE	48
+#define DYN_REL32_BASE	0x050f0000L	/* rel32 bytes xx xx 0f 05 */
+#define DYN_REL32_SPAN	0x10000L
+#define DYN_TRAP_SKIP	13		/* return address + this: the trap tail */
+#define POOL_HDR_FAST	0		/* pool header: &cse_fast_entry */
+#define POOL_HDR_DYN	8		/* pool header: &cse_fast_entry_dyn */
+
+/* 1 when bytes (site - 6 .. site - 1) are a byte of context and then
+ * `mov %reg,%rax` or `mov %reg32,%eax` (3 bytes) and `syscall`. */
+int rewrite_match_dyn(const uint8_t bytes[6]);
+
+/* 1 when a jmp at site - DYN_SITE_SPAN to stub ends in 0f 05. */
+int rewrite_dyn_reach(uintptr_t site, uintptr_t stub);
+
+/* The stub replaying the 3-byte mov, then calling cse_fast_entry_dyn. */
+void rewrite_emit_dyn_stub(uint8_t out[DYN_STUB_SIZE], uintptr_t stub,
+			   uintptr_t pool_base, uintptr_t site, const uint8_t mov[3]);
 
 #endif /* CSE_REWRITE_EMIT_H */

@@ -98,7 +98,7 @@ extern const struct cse_services cse_svc;
 
 /* dispatch.c: core handling of one call */
 void dispatch_call(struct cse_call *c, struct kucontext *uc);
-long dispatch_fast(long nr, long *regs);
+long dispatch_fast(long nr, long *regs, int may_trap);
 
 /* sud.c */
 int sud_enable(struct cse_thread *t);
@@ -154,6 +154,7 @@ void rewrite_note_threads(void);
 /* entry.S */
 void cse_sigreturn_restorer(void);
 long cse_fast_entry(void);
+long cse_fast_entry_dyn(void);
 void cse_clone_stub(void);
 void cse_clone_stub_newstack(void);
 _Noreturn void cse_sigreturn_at(uintptr_t sp);

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Golden bytes of the rewriter (user/runtime/rewrite_emit.c), linked in
+ * directly: for fixed addresses, the stub and the site's jump must be
+ * exactly the bytes below, and the matcher must accept only the site
+ * shape it can patch. Prints TAP lines; exit 1 on any mismatch.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "rewrite_emit.h"
+
+static int n, failed;
+
+static void check(const char *name, const uint8_t *got, const uint8_t *want, size_t len)
+{
+	n++;
+	if (!memcmp(got, want, len)) {
+		printf("ok %d %s\n", n, name);
+		return;
+	}
+	failed++;
+	printf("not ok %d %s\n#   got: ", n, name);
+	for (size_t i = 0; i < len; i++)
+		printf(" %02x", got[i]);
+	printf("\n#  want: ");
+	for (size_t i = 0; i < len; i++)
+		printf(" %02x", want[i]);
+	printf("\n");
+}
+
+static void check_int(const char *name, int got, int want)
+{
+	n++;
+	if (got == want) {
+		printf("ok %d %s\n", n, name);
+	} else {
+		failed++;
+		printf("not ok %d %s\n#   got %d, want %d\n", n, name, got, want);
+	}
+}
+
+/* `mov %rsi,%rax; syscall` at a site, its stub 0x050f1234 bytes above. */
+static void check_dyn(void)
+{
+	const uintptr_t site = 0x7effffd01238, stub = site + 0x050f1234, pool = stub - 64;
+	static const uint8_t mov[3] = { 0x48, 0x89, 0xf0 };	/* mov %rsi,%rax */
+	static const uint8_t want_stub[DYN_STUB_SIZE] = {
+		0x48, 0x89, 0xf0,			/* mov %rsi,%rax (moved) */
+		0x48, 0x8d, 0x64, 0x24, 0x80,		/* lea -0x80(%rsp),%rsp */
+		0xff, 0x15, 0xba, 0xff, 0xff, 0xff,	/* call *-0x46(%rip) -> pool+8 */
+		0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,	/* lea 0x80(%rsp),%rsp */
+		0xe9, 0xb1, 0xed, 0xf0, 0xfa,		/* jmp site */
+		0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,	/* trap tail: lea 0x80(%rsp),%rsp */
+		0x0f, 0x05,				/* syscall */
+		0xe9, 0xa2, 0xed, 0xf0, 0xfa,		/* jmp site */
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,	/* int3 x6 */
+	};
+	/* jmp stub; its last two bytes sit where the syscall was */
+	static const uint8_t want_jmp[SITE_PATCH_LEN] = { 0xe9, 0x34, 0x12, 0x0f, 0x05 };
+	static const uint8_t m_rsi[6] = { 0x90, 0x48, 0x89, 0xf0, 0x0f, 0x05 };
+	static const uint8_t m_r8d[6] = { 0x90, 0x44, 0x89, 0xc0, 0x0f, 0x05 };	/* mov %r8d,%eax */
+	static const uint8_t m_8b[6] = { 0x90, 0x49, 0x8b, 0xc1, 0x0f, 0x05 };	/* mov %r9,%rax */
+	static const uint8_t m_torcx[6] = { 0x90, 0x48, 0x89, 0xc1, 0x0f, 0x05 };	/* mov %rax,%rcx */
+	static const uint8_t m_mem[6] = { 0x90, 0x48, 0x8b, 0x06, 0x0f, 0x05 };	/* mov (%rsi),%rax */
+	static const uint8_t m_prefix[6] = { 0x66, 0x48, 0x89, 0xf0, 0x0f, 0x05 };
+	uint8_t got_stub[DYN_STUB_SIZE], got_jmp[SITE_PATCH_LEN];
+
+	rewrite_emit_dyn_stub(got_stub, stub, pool, site, mov);
+	check("dyn stub for mov %rsi,%rax; syscall", got_stub, want_stub, DYN_STUB_SIZE);
+	rewrite_emit_jmp(got_jmp, site - DYN_SITE_SPAN, stub);
+	check("dyn jmp ends in the syscall's bytes 0f 05", got_jmp, want_jmp, SITE_PATCH_LEN);
+	check_int("dyn reach: 0x050f1234 above", rewrite_dyn_reach(site, stub), 1);
+	check_int("dyn reach: 0x05100000 above", rewrite_dyn_reach(site, site + 0x05100000), 0);
+	check_int("dyn reach: below the site", rewrite_dyn_reach(site, site - 0x1000), 0);
+	check_int("dyn matcher: mov %rsi,%rax", rewrite_match_dyn(m_rsi), 1);
+	check_int("dyn matcher: mov %r8d,%eax", rewrite_match_dyn(m_r8d), 1);
+	check_int("dyn matcher: mov %r9,%rax (8b form)", rewrite_match_dyn(m_8b), 1);
+	check_int("dyn matcher: mov to rcx", rewrite_match_dyn(m_torcx), 0);
+	check_int("dyn matcher: load from memory", rewrite_match_dyn(m_mem), 0);
+	check_int("dyn matcher: prefix before the mov", rewrite_match_dyn(m_prefix), 0);
+	check_int("dyn trap tail is return address + DYN_TRAP_SKIP", 14 + DYN_TRAP_SKIP, 27);
+}
+
+int main(void)
+{
+	/* A pool at 0x7f0000100000, its first stub at +16, a site in libc
+	 * 0x400000 bytes below (the stub jumps backwards). */
+	const uintptr_t pool = 0x7f0000100000, stub = pool + 16;
+	const uintptr_t site = 0x7effffd0123a;	/* after the syscall */
+	static const uint8_t want_stub[STUB_SIZE] = {
+		0x48, 0x8d, 0x64, 0x24, 0x80,		/* lea -0x80(%rsp),%rsp */
+		0xb8, 0x6e, 0x00, 0x00, 0x00,		/* mov $0x6e,%eax (getppid) */
+		0xff, 0x15, 0xe0, 0xff, 0xff, 0xff,	/* call *-0x20(%rip) -> pool header */
+		0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,	/* lea 0x80(%rsp),%rsp */
+		0xe9, 0x0d, 0x12, 0xc0, 0xff,		/* jmp site (-0x3fedf3) */
+		0xcc, 0xcc, 0xcc,			/* int3 x3 */
+	};
+	static const uint8_t want_jmp[SITE_PATCH_LEN] = {
+		0xe9, 0xd8, 0xed, 0x3f, 0x00,		/* jmp stub (+0x3fedd8) */
+	};
+	/* Byte before the mov, then mov $0x6e,%eax; syscall. */
+	static const uint8_t good[8] = { 0x90, 0xb8, 0x6e, 0, 0, 0, 0x0f, 0x05 };
+	static const uint8_t rex[8] = { 0x41, 0xb8, 0x6e, 0, 0, 0, 0x0f, 0x05 };	/* mov $..,%r8d */
+	static const uint8_t other[8] = { 0x90, 0x89, 0xd0, 0x90, 0x90, 0x90, 0x0f, 0x05 };
+	static const uint8_t sysenter[8] = { 0x90, 0xb8, 0x6e, 0, 0, 0, 0x0f, 0x34 };
+	uint8_t got_stub[STUB_SIZE], got_jmp[SITE_PATCH_LEN];
+
+	rewrite_emit_stub(got_stub, stub, pool, site, 0x6e);
+	check("stub for mov $0x6e,%eax; syscall", got_stub, want_stub, STUB_SIZE);
+	rewrite_emit_jmp(got_jmp, site - SITE_SPAN, stub);
+	check("jmp replacing the mov", got_jmp, want_jmp, SITE_PATCH_LEN);
+
+	check_dyn();
+	check_int("matcher: mov $nr,%eax; syscall", rewrite_match(good, 0x6e), 1);
+	check_int("matcher: other number", rewrite_match(good, 0x27), 0);
+	check_int("matcher: REX prefix (mov to r8d)", rewrite_match(rex, 0x6e), 0);
+	check_int("matcher: number from a register", rewrite_match(other, 0x6e), 0);
+	check_int("matcher: not a syscall instruction", rewrite_match(sysenter, 0x6e), 0);
+	printf("1..%d\n", n);
+	return failed ? 1 : 0;
+}
