@@ -36,6 +36,7 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	case __NR_execve:
 	case __NR_execveat:
 		return exec_reenter(c);
+
 	case __NR_rt_sigreturn:
 		if (!uc)
 			return -22;
@@ -85,9 +86,39 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	return rt_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/* Tell the rewriter which address ranges a call may remap. */
+static void note_maps_change(const struct cse_call *c)
+{
+	const long *a = c->args;
+
+	switch (c->nr) {
+	case __NR_mmap:
+		if (a[3] & 0x10 /* MAP_FIXED: may replace a mapping */)
+			rewrite_maps_changed((uintptr_t)a[0], (size_t)a[1]);
+		break;
+	case __NR_munmap:
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+		rewrite_maps_changed((uintptr_t)a[0], (size_t)a[1]);
+		break;
+	case __NR_mremap:
+		rewrite_maps_changed((uintptr_t)a[0], (size_t)a[1]);
+		rewrite_maps_changed((uintptr_t)a[4], (size_t)a[2]);
+		break;
+	case __NR_shmat:
+	case __NR_shmdt:
+		rewrite_maps_changed(0, SIZE_MAX);
+		break;
+	default:
+		break;
+	}
+}
+
 void dispatch_call(struct cse_call *c, struct kucontext *uc)
 {
 	int nhandled = 0, stub = 0;
+
+	note_maps_change(c);	/* before the chain: an element may change nr */
 
 	if (chain_run(c, &nhandled) != CSE_DONE) {
 		long r = core_execute(c, uc, &stub);

@@ -185,8 +185,49 @@ static uintptr_t emit_stub(struct stub_pool *pool, uintptr_t site, uint32_t nr)
 	return stub;
 }
 
-/* Protection of the mapping holding addr, from /proc/self/maps. */
+/*
+ * The last mapping found in /proc/self/maps, reused until a call that
+ * may change mappings over it (rewrite_maps_changed) went through the
+ * runtime: a process start traps at a dozen sites of the same libc text.
+ */
+static struct {
+	uintptr_t lo, hi;
+	int prot;
+	unsigned int gen;
+} maps_cache;
+static unsigned int maps_gen = 1;
+
+void rewrite_maps_changed(uintptr_t start, size_t len)
+{
+	uintptr_t end = start + len < start ? UINTPTR_MAX : start + len;
+
+	if (start < maps_cache.hi && end > maps_cache.lo)
+		__atomic_fetch_add(&maps_gen, 1, __ATOMIC_RELAXED);
+}
+
+static int read_mapping_prot(uintptr_t addr, int *prot, uintptr_t *mlo, uintptr_t *mhi);
+
+/* Protection of the mapping holding addr. */
 static int mapping_prot(uintptr_t addr, int *prot)
+{
+	unsigned int gen = __atomic_load_n(&maps_gen, __ATOMIC_RELAXED);
+	uintptr_t lo, hi;
+
+	if (maps_cache.gen == gen && addr >= maps_cache.lo && addr < maps_cache.hi) {
+		*prot = maps_cache.prot;
+		return 0;
+	}
+	if (read_mapping_prot(addr, prot, &lo, &hi))
+		return -1;
+	maps_cache.lo = lo;
+	maps_cache.hi = hi;
+	maps_cache.prot = *prot;
+	maps_cache.gen = gen;
+	return 0;
+}
+
+/* Protection and bounds of the mapping holding addr, from /proc/self/maps. */
+static int read_mapping_prot(uintptr_t addr, int *prot, uintptr_t *mlo, uintptr_t *mhi)
 {
 	char buf[4096 + 256];
 	size_t have = 0;
@@ -215,6 +256,8 @@ static int mapping_prot(uintptr_t addr, int *prot)
 				p++;
 				*prot = (p[0] == 'r' ? 1 : 0) | (p[1] == 'w' ? 2 : 0) |
 					(p[2] == 'x' ? 4 : 0);
+				*mlo = lo;
+				*mhi = hi;
 				found = 1;
 				goto done;
 			}

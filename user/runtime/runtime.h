@@ -150,6 +150,7 @@ const char *rewrite_mode(void);
 void rewrite_init(int enabled);
 void rewrite_stop(const char *why);
 void rewrite_note_threads(void);
+void rewrite_maps_changed(uintptr_t start, size_t len);
 
 /* entry.S */
 void cse_sigreturn_restorer(void);
