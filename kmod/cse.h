@@ -120,6 +120,7 @@ int cse_broker_dev_open(struct cse_instance *inst,
 			const struct cse_dev_open *req);
 
 /* ioctl.c: /dev/cse and the instance fd ioctls */
+int cse_check_name(const char *name, size_t max);
 long cse_instance_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg);
 int cse_misc_register(void);

@@ -82,13 +82,16 @@ static long cse_ioc_version(void __user *uarg)
 	return cse_copy_out(uarg, &v, sizeof(v), usize);
 }
 
-/* 1..CSE_NAME_MAX-1 printable ASCII bytes, then a NUL. */
-static int cse_validate_name(const char *name)
+/*
+ * Names (instances, elements): 1..max-1 printable ASCII bytes, then a NUL
+ * within max bytes (-ENAMETOOLONG without one).
+ */
+int cse_check_name(const char *name, size_t max)
 {
-	size_t len = strnlen(name, CSE_NAME_MAX);
+	size_t len = strnlen(name, max);
 	size_t i;
 
-	if (len == CSE_NAME_MAX)
+	if (len == max)
 		return -ENAMETOOLONG;
 	if (!len)
 		return -EINVAL;
@@ -133,7 +136,7 @@ static long cse_ioc_instance_create(void __user *uarg)
 		return -EINVAL;
 	if (req.reserved0 || req.reserved[0] || req.reserved[1])
 		return -EINVAL;
-	err = cse_validate_name(req.name);
+	err = cse_check_name(req.name, CSE_NAME_MAX);
 	if (err)
 		return err;
 	if (req.n_grants > CSE_GRANTS_MAX)

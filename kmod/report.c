@@ -24,25 +24,6 @@ void cse_syscalls_init(struct cse_instance *inst)
 	inst->n_elements = 0;
 }
 
-/* Same rule as instance names: 1..CSE_ELEMENT_NAME_MAX-1 printable bytes. */
-static int cse_element_name_check(const char *name)
-{
-	size_t len = strnlen(name, CSE_ELEMENT_NAME_MAX);
-	size_t i;
-
-	if (len == CSE_ELEMENT_NAME_MAX)
-		return -ENAMETOOLONG;
-	if (!len)
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		unsigned char c = name[i];
-
-		if (c < 0x20 || c > 0x7e)
-			return -EINVAL;
-	}
-	return 0;
-}
-
 /* Slot of @name, or -1. Names in the table are NUL-padded. */
 static int cse_element_find(struct cse_instance *inst, const char *name)
 {
@@ -95,7 +76,7 @@ int cse_syscalls_report(struct cse_instance *inst,
 	int err;
 
 	for (i = 0; i < n; i++) {
-		err = cse_element_name_check(entries[i].name);
+		err = cse_check_name(entries[i].name, CSE_ELEMENT_NAME_MAX);
 		if (err)
 			return err;
 	}

@@ -49,41 +49,16 @@
 #include <cse/element.h>
 #include "time.h"
 
-#define NSEC		1000000000L
-#define PPM		1000000L
-#define MAX_SCALE_PPM	(1000L * PPM)	/* cse-run allows at most 1000x */
-#define NCLOCKS		12
-#define CLK_REALTIME	0
-#define CLK_MONOTONIC	1
-#define CLK_BOOTTIME	7
-#define CLK_TAI		11
-#define TIMER_ABSTIME_	1
-#define FUTEX_CMD_MASK_	0x7f
-#define FUTEX_CLOCK_RT_	256
+const struct cse_services *svc;
+struct time_state *st;
 
-struct kts { long sec, nsec; };
-struct kitimerspec { struct kts interval, value; };
-
-struct time_state {
-	int64_t shift;		/* added to the wall clocks (offset or at) */
-	int64_t frozen;		/* wall clock value when frozen */
-	int32_t is_frozen;
-	uint32_t scale;		/* ppm; PPM is real speed */
-	int64_t origin[NCLOCKS];	/* real clock values at the application's start */
-};
-
-enum clock_class { C_REAL, C_WALL, C_STEADY };
-
-static const struct cse_services *svc;
-static struct time_state *st;
-
-static long sys(long nr, long a, long b, long c, long d)
+long sys(long nr, long a, long b, long c, long d)
 {
 	return svc->syscall(nr, a, b, c, d, 0, 0);
 }
 
 /* Copy application memory without faulting in the element. */
-static int peek(void *dst, uintptr_t src, size_t len)
+int peek(void *dst, uintptr_t src, size_t len)
 {
 	struct { void *base; size_t len; } local = { dst, len }, remote = { (void *)src, len };
 
@@ -91,7 +66,7 @@ static int peek(void *dst, uintptr_t src, size_t len)
 			    (long)&remote, 1, 0) == (long)len ? 0 : -14;
 }
 
-static enum clock_class clock_class(long clk)
+enum clock_class clock_class(long clk)
 {
 	switch (clk) {
 	case 0: case 5: case 8: case CLK_TAI:	/* REALTIME, _COARSE, _ALARM, TAI */
@@ -139,7 +114,7 @@ static int64_t muldiv(int64_t a, int64_t num, int64_t den)
 	return sat_add(hi, r * num / den);	/* |r| < den <= 1e9, num <= 1e9 */
 }
 
-static int64_t ts_ns(const struct kts *t)
+int64_t ts_ns(const struct kts *t)
 {
 	int64_t s;
 
@@ -148,7 +123,7 @@ static int64_t ts_ns(const struct kts *t)
 	return sat_add(s, t->nsec);
 }
 
-static struct kts ns_ts(int64_t ns)
+struct kts ns_ts(int64_t ns)
 {
 	struct kts t = { ns / NSEC, ns % NSEC };
 
@@ -200,7 +175,7 @@ static int64_t to_virt(long clk, int64_t real)
 }
 
 /* The real time at which clk reads virt (for absolute deadlines). */
-static int64_t to_real(long clk, int64_t virt)
+int64_t to_real(long clk, int64_t virt)
 {
 	enum clock_class c = clock_class(clk);
 	int64_t shift = c == C_WALL ? __atomic_load_n(&st->shift, __ATOMIC_RELAXED) : 0;
@@ -220,21 +195,21 @@ static int64_t to_real(long clk, int64_t virt)
 }
 
 /* Length of a relative wait on clk in real time, and back. */
-static int64_t rel_real(long clk, int64_t d)
+int64_t rel_real(long clk, int64_t d)
 {
 	enum clock_class c = clock_class(clk);
 
 	return c == C_REAL || wall_frozen(c) ? d : muldiv(d, PPM, st->scale);
 }
 
-static int64_t rel_virt(long clk, int64_t d)
+int64_t rel_virt(long clk, int64_t d)
 {
 	enum clock_class c = clock_class(clk);
 
 	return c == C_REAL || wall_frozen(c) ? d : muldiv(d, st->scale, PPM);
 }
 
-static int identity_for(long clk)
+int identity_for(long clk)
 {
 	enum clock_class c = clock_class(clk);
 
@@ -317,152 +292,6 @@ static long do_settimeofday(uintptr_t tv)
 	if (u[0] < 0 || u[1] < 0 || u[1] >= 1000000)
 		return -22;
 	return set_wall(sat_add(muldiv(u[0], NSEC, 1), u[1] * 1000));
-}
-
-/* ---- waiting ---- */
-
-static long do_nanosleep(uintptr_t req, uintptr_t rem)
-{
-	struct kts t, *out = (struct kts *)rem;
-	long r;
-
-	if (peek(&t, req, sizeof(t)))
-		return -14;
-	if (t.sec < 0 || t.nsec < 0 || t.nsec >= NSEC)
-		return -22;
-	t = ns_ts(rel_real(CLK_MONOTONIC, ts_ns(&t)));
-	r = sys(__NR_nanosleep, (long)&t, (long)rem, 0, 0);
-	if (r == -4 && rem)	/* EINTR: report what is left in our time */
-		*out = ns_ts(rel_virt(CLK_MONOTONIC, ts_ns(out)));
-	return r;
-}
-
-static long do_clock_nanosleep(long clk, long flags, uintptr_t req, uintptr_t rem)
-{
-	struct kts t, *out = (struct kts *)rem;
-	long r;
-
-	if (peek(&t, req, sizeof(t)))
-		return -14;
-	if (t.sec < 0 || t.nsec < 0 || t.nsec >= NSEC)
-		return -22;
-	if (flags & TIMER_ABSTIME_)
-		t = ns_ts(to_real(clk, ts_ns(&t)));
-	else
-		t = ns_ts(rel_real(clk, ts_ns(&t)));
-	r = sys(__NR_clock_nanosleep, clk, flags, (long)&t, (long)rem);
-	if (r == -4 && rem && !(flags & TIMER_ABSTIME_))
-		*out = ns_ts(rel_virt(clk, ts_ns(out)));
-	return r;
-}
-
-/* A timerfd's clock, from /proc/self/fdinfo (the fd may have been inherited). */
-static long timerfd_clock(long fd)
-{
-	char path[64], buf[512];
-	long f, n, clk = -1;
-
-	cse_snprintf(svc, path, sizeof(path), "/proc/self/fdinfo/%ld", fd);
-	f = sys(__NR_openat, -100, (long)path, 02000000 /* O_CLOEXEC */, 0);
-	if (f < 0)
-		return -1;
-	n = sys(__NR_read, f, (long)buf, sizeof(buf) - 1, 0);
-	sys(__NR_close, f, 0, 0, 0);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	for (char *p = buf; *p; p++) {
-		if ((p == buf || p[-1] == '\n') && !cse_strncmp(p, "clockid:", 8)) {
-			p += 8;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			for (clk = 0; *p >= '0' && *p <= '9'; p++)
-				clk = clk * 10 + (*p - '0');
-			break;
-		}
-	}
-	return clk;
-}
-
-static void itimer_to_virt(long clk, struct kitimerspec *v)
-{
-	v->interval = ns_ts(rel_virt(clk, ts_ns(&v->interval)));
-	v->value = ns_ts(rel_virt(clk, ts_ns(&v->value)));
-}
-
-static long do_timerfd_settime(long fd, long flags, uintptr_t newp, uintptr_t oldp)
-{
-	struct kitimerspec n;
-	long clk = timerfd_clock(fd), r;
-
-	if (clk < 0 || identity_for(clk) ||
-	    (clock_class(clk) == C_WALL && !(flags & TIMER_ABSTIME_) && st->scale == PPM))
-		return sys(__NR_timerfd_settime, fd, flags, (long)newp, (long)oldp);
-	if (peek(&n, newp, sizeof(n)))
-		return -14;
-	if (n.value.sec || n.value.nsec) {	/* zero disarms: keep it zero */
-		if (flags & TIMER_ABSTIME_)
-			n.value = ns_ts(to_real(clk, ts_ns(&n.value)));
-		else
-			n.value = ns_ts(rel_real(clk, ts_ns(&n.value)));
-		if (!n.value.sec && !n.value.nsec)
-			n.value.nsec = 1;	/* already due, not disarmed */
-	}
-	n.interval = ns_ts(rel_real(clk, ts_ns(&n.interval)));
-	r = sys(__NR_timerfd_settime, fd, flags, (long)&n, (long)oldp);
-	if (r == 0 && oldp)
-		itimer_to_virt(clk, (struct kitimerspec *)oldp);
-	return r;
-}
-
-static long do_timerfd_gettime(long fd, uintptr_t cur)
-{
-	long clk = timerfd_clock(fd), r = sys(__NR_timerfd_gettime, fd, (long)cur, 0, 0);
-
-	if (r == 0 && clk >= 0)
-		itimer_to_virt(clk, (struct kitimerspec *)cur);
-	return r;
-}
-
-/* futex timeouts: the call is made here, with a translated copy. */
-static enum cse_verdict do_futex(struct cse_call *c)
-{
-	long op = c->args[1], cmd = op & FUTEX_CMD_MASK_, clk;
-	struct kts t;
-	int abs;
-
-	if (!c->args[3])
-		return CSE_PASS;
-	switch (cmd) {
-	case 0:		/* FUTEX_WAIT: relative, CLOCK_MONOTONIC */
-		clk = CLK_MONOTONIC;
-		abs = 0;
-		break;
-	case 6:		/* FUTEX_LOCK_PI: absolute CLOCK_REALTIME */
-		clk = CLK_REALTIME;
-		abs = 1;
-		break;
-	case 9:		/* FUTEX_WAIT_BITSET */
-	case 11:	/* FUTEX_WAIT_REQUEUE_PI */
-	case 13:	/* FUTEX_LOCK_PI2 */
-		clk = (op & FUTEX_CLOCK_RT_) ? CLK_REALTIME : CLK_MONOTONIC;
-		abs = 1;
-		break;
-	default:
-		return CSE_PASS;	/* no timeout, or val2 in the timeout slot */
-	}
-	if (identity_for(clk) || (!abs && st->scale == PPM))
-		return CSE_PASS;
-	if (peek(&t, (uintptr_t)c->args[3], sizeof(t))) {
-		c->ret = -14;
-		return CSE_DONE;
-	}
-	if (t.sec < 0 || t.nsec < 0 || t.nsec >= NSEC)
-		return CSE_PASS;	/* the kernel's EINVAL */
-	t = ns_ts(abs ? to_real(clk, ts_ns(&t)) : rel_real(clk, ts_ns(&t)));
-	c->ret = svc->syscall(__NR_futex, c->args[0], op, c->args[2], (long)&t,
-			      c->args[4], c->args[5]);
-	return CSE_DONE;
 }
 
 static enum cse_verdict time_handle(struct cse_call *c)

@@ -16,13 +16,6 @@
 #include <cse/element.h>
 #include "time.h"
 
-static const struct cse_services *svc;
-
-static long sys(long nr, long a, long b, long c, long d)
-{
-	return svc->syscall(nr, a, b, c, d, 0, 0);
-}
-
 struct elf64_ehdr {
 	unsigned char ident[16];
 	uint16_t type, machine;

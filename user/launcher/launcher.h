@@ -95,7 +95,7 @@ enum cse_elf_kind {
 	CSE_ELF_DYNAMIC,	/* PT_INTERP present */
 };
 
-#define CSE_SHEBANG_DEPTH_MAX 4	/* like the kernel's binfmt recursion bound */
+#define CSE_SHEBANG_DEPTH_MAX 5	/* the kernel runs 5 chained #! scripts, not 6 */
 
 struct cse_target {
 	char *path;		/* absolute path handed to the loader */

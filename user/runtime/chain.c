@@ -6,7 +6,7 @@
  */
 #include "runtime.h"
 
-#define MAX_ELEMENTS 16
+#define MAX_ELEMENTS CHAIN_MAX_ELEMENTS
 
 static const struct cse_element *elements[MAX_ELEMENTS];
 static int nelements;
@@ -84,6 +84,7 @@ enum cse_verdict chain_run(struct cse_call *c, int *nhandled)
 		if (!(mask & (1u << i)))
 			continue;
 		*nhandled = i + 1;
+		report_count(i);
 		if (elements[i]->handle(c) == CSE_DONE)
 			return CSE_DONE;
 		mask = wanted_by(c->nr);	/* nr may have been changed */
@@ -98,8 +99,19 @@ void chain_observe(struct cse_call *c, int nhandled)
 			elements[i]->observe(c);
 }
 
-void chain_fork_child(void)
+int chain_count(void)
 {
+	return nelements;
+}
+
+const char *chain_element_name(int i)
+{
+	return elements[i]->name;
+}
+
+void chain_fork_child(int shares_memory)
+{
+	report_fork_child(shares_memory);
 	for (int i = 0; i < nelements; i++)
 		if (elements[i]->fork_child)
 			elements[i]->fork_child();
@@ -107,6 +119,7 @@ void chain_fork_child(void)
 
 void chain_before_exec(const char *path)
 {
+	report_flush();	/* the counters die with this image */
 	for (int i = 0; i < nelements; i++)
 		if (elements[i]->before_exec)
 			elements[i]->before_exec(path);

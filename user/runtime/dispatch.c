@@ -51,6 +51,9 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 		break;
 	case __NR_exit:
 		thread_exit(a[0]);
+	case __NR_exit_group:
+		report_flush();
+		break;
 	case __NR_arch_prctl:
 		/* %gs belongs to the runtime; see thread_area.h. */
 		if (a[0] == ARCH_SET_GS) {

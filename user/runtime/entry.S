@@ -21,13 +21,59 @@ _start:
 	ud2
 	.size _start, .-_start
 
-/* sa_restorer of the runtime's SIGSYS handler. */
+/*
+ * The syscall block: the runtime's own calls and the calls it makes for
+ * the application leave through distinct `syscall` instructions, all in
+ * this one block (so within one page, at distinct page offsets). A
+ * seccomp filter the application installs is prefixed with a test of
+ * the page offset of the runtime's own instruction (seccomp.c): the
+ * runtime keeps working under it, even in a new image after execve,
+ * while the application's calls are filtered as natively.
+ */
+	.balign 256
+	.globl cse_syscall_block
+cse_syscall_block:
+
+/* long cse_rt_syscall(nr, a0, a1, a2, a3, a4, a5): the runtime's own call. */
+	.globl cse_rt_syscall
+	.type cse_rt_syscall, @function
+cse_rt_syscall:
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	%rcx, %rdx
+	mov	%r8, %r10
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
+	.globl cse_rt_syscall_insn
+cse_rt_syscall_insn:
+	syscall
+	ret
+	.size cse_rt_syscall, .-cse_rt_syscall
+
+/* long cse_app_syscall(nr, a0, ..., a5): a call made for the application. */
+	.globl cse_app_syscall
+	.type cse_app_syscall, @function
+cse_app_syscall:
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	%rcx, %rdx
+	mov	%r8, %r10
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
+	syscall
+	.globl cse_app_syscall_ret
+cse_app_syscall_ret:
+	ret
+	.size cse_app_syscall, .-cse_app_syscall
+
+/* sa_restorer of the runtime's SIGSYS handler: rt_sigreturn as our own call. */
 	.globl cse_sigreturn_restorer
 	.type cse_sigreturn_restorer, @function
 cse_sigreturn_restorer:
 	mov	$__NR_rt_sigreturn, %eax
-	syscall
-	ud2
+	jmp	cse_rt_syscall_insn
 	.size cse_sigreturn_restorer, .-cse_sigreturn_restorer
 
 /*
@@ -206,6 +252,8 @@ cse_clone_stub_newstack:
 	lea	CF_SIZE(%rsp), %rsp
 	jmp	*%r11
 	.size cse_clone_stub_newstack, .-cse_clone_stub_newstack
+	.globl cse_syscall_block_end
+cse_syscall_block_end:
 
 /* Perform the application's rt_sigreturn with its own stack pointer. */
 	.globl cse_sigreturn_at

@@ -92,8 +92,16 @@ extern struct cse_state_header *cse_state;
 int chain_add(const struct cse_element *e);
 enum cse_verdict chain_run(struct cse_call *c, int *nhandled);
 void chain_observe(struct cse_call *c, int nhandled);
-void chain_fork_child(void);
+void chain_fork_child(int shares_memory);
 void chain_before_exec(const char *path);
+int chain_count(void);
+const char *chain_element_name(int i);
+#define CHAIN_MAX_ELEMENTS 16
+
+/* report.c: per-element call counters for cse.ko, process membership */
+void report_count(int element);
+void report_flush(void);
+void report_fork_child(int shares_memory);
 extern const struct cse_services cse_svc;
 
 /* dispatch.c: core handling of one call */

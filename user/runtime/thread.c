@@ -95,7 +95,7 @@ static void child_finish(struct cse_thread *t, uint64_t flags, uint64_t mask)
 		rt_die("cannot enable syscall user dispatch in a new %s",
 		       (flags & K_CLONE_THREAD) ? "thread" : "process");
 	if (!(flags & K_CLONE_THREAD))
-		chain_fork_child();
+		chain_fork_child(!!(flags & K_CLONE_VM));
 	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, 0, 8);
 }
 
