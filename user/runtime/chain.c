@@ -17,7 +17,7 @@ static uint16_t wants[SYSCALL_TABLE_SIZE + 1];
 static long svc_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 			long a5)
 {
-	return rt_syscall6(nr, a0, a1, a2, a3, a4, a5);
+	return app_syscall6(nr, a0, a1, a2, a3, a4, a5);	/* for the application */
 }
 
 static int svc_getpid(void)

@@ -86,7 +86,7 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	default:
 		break;
 	}
-	return rt_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return app_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 /* Tell the rewriter which address ranges a call may remap. */

@@ -201,7 +201,7 @@ clone_parent_resume:
 	add	$TA_SAVED_MASK, %rsi
 	xor	%edx, %edx
 	mov	$8, %r10d
-	syscall
+	call	cse_rt_syscall_insn	/* syscall; ret: our own call */
 	pop	%r10
 	pop	%rdx
 	pop	%rsi
@@ -254,6 +254,25 @@ cse_clone_stub_newstack:
 	.size cse_clone_stub_newstack, .-cse_clone_stub_newstack
 	.globl cse_syscall_block_end
 cse_syscall_block_end:
+/* Within one page, every instruction of the block has its own page offset. */
+	.if cse_syscall_block_end - cse_syscall_block >= 4096
+	.error "the syscall block must be smaller than a page"
+	.endif
+
+/*
+ * A rewritten `mov $nr,%eax; syscall` site whose call must be made again
+ * as a trap (seccomp.c): its stub called the fast entry, which returned
+ * here with rax = nr instead of to the stub. Undo the stub's red zone
+ * step and run the site's own syscall instruction, left in place by the
+ * rewrite, which SUD traps. rcx and r11 are dead across a syscall.
+ */
+	.globl cse_fast_retrap
+	.type cse_fast_retrap, @function
+cse_fast_retrap:
+	lea	RED_ZONE(%rsp), %rsp
+	FIND_AREA %r11
+	jmp	*TA_RETRAP(%r11)
+	.size cse_fast_retrap, .-cse_fast_retrap
 
 /* Perform the application's rt_sigreturn with its own stack pointer. */
 	.globl cse_sigreturn_at
@@ -271,7 +290,7 @@ cse_sigreturn_at:
 cse_exit_thread:
 	mov	%rdx, %r12
 	mov	$__NR_munmap, %eax
-	syscall
+	call	cse_rt_syscall_insn	/* our own call; the stack is the thread's */
 	mov	%r12, %rdi
 	mov	$__NR_exit, %eax
 	syscall

@@ -141,7 +141,7 @@ long procexe_call(struct cse_call *c, int *handled)
 	 * loader with ETXTBSY, exactly as native on the running program.
 	 */
 	*handled = 1;
-	r = rt_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	r = app_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (r < 0 || !exe[0])
 		return r;
 	switch (c->nr) {
@@ -156,27 +156,27 @@ long procexe_call(struct cse_call *c, int *handled)
 	case __NR_open:
 		if ((a[1] & K_O_NOFOLLOW) || !procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
 			return r;
-		again = rt_sys4(__NR_openat, K_AT_FDCWD, exe, a[1], a[2]);
+		again = app_syscall6(__NR_openat, K_AT_FDCWD, (long)exe, a[1], a[2], 0, 0);
 		break;
 	case __NR_openat:
 		if ((a[2] & K_O_NOFOLLOW) || !procexe_is_self((int)a[0], (const char *)a[1]))
 			return r;
-		again = rt_sys4(__NR_openat, K_AT_FDCWD, exe, a[2], a[3]);
+		again = app_syscall6(__NR_openat, K_AT_FDCWD, (long)exe, a[2], a[3], 0, 0);
 		break;
 	case __NR_stat:
 		if (!procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
 			return r;
-		return rt_sys2(__NR_stat, exe, a[1]);
+		return app_syscall6(__NR_stat, (long)exe, a[1], 0, 0, 0, 0);
 	case __NR_newfstatat:
 		if ((a[3] & K_AT_SYMLINK_NOFOLLOW) ||
 		    !procexe_is_self((int)a[0], (const char *)a[1]))
 			return r;
-		return rt_sys4(__NR_newfstatat, K_AT_FDCWD, exe, a[2], a[3]);
+		return app_syscall6(__NR_newfstatat, K_AT_FDCWD, (long)exe, a[2], a[3], 0, 0);
 	case __NR_statx:
 		if ((a[2] & K_AT_SYMLINK_NOFOLLOW) ||
 		    !procexe_is_self((int)a[0], (const char *)a[1]))
 			return r;
-		return rt_syscall6(__NR_statx, K_AT_FDCWD, (long)exe, a[2], a[3], a[4], 0);
+		return app_syscall6(__NR_statx, K_AT_FDCWD, (long)exe, a[2], a[3], a[4], 0);
 	default:
 		return r;
 	}

@@ -15,24 +15,16 @@
 #include "thread_area.h"
 
 /*
- * Raw system call. The runtime's text is the SUD allowed region, so
- * these instructions never trap.
+ * Raw system calls, both in entry.S's syscall block inside the runtime's
+ * text (the SUD allowed region), so they never trap. rt_syscall6 is the
+ * runtime's own call: an application's seccomp filter lets it through
+ * (seccomp.c). app_syscall6 is a call made on the application's behalf:
+ * the application's filter applies to it as it would natively.
  */
-static inline long rt_syscall6(long nr, long a0, long a1, long a2, long a3,
-			       long a4, long a5)
-{
-	register long r10 __asm__("r10") = a3;
-	register long r8 __asm__("r8") = a4;
-	register long r9 __asm__("r9") = a5;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10),
-			   "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
+long cse_rt_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+long cse_app_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+#define rt_syscall6	cse_rt_syscall
+#define app_syscall6	cse_app_syscall
 #define rt_sys0(n)		rt_syscall6(n, 0, 0, 0, 0, 0, 0)
 #define rt_sys1(n, a)		rt_syscall6(n, (long)(a), 0, 0, 0, 0, 0)
 #define rt_sys2(n, a, b)	rt_syscall6(n, (long)(a), (long)(b), 0, 0, 0, 0)
@@ -141,6 +133,7 @@ void signal_foreign_sigsys(struct ksiginfo *si, struct kucontext *uc);
 long signal_prctl_sud(struct cse_call *c);
 int signal_vsud_trap(struct cse_call *c, struct ksiginfo *si, struct kucontext *uc);
 void signal_deliver_pending(void);
+void signal_forced_sigsys(struct ksiginfo *si, struct kucontext *uc);
 
 /* procexe.c: /proc/self/exe names the program, not the loader */
 void procexe_init(const char *program);
@@ -151,6 +144,14 @@ long procexe_call(struct cse_call *c, int *handled);
 int fdguard_hide(int fd, int cloexec);
 int fdguard_is_hidden(int fd);
 long fdguard_call(struct cse_call *c, int *handled);
+
+/* seccomp.c: filters the application installs */
+long seccomp_install(struct cse_call *c);
+int seccomp_sigsys(struct ksiginfo *si, struct kucontext *uc);
+void seccomp_trap_deliver(struct cse_call *c, struct kucontext *uc,
+			  const struct ksiginfo *si);
+extern char cse_syscall_block[], cse_syscall_block_end[];
+extern char cse_rt_syscall_insn[], cse_app_syscall_ret[];
 
 /* rewrite.c */
 void rewrite_site(uintptr_t site, long nr);
@@ -169,5 +170,6 @@ void cse_clone_stub_newstack(void);
 _Noreturn void cse_sigreturn_at(uintptr_t sp);
 _Noreturn void cse_exit_thread(void *area, size_t len, long status);
 _Noreturn void cse_jump_to_program(uintptr_t sp, uintptr_t entry);
+void cse_fast_retrap(void);
 
 #endif /* CSE_RUNTIME_H */

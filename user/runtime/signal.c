@@ -49,7 +49,7 @@ long signal_sigaction(struct cse_call *c)
 		copy.mask &= ~SIGBIT(K_SIGSYS);
 		act = &copy;
 	}
-	return rt_sys4(__NR_rt_sigaction, sig, act, oact, 8);
+	return app_syscall6(__NR_rt_sigaction, sig, (long)act, (long)oact, 8, 0, 0);
 }
 
 static void raise_pending(void)
@@ -89,9 +89,9 @@ long signal_sigprocmask(struct cse_call *c)
 		default:
 			return -22;
 		}
-		r = rt_sys4(__NR_rt_sigprocmask, how, &real, oset, 8);
+		r = app_syscall6(__NR_rt_sigprocmask, how, (long)&real, (long)oset, 8, 0, 0);
 	} else {
-		r = rt_sys4(__NR_rt_sigprocmask, how, 0, oset, 8);
+		r = app_syscall6(__NR_rt_sigprocmask, how, 0, (long)oset, 8, 0, 0);
 	}
 	if (r < 0)
 		return r;

@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct cse_thread, clone_rip) == TA_CLONE_RIP, "TA_CLONE
 _Static_assert(offsetof(struct cse_thread, saved_mask) == TA_SAVED_MASK, "TA_SAVED_MASK");
 _Static_assert(offsetof(struct cse_thread, owner) == TA_OWNER, "TA_OWNER");
 _Static_assert(offsetof(struct cse_thread, next) == TA_NEXT, "TA_NEXT");
+_Static_assert(offsetof(struct cse_thread, retrap_rip) == TA_RETRAP, "TA_RETRAP");
 _Static_assert(sizeof(struct cse_thread) <= TA_SIZE, "area fits its page");
 
 #define CLONE_STUB_RESUMED	1	/* thread_clone() result: frame rewritten */

@@ -21,6 +21,7 @@
 #define TA_SAVED_MASK	24	/* application signal mask during a clone stub */
 #define TA_OWNER	32	/* the runtime instance (its &cse_cfg) owning this area */
 #define TA_NEXT		40	/* area of the enclosing runtime when nested */
+#define TA_RETRAP	48	/* a site's syscall instruction, for cse_fast_retrap */
 #define TA_SIZE		4096
 
 /* Child frame at the top of a new thread's stack, written by the parent. */
@@ -47,6 +48,7 @@ struct cse_thread {
 	uint64_t saved_mask;
 	const void *owner;
 	struct cse_thread *next;
+	uint64_t retrap_rip;
 	/* Below: C only. */
 	struct cse_thread *vfork_spare;	/* area for a CLONE_VM|CLONE_VFORK child */
 	int tid;
@@ -58,6 +60,9 @@ struct cse_thread {
 	int vsud_on;
 	uint64_t vsud_start, vsud_len;
 	uint8_t *vsud_selector;
+	/* A seccomp RET_TRAP of a call made for the application (seccomp.c). */
+	int seccomp_trapped;
+	struct ksiginfo seccomp_si;
 };
 
 extern struct cse_config cse_cfg;
