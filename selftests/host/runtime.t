@@ -4,7 +4,9 @@
 # runtime.t: behaviour of the in-process runtime and cse-loader that the
 # matrix (native vs cse output comparison) does not pin down by itself:
 # the /proc/self/exe link, "#!" programs given straight to the loader,
-# nested cse-run with a trace on both levels, and the rewriter's golden
+# nested cse-run with a trace on both levels, a seccomp filter the
+# application installs for itself, gdb (lib/cse/cse-loader-gdb.py) and
+# strace on programs under cse-run, and the rewriter's golden
 # bytes. Prints TAP; env: TOP, CSE_RUN, HT (from selftests/host/run).
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -125,6 +127,103 @@ if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/dyn_site" "$TOP/selftests/hos
 		"$CSE_RUN" --no-rewrite -- "$W/dyn_site" plain
 else
 	not_ok "rewrite: build dyn_site" "$(cat "$W/cc.log")"
+fi
+
+# ------------------------------------------------------------ the application's seccomp filter
+# Native output is the reference: uname EPERM, prctl EACCES, getppid by
+# RET_TRAP with the kernel's siginfo at the call site (fixed-number and
+# syscall(2) sites, trapped and rewritten), a thread whose runtime setup
+# needs prctl and arch_prctl (EACCES and KILL for the application), the
+# filter kept across execve, nested cse-run.
+if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$W/seccomp_app" \
+	"$TOP/selftests/host/progs/seccomp_app.c" 2>"$W/cc.log"; then
+	for args in "prctl" "seccomp" "seccomp exec"; do
+		want=$(timeout -k 5 60 "$W/seccomp_app" $args 2>&1 </dev/null; echo "rc=$?")
+		case $want in
+		*"traps 7, bad 0"*) ;;
+		*) not_ok "seccomp: native reference ($args)" "$want"; continue ;;
+		esac
+		expect "seccomp: filter by $args behaves as natively" "$want" \
+			sh -c '"$@" 2>&1; echo "rc=$?"' sh "$CSE_RUN" -- "$W/seccomp_app" $args
+	done
+	want=$("$W/seccomp_app" prctl exec 2>&1; echo "rc=$?")
+	expect "seccomp: nested cse-run, filter kept across execve" "$want" \
+		sh -c '"$@" 2>&1; echo "rc=$?"' sh "$CSE_RUN" -- "$CSE_RUN" -- "$W/seccomp_app" prctl exec
+	expect "seccomp: --no-rewrite (every call by trap)" "$("$W/seccomp_app" seccomp 2>&1)" \
+		"$CSE_RUN" --no-rewrite -- "$W/seccomp_app" seccomp
+	out=$(timeout -k 5 60 "$CSE_RUN" --trace=summary -- "$W/seccomp_app" seccomp loop 500 2>&1 </dev/null)
+	if printf '%s\n' "$out" | grep -qx 'getpid calls 500' &&
+		printf '%s\n' "$out" | grep -Eq '^ +500 +0 getpid$' &&
+		printf '%s\n' "$out" | grep -Eq '^ +2 +2 uname$'; then
+		ok "seccomp: --trace=summary still counts calls after the filter"
+	else
+		not_ok "seccomp: --trace=summary still counts calls after the filter" "$out"
+	fi
+else
+	not_ok "seccomp: build seccomp_app" "$(cat "$W/cc.log")"
+fi
+
+# ------------------------------------------------------------ gdb
+# With lib/cse/cse-loader-gdb.py: SUD's SIGSYS passed silently, the
+# program's symbols found after the loader mapped it, breakpoints hit on
+# every pass through a function whose syscall site gets rewritten.
+GDB_PY=$(dirname "$LOADER")/cse-loader-gdb.py
+cat >"$W/gdb_prog.c" <<'EOF'
+#include <stdio.h>
+#include <unistd.h>
+static int __attribute__((noinline)) work(int x) { return x + (getppid() > 0); }
+int main(void) { int v = 0; for (int i = 0; i < 3; i++) v += work(i); printf("v=%d\n", v); return 0; }
+EOF
+cat >"$W/gdb_wait.c" <<'EOF'
+#include <stdio.h>
+#include <unistd.h>
+static volatile int spin = 1;
+int main(void) { puts("ready"); fflush(stdout); while (spin) usleep(1000); puts("released"); return 0; }
+EOF
+if ! command -v gdb >/dev/null; then
+	ok "gdb: break, bt, continue under cse-run # SKIP gdb not installed"
+	ok "gdb: attach (-p) to a program under cse-run # SKIP gdb not installed"
+elif gcc -g -O0 -o "$W/gdb_prog" "$W/gdb_prog.c" 2>"$W/cc.log" &&
+	gcc -g -O0 -o "$W/gdb_wait" "$W/gdb_wait.c" 2>>"$W/cc.log"; then
+	out=$(timeout -k 5 120 gdb -batch -nx -x "$GDB_PY" -ex 'break work' -ex run -ex bt \
+		-ex continue -ex continue -ex continue \
+		--args "$CSE_RUN" -- "$W/gdb_prog" 2>&1 </dev/null)
+	hits=$(printf '%s\n' "$out" | grep -c '^Breakpoint 1, work (x=[012])')
+	if [ "$hits" = 3 ] && printf '%s\n' "$out" | grep -q '^#1 .* in main () at .*gdb_prog.c:4' &&
+		printf '%s\n' "$out" | grep -qx 'v=6' &&
+		printf '%s\n' "$out" | grep -q 'exited normally' &&
+		! printf '%s\n' "$out" | grep -q 'SIGSYS'; then
+		ok "gdb: break, bt, continue through a rewritten site under cse-run"
+	else
+		not_ok "gdb: break, bt, continue through a rewritten site under cse-run" "$out"
+	fi
+	# Attach to a program already running under cse-run, then release it.
+	"$CSE_RUN" -- "$W/gdb_wait" >"$W/wait.out" 2>&1 </dev/null &
+	wpid=$!
+	for _ in $(seq 100); do grep -q ready "$W/wait.out" && break; sleep 0.1; done
+	out=$(timeout -k 5 60 gdb -batch -nx -p "$wpid" -x "$GDB_PY" -ex 'print spin' \
+		-ex 'set var spin = 0' -ex detach 2>&1 </dev/null)
+	for _ in $(seq 100); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.1; done
+	kill "$wpid" 2>/dev/null
+	wait "$wpid"
+	if printf '%s\n' "$out" | grep -q '^\$1 = 1' && grep -qx released "$W/wait.out"; then
+		ok "gdb: attach (-p) to a program under cse-run sees its symbols"
+	else
+		not_ok "gdb: attach (-p) to a program under cse-run sees its symbols" "$out" "$(cat "$W/wait.out")"
+	fi
+else
+	not_ok "gdb: build the test programs" "$(cat "$W/cc.log")"
+fi
+if command -v strace >/dev/null; then
+	out=$(timeout -k 5 60 "$CSE_RUN" -- strace -f -e trace=execve -o "$W/strace.log" \
+		sh -c 'echo traced; /bin/true' 2>&1 </dev/null)
+	if [ "$out" = traced ] && grep -q 'execve(.*"/bin/true"' "$W/strace.log"; then
+		ok "strace -f inside cse-run"
+	else
+		not_ok "strace -f inside cse-run" "$out" "$(cat "$W/strace.log")"
+	fi
+else
+	ok "strace -f inside cse-run # SKIP strace not installed"
 fi
 
 # ------------------------------------------------------------ rewriter golden bytes

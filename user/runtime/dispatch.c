@@ -13,6 +13,7 @@
 #include "rewrite_emit.h"
 
 #define PR_SET_SYSCALL_USER_DISPATCH_NR	59
+#define PR_SET_SECCOMP_NR		22
 #define CORE_RESUMED_BY_STUB	1
 
 /* Returns the result; sets *stub when the frame now resumes at a stub. */
@@ -48,7 +49,11 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	case __NR_prctl:
 		if (a[0] == PR_SET_SYSCALL_USER_DISPATCH_NR)
 			return signal_prctl_sud(c);
+		if (a[0] == PR_SET_SECCOMP_NR)
+			return seccomp_install(c);
 		break;
+	case __NR_seccomp:
+		return seccomp_install(c);
 	case __NR_exit:
 		thread_exit(a[0]);
 	case __NR_exit_group:
@@ -86,7 +91,7 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	default:
 		break;
 	}
-	return app_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return seccomp_app_call(c, c->nr, a);
 }
 
 /* Tell the rewriter which address ranges a call may remap. */
@@ -117,22 +122,47 @@ static void note_maps_change(const struct cse_call *c)
 	}
 }
 
-void dispatch_call(struct cse_call *c, struct kucontext *uc)
+/*
+ * Returns 1 when the call must be made again by trap (a seccomp RET_TRAP
+ * on a rewritten site, see seccomp.c); only possible without uc.
+ */
+int dispatch_call(struct cse_call *c, struct kucontext *uc)
 {
-	int nhandled = 0, stub = 0;
+	struct cse_thread *t = cse_self();
+	int nhandled = 0, stub = 0, retrap = 0;
+	/* A signal handler's call may run between an interrupted call's
+	 * seccomp trap and its check below: keep that trap for its owner. */
+	int outer = t->seccomp_trapped;
+	struct ksiginfo outer_si;
 
+	if (outer) {
+		outer_si = t->seccomp_si;
+		t->seccomp_trapped = 0;
+	}
 	note_maps_change(c);	/* before the chain: an element may change nr */
 
 	if (chain_run(c, &nhandled) != CSE_DONE) {
 		long r = core_execute(c, uc, &stub);
 
 		if (stub)
-			return;
+			goto out;
 		c->ret = r;
+	}
+	if (t->seccomp_trapped) {
+		t->seccomp_trapped = 0;
+		retrap = seccomp_trap_deliver(c, uc, &t->seccomp_si);
+		if (retrap)
+			goto out;
 	}
 	chain_observe(c, nhandled);
 	if (uc)
 		uc->uc_mcontext.rax = (uint64_t)c->ret;
+out:
+	if (outer) {
+		t->seccomp_si = outer_si;
+		t->seccomp_trapped = 1;
+	}
+	return retrap;
 }
 
 /*
@@ -140,6 +170,7 @@ void dispatch_call(struct cse_call *c, struct kucontext *uc)
  * nr, rbx, flags, return address. A site whose number is in a register
  * (may_trap) can bring a call that needs the signal frame: send it to
  * the stub's trap tail, which issues it as a trapping syscall.
+ * regs[9] is the return address, stub + STUB_RET_OFF for fixed-number sites.
  */
 long dispatch_fast(long nr, long *regs, int may_trap)
 {
@@ -156,6 +187,16 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 	c.ret = -38;
 	c.site = 0;
 	c.flags = 0;
-	dispatch_call(&c, NULL);
+	if (dispatch_call(&c, NULL)) {
+		/* Refused by the application's seccomp RET_TRAP: make the call
+		 * again at the site, where SUD traps it with a frame. */
+		if (may_trap) {
+			regs[9] += DYN_TRAP_SKIP;
+		} else {
+			cse_self()->retrap_rip = seccomp_retrap_rip((uintptr_t)regs[9]);
+			regs[9] = (long)cse_fast_retrap;
+		}
+		return nr;
+	}
 	return c.ret;
 }

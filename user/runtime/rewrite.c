@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The fast path: after a site trapped once, patch it so later calls reach
+ * The fast path: after a site trapped twice, patch it so later calls reach
  * the runtime through a call instead of a SIGSYS.
  *
  * Mode "jump": the site must be `mov $nr,%eax; syscall` (7 bytes, the
@@ -325,6 +325,35 @@ static void patch_site(uint8_t *p, const uint8_t jmp[SITE_PATCH_LEN])
 	rt_sys3(__NR_mprotect, page, len, 5);
 }
 
+/*
+ * Sites seen trapping once. A site is patched on its second trap: most
+ * sites of a short process (loader, libc start-up, exit) trap exactly
+ * once, and patching one costs an mprotect pair, far more than a trap.
+ * Open addressing, insert only; a lost race only delays a patch.
+ */
+#define SEEN_SLOTS	1024
+#define SEEN_PROBES	8
+static uintptr_t seen[SEEN_SLOTS];
+
+static int trapped_before(uintptr_t site)
+{
+	unsigned int h = (unsigned int)((site * 0x9e3779b97f4a7c15ull) >> 54);
+
+	for (unsigned int i = 0; i < SEEN_PROBES; i++) {
+		uintptr_t *slot = &seen[(h + i) % SEEN_SLOTS], empty = 0;
+		uintptr_t v = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+		if (v == site)
+			return 1;
+		if (v == 0)
+			return !__atomic_compare_exchange_n(slot, &empty, site, 0,
+							    __ATOMIC_RELAXED,
+							    __ATOMIC_RELAXED) &&
+			       empty == site;
+	}
+	return 1;	/* crowded: patch now rather than never */
+}
+
 void rewrite_site(uintptr_t site, long nr)
 {
 	uint8_t *at;
@@ -337,6 +366,8 @@ void rewrite_site(uintptr_t site, long nr)
 		return;
 	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
 		return;		/* our own code never traps; be safe anyway */
+	if (!trapped_before(site))
+		return;
 	if (rewrite_match((const uint8_t *)site - SITE_SPAN - 1, nr))
 		dyn = 0;
 	else if (rewrite_match_dyn((const uint8_t *)site - DYN_SITE_SPAN - 1))

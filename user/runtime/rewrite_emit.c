@@ -56,6 +56,16 @@ void rewrite_emit_stub(uint8_t s[STUB_SIZE], uintptr_t stub, uintptr_t pool_base
 	s[29] = 0xcc; s[30] = 0xcc; s[31] = 0xcc;
 }
 
+uintptr_t rewrite_stub_site(uintptr_t stub_ret)
+{
+	/* stub+24: e9 <rel32> jmp site, 8 bytes after the return address */
+	const uint8_t *j = (const uint8_t *)stub_ret + 8;
+	uint32_t u = (uint32_t)j[1] | (uint32_t)j[2] << 8 | (uint32_t)j[3] << 16 |
+		     (uint32_t)j[4] << 24;
+
+	return stub_ret + 13 + (uintptr_t)(intptr_t)(int32_t)u;
+}
+
 void rewrite_emit_jmp(uint8_t j[SITE_PATCH_LEN], uintptr_t at, uintptr_t stub)
 {
 	/* e9 <rel32>   jmp stub   (replaces b8 <nr>) */

@@ -26,6 +26,11 @@ int rewrite_match(const uint8_t bytes[8], long nr);
 void rewrite_emit_stub(uint8_t out[STUB_SIZE], uintptr_t stub, uintptr_t pool_base,
 		       uintptr_t site, uint32_t nr);
 
+/* The site a stub resumes at, from the return address of its call
+ * (stub + STUB_RET_OFF): read back from the stub's final jmp. */
+#define STUB_RET_OFF	16
+uintptr_t rewrite_stub_site(uintptr_t stub_ret);
+
 /* The jmp to stub that replaces the 5 bytes at address at. */
 void rewrite_emit_jmp(uint8_t out[SITE_PATCH_LEN], uintptr_t at, uintptr_t stub);
 

@@ -97,7 +97,7 @@ void report_fork_child(int shares_memory);
 extern const struct cse_services cse_svc;
 
 /* dispatch.c: core handling of one call */
-void dispatch_call(struct cse_call *c, struct kucontext *uc);
+int dispatch_call(struct cse_call *c, struct kucontext *uc);
 long dispatch_fast(long nr, long *regs, int may_trap);
 
 /* sud.c */
@@ -148,8 +148,10 @@ long fdguard_call(struct cse_call *c, int *handled);
 /* seccomp.c: filters the application installs */
 long seccomp_install(struct cse_call *c);
 int seccomp_sigsys(struct ksiginfo *si, struct kucontext *uc);
-void seccomp_trap_deliver(struct cse_call *c, struct kucontext *uc,
-			  const struct ksiginfo *si);
+int seccomp_trap_deliver(struct cse_call *c, struct kucontext *uc,
+			 const struct ksiginfo *si);
+uintptr_t seccomp_retrap_rip(uintptr_t stub_ret);
+long seccomp_app_call(const struct cse_call *c, long nr, const long *a);
 extern char cse_syscall_block[], cse_syscall_block_end[];
 extern char cse_rt_syscall_insn[], cse_app_syscall_ret[];
 

@@ -49,7 +49,8 @@ long signal_sigaction(struct cse_call *c)
 		copy.mask &= ~SIGBIT(K_SIGSYS);
 		act = &copy;
 	}
-	return app_syscall6(__NR_rt_sigaction, sig, (long)act, (long)oact, 8, 0, 0);
+	return seccomp_app_call(c, __NR_rt_sigaction,
+				(const long[6]){ sig, (long)act, (long)oact, 8 });
 }
 
 static void raise_pending(void)
@@ -89,9 +90,11 @@ long signal_sigprocmask(struct cse_call *c)
 		default:
 			return -22;
 		}
-		r = app_syscall6(__NR_rt_sigprocmask, how, (long)&real, (long)oset, 8, 0, 0);
+		r = seccomp_app_call(c, __NR_rt_sigprocmask,
+				     (const long[6]){ how, (long)&real, (long)oset, 8 });
 	} else {
-		r = app_syscall6(__NR_rt_sigprocmask, how, 0, (long)oset, 8, 0, 0);
+		r = seccomp_app_call(c, __NR_rt_sigprocmask,
+				     (const long[6]){ how, 0, (long)oset, 8 });
 	}
 	if (r < 0)
 		return r;
@@ -159,6 +162,21 @@ void signal_foreign_sigsys(struct ksiginfo *si, struct kucontext *uc)
 	if (cse_self()->sigsys_blocked) {
 		sigsys_pending = 1;
 		return;
+	}
+	deliver_to_app(si, uc);
+}
+
+/*
+ * A seccomp RET_TRAP is forced like the kernel's force_sig: blocked or
+ * ignored, SIGSYS is unblocked and its default action restored.
+ */
+void signal_forced_sigsys(struct ksiginfo *si, struct kucontext *uc)
+{
+	struct cse_thread *t = cse_self();
+
+	if (t->sigsys_blocked || app_sigsys.handler == K_SIG_IGN) {
+		app_sigsys.handler = K_SIG_DFL;
+		t->sigsys_blocked = 0;
 	}
 	deliver_to_app(si, uc);
 }

@@ -60,7 +60,8 @@ void cse_sigsys_handler(int sig, struct ksiginfo *si, void *ucv)
 
 	(void)sig;
 	if (si->si_code != K_SYS_USER_DISPATCH) {
-		signal_foreign_sigsys(si, uc);
+		if (!seccomp_sigsys(si, uc))
+			signal_foreign_sigsys(si, uc);
 		return;
 	}
 	site = m->rip;

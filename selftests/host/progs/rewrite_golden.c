@@ -110,6 +110,15 @@ int main(void)
 	rewrite_emit_jmp(got_jmp, site - SITE_SPAN, stub);
 	check("jmp replacing the mov", got_jmp, want_jmp, SITE_PATCH_LEN);
 
+	{
+		/* The seccomp re-trap reads the site back from a live stub. */
+		static uint8_t live[STUB_SIZE];
+		uintptr_t at = (uintptr_t)live, back = at - 0x3fedf3;
+
+		rewrite_emit_stub(live, at, at - 16, back, 0x6e);
+		check_int("stub site read back from its return address",
+			  rewrite_stub_site(at + STUB_RET_OFF) == back, 1);
+	}
 	check_dyn();
 	check_int("matcher: mov $nr,%eax; syscall", rewrite_match(good, 0x6e), 1);
 	check_int("matcher: other number", rewrite_match(good, 0x27), 0);
