@@ -45,7 +45,7 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	case __NR_rt_sigaction:
 		return signal_sigaction(c);
 	case __NR_rt_sigprocmask:
-		return signal_sigprocmask(c);
+		return signal_sigprocmask(c, uc);
 	case __NR_prctl:
 		if (a[0] == PR_SET_SYSCALL_USER_DISPATCH_NR)
 			return signal_prctl_sud(c);

@@ -127,7 +127,7 @@ long exec_reenter(struct cse_call *c);
 
 /* signal.c */
 long signal_sigaction(struct cse_call *c);
-long signal_sigprocmask(struct cse_call *c);
+long signal_sigprocmask(struct cse_call *c, struct kucontext *uc);
 _Noreturn void signal_sigreturn(struct kucontext *uc);
 void signal_foreign_sigsys(struct ksiginfo *si, struct kucontext *uc);
 long signal_prctl_sud(struct cse_call *c);

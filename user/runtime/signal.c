@@ -62,7 +62,14 @@ static void raise_pending(void)
 	}
 }
 
-long signal_sigprocmask(struct cse_call *c)
+/*
+ * A trapped call runs inside our SIGSYS handler, and the kernel restores
+ * the mask saved in that frame at sigreturn: a mask change made here
+ * would be undone on the way back to the application. So the new mask is
+ * also written into the frame (uc). Our handler has an empty sa_mask, so
+ * the mask inside it is the application's own.
+ */
+long signal_sigprocmask(struct cse_call *c, struct kucontext *uc)
 {
 	struct cse_thread *t = cse_self();
 	int how = (int)c->args[0];
@@ -98,6 +105,12 @@ long signal_sigprocmask(struct cse_call *c)
 	}
 	if (r < 0)
 		return r;
+	if (uc && set) {
+		ksigset_t cur;
+
+		if (rt_sys4(__NR_rt_sigprocmask, SIG_BLOCK_K, 0, &cur, 8) == 0)
+			uc->uc_sigmask = cur & ~SIGBIT(K_SIGSYS);
+	}
 	if (oset && was_blocked)
 		*oset |= SIGBIT(K_SIGSYS);
 	t->sigsys_blocked = now_blocked;
