@@ -3,7 +3,8 @@
  * Loading one element: <loader dir>/cse-NAME.so is mapped privately,
  * relocated, checked against the ABI, given its region of the instance
  * state, set up with its ARGS and appended to the chain. Any failure is
- * fatal before the program starts (one line, exit 127).
+ * fatal before the program starts (one line; exit 2 for a bad name or
+ * bad arguments, as cse-run reports usage errors, else 127).
  */
 #include <cse/element.h>
 #include "../runtime/runtime.h"
@@ -25,16 +26,16 @@ void element_load(const char *dir, const char *spec)
 		eq++;
 	nlen = (size_t)(eq - spec);
 	if (!nlen || nlen >= sizeof(name))
-		rt_die("bad element name '%s'", spec);
+		rt_die_status(RT_EXIT_USAGE, "bad element name '%s'", spec);
 	memcpy(name, spec, nlen);
 	name[nlen] = 0;
 	for (size_t i = 0; i < nlen; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
 		      name[i] == '_' || name[i] == '-'))
-			rt_die("bad element name '%s'", name);
+			rt_die_status(RT_EXIT_USAGE, "bad element name '%s'", name);
 	rt_format(path, sizeof(path), "%s/cse-%s.so", dir, name);
 	if (rt_sys2(__NR_access, path, 4 /* R_OK */) != 0)
-		rt_die("unknown element '%s' (no %s)", name, path);
+		rt_die_status(RT_EXIT_USAGE, "unknown element '%s' (no %s)", name, path);
 	r = elf_map_file(path, &img, &why);
 	if (r)
 		rt_die("element '%s': %s: %s (%d)", name, path, why, -r);
@@ -63,7 +64,8 @@ void element_load(const char *dir, const char *spec)
 	s.err = err;
 	s.err_size = sizeof(err);
 	if (e->setup && (r = e->setup(&s)) != 0)
-		rt_die("element '%s': %s", name, err[0] ? err : "setup failed");
+		rt_die_status(RT_EXIT_USAGE, "element '%s': %s", name,
+			      err[0] ? err : "setup failed");
 	if (chain_add(e))
 		rt_die("too many elements");
 }

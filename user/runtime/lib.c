@@ -278,13 +278,17 @@ _Noreturn void rt_exit(int status)
 		rt_sys1(__NR_exit_group, status);
 }
 
-/* The one fatal path: one line on stderr, exit status 127. */
-_Noreturn void rt_die(const char *fmt, ...)
+/*
+ * The one fatal path: one line on stderr, then exit. 127 by default (the
+ * program could not be started, as a shell reports it); RT_EXIT_USAGE for
+ * bad element names or arguments, as cse-run reports its own usage errors.
+ */
+_Noreturn void rt_die_status(int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	verrorf(fmt, ap);
 	va_end(ap);
-	rt_exit(127);
+	rt_exit(status);
 }

@@ -49,7 +49,10 @@ int rt_format(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 long rt_write_all(int fd, const void *buf, size_t len);
 void rt_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-_Noreturn void rt_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void rt_die_status(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define RT_EXIT_USAGE	2
+#define rt_die(...)	rt_die_status(127, __VA_ARGS__)
 _Noreturn void rt_exit(int status);
 int rt_parse_int(const char *s, long *out);
 
