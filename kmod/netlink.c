@@ -385,8 +385,22 @@ static const struct genl_ops cse_nl_ops[] = {
 	},
 };
 
+/*
+ * Events name the pids and device paths of every user's applications:
+ * subscribing needs CAP_NET_ADMIN where the kernel can enforce it (the
+ * group flag exists in Debian's 6.1 and in upstream 6.6 and later).
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define CSE_NL_EVENTS_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#else
+#define CSE_NL_EVENTS_FLAGS	0
+#endif
+
 static const struct genl_multicast_group cse_nl_mcgrps[] = {
-	[CSE_NL_MCGRP_EVENTS] = { .name = CSE_MCGRP_EVENTS, },
+	[CSE_NL_MCGRP_EVENTS] = {
+		.name = CSE_MCGRP_EVENTS,
+		.flags = CSE_NL_EVENTS_FLAGS,
+	},
 };
 
 /* Handlers take the module's own locks: no need for genl_mutex. */

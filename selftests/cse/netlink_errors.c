@@ -271,4 +271,33 @@ TEST_F(nl, reset_needs_admin_get_does_not)
 	close(ifd);
 }
 
+static int nobody_subscribe(void *arg, void *out, size_t len)
+{
+	uint32_t group = *(uint32_t *)arg;
+	int fd = nl_socket();
+
+	(void)out;
+	(void)len;
+	if (fd < 0)
+		return 1000;
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+		       sizeof(group)))
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* Events show every user's pids and device paths: admins only. */
+TEST_F(nl, events_group_needs_admin)
+{
+	uint32_t group = self->fam.events_group;
+	int fd = nl_socket();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&group, sizeof(group)));
+	close(fd);
+	EXPECT_EQ(EPERM, cse_run_as_nobody(nobody_subscribe, &group, NULL, 0));
+}
+
 TEST_HARNESS_MAIN

@@ -112,6 +112,8 @@ int csectl_events_open(struct csectl_ctx *ctx)
 	if (r < 0) {
 		csectl_err("cannot join the \"%s\" multicast group: %s",
 			   CSE_MCGRP_EVENTS, nl_geterror(r));
+		if (r == -NLE_PERM)
+			csectl_hint("events show every user's processes: run as root (CAP_NET_ADMIN)");
 		return -1;
 	}
 	return 0;

@@ -80,7 +80,10 @@
  *   CSE_CMD_INSTANCE_NEW, _DEL, CSE_CMD_MEMBER_JOIN, _LEAVE,
  *   CSE_CMD_DEV_GRANTED, CSE_CMD_DEV_DENIED
  *                            notifications on the multicast group "events"
- *                            (CSE_MCGRP_EVENTS); never accepted as requests.
+ *                            (CSE_MCGRP_EVENTS; joining it needs
+ *                            CAP_NET_ADMIN where the kernel supports
+ *                            multicast group flags); never accepted as
+ *                            requests.
  * Instance attribute set (CSE_A_*):
  *   INSTANCE_ID u64, INSTANCE_NAME string, CREATOR_UID u32, CTIME_NS u64,
  *   MEMBERS nest { MEMBER_PID u32 ... },
