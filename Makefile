@@ -5,6 +5,10 @@
 #   make demo          the main job: two applications side by side in the VM
 #   make bench         benchmark table (ratios against native)
 #   make KDIR=...      build the module against another kernel tree
+#   make install       user tools, loader, elements and man pages into
+#                      $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
+#   make uninstall     remove what make install put there
+#   make modules_install  cse.ko into /lib/modules/<KDIR's release>/updates
 #   make checkpatch    kernel coding-style check of kmod/ and the uapi header
 #   make sparse        sparse (C=2) over kmod/
 #   make clean
@@ -16,7 +20,13 @@ KDIR_TEST := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-cloud-amd64))
 KDIR ?= $(if $(wildcard /lib/modules/$(KVER_RUNNING)/build),/lib/modules/$(KVER_RUNNING)/build,$(KDIR_TEST))
 export KDIR
 
-.PHONY: all user kmod selftests check host-check vm-check demo bench clean checkpatch sparse
+.PHONY: all user kmod selftests check host-check vm-check demo bench clean checkpatch sparse \
+	install uninstall modules_install
+
+PREFIX ?= /usr/local
+BINDIR := $(DESTDIR)$(PREFIX)/bin
+LIBDIR := $(DESTDIR)$(PREFIX)/lib/cse
+MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
 
 all: user kmod
 
@@ -59,6 +69,22 @@ checkpatch:
 
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+# cse-run finds its loader and elements in ../lib/cse next to its own
+# directory, so bin/ and lib/cse/ are installed side by side.
+install: user
+	install -d $(BINDIR) $(LIBDIR) $(MANDIR)
+	install -m 0755 build/bin/cse-run build/bin/csectl $(BINDIR)/
+	install -m 0755 build/lib/cse/cse-loader $(LIBDIR)/
+	install -m 0644 build/lib/cse/cse-*.so build/lib/cse/cse-loader-gdb.py $(LIBDIR)/
+	install -m 0644 user/man/cse-run.1 user/man/csectl.1 $(MANDIR)/
+
+uninstall:
+	rm -f $(BINDIR)/cse-run $(BINDIR)/csectl $(MANDIR)/cse-run.1 $(MANDIR)/csectl.1
+	rm -rf $(LIBDIR)
+
+modules_install: kmod
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
