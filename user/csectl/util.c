@@ -71,19 +71,18 @@ void *csectl_xreallocarray(void *p, size_t n, size_t size)
 	return q;
 }
 
-/* Decimal only, no sign, no spaces, no overflow. */
+/* Decimal only, no sign, no spaces, no overflow. Anything but digits is
+ * -EINVAL, however long the digits before it: "not a number", never
+ * "out of range". */
 int csectl_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 
-	if (!*s)
+	if (!*s || s[strspn(s, "0123456789")])
 		return -EINVAL;
 	for (; *s; s++) {
-		unsigned int d;
+		unsigned int d = (unsigned int)(*s - '0');
 
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		d = (unsigned int)(*s - '0');
 		if (v > (UINT64_MAX - d) / 10)
 			return -ERANGE;
 		v = v * 10 + d;

@@ -24,7 +24,8 @@ static _Noreturn void bad_device(const char *spec, const char *why)
 	exit(CSE_EXIT_USAGE);
 }
 
-static unsigned int parse_access(const char *spec, const char *a)
+/* r, w or rw (or wr) as CSE_ACCESS_* bits; 0 for anything else. */
+static unsigned int parse_access(const char *a)
 {
 	if (!strcmp(a, "r"))
 		return CSE_ACCESS_READ;
@@ -32,25 +33,45 @@ static unsigned int parse_access(const char *spec, const char *a)
 		return CSE_ACCESS_WRITE;
 	if (!strcmp(a, "rw") || !strcmp(a, "wr"))
 		return CSE_ACCESS_READ | CSE_ACCESS_WRITE;
-	bad_device(spec, "access must be r, w or rw");
+	return 0;
+}
+
+/*
+ * The text of a spec: the last ':' starts MODE when something follows it
+ * and that has no '/' (so "/dev/odd:name/x" and "/dev/x:" are paths).
+ */
+const char *cse_device_spec_parse(const char *spec, char **path, unsigned int *access)
+{
+	const char *colon = strrchr(spec, ':');
+
+	*path = NULL;
+	*access = CSE_ACCESS_READ | CSE_ACCESS_WRITE;
+	if (colon && colon[1] && !strchr(colon, '/')) {
+		*access = parse_access(colon + 1);
+		if (!*access)
+			return "access must be r, w or rw";
+		if (colon == spec)
+			return "empty path";
+		*path = cse_xasprintf("%.*s", (int)(colon - spec), spec);
+	} else {
+		if (!*spec)
+			return "empty path";
+		*path = cse_xstrdup(spec);
+	}
+	return NULL;
 }
 
 void cse_device_grant(struct cse_opts *o, const char *spec)
 {
-	unsigned int access = CSE_ACCESS_READ | CSE_ACCESS_WRITE;
-	const char *colon = strrchr(spec, ':');
+	unsigned int access;
 	struct cse_dev_grant g;
 	struct stat st;
+	const char *bad;
 	char *path;
 
-	if (colon && colon[1] && !strchr(colon, '/')) {
-		access = parse_access(spec, colon + 1);
-		path = cse_xasprintf("%.*s", (int)(colon - spec), spec);
-	} else {
-		path = cse_xstrdup(spec);
-	}
-	if (!*path)
-		bad_device(spec, "empty path");
+	bad = cse_device_spec_parse(spec, &path, &access);
+	if (bad)
+		bad_device(spec, bad);
 	if (stat(path, &st) < 0) {
 		char why[256];
 

@@ -120,6 +120,9 @@ int cse_kmod_instance(const char *name, const struct cse_dev_grant *grants, size
 
 /* devices.c: --device PATH[:r|w|rw] */
 void cse_device_grant(struct cse_opts *o, const char *spec);
+/* Splits spec into a new PATH and CSE_ACCESS_* bits; NULL, or why not
+ * (then *path is NULL). The fuzz target's entry. */
+const char *cse_device_spec_parse(const char *spec, char **path, unsigned int *access);
 /* 0: filled in; -1: /dev/cse absent; -2: present but the ioctl failed (errno). */
 int cse_kmod_version(struct cse_kmod_version *v);
 

@@ -22,6 +22,7 @@
  * flag is a new profile key without any change here.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -162,6 +163,7 @@ struct load {
 	int line;		/* of the line inih is looking at */
 	int err_line;		/* first error we reported, 0 when none */
 	char err[512];
+	char *fatal;		/* an error that stops reading at once */
 };
 
 static int fail_at(struct load *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -178,13 +180,36 @@ static int fail_at(struct load *l, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * cse_element_add(), except that one element too many stops the parse with
+ * the message cse_element_add() would die with, instead of exiting.
+ */
+static bool load_element(struct load *l, const char *name, const char *args)
+{
+	bool known = false;
+
+	for (size_t i = 0; i < l->o->n_elements; i++)
+		known = known || !strcmp(l->o->elements[i].name, name);
+	if (!known && l->o->n_elements == CSE_RUN_ELEMENTS_MAX) {
+		if (!l->fatal)
+			l->fatal = cse_xasprintf("too many elements (at most %d)",
+						 CSE_RUN_ELEMENTS_MAX);
+		return false;
+	}
+	cse_element_add(l->o, name, args);
+	return true;
+}
+
 /* Loads the element of a "[name]" line, so an empty section counts too. */
 static void section_line(struct load *l, const char *s)
 {
 	const char *end;
 	char *name;
 
-	while (*s == ' ' || *s == '\t')
+	/* Where inih looks: past a UTF-8 BOM on line 1, then any blank. */
+	if (l->line == 1 && !strncmp(s, "\xEF\xBB\xBF", 3))
+		s += 3;
+	while (isspace((unsigned char)*s))
 		s++;
 	if (*s != '[' || !(end = strchr(s, ']')))
 		return;	/* not a section header; inih reports malformed ones */
@@ -194,20 +219,40 @@ static void section_line(struct load *l, const char *s)
 	if (!cse_valid_element_name(name))
 		fail_at(l, "bad section [%s]: sections are element names (a-z, 0-9, '_', '-')", name);
 	else
-		cse_element_add(l->o, name, NULL);
+		load_element(l, name, NULL);
 	free(name);
 }
 
+/*
+ * One physical line per call, as fgets() would read it, except that a line
+ * too long for inih's buffer (INI_MAX_LINE) is read to its end and handed
+ * over as a line inih rejects ("syntax error or line too long"): read in
+ * pieces, the tail of a long comment or value would count as a line of
+ * its own, "[section]" or "key = value" included, and line numbers drift.
+ */
 static char *reader(char *str, int num, void *stream)
 {
 	struct load *l = stream;
-	char *r = fgets(str, num, l->f);
+	int c = EOF, n = 0;
 
-	if (r) {
-		l->line++;
-		section_line(l, r);
+	if (l->fatal || num < 2)
+		return NULL;
+	while (n < num - 1 && (c = getc(l->f)) != EOF) {
+		str[n++] = (char)c;
+		if (c == '\n')
+			break;
 	}
-	return r;
+	if (!n)
+		return NULL;
+	str[n] = '\0';
+	if (c != '\n' && n == num - 1 && (c = getc(l->f)) != '\n' && c != EOF) {
+		while ((c = getc(l->f)) != '\n' && c != EOF)
+			;
+		snprintf(str, (size_t)num, "line too long");
+	}
+	l->line++;
+	section_line(l, str);
+	return str;
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value)
@@ -217,6 +262,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 	const char *why;
 	char buf[512];
 
+	if (l->fatal)
+		return 0;
 	if (!*section)
 		return fail_at(l, "key '%s' outside a [section]", key);
 	if (!cse_valid_element_name(section))
@@ -224,8 +271,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (!strcmp(key, "args")) {
 		if ((why = cse_element_args_error(value)))
 			return fail_at(l, "args: %s", why);
-		cse_element_add(l->o, section, value);
-		return 1;
+		return load_element(l, section, value);
 	}
 	if (!cse_element_flag(section, key, &f))
 		return fail_at(l, "unknown key '%s' in [%s]", key, section);
@@ -245,23 +291,45 @@ static int handler(void *user, const char *section, const char *key, const char 
 	return 1;
 }
 
-void cse_profile_load(struct cse_opts *o, const char *path)
+int cse_profile_parse(struct cse_opts *o, FILE *f, const char *path,
+		      struct cse_profile_error *err)
 {
-	struct load l = { .o = o, .path = path };
+	struct load l = { .o = o, .f = f, .path = path };
 	int r;
 
-	l.f = fopen(path, "r");
-	if (!l.f)
-		cse_die(CSE_EXIT_USAGE, NULL, "--profile %s: %s", path, strerror(errno));
+	memset(err, 0, sizeof(*err));
 	r = ini_parse_stream(reader, &l, handler, &l);
-	fclose(l.f);
-	if (r < 0)
-		cse_die(CSE_EXIT_FAILURE, NULL, "%s: cannot parse (out of memory?)", path);
-	if (l.err_line && (r == 0 || l.err_line <= r))
-		cse_die(CSE_EXIT_USAGE, NULL, "%s:%d: %s", path, l.err_line, l.err);
-	if (r > 0)
-		cse_die(CSE_EXIT_USAGE, "lines are [ELEMENT], KEY = VALUE, or ; comments",
-			"%s:%d: syntax error or line too long", path, r);
+	if (l.fatal) {
+		err->status = CSE_EXIT_USAGE;
+		err->msg = l.fatal;
+	} else if (r < 0) {
+		err->status = CSE_EXIT_FAILURE;
+		err->msg = cse_xasprintf("%s: cannot parse (out of memory?)", path);
+	} else if (l.err_line && (r == 0 || l.err_line <= r)) {
+		err->status = CSE_EXIT_USAGE;
+		err->msg = cse_xasprintf("%s:%d: %s", path, l.err_line, l.err);
+	} else if (r > 0) {
+		err->status = CSE_EXIT_USAGE;
+		err->hint = "lines are [ELEMENT], KEY = VALUE, or ; comments";
+		err->msg = cse_xasprintf("%s:%d: syntax error or line too long", path, r);
+	} else {
+		return 0;
+	}
+	return -1;
+}
+
+void cse_profile_load(struct cse_opts *o, const char *path)
+{
+	struct cse_profile_error err;
+	FILE *f = fopen(path, "r");
+	int r;
+
+	if (!f)
+		cse_die(CSE_EXIT_USAGE, NULL, "--profile %s: %s", path, strerror(errno));
+	r = cse_profile_parse(o, f, path, &err);
+	fclose(f);
+	if (r)
+		cse_die(err.status, err.hint, "%s", err.msg);
 }
 
 /* ---- resolving ---- */
@@ -349,16 +417,22 @@ static char *element_arg(const struct setting *s)
 	cse_die(CSE_EXIT_USAGE, NULL, "--%s: %s", s->f.name, why);	/* checked on entry */
 }
 
+/* "KEY = VALUE", but "KEY =;VALUE": inih takes " ;" for a comment. */
+static void print_key(const char *key, const char *value)
+{
+	printf("%s =%s%s\n", key, *value == ';' ? "" : " ", value);
+}
+
 static void print_profile(const struct cse_opts *o, const bool *live)
 {
 	for (size_t e = 0; e < o->n_elements; e++) {
 		printf("%s[%s]\n", e ? "\n" : "", o->elements[e].name);
 		if (o->elements[e].args)
-			printf("args = %s\n", o->elements[e].args);
+			print_key("args", o->elements[e].args);
 		for (size_t i = 0; i < nsettings; i++)
 			if (live[i] && !strcmp(settings[i].f.element, o->elements[e].name))
-				printf("%s = %s\n", flag_key(&settings[i].f),
-				       settings[i].value ? settings[i].value : "true");
+				print_key(flag_key(&settings[i].f),
+					  settings[i].value ? settings[i].value : "true");
 	}
 	fflush(stdout);
 }
@@ -382,10 +456,16 @@ void cse_settings_finish(struct cse_opts *o)
 			cse_element_add(o, settings[i].f.element, arg);
 			free(arg);
 		}
-		free(settings[i].value);
 	}
+	cse_settings_clear();
+	free(live);
+}
+
+void cse_settings_clear(void)
+{
+	for (size_t i = 0; i < nsettings; i++)
+		free(settings[i].value);
 	free(settings);
 	settings = NULL;
 	nsettings = 0;
-	free(live);
 }

@@ -21,6 +21,23 @@ void cse_setting_add(const struct cse_flag *f, const char *value);
 /* --profile FILE: loads its sections (elements) and keys (settings). */
 void cse_profile_load(struct cse_opts *o, const char *path);
 
+/* Why a profile did not load: cse_profile_load() dies with status, the
+ * message (malloc'd, after "cse-run: ") and the hint line when not NULL. */
+struct cse_profile_error {
+	int status;
+	const char *hint;
+	char *msg;
+};
+
+/* The parse step of cse_profile_load() (and the fuzz target's entry):
+ * reads the profile from f, path naming it in messages. Returns 0, or -1
+ * with *err filled in. Exits only when out of memory. */
+int cse_profile_parse(struct cse_opts *o, FILE *f, const char *path,
+		      struct cse_profile_error *err);
+
+/* Forgets every setting added so far (cse_settings_finish() ends so). */
+void cse_settings_clear(void);
+
 /* End of parsing: resolve, check, convert and apply; with --print-profile
  * print the effective profile and exit 0. */
 void cse_settings_finish(struct cse_opts *o);
