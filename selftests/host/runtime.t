@@ -129,6 +129,89 @@ else
 	not_ok "rewrite: build dyn_site" "$(cat "$W/cc.log")"
 fi
 
+# A `xor $imm8,%sil; syscall` site (glibc's futex calls): the replayed
+# xor must still take effect (fcntl's command), fork must reach the trap
+# tail, and with "patched" the site must hold `nop; jmp` ending in 0f 05.
+cat >"$W/reg_shapes.c" <<'EOF'
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* long xor_site(nr, a0, a1): a1 ^ 0x80 is the second argument */
+static __attribute__((noinline)) long xor_site(long nr, long a0, long a1)
+{
+	register long rdi __asm__("rdi") = a0;
+	register long rsi __asm__("rsi") = a1;
+	long ret;
+
+	/* 40 80 f6 80 0f 05: xor $0x80,%sil; syscall */
+	__asm__ volatile(".byte 0x40, 0x80, 0xf6, 0x80, 0x0f, 0x05"
+			 : "=a"(ret), "+r"(rdi), "+r"(rsi) : "a"(nr)
+			 : "rcx", "r11", "rdx", "r10", "memory");
+	return ret;
+}
+
+/* 1 if the bytes after p hold <pad> e9 xx xx 0f 05, 0 if orig, -1 if neither */
+static int state(const void *fn, const char *orig, size_t olen, const char *pad, size_t plen)
+{
+	const unsigned char *p = fn;
+
+	for (int i = 0; i < 64; i++) {
+		if (!memcmp(p + i, orig, olen))
+			return 0;
+		if (!memcmp(p + i, pad, plen) && p[i + plen] == 0xe9 &&
+		    p[i + plen + 3] == 0x0f && p[i + plen + 4] == 0x05)
+			return 1;
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC), want = argc > 1 && strcmp(argv[1], "plain");
+	long pid = getpid(), st;
+
+	for (int i = 0; i < 1000; i++) {
+		/* fcntl(fd, 0x81 ^ 0x80 = F_GETFD); 0x81 itself is EINVAL */
+		if (xor_site(SYS_fcntl, fd, F_GETFD ^ 0x80) != FD_CLOEXEC ||
+		    xor_site(SYS_getpid, 0, 0) != pid) {
+			fprintf(stderr, "reg_shapes: xor site wrong at call %d\n", i);
+			return 1;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		long c = xor_site(SYS_fork, 0, 0);
+		int s = 0;
+
+		if (c == 0)
+			_exit(getppid() == pid ? 7 : 8);
+		st = waitpid((pid_t)c, &s, 0);
+		if (c < 0 || st != c || !WIFEXITED(s) || WEXITSTATUS(s) != 7) {
+			fprintf(stderr, "reg_shapes: fork %d through the site failed\n", i);
+			return 1;
+		}
+	}
+	if (state((void *)xor_site, "\x40\x80\xf6\x80\x0f\x05", 6, "\x90", 1) != want) {
+		fprintf(stderr, "reg_shapes: sites not %s\n", want ? "patched" : "plain");
+		return 1;
+	}
+	puts("reg_shapes ok");
+	return 0;
+}
+EOF
+if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/reg_shapes" "$W/reg_shapes.c" 2>"$W/cc.log"; then
+	expect "rewrite: native reg_shapes" "reg_shapes ok" "$W/reg_shapes" plain
+	expect "rewrite: xor \$imm8,%sil; syscall site rewritten, fork via its trap tail" \
+		"reg_shapes ok" "$CSE_RUN" -- "$W/reg_shapes" patched
+	expect "rewrite: --no-rewrite leaves the xor site alone" "reg_shapes ok" \
+		"$CSE_RUN" --no-rewrite -- "$W/reg_shapes" plain
+else
+	not_ok "rewrite: build reg_shapes" "$(cat "$W/cc.log")"
+fi
+
 # ------------------------------------------------------------ the application's seccomp filter
 # Native output is the reference: uname EPERM, prctl EACCES, getppid by
 # RET_TRAP with the kernel's siginfo at the call site (fixed-number and

@@ -10,25 +10,29 @@
  * The stub steps over the red zone before it calls into the runtime, so
  * the interrupted code's red zone is never written.
  *
- * Sites taking the number from a register, `mov %reg,%rax; syscall`
- * (syscall(2)-style wrappers, inline asm with a variable number), have
- * both instructions replaced by one jmp whose rel32 ends in 0f 05: the
- * old syscall address still holds a syscall, so a branch to it traps as
- * before; the stub lives in a "landing pool" at the one distance that
- * encodes (rewrite_emit.h). Calls that need the signal frame reach the
- * stub's own trapping syscall (dispatch_fast).
+ * Sites whose number is already in rax, where the syscall follows
+ * `mov %reg,%rax` (syscall(2)-style wrappers, inline asm with a variable
+ * number) or `xor $imm8,%sil` (glibc's futex calls), have both
+ * instructions replaced by 0 or 1 byte of nop and one jmp whose rel32 ends
+ * in 0f 05: the old syscall address still holds a syscall, so a branch
+ * to it traps as before, and the first instruction's address still
+ * starts an instruction (nop or jmp) that reaches the stub, which replays
+ * the first instruction. The stub lives in a "landing pool" at the one
+ * distance that encodes (rewrite_emit.h). Calls that need the signal
+ * frame reach the stub's own trapping syscall (dispatch_fast).
  *
- * Only these two shapes: each has a single instruction boundary inside
- * the patched bytes, and that boundary is a syscall both before and
- * after the patch. Anything else (a patch over an instruction that may
- * be a branch target) stays on SUD.
+ * Only these shapes: the patched bytes hold exactly two instruction
+ * boundaries before the patch, the first instruction's and the
+ * syscall's, and both still start an instruction with the same effect
+ * after it. Anything else (a patch over an instruction that may be a
+ * branch target) stays on SUD.
  *
  * Page 0 (zpoline style `call *%rax`) is deliberately not used: the call
  * pushes its return address at rsp-8, inside the red zone of the
  * interrupted code, which leaf functions may be using across an inline
  * syscall.
  *
- * Thread safety: the 5 bytes are replaced by one locked cmpxchg of the
+ * Thread safety: the 5 or 6 bytes are replaced by one locked cmpxchg of the
  * aligned 8- or 16-byte block that contains them, so a thread executing
  * the site sees either the old or the new instruction, never a mix.
  * Sites whose bytes straddle such a block stay on SUD once the process
@@ -78,7 +82,9 @@ void rewrite_stop(const char *why)
 const char *rewrite_mode(void)
 {
 	return rewrite_enabled ? "jump (5-byte jmp to a per-site stub for mov $nr,%eax; "
-				 "syscall and mov %reg,%rax; syscall; page0 not used: "
+				 "syscall; jmp ending in 0f 05 for mov %reg,%rax; syscall "
+				 "and xor $imm8,%sil; syscall; "
+				 "page0 not used: "
 				 "call *%rax writes the red zone)"
 			       : off_reason;
 }
@@ -308,20 +314,20 @@ static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size
 	return -1;
 }
 
-/* Swap the 5 bytes at p for jmp, with p's page(s) briefly writable. */
-static void patch_site(uint8_t *p, const uint8_t jmp[SITE_PATCH_LEN])
+/* Swap the n bytes at p (n <= DYN_PATCH_MAX) for jmp, with p's page(s)
+ * briefly writable. */
+static void patch_site(uint8_t *p, const uint8_t *jmp, size_t n)
 {
 	uintptr_t page = (uintptr_t)p & ~4095ul;
-	size_t len = (((uintptr_t)p + SITE_PATCH_LEN + 4095) & ~4095ul) - page;
-	uint8_t old[SITE_PATCH_LEN];
+	size_t len = (((uintptr_t)p + n + 4095) & ~4095ul) - page;
+	uint8_t old[DYN_PATCH_MAX];
 
-	memcpy(old, p, SITE_PATCH_LEN);
+	memcpy(old, p, n);
 	if (rt_sys3(__NR_mprotect, page, len, 7) != 0)
 		return;
 	/* Alone in this memory: nobody can see a half-written jmp. */
-	if (patch_atomic(p, old, jmp, SITE_PATCH_LEN) && !shared_memory_threads &&
-	    !memcmp(p, old, SITE_PATCH_LEN))
-		memcpy(p, jmp, SITE_PATCH_LEN);
+	if (patch_atomic(p, old, jmp, n) && !shared_memory_threads && !memcmp(p, old, n))
+		memcpy(p, jmp, n);
 	rt_sys3(__NR_mprotect, page, len, 5);
 }
 
@@ -357,10 +363,11 @@ static int trapped_before(uintptr_t site)
 void rewrite_site(uintptr_t site, long nr)
 {
 	uint8_t *at;
-	uint8_t jmp[SITE_PATCH_LEN];
+	uint8_t jmp[DYN_PATCH_MAX];
 	struct stub_pool *pool;
 	uintptr_t stub, base;
-	int prot, dyn;
+	size_t n;
+	int prot, insn_len;	/* insn_len: the replayed instruction, 0 for mov $nr */
 
 	if (!rewrite_enabled || site < 4096 + 8)
 		return;
@@ -369,31 +376,32 @@ void rewrite_site(uintptr_t site, long nr)
 	if (!trapped_before(site))
 		return;
 	if (rewrite_match((const uint8_t *)site - SITE_SPAN - 1, nr))
-		dyn = 0;
-	else if (rewrite_match_dyn((const uint8_t *)site - DYN_SITE_SPAN - 1))
-		dyn = 1;
-	else
+		insn_len = 0;
+	else if (!(insn_len = rewrite_match_reg((const uint8_t *)site - 8)))
 		return;
-	at = (uint8_t *)site - (dyn ? DYN_SITE_SPAN : SITE_SPAN);
-	if (((uintptr_t)at & 15) > 16 - SITE_PATCH_LEN && shared_memory_threads)
+	/* mov $nr: the 5-byte mov; otherwise the instruction and the syscall */
+	n = insn_len ? (size_t)insn_len + 2 : SITE_PATCH_LEN;
+	at = (uint8_t *)(insn_len ? site - n : site - SITE_SPAN);
+	if (((uintptr_t)at & 15) > 16 - n && shared_memory_threads)
 		return;		/* straddles a 16-byte block: stay on SUD */
 	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
 		return;		/* busy (another thread, or we interrupted it) */
 	if (mapping_prot((uintptr_t)at, &prot) || prot != 5 /* r-x */)
 		goto out;
-	if (dyn) {
+	if (insn_len) {
 		stub = landing_slot(site, &base);
 		if (!stub)
 			goto out;
-		rewrite_emit_dyn_stub((uint8_t *)stub, stub, base, site, at);
+		rewrite_emit_dyn_stub((uint8_t *)stub, stub, base, site, at, insn_len);
+		rewrite_emit_dyn_jmp(jmp, insn_len, site, stub);
 	} else {
 		pool = pool_near(site);
 		if (!pool)
 			goto out;
 		stub = emit_stub(pool, site, (uint32_t)nr);
+		rewrite_emit_jmp(jmp, (uintptr_t)at, stub);
 	}
-	rewrite_emit_jmp(jmp, (uintptr_t)at, stub);
-	patch_site(at, jmp);
+	patch_site(at, jmp, n);
 out:
 	__atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE);
 }

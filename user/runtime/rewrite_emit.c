@@ -99,6 +99,26 @@ int rewrite_match_dyn(const uint8_t b[6])
 	return 0;
 }
 
+int rewrite_match_xor8(const uint8_t b[7])
+{
+	if (b[5] != 0x0f || b[6] != 0x05 || prefix_byte(b[0]))
+		return 0;
+	/* REX 40 (spl..dil, al..bl) or 41 (r8b..r15b): W = R = X = 0 */
+	if (b[1] != 0x40 && b[1] != 0x41)
+		return 0;
+	/* 80 /6 ib, mod 11: xor $imm8 into a register, no memory operand */
+	return b[2] == 0x80 && (b[3] & 0xf8) == 0xf0;
+}
+
+int rewrite_match_reg(const uint8_t b[8])
+{
+	if (rewrite_match_dyn(b + 2))
+		return 3;
+	if (rewrite_match_xor8(b + 1))
+		return 4;
+	return 0;
+}
+
 int rewrite_dyn_reach(uintptr_t site, uintptr_t stub)
 {
 	long d = (long)stub - (long)site;	/* the jmp ends at the site */
@@ -107,35 +127,59 @@ int rewrite_dyn_reach(uintptr_t site, uintptr_t stub)
 }
 
 void rewrite_emit_dyn_stub(uint8_t s[DYN_STUB_SIZE], uintptr_t stub,
-			   uintptr_t pool_base, uintptr_t site, const uint8_t mov[3])
+			   uintptr_t pool_base, uintptr_t site, const uint8_t *insn,
+			   int insn_len)
 {
-	/* REX 89|8b /r              mov %reg,%rax          (the moved instruction) */
-	s[0] = mov[0]; s[1] = mov[1]; s[2] = mov[2];
+	const int len = insn_len;
+	uint8_t *t;
+	int i;
+
+	/* <insn_len bytes>          the moved instruction: mov %reg,%rax
+	 *                           or xor $imm8,%sil */
+	for (i = 0; i < len; i++)
+		s[i] = insn[i];
+	t = s + len;
 	/* 48 8d 64 24 80            lea -0x80(%rsp),%rsp   (skip the red zone) */
-	s[3] = 0x48; s[4] = 0x8d; s[5] = 0x64; s[6] = 0x24; s[7] = 0x80;
+	t[0] = 0x48; t[1] = 0x8d; t[2] = 0x64; t[3] = 0x24; t[4] = 0x80;
 	/* ff 15 <rel32>             call *pool_header+8(%rip) -> cse_fast_entry_dyn */
-	s[8] = 0xff; s[9] = 0x15;
-	put32(s + 10, rel32(stub + 14, pool_base + POOL_HDR_DYN));
-	/* 48 8d a4 24 80 00 00 00   lea 0x80(%rsp),%rsp    (return address: stub+14) */
-	s[14] = 0x48; s[15] = 0x8d; s[16] = 0xa4; s[17] = 0x24;
-	s[18] = 0x80; s[19] = 0x00; s[20] = 0x00; s[21] = 0x00;
+	t[5] = 0xff; t[6] = 0x15;
+	put32(t + 7, rel32(stub + (uintptr_t)len + 11, pool_base + POOL_HDR_DYN));
+	/* 48 8d a4 24 80 00 00 00   lea 0x80(%rsp),%rsp    (the return address) */
+	t[11] = 0x48; t[12] = 0x8d; t[13] = 0xa4; t[14] = 0x24;
+	t[15] = 0x80; t[16] = 0x00; t[17] = 0x00; t[18] = 0x00;
 	/* e9 <rel32>                jmp site */
-	s[22] = 0xe9;
-	put32(s + 23, rel32(stub + 27, site));
+	t[19] = 0xe9;
+	put32(t + 20, rel32(stub + (uintptr_t)len + 24, site));
 	/*
-	 * Trap tail, stub+27 = stub+14 + DYN_TRAP_SKIP: the fast entry returns
+	 * Trap tail, return address + DYN_TRAP_SKIP: the fast entry returns
 	 * here with rax = nr for calls that need the signal frame (clone,
 	 * execve, ...): this syscall is outside the allowed region and traps.
 	 */
 	/* 48 8d a4 24 80 00 00 00   lea 0x80(%rsp),%rsp */
-	s[27] = 0x48; s[28] = 0x8d; s[29] = 0xa4; s[30] = 0x24;
-	s[31] = 0x80; s[32] = 0x00; s[33] = 0x00; s[34] = 0x00;
+	t[24] = 0x48; t[25] = 0x8d; t[26] = 0xa4; t[27] = 0x24;
+	t[28] = 0x80; t[29] = 0x00; t[30] = 0x00; t[31] = 0x00;
 	/* 0f 05                     syscall */
-	s[35] = 0x0f; s[36] = 0x05;
+	t[32] = 0x0f; t[33] = 0x05;
 	/* e9 <rel32>                jmp site */
-	s[37] = 0xe9;
-	put32(s + 38, rel32(stub + 42, site));
-	/* cc x6                     int3 padding */
-	for (int i = 42; i < DYN_STUB_SIZE; i++)
+	t[34] = 0xe9;
+	put32(t + 35, rel32(stub + (uintptr_t)len + 39, site));
+	/* cc ...                    int3 padding */
+	for (i = len + 39; i < DYN_STUB_SIZE; i++)
 		s[i] = 0xcc;
+}
+
+void rewrite_emit_dyn_jmp(uint8_t j[DYN_PATCH_MAX], int insn_len, uintptr_t site,
+			  uintptr_t stub)
+{
+	const int len = insn_len;
+	uint8_t *e = j + len - 3;
+
+	/* Over the first len - 3 bytes of the moved instruction:
+	 *   (nothing)     len 3
+	 *   90            nop              len 4 */
+	if (len == 4)
+		j[0] = 0x90;
+	/* e9 <rel32>      jmp stub         (ends at site; rel32 = xx xx 0f 05) */
+	e[0] = 0xe9;
+	put32(e + 1, rel32(site, stub));
 }

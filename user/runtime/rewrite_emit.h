@@ -35,14 +35,19 @@ uintptr_t rewrite_stub_site(uintptr_t stub_ret);
 void rewrite_emit_jmp(uint8_t out[SITE_PATCH_LEN], uintptr_t at, uintptr_t stub);
 
 /*
- * Sites whose number comes from a register: `mov %reg,%rax; syscall`
- * (3 + 2 bytes, the shape of syscall(2)-like wrappers). Both
- * instructions are replaced by one jmp whose rel32 ends in the bytes
- * 0f 05, so the old syscall instruction's address still holds a
- * `syscall`: a branch to it traps exactly as before the patch. That
- * fixes the stub's distance from the site to DYN_REL32_BASE + [0, 64K).
+ * Sites whose number is already in rax: `mov %reg,%rax; syscall` (3 + 2
+ * bytes, the shape of syscall(2)-like wrappers) and `xor $imm8,%sil;
+ * syscall` (4 + 2, glibc's futex calls: FUTEX_PRIVATE_FLAG toggled last).
+ * Both instructions are replaced by one jmp (after a 1-byte nop for the
+ * 4-byte xor) whose rel32 ends in the bytes 0f 05, so the old syscall
+ * instruction's address still holds a `syscall`: a branch to it traps
+ * exactly as before the patch, and a branch to the first instruction's
+ * address reaches the jmp (through the nop). That fixes the stub's distance from the site to DYN_REL32_BASE +
+ * [0, 64K). The stub replays the first instruction.
  */
 #define DYN_SITE_SPAN	5		/* `mov %reg,%rax; syscall` ends at the site */
+#define DYN_INSN_MAX	4		/* longest replayed instruction */
+#define DYN_PATCH_MAX	(DYN_INSN_MAX + 2)
 #define DYN_STUB_SIZE	48
 #define DYN_REL32_BASE	0x050f0000L	/* rel32 bytes xx xx 0f 05 */
 #define DYN_REL32_SPAN	0x10000L
@@ -54,11 +59,27 @@ void rewrite_emit_jmp(uint8_t out[SITE_PATCH_LEN], uintptr_t at, uintptr_t stub)
  * `mov %reg,%rax` or `mov %reg32,%eax` (3 bytes) and `syscall`. */
 int rewrite_match_dyn(const uint8_t bytes[6]);
 
-/* 1 when a jmp at site - DYN_SITE_SPAN to stub ends in 0f 05. */
+/* 1 when bytes (site - 7 .. site - 1) are a byte of context and then
+ * `xor $imm8` into a byte register (REX 40 or 41, 80 /6, mod 11: 4
+ * bytes, e.g. 40 80 f6 80 xor $0x80,%sil) and `syscall`. */
+int rewrite_match_xor8(const uint8_t bytes[7]);
+
+/* The length (3 or 4) of the instruction before the syscall ending
+ * at site for any register-number shape above, or 0. bytes = site - 8. */
+int rewrite_match_reg(const uint8_t bytes[8]);
+
+/* 1 when a jmp ending at site to stub ends in 0f 05. */
 int rewrite_dyn_reach(uintptr_t site, uintptr_t stub);
 
-/* The stub replaying the 3-byte mov, then calling cse_fast_entry_dyn. */
+/* The stub replaying the insn_len-byte instruction, then calling
+ * cse_fast_entry_dyn. */
 void rewrite_emit_dyn_stub(uint8_t out[DYN_STUB_SIZE], uintptr_t stub,
-			   uintptr_t pool_base, uintptr_t site, const uint8_t mov[3]);
+			   uintptr_t pool_base, uintptr_t site, const uint8_t *insn,
+			   int insn_len);
+
+/* The insn_len + 2 bytes at site - insn_len - 2: nops, then a jmp to stub
+ * ending at site (in 0f 05 when rewrite_dyn_reach). */
+void rewrite_emit_dyn_jmp(uint8_t out[DYN_PATCH_MAX], int insn_len, uintptr_t site,
+			  uintptr_t stub);
 
 #endif /* CSE_REWRITE_EMIT_H */

@@ -65,10 +65,14 @@ static void check_dyn(void)
 	static const uint8_t m_prefix[6] = { 0x66, 0x48, 0x89, 0xf0, 0x0f, 0x05 };
 	uint8_t got_stub[DYN_STUB_SIZE], got_jmp[SITE_PATCH_LEN];
 
-	rewrite_emit_dyn_stub(got_stub, stub, pool, site, mov);
+	uint8_t got_djmp[DYN_PATCH_MAX];
+
+	rewrite_emit_dyn_stub(got_stub, stub, pool, site, mov, 3);
 	check("dyn stub for mov %rsi,%rax; syscall", got_stub, want_stub, DYN_STUB_SIZE);
 	rewrite_emit_jmp(got_jmp, site - DYN_SITE_SPAN, stub);
 	check("dyn jmp ends in the syscall's bytes 0f 05", got_jmp, want_jmp, SITE_PATCH_LEN);
+	rewrite_emit_dyn_jmp(got_djmp, 3, site, stub);
+	check("dyn jmp for a 3-byte instruction: no nop", got_djmp, want_jmp, SITE_PATCH_LEN);
 	check_int("dyn reach: 0x050f1234 above", rewrite_dyn_reach(site, stub), 1);
 	check_int("dyn reach: 0x05100000 above", rewrite_dyn_reach(site, site + 0x05100000), 0);
 	check_int("dyn reach: below the site", rewrite_dyn_reach(site, site - 0x1000), 0);
@@ -79,6 +83,78 @@ static void check_dyn(void)
 	check_int("dyn matcher: load from memory", rewrite_match_dyn(m_mem), 0);
 	check_int("dyn matcher: prefix before the mov", rewrite_match_dyn(m_prefix), 0);
 	check_int("dyn trap tail is return address + DYN_TRAP_SKIP", 14 + DYN_TRAP_SKIP, 27);
+}
+
+/* `xor $0x80,%sil; syscall` (glibc futex wait), stub 0x050f1234 above. */
+static void check_xor8(void)
+{
+	const uintptr_t site = 0x7effffd01238, stub = site + 0x050f1234, pool = stub - 64;
+	static const uint8_t xor8[4] = { 0x40, 0x80, 0xf6, 0x80 };	/* xor $0x80,%sil */
+	static const uint8_t want_stub[DYN_STUB_SIZE] = {
+		0x40, 0x80, 0xf6, 0x80,			/* xor $0x80,%sil (moved) */
+		0x48, 0x8d, 0x64, 0x24, 0x80,		/* lea -0x80(%rsp),%rsp */
+		0xff, 0x15, 0xb9, 0xff, 0xff, 0xff,	/* call *-0x47(%rip) -> pool+8 */
+		0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,	/* lea 0x80(%rsp),%rsp */
+		0xe9, 0xb0, 0xed, 0xf0, 0xfa,		/* jmp site */
+		0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,	/* trap tail: lea 0x80(%rsp),%rsp */
+		0x0f, 0x05,				/* syscall */
+		0xe9, 0xa1, 0xed, 0xf0, 0xfa,		/* jmp site */
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc,		/* int3 x5 */
+	};
+	/* 90 nop; e9 34 12 0f 05 jmp stub: the last two bytes where the syscall was */
+	static const uint8_t want_jmp[6] = { 0x90, 0xe9, 0x34, 0x12, 0x0f, 0x05 };
+	/* A byte of context, the instruction, the syscall (site - 7 .. site - 1). */
+	static const uint8_t m_sil[7] = { 0xd2, 0x40, 0x80, 0xf6, 0x80, 0x0f, 0x05 };
+	static const uint8_t m_r8b[7] = { 0xd2, 0x41, 0x80, 0xf0, 0x01, 0x0f, 0x05 };	/* xor $1,%r8b */
+	static const uint8_t m_dh[7] = { 0xd2, 0x90, 0x80, 0xf6, 0x80, 0x0f, 0x05 };	/* xor $0x80,%dh */
+	static const uint8_t m_mem[7] = { 0xd2, 0x40, 0x80, 0x36, 0x80, 0x0f, 0x05 };	/* xor $0x80,(%rsi) */
+	static const uint8_t m_cmp[7] = { 0xd2, 0x40, 0x80, 0xfe, 0x80, 0x0f, 0x05 };	/* cmp $0x80,%sil */
+	static const uint8_t m_rexw[7] = { 0xd2, 0x48, 0x80, 0xf6, 0x80, 0x0f, 0x05 };
+	static const uint8_t m_prefix[7] = { 0x66, 0x40, 0x80, 0xf6, 0x80, 0x0f, 0x05 };
+	static const uint8_t m_sysenter[7] = { 0xd2, 0x40, 0x80, 0xf6, 0x80, 0x0f, 0x34 };
+	uint8_t got_stub[DYN_STUB_SIZE], got_jmp[DYN_PATCH_MAX];
+	uint8_t b8[8];
+
+	rewrite_emit_dyn_stub(got_stub, stub, pool, site, xor8, 4);
+	check("xor8 stub for xor $0x80,%sil; syscall", got_stub, want_stub, DYN_STUB_SIZE);
+	rewrite_emit_dyn_jmp(got_jmp, 4, site, stub);
+	check("xor8 site: nop, then a jmp ending in 0f 05", got_jmp, want_jmp, 6);
+	check_int("xor8 trap tail is return address + DYN_TRAP_SKIP", 15 + DYN_TRAP_SKIP, 28);
+	check_int("xor8 matcher: xor $0x80,%sil", rewrite_match_xor8(m_sil), 1);
+	check_int("xor8 matcher: xor $1,%r8b", rewrite_match_xor8(m_r8b), 1);
+	check_int("xor8 matcher: no REX (3-byte xor to dh)", rewrite_match_xor8(m_dh), 0);
+	check_int("xor8 matcher: memory operand", rewrite_match_xor8(m_mem), 0);
+	check_int("xor8 matcher: cmp, not xor", rewrite_match_xor8(m_cmp), 0);
+	check_int("xor8 matcher: REX.W", rewrite_match_xor8(m_rexw), 0);
+	check_int("xor8 matcher: prefix before the xor", rewrite_match_xor8(m_prefix), 0);
+	check_int("xor8 matcher: not a syscall instruction", rewrite_match_xor8(m_sysenter), 0);
+	b8[0] = 0x00;
+	memcpy(b8 + 1, m_sil, 7);
+	check_int("reg matcher: xor8 shape is 4 bytes", rewrite_match_reg(b8), 4);
+}
+
+/*
+ * Shapes that stay on SUD: glibc's syscall() ends in `mov 0x8(%rsp),%r9;
+ * syscall`, byte for byte the gate of a nested cse runtime (entry.S),
+ * whose calls the outer runtime recognises only by trap site.
+ */
+static void check_reg_shapes(void)
+{
+	/* site - 8 .. site - 1 */
+	static const uint8_t m_r9[8] = { 0xc8, 0x4c, 0x8b, 0x4c, 0x24, 0x08, 0x0f, 0x05 };
+	static const uint8_t m_edi[8] = { 0x00, 0x00, 0x8b, 0x7c, 0x24, 0x08, 0x0f, 0x05 };
+	static const uint8_t m_mov_nr[8] = { 0x90, 0xb8, 0x6e, 0, 0, 0, 0x0f, 0x05 };
+	static const uint8_t m_dyn3[8] = { 0x90, 0x90, 0x90, 0x48, 0x89, 0xf0, 0x0f, 0x05 };
+	static const uint8_t m_xor_gap[8] = { 0x40, 0x80, 0xf6, 0x81, 0x90, 0x90, 0x0f, 0x05 };
+
+	check_int("reg matcher: mov %rsi,%rax shape is 3 bytes", rewrite_match_reg(m_dyn3), 3);
+	check_int("reg matcher: mov 0x8(%rsp),%r9; syscall stays on SUD",
+		  rewrite_match_reg(m_r9), 0);
+	check_int("reg matcher: mov 0x8(%rsp),%edi; syscall stays on SUD",
+		  rewrite_match_reg(m_edi), 0);
+	check_int("reg matcher: xor not next to the syscall", rewrite_match_reg(m_xor_gap), 0);
+	check_int("reg matcher: mov $nr,%eax is not a register shape",
+		  rewrite_match_reg(m_mov_nr), 0);
 }
 
 int main(void)
@@ -120,6 +196,8 @@ int main(void)
 			  rewrite_stub_site(at + STUB_RET_OFF) == back, 1);
 	}
 	check_dyn();
+	check_xor8();
+	check_reg_shapes();
 	check_int("matcher: mov $nr,%eax; syscall", rewrite_match(good, 0x6e), 1);
 	check_int("matcher: other number", rewrite_match(good, 0x27), 0);
 	check_int("matcher: REX prefix (mov to r8d)", rewrite_match(rex, 0x6e), 0);
