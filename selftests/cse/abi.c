@@ -469,20 +469,6 @@ TEST(instance_fd_is_anon_inode)
 	EXPECT_STREQ("anon_inode:[cse-instance]", target);
 }
 
-#define MAX_INSTANCES_PARAM "/sys/module/cse/parameters/max_instances"
-
-static int write_param(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
-}
-
 /* More live instances than the max_instances module parameter: ENOSPC. */
 TEST(create_beyond_max_instances_enospc)
 {
@@ -491,30 +477,30 @@ TEST(create_beyond_max_instances_enospc)
 	int fd, a, b, c;
 	ssize_t n;
 
-	fd = open(MAX_INSTANCES_PARAM, O_RDONLY | O_CLOEXEC);
+	fd = open(CSE_MAX_INSTANCES_PARAM, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		SKIP(return, "no %s", MAX_INSTANCES_PARAM);
+		SKIP(return, "no %s", CSE_MAX_INSTANCES_PARAM);
 	n = read(fd, old, sizeof(old) - 1);
 	close(fd);
 	ASSERT_LT(0, n);
 	old[n] = '\0';
 
 	/* No other instance is alive while this test runs. */
-	ASSERT_EQ(0, write_param(MAX_INSTANCES_PARAM, "2"));
+	ASSERT_EQ(0, cse_write_file(CSE_MAX_INSTANCES_PARAM, "2"));
 	a = cse_create(dev, "max-1", NULL, 0, 0);
 	b = cse_create(dev, "max-2", NULL, 0, 0);
 	errno = 0;
 	c = cse_create(dev, "max-3", NULL, 0, 0);
-	ASSERT_EQ(0, write_param(MAX_INSTANCES_PARAM, old));
+	ASSERT_EQ(0, cse_write_file(CSE_MAX_INSTANCES_PARAM, old));
 	EXPECT_LE(0, a);
 	EXPECT_LE(0, b);
 	EXPECT_EQ(-1, c);
 	EXPECT_EQ(ENOSPC, errno);
 	/* Closing one makes room again. */
 	close(b);
-	ASSERT_EQ(0, write_param(MAX_INSTANCES_PARAM, "2"));
+	ASSERT_EQ(0, cse_write_file(CSE_MAX_INSTANCES_PARAM, "2"));
 	b = cse_create(dev, "max-2-again", NULL, 0, 0);
-	ASSERT_EQ(0, write_param(MAX_INSTANCES_PARAM, old));
+	ASSERT_EQ(0, cse_write_file(CSE_MAX_INSTANCES_PARAM, old));
 	EXPECT_LE(0, b);
 }
 

@@ -139,6 +139,21 @@ static inline int cse_grant_for(struct cse_dev_grant *g, const char *path,
 	return 0;
 }
 
+#define CSE_MAX_INSTANCES_PARAM "/sys/module/cse/parameters/max_instances"
+
+/* Write val to a sysfs file (a module parameter); 0 or -1 with errno. */
+static inline int cse_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
 /* Become uid/gid nobody with no capabilities left; 0 or -1 with errno. */
 static inline int cse_become_nobody(void)
 {

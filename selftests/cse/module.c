@@ -106,20 +106,6 @@ TEST(rmmod_refused_while_proxy_open)
 	ASSERT_EQ(0, close(fd));
 }
 
-#define MAX_INSTANCES "/sys/module/cse/parameters/max_instances"
-
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
-}
-
 /*
  * Every instance created so far was destroyed: with max_instances at 1,
  * exactly one instance can be created, which holds only when the module
@@ -133,18 +119,18 @@ TEST(no_instance_leaked)
 
 	require_module();
 	dev = cse_open_or_skip();
-	fd = open(MAX_INSTANCES, O_RDONLY | O_CLOEXEC);
+	fd = open(CSE_MAX_INSTANCES_PARAM, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		SKIP(return, "no %s", MAX_INSTANCES);
+		SKIP(return, "no %s", CSE_MAX_INSTANCES_PARAM);
 	n = read(fd, old, sizeof(old) - 1);
 	close(fd);
 	ASSERT_LT(0, n);
 	old[n] = '\0';
-	ASSERT_EQ(0, write_str(MAX_INSTANCES, "1"));
+	ASSERT_EQ(0, cse_write_file(CSE_MAX_INSTANCES_PARAM, "1"));
 	a = cse_create(dev, "leak-check-1", NULL, 0, 0);
 	b = cse_create(dev, "leak-check-2", NULL, 0, 0);
 	eb = errno;
-	ASSERT_EQ(0, write_str(MAX_INSTANCES, old));
+	ASSERT_EQ(0, cse_write_file(CSE_MAX_INSTANCES_PARAM, old));
 	EXPECT_LE(0, a) {
 		TH_LOG("an instance is still alive: create failed with %s", strerror(errno));
 	}

@@ -18,34 +18,7 @@
 #include "kselftest_harness.h"
 #include "cse_test.h"
 #include "cse_nl.h"
-
-FIXTURE(nl) {
-	int dev;
-	int sock;
-	struct nl_family_info fam;
-};
-
-FIXTURE_SETUP(nl)
-{
-	int err;
-
-	self->sock = -1;
-	self->dev = cse_open_or_skip();
-	self->sock = nl_socket();
-	ASSERT_LE(0, self->sock);
-	err = nl_resolve(self->sock, &self->fam);
-	if (err == -ENOENT)
-		SKIP(return, "generic netlink family \"cse\" is not registered");
-	ASSERT_EQ(0, err);
-}
-
-FIXTURE_TEARDOWN(nl)
-{
-	if (self->sock >= 0)
-		close(self->sock);
-	if (self->dev >= 0)
-		close(self->dev);
-}
+#include "cse_nl_fixture.h"
 
 /*
  * A socket that never read with a big buffer: the kernel sizes dump skbs
