@@ -84,3 +84,9 @@ compare() {
 		fail "$name" "${why[@]}"
 	fi
 }
+
+# "Every element on" for transparency matrices: each element is loaded with
+# settings that leave a program's output as native (same hostname, ids and
+# clock), so only the interposition itself is under test.
+CSE_ALL_ELEMENTS=(--hostname="$(hostname)" --uid="$(id -u)" --gid="$(id -g)"
+	--time-offset=0s --trace-log=/dev/null)
