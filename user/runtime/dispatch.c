@@ -42,6 +42,10 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 		if (!uc)
 			return -22;
 		signal_sigreturn(uc);
+	case __NR_sigaltstack:
+		if (!uc)
+			return -22;	/* trap only, see syscall_table.c */
+		return signal_sigaltstack(c, uc);
 	case __NR_rt_sigaction:
 		return signal_sigaction(c);
 	case __NR_rt_sigprocmask:

@@ -68,6 +68,29 @@ cse_app_syscall_ret:
 	ret
 	.size cse_app_syscall, .-cse_app_syscall
 
+/*
+ * long cse_app_call_at(nr, a0, a1, sp): a call for the application made
+ * with rsp = sp (the caller blocks signals: nothing may be delivered on
+ * that stack). For calls the kernel judges by the stack pointer.
+ */
+	.globl cse_app_call_at
+	.type cse_app_call_at, @function
+cse_app_call_at:
+	push	%rbx
+	mov	%rsp, %rbx
+	mov	%rcx, %rsp
+	and	$-16, %rsp
+	xor	%ecx, %ecx
+	xor	%r8d, %r8d
+	xor	%r9d, %r9d
+	push	%rcx
+	push	%rcx
+	call	cse_app_syscall
+	mov	%rbx, %rsp
+	pop	%rbx
+	ret
+	.size cse_app_call_at, .-cse_app_call_at
+
 /* sa_restorer of the runtime's SIGSYS handler: rt_sigreturn as our own call. */
 	.globl cse_sigreturn_restorer
 	.type cse_sigreturn_restorer, @function
@@ -75,6 +98,59 @@ cse_sigreturn_restorer:
 	mov	$__NR_rt_sigreturn, %eax
 	jmp	cse_rt_syscall_insn
 	.size cse_sigreturn_restorer, .-cse_sigreturn_restorer
+
+/*
+ * Move to the thread's runtime stack (thread_area.h) with rbx = the old
+ * rsp; rcx is clobbered (dead across a syscall). rt_depth counts live
+ * entries: only the outermost one moves to the stack's top. A nested
+ * entry (a signal handler of the application interrupted the runtime and
+ * made a call) stays where it is: on the runtime stack below the
+ * interrupted frames, or on the application's alternate stack. So does
+ * an entry on the alternate stack (a handler's call, or our SIGSYS frame
+ * placed there): leaving it would let the kernel put the next signal's
+ * frame at its top, over the frames still live there. The
+ * increment comes first, so a signal between it and the move sees the
+ * stack as taken. The area pointer is kept on the new stack because a
+ * call (arch_prctl of a nested runtime) may change %gs meanwhile.
+ */
+.macro RT_STACK_ENTER
+	mov	%gs:TA_SELF, %rcx
+	incq	TA_DEPTH(%rcx)
+	cmpq	$1, TA_DEPTH(%rcx)
+	jne	1f
+	cmp	TA_ALT_LO(%rcx), %rsp
+	jbe	2f
+	cmp	TA_ALT_HI(%rcx), %rsp
+	jbe	1f
+2:	mov	%rcx, %rsp
+1:	and	$-16, %rsp
+	push	%rcx
+	push	%rcx
+.endm
+
+/* Back to rbx's stack; the entry is over once the move is done. */
+.macro RT_STACK_LEAVE
+	mov	8(%rsp), %rcx
+	mov	%rbx, %rsp
+	decq	TA_DEPTH(%rcx)
+.endm
+
+/*
+ * Handler of SIGSYS (sa_handler): the kernel's frame is on the
+ * application's alternate stack when it has one, else on its stack; the
+ * C handler runs on the runtime stack. rdi, rsi, rdx pass through.
+ */
+	.globl cse_sigsys_entry
+	.type cse_sigsys_entry, @function
+cse_sigsys_entry:
+	push	%rbx
+	mov	%rsp, %rbx
+	RT_STACK_ENTER
+	call	cse_sigsys_handler
+	RT_STACK_LEAVE
+	pop	%rbx
+	ret
+	.size cse_sigsys_entry, .-cse_sigsys_entry
 
 /*
  * Fast path targets of rewritten sites. The site's stub has already moved
@@ -103,10 +179,10 @@ cse_sigreturn_restorer:
 	mov	%rax, %rdi
 	mov	$\may_trap, %edx
 	mov	%rsp, %rbx
-	and	$-16, %rsp
+	RT_STACK_ENTER
 	cld
 	call	dispatch_fast
-	mov	%rbx, %rsp
+	RT_STACK_LEAVE
 	pop	%rdi
 	pop	%rsi
 	pop	%rdx
@@ -272,11 +348,16 @@ cse_fast_retrap:
 	jmp	*TA_RETRAP(%r11)
 	.size cse_fast_retrap, .-cse_fast_retrap
 
-/* Perform the application's rt_sigreturn with its own stack pointer. */
+/*
+ * Perform the application's rt_sigreturn with its own stack pointer,
+ * leaving the runtime stack entry of the SIGSYS handler we are in
+ * (rsi = its area) only once rsp is off it.
+ */
 	.globl cse_sigreturn_at
 	.type cse_sigreturn_at, @function
 cse_sigreturn_at:
 	mov	%rdi, %rsp
+	decq	TA_DEPTH(%rsi)
 	mov	$__NR_rt_sigreturn, %eax
 	syscall
 	ud2
@@ -288,7 +369,11 @@ cse_sigreturn_at:
 cse_exit_thread:
 	mov	%rdx, %r12
 	mov	$__NR_munmap, %eax
-	call	cse_rt_syscall_insn	/* our own call; the stack is the thread's */
+	/* The runtime stack goes with the area: call from a shared scratch
+	 * slot. Every exiting thread writes the same return address there,
+	 * so concurrent exits agree on its content. */
+	lea	exit_scratch_top(%rip), %rsp
+	call	cse_rt_syscall_insn	/* our own call */
 	mov	%r12, %rdi
 	mov	$__NR_exit, %eax
 	syscall
@@ -317,5 +402,10 @@ cse_jump_to_program:
 	xor	%r15d, %r15d
 	jmp	*%r11
 	.size cse_jump_to_program, .-cse_jump_to_program
+
+	.bss
+	.balign 16
+	.skip	64
+exit_scratch_top:
 
 	.section .note.GNU-stack, "", @progbits

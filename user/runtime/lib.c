@@ -292,3 +292,27 @@ _Noreturn void rt_die_status(int status, const char *fmt, ...)
 	va_end(ap);
 	rt_exit(status);
 }
+
+/* Copies from and to the application's memory: -EFAULT instead of a fault. */
+struct rt_iovec {
+	const void *base;
+	size_t len;
+};
+
+long rt_copy_from_app(void *dst, const void *src, size_t len)
+{
+	struct rt_iovec local = { dst, len }, remote = { src, len };
+	long r = rt_sys6(__NR_process_vm_readv, rt_sys0(__NR_getpid), &local, 1,
+			 &remote, 1, 0);
+
+	return r == (long)len ? 0 : -14;
+}
+
+long rt_copy_to_app(void *dst, const void *src, size_t len)
+{
+	struct rt_iovec local = { src, len }, remote = { dst, len };
+	long r = rt_sys6(__NR_process_vm_writev, rt_sys0(__NR_getpid), &local, 1,
+			 &remote, 1, 0);
+
+	return r == (long)len ? 0 : -14;
+}

@@ -55,6 +55,8 @@ _Noreturn void rt_die_status(int status, const char *fmt, ...)
 #define rt_die(...)	rt_die_status(127, __VA_ARGS__)
 _Noreturn void rt_exit(int status);
 int rt_parse_int(const char *s, long *out);
+long rt_copy_from_app(void *dst, const void *src, size_t len);
+long rt_copy_to_app(void *dst, const void *src, size_t len);
 
 /* Process-wide runtime configuration, set by the loader before start. */
 struct cse_config {
@@ -108,9 +110,11 @@ int sud_enable(struct cse_thread *t);
 int sud_probe(void);
 int sigsys_install(void);
 void cse_sigsys_handler(int sig, struct ksiginfo *si, void *uc);
+void cse_sigsys_entry(int sig, struct ksiginfo *si, void *uc);	/* entry.S */
 
 /* thread.c */
 struct cse_thread *thread_area_new(void);
+void thread_area_free(struct cse_thread *t);
 int thread_area_install(struct cse_thread *t);
 long thread_clone(struct cse_call *c, struct kucontext *uc);
 _Noreturn void thread_exit(long status);
@@ -134,6 +138,7 @@ long signal_sigprocmask(struct cse_call *c, struct kucontext *uc);
 _Noreturn void signal_sigreturn(struct kucontext *uc);
 void signal_foreign_sigsys(struct ksiginfo *si, struct kucontext *uc);
 long signal_prctl_sud(struct cse_call *c);
+long signal_sigaltstack(struct cse_call *c, struct kucontext *uc);
 int signal_vsud_trap(struct cse_call *c, struct ksiginfo *si, struct kucontext *uc);
 void signal_deliver_pending(void);
 void signal_forced_sigsys(struct ksiginfo *si, struct kucontext *uc);
@@ -172,9 +177,10 @@ long cse_fast_entry(void);
 long cse_fast_entry_dyn(void);
 void cse_clone_stub(void);
 void cse_clone_stub_newstack(void);
-_Noreturn void cse_sigreturn_at(uintptr_t sp);
+_Noreturn void cse_sigreturn_at(uintptr_t sp, struct cse_thread *area);
 _Noreturn void cse_exit_thread(void *area, size_t len, long status);
 _Noreturn void cse_jump_to_program(uintptr_t sp, uintptr_t entry);
 void cse_fast_retrap(void);
+long cse_app_call_at(long nr, long a0, long a1, uintptr_t sp);
 
 #endif /* CSE_RUNTIME_H */

@@ -45,15 +45,6 @@ struct kfprog {
 	struct sock_filter *filter;
 };
 
-/* Copy from the application's memory; -EFAULT instead of a fault here. */
-static long copy_from_app(void *dst, const void *src, size_t len)
-{
-	struct { const void *base; size_t len; } local = { dst, len }, remote = { src, len };
-	long r = rt_sys6(__NR_process_vm_readv, rt_sys0(__NR_getpid), &local, 1,
-			 &remote, 1, 0);
-
-	return r == (long)len ? 0 : -14;
-}
 
 /*
  * The application's program behind a prefix that allows the runtime's own
@@ -125,7 +116,7 @@ long seccomp_install(struct cse_call *c)
 		rewrite_stop("off (seccomp strict mode)");
 		return app_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
-	if (!filter || copy_from_app(&prog, (const void *)a[2], sizeof(prog)) ||
+	if (!filter || rt_copy_from_app(&prog, (const void *)a[2], sizeof(prog)) ||
 	    prog.len == 0 || prog.len > BPF_MAXINSNS_K - PREFIX_LEN)
 		/* Not a filter, or the kernel refuses it as it is anyway; a
 		 * filter too long for the prefix applies to us too. */
@@ -138,7 +129,7 @@ long seccomp_install(struct cse_call *c)
 	wrapped.filter = (struct sock_filter *)mem;
 	wrapped.len = (unsigned short)(prog.len + PREFIX_LEN);
 	emit_prefix(wrapped.filter);
-	if (copy_from_app(wrapped.filter + PREFIX_LEN, prog.filter,
+	if (rt_copy_from_app(wrapped.filter + PREFIX_LEN, prog.filter,
 			  prog.len * sizeof(struct sock_filter))) {
 		r = -14;	/* EFAULT */
 	} else {

@@ -119,6 +119,20 @@ long signal_sigprocmask(struct cse_call *c, struct kucontext *uc)
 	return r;
 }
 
+/* Remember the alternate stack the kernel will have (entry.S reads it). */
+static void signal_note_altstack(const struct kstack *st)
+{
+	struct cse_thread *t = cse_stack_area();
+
+	if (st->ss_size && !((unsigned int)st->ss_flags & 2 /* SS_DISABLE */)) {
+		t->alt_lo = (uint64_t)st->ss_sp;
+		t->alt_hi = (uint64_t)st->ss_sp + st->ss_size;
+	} else {
+		t->alt_lo = 0;
+		t->alt_hi = 0;
+	}
+}
+
 /* The application's rt_sigreturn: sanitize its frame, then do it for real. */
 _Noreturn void signal_sigreturn(struct kucontext *uc)
 {
@@ -127,8 +141,9 @@ _Noreturn void signal_sigreturn(struct kucontext *uc)
 	struct kucontext *app = (struct kucontext *)sp;
 
 	cse_self()->sigsys_blocked = !!(app->uc_sigmask & SIGBIT(K_SIGSYS));
+	signal_note_altstack(&app->uc_stack);	/* the kernel restores it */
 	app->uc_sigmask &= ~SIGBIT(K_SIGSYS);
-	cse_sigreturn_at(sp);
+	cse_sigreturn_at(sp, cse_stack_area());
 }
 
 /*
@@ -192,6 +207,85 @@ void signal_forced_sigsys(struct ksiginfo *si, struct kucontext *uc)
 		t->sigsys_blocked = 0;
 	}
 	deliver_to_app(si, uc);
+}
+
+#define K_SS_ONSTACK		1
+#define K_SS_DISABLE		2
+#define K_SS_AUTODISARM		(1u << 31)
+#define K_MINSIGSTKSZ		2048
+
+/* The kernel's on_sig_stack() for the stack st. */
+static int on_stack(const struct kstack *st, uint64_t sp)
+{
+	uint64_t base = (uint64_t)st->ss_sp;
+
+	if ((unsigned int)st->ss_flags & K_SS_AUTODISARM)
+		return 0;
+	return sp > base && sp - base <= st->ss_size;
+}
+
+/*
+ * sigaltstack made by trap. Our SIGSYS handler may itself run on the
+ * alternate stack (SA_ONSTACK), where the kernel refuses changes, and
+ * rt_sigreturn restores the alternate stack from the frame anyway. So
+ * the answer is computed against the application's stack pointer and
+ * the frame's saved copy, as the kernel would have, and a change is
+ * written into that copy: the kernel installs it at our sigreturn.
+ */
+long signal_sigaltstack(struct cse_call *c, struct kucontext *uc)
+{
+	const struct kstack *ss = (const struct kstack *)c->args[0];
+	struct kstack *oss = (struct kstack *)c->args[1];
+	struct kstack cur = uc->uc_stack, nss, out;
+	uint64_t sp = uc->uc_mcontext.rsp;
+
+	if (ss && rt_copy_from_app(&nss, ss, sizeof(nss)) != 0)
+		return -14;	/* EFAULT */
+	if (ss) {
+		unsigned int mode = (unsigned int)nss.ss_flags & ~K_SS_AUTODISARM;
+
+		if (on_stack(&cur, sp))
+			return -1;	/* EPERM */
+		if (mode != K_SS_DISABLE && mode != K_SS_ONSTACK && mode != 0)
+			return -22;	/* EINVAL */
+		if (mode == K_SS_DISABLE) {
+			nss.ss_sp = 0;
+			nss.ss_size = 0;
+		} else if (nss.ss_size < K_MINSIGSTKSZ) {
+			return -12;	/* ENOMEM */
+		}
+	}
+	if (oss) {
+		memset(&out, 0, sizeof(out));
+		out.ss_sp = cur.ss_sp;
+		out.ss_size = cur.ss_size;
+		out.ss_flags = (!cur.ss_size ? K_SS_DISABLE :
+				on_stack(&cur, sp) ? K_SS_ONSTACK : 0) |
+			       (int)((unsigned int)cur.ss_flags & K_SS_AUTODISARM);
+		if (rt_copy_to_app(oss, &out, sizeof(out)) != 0)
+			return -14;
+	}
+	if (ss) {
+		/*
+		 * rt_sigreturn ignores the frame's copy when the frame sits on
+		 * the alternate stack (ours may): make the change for real,
+		 * from a stack pointer off that stack, and keep the copy equal
+		 * so the restore at sigreturn agrees.
+		 */
+		uint64_t all = ~0ull, old;
+		struct cse_thread *t = cse_stack_area();
+		long r;
+
+		rt_sys4(__NR_rt_sigprocmask, SIG_SETMASK_K, &all, &old, 8);
+		r = cse_app_call_at(__NR_sigaltstack, (long)&nss, 0,
+				    (uintptr_t)t + TA_SIZE);
+		rt_sys4(__NR_rt_sigprocmask, SIG_SETMASK_K, &old, 0, 8);
+		if (r < 0)
+			return r;
+		uc->uc_stack = nss;
+		signal_note_altstack(&nss);
+	}
+	return 0;
 }
 
 /* prctl(PR_SET_SYSCALL_USER_DISPATCH, ...) by the application. */

@@ -37,13 +37,18 @@ int sud_probe(void)
 /*
  * SA_NODEFER: a signal handler of the application that runs while we
  * are inside this handler must still be able to trap.
- * No SA_ONSTACK: the application's alternate stack stays its own.
+ * SA_ONSTACK: the kernel's frame (1-3 KiB with the FPU state) must not
+ * land on a small stack the application does not expect to grow, such as
+ * a goroutine's; where the application keeps an alternate stack (every
+ * Go thread does) it goes there, below any handler running on it. The
+ * C code then runs on the runtime's own stack (cse_sigsys_entry), and
+ * sigaltstack made by trap is emulated on the frame (signal.c).
  */
 int sigsys_install(void)
 {
 	struct ksigaction sa = {
-		.handler = (void *)cse_sigsys_handler,
-		.flags = K_SA_SIGINFO | K_SA_NODEFER | K_SA_RESTORER,
+		.handler = (void *)cse_sigsys_entry,
+		.flags = K_SA_SIGINFO | K_SA_NODEFER | K_SA_RESTORER | K_SA_ONSTACK,
 		.restorer = cse_sigreturn_restorer,
 		.mask = 0,
 	};

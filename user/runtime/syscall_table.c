@@ -63,6 +63,7 @@ static const char *const arg_kinds[SYSCALL_TABLE_SIZE] = {
 static const uint8_t flags[SYSCALL_TABLE_SIZE] = {
 	T(rt_sigreturn), T(clone), T(clone3), T(fork), T(vfork),
 	T(execve), T(execveat), T(exit), T(prctl), T(seccomp),
+	T(sigaltstack),	/* answered about the application's stack pointer */
 };
 
 const char *syscall_name(long nr)

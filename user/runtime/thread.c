@@ -25,20 +25,33 @@ _Static_assert(offsetof(struct cse_thread, saved_mask) == TA_SAVED_MASK, "TA_SAV
 _Static_assert(offsetof(struct cse_thread, owner) == TA_OWNER, "TA_OWNER");
 _Static_assert(offsetof(struct cse_thread, next) == TA_NEXT, "TA_NEXT");
 _Static_assert(offsetof(struct cse_thread, retrap_rip) == TA_RETRAP, "TA_RETRAP");
+_Static_assert(offsetof(struct cse_thread, rt_depth) == TA_DEPTH, "TA_DEPTH");
+_Static_assert(offsetof(struct cse_thread, alt_lo) == TA_ALT_LO, "TA_ALT_LO");
+_Static_assert(offsetof(struct cse_thread, alt_hi) == TA_ALT_HI, "TA_ALT_HI");
 _Static_assert(sizeof(struct cse_thread) <= TA_SIZE, "area fits its page");
 
 #define CLONE_STUB_RESUMED	1	/* thread_clone() result: frame rewritten */
 #define CLONE_ARGS_SIZE_VER0	64
 #define K_SIGCHLD		17
 
+/* A new area with its runtime stack below it (thread_area.h). */
 struct cse_thread *thread_area_new(void)
 {
-	long p = rt_sys6(__NR_mmap, 0, TA_SIZE, 3 /* RW */,
+	long p = rt_sys6(__NR_mmap, 0, TA_MAP_SIZE, 3 /* RW */,
 			 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
 
 	if (IS_ERR_RET(p))
 		return NULL;
-	return (struct cse_thread *)p;
+	if (rt_sys3(__NR_mprotect, p, TA_GUARD_SIZE, 0 /* PROT_NONE */) != 0) {
+		rt_sys2(__NR_munmap, p, TA_MAP_SIZE);
+		return NULL;
+	}
+	return (struct cse_thread *)(p + TA_GUARD_SIZE + TA_STACK_SIZE);
+}
+
+void thread_area_free(struct cse_thread *t)
+{
+	rt_sys2(__NR_munmap, ta_map_base(t), TA_MAP_SIZE);
 }
 
 /*
@@ -80,6 +93,11 @@ static struct cse_thread *child_area(const struct cse_thread *parent,
 	t->borrowed = spare;
 	t->sigsys_blocked = parent->sigsys_blocked;
 	t->next = parent->next;
+	if (flags & K_CLONE_VFORK) {
+		/* The kernel keeps the alternate stack for vfork children only. */
+		t->alt_lo = parent->alt_lo;
+		t->alt_hi = parent->alt_hi;
+	}
 	if (!(flags & K_CLONE_THREAD)) {
 		/* A new process sharing memory (vfork): keeps virtual SUD. */
 		t->vsud_on = parent->vsud_on;
@@ -233,12 +251,12 @@ _Noreturn void thread_exit(long status)
 	/* No signal handler may run once the selector's page is gone. */
 	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, 0, 8);
 	if (t->vfork_spare)
-		rt_sys2(__NR_munmap, t->vfork_spare, TA_SIZE);
+		thread_area_free(t->vfork_spare);
 	if (t->next || t->borrowed) {
 		/* Nested (the enclosing runtime still walks through ours) or
 		 * a vfork parent's spare: keep the page. */
 		for (;;)
 			rt_sys1(__NR_exit, status);
 	}
-	cse_exit_thread(t, TA_SIZE, status);
+	cse_exit_thread(ta_map_base(t), TA_MAP_SIZE, status);
 }

@@ -22,7 +22,21 @@
 #define TA_OWNER	32	/* the runtime instance (its &cse_cfg) owning this area */
 #define TA_NEXT		40	/* area of the enclosing runtime when nested */
 #define TA_RETRAP	48	/* a site's syscall instruction, for cse_fast_retrap */
+#define TA_DEPTH	56	/* entries into the runtime stack now live */
+#define TA_ALT_LO	64	/* the application's alternate signal stack, */
+#define TA_ALT_HI	72	/* as the kernel has it (0, 0: none) */
 #define TA_SIZE		4096
+
+/*
+ * Each area sits at the top of its own mapping, above the thread's
+ * runtime stack and a guard page: [guard][stack ... ][area]. The fast
+ * path and the SIGSYS handler run C code there, never on the
+ * application's stack (a goroutine stack has 2 KiB and nothing below it
+ * belongs to the goroutine). The stack's top is the area's address.
+ */
+#define TA_GUARD_SIZE	4096
+#define TA_STACK_SIZE	(256 * 1024)
+#define TA_MAP_SIZE	(TA_GUARD_SIZE + TA_STACK_SIZE + TA_SIZE)
 
 /* Child frame at the top of a new thread's stack, written by the parent. */
 #define CF_RIP		0	/* application resume address */
@@ -49,6 +63,8 @@ struct cse_thread {
 	const void *owner;
 	struct cse_thread *next;
 	uint64_t retrap_rip;
+	uint64_t rt_depth;
+	uint64_t alt_lo, alt_hi;
 	/* Below: C only. */
 	struct cse_thread *vfork_spare;	/* area for a CLONE_VM|CLONE_VFORK child */
 	int tid;
@@ -66,6 +82,20 @@ struct cse_thread {
 };
 
 extern struct cse_config cse_cfg;
+
+/* The area whose stack the entry code uses: the first on %gs, not walked. */
+static inline struct cse_thread *cse_stack_area(void)
+{
+	struct cse_thread *t;
+
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(t));
+	return t;
+}
+
+static inline void *ta_map_base(struct cse_thread *t)
+{
+	return (char *)t - TA_STACK_SIZE - TA_GUARD_SIZE;
+}
 
 /*
  * This runtime's area of the calling thread. A nested runtime (cse-run
