@@ -132,18 +132,25 @@ HOOKS
 bad=()
 wruns=$RUNS
 for ((i = 0; i < wruns; i++)); do
-	port=$((20000 + RANDOM % 20000))
-	args=$(variant_args "$i")
-	# shellcheck disable=SC2086
-	$CSE_RUN $args webhook -hooks hooks.json -ip 127.0.0.1 -port "$port" >wh.log 2>&1 &
-	pid=$!
-	up=0
-	for _ in $(seq 100); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			up=1
-			break
-		fi
-		sleep 0.1
+	# A port outside the ephemeral range; another one if it is taken.
+	for _ in 1 2 3 4 5; do
+		port=$((10000 + RANDOM % 20000))
+		args=$(variant_args "$i")
+		# shellcheck disable=SC2086
+		$CSE_RUN $args webhook -hooks hooks.json -ip 127.0.0.1 -port "$port" >wh.log 2>&1 &
+		pid=$!
+		up=0
+		for _ in $(seq 100); do
+			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+				up=1
+				break
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ $up = 1 ] && break
+		wait "$pid"
+		grep -q 'address already in use' wh.log || break
 	done
 	body=$(exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /hooks/ping HTTP/1.0\r\n\r\n' >&3 && cat <&3 | tail -n 1)
 	wrk -t2 -c16 -d1s "http://127.0.0.1:$port/hooks/ping" >wrk.out 2>&1
