@@ -1,0 +1,3 @@
+module cse.example/gocases
+
+go 1.19
