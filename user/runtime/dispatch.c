@@ -84,18 +84,28 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	case __NR_newfstatat:
 	case __NR_statx:
 		return procexe_call(c, &handled);
-	case __NR_close:
-	case __NR_close_range:
-	case __NR_dup2:
-	case __NR_dup3:
-		r = fdguard_call(c, &handled);
-		if (handled)
-			return r;
+	case __NR_getdents:
+	case __NR_getdents64:
+		if (fdguard_count())
+			return procfd_getdents(c);
 		break;
 	default:
 		break;
 	}
 	return seccomp_app_call(c, c->nr, a);
+}
+
+/* Returns 1 with c->ret set when the call is answered for a hidden fd. */
+static int fd_precheck(struct cse_call *c)
+{
+	int handled;
+	long r = fdguard_call(c, &handled);
+
+	if (!handled)
+		r = procfd_pre(c, &handled);
+	if (handled)
+		c->ret = r;
+	return handled;
 }
 
 /* Tell the rewriter which address ranges a call may remap. */
@@ -143,8 +153,12 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 		outer_si = t->seccomp_si;
 		t->seccomp_trapped = 0;
 	}
+	fdguard_sync();
 	note_maps_change(c);	/* before the chain: an element may change nr */
 
+	/* The runtime's fds are free numbers to the application and its elements. */
+	if (fdguard_count() && fd_precheck(c))
+		goto done;
 	if (chain_run(c, &nhandled) != CSE_DONE) {
 		long r = core_execute(c, uc, &stub);
 
@@ -152,6 +166,9 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 			goto out;
 		c->ret = r;
 	}
+	if (fdguard_count())
+		c->ret = procfd_post(c, c->ret);
+done:
 	if (t->seccomp_trapped) {
 		t->seccomp_trapped = 0;
 		retrap = seccomp_trap_deliver(c, uc, &t->seccomp_si);

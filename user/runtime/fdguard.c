@@ -1,141 +1,362 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The runtime's own file descriptors (instance state, cse.ko instance,
- * element log files) live at the top of the fd table and are invisible
- * to the application's close/close_range/dup2/dup3: shells and daemons
- * that close "all" fds must not cut the application off its instance.
+ * element log files) live near the top of the RLIMIT_NOFILE range, so
+ * the kernel's lowest-free-number rule hands the application the same
+ * numbers as natively. To the application their numbers are free:
+ *
+ *  - any call naming one as a descriptor fails with EBADF (fdargs.c);
+ *  - dup2/dup3 onto one, or an F_DUPFD that would natively land on one,
+ *    first moves the runtime's fd to another high number, then lets the
+ *    application have the number;
+ *  - close_range skips them; /proc fd listings and links hide them
+ *    (procfd.c).
+ *
+ * Elements keep the number hide_fd() gave them (a handle); the runtime
+ * translates it to wherever the fd lives now (fdguard_fd), so a moved
+ * log fd is never confused with the application's fd at the old number.
+ *
+ * A vfork child shares this table's memory but has its own fd table: the
+ * first change it makes saves the parent's view, which the parent takes
+ * back on its next entry into the runtime (fdguard_sync).
  */
 #include "runtime.h"
 
 #define MAX_HIDDEN	8
+#define K_EBADF		9
+#define K_EINVAL	22
+#define K_EMFILE	24
 #define K_F_DUPFD	0
 #define K_F_DUPFD_CLOEXEC 1030
 #define K_RLIMIT_NOFILE	7
+#define K_CLOSE_RANGE_ALL 6u	/* CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC */
 
-static int hidden[MAX_HIDDEN];
-static int hidden_cloexec[MAX_HIDDEN];
-static int nhidden;
+struct fdslot {
+	int handle;	/* the number its owner was given */
+	int fd;		/* where it lives now */
+	int cloexec;
+};
+
+struct fdtab {
+	struct fdslot s[MAX_HIDDEN];
+	int n;
+	int state_fd, instance_fd;
+};
+
+static struct fdtab tab;
+int fdguard_lo = 0x7fffffff, fdguard_hi = -1;	/* bounds for quick tests */
+
+/* The parent's view while a vfork child changes the table. */
+static struct fdtab snap;
+struct cse_thread *fdguard_snap_child;
+
+static void bounds(void)
+{
+	fdguard_lo = 0x7fffffff;
+	fdguard_hi = -1;
+	for (int i = 0; i < tab.n; i++) {
+		if (tab.s[i].fd < fdguard_lo)
+			fdguard_lo = tab.s[i].fd;
+		if (tab.s[i].fd > fdguard_hi)
+			fdguard_hi = tab.s[i].fd;
+	}
+}
+
+/* Set by thread_clone() before the first vfork; no thread area before. */
+int fdguard_vfork_seen;
+
+static void before_change(void)
+{
+	struct cse_thread *t;
+
+	if (!fdguard_vfork_seen)
+		return;
+	t = cse_self();
+	if (!t->borrowed || fdguard_snap_child == t)
+		return;
+	snap = tab;
+	snap.state_fd = cse_cfg.state_fd;
+	snap.instance_fd = cse_cfg.instance_fd;
+	__atomic_store_n(&fdguard_snap_child, t, __ATOMIC_RELEASE);
+}
+
+/* Called on each entry while a snapshot exists: the vfork parent is back. */
+void fdguard_sync_slow(void)
+{
+	struct cse_thread *t = cse_self();
+	struct cse_thread *child = __atomic_load_n(&fdguard_snap_child, __ATOMIC_ACQUIRE);
+
+	if (!child || t->borrowed || t->vfork_spare != child)
+		return;
+	tab = snap;
+	cse_cfg.state_fd = snap.state_fd;
+	cse_cfg.instance_fd = snap.instance_fd;
+	bounds();
+	__atomic_store_n(&fdguard_snap_child, NULL, __ATOMIC_RELEASE);
+}
 
 int fdguard_is_hidden(int fd)
 {
-	for (int i = 0; i < nhidden; i++)
-		if (hidden[i] == fd)
+	if (fd < fdguard_lo || fd > fdguard_hi)
+		return 0;
+	for (int i = 0; i < tab.n; i++)
+		if (tab.s[i].fd == fd)
 			return 1;
 	return 0;
 }
 
-static long high_base(void)
+int fdguard_count(void)
+{
+	return tab.n;
+}
+
+int fdguard_fd(int handle)
+{
+	for (int i = 0; i < tab.n; i++)
+		if (tab.s[i].handle == handle)
+			return tab.s[i].fd;
+	return handle;
+}
+
+long fdguard_write_all(int handle, const void *buf, size_t len)
+{
+	return rt_write_all(fdguard_fd(handle), buf, len);
+}
+
+static long soft_limit(void)
 {
 	uint64_t lim[2];
 
 	if (rt_sys4(__NR_prlimit64, 0, K_RLIMIT_NOFILE, 0, lim) == 0 &&
-	    lim[0] > 64 && lim[0] < (1u << 20))
-		return (long)lim[0] - 32;
-	return 10;
+	    lim[0] < (1u << 30))
+		return (long)lim[0];
+	return 1024;
 }
 
-static long move_high(int fd, int cloexec)
+/*
+ * A copy of fd near the top of the limit. F_DUPFD takes the lowest free
+ * number at or above its base atomically, so it never replaces a
+ * descriptor an application thread opened meanwhile.
+ */
+static long place(int fd, int cloexec)
 {
-	return rt_sys3(__NR_fcntl, fd, cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD,
-		       high_base());
+	long lim = soft_limit();
+	long base = lim > 64 ? lim - 32 : lim > 16 ? lim - 8 : 3;
+	long r = -K_EMFILE;
+
+	while (base >= 3) {
+		r = rt_sys3(__NR_fcntl, fd, cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD, base);
+		if (r != -K_EMFILE && r != -K_EINVAL)
+			break;
+		base = base > 6 ? base / 2 : 2;
+	}
+	return r;
+}
+
+static int is_handle(int fd)
+{
+	for (int i = 0; i < tab.n; i++)
+		if (tab.s[i].handle == fd)
+			return 1;
+	return 0;
 }
 
 int fdguard_hide(int fd, int cloexec)
 {
 	long nfd;
 
-	if (nhidden == MAX_HIDDEN)
-		return -24;	/* EMFILE */
-	nfd = move_high(fd, cloexec);
+	if (tab.n == MAX_HIDDEN)
+		return -K_EMFILE;
+	before_change();
+	nfd = place(fd, cloexec);
+	/* A handle names one fd forever: skip numbers given out before. */
+	while (nfd >= 0 && is_handle((int)nfd)) {
+		long again = rt_sys3(__NR_fcntl, fd, cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD,
+				     nfd + 1);
+
+		rt_sys1(__NR_close, nfd);
+		nfd = again;
+	}
 	if (nfd < 0)
 		return (int)nfd;
 	rt_sys1(__NR_close, fd);
-	hidden[nhidden] = (int)nfd;
-	hidden_cloexec[nhidden++] = cloexec;
+	tab.s[tab.n].handle = (int)nfd;
+	tab.s[tab.n].fd = (int)nfd;
+	tab.s[tab.n++].cloexec = cloexec;
 	if (fd == cse_cfg.state_fd)
 		cse_cfg.state_fd = (int)nfd;
 	if (fd == cse_cfg.instance_fd)
 		cse_cfg.instance_fd = (int)nfd;
+	bounds();
 	return (int)nfd;
 }
 
-/* The application wants fd for itself (dup2 target): move ours away. */
+/* The application wants number fd: move ours away and free the number. */
 static long evict(int fd)
 {
-	for (int i = 0; i < nhidden; i++) {
+	for (int i = 0; i < tab.n; i++) {
 		long nfd;
 
-		if (hidden[i] != fd)
+		if (tab.s[i].fd != fd)
 			continue;
-		nfd = rt_sys3(__NR_fcntl, fd,
-			      hidden_cloexec[i] ? K_F_DUPFD_CLOEXEC : K_F_DUPFD, 10);
+		before_change();
+		nfd = place(fd, tab.s[i].cloexec);
 		if (nfd < 0)
 			return nfd;
-		hidden[i] = (int)nfd;
+		rt_sys1(__NR_close, fd);
+		tab.s[i].fd = (int)nfd;
 		if (fd == cse_cfg.state_fd)
 			cse_cfg.state_fd = (int)nfd;
 		if (fd == cse_cfg.instance_fd)
 			cse_cfg.instance_fd = (int)nfd;
+		bounds();
+		return 0;
 	}
 	return 0;
 }
 
+/* close_range over the application's numbers only. */
 static long close_range_skipping(unsigned int first, unsigned int last,
 				 unsigned int flags)
 {
+	if (flags & ~K_CLOSE_RANGE_ALL)
+		return -K_EINVAL;
+	if (first > last)
+		return -K_EINVAL;
 	while (first <= last) {
 		unsigned int stop = last;
+		int skip = 0;
 		long r;
 
-		for (int i = 0; i < nhidden; i++)
-			if ((unsigned int)hidden[i] >= first &&
-			    (unsigned int)hidden[i] <= stop)
-				stop = (unsigned int)hidden[i] - 1;
-		if (stop + 1 != first && stop >= first) {
+		for (int i = 0; i < tab.n; i++) {
+			unsigned int h = (unsigned int)tab.s[i].fd;
+
+			if (h >= first && h <= stop) {
+				stop = h;
+				skip = 1;
+			}
+		}
+		if (!skip) {
 			r = rt_sys3(__NR_close_range, first, stop, flags);
+			return r;
+		}
+		if (stop > first) {
+			r = rt_sys3(__NR_close_range, first, stop - 1, flags);
 			if (r < 0)
 				return r;
 		}
-		if (stop >= last)
+		if (stop == last)
 			break;
-		first = stop + 2;	/* skip the hidden fd at stop + 1 */
+		first = stop + 1;
 	}
 	return 0;
 }
 
+/*
+ * F_DUPFD(arg): the kernel skipped our numbers; natively the lowest free
+ * number at or above arg may be one of them. Give the application that one.
+ */
+static long dupfd(struct cse_call *c)
+{
+	long *a = c->args;
+	int cloexec = a[1] == K_F_DUPFD_CLOEXEC;
+	long r = app_syscall6(__NR_fcntl, a[0], a[1], a[2], 0, 0, 0);
+	int want = -1;
+
+	if (r < 0)
+		return r;
+	for (int i = 0; i < tab.n; i++) {
+		int h = tab.s[i].fd;
+
+		if (h >= a[2] && h < r && (want < 0 || h < want))
+			want = h;
+	}
+	if (want < 0)
+		return r;
+	if (evict(want) < 0)
+		return r;	/* keep the kernel's answer rather than lose ours */
+	if (rt_sys3(__NR_dup3, r, want, cloexec ? 02000000 : 0) != want)
+		return r;
+	rt_sys1(__NR_close, r);
+	return want;
+}
+
+/* Does pidfd name this process? Only asked for hidden target numbers. */
+static int pidfd_is_self(int pidfd)
+{
+	char path[48], buf[512];
+	long fd, n;
+
+	rt_format(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	fd = rt_sys4(__NR_openat, -100, path, 02000000 /* O_CLOEXEC */, 0);
+	if (fd < 0)
+		return 0;
+	n = rt_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
+	rt_sys1(__NR_close, fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (char *p = buf; *p; p++) {
+		if (!rt_strncmp(p, "Pid:\t", 5)) {
+			long pid = 0;
+
+			for (p += 5; *p >= '0' && *p <= '9'; p++)
+				pid = pid * 10 + (*p - '0');
+			return pid == rt_sys0(__NR_getpid);
+		}
+		while (*p && *p != '\n')
+			p++;
+		if (!*p)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Before the element chain: calls whose answer depends on which numbers
+ * are the runtime's. *handled = 1 with the result, or 0 to go on (a
+ * dup2/dup3 target may have been freed for the call).
+ */
 long fdguard_call(struct cse_call *c, int *handled)
 {
+	long *a = c->args;
 	long r;
 
-	*handled = 0;
-	if (!nhidden)
-		return 0;
+	*handled = 1;
 	switch (c->nr) {
-	case __NR_close:
-		if (!fdguard_is_hidden((int)c->args[0]))
-			return 0;
-		*handled = 1;
-		return -9;	/* EBADF: not the application's fd */
 	case __NR_close_range:
-		*handled = 1;
-		return close_range_skipping((unsigned int)c->args[0],
-					    (unsigned int)c->args[1],
-					    (unsigned int)c->args[2]);
+		return close_range_skipping((unsigned int)a[0], (unsigned int)a[1],
+					    (unsigned int)a[2]);
+	case __NR_fcntl:
+		if (fdguard_is_hidden((int)a[0]))
+			return -K_EBADF;
+		if (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC)
+			return dupfd(c);
+		if (a[1] == 1027 /* F_DUPFD_QUERY: arg is an fd */ &&
+		    fdguard_is_hidden((int)a[2]))
+			return -K_EBADF;
+		break;
 	case __NR_dup2:
 	case __NR_dup3:
-		if (fdguard_is_hidden((int)c->args[0])) {
-			*handled = 1;
-			return -9;
+		if (fdguard_is_hidden((int)a[0]))
+			return c->nr == __NR_dup3 && a[0] == a[1] ? -K_EINVAL : -K_EBADF;
+		if (fdguard_is_hidden((int)a[1])) {
+			r = evict((int)a[1]);
+			if (r < 0)
+				return r;
 		}
-		if (!fdguard_is_hidden((int)c->args[1]))
-			return 0;
-		r = evict((int)c->args[1]);
-		if (r < 0) {
-			*handled = 1;
-			return r;
-		}
-		return 0;
+		break;
+	case __NR_pidfd_getfd:
+		if (fdguard_is_hidden((int)a[0]))
+			return -K_EBADF;
+		if (fdguard_is_hidden((int)a[1]) && pidfd_is_self((int)a[0]))
+			return -K_EBADF;
+		break;
 	default:
-		return 0;
+		if (fdargs_hidden(c))
+			return -K_EBADF;
+		break;
 	}
+	*handled = 0;
+	return 0;
 }

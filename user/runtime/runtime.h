@@ -148,10 +148,31 @@ void procexe_init(const char *program);
 int procexe_is_self(int dirfd, const char *path);
 long procexe_call(struct cse_call *c, int *handled);
 
-/* fdguard.c */
+/* fdguard.c: the runtime's own fds, invisible to the application */
 int fdguard_hide(int fd, int cloexec);
 int fdguard_is_hidden(int fd);
+int fdguard_count(void);
+int fdguard_fd(int handle);
+long fdguard_write_all(int handle, const void *buf, size_t len);
 long fdguard_call(struct cse_call *c, int *handled);
+void fdguard_sync_slow(void);
+extern int fdguard_lo, fdguard_hi;
+extern struct cse_thread *fdguard_snap_child;
+extern int fdguard_vfork_seen;
+/* A vfork child changed the table: its parent takes its own view back. */
+static inline void fdguard_sync(void)
+{
+	if (__builtin_expect(fdguard_snap_child != NULL, 0))
+		fdguard_sync_slow();
+}
+
+/* fdargs.c: does the call name a hidden fd as a descriptor argument? */
+int fdargs_hidden(const struct cse_call *c);
+
+/* procfd.c: /proc/.../fd listings and links without the hidden fds */
+long procfd_pre(struct cse_call *c, int *handled);
+long procfd_post(const struct cse_call *c, long r);
+long procfd_getdents(struct cse_call *c);
 
 /* seccomp.c: filters the application installs */
 long seccomp_install(struct cse_call *c);

@@ -199,6 +199,8 @@ long thread_clone(struct cse_call *c, struct kucontext *uc)
 		return -22;
 	}
 
+	if ((flags & K_CLONE_VFORK) && (flags & K_CLONE_VM))
+		fdguard_vfork_seen = 1;	/* the child may change the fd table's memory */
 	if ((flags & K_CLONE_VFORK) && (flags & K_CLONE_VM) && !t->vfork_spare) {
 		t->vfork_spare = thread_area_new();
 		if (!t->vfork_spare)
