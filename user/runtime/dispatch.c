@@ -62,6 +62,7 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 		thread_exit(a[0]);
 	case __NR_exit_group:
 		report_flush();
+		fdshare_exit();
 		break;
 	case __NR_arch_prctl:
 		/* %gs belongs to the runtime; see thread_area.h. */

@@ -22,7 +22,7 @@
  */
 #include "runtime.h"
 
-#define MAX_HIDDEN	8
+#define MAX_HIDDEN	FDGUARD_MAX
 #define K_EBADF		9
 #define K_EINVAL	22
 #define K_EMFILE	24
@@ -50,8 +50,13 @@ int fdguard_lo = 0x7fffffff, fdguard_hi = -1;	/* bounds for quick tests */
 static struct fdtab snap;
 struct cse_thread *fdguard_snap_child;
 
+/* Set by thread_clone() before the first vfork; no thread area before. */
+int fdguard_vfork_seen;
+
 static void bounds(void)
 {
+	int fds[MAX_HIDDEN];
+
 	fdguard_lo = 0x7fffffff;
 	fdguard_hi = -1;
 	for (int i = 0; i < tab.n; i++) {
@@ -59,11 +64,34 @@ static void bounds(void)
 			fdguard_lo = tab.s[i].fd;
 		if (tab.s[i].fd > fdguard_hi)
 			fdguard_hi = tab.s[i].fd;
+		fds[i] = tab.s[i].fd;
 	}
+	fdshare_publish(fds, tab.n);
 }
 
-/* Set by thread_clone() before the first vfork; no thread area before. */
-int fdguard_vfork_seen;
+int fdguard_in_vfork_child(void)
+{
+	return fdguard_vfork_seen && cse_self()->borrowed;
+}
+
+/* A fork child: same numbers, its own slot for other processes to see. */
+void fdguard_fork_child(void)
+{
+	if (tab.n)
+		bounds();
+}
+
+/* The hidden fds of process pid: ours, or another of the application's. */
+int fdguard_set_of(int pid, int *fd, int max)
+{
+	int n = 0;
+
+	if (pid != (int)rt_sys0(__NR_getpid))
+		return fdshare_lookup(pid, fd, max);
+	for (int i = 0; i < tab.n && n < max; i++)
+		fd[n++] = tab.s[i].fd;
+	return n;
+}
 
 static void before_change(void)
 {
@@ -281,8 +309,8 @@ static long dupfd(struct cse_call *c)
 	return want;
 }
 
-/* Does pidfd name this process? Only asked for hidden target numbers. */
-static int pidfd_is_self(int pidfd)
+/* The pid a pidfd names (its fdinfo "Pid:" line), or 0. */
+static int pidfd_pid(int pidfd)
 {
 	char path[48], buf[512];
 	long fd, n;
@@ -302,7 +330,7 @@ static int pidfd_is_self(int pidfd)
 
 			for (p += 5; *p >= '0' && *p <= '9'; p++)
 				pid = pid * 10 + (*p - '0');
-			return pid == rt_sys0(__NR_getpid);
+			return (int)pid;
 		}
 		while (*p && *p != '\n')
 			p++;
@@ -349,8 +377,15 @@ long fdguard_call(struct cse_call *c, int *handled)
 	case __NR_pidfd_getfd:
 		if (fdguard_is_hidden((int)a[0]))
 			return -K_EBADF;
-		if (fdguard_is_hidden((int)a[1]) && pidfd_is_self((int)a[0]))
-			return -K_EBADF;
+		{
+			/* The target's runtime fds are free numbers too. */
+			int fds[MAX_HIDDEN], n = fdguard_set_of(pidfd_pid((int)a[0]), fds,
+								MAX_HIDDEN);
+
+			for (int i = 0; i < n; i++)
+				if (fds[i] == (int)a[1])
+					return -K_EBADF;
+		}
 		break;
 	default:
 		if (fdargs_hidden(c))

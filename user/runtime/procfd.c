@@ -5,19 +5,20 @@
  * and fdinfo drop their entries, and paths naming them there (or in
  * /dev/fd) answer ENOENT as for a free number.
  *
- * Listings: the real getdents first; only when the buffer holds a name
- * equal to a hidden number is the directory checked (fstatfs: procfs;
- * its /proc/self/fd link: .../PID/fd or .../PID/task/TID/fd of this
- * process), so other directories cost nothing more. A buffer left empty
- * by the filter is refilled, since an empty answer means the end.
+ * Listings: the real getdents first; only when the buffer holds numeric
+ * names is the directory checked (fstatfs: procfs; its /proc/self/fd
+ * link: .../PID/fd or .../PID/task/TID/fd, whose PID is this process or
+ * another of the application's, fdshare.c), so other directories cost
+ * nothing more. A buffer left empty by the filter is refilled, since an
+ * empty answer means the end.
  *
  * Paths: checked after the kernel accepted the call (the string is then
  * known readable); an open that succeeded is closed again. An open with
  * O_TRUNC would change the runtime's file, so its path is read first,
  * through process_vm_readv (a bad pointer is not our fault to take).
  *
- * Not covered: other processes' /proc/PID/fd (their runtime fds stay
- * listed there), paths through symlinks or bind mounts of /proc.
+ * Not covered: paths through symlinks or bind mounts of /proc, and
+ * /proc/TID/fd of another process's non-leader thread.
  */
 #include "runtime.h"
 
@@ -64,50 +65,80 @@ static int word(const char *s, size_t n, const char *w)
 	return strlen(w) == n && !memcmp(s, w, n);
 }
 
-/* Is tid a thread of this process? */
-static int own_task(long tid)
+struct hset {
+	int n;
+	int fd[FDGUARD_MAX];
+};
+
+static int in_set(const struct hset *h, long v)
+{
+	for (int i = 0; i < h->n; i++)
+		if (h->fd[i] == v)
+			return 1;
+	return 0;
+}
+
+/*
+ * The process whose fd table a task id shows: ours for our own threads,
+ * else the id itself (another process's thread ids are not followed).
+ */
+static int table_owner(long id)
 {
 	char path[48];
+	int pid = (int)rt_sys0(__NR_getpid);
 
-	if (tid == rt_sys0(__NR_getpid))
-		return 1;
-	rt_format(path, sizeof(path), "/proc/self/task/%ld", tid);
-	return rt_sys2(__NR_access, path, 0) == 0;
+	if (id == pid)
+		return pid;
+	rt_format(path, sizeof(path), "/proc/self/task/%ld", id);
+	return rt_sys2(__NR_access, path, 0) == 0 ? pid : (int)id;
 }
 
 /*
  * p points after "/proc": "/{self,thread-self,PID}[/task/TID]/{fd,fdinfo}".
- * Returns 1 for this process's fd directory and leaves *p after it.
+ * Returns the pid whose fd table that is, or 0; leaves *p after it. The
+ * shape is checked before any system call, so /proc/PID/stat costs none.
  */
-static int own_fd_dir(const char **p)
+static int fd_dir_owner(const char **p)
 {
 	const char *c;
 	size_t n;
-	long v;
+	long pid = -1, tid = -1;
 
 	c = next(p, &n);
-	if (word(c, n, "thread-self")) {
+	if (word(c, n, "thread-self"))
+		pid = 0;
+	else if (word(c, n, "self"))
+		pid = 0;
+	else if (!parse_num(c, n, &pid))
+		return 0;
+	c = next(p, &n);
+	if (pid && word(c, n, "task")) {
 		c = next(p, &n);
-	} else {
-		if (!word(c, n, "self") && !(parse_num(c, n, &v) && own_task(v)))
+		if (!parse_num(c, n, &tid))
 			return 0;
 		c = next(p, &n);
-		if (word(c, n, "task")) {
-			c = next(p, &n);
-			if (!parse_num(c, n, &v) || !own_task(v))
-				return 0;
-			c = next(p, &n);
-		}
 	}
-	return word(c, n, "fd") || word(c, n, "fdinfo");
+	if (!word(c, n, "fd") && !word(c, n, "fdinfo"))
+		return 0;
+	if (!pid)
+		return (int)rt_sys0(__NR_getpid);
+	/* /proc/PID/task/TID: TID's table, which is PID's for PID's threads. */
+	return table_owner(pid);
+}
+
+static void set_of(int pid, struct hset *h)
+{
+	h->n = pid > 0 ? fdguard_set_of(pid, h->fd, FDGUARD_MAX) : 0;
 }
 
 /* Does this absolute path name a hidden fd in /proc or /dev/fd? */
 static int hidden_path(const char *path)
 {
 	const char *p = path, *c;
+	struct hset h;
 	size_t n;
 	long v;
+	int pid;
 
 	if (path[0] != '/')
 		return 0;
@@ -116,18 +147,24 @@ static int hidden_path(const char *path)
 		c = next(&p, &n);
 		if (!word(c, n, "fd"))
 			return 0;
-	} else if (!word(c, n, "proc") || !own_fd_dir(&p)) {
+		pid = -1;	/* our own, checked below */
+	} else if (!word(c, n, "proc") || !(pid = fd_dir_owner(&p))) {
 		return 0;
 	}
 	c = next(&p, &n);
-	if (!parse_num(c, n, &v) || !fdguard_is_hidden((int)v))
+	if (!parse_num(c, n, &v))
 		return 0;
 	next(&p, &n);
-	return n == 0;
+	if (n)
+		return 0;
+	if (pid < 0)
+		return fdguard_is_hidden((int)v);
+	set_of(pid, &h);
+	return in_set(&h, v);
 }
 
-/* Is dirfd this process's /proc fd or fdinfo directory? */
-static int own_fd_dirfd(int fd)
+/* Whose /proc fd or fdinfo directory is dirfd? 0: none. */
+static int fd_dirfd_owner(int fd)
 {
 	struct kstatfs_min sf;
 	char link[48], target[256];
@@ -144,26 +181,29 @@ static int own_fd_dirfd(int fd)
 	/* Wherever procfs is mounted: find "/<pid>/" that leads to fd. */
 	for (p = target; *p; p++) {
 		const char *q = p;
+		int pid;
 
 		if (*p != '/' || p[1] < '0' || p[1] > '9')
 			continue;
-		if (own_fd_dir(&q) && !*q)
-			return 1;
+		pid = fd_dir_owner(&q);
+		if (pid && !*q)
+			return pid;
 	}
 	return 0;
 }
 
-/* A relative name "N" under a dirfd that is our fd directory. */
+/* A relative name "N" under a dirfd that is an fd directory. */
 static int hidden_at(int dirfd, const char *path)
 {
+	struct hset h;
 	long v;
 
 	if (path[0] == '/')
 		return hidden_path(path);
-	if (dirfd == K_AT_FDCWD || !parse_num(path, strlen(path), &v) ||
-	    !fdguard_is_hidden((int)v))
+	if (dirfd == K_AT_FDCWD || !parse_num(path, strlen(path), &v))
 		return 0;
-	return own_fd_dirfd(dirfd);
+	set_of(fd_dirfd_owner(dirfd), &h);
+	return in_set(&h, v);
 }
 
 /* Which argument holds the path (and dirfd), or -1. */
@@ -248,31 +288,22 @@ long procfd_post(const struct cse_call *c, long r)
 	return -K_ENOENT;
 }
 
-static int names_hidden(const char *buf, long len, int off)
+static int name_in(const char *name, const struct hset *h)
 {
-	for (long pos = 0; pos < len;) {
-		unsigned short reclen = *(const unsigned short *)(buf + pos + 16);
-		long v;
+	long v;
 
-		if (parse_num(buf + pos + off, strlen(buf + pos + off), &v) &&
-		    fdguard_is_hidden((int)v))
-			return 1;
-		pos += reclen;
-	}
-	return 0;
+	return parse_num(name, strlen(name), &v) && in_set(h, v);
 }
 
 /* Drop the hidden entries; returns the new length. */
-static long filter(char *buf, long len, int off)
+static long filter(char *buf, long len, int off, const struct hset *h)
 {
 	long in = 0, out = 0;
 
 	while (in < len) {
 		unsigned short reclen = *(unsigned short *)(buf + in + 16);
-		long v;
 
-		if (!(parse_num(buf + in + off, strlen(buf + in + off), &v) &&
-		      fdguard_is_hidden((int)v))) {
+		if (!name_in(buf + in + off, h)) {
 			if (out != in)
 				memmove(buf + out, buf + in, reclen);
 			out += reclen;
@@ -282,19 +313,41 @@ static long filter(char *buf, long len, int off)
 	return out;
 }
 
-/* getdents/getdents64 on the application's behalf, filtered. */
+/* Could any entry be some process's hidden fd? Numbers only, cheap. */
+static int any_number(const char *buf, long len, int off)
+{
+	for (long pos = 0; pos < len;) {
+		long v;
+
+		if (parse_num(buf + pos + off, strlen(buf + pos + off), &v))
+			return 1;
+		pos += *(const unsigned short *)(buf + pos + 16);
+	}
+	return 0;
+}
+
+/*
+ * getdents/getdents64 on the application's behalf, filtered. Our own
+ * numbers are known without a call; another process's directory is only
+ * recognised by its fd, so every listing of numeric names (/proc itself,
+ * fd directories) costs an fstatfs.
+ */
 long procfd_getdents(struct cse_call *c)
 {
 	/* Name offset: linux_dirent64 has d_type before it, linux_dirent after. */
 	int off = c->nr == __NR_getdents64 ? 19 : 18;
+	struct hset h = { .n = -1 };
 	long r;
 
 	for (;;) {
 		r = app_syscall6(c->nr, c->args[0], c->args[1], c->args[2], 0, 0, 0);
-		if (r <= 0 || !names_hidden((char *)c->args[1], r, off) ||
-		    !own_fd_dirfd((int)c->args[0]))
+		if (r <= 0 || !any_number((char *)c->args[1], r, off))
 			return r;
-		r = filter((char *)c->args[1], r, off);
+		if (h.n < 0)
+			set_of(fd_dirfd_owner((int)c->args[0]), &h);
+		if (!h.n)
+			return r;
+		r = filter((char *)c->args[1], r, off, &h);
 		if (r > 0)
 			return r;
 	}

@@ -149,6 +149,10 @@ int procexe_is_self(int dirfd, const char *path);
 long procexe_call(struct cse_call *c, int *handled);
 
 /* fdguard.c: the runtime's own fds, invisible to the application */
+#define FDGUARD_MAX	8
+int fdguard_in_vfork_child(void);
+void fdguard_fork_child(void);
+int fdguard_set_of(int pid, int *fd, int max);
 int fdguard_hide(int fd, int cloexec);
 int fdguard_is_hidden(int fd);
 int fdguard_count(void);
@@ -165,6 +169,11 @@ static inline void fdguard_sync(void)
 	if (__builtin_expect(fdguard_snap_child != NULL, 0))
 		fdguard_sync_slow();
 }
+
+/* fdshare.c: each process's hidden fds, for the application's other processes */
+void fdshare_publish(const int *fd, int n);
+void fdshare_exit(void);
+int fdshare_lookup(int pid, int *fd, int max);
 
 /* fdargs.c: does the call name a hidden fd as a descriptor argument? */
 int fdargs_hidden(const struct cse_call *c);

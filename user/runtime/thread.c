@@ -115,6 +115,8 @@ static void child_finish(struct cse_thread *t, uint64_t flags, uint64_t mask)
 		       (flags & K_CLONE_THREAD) ? "thread" : "process");
 	if (!(flags & K_CLONE_THREAD))
 		chain_fork_child(!!(flags & K_CLONE_VM));
+	if (!(flags & (K_CLONE_THREAD | K_CLONE_VM)))
+		fdguard_fork_child();
 	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, 0, 8);
 }
 

@@ -6,6 +6,7 @@
  * thread and from a second thread, and the thread pidfds of PIDFD_THREAD.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -166,6 +167,34 @@ static void get_fd(const char *who)
 		if (access(path, F_OK) == 0)
 			break;
 		usleep(1000);
+	}
+	{
+		/* The child's table as a sibling sees it: listing and numbers. */
+		char dir[64], line[512] = "";
+		struct dirent *e;
+		int ok = 0;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+		d = opendir(dir);
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] != '.' && strlen(line) < sizeof(line) - 16) {
+				strcat(line, " ");
+				strcat(line, e->d_name);
+			}
+		}
+		if (d)
+			closedir(d);
+		printf("%s: child lists%s\n", what, line);
+		for (int n = 0; n < 1 << 16; n++) {
+			int r = pidfd_getfd(pidfd, n, 0);
+
+			if (r >= 0) {
+				close(r);
+				ok++;
+			}
+		}
+		printf("%s: child scan: %d open\n", what, ok);
 	}
 	fd = pidfd_getfd(pidfd, 40, 0);
 	printf("%s: fd 40 %s cloexec=%d\n", what, err(fd),
