@@ -44,6 +44,23 @@ struct fdtab {
 };
 
 static struct fdtab tab;
+static int tab_lock;
+
+/*
+ * Changes of the table by two application threads at once are serialised.
+ * Bounded too: a signal handler that interrupted a change and makes one
+ * itself goes on rather than wait for itself.
+ */
+static void lock(void)
+{
+	for (int i = 0; i < 10000 && __atomic_exchange_n(&tab_lock, 1, __ATOMIC_ACQUIRE); i++)
+		rt_sys0(__NR_sched_yield);
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&tab_lock, 0, __ATOMIC_RELEASE);
+}
 int fdguard_lo = 0x7fffffff, fdguard_hi = -1;	/* bounds for quick tests */
 
 /* The parent's view while a vfork child changes the table. */
@@ -142,13 +159,36 @@ int fdguard_fd(int handle)
 {
 	for (int i = 0; i < tab.n; i++)
 		if (tab.s[i].handle == handle)
-			return tab.s[i].fd;
+			return __atomic_load_n(&tab.s[i].fd, __ATOMIC_SEQ_CST);
 	return handle;
 }
 
+/*
+ * Writes through a handle count as users of the runtime's fds: a move
+ * (evict) publishes the new number, then waits for writers that may
+ * still hold the old one before it frees the number for the application,
+ * so a log line never lands in the application's file.
+ */
+static int fd_users;
+
 long fdguard_write_all(int handle, const void *buf, size_t len)
 {
-	return rt_write_all(fdguard_fd(handle), buf, len);
+	long r;
+
+	__atomic_add_fetch(&fd_users, 1, __ATOMIC_SEQ_CST);
+	r = rt_write_all(fdguard_fd(handle), buf, len);
+	__atomic_sub_fetch(&fd_users, 1, __ATOMIC_SEQ_CST);
+	return r;
+}
+
+/*
+ * Bounded: a signal handler of the application that interrupts one of our
+ * writes and then moves an fd must not wait for itself forever.
+ */
+static void wait_fd_users(void)
+{
+	for (int i = 0; i < 10000 && __atomic_load_n(&fd_users, __ATOMIC_SEQ_CST); i++)
+		rt_sys0(__NR_sched_yield);
 }
 
 static long soft_limit(void)
@@ -195,6 +235,7 @@ int fdguard_hide(int fd, int cloexec)
 
 	if (tab.n == MAX_HIDDEN)
 		return -K_EMFILE;
+	lock();
 	before_change();
 	nfd = place(fd, cloexec);
 	/* A handle names one fd forever: skip numbers given out before. */
@@ -205,8 +246,10 @@ int fdguard_hide(int fd, int cloexec)
 		rt_sys1(__NR_close, nfd);
 		nfd = again;
 	}
-	if (nfd < 0)
+	if (nfd < 0) {
+		unlock();
 		return (int)nfd;
+	}
 	rt_sys1(__NR_close, fd);
 	tab.s[tab.n].handle = (int)nfd;
 	tab.s[tab.n].fd = (int)nfd;
@@ -216,6 +259,7 @@ int fdguard_hide(int fd, int cloexec)
 	if (fd == cse_cfg.instance_fd)
 		cse_cfg.instance_fd = (int)nfd;
 	bounds();
+	unlock();
 	return (int)nfd;
 }
 
@@ -231,13 +275,14 @@ static long evict(int fd)
 		nfd = place(fd, tab.s[i].cloexec);
 		if (nfd < 0)
 			return nfd;
-		rt_sys1(__NR_close, fd);
-		tab.s[i].fd = (int)nfd;
+		__atomic_store_n(&tab.s[i].fd, (int)nfd, __ATOMIC_SEQ_CST);
 		if (fd == cse_cfg.state_fd)
 			cse_cfg.state_fd = (int)nfd;
 		if (fd == cse_cfg.instance_fd)
 			cse_cfg.instance_fd = (int)nfd;
 		bounds();
+		wait_fd_users();
+		rt_sys1(__NR_close, fd);
 		return 0;
 	}
 	return 0;
@@ -358,8 +403,12 @@ long fdguard_call(struct cse_call *c, int *handled)
 	case __NR_fcntl:
 		if (fdguard_is_hidden((int)a[0]))
 			return -K_EBADF;
-		if (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC)
-			return dupfd(c);
+		if (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC) {
+			lock();
+			r = dupfd(c);
+			unlock();
+			return r;
+		}
 		if (a[1] == 1027 /* F_DUPFD_QUERY: arg is an fd */ &&
 		    fdguard_is_hidden((int)a[2]))
 			return -K_EBADF;
@@ -369,7 +418,9 @@ long fdguard_call(struct cse_call *c, int *handled)
 		if (fdguard_is_hidden((int)a[0]))
 			return c->nr == __NR_dup3 && a[0] == a[1] ? -K_EINVAL : -K_EBADF;
 		if (fdguard_is_hidden((int)a[1])) {
+			lock();
 			r = evict((int)a[1]);
+			unlock();
 			if (r < 0)
 				return r;
 		}
