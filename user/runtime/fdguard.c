@@ -428,6 +428,8 @@ long fdguard_call(struct cse_call *c, int *handled)
 	case __NR_pidfd_getfd:
 		if (fdguard_is_hidden((int)a[0]))
 			return -K_EBADF;
+		if (!fdguard_is_hidden((int)a[1]) && !fdshare_anywhere((int)a[1]))
+			break;
 		{
 			/* The target's runtime fds are free numbers too. */
 			int fds[MAX_HIDDEN], n = fdguard_set_of(pidfd_pid((int)a[0]), fds,

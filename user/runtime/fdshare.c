@@ -93,6 +93,25 @@ void fdshare_exit(void)
 		take(mine, mine_pid, 0);
 }
 
+/* Is fd a runtime fd in any process of the application? No system call. */
+int fdshare_anywhere(int fd)
+{
+	struct fdshare_slot *t = table();
+
+	if (!t)
+		return 0;
+	for (int i = 0; i < FDSHARE_SLOTS; i++) {
+		int n = __atomic_load_n(&t[i].n, __ATOMIC_ACQUIRE);
+
+		if (!__atomic_load_n(&t[i].pid, __ATOMIC_ACQUIRE))
+			continue;
+		for (int j = 0; j < n && j < FDGUARD_MAX; j++)
+			if (t[i].fd[j] == fd)
+				return 1;
+	}
+	return 0;
+}
+
 /* Is /proc/PID/fd/SFD our state file? Then PID is one of ours. */
 static int same_instance(int pid, int sfd)
 {

@@ -174,6 +174,7 @@ static inline void fdguard_sync(void)
 void fdshare_publish(const int *fd, int n);
 void fdshare_exit(void);
 int fdshare_lookup(int pid, int *fd, int max);
+int fdshare_anywhere(int fd);
 
 /* fdargs.c: does the call name a hidden fd as a descriptor argument? */
 int fdargs_hidden(const struct cse_call *c);

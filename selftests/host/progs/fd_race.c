@@ -96,6 +96,19 @@ int main(int argc, char **argv)
 	fstat(fd, &st);
 	printf("dups ok %ld failed %ld; bytes written %ld, in file %lld\n", ok, failed, bytes,
 	       (long long)st.st_size);
+	/* Threads interleave 'd' and 'f' in any order: count, then drop it. */
+	{
+		long kinds[3] = { 0 };
+		char buf[4096];
+		ssize_t n;
+		int in = open(argv[1], O_RDONLY);
+
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			for (ssize_t i = 0; i < n; i++)
+				kinds[buf[i] == 'd' ? 0 : buf[i] == 'f' ? 1 : 2]++;
+		printf("file: %ld d, %ld f, %ld other\n", kinds[0], kinds[1], kinds[2]);
+		unlink(argv[1]);
+	}
 	printf("F_DUPFD always lim-%d: %s\n", SPAN + 4, hi ? "no" : "yes");
 	return 0;
 }

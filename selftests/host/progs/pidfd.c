@@ -147,12 +147,14 @@ static void get_fd(const char *who)
 		exit(1);
 	pid = fork();
 	if (pid == 0) {
-		int m = memfd_create("pidfd-test", 0);
+		int m;
 		char c;
 
+		/* fd 40 last: once the parent sees it, the table is complete. */
+		close(p[1]);
+		m = memfd_create("pidfd-test", 0);
 		if (write(m, "payload", 7) != 7 || dup2(m, 40) != 40)
 			_exit(1);
-		close(p[1]);
 		if (read(p[0], &c, 1) < 0)
 			_exit(1);
 		_exit(0);
