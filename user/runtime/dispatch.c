@@ -96,11 +96,14 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	return seccomp_app_call(c, c->nr, a);
 }
 
-/* Returns 1 with c->ret set when the call is answered for a hidden fd. */
-static int fd_precheck(struct cse_call *c)
+/*
+ * Returns 1 with c->ret set when the call is answered for a hidden fd.
+ * *locked: the fd table stays locked until the call is made.
+ */
+static int fd_precheck(struct cse_call *c, int *locked)
 {
 	int handled;
-	long r = fdguard_call(c, &handled);
+	long r = fdguard_call(c, &handled, locked);
 
 	if (!handled)
 		r = procfd_pre(c, &handled);
@@ -144,7 +147,7 @@ static void note_maps_change(const struct cse_call *c)
 int dispatch_call(struct cse_call *c, struct kucontext *uc)
 {
 	struct cse_thread *t = cse_self();
-	int nhandled = 0, stub = 0, retrap = 0;
+	int nhandled = 0, stub = 0, retrap = 0, fd_locked = 0;
 	/* A signal handler's call may run between an interrupted call's
 	 * seccomp trap and its check below: keep that trap for its owner. */
 	int outer = t->seccomp_trapped;
@@ -158,7 +161,7 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	note_maps_change(c);	/* before the chain: an element may change nr */
 
 	/* The runtime's fds are free numbers to the application and its elements. */
-	if (fdguard_count() && fd_precheck(c))
+	if (fdguard_count() && fd_precheck(c, &fd_locked))
 		goto done;
 	if (chain_run(c, &nhandled) != CSE_DONE) {
 		long r = core_execute(c, uc, &stub);
@@ -170,6 +173,8 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	if (fdguard_count())
 		c->ret = procfd_post(c, c->ret);
 done:
+	if (fd_locked)
+		fdguard_unlock();
 	if (t->seccomp_trapped) {
 		t->seccomp_trapped = 0;
 		retrap = seccomp_trap_deliver(c, uc, &t->seccomp_si);

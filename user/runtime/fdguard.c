@@ -16,6 +16,12 @@
  * translates it to wherever the fd lives now (fdguard_fd), so a moved
  * log fd is never confused with the application's fd at the old number.
  *
+ * RLIMIT_NOFILE: fds are placed under the soft limit at the time they
+ * are hidden (the loader hides them again after each exec). A program
+ * lowering the limit below them leaves them where they are: numbers at
+ * or above the limit are unusable to it anyway. Raising the limit leaves
+ * them too; only a program with that many fds open sees them skipped.
+ *
  * A vfork child shares this table's memory but has its own fd table: the
  * first change it makes saves the parent's view, which the parent takes
  * back on its next entry into the runtime (fdguard_sync).
@@ -30,6 +36,7 @@
 #define K_F_DUPFD_CLOEXEC 1030
 #define K_RLIMIT_NOFILE	7
 #define K_CLOSE_RANGE_ALL 6u	/* CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC */
+#define FDGUARD_TOP	65536
 
 struct fdslot {
 	int handle;	/* the number its owner was given */
@@ -60,6 +67,11 @@ static void lock(void)
 static void unlock(void)
 {
 	__atomic_store_n(&tab_lock, 0, __ATOMIC_RELEASE);
+}
+
+void fdguard_unlock(void)
+{
+	unlock();
 }
 int fdguard_lo = 0x7fffffff, fdguard_hi = -1;	/* bounds for quick tests */
 
@@ -191,14 +203,19 @@ static void wait_fd_users(void)
 		rt_sys0(__NR_sched_yield);
 }
 
+/*
+ * The soft RLIMIT_NOFILE, capped: the kernel sizes a process's fd table
+ * by its highest open number and copies it on every fork, so under a
+ * limit of millions our fds stay below 65536 (a program with more than
+ * 65000 open fds would see numbers skipped there).
+ */
 static long soft_limit(void)
 {
 	uint64_t lim[2];
 
-	if (rt_sys4(__NR_prlimit64, 0, K_RLIMIT_NOFILE, 0, lim) == 0 &&
-	    lim[0] < (1u << 30))
-		return (long)lim[0];
-	return 1024;
+	if (rt_sys4(__NR_prlimit64, 0, K_RLIMIT_NOFILE, 0, lim) != 0)
+		return 1024;
+	return lim[0] < FDGUARD_TOP ? (long)lim[0] : FDGUARD_TOP;
 }
 
 /*
@@ -388,18 +405,23 @@ static int pidfd_pid(int pidfd)
 /*
  * Before the element chain: calls whose answer depends on which numbers
  * are the runtime's. *handled = 1 with the result, or 0 to go on (a
- * dup2/dup3 target may have been freed for the call).
+ * dup2/dup3 target may have been freed for the call). *locked = 1: the
+ * caller makes the call, then fdguard_unlock().
  */
-long fdguard_call(struct cse_call *c, int *handled)
+long fdguard_call(struct cse_call *c, int *handled, int *locked)
 {
 	long *a = c->args;
 	long r;
 
 	*handled = 1;
+	*locked = 0;
 	switch (c->nr) {
 	case __NR_close_range:
-		return close_range_skipping((unsigned int)a[0], (unsigned int)a[1],
-					    (unsigned int)a[2]);
+		lock();
+		r = close_range_skipping((unsigned int)a[0], (unsigned int)a[1],
+					 (unsigned int)a[2]);
+		unlock();
+		return r;
 	case __NR_fcntl:
 		if (fdguard_is_hidden((int)a[0]))
 			return -K_EBADF;
@@ -417,10 +439,14 @@ long fdguard_call(struct cse_call *c, int *handled)
 	case __NR_dup3:
 		if (fdguard_is_hidden((int)a[0]))
 			return c->nr == __NR_dup3 && a[0] == a[1] ? -K_EINVAL : -K_EBADF;
+		/*
+		 * Held until the call is done (fdguard_unlock): no move of
+		 * ours may land on the target between this check and the call.
+		 */
+		lock();
+		*locked = 1;
 		if (fdguard_is_hidden((int)a[1])) {
-			lock();
 			r = evict((int)a[1]);
-			unlock();
 			if (r < 0)
 				return r;
 		}

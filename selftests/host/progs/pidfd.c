@@ -27,6 +27,9 @@
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
 #endif
+#ifndef PIDFD_NONBLOCK
+#define PIDFD_NONBLOCK O_NONBLOCK
+#endif
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
@@ -356,6 +359,55 @@ static void clone_vm_pidfd(const char *who)
 	}
 }
 
+static volatile sig_atomic_t got_sig, got_code, got_pid_ok;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	got_sig = sig;
+	got_code = si->si_code;
+	got_pid_ok = si->si_pid == getpid();
+}
+
+/* Signals to ourselves through a pidfd, and a non-blocking pidfd. */
+static void self_and_nonblock(void)
+{
+	struct sigaction sa;
+	siginfo_t si;
+	int pfd = pidfd_open(getpid(), 0), nb;
+	pid_t pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR1, &sa, NULL);
+	printf("self: send %s\n", err(pidfd_send_signal(pfd, SIGUSR1, NULL, 0)));
+	printf("self: handler sig=%d code=%d pid_ok=%d\n", got_sig, got_code, got_pid_ok);
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	si.si_value.sival_int = 42;
+	got_sig = 0;
+	printf("self: queue %s\n", err(pidfd_send_signal(pfd, SIGUSR1, &si, 0)));
+	printf("self: handler sig=%d code=%d\n", got_sig, got_code);
+	printf("self: waitid on self %s\n",
+	       err(waitid(P_PIDFD, (id_t)pfd, &si, WEXITED | WNOHANG)));
+	close(pfd);
+
+	pid = fork();
+	if (pid == 0) {
+		usleep(100000);
+		_exit(4);
+	}
+	nb = pidfd_open(pid, PIDFD_NONBLOCK);
+	printf("nonblock: flags O_NONBLOCK=%d\n", (fcntl(nb, F_GETFL) & O_NONBLOCK) != 0);
+	memset(&si, 0, sizeof(si));
+	printf("nonblock: waitid early %s\n", err(waitid(P_PIDFD, (id_t)nb, &si, WEXITED)));
+	printf("nonblock: poll %d\n", readable(nb, 5000));
+	reap("nonblock", nb);
+	close(nb);
+}
+
 static void *thread_pidfd(void *arg)
 {
 	int *out = arg;
@@ -390,6 +442,7 @@ int main(void)
 	clone_vm_pidfd("main");
 	if (pthread_create(&t, NULL, all_from_thread, NULL) || pthread_join(t, NULL))
 		return 1;
+	self_and_nonblock();
 	if (pthread_create(&t, NULL, thread_pidfd, &tfd) || pthread_join(t, NULL))
 		return 1;
 	printf("thread pidfd after exit: poll %d\n", readable(tfd, 5000));
