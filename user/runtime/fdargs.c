@@ -9,8 +9,8 @@
  * (poll, select, epoll events, SCM_RIGHTS, io_uring) are not looked at.
  *
  * Cost: one table load per call; a call with descriptor arguments
- * compares each with the hidden range (fdguard_lo..fdguard_hi), and
- * only a number inside it walks the table.
+ * compares each with the bounds of the hidden fds, and only a number
+ * inside them walks the table.
  */
 #include "runtime.h"
 
@@ -92,7 +92,7 @@ int fdargs_hidden(const struct cse_call *c)
 		if (!(m & (F(i) | AT(i))))
 			continue;
 		fd = (int)c->args[i];
-		if (fd < fdguard_lo || fd > fdguard_hi || !fdguard_is_hidden(fd))
+		if (!fdguard_is_hidden(fd))
 			continue;
 		if (c->nr == __NR_mmap && (c->args[3] & K_MAP_ANONYMOUS))
 			continue;

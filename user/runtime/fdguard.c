@@ -22,9 +22,13 @@
  * or above the limit are unusable to it anyway. Raising the limit leaves
  * them too; only a program with that many fds open sees them skipped.
  *
- * A vfork child shares this table's memory but has its own fd table: the
- * first change it makes saves the parent's view, which the parent takes
- * back on its next entry into the runtime (fdguard_sync).
+ * A vfork child shares this table's memory but has its own fd table: its
+ * changes go to a private copy (before_change). cse_cfg's state and
+ * instance fds, which exec hands to the loader, follow the changing
+ * process's table; the vfork parent sets them back from its own table on
+ * its next entry into the runtime (fdguard_sync). Until then another
+ * thread of the parent that execs, or reports to cse.ko, would use the
+ * child's numbers.
  */
 #include "runtime.h"
 
@@ -47,10 +51,29 @@ struct fdslot {
 struct fdtab {
 	struct fdslot s[MAX_HIDDEN];
 	int n;
-	int state_fd, instance_fd;
+	int lo, hi;	/* bounds of the fds, for quick tests */
 };
 
-static struct fdtab tab;
+/* The process's table. */
+static struct fdtab ptab = { .lo = 0x7fffffff, .hi = -1 };
+/* Handles of the fds cse_cfg names (exec passes them to the loader). */
+static int state_handle = -1, instance_handle = -1;
+
+/*
+ * A vfork child shares our memory but has its own fd table: its first
+ * change works on a private copy, claimed here by its thread area and
+ * given back when its parent thread enters the runtime again.
+ */
+#define NPRIV	16
+static struct {
+	struct cse_thread *owner;
+	struct fdtab t;
+} priv[NPRIV];
+int fdguard_priv_used;
+
+/* Set by thread_clone() before the first vfork; no thread area before. */
+int fdguard_vfork_seen;
+
 static int tab_lock;
 
 /*
@@ -73,106 +96,142 @@ void fdguard_unlock(void)
 {
 	unlock();
 }
-int fdguard_lo = 0x7fffffff, fdguard_hi = -1;	/* bounds for quick tests */
-
-/* The parent's view while a vfork child changes the table. */
-static struct fdtab snap;
-struct cse_thread *fdguard_snap_child;
-
-/* Set by thread_clone() before the first vfork; no thread area before. */
-int fdguard_vfork_seen;
-
-static void bounds(void)
-{
-	int fds[MAX_HIDDEN];
-
-	fdguard_lo = 0x7fffffff;
-	fdguard_hi = -1;
-	for (int i = 0; i < tab.n; i++) {
-		if (tab.s[i].fd < fdguard_lo)
-			fdguard_lo = tab.s[i].fd;
-		if (tab.s[i].fd > fdguard_hi)
-			fdguard_hi = tab.s[i].fd;
-		fds[i] = tab.s[i].fd;
-	}
-	fdshare_publish(fds, tab.n);
-}
 
 int fdguard_in_vfork_child(void)
 {
 	return fdguard_vfork_seen && cse_self()->borrowed;
 }
 
+/* The table of the calling thread's process. */
+static struct fdtab *T(void)
+{
+	struct cse_thread *t;
+
+	if (__builtin_expect(!__atomic_load_n(&fdguard_priv_used, __ATOMIC_ACQUIRE), 1))
+		return &ptab;
+	t = cse_self();
+	if (t->borrowed)
+		for (int i = 0; i < NPRIV; i++)
+			if (__atomic_load_n(&priv[i].owner, __ATOMIC_ACQUIRE) == t)
+				return &priv[i].t;
+	return &ptab;
+}
+
+static int fd_of(const struct fdtab *t, int handle)
+{
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].handle == handle)
+			return __atomic_load_n(&t->s[i].fd, __ATOMIC_SEQ_CST);
+	return handle;
+}
+
+/* cse_cfg's numbers from table t. */
+static void cfg_from(const struct fdtab *t)
+{
+	if (state_handle >= 0)
+		cse_cfg.state_fd = fd_of(t, state_handle);
+	if (instance_handle >= 0)
+		cse_cfg.instance_fd = fd_of(t, instance_handle);
+}
+
+static void bounds(struct fdtab *t)
+{
+	int fds[MAX_HIDDEN];
+
+	t->lo = 0x7fffffff;
+	t->hi = -1;
+	for (int i = 0; i < t->n; i++) {
+		if (t->s[i].fd < t->lo)
+			t->lo = t->s[i].fd;
+		if (t->s[i].fd > t->hi)
+			t->hi = t->s[i].fd;
+		fds[i] = t->s[i].fd;
+	}
+	cfg_from(t);
+	if (t == &ptab)
+		fdshare_publish(fds, t->n);
+}
+
 /* A fork child: same numbers, its own slot for other processes to see. */
 void fdguard_fork_child(void)
 {
-	if (tab.n)
-		bounds();
+	if (ptab.n)
+		bounds(&ptab);
 }
 
 /* The hidden fds of process pid: ours, or another of the application's. */
 int fdguard_set_of(int pid, int *fd, int max)
 {
+	const struct fdtab *t = T();
 	int n = 0;
 
 	if (pid != (int)rt_sys0(__NR_getpid))
 		return fdshare_lookup(pid, fd, max);
-	for (int i = 0; i < tab.n && n < max; i++)
-		fd[n++] = tab.s[i].fd;
+	for (int i = 0; i < t->n && n < max; i++)
+		fd[n++] = t->s[i].fd;
 	return n;
 }
 
-static void before_change(void)
+/* The table a change goes to: a vfork child's own copy. */
+static struct fdtab *before_change(void)
 {
 	struct cse_thread *t;
+	struct fdtab *cur = T();
 
-	if (!fdguard_vfork_seen)
-		return;
+	if (!fdguard_vfork_seen || cur != &ptab)
+		return cur;
 	t = cse_self();
-	if (!t->borrowed || fdguard_snap_child == t)
-		return;
-	snap = tab;
-	snap.state_fd = cse_cfg.state_fd;
-	snap.instance_fd = cse_cfg.instance_fd;
-	__atomic_store_n(&fdguard_snap_child, t, __ATOMIC_RELEASE);
+	if (!t->borrowed)
+		return &ptab;
+	for (int i = 0; i < NPRIV; i++) {
+		struct cse_thread *none = NULL;
+
+		if (__atomic_compare_exchange_n(&priv[i].owner, &none, t, 0,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			priv[i].t = ptab;
+			__atomic_add_fetch(&fdguard_priv_used, 1, __ATOMIC_RELEASE);
+			return &priv[i].t;
+		}
+	}
+	return &ptab;	/* 16 vfork children changing fds at once: share */
 }
 
-/* Called on each entry while a snapshot exists: the vfork parent is back. */
+/* The vfork parent is back: its child's copy is done with. */
 void fdguard_sync_slow(void)
 {
 	struct cse_thread *t = cse_self();
-	struct cse_thread *child = __atomic_load_n(&fdguard_snap_child, __ATOMIC_ACQUIRE);
 
-	if (!child || t->borrowed || t->vfork_spare != child)
+	if (t->borrowed || !t->vfork_spare)
 		return;
-	tab = snap;
-	cse_cfg.state_fd = snap.state_fd;
-	cse_cfg.instance_fd = snap.instance_fd;
-	bounds();
-	__atomic_store_n(&fdguard_snap_child, NULL, __ATOMIC_RELEASE);
+	for (int i = 0; i < NPRIV; i++) {
+		if (__atomic_load_n(&priv[i].owner, __ATOMIC_ACQUIRE) != t->vfork_spare)
+			continue;
+		__atomic_store_n(&priv[i].owner, NULL, __ATOMIC_RELEASE);
+		__atomic_sub_fetch(&fdguard_priv_used, 1, __ATOMIC_RELEASE);
+		cfg_from(&ptab);
+	}
 }
 
 int fdguard_is_hidden(int fd)
 {
-	if (fd < fdguard_lo || fd > fdguard_hi)
+	const struct fdtab *t = T();
+
+	if (fd < t->lo || fd > t->hi)
 		return 0;
-	for (int i = 0; i < tab.n; i++)
-		if (tab.s[i].fd == fd)
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].fd == fd)
 			return 1;
 	return 0;
 }
 
 int fdguard_count(void)
 {
-	return tab.n;
+	return ptab.n;
 }
 
 int fdguard_fd(int handle)
 {
-	for (int i = 0; i < tab.n; i++)
-		if (tab.s[i].handle == handle)
-			return __atomic_load_n(&tab.s[i].fd, __ATOMIC_SEQ_CST);
-	return handle;
+	return fd_of(T(), handle);
 }
 
 /*
@@ -238,25 +297,28 @@ static long place(int fd, int cloexec)
 	return r;
 }
 
-static int is_handle(int fd)
+static int is_handle(const struct fdtab *t, int fd)
 {
-	for (int i = 0; i < tab.n; i++)
-		if (tab.s[i].handle == fd)
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].handle == fd)
 			return 1;
 	return 0;
 }
 
 int fdguard_hide(int fd, int cloexec)
 {
+	struct fdtab *t;
 	long nfd;
 
-	if (tab.n == MAX_HIDDEN)
-		return -K_EMFILE;
 	lock();
-	before_change();
+	t = before_change();
+	if (t->n == MAX_HIDDEN) {
+		unlock();
+		return -K_EMFILE;
+	}
 	nfd = place(fd, cloexec);
 	/* A handle names one fd forever: skip numbers given out before. */
-	while (nfd >= 0 && is_handle((int)nfd)) {
+	while (nfd >= 0 && is_handle(t, (int)nfd)) {
 		long again = rt_sys3(__NR_fcntl, fd, cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD,
 				     nfd + 1);
 
@@ -268,14 +330,14 @@ int fdguard_hide(int fd, int cloexec)
 		return (int)nfd;
 	}
 	rt_sys1(__NR_close, fd);
-	tab.s[tab.n].handle = (int)nfd;
-	tab.s[tab.n].fd = (int)nfd;
-	tab.s[tab.n++].cloexec = cloexec;
+	t->s[t->n].handle = (int)nfd;
+	t->s[t->n].fd = (int)nfd;
+	t->s[t->n++].cloexec = cloexec;
 	if (fd == cse_cfg.state_fd)
-		cse_cfg.state_fd = (int)nfd;
+		state_handle = (int)nfd;
 	if (fd == cse_cfg.instance_fd)
-		cse_cfg.instance_fd = (int)nfd;
-	bounds();
+		instance_handle = (int)nfd;
+	bounds(t);
 	unlock();
 	return (int)nfd;
 }
@@ -283,21 +345,19 @@ int fdguard_hide(int fd, int cloexec)
 /* The application wants number fd: move ours away and free the number. */
 static long evict(int fd)
 {
-	for (int i = 0; i < tab.n; i++) {
+	struct fdtab *t = T();
+
+	for (int i = 0; i < t->n; i++) {
 		long nfd;
 
-		if (tab.s[i].fd != fd)
+		if (t->s[i].fd != fd)
 			continue;
-		before_change();
-		nfd = place(fd, tab.s[i].cloexec);
+		t = before_change();
+		nfd = place(fd, t->s[i].cloexec);
 		if (nfd < 0)
 			return nfd;
-		__atomic_store_n(&tab.s[i].fd, (int)nfd, __ATOMIC_SEQ_CST);
-		if (fd == cse_cfg.state_fd)
-			cse_cfg.state_fd = (int)nfd;
-		if (fd == cse_cfg.instance_fd)
-			cse_cfg.instance_fd = (int)nfd;
-		bounds();
+		__atomic_store_n(&t->s[i].fd, (int)nfd, __ATOMIC_SEQ_CST);
+		bounds(t);
 		wait_fd_users();
 		rt_sys1(__NR_close, fd);
 		return 0;
@@ -309,17 +369,20 @@ static long evict(int fd)
 static long close_range_skipping(unsigned int first, unsigned int last,
 				 unsigned int flags)
 {
+	const struct fdtab *t;
+
 	if (flags & ~K_CLOSE_RANGE_ALL)
 		return -K_EINVAL;
 	if (first > last)
 		return -K_EINVAL;
+	t = T();
 	while (first <= last) {
 		unsigned int stop = last;
 		int skip = 0;
 		long r;
 
-		for (int i = 0; i < tab.n; i++) {
-			unsigned int h = (unsigned int)tab.s[i].fd;
+		for (int i = 0; i < t->n; i++) {
+			unsigned int h = (unsigned int)t->s[i].fd;
 
 			if (h >= first && h <= stop) {
 				stop = h;
@@ -351,12 +414,13 @@ static long dupfd(struct cse_call *c)
 	long *a = c->args;
 	int cloexec = a[1] == K_F_DUPFD_CLOEXEC;
 	long r = app_syscall6(__NR_fcntl, a[0], a[1], a[2], 0, 0, 0);
+	const struct fdtab *t = T();
 	int want = -1;
 
 	if (r < 0)
 		return r;
-	for (int i = 0; i < tab.n; i++) {
-		int h = tab.s[i].fd;
+	for (int i = 0; i < t->n; i++) {
+		int h = t->s[i].fd;
 
 		if (h >= a[2] && h < r && (want < 0 || h < want))
 			want = h;

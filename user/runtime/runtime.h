@@ -161,13 +161,12 @@ long fdguard_write_all(int handle, const void *buf, size_t len);
 long fdguard_call(struct cse_call *c, int *handled, int *locked);
 void fdguard_unlock(void);
 void fdguard_sync_slow(void);
-extern int fdguard_lo, fdguard_hi;
-extern struct cse_thread *fdguard_snap_child;
+extern int fdguard_priv_used;
 extern int fdguard_vfork_seen;
-/* A vfork child changed the table: its parent takes its own view back. */
+/* A vfork child changed its copy of the table: its parent takes it back. */
 static inline void fdguard_sync(void)
 {
-	if (__builtin_expect(fdguard_snap_child != NULL, 0))
+	if (__builtin_expect(__atomic_load_n(&fdguard_priv_used, __ATOMIC_RELAXED) != 0, 0))
 		fdguard_sync_slow();
 }
 
