@@ -64,24 +64,37 @@ static void list(const char *dir)
 /* How many numbers in [3, lim) answer each question. */
 static void scan(const char *what)
 {
-	int getfd = 0, link = 0, info = 0, st = 0, fst = 0, rd = 0, dev = 0;
+	int getfd = 0, link = 0, info = 0, st = 0, fst = 0, rd = 0, dev = 0, op = 0, rel = 0;
 	char path[64], buf[256];
 	struct stat sb;
+	int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
 
 	for (int n = 3; n < lim; n++) {
+		int o;
+
+		if (n == dfd)
+			continue;
 		getfd += fcntl(n, F_GETFD) >= 0;
 		fst += fstat(n, &sb) == 0;
 		rd += read(n, buf, 0) >= 0 || errno != EBADF;
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", n);
 		link += readlink(path, buf, sizeof(buf)) >= 0;
 		st += stat(path, &sb) == 0;
+		o = open(path, O_RDONLY | O_CLOEXEC);
+		if (o >= 0) {
+			op++;
+			close(o);
+		}
+		snprintf(path, sizeof(path), "%d", n);
+		rel += fstatat(dfd, path, &sb, 0) == 0;
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", n);
 		info += access(path, F_OK) == 0;
 		snprintf(path, sizeof(path), "/dev/fd/%d", n);
 		dev += lstat(path, &sb) == 0;
 	}
-	printf("%s: open getfd=%d fstat=%d read=%d readlink=%d stat=%d fdinfo=%d devfd=%d\n",
-	       what, getfd, fst, rd, link, st, info, dev);
+	close(dfd);
+	printf("%s: open getfd=%d fstat=%d read=%d readlink=%d stat=%d open=%d at=%d fdinfo=%d devfd=%d\n",
+	       what, getfd, fst, rd, link, st, op, rel, info, dev);
 }
 
 /* A daemon's idiom: close everything /proc/self/fd lists, until empty. */
@@ -154,6 +167,20 @@ int main(int argc, char **argv)
 	scan("after F_DUPFD");
 	close_range(3, ~0u, 0);
 	scan("after close_range");
+	{
+		/* Truncating opens of free numbers' links: none may succeed. */
+		int ok = 0;
+
+		for (int n = 3; n < lim; n++) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", n);
+			r = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+			if (r >= 0) {
+				ok++;
+				close(r);
+			}
+		}
+		printf("O_TRUNC opens of fd links: %d\n", ok);
+	}
 
 	/*
 	 * dup2/dup3 onto every number but a few (the runtime needs somewhere
