@@ -90,6 +90,14 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 		if (fdguard_count())
 			return procfd_getdents(c);
 		break;
+	case __NR_close_range:
+	case __NR_fcntl:
+		if (!fdguard_count())
+			break;
+		r = fdguard_core(c, &handled);
+		if (handled)
+			return r;
+		break;
 	default:
 		break;
 	}

@@ -481,19 +481,16 @@ long fdguard_call(struct cse_call *c, int *handled, int *locked)
 	*locked = 0;
 	switch (c->nr) {
 	case __NR_close_range:
-		lock();
-		r = close_range_skipping((unsigned int)a[0], (unsigned int)a[1],
-					 (unsigned int)a[2]);
-		unlock();
-		return r;
+		lock();	/* the core makes the call: fdguard_core() */
+		*locked = 1;
+		break;
 	case __NR_fcntl:
 		if (fdguard_is_hidden((int)a[0]))
 			return -K_EBADF;
 		if (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC) {
 			lock();
-			r = dupfd(c);
-			unlock();
-			return r;
+			*locked = 1;
+			break;
 		}
 		if (a[1] == 1027 /* F_DUPFD_QUERY: arg is an fd */ &&
 		    fdguard_is_hidden((int)a[2]))
@@ -535,6 +532,26 @@ long fdguard_call(struct cse_call *c, int *handled, int *locked)
 			return -K_EBADF;
 		break;
 	}
+	*handled = 0;
+	return 0;
+}
+
+/*
+ * After the element chain, with the table locked by fdguard_call():
+ * close_range and F_DUPFD made around the runtime's numbers. *handled = 0
+ * for any other call.
+ */
+long fdguard_core(struct cse_call *c, int *handled)
+{
+	long *a = c->args;
+
+	*handled = 1;
+	if (c->nr == __NR_close_range)
+		return close_range_skipping((unsigned int)a[0], (unsigned int)a[1],
+					    (unsigned int)a[2]);
+	if (c->nr == __NR_fcntl && !fdguard_is_hidden((int)a[0]) &&
+	    (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC))
+		return dupfd(c);
 	*handled = 0;
 	return 0;
 }

@@ -160,6 +160,7 @@ int fdguard_fd(int handle);
 long fdguard_write_all(int handle, const void *buf, size_t len);
 long fdguard_call(struct cse_call *c, int *handled, int *locked);
 void fdguard_unlock(void);
+long fdguard_core(struct cse_call *c, int *handled);
 void fdguard_sync_slow(void);
 extern int fdguard_priv_used;
 extern int fdguard_vfork_seen;
