@@ -31,11 +31,6 @@
 
 #include "cse.h"
 
-unsigned int cse_max_instances = 1024;
-module_param_named(max_instances, cse_max_instances, uint, 0644);
-MODULE_PARM_DESC(max_instances,
-		 "Most instances alive at once; creating one more fails with ENOSPC (default 1024)");
-
 static DEFINE_XARRAY_ALLOC1(cse_instances);
 static DEFINE_MUTEX(cse_registry_lock);
 static unsigned int cse_live_instances;	/* under cse_registry_lock */
@@ -64,20 +59,28 @@ u32 cse_registry_generation(void)
 	return atomic_read(&cse_generation);
 }
 
-static int cse_registry_insert_locked(struct cse_instance *inst)
+/* For the helpers that rely on the registry mutex (quota.c). */
+void cse_registry_assert_held(void)
+{
+	lockdep_assert_held(&cse_registry_lock);
+}
+
+static int cse_registry_insert_locked(struct cse_instance *inst,
+				      bool privileged)
 {
 	int err;
 
 	lockdep_assert_held(&cse_registry_lock);
 
-	if (cse_live_instances >= READ_ONCE(cse_max_instances))
-		return -ENOSPC;
+	err = cse_quota_charge(inst->creator, cse_live_instances, privileged);
+	if (err)
+		return err;
 	err = xa_alloc_cyclic(&cse_instances, &inst->id, inst,
 			      XA_LIMIT(1, U32_MAX), &cse_next_id, GFP_KERNEL);
-	if (err == -EBUSY)
-		return -ENOSPC;
-	if (err < 0)
-		return err;
+	if (err < 0) {
+		cse_quota_uncharge(inst->creator);
+		return err == -EBUSY ? -ENOSPC : err;
+	}
 	cse_live_instances++;
 	cse_registry_changed();
 	return 0;
@@ -88,6 +91,7 @@ static void cse_registry_erase_locked(struct cse_instance *inst)
 	lockdep_assert_held(&cse_registry_lock);
 
 	xa_erase(&cse_instances, inst->id);
+	cse_quota_uncharge(inst->creator);
 	cse_live_instances--;
 	cse_registry_changed();
 }
@@ -111,10 +115,14 @@ static void cse_instance_free(struct cse_instance *inst)
  * @grants: validated grants (copied; the caller keeps its buffer)
  * @n_grants: number of entries in @grants
  * @out: the new instance, holding one reference for the caller
+ *
+ * The creator is the calling task's real uid; quota.c decides whether it
+ * may have one more (-ENOSPC, -EDQUOT).
  */
 int cse_instance_create(const char *name, struct cse_dev_grant *grants,
 			u32 n_grants, struct cse_instance **out)
 {
+	bool privileged = cse_quota_privileged();
 	struct cse_instance *inst;
 	int err;
 
@@ -139,7 +147,7 @@ int cse_instance_create(const char *name, struct cse_dev_grant *grants,
 	cse_syscalls_init(inst);
 
 	mutex_lock(&cse_registry_lock);
-	err = cse_registry_insert_locked(inst);
+	err = cse_registry_insert_locked(inst, privileged);
 	mutex_unlock(&cse_registry_lock);
 	if (err) {
 		cse_instance_free(inst);
