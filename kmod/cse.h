@@ -55,6 +55,7 @@ struct cse_instance {
 	struct mutex members_lock;
 	struct list_head members;
 	u32 n_members;
+	u32 n_foreign;			/* members not of the creator's uid */
 
 	struct cse_instance_counters counters;
 
@@ -91,6 +92,7 @@ void cse_quota_uncharge(kuid_t uid);
 void cse_quota_exit(void);
 
 /* instance.c: members */
+bool cse_instance_is_owner(const struct cse_instance *inst);
 int cse_instance_join(struct cse_instance *inst, struct pid *tgid);
 int cse_instance_leave(struct cse_instance *inst, struct pid *tgid);
 u32 cse_instance_member_count(struct cse_instance *inst);

@@ -41,6 +41,7 @@ static atomic_t cse_generation = ATOMIC_INIT(1);
 struct cse_member {
 	struct list_head node;
 	struct pid *tgid;
+	bool foreign;		/* joined without the creator's uid */
 };
 
 static void cse_registry_changed(void)
@@ -237,6 +238,19 @@ void cse_registry_exit(void)
  * thread_group_exited() is true once the whole group has exited, zombie
  * or reaped, so a zombie is not counted.
  */
+static void cse_member_remove(struct cse_instance *inst, struct cse_member *m)
+{
+	lockdep_assert_held(&inst->members_lock);
+
+	cse_nl_notify_member(inst, CSE_CMD_MEMBER_LEAVE, m->tgid);
+	list_del(&m->node);
+	if (m->foreign)
+		inst->n_foreign--;
+	put_pid(m->tgid);
+	kfree(m);
+	inst->n_members--;
+}
+
 static void cse_members_prune(struct cse_instance *inst)
 {
 	struct cse_member *m, *tmp;
@@ -247,11 +261,7 @@ static void cse_members_prune(struct cse_instance *inst)
 	list_for_each_entry_safe(m, tmp, &inst->members, node) {
 		if (!thread_group_exited(m->tgid))
 			continue;
-		cse_nl_notify_member(inst, CSE_CMD_MEMBER_LEAVE, m->tgid);
-		list_del(&m->node);
-		put_pid(m->tgid);
-		kfree(m);
-		inst->n_members--;
+		cse_member_remove(inst, m);
 		changed = true;
 	}
 	if (changed)
@@ -271,9 +281,25 @@ static struct cse_member *cse_member_find(struct cse_instance *inst,
 	return NULL;
 }
 
-/* Record @tgid as a member; already a member is success. */
+/*
+ * The calling task acts for the creator: its real or effective uid is the
+ * creator's (a set-uid program run by the creator still counts).
+ */
+bool cse_instance_is_owner(const struct cse_instance *inst)
+{
+	return uid_eq(current_uid(), inst->creator) ||
+	       uid_eq(current_euid(), inst->creator);
+}
+
+/*
+ * Record @tgid (the caller's thread group) as a member; already a member
+ * is success. Members that are not the owner's (see above) get at most
+ * CSE_MEMBERS_FOREIGN_MAX of the slots, so whoever else holds the fd
+ * cannot keep the owner's own processes out.
+ */
 int cse_instance_join(struct cse_instance *inst, struct pid *tgid)
 {
+	bool foreign = !cse_instance_is_owner(inst);
 	struct cse_member *new;
 	int err = 0;
 
@@ -285,11 +311,14 @@ int cse_instance_join(struct cse_instance *inst, struct pid *tgid)
 	cse_members_prune(inst);
 	if (cse_member_find(inst, tgid))
 		goto out_unlock;
-	if (inst->n_members >= CSE_MEMBERS_MAX) {
+	if (inst->n_members >= CSE_MEMBERS_MAX ||
+	    (foreign && inst->n_foreign >= CSE_MEMBERS_FOREIGN_MAX)) {
 		err = -ENOSPC;
 		goto out_unlock;
 	}
 	new->tgid = get_pid(tgid);
+	new->foreign = foreign;
+	inst->n_foreign += foreign;
 	list_add_tail(&new->node, &inst->members);
 	inst->n_members++;
 	new = NULL;
@@ -310,11 +339,7 @@ int cse_instance_leave(struct cse_instance *inst, struct pid *tgid)
 	cse_members_prune(inst);
 	m = cse_member_find(inst, tgid);
 	if (m) {
-		cse_nl_notify_member(inst, CSE_CMD_MEMBER_LEAVE, m->tgid);
-		list_del(&m->node);
-		put_pid(m->tgid);
-		kfree(m);
-		inst->n_members--;
+		cse_member_remove(inst, m);
 		cse_registry_changed();
 	} else {
 		err = -ENOENT;

@@ -12,7 +12,6 @@
  */
 #include <linux/capability.h>
 #include <linux/compat.h>
-#include <linux/cred.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
@@ -200,18 +199,6 @@ static long cse_ioc_dev_open(struct cse_instance *inst, void __user *uarg)
 	return cse_broker_dev_open(inst, &req);
 }
 
-/*
- * Only the creator's processes report: the slots and counters of an
- * instance must not be filled by whoever else got hold of its fd (over
- * SCM_RIGHTS, say). The real or the effective uid may match, so a
- * set-uid program run by the creator still reports.
- */
-static bool cse_may_report(const struct cse_instance *inst)
-{
-	return uid_eq(current_uid(), inst->creator) ||
-	       uid_eq(current_euid(), inst->creator);
-}
-
 /* The names and the element limit are checked by report.c. */
 static long cse_ioc_report_syscalls(struct cse_instance *inst,
 				    void __user *uarg)
@@ -227,7 +214,11 @@ static long cse_ioc_report_syscalls(struct cse_instance *inst,
 	if (req.flags || req.reserved0)
 		return -EINVAL;
 	/* Before the array is read: a stranger learns nothing from it. */
-	if (!cse_may_report(inst))
+	/*
+	 * Only the creator's processes report: the slots and counters must
+	 * not be filled by whoever else got the fd (over SCM_RIGHTS, say).
+	 */
+	if (!cse_instance_is_owner(inst))
 		return -EPERM;
 	if (req.n_entries > CSE_ELEMENTS_MAX)
 		return -E2BIG;

@@ -7,7 +7,8 @@
  * CSE_ELEMENTS_MAX slots nor touch the counters; the owner then reports
  * all 16 elements of its own. Root that is not the creator is refused
  * too (the rule is the uid, not a capability). The result is checked
- * over netlink as root.
+ * over netlink as root. Member slots likewise: the other user's
+ * processes get CSE_MEMBERS_FOREIGN_MAX of them, the owner still joins.
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -203,6 +204,120 @@ TEST_F(nl, scm_rights_receiver_cannot_fill_report_slots)
 	close(pv[0]);
 	close(sv[0]);
 	close(sv[1]);
+	EXPECT_EQ(0, wait_status(o));
+	EXPECT_EQ(0, wait_status(x));
+}
+
+/*
+ * Member slots: the other user's processes get at most
+ * CSE_MEMBERS_FOREIGN_MAX, the owner still joins. Each of the other
+ * user's joiners writes 'j' (joined) or 'n' (ENOSPC) to @res and, when
+ * joined, waits for @hold to close.
+ */
+static int other_user_joins(int sock, int res, int hold, int n)
+{
+	int ifd, i;
+	char c;
+
+	if (cse_become(OTHER_UID, OTHER_UID))
+		return 1;
+	ifd = recv_fd(sock);
+	if (ifd < 0)
+		return 2;
+	for (i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p < 0)
+			return 3;
+		if (p)
+			continue;
+		c = !ioctl(ifd, CSE_IOC_JOIN, 0) ? 'j' :
+		    errno == ENOSPC ? 'n' : 'x';
+		if (write(res, &c, 1) != 1)
+			_exit(1);
+		while (c == 'j' && read(hold, &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}
+
+static int owner_joins_last(int to_other, int to_parent)
+{
+	struct cse_instance_info info;
+	int dev, ifd, out[2];
+	char c;
+
+	if (cse_become(OWNER_UID, OWNER_UID))
+		return 1;
+	dev = open(CSE_DEV_PATH, O_RDWR | O_CLOEXEC);
+	ifd = cse_create(dev, "owner-members", NULL, 0, 0);
+	if (ifd < 0 || send_fd(to_other, ifd))
+		return 2;
+	if (read(to_parent, &c, 1) != 1)
+		return 3;
+	out[0] = ioctl(ifd, CSE_IOC_JOIN, 0) ? errno : 0;
+	out[1] = cse_info(ifd, &info) ? -1 : (int)info.member_count;
+	if (write(to_parent, out, sizeof(out)) != sizeof(out))
+		return 4;
+	while (read(to_parent, &c, 1) > 0)
+		;
+	return 0;
+}
+
+TEST_F_TIMEOUT(nl, scm_rights_receiver_cannot_take_every_member_slot, 180)
+{
+	int sv[2], pv[2], res[2], hold[2], i, joined = 0, refused = 0, out[2];
+	int n = CSE_MEMBERS_FOREIGN_MAX + 50;
+	pid_t o, x;
+	char c;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pv));
+	ASSERT_EQ(0, pipe(res));
+	ASSERT_EQ(0, pipe(hold));
+	x = fork();
+	ASSERT_LE(0, x);
+	if (x == 0) {
+		close(sv[0]);
+		close(pv[0]);
+		close(pv[1]);
+		close(res[0]);
+		close(hold[1]);
+		_exit(other_user_joins(sv[1], res[1], hold[0], n));
+	}
+	o = fork();
+	ASSERT_LE(0, o);
+	if (o == 0) {
+		close(sv[1]);
+		close(pv[0]);
+		close(res[0]);
+		close(res[1]);
+		close(hold[0]);
+		close(hold[1]);
+		_exit(owner_joins_last(sv[0], pv[1]));
+	}
+	close(pv[1]);
+	close(res[1]);
+	close(hold[0]);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(1, read(res[0], &c, 1));
+		joined += c == 'j';
+		refused += c == 'n';
+	}
+	EXPECT_EQ(CSE_MEMBERS_FOREIGN_MAX, joined);
+	EXPECT_EQ(n - CSE_MEMBERS_FOREIGN_MAX, refused);
+	ASSERT_EQ(1, write(pv[0], "j", 1));
+	ASSERT_EQ(sizeof(out), read(pv[0], out, sizeof(out)));
+	EXPECT_EQ(0, out[0]);
+	EXPECT_EQ(CSE_MEMBERS_FOREIGN_MAX + 1, out[1]);
+	close(hold[1]);
+	close(pv[0]);
+	close(sv[0]);
+	close(sv[1]);
+	close(res[0]);
 	EXPECT_EQ(0, wait_status(o));
 	EXPECT_EQ(0, wait_status(x));
 }

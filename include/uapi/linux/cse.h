@@ -61,7 +61,10 @@
  * CSE_IOC_JOIN            no argument (arg must be 0)
  *     Records the calling process (its thread group) as a member. Joining
  *     twice is a no-op. A member that exits, however it exits, stops being
- *     counted. At most CSE_MEMBERS_MAX members: ENOSPC.
+ *     counted. At most CSE_MEMBERS_MAX members: ENOSPC. Of those, at most
+ *     CSE_MEMBERS_FOREIGN_MAX may be processes whose real and effective
+ *     uids both differ from the creator uid (ENOSPC): whoever else got
+ *     the fd cannot keep the creator's own processes out.
  * CSE_IOC_LEAVE           no argument (arg must be 0)
  *     Removes the calling process; ENOENT if it is not a member.
  * CSE_IOC_DEV_OPEN        struct cse_dev_open (in)
@@ -202,7 +205,7 @@
 #define CSE_FEATURE_USER_LIMITS	(1ULL << 4)	/* reserve, max_user_instances */
 #define CSE_FEATURE_OWN_VIEW	(1ULL << 5)	/* netlink: own instances only */
 #define CSE_FEATURE_SPLIT_DUMP	(1ULL << 6)	/* CSE_A_CONTINUED parts */
-#define CSE_FEATURE_OWNER_REPORT (1ULL << 7)	/* only the creator reports */
+#define CSE_FEATURE_OWNER_REPORT (1ULL << 7)	/* creator-only reports, joins */
 #define CSE_FEATURES_ALL	(CSE_FEATURE_INSTANCES | CSE_FEATURE_DEV_BROKER | \
 				 CSE_FEATURE_NETLINK | CSE_FEATURE_SYSCALL_REPORT | \
 				 CSE_FEATURE_USER_LIMITS | CSE_FEATURE_OWN_VIEW | \
@@ -211,6 +214,7 @@
 #define CSE_NAME_MAX		64	/* including the terminating NUL */
 #define CSE_GRANTS_MAX		64
 #define CSE_MEMBERS_MAX		4096
+#define CSE_MEMBERS_FOREIGN_MAX	1024	/* of which not of the creator's uid */
 
 struct cse_version {
 	__u32 size;
