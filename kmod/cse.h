@@ -11,7 +11,9 @@
  *    on behalf of an instance.
  *
  * Lock order: cse registry mutex, then an instance's member mutex, then
- * an instance's syscalls spinlock (a leaf). Events are multicast with the
+ * an instance's syscalls spinlock (a leaf). The per-user counts of
+ * quota.c are changed only under the registry mutex (their xarray's own
+ * lock is a leaf). Events are multicast with the
  * first two possibly held; sending never waits for a listener.
  */
 #ifndef _CSE_INTERNAL_H

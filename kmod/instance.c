@@ -231,13 +231,7 @@ void cse_registry_exit(void)
 	xa_destroy(&cse_instances);
 }
 
-/*
- * Members are thread groups, recorded by their struct pid so that a pid
- * number reused by another process never matches. A member that exits
- * without CSE_IOC_LEAVE is dropped the next time the set is looked at:
- * thread_group_exited() is true once the whole group has exited, zombie
- * or reaped, so a zombie is not counted.
- */
+/* Drop member @m, announcing it; the caller moves the generation. */
 static void cse_member_remove(struct cse_instance *inst, struct cse_member *m)
 {
 	lockdep_assert_held(&inst->members_lock);
@@ -251,6 +245,13 @@ static void cse_member_remove(struct cse_instance *inst, struct cse_member *m)
 	inst->n_members--;
 }
 
+/*
+ * Members are thread groups, recorded by their struct pid so that a pid
+ * number reused by another process never matches. A member that exits
+ * without CSE_IOC_LEAVE is dropped the next time the set is looked at:
+ * thread_group_exited() is true once the whole group has exited, zombie
+ * or reaped, so a zombie is not counted.
+ */
 static void cse_members_prune(struct cse_instance *inst)
 {
 	struct cse_member *m, *tmp;
