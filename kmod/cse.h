@@ -11,7 +11,9 @@
  *    on behalf of an instance.
  *
  * Lock order: cse registry mutex, then an instance's member mutex, then
- * an instance's syscalls spinlock (a leaf). Events are multicast with the
+ * an instance's syscalls spinlock (a leaf). The per-user counts of
+ * quota.c are changed only under the registry mutex (their xarray's own
+ * lock is a leaf). Events are multicast with the
  * first two possibly held; sending never waits for a listener.
  */
 #ifndef _CSE_INTERNAL_H
@@ -27,6 +29,7 @@
 #include <linux/cse.h>
 
 struct file;
+struct genl_family;
 struct pid;
 
 #define CSE_MODULE_VERSION	"0.1.0"
@@ -54,6 +57,7 @@ struct cse_instance {
 	struct mutex members_lock;
 	struct list_head members;
 	u32 n_members;
+	u32 n_foreign;			/* members not of the creator's uid */
 
 	struct cse_instance_counters counters;
 
@@ -67,7 +71,6 @@ struct cse_instance {
 };
 
 /* instance.c: lifetime and registry */
-extern unsigned int cse_max_instances;
 
 int cse_instance_create(const char *name, struct cse_dev_grant *grants,
 			u32 n_grants, struct cse_instance **out);
@@ -82,8 +85,16 @@ int cse_registry_for_each(unsigned long *pos,
 			  int (*fn)(struct cse_instance *inst, void *arg),
 			  void *arg);
 void cse_registry_exit(void);
+void cse_registry_assert_held(void);
+
+/* quota.c: admission (max_instances, the reserve, per-user limits) */
+bool cse_quota_privileged(void);
+int cse_quota_charge(kuid_t uid, unsigned int live, bool privileged);
+void cse_quota_uncharge(kuid_t uid);
+void cse_quota_exit(void);
 
 /* instance.c: members */
+bool cse_instance_is_owner(const struct cse_instance *inst);
 int cse_instance_join(struct cse_instance *inst, struct pid *tgid);
 int cse_instance_leave(struct cse_instance *inst, struct pid *tgid);
 u32 cse_instance_member_count(struct cse_instance *inst);
@@ -105,9 +116,16 @@ int cse_syscalls_for_each(struct cse_instance *inst,
 			  int (*fn)(const char *name, u64 calls, void *arg),
 			  void *arg);
 
-/* netlink.c: the generic netlink family and its events */
+/* netlink.c: the generic netlink family */
+enum cse_nl_mcgrp {
+	CSE_NL_MCGRP_EVENTS,
+};
+
+extern struct genl_family cse_nl_family;
 int cse_nl_register(void);
 void cse_nl_unregister(void);
+
+/* events.c: its "events" group */
 void cse_nl_notify_instance(struct cse_instance *inst, u8 cmd);
 void cse_nl_notify_member(struct cse_instance *inst, u8 cmd,
 			  struct pid *tgid);

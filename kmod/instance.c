@@ -31,11 +31,6 @@
 
 #include "cse.h"
 
-unsigned int cse_max_instances = 1024;
-module_param_named(max_instances, cse_max_instances, uint, 0644);
-MODULE_PARM_DESC(max_instances,
-		 "Most instances alive at once; creating one more fails with ENOSPC (default 1024)");
-
 static DEFINE_XARRAY_ALLOC1(cse_instances);
 static DEFINE_MUTEX(cse_registry_lock);
 static unsigned int cse_live_instances;	/* under cse_registry_lock */
@@ -46,6 +41,7 @@ static atomic_t cse_generation = ATOMIC_INIT(1);
 struct cse_member {
 	struct list_head node;
 	struct pid *tgid;
+	bool foreign;		/* joined without the creator's uid */
 };
 
 static void cse_registry_changed(void)
@@ -64,20 +60,28 @@ u32 cse_registry_generation(void)
 	return atomic_read(&cse_generation);
 }
 
-static int cse_registry_insert_locked(struct cse_instance *inst)
+/* For the helpers that rely on the registry mutex (quota.c). */
+void cse_registry_assert_held(void)
+{
+	lockdep_assert_held(&cse_registry_lock);
+}
+
+static int cse_registry_insert_locked(struct cse_instance *inst,
+				      bool privileged)
 {
 	int err;
 
 	lockdep_assert_held(&cse_registry_lock);
 
-	if (cse_live_instances >= READ_ONCE(cse_max_instances))
-		return -ENOSPC;
+	err = cse_quota_charge(inst->creator, cse_live_instances, privileged);
+	if (err)
+		return err;
 	err = xa_alloc_cyclic(&cse_instances, &inst->id, inst,
 			      XA_LIMIT(1, U32_MAX), &cse_next_id, GFP_KERNEL);
-	if (err == -EBUSY)
-		return -ENOSPC;
-	if (err < 0)
-		return err;
+	if (err < 0) {
+		cse_quota_uncharge(inst->creator);
+		return err == -EBUSY ? -ENOSPC : err;
+	}
 	cse_live_instances++;
 	cse_registry_changed();
 	return 0;
@@ -88,6 +92,7 @@ static void cse_registry_erase_locked(struct cse_instance *inst)
 	lockdep_assert_held(&cse_registry_lock);
 
 	xa_erase(&cse_instances, inst->id);
+	cse_quota_uncharge(inst->creator);
 	cse_live_instances--;
 	cse_registry_changed();
 }
@@ -111,10 +116,14 @@ static void cse_instance_free(struct cse_instance *inst)
  * @grants: validated grants (copied; the caller keeps its buffer)
  * @n_grants: number of entries in @grants
  * @out: the new instance, holding one reference for the caller
+ *
+ * The creator is the calling task's real uid; quota.c decides whether it
+ * may have one more (-ENOSPC, -EDQUOT).
  */
 int cse_instance_create(const char *name, struct cse_dev_grant *grants,
 			u32 n_grants, struct cse_instance **out)
 {
+	bool privileged = cse_quota_privileged();
 	struct cse_instance *inst;
 	int err;
 
@@ -139,7 +148,7 @@ int cse_instance_create(const char *name, struct cse_dev_grant *grants,
 	cse_syscalls_init(inst);
 
 	mutex_lock(&cse_registry_lock);
-	err = cse_registry_insert_locked(inst);
+	err = cse_registry_insert_locked(inst, privileged);
 	mutex_unlock(&cse_registry_lock);
 	if (err) {
 		cse_instance_free(inst);
@@ -222,6 +231,20 @@ void cse_registry_exit(void)
 	xa_destroy(&cse_instances);
 }
 
+/* Drop member @m, announcing it; the caller moves the generation. */
+static void cse_member_remove(struct cse_instance *inst, struct cse_member *m)
+{
+	lockdep_assert_held(&inst->members_lock);
+
+	cse_nl_notify_member(inst, CSE_CMD_MEMBER_LEAVE, m->tgid);
+	list_del(&m->node);
+	if (m->foreign)
+		inst->n_foreign--;
+	put_pid(m->tgid);
+	kfree(m);
+	inst->n_members--;
+}
+
 /*
  * Members are thread groups, recorded by their struct pid so that a pid
  * number reused by another process never matches. A member that exits
@@ -239,11 +262,7 @@ static void cse_members_prune(struct cse_instance *inst)
 	list_for_each_entry_safe(m, tmp, &inst->members, node) {
 		if (!thread_group_exited(m->tgid))
 			continue;
-		cse_nl_notify_member(inst, CSE_CMD_MEMBER_LEAVE, m->tgid);
-		list_del(&m->node);
-		put_pid(m->tgid);
-		kfree(m);
-		inst->n_members--;
+		cse_member_remove(inst, m);
 		changed = true;
 	}
 	if (changed)
@@ -263,9 +282,25 @@ static struct cse_member *cse_member_find(struct cse_instance *inst,
 	return NULL;
 }
 
-/* Record @tgid as a member; already a member is success. */
+/*
+ * The calling task acts for the creator: its real or effective uid is the
+ * creator's (a set-uid program run by the creator still counts).
+ */
+bool cse_instance_is_owner(const struct cse_instance *inst)
+{
+	return uid_eq(current_uid(), inst->creator) ||
+	       uid_eq(current_euid(), inst->creator);
+}
+
+/*
+ * Record @tgid (the caller's thread group) as a member; already a member
+ * is success. Members that are not the owner's (see above) get at most
+ * CSE_MEMBERS_FOREIGN_MAX of the slots, so whoever else holds the fd
+ * cannot keep the owner's own processes out.
+ */
 int cse_instance_join(struct cse_instance *inst, struct pid *tgid)
 {
+	bool foreign = !cse_instance_is_owner(inst);
 	struct cse_member *new;
 	int err = 0;
 
@@ -277,11 +312,14 @@ int cse_instance_join(struct cse_instance *inst, struct pid *tgid)
 	cse_members_prune(inst);
 	if (cse_member_find(inst, tgid))
 		goto out_unlock;
-	if (inst->n_members >= CSE_MEMBERS_MAX) {
+	if (inst->n_members >= CSE_MEMBERS_MAX ||
+	    (foreign && inst->n_foreign >= CSE_MEMBERS_FOREIGN_MAX)) {
 		err = -ENOSPC;
 		goto out_unlock;
 	}
 	new->tgid = get_pid(tgid);
+	new->foreign = foreign;
+	inst->n_foreign += foreign;
 	list_add_tail(&new->node, &inst->members);
 	inst->n_members++;
 	new = NULL;
@@ -302,11 +340,7 @@ int cse_instance_leave(struct cse_instance *inst, struct pid *tgid)
 	cse_members_prune(inst);
 	m = cse_member_find(inst, tgid);
 	if (m) {
-		cse_nl_notify_member(inst, CSE_CMD_MEMBER_LEAVE, m->tgid);
-		list_del(&m->node);
-		put_pid(m->tgid);
-		kfree(m);
-		inst->n_members--;
+		cse_member_remove(inst, m);
 		cse_registry_changed();
 	} else {
 		err = -ENOENT;

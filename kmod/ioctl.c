@@ -213,6 +213,13 @@ static long cse_ioc_report_syscalls(struct cse_instance *inst,
 		return err;
 	if (req.flags || req.reserved0)
 		return -EINVAL;
+	/* Before the array is read: a stranger learns nothing from it. */
+	/*
+	 * Only the creator's processes report: the slots and counters must
+	 * not be filled by whoever else got the fd (over SCM_RIGHTS, say).
+	 */
+	if (!cse_instance_is_owner(inst))
+		return -EPERM;
 	if (req.n_entries > CSE_ELEMENTS_MAX)
 		return -E2BIG;
 	if (!req.n_entries)

@@ -37,6 +37,7 @@ static void __exit cse_exit(void)
 	cse_misc_deregister();
 	cse_nl_unregister();
 	cse_registry_exit();
+	cse_quota_exit();
 }
 
 module_init(cse_init);

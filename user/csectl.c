@@ -145,6 +145,7 @@ static int cmd_list(const struct cmd *cmd, int argc, char **argv)
 		return CSECTL_EXIT_FAILURE;
 	}
 	csectl_print_list(stdout, v, n, csectl_now_ns(CLOCK_REALTIME), p.json);
+	csectl_view_hint();
 	csectl_insts_free(v, n);
 	csectl_close(&ctx);
 	return 0;

@@ -154,29 +154,65 @@ static inline int cse_write_file(const char *path, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
-/* Become uid/gid nobody with no capabilities left; 0 or -1 with errno. */
-static inline int cse_become_nobody(void)
+#define CSE_PARAM_DIR "/sys/module/cse/parameters/"
+
+/* Read module parameter name into buf (newline stripped); 0 or -1. */
+static inline int cse_param_get(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), CSE_PARAM_DIR "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static inline int cse_param_set(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), CSE_PARAM_DIR "%s", name);
+	return cse_write_file(path, val);
+}
+
+/* Become uid/gid with no capabilities left; 0 or -1 with errno. */
+static inline int cse_become(uid_t uid, gid_t gid)
 {
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0))
 		return -1;
 	if (setgroups(0, NULL))
 		return -1;
-	if (setresgid(NOBODY_GID, NOBODY_GID, NOBODY_GID))
+	if (setresgid(gid, gid, gid))
 		return -1;
 	/* A uid change away from 0 clears every capability set. */
-	if (setresuid(NOBODY_UID, NOBODY_UID, NOBODY_UID))
+	if (setresuid(uid, uid, uid))
 		return -1;
 	return 0;
 }
 
+static inline int cse_become_nobody(void)
+{
+	return cse_become(NOBODY_UID, NOBODY_GID);
+}
+
 /*
- * Run fn(arg, out, out_len) in a forked child that has become nobody. fn
+ * Run fn(arg, out, out_len) in a forked child that has become uid/gid. fn
  * returns an errno-style code (0 for success) and may fill out; both come
  * back to the caller through a pipe. Returns that code, or -1 when the
  * child could not report (it then died or could not drop privileges).
  */
-static inline int cse_run_as_nobody(int (*fn)(void *arg, void *out, size_t len),
-				    void *arg, void *out, size_t out_len)
+static inline int cse_run_as(uid_t uid, gid_t gid,
+			     int (*fn)(void *arg, void *out, size_t len),
+			     void *arg, void *out, size_t out_len)
 {
 	int p[2], code = -1, status;
 	pid_t pid;
@@ -194,7 +230,7 @@ static inline int cse_run_as_nobody(int (*fn)(void *arg, void *out, size_t len),
 		memset(buf, 0, sizeof(buf));
 		if (out_len > sizeof(buf))
 			_exit(2);
-		c = cse_become_nobody() ? -1 : fn(arg, buf, out_len);
+		c = cse_become(uid, gid) ? -1 : fn(arg, buf, out_len);
 		if (write(p[1], &c, sizeof(c)) != sizeof(c) ||
 		    (out_len && write(p[1], buf, out_len) != (ssize_t)out_len))
 			_exit(3);
@@ -210,6 +246,12 @@ static inline int cse_run_as_nobody(int (*fn)(void *arg, void *out, size_t len),
 	    WEXITSTATUS(status) != 0)
 		code = -1;
 	return code;
+}
+
+static inline int cse_run_as_nobody(int (*fn)(void *arg, void *out, size_t len),
+				    void *arg, void *out, size_t out_len)
+{
+	return cse_run_as(NOBODY_UID, NOBODY_GID, fn, arg, out, out_len);
 }
 
 #endif /* CSE_TEST_H */

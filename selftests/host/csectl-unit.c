@@ -4,7 +4,7 @@
  * generic netlink messages are built by hand with libnl's nlmsg/nla API,
  * exactly in the shape include/uapi/linux/cse.h specifies, then fed to
  * csectl's parsers and formatters, whose output is compared byte for byte.
- * Also covered: malformed replies, extack decoding of NLMSG_ERROR and
+ * Also covered: dump parts of split instances merged, malformed replies, extack decoding of NLMSG_ERROR and
  * NLMSG_DONE, rates for top, and the command-line value parsers.
  *
  * Prints "PASS name" / "FAIL name" per case (selftests/host/csectl.t turns
@@ -669,6 +669,63 @@ static void test_request(void)
 	nl_socket_free(ctx.sk);
 }
 
+/* A continuation part: ID, CONTINUED and the next member pids. */
+static struct nl_msg *continued_msg(uint64_t id, uint32_t first, int n)
+{
+	struct nl_msg *msg = new_msg(CSE_CMD_INSTANCE_GET);
+	struct nlattr *m;
+
+	PUT(nla_put_u64(msg, CSE_A_INSTANCE_ID, id));
+	PUT(nla_put_flag(msg, CSE_A_CONTINUED));
+	m = nla_nest_start(msg, CSE_A_MEMBERS);
+	for (int i = 0; i < n; i++)
+		PUT(nla_put_u32(msg, CSE_A_MEMBER_PID, first + (uint32_t)i));
+	nla_nest_end(msg, m);
+	return msg;
+}
+
+static int collect(struct nl_msg *msg, struct csectl_inst **v, size_t *n,
+		   char *why, size_t len)
+{
+	int r = csectl_collect_instance(nlmsg_hdr(msg), v, n, why, len);
+
+	nlmsg_free(msg);
+	return r;
+}
+
+/* Instances split by the module over several dump parts are merged. */
+static void test_split_dump(void)
+{
+	struct csectl_inst *v = NULL;
+	size_t n = 0;
+	char why[128] = "";
+	bool ok = true;
+	int r;
+
+	r = collect(instance_msg(7, "big", 1, 2), &v, &n, why, sizeof(why));
+	r |= collect(continued_msg(7, 5000, 500), &v, &n, why, sizeof(why));
+	r |= collect(continued_msg(7, 5500, 3), &v, &n, why, sizeof(why));
+	r |= collect(instance_msg(8, "next", 1, 2), &v, &n, why, sizeof(why));
+	ok = r == 0 && n == 2 && v[0].id == 7 && v[0].n_pids == 2 + 503 &&
+	     v[1].id == 8 && v[1].n_pids == 2;
+	for (size_t i = 2; ok && i < v[0].n_pids; i++)
+		ok = v[0].pids[i] == 5000 + i - 2;
+	check(ok, "split dump: continued parts append members in order");
+	csectl_insts_free(v, n);
+
+	v = NULL;
+	n = 0;
+	r = collect(continued_msg(9, 1, 1), &v, &n, why, sizeof(why));
+	check(r == -EBADMSG && n == 0 &&
+	      !strcmp(why, "member list of instance 9 continued without its instance"),
+	      "split dump: a continuation without its instance is malformed");
+	r = collect(instance_msg(8, "x", 1, 2), &v, &n, why, sizeof(why));
+	r = collect(continued_msg(9, 1, 1), &v, &n, why, sizeof(why));
+	check(r == -EBADMSG && n == 1 && v[0].n_pids == 2,
+	      "split dump: a continuation of another instance is malformed");
+	csectl_insts_free(v, n);
+}
+
 int main(int argc, char **argv)
 {
 	report = stdout;
@@ -688,6 +745,7 @@ int main(int argc, char **argv)
 	test_extack();
 	test_parsers();
 	test_request();
+	test_split_dump();
 	fprintf(report, "# %d failure%s\n", failures, failures == 1 ? "" : "s");
 	if (report != stdout)
 		fclose(report);

@@ -105,6 +105,10 @@ struct csectl_ref {
 /* instance.c */
 int csectl_parse_instance(const void *nlh, struct csectl_inst *inst,
 			  char *why, size_t whylen);
+/* One dump message into v[0..n): a new instance, or the next members
+ * of v[n-1] when the message is a CSE_A_CONTINUED part. */
+int csectl_collect_instance(const void *nlh, struct csectl_inst **v,
+			    size_t *n, char *why, size_t whylen);
 int csectl_parse_event(const void *nlh, struct csectl_event *ev,
 		       char *why, size_t whylen);
 void csectl_inst_free(struct csectl_inst *inst);
@@ -113,6 +117,10 @@ uint64_t csectl_inst_syscalls(const struct csectl_inst *inst);
 void csectl_insts_sort(struct csectl_inst *v, size_t n);
 int csectl_parse_ref(const char *arg, struct csectl_ref *ref);
 const char *csectl_event_name(unsigned int cmd);
+/* Without CAP_NET_ADMIN cse.ko shows only the caller's own instances;
+ * csectl_view_hint() then says so on stderr. */
+bool csectl_sees_all(void);
+void csectl_view_hint(void);
 
 /* nl.c: the one library context. */
 struct nl_sock;

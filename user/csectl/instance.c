@@ -15,6 +15,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include <linux/capability.h>
 
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
@@ -36,6 +40,7 @@ static struct nla_policy top_policy[CSE_A_MAX + 1] = {
 	[CSE_A_GRANT_ACCESS]	= { .type = NLA_U32 },
 	[CSE_A_EVENT_PID]	= { .type = NLA_U32 },
 	[CSE_A_EVENT_PATH]	= { .type = NLA_STRING, .maxlen = 4096 },
+	[CSE_A_CONTINUED]	= { .type = NLA_FLAG },
 };
 
 static struct nla_policy grant_policy[CSE_A_MAX + 1] = {
@@ -230,6 +235,45 @@ int csectl_parse_instance(const void *nlh, struct csectl_inst *inst,
 	return r;
 }
 
+/*
+ * A dump part carrying CSE_A_CONTINUED holds the next member pids of the
+ * instance in the message right before it (cse.ko splits instances whose
+ * members do not fit in one message).
+ */
+static int merge_continued(struct nlattr **tb, struct csectl_inst *v,
+			   size_t n, char *why, size_t len)
+{
+	uint64_t id = nla_get_u64(tb[CSE_A_INSTANCE_ID]);
+
+	if (!n || v[n - 1].id != id)
+		return bad(why, len,
+			   "member list of instance %llu continued without its instance",
+			   (unsigned long long)id);
+	if (!tb[CSE_A_MEMBERS])
+		return 0;
+	return parse_members(&v[n - 1], tb[CSE_A_MEMBERS], why, len);
+}
+
+int csectl_collect_instance(const void *nlh, struct csectl_inst **v,
+			    size_t *n, char *why, size_t len)
+{
+	struct nlattr *tb[CSE_A_MAX + 1];
+	struct csectl_inst inst;
+	int r;
+
+	r = parse_top(nlh, tb, why, len);
+	if (r)
+		return r;
+	if (tb[CSE_A_CONTINUED])
+		return merge_continued(tb, *v, *n, why, len);
+	r = csectl_parse_instance(nlh, &inst, why, len);
+	if (r)
+		return r;
+	*v = csectl_xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = inst;
+	return 0;
+}
+
 int csectl_parse_event(const void *nlh, struct csectl_event *ev,
 		       char *why, size_t len)
 {
@@ -348,6 +392,34 @@ const char *csectl_event_name(unsigned int cmd)
 	}
 }
 
+/*
+ * cse.ko shows a requester without CAP_NET_ADMIN (in the initial user
+ * namespace) only the instances its uid created. csectl opens its own
+ * socket, so the kernel's check is about csectl's own effective set:
+ * capget answers it without asking the kernel for anything more. (Inside
+ * a user namespace a capability there is not one over the machine; the
+ * kernel then still shows the partial view, without this line.)
+ */
+bool csectl_sees_all(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return d[CAP_NET_ADMIN / 32].effective & (1U << (CAP_NET_ADMIN % 32));
+}
+
+void csectl_view_hint(void)
+{
+	if (!csectl_sees_all())
+		fprintf(stderr,
+			"csectl: showing only instances created by uid %u (CAP_NET_ADMIN sees all)\n",
+			(unsigned int)getuid());
+}
+
 /* Requests. */
 
 struct collect {
@@ -359,18 +431,12 @@ struct collect {
 static int collect_one(const void *nlh, void *arg)
 {
 	struct collect *c = arg;
-	struct csectl_inst inst;
-	int r;
 
 	if (((const struct genlmsghdr *)
 	     nlmsg_data((const struct nlmsghdr *)nlh))->cmd != CSE_CMD_INSTANCE_GET)
 		return 0;
-	r = csectl_parse_instance(nlh, &inst, c->why, sizeof(c->why));
-	if (r)
-		return r;
-	c->v = csectl_xreallocarray(c->v, c->n + 1, sizeof(*c->v));
-	c->v[c->n++] = inst;
-	return 0;
+	return csectl_collect_instance(nlh, &c->v, &c->n, c->why,
+				       sizeof(c->why));
 }
 
 static void report_malformed(struct csectl_ctx *ctx, int rc, const char *what,
@@ -463,6 +529,8 @@ int csectl_get(struct csectl_ctx *ctx, const struct csectl_ref *ref,
 			if (r == -ENOENT)
 				csectl_hint("'csectl list' shows the instances");
 		}
+		if (r == -ENOENT)
+			csectl_view_hint();
 		return -1;
 	}
 	*inst = c.v[0];

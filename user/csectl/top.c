@@ -82,6 +82,8 @@ int csectl_top(struct csectl_ctx *ctx, const struct csectl_top_opts *opts)
 	csectl_signals_block();
 	if (csectl_dump(ctx, &prev, &n_prev))
 		return -1;
+	/* Once, before the screen starts refreshing. */
+	csectl_view_hint();
 	t_prev = csectl_now_ns(CLOCK_MONOTONIC);
 	while (!opts->iterations || done < opts->iterations) {
 		struct csectl_top_row *rows;

@@ -59,7 +59,8 @@ int cse_kmod_instance(const char *name, const struct cse_dev_grant *grants, size
 
 		close(dev);
 		cse_die(CSE_EXIT_FAILURE,
-			e == ENOSPC ? "too many live instances (module parameter max_instances)" :
+			e == ENOSPC ? "too many live instances (module parameters max_instances, reserved_instances)" :
+			e == EDQUOT ? "this user has too many live instances (module parameter max_user_instances)" :
 			e == EPERM && n_grants ? "granting devices (--device) needs CAP_SYS_ADMIN" :
 			"run with --no-kmod to start without the kernel module",
 			"cannot create instance '%s' in cse.ko: %s", name, strerror(e));

@@ -35,19 +35,36 @@
  *     A non-empty grant list needs CAP_SYS_ADMIN (EPERM, checked before the
  *     array is read). A grant with an unknown type, an access that is zero
  *     or has unknown bits, major > 4095 or minor > 1048575: EINVAL.
- *     Grants naming the same device add up. More than the module parameter
- *     max_instances live instances: ENOSPC.
+ *     Grants naming the same device add up.
  *     The instance lives while any fd refers to it.
+ *     Limits (module parameters, see below), checked in this order:
+ *       - max_instances live instances in all: ENOSPC;
+ *       - without CAP_SYS_ADMIN, the last reserved_instances of those
+ *         slots: ENOSPC (no unprivileged user, nor all of them together,
+ *         can lock the administrator out);
+ *       - without CAP_SYS_ADMIN, max_user_instances live instances
+ *         created by the caller's real uid: EDQUOT (a per-user quota, as
+ *         inotify's max_user_instances; EDQUOT, not EMFILE, so that it is
+ *         not mistaken for RLIMIT_NOFILE). Instances created with
+ *         CAP_SYS_ADMIN count towards their creator's total but are not
+ *         limited by it.
+ *     An instance stops counting when it is destroyed (its last fd
+ *     closed). Ioctls carry no message: the errno is the whole answer.
  *
  * Ioctls on an instance fd
  * ------------------------
+ * Holding an instance fd is what lets a process use the instance (INFO,
+ * JOIN, LEAVE, DEV_OPEN); fds can be inherited or passed over SCM_RIGHTS.
  * CSE_IOC_INSTANCE_INFO   struct cse_instance_info (in: size, flags=0)
  *     id, name, creator uid (in the caller's user namespace), creation time
  *     (CLOCK_REALTIME, ns), member count, number of grants, counters.
  * CSE_IOC_JOIN            no argument (arg must be 0)
  *     Records the calling process (its thread group) as a member. Joining
  *     twice is a no-op. A member that exits, however it exits, stops being
- *     counted. At most CSE_MEMBERS_MAX members: ENOSPC.
+ *     counted. At most CSE_MEMBERS_MAX members: ENOSPC. Of those, at most
+ *     CSE_MEMBERS_FOREIGN_MAX may be processes whose real and effective
+ *     uids both differ from the creator uid (ENOSPC): whoever else got
+ *     the fd cannot keep the creator's own processes out.
  * CSE_IOC_LEAVE           no argument (arg must be 0)
  *     Removes the calling process; ENOENT if it is not a member.
  * CSE_IOC_DEV_OPEN        struct cse_dev_open (in)
@@ -71,10 +88,23 @@
  * Generic netlink family "cse" (CSE_GENL_NAME, version CSE_GENL_VERSION)
  * ---------------------------------------------------------------------
  * The machine-readable description is include/uapi/linux/cse.yaml (YNL).
+ * Visibility: a requester with CAP_NET_ADMIN in the initial user namespace
+ * (the check GENL_ADMIN_PERM makes) sees every instance. Anyone else sees
+ * only the instances created by its real uid (CSE_A_CREATOR_UID) and is
+ * told nothing of the others, not even that they exist: a get of one by
+ * id or name fails exactly as for an id or name nobody uses (ENOENT,
+ * "no such instance"), a get by name answers the lowest id among the
+ * instances the requester sees, and a dump leaves the others out. Why
+ * CAP_NET_ADMIN and not CAP_SYS_ADMIN: replies name other users' pids,
+ * device grants and element names, the same as the events group, which
+ * needs CAP_NET_ADMIN; one capability for both keeps a monitoring agent
+ * from needing more than that. The view is decided once per request (for
+ * a dump, when it starts), with the requester's credentials.
  * Commands:
  *   CSE_CMD_INSTANCE_GET     doit: by CSE_A_INSTANCE_ID or CSE_A_INSTANCE_NAME
- *                            (ENOENT if none); dumpit: every instance. Any
- *                            user. Replies carry the instance attribute set.
+ *                            (ENOENT if none visible); dumpit: every
+ *                            visible instance. Any user. Replies carry the
+ *                            instance attribute set.
  *   CSE_CMD_COUNTERS_RESET   doit, GENL_ADMIN_PERM: zero the counters of the
  *                            instance named by CSE_A_INSTANCE_ID.
  *   CSE_CMD_INSTANCE_NEW, _DEL, CSE_CMD_MEMBER_JOIN, _LEAVE,
@@ -86,7 +116,7 @@
  *                            requests.
  * Instance attribute set (CSE_A_*):
  *   INSTANCE_ID u64, INSTANCE_NAME string, CREATOR_UID u32, CTIME_NS u64,
- *   MEMBERS nest { MEMBER_PID u32 ... },
+ *   MEMBERS nest { MEMBER_PID u32 ... }, CONTINUED flag (dumps, below),
  *   GRANTS nest { GRANT nest { GRANT_TYPE u32, GRANT_MAJOR u32,
  *                              GRANT_MINOR u32, GRANT_ACCESS u32 } ... },
  *   COUNTERS nest { OPENS_GRANTED u64, OPENS_DENIED u64, BYTES_READ u64,
@@ -105,7 +135,17 @@
  *   Counters are zeroed only by COUNTERS_RESET (element names are kept,
  *   their calls zeroed). Dumps are consistent: when instances or member
  *   sets changed while a dump was in progress, the message where that was
- *   noticed carries NLM_F_DUMP_INTR.
+ *   noticed carries NLM_F_DUMP_INTR; the dump still completes.
+ *   Split instances: a dump message never exceeds what the reader's
+ *   buffer allows, so an instance whose members do not fit in one message
+ *   is sent in parts, one after the other: the first part carries every
+ *   attribute and the first members; each next part carries only
+ *   INSTANCE_ID, CONTINUED (a flag) and MEMBERS with the next members.
+ *   A reader appends the pids of a CONTINUED part to the instance of the
+ *   message before it (same INSTANCE_ID). A get (doit) answers one whole
+ *   message. When members change between parts the part where that is
+ *   noticed carries NLM_F_DUMP_INTR (members may then be missing or
+ *   repeated).
  *   Events: INSTANCE_NEW/DEL carry ID and NAME; MEMBER_JOIN/LEAVE add
  *   EVENT_PID (also for a member dropped because it exited); DEV_GRANTED/
  *   DEV_DENIED add EVENT_PID, GRANT_TYPE (0 when the path is not a device
@@ -122,13 +162,31 @@
  *     of struct cse_element_calls[n_entries], n_entries <= CSE_ELEMENTS_MAX
  *     (E2BIG); element names as instance names but CSE_ELEMENT_NAME_MAX
  *     long; at most CSE_ELEMENTS_MAX distinct elements per instance (ENOSPC).
- *     Checks in order: the struct (as above), n_entries (E2BIG), the array
- *     (EFAULT), every name (ENAMETOOLONG/EINVAL), then the element limit;
- *     a rejected report changes nothing. Entries naming the same element
+ *     Who may report: a caller whose real or effective uid is the
+ *     instance's creator uid (else EPERM, before the array is read). The
+ *     fd alone is not enough: a process of another user that received it
+ *     (SCM_RIGHTS, inheritance across a set-uid exec) may use the
+ *     instance but can neither fill the element slots nor touch the
+ *     counters, so the creator's runtime always finds its slots. A
+ *     process of the creator's uid is trusted with them; a process that
+ *     gave up the creator's uid (setuid to another user) stops
+ *     reporting.
+ *     Checks in order: the struct (as above), the caller (EPERM),
+ *     n_entries (E2BIG), the array (EFAULT), every name
+ *     (ENAMETOOLONG/EINVAL), then the element limit; a rejected report
+ *     changes nothing. Entries naming the same element
  *     add up; an entry with 0 calls still records the element. Counters
  *     wrap modulo 2^64.
  *
  * Unknown ioctl numbers: ENOTTY.
+ *
+ * Module parameters (/sys/module/cse/parameters/, writable by root)
+ * -----------------------------------------------------------------
+ * max_instances       1024  live instances in all
+ * reserved_instances  32    of those, the last ones only CAP_SYS_ADMIN gets
+ * max_user_instances  128   live instances per creator uid without
+ *                           CAP_SYS_ADMIN
+ * A lowered limit applies to new instances only.
  */
 #ifndef _UAPI_LINUX_CSE_H
 #define _UAPI_LINUX_CSE_H
@@ -144,12 +202,19 @@
 #define CSE_FEATURE_DEV_BROKER	(1ULL << 1)
 #define CSE_FEATURE_NETLINK	(1ULL << 2)	/* generic netlink family "cse" */
 #define CSE_FEATURE_SYSCALL_REPORT (1ULL << 3)	/* CSE_IOC_REPORT_SYSCALLS */
+#define CSE_FEATURE_USER_LIMITS	(1ULL << 4)	/* reserve, max_user_instances */
+#define CSE_FEATURE_OWN_VIEW	(1ULL << 5)	/* netlink: own instances only */
+#define CSE_FEATURE_SPLIT_DUMP	(1ULL << 6)	/* CSE_A_CONTINUED parts */
+#define CSE_FEATURE_OWNER_REPORT (1ULL << 7)	/* creator-only reports, joins */
 #define CSE_FEATURES_ALL	(CSE_FEATURE_INSTANCES | CSE_FEATURE_DEV_BROKER | \
-				 CSE_FEATURE_NETLINK | CSE_FEATURE_SYSCALL_REPORT)
+				 CSE_FEATURE_NETLINK | CSE_FEATURE_SYSCALL_REPORT | \
+				 CSE_FEATURE_USER_LIMITS | CSE_FEATURE_OWN_VIEW | \
+				 CSE_FEATURE_SPLIT_DUMP | CSE_FEATURE_OWNER_REPORT)
 
 #define CSE_NAME_MAX		64	/* including the terminating NUL */
 #define CSE_GRANTS_MAX		64
 #define CSE_MEMBERS_MAX		4096
+#define CSE_MEMBERS_FOREIGN_MAX	1024	/* of which not of the creator's uid */
 
 struct cse_version {
 	__u32 size;
@@ -305,6 +370,7 @@ enum cse_attr {
 	CSE_A_ELEMENT_CALLS,	/* u64 */
 	CSE_A_EVENT_PID,	/* u32 */
 	CSE_A_EVENT_PATH,	/* string, < PATH_MAX */
+	CSE_A_CONTINUED,	/* flag: a dump part continuing the members */
 
 	__CSE_A_MAX,
 	CSE_A_MAX = __CSE_A_MAX - 1
