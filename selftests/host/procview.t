@@ -106,6 +106,30 @@ else
 	skip "self: python3 reads sys.argv and /proc/self" "python3 missing"
 fi
 
+# The boot block's agreed fd (the open files limit - 1, at most 1023):
+# an application fd already there stays, at start and across exec; a
+# close-on-exec one is gone after exec as natively.
+fdat() {
+	local name=$1 lim=$2 fd=$3 v
+	local setup='ulimit -n "$1"; eval "exec $2</etc/hostname"; shift 2; exec "$@"'
+	local prog=(sh -c "readlink /proc/\$\$/fd/$fd; exec readlink /proc/self/fd/$fd")
+	capture "$W/n" bash -c "$setup" bash "$lim" "$fd" "${ENV[@]}" "${prog[@]}"
+	for v in "${VARIANTS[@]}"; do
+		prefix "$v"
+		capture "$W/c" bash -c "$setup" bash "$lim" "$fd" "${ENV[@]}" "${P[@]}" "${prog[@]}"
+		compare "self[$v]: $name" "$W/n" "$W/c" all
+	done
+}
+fdat "an inherited fd at 1023 stays at start and across exec" 4096 1023
+fdat "an inherited fd at 63 stays (open files limit 64)" 64 63
+if command -v python3 >/dev/null; then
+	self "a close-on-exec fd at 1023 is closed by exec" python3 -c '
+import os
+fd = os.open("/etc/hostname", os.O_RDONLY | os.O_CLOEXEC)
+os.dup2(fd, 1023, inheritable=False)
+os.execvp("sh", ["sh", "-c", "readlink /proc/self/fd/1023 || echo gone"])'
+fi
+
 # ---------------------------------------------------------------- others
 # What other processes see, the pid replaced by PID: ps, pgrep, pidof,
 # top, /proc/PID, then killall. $1: the name to look for; $2: the pid.
@@ -130,13 +154,15 @@ look() {
 # others NAME KIND: start $W/NAME (a copy of sleep, or for KIND script a
 # "#!/bin/sh" script running sleep) natively and in each variant, look at
 # it, killall it.
+# Extra words run both ways in front (setpriv: another user).
 others() {
 	local label=$1 name=$2 how=$3 v pid st out
+	shift 3
 	for v in native "${VARIANTS[@]}"; do
 		prefix "$v"
 		case $how in
-		direct) "${ENV[@]}" "${P[@]}" "$name" 31 </dev/null >/dev/null 2>&1 & ;;
-		exec)   "${ENV[@]}" "${P[@]}" sh -c "exec $name 32" </dev/null >/dev/null 2>&1 & ;;
+		direct) "$@" "${ENV[@]}" "${P[@]}" "$name" 31 </dev/null >/dev/null 2>&1 & ;;
+		exec)   "$@" "${ENV[@]}" "${P[@]}" sh -c "exec $name 32" </dev/null >/dev/null 2>&1 & ;;
 		esac
 		pid=$!
 		BG+=("$pid")
@@ -177,6 +203,15 @@ else
 	printf '#!/bin/sh\nsleep "$1"\n' >"$W/$scr"
 	chmod 755 "$W/$scr"
 	others "a '#!' script (pidof -x)" "$scr" direct
+	# Without CAP_SYS_RESOURCE /proc/PID/exe keeps naming the loader;
+	# the tools must find the program all the same.
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+		chmod 755 "$W"
+		others "run by another user (nobody)" "$sl" direct \
+			setpriv --reuid=65534 --regid=65534 --clear-groups
+	else
+		skip "others: run by another user (nobody)" "needs root and setpriv"
+	fi
 fi
 
 echo "1..$T_N"
