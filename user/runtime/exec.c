@@ -6,7 +6,8 @@
  * the runtime execs cse-loader again with the same state fd and the same
  * element specs, handed over in a boot block (boot.c): the loader gets
  * exactly the argv and envp the kernel would give the program, so
- * /proc/PID/cmdline and /proc/PID/environ are the program's own. Everything the kernel would reject is checked first, so
+ * /proc/PID/cmdline and /proc/PID/environ are the program's own.
+ * Everything the kernel would reject is checked first, so
  * a failing exec returns the kernel's errno to a caller that stays
  * interposed: the file (ENOENT, ENOTDIR, EACCES, ELOOP...), execute
  * permission (EACCES), its format (ENOEXEC), and for "#!" scripts the
