@@ -167,7 +167,7 @@ others() {
 		pid=$!
 		BG+=("$pid")
 		# Under cse the process is cse-run, then the loader, then NAME.
-		for _ in $(seq 200); do
+		for _ in $(seq 600); do
 			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "${name:0:15}" ] && break
 			sleep 0.05
 		done

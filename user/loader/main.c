@@ -249,6 +249,9 @@ _Noreturn void loader_main(uintptr_t *sp)
 	elf = script_resolve(program, &sa);
 	if (booted && elf != program)
 		reexec_script(argc, argv, &sa, elf, &bi);
+	/* Named as natively as early as possible: ps may be looking. */
+	procexe_init(elf);
+	set_comm(&bi);
 
 	if (sud_probe() != 0)
 		rt_die("this kernel lacks syscall user dispatch (Linux >= 5.11 needed)");
@@ -271,8 +274,6 @@ _Noreturn void loader_main(uintptr_t *sp)
 	}
 	/* Best effort; AT_EXECFN below names the program in every case. */
 	exe_switch(elf);
-	procexe_init(elf);
-	set_comm(&bi);
 
 	start_sp = stack_prepare(sp, first, &sa, bi.filename, prog.phdr, prog.phnum,
 				 prog.entry, interp_base);
