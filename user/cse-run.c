@@ -7,12 +7,16 @@
  * Validates PROGRAM (launcher/elf.c), creates the application's instance
  * in cse.ko when /dev/cse exists (launcher/kmod.c) and its instance state
  * (a CSE_STATE_SIZE memfd, include/cse/state.h, inherited by the
- * application's processes; the loader initialises it), then execs
+ * application's processes; the loader initialises it), writes a boot
+ * block (launcher/boot.c, include/cse/boot.h) naming PROGRAM, the fds and
+ * the elements, then execs
  *
- *   <prefix>/lib/cse/cse-loader [--state-fd=N] [--instance-fd=M]
- *       [--no-rewrite] [-e NAME[=ARGS]]... -- PROGRAM-ABSPATH ARGV0 [ARG...]
+ *   <prefix>/lib/cse/cse-loader ARGV0 [ARG...]
  *
- * with the environment unchanged. The loader runs PROGRAM in this same
+ * with PROGRAM's own argv (for a '#!' script, its name as execvp would
+ * pass it in argv[0]; the loader puts the interpreter in front) and the
+ * environment unchanged, so ps, pgrep and /proc/PID/cmdline show the
+ * program and nothing of cse. The loader runs PROGRAM in this same
  * process, so its exit status and death by signal are PROGRAM's own.
  */
 #define _GNU_SOURCE
@@ -194,6 +198,7 @@ int main(int argc, char **argv)
 {
 	struct cse_opts o;
 	struct cse_target t;
+	struct cse_boot_req boot;
 	const char *prog;
 	char *libdir, *loader, *name;
 	int inst_fd = -1, state_fd;
@@ -248,34 +253,30 @@ int main(int argc, char **argv)
 	if (ftruncate(state_fd, CSE_STATE_SIZE) < 0)
 		cse_die(CSE_EXIT_FAILURE, NULL, "cannot size the instance state: %s", strerror(errno));
 
+	boot.program = t.path;
+	boot.filename = t.exec_name;
+	boot.comm = strrchr(t.exec_name, '/') ? strrchr(t.exec_name, '/') + 1 : t.exec_name;
+	boot.state_fd = state_fd;
+	boot.instance_fd = inst_fd;
+	cse_boot_send(&boot, &o);
+
+	/* A script's argv[0] is replaced by the kernel: "interp [arg] NAME". */
 	nprog_args = (size_t)(argc - o.prog_index);
-	nargv = cse_xmalloc(sizeof(char *) * (8 + 2 * o.n_elements + nprog_args));
-	nargv[n++] = loader;
-	nargv[n++] = cse_xasprintf("--state-fd=%d", state_fd);
-	if (inst_fd >= 0)
-		nargv[n++] = cse_xasprintf("--instance-fd=%d", inst_fd);
-	if (o.no_rewrite)
-		nargv[n++] = "--no-rewrite";
-	for (size_t i = 0; i < o.n_elements; i++) {
-		nargv[n++] = "-e";
-		nargv[n++] = o.elements[i].args ?
-			cse_xasprintf("%s=%s", o.elements[i].name, o.elements[i].args) :
-			o.elements[i].name;
-	}
-	nargv[n++] = "--";
-	nargv[n++] = t.path;
+	nargv = cse_xmalloc(sizeof(char *) * (nprog_args + 1));
 	for (int i = o.prog_index; i < argc; i++)
 		nargv[n++] = argv[i];
 	nargv[n] = NULL;
+	if (t.shebang_depth)
+		nargv[0] = t.exec_name;
 
 	if (cse_verbose) {
-		fputs("cse-run: exec", stderr);
+		fprintf(stderr, "cse-run: exec %s with argv", loader);
 		for (size_t i = 0; i < n; i++)
 			fprintf(stderr, " %s", nargv[i]);
 		fputc('\n', stderr);
 	}
 	fflush(NULL);
-	execv(loader, nargv);
+	execve(loader, nargv, environ);
 	cse_die(errno == ENOENT ? CSE_EXIT_NOT_FOUND : CSE_EXIT_CANNOT_EXEC, NULL,
 		"cannot exec the loader %s: %s", loader, strerror(errno));
 }

@@ -263,6 +263,7 @@ void cse_resolve_target(const char *prog, struct cse_target *t)
 	} else {
 		cur = search_path(prog);
 	}
+	t->exec_name = cur;
 	t->path = absolute(cur);
 	cse_info("program: %s", t->path);
 
@@ -277,8 +278,9 @@ void cse_resolve_target(const char *prog, struct cse_target *t)
 				prog);
 		cse_info("'#!' interpreter: %s", interp);
 		check_runnable("interpreter ", interp);
-		free(cur);
-		cur = cse_xstrdup(interp);
+		if (cur != t->exec_name)
+			free(cur);
+		cur = t->elf_path = cse_xstrdup(interp);	/* reachable for LSan */
 	}
 	t->elf_path = cur;
 

@@ -6,6 +6,7 @@
  *   elf.c      PATH resolution (as execvp) and target inspection with libelf
  *   kmod.c     the application's instance in cse.ko (/dev/cse)
  *   status.c   error reporting and exit statuses
+ *   boot.c     the boot block that tells cse-loader what to run
  *   cse-run.c  main: validate, create instance state, exec cse-loader
  *
  * cse-run is a face: it parses, validates and calls. No interposition
@@ -99,6 +100,7 @@ enum cse_elf_kind {
 
 struct cse_target {
 	char *path;		/* absolute path handed to the loader */
+	char *exec_name;	/* the name execvp(3) would give execve */
 	char *elf_path;		/* the ELF that will run (PROGRAM or its interpreter) */
 	enum cse_elf_kind kind;
 	char *interp;		/* PT_INTERP of elf_path, or NULL */
@@ -108,6 +110,17 @@ struct cse_target {
 
 void cse_resolve_target(const char *prog, struct cse_target *t);
 const char *cse_elf_kind_name(enum cse_elf_kind k);
+
+/* boot.c */
+struct cse_boot_req {
+	const char *program;	/* absolute path of PROGRAM */
+	const char *filename;	/* the kernel's name for it (execvp's) */
+	const char *comm;	/* what the kernel would make comm */
+	int state_fd;
+	int instance_fd;	/* -1 when absent */
+};
+
+void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o);
 
 /* kmod.c */
 struct cse_kmod_version {

@@ -433,7 +433,8 @@ void cse_print_help(void)
 	       "'#!' script whose interpreter is one. cse-run creates the application's\n"
 	       "instance (in cse.ko when /dev/cse exists) and execs cse-loader, which\n"
 	       "starts PROGRAM in the same process: its exit status and death by\n"
-	       "signal are PROGRAM's own.\n"
+	       "signal are PROGRAM's own, and ps, pgrep and /proc/PID show PROGRAM's\n"
+	       "own name, arguments and environment.\n"
 	       "\n"
 	       "Options:\n");
 	for (size_t i = 0; i < N_OPTS; i++) {

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cse-loader: started by cse-run (and by the runtime on every exec of the
- * application) as
+ * application) with exactly the argv and envp the kernel would have given
+ * the program, and a boot block (include/cse/boot.h, runtime/boot.c) at
+ * an agreed descriptor saying what to run: PROGRAM's absolute path, the
+ * kernel's name for it, the comm to show, the instance state and cse.ko
+ * fds, the elements. So /proc/PID/cmdline, environ, comm and stat are the
+ * program's own from its first instruction.
+ *
+ * Without a boot block (started by hand, for debugging) the options come
+ * from argv instead, and the program's argv is what follows them:
  *
  *   cse-loader [--state-fd=N] [--instance-fd=M] [--no-rewrite]
  *              [-e NAME[=ARGS]]... -- PROGRAM-ABSPATH ARGV0 [ARG...]
@@ -15,6 +23,7 @@
  * one path. Elements are separate objects because users choose them.
  */
 #include <elf.h>
+#include <cse/boot.h>
 #include <cse/state.h>
 #include "../runtime/runtime.h"
 #include "elf_map.h"
@@ -105,25 +114,10 @@ static void loader_dir(char *dir, size_t size)
 		*slash = 0;
 }
 
-_Noreturn void loader_main(uintptr_t *sp)
+/* Started by hand: options in argv. Returns the index of ARGV0. */
+static int parse_argv(long argc, char **argv)
 {
-	long argc = (long)sp[0];
-	char **argv = (char **)(sp + 1);
-	const char *program, *elf;
-	struct script_argv sa;
-	struct elf_image prog, interp;
-	struct cse_thread *t;
-	char dir[4096];
-	const char *why = "";
-	uintptr_t start_sp, entry, interp_base = 0;
-	int i, r;
-	long n;
-
-	self_relocate();
-	find_text();
-	cse_cfg.state_fd = -1;
-	cse_cfg.instance_fd = -1;
-	cse_cfg.rewrite = 1;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -152,12 +146,77 @@ _Noreturn void loader_main(uintptr_t *sp)
 	}
 	if (i + 1 >= argc)
 		usage_die("missing PROGRAM and ARGV0");
-	program = argv[i];
-	if (program[0] != '/')
-		usage_die("PROGRAM must be an absolute path");
-	if (strlen(program) >= sizeof(cse_cfg.program))
-		rt_die("program path too long");
-	memcpy(cse_cfg.program, program, strlen(program) + 1);
+	return i + 1;
+}
+
+/*
+ * A '#!' PROGRAM from a boot block: the kernel's view of the process
+ * (/proc/PID/cmdline) must show "interp [arg] script args", and only an
+ * execve writes that, so the loader execs itself again with that argv
+ * and the ELF interpreter as PROGRAM. argv[0] names the script as the
+ * kernel would (the sender put it there).
+ */
+static _Noreturn void reexec_script(long argc, char **argv, struct script_argv *sa,
+				    const char *elf, struct boot_info *bi)
+{
+	char **envp = argv + argc + 1;
+	struct boot_undo undo;
+	size_t bytes = ((size_t)(argc + sa->nwords + 1) * sizeof(char *) + 4095) & ~4095ul;
+	long r = rt_sys6(__NR_mmap, 0, bytes, 3, 0x22, -1, 0);
+	char **nargv = (char **)r;
+	long n = 0;
+
+	if (IS_ERR_RET(r))
+		rt_die("out of memory for a script's arguments");
+	sa->words[sa->nwords - 1] = argv[0];
+	for (int k = 0; k < sa->nwords; k++)
+		nargv[n++] = (char *)sa->words[k];
+	for (long k = 1; k < argc; k++)
+		nargv[n++] = argv[k];
+	nargv[n] = NULL;
+	bi->program = elf;
+	r = boot_send(bi, &undo);
+	if (r == 0) {
+		r = rt_sys3(__NR_execve, cse_cfg.loader_path, nargv, envp);
+		boot_undo(&undo);
+	}
+	rt_die("%s: cannot start its interpreter %s (errno %ld)", argv[0], elf, -r);
+}
+
+/* What the kernel writes to comm at exec: a name, at most 15 bytes. */
+static void set_comm(const struct boot_info *bi)
+{
+	const char *name = bi->comm;
+	char comm[16];
+
+	if (bi->flags & CSE_BOOT_COMM_FROM_FILE) {
+		name = rt_strrchr(cse_cfg.exe_path, '/');
+		name = name ? name + 1 : cse_cfg.exe_path;
+	}
+	rt_format(comm, sizeof(comm), "%s", name);
+	rt_sys2(__NR_prctl, 15 /* PR_SET_NAME */, comm);
+}
+
+_Noreturn void loader_main(uintptr_t *sp)
+{
+	long argc = (long)sp[0];
+	char **argv = (char **)(sp + 1);
+	const char *program, *elf;
+	struct script_argv sa;
+	struct elf_image prog, interp;
+	struct boot_info bi;
+	struct cse_thread *t;
+	char dir[4096];
+	const char *why = "";
+	uintptr_t start_sp, entry, interp_base = 0;
+	int first, booted, r;
+	long n;
+
+	self_relocate();
+	find_text();
+	cse_cfg.state_fd = -1;
+	cse_cfg.instance_fd = -1;
+	cse_cfg.rewrite = 1;
 
 	n = rt_sys3(__NR_readlink, "/proc/self/exe", cse_cfg.loader_path,
 		    sizeof(cse_cfg.loader_path) - 1);
@@ -166,6 +225,34 @@ _Noreturn void loader_main(uintptr_t *sp)
 	cse_cfg.loader_path[n] = 0;
 	loader_dir(dir, sizeof(dir));
 
+	booted = boot_receive(&bi);
+	if (booted) {
+		if (argc < 1)
+			rt_die("started with an empty argv");
+		first = 0;
+		program = bi.program;
+	} else {
+		first = parse_argv(argc, argv);
+		program = argv[first - 1];
+		bi.filename = program;
+		bi.comm = rt_strrchr(program, '/') ? rt_strrchr(program, '/') + 1 : program;
+		bi.flags = 0;
+	}
+	if (program[0] != '/')
+		usage_die("PROGRAM must be an absolute path");
+	if (strlen(program) >= sizeof(cse_cfg.program))
+		rt_die("program path too long");
+	memcpy(cse_cfg.program, program, strlen(program) + 1);
+
+	sa.words[0] = argv[first];
+	sa.nwords = 1;
+	elf = script_resolve(program, &sa);
+	if (booted && elf != program)
+		reexec_script(argc, argv, &sa, elf, &bi);
+	/* Named as natively as early as possible: ps may be looking. */
+	procexe_init(elf);
+	set_comm(&bi);
+
 	if (sud_probe() != 0)
 		rt_die("this kernel lacks syscall user dispatch (Linux >= 5.11 needed)");
 	rewrite_init(cse_cfg.rewrite);
@@ -173,9 +260,6 @@ _Noreturn void loader_main(uintptr_t *sp)
 	for (int k = 0; k < cse_cfg.nelement_specs; k++)
 		element_load(dir, cse_cfg.element_specs[k]);
 
-	sa.words[0] = argv[i + 1];
-	sa.nwords = 1;
-	elf = script_resolve(program, &sa);
 	r = elf_map_file(elf, &prog, &why);
 	if (r)
 		rt_die("%s: %s (errno %d)", elf, why, -r);
@@ -190,9 +274,8 @@ _Noreturn void loader_main(uintptr_t *sp)
 	}
 	/* Best effort; AT_EXECFN below names the program in every case. */
 	exe_switch(elf);
-	procexe_init(elf);
 
-	start_sp = stack_prepare(sp, i + 1, &sa, program, prog.phdr, prog.phnum,
+	start_sp = stack_prepare(sp, first, &sa, bi.filename, prog.phdr, prog.phnum,
 				 prog.entry, interp_base);
 
 	if (sigsys_install() != 0)

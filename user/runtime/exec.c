@@ -4,13 +4,17 @@
  *
  * A new program image must be interposed from its first instruction, so
  * the runtime execs cse-loader again with the same state fd and the same
- * element specs. Everything the kernel would reject is checked first, so
+ * element specs, handed over in a boot block (boot.c): the loader gets
+ * exactly the argv and envp the kernel would give the program, so
+ * /proc/PID/cmdline and /proc/PID/environ are the program's own.
+ * Everything the kernel would reject is checked first, so
  * a failing exec returns the kernel's errno to a caller that stays
  * interposed: the file (ENOENT, ENOTDIR, EACCES, ELOOP...), execute
  * permission (EACCES), its format (ENOEXEC), and for "#!" scripts the
  * interpreter, which is then started by the loader the way the kernel
  * would start it: interp [optional-arg] script-path args...
  */
+#include <cse/boot.h>
 #include "runtime.h"
 
 #define K_AT_FDCWD		-100
@@ -36,8 +40,9 @@ struct exec_plan {
 	char head[SHEBANG_MAX];		/* first bytes of the file being looked at */
 	struct shebang first;		/* the script's own "#!" line */
 	struct shebang level[2];	/* scratch while following interpreters */
-	char fd_name[32];
 	int is_script;
+	char filename[4096 + 32];	/* the kernel's name for the file */
+	char comm[16];			/* and what it makes /proc/PID/comm */
 };
 
 /* Absolute form of path relative to dirfd, into out. */
@@ -154,6 +159,30 @@ static long count_vec(char *const *v)
 	return n;
 }
 
+/*
+ * The kernel's name for the file (bprm->filename): the path as given, or
+ * /dev/fd/N[/path] for execveat relative to a dirfd. It is AT_EXECFN, a
+ * script's word in its interpreter's argv, and its last component is
+ * the new comm (truncated to 15 bytes), except for execveat with
+ * AT_EMPTY_PATH, where the kernel names the process after the file that
+ * runs (the loader knows that one).
+ */
+static unsigned int kernel_name(int dirfd, const char *path, struct exec_plan *p)
+{
+	const char *base;
+
+	if (dirfd == K_AT_FDCWD || path[0] == '/')
+		rt_format(p->filename, sizeof(p->filename), "%s", path);
+	else if (!path[0])
+		rt_format(p->filename, sizeof(p->filename), "/dev/fd/%d", dirfd);
+	else
+		rt_format(p->filename, sizeof(p->filename), "/dev/fd/%d/%s", dirfd, path);
+	base = rt_strrchr(p->filename, '/');
+	base = base ? base + 1 : p->filename;
+	rt_format(p->comm, sizeof(p->comm), "%s", path[0] ? base : "");
+	return path[0] ? 0 : CSE_BOOT_COMM_FROM_FILE;
+}
+
 long exec_reenter(struct cse_call *c)
 {
 	int is_at = c->nr == __NR_execveat;
@@ -162,8 +191,11 @@ long exec_reenter(struct cse_call *c)
 	char *const *argv = (char *const *)c->args[is_at ? 2 : 1];
 	char *const *envp = (char *const *)c->args[is_at ? 3 : 2];
 	int flags = is_at ? (int)c->args[4] : 0;
-	char statefd[32], instfd[32];
+	int name_dirfd = dirfd;
+	const char *name_path = path;
 	struct exec_plan *plan;
+	struct boot_info bi;
+	struct boot_undo undo;
 	long argc = count_vec(argv), n = 0, r, total;
 	char **nargv;
 	size_t bytes;
@@ -178,7 +210,7 @@ long exec_reenter(struct cse_call *c)
 		path = cse_cfg.exe_path;
 		dirfd = K_AT_FDCWD;
 	}
-	total = sizeof(*plan) + (size_t)(argc + 16 + 2 * cse_cfg.nelement_specs) * sizeof(char *);
+	total = sizeof(*plan) + (size_t)(argc + 8) * sizeof(char *);
 	bytes = ((size_t)total + 4095) & ~4095ul;
 	r = rt_sys6(__NR_mmap, 0, bytes, 3, 0x22, -1, 0);
 	if (IS_ERR_RET(r))
@@ -190,34 +222,24 @@ long exec_reenter(struct cse_call *c)
 	if (r < 0)
 		goto out;
 
-	nargv[n++] = cse_cfg.loader_path;
-	rt_format(statefd, sizeof(statefd), "--state-fd=%d", cse_cfg.state_fd);
-	nargv[n++] = statefd;
-	if (cse_cfg.instance_fd >= 0) {
-		rt_format(instfd, sizeof(instfd), "--instance-fd=%d", cse_cfg.instance_fd);
-		nargv[n++] = instfd;
+	/* Named as the caller named it, even when /proc/self/exe was swapped. */
+	bi.flags = kernel_name(name_dirfd, name_path, plan);
+	if (plan->is_script && name_dirfd != K_AT_FDCWD && name_path[0] != '/') {
+		/* Its interpreter could not open /dev/fd/N/... after a
+		 * close-on-exec N is gone, so the kernel says ENOENT. */
+		long fl = rt_sys3(__NR_fcntl, name_dirfd, 1 /* F_GETFD */, 0);
+
+		if (fl >= 0 && (fl & 1 /* FD_CLOEXEC */)) {
+			r = -2;
+			goto out;
+		}
 	}
-	if (!cse_cfg.rewrite)
-		nargv[n++] = (char *)"--no-rewrite";
-	for (int i = 0; i < cse_cfg.nelement_specs; i++) {
-		nargv[n++] = (char *)"-e";
-		nargv[n++] = (char *)cse_cfg.element_specs[i];
-	}
-	nargv[n++] = (char *)"--";
-	nargv[n++] = plan->program;
 	if (plan->is_script) {
 		/* Like the kernel: interp [arg] script args-after-argv0... */
-		char *script = (char *)path;
-
 		nargv[n++] = plan->first.interp;
 		if (plan->first.has_arg)
 			nargv[n++] = plan->first.arg;
-		if (!path[0]) {
-			/* fexecve of a script: the kernel names it /dev/fd/N. */
-			rt_format(plan->fd_name, sizeof(plan->fd_name), "/dev/fd/%d", dirfd);
-			script = plan->fd_name;
-		}
-		nargv[n++] = script;
+		nargv[n++] = plan->filename;
 		for (long i = 1; i < argc; i++)
 			nargv[n++] = argv[i];
 	} else {
@@ -228,7 +250,14 @@ long exec_reenter(struct cse_call *c)
 	}
 	nargv[n] = NULL;
 	chain_before_exec(plan->program);
+	bi.program = plan->program;
+	bi.filename = plan->filename;
+	bi.comm = plan->comm;
+	r = boot_send(&bi, &undo);
+	if (r < 0)
+		goto out;
 	r = app_syscall6(__NR_execve, (long)cse_cfg.loader_path, (long)nargv, (long)envp, 0, 0, 0);
+	boot_undo(&undo);	/* still here: the exec failed */
 out:
 	rt_sys2(__NR_munmap, plan, bytes);
 	return r;

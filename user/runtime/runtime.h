@@ -132,6 +132,22 @@ long shebang_parse(const char *head, long len, struct shebang *sb);
 /* exec.c */
 long exec_reenter(struct cse_call *c);
 
+/* boot.c: the loader's boot block (include/cse/boot.h) */
+struct boot_info {
+	const char *program;	/* absolute path of what to run */
+	const char *filename;	/* the kernel's name for it: AT_EXECFN */
+	const char *comm;	/* what /proc/PID/comm shows */
+	unsigned int flags;	/* CSE_BOOT_COMM_FROM_FILE */
+};
+struct boot_undo {
+	int fd;			/* the agreed number */
+	int saved;		/* where its previous occupant waits, or -1 */
+	int saved_cloexec;
+};
+long boot_send(const struct boot_info *bi, struct boot_undo *u);
+void boot_undo(const struct boot_undo *u);
+int boot_receive(struct boot_info *bi);
+
 /* signal.c */
 long signal_sigaction(struct cse_call *c);
 long signal_sigprocmask(struct cse_call *c, struct kucontext *uc);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The boot block: how cse-run and the runtime (on every execve inside an
+ * application) tell cse-loader what to run and with which elements.
+ *
+ * Why not argv or the environment: the kernel shows a process's argv and
+ * environment in /proc/PID/cmdline and /proc/PID/environ (ps, pgrep -f,
+ * programs re-reading their own command line), and the loader cannot
+ * move the kernel's view without CAP_SYS_RESOURCE. So the loader is
+ * exec'd with exactly the argv and envp the kernel would have given the
+ * program, and everything else travels in this block.
+ *
+ * Where: in a memfd at one agreed descriptor number, CSE_BOOT_FD_CAP - 1
+ * or, when the soft RLIMIT_NOFILE is lower, the limit minus one: the
+ * highest number the process may use, which both sides compute alike
+ * (rlimits survive execve). An application descriptor already at that
+ * number is not lost: the sender dups it to a free number, records that
+ * number in displaced_fd, and the loader moves it back before the
+ * program runs (a close-on-exec one would vanish at exec anyway, so it
+ * is only kept for undoing a failed execve). Because the most recent
+ * sender always owns the agreed number, nested cse-run works: an inner
+ * block waits at its displaced number while the outer loader runs.
+ *
+ * Validation: the loader takes the descriptor only if it is a regular
+ * file whose first bytes are CSE_BOOT_MAGIC and CSE_BOOT_VERSION; reads
+ * with pread only, so anything else at that number is left untouched
+ * (cse-loader started by hand then falls back to its argv options). A
+ * block with the magic but a bad size or string table is fatal.
+ *
+ * Layout: struct cse_boot, then nstrings NUL-terminated strings:
+ *   program   absolute path of the file to run (ELF or '#!' script)
+ *   filename  the kernel's name for it (bprm->filename): AT_EXECFN
+ *   comm      what the kernel writes to /proc/PID/comm at exec
+ *   one "NAME[=ARGS]" per element, in chain order
+ * If program is a script, argv[0] is the name the kernel puts in the
+ * interpreter's argv for it (the loader expands the '#!' levels).
+ */
+#ifndef CSE_BOOT_H
+#define CSE_BOOT_H
+
+#include <stdint.h>
+
+#define CSE_BOOT_MAGIC		0x31746f6f62657363ull	/* "cseboot1" */
+#define CSE_BOOT_VERSION	1
+#define CSE_BOOT_FD_CAP		1024	/* the agreed fd is below this */
+#define CSE_BOOT_MAX		65536	/* bytes, header included */
+#define CSE_BOOT_NAME		"cse-boot"	/* memfd name */
+
+#define CSE_BOOT_NO_REWRITE	0x1	/* --no-rewrite */
+#define CSE_BOOT_COMM_FROM_FILE	0x2	/* comm is the name of the ELF file
+					   that runs (execveat AT_EMPTY_PATH) */
+#define CSE_BOOT_FLAGS_ALL	0x3
+
+struct cse_boot {
+	uint64_t magic;		/* CSE_BOOT_MAGIC */
+	uint32_t version;	/* CSE_BOOT_VERSION */
+	uint32_t size;		/* bytes, header and strings */
+	int32_t creator;	/* pid (tgid) of the sender */
+	int32_t state_fd;	/* the instance state memfd */
+	int32_t instance_fd;	/* cse.ko instance fd, or -1 */
+	int32_t displaced_fd;	/* the application's fd from the agreed
+				   number, to move back; or -1 */
+	uint32_t flags;		/* CSE_BOOT_* */
+	uint32_t nstrings;	/* 3 + number of elements */
+	char strings[];
+};
+
+/* The agreed descriptor number for a soft RLIMIT_NOFILE; -1 if none. */
+static inline int cse_boot_fd(uint64_t nofile_soft)
+{
+	if (nofile_soft < 1)
+		return -1;
+	return (int)((nofile_soft < CSE_BOOT_FD_CAP ? nofile_soft : CSE_BOOT_FD_CAP) - 1);
+}
+
+#endif /* CSE_BOOT_H */

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The application's first boot block (include/cse/boot.h): what
+ * cse-loader runs and with which elements, handed over at the agreed
+ * descriptor so the loader's argv and environment can be exactly the
+ * program's own.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cse/boot.h>
+
+#include "launcher.h"
+
+static size_t put(char *buf, size_t at, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	if (at + n > CSE_BOOT_MAX)
+		cse_die(CSE_EXIT_USAGE, "shorten the element arguments",
+			"the configuration is longer than %u bytes", CSE_BOOT_MAX);
+	memcpy(buf + at, s, n);
+	return at + n;
+}
+
+void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
+{
+	char *buf = calloc(1, CSE_BOOT_MAX);
+	struct cse_boot *h = (struct cse_boot *)buf;
+	struct rlimit rl;
+	size_t at = sizeof(*h);
+	int fd, bfd, fl;
+
+	if (!buf)
+		cse_die(CSE_EXIT_FAILURE, NULL, "out of memory");
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || (bfd = cse_boot_fd(rl.rlim_cur)) < 0)
+		cse_die(CSE_EXIT_FAILURE, "raise the open files limit (ulimit -n)",
+			"no file descriptor can be opened");
+	h->magic = CSE_BOOT_MAGIC;
+	h->version = CSE_BOOT_VERSION;
+	h->creator = getpid();
+	h->state_fd = req->state_fd;
+	h->instance_fd = req->instance_fd;
+	h->displaced_fd = -1;
+	h->flags = o->no_rewrite ? CSE_BOOT_NO_REWRITE : 0;
+	h->nstrings = 3 + (uint32_t)o->n_elements;
+	at = put(buf, at, req->program);
+	at = put(buf, at, req->filename);
+	at = put(buf, at, req->comm);
+	for (size_t i = 0; i < o->n_elements; i++) {
+		char *spec = o->elements[i].args ?
+			cse_xasprintf("%s=%s", o->elements[i].name, o->elements[i].args) :
+			cse_xstrdup(o->elements[i].name);
+
+		at = put(buf, at, spec);
+		free(spec);
+	}
+	h->size = (uint32_t)at;
+
+	/* An fd inherited at the agreed number is the program's: park it. */
+	fl = fcntl(bfd, F_GETFD);
+	if (fl >= 0 && !(fl & FD_CLOEXEC)) {
+		h->displaced_fd = fcntl(bfd, F_DUPFD, 3);
+		if (h->displaced_fd < 0)
+			cse_die(CSE_EXIT_FAILURE, NULL, "dup: %s", strerror(errno));
+	}
+	fd = memfd_create(CSE_BOOT_NAME, MFD_CLOEXEC);
+	if (fd < 0)
+		cse_die(CSE_EXIT_FAILURE, NULL, "memfd_create: %s", strerror(errno));
+	if (write(fd, buf, at) != (ssize_t)at)
+		cse_die(CSE_EXIT_FAILURE, NULL, "cannot write the boot block: %s", strerror(errno));
+	if (fd == bfd ? fcntl(fd, F_SETFD, 0) < 0 : dup3(fd, bfd, 0) < 0)
+		cse_die(CSE_EXIT_FAILURE, NULL, "cannot place the boot block at fd %d: %s", bfd,
+			strerror(errno));
+	if (fd != bfd)
+		close(fd);
+	cse_info("boot block at fd %d: program %s, named %s, comm %s, %zu element(s)%s",
+		 bfd, req->program, req->filename, req->comm, o->n_elements,
+		 h->displaced_fd >= 0 ? ", inherited fd parked" : "");
+	free(buf);
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The boot block (include/cse/boot.h): sent by the runtime before it
+ * execs cse-loader for the application, received by the loader first
+ * thing. cse-run sends the application's first one (launcher/boot.c).
+ */
+#include <cse/boot.h>
+#include "runtime.h"
+
+#define K_F_DUPFD		0
+#define K_F_GETFD		1
+#define K_F_SETFD		2
+#define K_F_DUPFD_CLOEXEC	1030
+#define K_FD_CLOEXEC		1
+#define K_O_CLOEXEC		02000000
+#define K_MFD_CLOEXEC		1
+#define K_RLIMIT_NOFILE		7
+#define K_S_IFMT		0170000
+#define K_S_IFREG		0100000
+
+struct boot_stat {		/* struct stat on x86-64, what we need */
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	uint64_t times[6];
+	int64_t unused[3];
+};
+_Static_assert(sizeof(struct boot_stat) == 144, "struct stat is 144 bytes");
+
+struct kiovec {
+	const void *base;
+	size_t len;
+};
+
+static int agreed_fd(void)
+{
+	uint64_t lim[2];
+
+	if (rt_sys4(__NR_prlimit64, 0, K_RLIMIT_NOFILE, 0, lim) != 0)
+		return -1;
+	return cse_boot_fd(lim[0]);
+}
+
+/* The header of the block at fd, if a regular file holds one. */
+static int peek(int fd, struct cse_boot *h, struct boot_stat *st)
+{
+	if (rt_sys2(__NR_fstat, fd, st) != 0 || (st->mode & K_S_IFMT) != K_S_IFREG)
+		return 0;
+	if (rt_sys4(__NR_pread64, fd, h, sizeof(*h), 0) != (long)sizeof(*h))
+		return 0;
+	return h->magic == CSE_BOOT_MAGIC;
+}
+
+long boot_send(const struct boot_info *bi, struct boot_undo *u)
+{
+	struct kiovec iov[3 + 16 + 1];
+	const char *s[3] = { bi->program, bi->filename, bi->comm };
+	struct cse_boot h, old;
+	struct boot_stat st;
+	long fd, r, fl;
+	size_t total = sizeof(h);
+	int n = 0;
+
+	memset(&h, 0, sizeof(h));
+	h.magic = CSE_BOOT_MAGIC;
+	h.version = CSE_BOOT_VERSION;
+	h.creator = (int32_t)rt_sys0(__NR_getpid);
+	h.state_fd = cse_cfg.state_fd;
+	h.instance_fd = cse_cfg.instance_fd;
+	h.displaced_fd = -1;
+	h.flags = bi->flags | (cse_cfg.rewrite ? 0 : CSE_BOOT_NO_REWRITE);
+	h.nstrings = 3 + (uint32_t)cse_cfg.nelement_specs;
+	iov[n++] = (struct kiovec){ &h, sizeof(h) };
+	for (int i = 0; i < 3 + cse_cfg.nelement_specs; i++) {
+		const char *str = i < 3 ? s[i] : cse_cfg.element_specs[i - 3];
+
+		iov[n] = (struct kiovec){ str, strlen(str) + 1 };
+		total += iov[n++].len;
+	}
+	if (total > CSE_BOOT_MAX)
+		return -7;	/* E2BIG */
+	h.size = (uint32_t)total;
+
+	u->fd = agreed_fd();
+	u->saved = -1;
+	if (u->fd < 0)
+		return -24;	/* EMFILE: no descriptor may be opened at all */
+	fl = rt_sys3(__NR_fcntl, u->fd, K_F_GETFD, 0);
+	/* A block leaked into a fork child by a racing execve: drop it. */
+	if (fl >= 0 && peek(u->fd, &old, &st) && old.creator != h.creator) {
+		rt_sys1(__NR_close, u->fd);
+		fl = -9;
+	}
+	if (fl >= 0) {
+		/* Someone's fd sits at the agreed number: keep it aside. */
+		u->saved_cloexec = (int)(fl & K_FD_CLOEXEC);
+		u->saved = (int)rt_sys3(__NR_fcntl, u->fd,
+					u->saved_cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD, 3);
+		if (u->saved < 0)
+			return u->saved;
+		if (!u->saved_cloexec)
+			h.displaced_fd = u->saved;
+	}
+	fd = rt_sys2(__NR_memfd_create, CSE_BOOT_NAME, K_MFD_CLOEXEC);
+	if (fd < 0) {
+		r = fd;
+		goto undo_saved;
+	}
+	r = rt_sys4(__NR_pwritev, fd, iov, n, 0);
+	if (r >= 0 && r != (long)total)
+		r = -5;		/* EIO: a memfd takes it all or fails */
+	if (r >= 0 && fd != u->fd)
+		r = rt_sys3(__NR_dup3, fd, u->fd, 0);
+	else if (r >= 0)
+		r = rt_sys3(__NR_fcntl, fd, K_F_SETFD, 0);
+	if (fd != u->fd)
+		rt_sys1(__NR_close, fd);
+	if (r >= 0)
+		return 0;
+	if (fd == u->fd)
+		rt_sys1(__NR_close, fd);
+undo_saved:
+	if (u->saved >= 0) {
+		rt_sys3(__NR_dup3, u->saved, u->fd, u->saved_cloexec ? K_O_CLOEXEC : 0);
+		rt_sys1(__NR_close, u->saved);
+	}
+	return r;
+}
+
+void boot_undo(const struct boot_undo *u)
+{
+	if (u->saved >= 0) {
+		rt_sys3(__NR_dup3, u->saved, u->fd, u->saved_cloexec ? K_O_CLOEXEC : 0);
+		rt_sys1(__NR_close, u->saved);
+	} else {
+		rt_sys1(__NR_close, u->fd);
+	}
+}
+
+/* Kept for the process's life: cse_cfg.element_specs point into it. */
+static union {
+	struct cse_boot h;
+	char bytes[CSE_BOOT_MAX];
+} block;
+
+int boot_receive(struct boot_info *bi)
+{
+	struct boot_stat st;
+	const char *s, *end;
+	const char *str[3];
+	int fd = agreed_fd();
+	uint32_t i;
+
+	if (fd < 0 || !peek(fd, &block.h, &st))
+		return 0;
+	if (block.h.version != CSE_BOOT_VERSION)
+		rt_die("boot block version %u, this loader reads %u", block.h.version,
+		       CSE_BOOT_VERSION);
+	if (block.h.size <= sizeof(block.h) || block.h.size > CSE_BOOT_MAX ||
+	    st.size != (int64_t)block.h.size ||
+	    rt_sys4(__NR_pread64, fd, block.bytes, block.h.size, 0) != (long)block.h.size)
+		rt_die("boot block of a bad size");
+	rt_sys1(__NR_close, fd);
+	if (block.h.displaced_fd >= 0) {
+		/* The application's own fd goes back to its number. */
+		if (rt_sys3(__NR_dup3, block.h.displaced_fd, fd, 0) < 0)
+			rt_die("cannot restore descriptor %d", fd);
+		rt_sys1(__NR_close, block.h.displaced_fd);
+	}
+	if ((block.h.flags & ~CSE_BOOT_FLAGS_ALL) || block.h.nstrings < 3 ||
+	    block.h.nstrings - 3 > 16 || block.bytes[block.h.size - 1])
+		rt_die("boot block with bad flags or strings");
+	s = block.h.strings;
+	end = block.bytes + block.h.size;
+	for (i = 0; i < block.h.nstrings; i++) {
+		if (s >= end)
+			rt_die("boot block with too few strings");
+		if (i < 3)
+			str[i] = s;
+		else
+			cse_cfg.element_specs[i - 3] = s;
+		s += strlen(s) + 1;
+	}
+	if (s != end)
+		rt_die("boot block with trailing bytes");
+	cse_cfg.nelement_specs = (int)block.h.nstrings - 3;
+	cse_cfg.state_fd = block.h.state_fd;
+	cse_cfg.instance_fd = block.h.instance_fd;
+	cse_cfg.rewrite = !(block.h.flags & CSE_BOOT_NO_REWRITE);
+	bi->program = str[0];
+	bi->filename = str[1];
+	bi->comm = str[2];
+	bi->flags = block.h.flags & ~CSE_BOOT_NO_REWRITE;
+	return 1;
+}
