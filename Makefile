@@ -2,6 +2,10 @@
 #
 #   make               build the user tools (build/) and kmod/cse.ko
 #   make check         host tests + VM kselftests, closing "N passed, N failed"
+#                      (VM tests on the debug kernel when it has been built)
+#   make debug-kernel  build (once, cached in /var/cache/cse/debug-kernel) a
+#                      KASAN/lockdep/kmemleak/UBSAN kernel, and cse.ko for it
+#   make debug-kmod    cse.ko for the debug kernel: build/debug-kmod/cse.ko
 #   make demo          the main job: two applications side by side in the VM
 #   make bench         benchmark table (ratios against native)
 #   make KDIR=...      build the module against another kernel tree
@@ -20,8 +24,15 @@ KDIR_TEST := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-cloud-amd64))
 KDIR ?= $(if $(wildcard /lib/modules/$(KVER_RUNNING)/build),/lib/modules/$(KVER_RUNNING)/build,$(KDIR_TEST))
 export KDIR
 
+# The debug kernel (scripts/debug-kernel) and cse.ko built against it, from
+# a copy of the module's sources so kmod/cse.ko stays the cloud kernel's.
+DEBUG_KERNEL_DIR := $(shell scripts/debug-kernel --path)
+DEBUG_KDIR := $(DEBUG_KERNEL_DIR)/linux-source-6.1
+DEBUG_KMOD := build/debug-kmod
+DEBUG_BUILT := $(wildcard $(DEBUG_KERNEL_DIR)/stamp)
+
 .PHONY: all user kmod selftests check host-check vm-check demo bench clean checkpatch sparse \
-	install uninstall modules_install
+	install uninstall modules_install debug-kernel debug-kmod
 
 PREFIX ?= /usr/local
 BINDIR := $(DESTDIR)$(PREFIX)/bin
@@ -41,13 +52,27 @@ kmod:
 selftests:
 	$(MAKE) -C selftests/cse
 
-check: all selftests
+debug-kernel:
+	scripts/debug-kernel
+	$(MAKE) debug-kmod
+
+debug-kmod:
+	@test -f $(DEBUG_KERNEL_DIR)/stamp || { echo "make: the debug kernel is not built" >&2; \
+		echo "hint: run 'make debug-kernel'" >&2; exit 1; }
+	@mkdir -p $(DEBUG_KMOD)/src/kmod $(DEBUG_KMOD)/src/include/uapi/linux
+	@cp -p Kbuild $(DEBUG_KMOD)/src/
+	@cp -p kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) $(DEBUG_KMOD)/src/kmod/
+	@cp -p include/uapi/linux/cse.h $(DEBUG_KMOD)/src/include/uapi/linux/
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(DEBUG_KMOD)/src modules
+	cp -p $(DEBUG_KMOD)/src/kmod/cse.ko $(DEBUG_KMOD)/cse.ko
+
+check: all selftests $(if $(DEBUG_BUILT),debug-kmod)
 	scripts/run-checks
 
 host-check: all
 	scripts/run-checks host
 
-vm-check: all selftests
+vm-check: all selftests $(if $(DEBUG_BUILT),debug-kmod)
 	scripts/run-checks vm
 
 demo: all
