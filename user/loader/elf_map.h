@@ -37,6 +37,9 @@ long elf_reserve(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, int has_interp,
  * phdr: its auxv (for /proc/self/auxv), code/data extents and brk. */
 void mm_view_program(uintptr_t phdr, uint64_t *auxv, size_t auxv_bytes);
 
+/* fdexec.c: close the fd a fexecve'd program came from; its AT_EXECFN. */
+const char *fdexec_finish(const char *execfn);
+
 /* Relocate a mapped element and find its exported symbol. */
 int elf_relocate_element(const struct elf_image *img, const char *symbol,
 			 void **sym, const char **why, const char **undef);

@@ -58,7 +58,7 @@ uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,
 		case AT_PHENT: av->a_un.a_val = sizeof(Elf64_Phdr); break;
 		case AT_ENTRY: av->a_un.a_val = entry; break;
 		case AT_BASE: av->a_un.a_val = interp_base; break;
-		case AT_EXECFN: av->a_un.a_val = (uintptr_t)execfn; break;
+		case AT_EXECFN: av->a_un.a_val = (uintptr_t)fdexec_finish(execfn); break;
 		default: break;
 		}
 	}

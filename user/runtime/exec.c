@@ -79,6 +79,7 @@ long exec_reenter(struct cse_call *c)
 	nargv[n] = NULL;
 	chain_before_exec(plan->program);
 	r = app_syscall6(__NR_execve, (long)cse_cfg.loader_path, (long)nargv, (long)envp, 0, 0, 0);
+	exec_check_undo(plan);
 out:
 	rt_sys2(__NR_munmap, plan, bytes);
 	return r;

@@ -39,6 +39,7 @@
 #define K_O_CLOEXEC		02000000
 #define K_O_PATH		010000000
 #define K_F_GETFD		1
+#define K_F_SETFD		2
 #define K_X_OK			1
 #define K_S_IFMT		0170000
 #define K_S_IFREG		0100000
@@ -199,6 +200,44 @@ static long absolutize(int dirfd, const char *path, char *out, size_t size)
 	return 0;
 }
 
+/*
+ * fexecve of an ELF: a path the loader can open after the exec. The fd's
+ * link target when it still names the same file; else the fd itself
+ * (memfd, deleted file), which must then survive the exec: a
+ * close-on-exec fd is spelled /proc/self/fd/./N, its FD_CLOEXEC cleared
+ * (restored by exec_check_undo if the exec fails), and the loader closes
+ * it once the program is mapped (stack.c), as the kernel would have.
+ */
+static void program_of_fd(int fd, struct exec_plan *p)
+{
+	struct kstat_min a, b;
+	char link[64];
+	long n;
+
+	rt_format(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = rt_sys3(__NR_readlink, link, p->program, sizeof(p->program) - 1);
+	if (n > 0 && p->program[0] == '/') {
+		p->program[n] = 0;
+		if (rt_sys2(__NR_fstat, fd, &a) == 0 && rt_sys2(__NR_stat, p->program, &b) == 0 &&
+		    a.dev == b.dev && a.ino == b.ino)
+			return;
+	}
+	if (rt_sys3(__NR_fcntl, fd, K_F_GETFD, 0) != 1) {
+		rt_format(p->program, sizeof(p->program), "/proc/self/fd/%d", fd);
+		return;
+	}
+	rt_format(p->program, sizeof(p->program), "/proc/self/fd/./%d", fd);
+	if (rt_sys3(__NR_fcntl, fd, K_F_SETFD, 0) == 0)
+		p->cloexec_fd = fd;
+}
+
+void exec_check_undo(struct exec_plan *p)
+{
+	if (p->cloexec_fd >= 0)
+		rt_sys3(__NR_fcntl, p->cloexec_fd, K_F_SETFD, 1 /* FD_CLOEXEC */);
+	p->cloexec_fd = -1;
+}
+
 /* The file phase 1 accepted, opened for reading without blocking. */
 static long open_read(int dirfd, const char *path, int flags)
 {
@@ -323,6 +362,7 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 	long r, fd, len;
 
 	p->is_script = 0;
+	p->cloexec_fd = -1;
 	/* The kernel reads the path first: a bad one is its EFAULT. */
 	r = rt_syscall6(__NR_execveat, dirfd, (long)app_path, UNREADABLE_ARGV, 0, flags, 0);
 	if (r != -EFAULT_)
@@ -369,6 +409,8 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 		if (len >= 4 && !memcmp(p->head, ELFMAG, SELFMAG)) {
 			r = elf_check(fd, p->head, p);
 			rt_sys1(__NR_close, fd);
+			if (r == 0 && depth == 0 && !path[0])
+				program_of_fd(dirfd, p);
 			return r;
 		}
 		rt_sys1(__NR_close, fd);

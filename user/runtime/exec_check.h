@@ -16,6 +16,7 @@ struct exec_plan {
 	char script[EXEC_NAME_MAX + 32];
 	struct shebang first;		/* the script's own "#!" line */
 	int is_script;
+	int cloexec_fd;			/* FD_CLOEXEC cleared for the loader */
 	/* scratch while following interpreters */
 	char path[EXEC_NAME_MAX];
 	char head[SHEBANG_MAX];
@@ -31,6 +32,9 @@ struct exec_plan {
  */
 long exec_check(int dirfd, const char *path, char *const *argv, char *const *envp,
 		int flags, struct exec_plan *p);
+
+/* The exec failed after exec_check said yes: put back what it changed. */
+void exec_check_undo(struct exec_plan *p);
 
 /* Number of pointers in the application's NULL-terminated vector v,
  * read safely: -EFAULT like the kernel when it cannot be read. */

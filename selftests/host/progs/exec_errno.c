@@ -294,7 +294,7 @@ static char **big_argv(long n, size_t len)
 
 int main(int argc, char **argv)
 {
-	char longpath[6000], longname[300];
+	char longpath[6000], longname[300], buf[65536];
 	char *const echo_argv[] = { (char *)"echo", (char *)"hi", NULL };
 	int dfd, dfd_cloexec, fd;
 
@@ -446,6 +446,24 @@ int main(int argc, char **argv)
 	fd = open(at("sb-arg"), O_RDONLY);
 	run(&(struct exec_case){ "fexecve #! fd", FEXECVE, fd, NULL, echo_argv });
 	close(fd);
+
+	/* fexecve of a memfd: no path names it; the fd stays only without CLOEXEC. */
+	for (int cloexec = 0; cloexec <= 1; cloexec++) {
+		char cmd[128], name[64];
+		int src = open("/bin/sh", O_RDONLY);
+		char *sh_argv[] = { (char *)"sh", (char *)"-c", cmd, NULL };
+		ssize_t n;
+
+		fd = (int)syscall(SYS_memfd_create, "cse-test", cloexec ? 1u /* MFD_CLOEXEC */ : 0u);
+		while (src >= 0 && fd >= 0 && (n = read(src, buf, sizeof(buf))) > 0)
+			if (write(fd, buf, (size_t)n) != n)
+				break;
+		close(src);
+		snprintf(cmd, sizeof(cmd), "echo ran; [ -e /proc/$$/fd/%d ] && echo fd open || echo fd closed", fd);
+		snprintf(name, sizeof(name), "fexecve memfd%s", cloexec ? " (close-on-exec)" : "");
+		run(&(struct exec_case){ name, FEXECVE, fd, NULL, sh_argv });
+		close(fd);
+	}
 
 	/* Arguments. */
 	run(&(struct exec_case){ "argv bad pointer", EXECVE, 0, at("true"), (char *const *)8 });
