@@ -206,6 +206,14 @@ static void make_fixtures(void)
 	buf[18] = (char)183;	/* e_machine */
 	buf[20] = 1;
 	put("elf-arm64", buf, 64, 0755);
+	/* ELF32 header for i386, no program headers: refused with or without
+	 * IA32 emulation (cse-loader never runs 32-bit programs). */
+	memset(buf, 0, 64);
+	memcpy(buf, "\x7f" "ELF\x01\x01\x01", 7);
+	buf[16] = 2;		/* ET_EXEC */
+	buf[18] = 3;		/* EM_386 */
+	buf[20] = 1;
+	put("elf-i386", buf, 52, 0755);
 	puts_file("noperm", "#!/bin/sh\necho should not run\n", 0644);
 	puts_file("noperm-x-other", "#!/bin/sh\necho ran\n", 0601);
 	puts_file("sb-missing", "#!/nonexistent/interp\n", 0755);
@@ -363,6 +371,7 @@ int main(int argc, char **argv)
 	run(&(struct exec_case){ "binary junk", EXECVE, 0, at("junk") });
 	run(&(struct exec_case){ "ELF magic only", EXECVE, 0, at("elf-magic-only") });
 	run(&(struct exec_case){ "aarch64 ELF", EXECVE, 0, at("elf-arm64") });
+	run(&(struct exec_case){ "i386 ELF header only", EXECVE, 0, at("elf-i386") });
 	run(&(struct exec_case){ "ELF, PT_INTERP missing", EXECVE, 0, at("elf-badinterp") });
 	run(&(struct exec_case){ "ELF, PT_INTERP a text file", EXECVE, 0, at("elf-interp-text") });
 	run(&(struct exec_case){ "ELF, PT_INTERP an empty file", EXECVE, 0, at("elf-interp-empty") });
