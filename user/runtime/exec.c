@@ -13,6 +13,7 @@
 #include "exec_check.h"
 
 #define K_AT_FDCWD		-100
+#define EXEC_SMALL_ARGV		1024	/* loader argv entries kept on the stack */
 
 long exec_reenter(struct cse_call *c)
 {
@@ -23,21 +24,28 @@ long exec_reenter(struct cse_call *c)
 	char *const *envp = (char *const *)c->args[is_at ? 3 : 2];
 	int flags = is_at ? (int)c->args[4] : 0;
 	char statefd[32], instfd[32];
-	struct exec_plan *plan;
-	long argc, n = 0, r, total;
-	char **nargv;
-	size_t bytes;
+	/*
+	 * On the runtime's stack, not mmap: after a vfork child's exec
+	 * nothing could unmap it from the parent's memory. Only an argv too
+	 * long for small_argv needs a mapping (left behind in that case).
+	 */
+	struct exec_plan plan_buf, *plan = &plan_buf;
+	char *small_argv[EXEC_SMALL_ARGV];
+	long argc, n = 0, r;
+	char **nargv = small_argv;
+	size_t bytes = 0;
 
 	argc = exec_count_vec(argv);
 	if (argc < 0)
 		argc = 0;	/* exec_check reports the EFAULT */
-	total = sizeof(*plan) + (size_t)(argc + 16 + 2 * cse_cfg.nelement_specs) * sizeof(char *);
-	bytes = ((size_t)total + 4095) & ~4095ul;
-	r = rt_sys6(__NR_mmap, 0, bytes, 3, 0x22, -1, 0);
-	if (IS_ERR_RET(r))
-		return r;
-	plan = (struct exec_plan *)r;
-	nargv = (char **)(plan + 1);
+	if (argc + 16 + 2 * cse_cfg.nelement_specs > EXEC_SMALL_ARGV) {
+		bytes = (size_t)(argc + 16 + 2 * cse_cfg.nelement_specs) * sizeof(char *);
+		bytes = (bytes + 4095) & ~4095ul;
+		r = rt_sys6(__NR_mmap, 0, bytes, 3, 0x22, -1, 0);
+		if (IS_ERR_RET(r))
+			return r;
+		nargv = (char **)r;
+	}
 
 	r = exec_check(dirfd, path, argv, envp, flags, plan);
 	if (r < 0)
@@ -81,6 +89,7 @@ long exec_reenter(struct cse_call *c)
 	r = app_syscall6(__NR_execve, (long)cse_cfg.loader_path, (long)nargv, (long)envp, 0, 0, 0);
 	exec_check_undo(plan);
 out:
-	rt_sys2(__NR_munmap, plan, bytes);
+	if (bytes)
+		rt_sys2(__NR_munmap, nargv, bytes);
 	return r;
 }
