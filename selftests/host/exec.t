@@ -15,7 +15,7 @@ CSE_RUN=${CSE_RUN:-$TOP/build/bin/cse-run}
 export LC_ALL=C
 # shellcheck source=lib.sh
 . "$TOP/selftests/host/lib.sh"
-T_TIMEOUT=120
+T_TIMEOUT=120	# a case that blocks is killed by its own 5 s alarm first
 
 # Not under $HT: a concurrent selftests/host/run clears $HT/tmp.* there.
 W=$(mktemp -d "${TMPDIR:-/tmp}/cse-exec-t.XXXXXX")
@@ -110,6 +110,23 @@ variant() {
 variant cse "$CSE_RUN" --
 variant norw "$CSE_RUN" --no-rewrite --
 variant all "$CSE_RUN" "${CSE_ALL_ELEMENTS[@]}" --
+
+# cse-loader given a FIFO (or a script naming one) straight, as cse-run
+# or exec re-entry could after a race: refused at once, never blocking.
+LOADER=$(dirname "$CSE_RUN")/../lib/cse/cse-loader
+capture "$W/l1" "$LOADER" -- "$D/fifo" fifo
+if [ "$(cat "$W/l1/rc")" = 127 ] && grep -q 'not a regular file' "$W/l1/err"; then
+	pass "exec: cse-loader -- FIFO fails at once"
+else
+	fail "exec: cse-loader -- FIFO fails at once" "rc $(cat "$W/l1/rc")" "$(cat "$W/l1/err")"
+fi
+capture "$W/l2" "$LOADER" -- "$D/sb-fifo" sb-fifo
+if [ "$(cat "$W/l2/rc")" = 126 ] && grep -q 'Permission denied' "$W/l2/err"; then
+	pass "exec: cse-loader -- script whose #! names a FIFO fails at once"
+else
+	fail "exec: cse-loader -- script whose #! names a FIFO fails at once" \
+		"rc $(cat "$W/l2/rc")" "$(cat "$W/l2/err")"
+fi
 
 echo "1..$T_N"
 [ "$T_FAIL" -eq 0 ]
