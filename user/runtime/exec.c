@@ -13,7 +13,17 @@
 #include "exec_check.h"
 
 #define K_AT_FDCWD		-100
-#define EXEC_SMALL_ARGV		1024	/* loader argv entries kept on the stack */
+
+/* A copy of str at *at, which moves past it. */
+static char *put(char **at, const char *str)
+{
+	char *r = *at;
+	size_t n = strlen(str) + 1;
+
+	memcpy(r, str, n);
+	*at += n;
+	return r;
+}
 
 long exec_reenter(struct cse_call *c)
 {
@@ -25,35 +35,38 @@ long exec_reenter(struct cse_call *c)
 	int flags = is_at ? (int)c->args[4] : 0;
 	char statefd[32], instfd[32];
 	/*
-	 * On the runtime's stack, not mmap: after a vfork child's exec
-	 * nothing could unmap it from the parent's memory. Only an argv too
-	 * long for small_argv needs a mapping (left behind in that case).
+	 * Mappings, not the stack: the runtime may run on the application's
+	 * alternate signal stack (Go's has 32 KiB). The plan is unmapped
+	 * before the execve; only what the kernel reads from (keep: the
+	 * loader's argv and its strings, usually a page) stays mapped during
+	 * it, and is all a vfork child's successful exec leaves behind in
+	 * its parent's memory.
 	 */
-	struct exec_plan plan_buf, *plan = &plan_buf;
-	char *small_argv[EXEC_SMALL_ARGV];
-	long argc, n = 0, r;
-	char **nargv = small_argv;
-	size_t bytes = 0;
+	size_t plan_bytes = (sizeof(struct exec_plan) + 4095) & ~4095ul, keep_bytes = 0;
+	struct exec_plan *plan;
+	long argc, n = 0, nvec, r;
+	char **nargv = NULL, *strs, *program;
+	int cloexec_fd;
 
-	argc = exec_count_vec(argv);
-	if (argc < 0)
-		argc = 0;	/* exec_check reports the EFAULT */
-	if (argc + 16 + 2 * cse_cfg.nelement_specs > EXEC_SMALL_ARGV) {
-		bytes = (size_t)(argc + 16 + 2 * cse_cfg.nelement_specs) * sizeof(char *);
-		bytes = (bytes + 4095) & ~4095ul;
-		r = rt_sys6(__NR_mmap, 0, bytes, 3, 0x22, -1, 0);
-		if (IS_ERR_RET(r))
-			return r;
-		nargv = (char **)r;
-	}
-
+	r = rt_sys6(__NR_mmap, 0, plan_bytes, 3, 0x22, -1, 0);
+	if (IS_ERR_RET(r))
+		return r;
+	plan = (struct exec_plan *)r;
 	r = exec_check(dirfd, path, argv, envp, flags, plan);
 	if (r < 0)
 		goto out;
-	if (plan->argc != argc) {
-		r = -14;	/* argv changed under us */
+	argc = plan->argc;
+	nvec = argc + 16 + 2 * cse_cfg.nelement_specs;
+	keep_bytes = (size_t)nvec * sizeof(char *) + strlen(plan->program) + 1 +
+		     (plan->is_script ? sizeof(plan->first) + strlen(plan->script) + 1 : 0);
+	keep_bytes = (keep_bytes + 4095) & ~4095ul;
+	r = rt_sys6(__NR_mmap, 0, keep_bytes, 3, 0x22, -1, 0);
+	if (IS_ERR_RET(r)) {
+		keep_bytes = 0;
 		goto out;
 	}
+	nargv = (char **)r;
+	strs = (char *)(nargv + nvec);
 
 	nargv[n++] = cse_cfg.loader_path;
 	rt_format(statefd, sizeof(statefd), "--state-fd=%d", cse_cfg.state_fd);
@@ -69,13 +82,13 @@ long exec_reenter(struct cse_call *c)
 		nargv[n++] = (char *)cse_cfg.element_specs[i];
 	}
 	nargv[n++] = (char *)"--";
-	nargv[n++] = plan->program;
+	nargv[n++] = program = put(&strs, plan->program);
 	if (plan->is_script) {
 		/* Like the kernel: interp [arg] script args-after-argv0... */
-		nargv[n++] = plan->first.interp;
+		nargv[n++] = put(&strs, plan->first.interp);
 		if (plan->first.has_arg)
-			nargv[n++] = plan->first.arg;
-		nargv[n++] = plan->script;
+			nargv[n++] = put(&strs, plan->first.arg);
+		nargv[n++] = put(&strs, plan->script);
 		for (long i = 1; i < argc; i++)
 			nargv[n++] = argv[i];
 	} else {
@@ -85,11 +98,18 @@ long exec_reenter(struct cse_call *c)
 			nargv[n++] = argv[i];
 	}
 	nargv[n] = NULL;
-	chain_before_exec(plan->program);
+	cloexec_fd = plan->cloexec_fd;
+	rt_sys2(__NR_munmap, plan, plan_bytes);
+	plan = NULL;
+	chain_before_exec(program);
 	r = app_syscall6(__NR_execve, (long)cse_cfg.loader_path, (long)nargv, (long)envp, 0, 0, 0);
-	exec_check_undo(plan);
+	exec_check_undo(cloexec_fd);
 out:
-	if (bytes)
-		rt_sys2(__NR_munmap, nargv, bytes);
+	if (plan) {
+		exec_check_undo(plan->cloexec_fd);
+		rt_sys2(__NR_munmap, plan, plan_bytes);
+	}
+	if (keep_bytes)
+		rt_sys2(__NR_munmap, nargv, keep_bytes);
 	return r;
 }

@@ -24,8 +24,13 @@
  *     return, with PT_INTERP opened like phase 1 (ENOENT, EACCES), read
  *     (EIO when short) and checked (ELIBBAD); anything else is ENOEXEC.
  *
- * 32-bit ELFs get ENOEXEC: the loader cannot interpose them, so exec
- * fails as on a kernel without IA32 emulation.
+ * Known differences: 32-bit ELFs get ENOEXEC (the loader cannot
+ * interpose them: exec fails as on a kernel without IA32 emulation);
+ * binfmt_misc handlers are not consulted (ENOEXEC where one would run
+ * the file); a bad argv/envp string or an E2BIG argv is reported by the
+ * loader's exec, after the format checks rather than before; the
+ * loader's own arguments take a little of the E2BIG budget; the probe
+ * shows in audit logs and fanotify as one more failed exec.
  */
 #include "exec_check.h"
 
@@ -231,11 +236,10 @@ static void program_of_fd(int fd, struct exec_plan *p)
 		p->cloexec_fd = fd;
 }
 
-void exec_check_undo(struct exec_plan *p)
+void exec_check_undo(int cloexec_fd)
 {
-	if (p->cloexec_fd >= 0)
-		rt_sys3(__NR_fcntl, p->cloexec_fd, K_F_SETFD, 1 /* FD_CLOEXEC */);
-	p->cloexec_fd = -1;
+	if (cloexec_fd >= 0)
+		rt_sys3(__NR_fcntl, cloexec_fd, K_F_SETFD, 1 /* FD_CLOEXEC */);
 }
 
 /* The file phase 1 accepted, opened for reading without blocking. */

@@ -34,7 +34,7 @@ long exec_check(int dirfd, const char *path, char *const *argv, char *const *env
 		int flags, struct exec_plan *p);
 
 /* The exec failed after exec_check said yes: put back what it changed. */
-void exec_check_undo(struct exec_plan *p);
+void exec_check_undo(int cloexec_fd);
 
 /* Number of pointers in the application's NULL-terminated vector v,
  * read safely: -EFAULT like the kernel when it cannot be read. */
