@@ -51,7 +51,10 @@ struct cse_services {
 	/*
 	 * Move fd to the runtime's hidden fd range and protect it from the
 	 * application (close, dup2 onto it, close_range skip it).
-	 * Returns the new fd or -errno; the old fd is closed.
+	 * Returns the new fd or -errno; the old fd is closed. The runtime
+	 * moves the fd when the application wants its number: keep the
+	 * returned number as a handle and write through write_all, which
+	 * follows the move.
 	 */
 	int (*hide_fd)(int fd, int cloexec);
 

@@ -261,5 +261,21 @@ else
 	skip "state parser fuzzer" "clang not installed"
 fi
 
+# ---- stat reads the table without a lock while chown changes it
+if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/id_race" "$TOP/selftests/host/progs/id_race.c" -lpthread \
+	>"$W/id_race.build" 2>&1; then
+	res=
+	for i in 1 2 3; do
+		rm -rf "$W/race" && mkdir "$W/race" && chown "$ME:$MYG" "$W/race"
+		out=$(timeout 120 "${AS[@]}" "$CSE_RUN" --root-id -- "$W/id_race" "$W/race" 2>&1)
+		[ "$out" = "ok reads" ] || res="run $i: $out"
+	done
+	rm -rf "$W/race"
+	if [ -z "$res" ]; then ok "stat during concurrent chown never sees a torn or missing record (3 runs)"
+	else notok "stat during concurrent chown never sees a torn or missing record" "$res"; fi
+else
+	notok "build id_race" "$(cat "$W/id_race.build")"
+fi
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -69,7 +69,7 @@ for off in +1y -1y; do
 		out=$(run --time-offset $off -- "$bin" clocks)
 		bad=$(printf '%s\n' "$out" | awk -v w="$want" '
 			{ t = $1 == "tai" ? 40 : 5; d = $2 - w; if (d < 0) d = -d; if (d > t) print }
-			END { if (NR != 8) print "expected 8 lines, got " NR }')
+			END { if (NR != 9) print "expected 9 lines, got " NR }')
 		if [ -z "$bad" ]; then ok "$kind C program, vDSO and syscalls, with $off"
 		else notok "$kind C program, vDSO and syscalls, with $off" "$bad" "$out"; fi
 	done
@@ -111,6 +111,49 @@ out=$(run --time-freeze @1234567890 -- $PY -c '
 import time, threading
 a = time.time(); threading.Event().wait(0.2); time.sleep(0.1); print(a, time.time())')
 expect "--time-freeze: python3 time.time() twice, waits still end" "1234567890.0 1234567890.0" "$out"
+
+# ---- the vDSO's clocks are served in user space: no system call per read
+# (the time element's replacements; a read that the vDSO cannot serve in
+# user space on this clock source would show here as system calls)
+for bin in "$P" "$P-static"; do
+	kind=$([ "$bin" = "$P" ] && echo dynamic || echo static)
+	out=$(run --time-offset -1d --trace=summary -- "$bin" reads 20000)
+	calls=$(printf '%s\n' "$out" | awk '$3 ~ /^(clock_gettime|gettimeofday|time)$/ { n += $1 } END { print n + 0 }')
+	if printf '%s\n' "$out" | grep -qx 'reads 20000' && [ "$calls" -lt 100 ]; then
+		ok "$kind: 80000 vDSO clock reads with --time-offset make $calls system calls"
+	else
+		notok "$kind: 80000 vDSO clock reads with --time-offset make no system calls" "clock system calls: $calls" "$out"
+	fi
+done
+if command -v go >/dev/null; then
+	mkdir -p "$W/go"
+	cat >"$W/go/main.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func main() {
+	for i := 0; i < 20000; i++ {
+		_ = time.Now()
+	}
+	fmt.Println(time.Now().Unix())
+}
+EOF
+	if (cd "$W/go" && GOCACHE=$TOP/build/gocache GO111MODULE=off CGO_ENABLED=0 go build -o clk main.go) >"$W/go/build.log" 2>&1; then
+		out=$(run --time-offset -1y --trace=summary -- "$W/go/clk")
+		calls=$(printf '%s\n' "$out" | awk '$3 ~ /^(clock_gettime|gettimeofday|time)$/ { n += $1 } END { print n + 0 }')
+		near "Go (static) time.Now() with -1y" "$(($(date +%s) - YEAR))" "$(printf '%s\n' "$out" | head -n 1)" 5
+		if [ "$calls" -lt 100 ]; then ok "Go: 20000 time.Now() make $calls system calls"
+		else notok "Go: 20000 time.Now() make no system calls" "clock system calls: $calls" "$out"; fi
+	else
+		notok "Go clock program builds" "$(cat "$W/go/build.log")"
+	fi
+else
+	skip "Go time.Now() with --time-offset" "no Go toolchain"
+fi
 
 # ---- --time-scale
 t0=$(now)

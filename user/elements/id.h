@@ -110,6 +110,8 @@ struct id_shared {
 	uint32_t base_uid, base_gid;	/* what files of the real user show */
 	uint32_t real_uid, real_gid;
 	int32_t initial_pid;	/* the process that created this region */
+	uint32_t seq;		/* odd while the table changes (readers retry) */
+	uint32_t pad;
 	uint64_t generation;	/* bumped by every table change */
 	uint64_t saved_generation;
 	char state_path[ID_PATH_MAX];	/* absolute, "" without --id-state */

@@ -74,11 +74,28 @@ static int find(uint64_t dev, uint64_t ino)
 	return -1;
 }
 
+/*
+ * Table writers hold the lock and bracket their changes with seq (odd
+ * while changing), so that stat, the hot path, reads without the lock and
+ * without a system call: it retries when seq moved under it.
+ */
+static void write_begin(void)
+{
+	__atomic_store_n(&id_sh->seq, id_sh->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void write_end(void)
+{
+	__atomic_store_n(&id_sh->seq, id_sh->seq + 1, __ATOMIC_RELEASE);
+}
+
 /* Caller holds the lock. Backward-shift deletion: no tombstones. */
 static void drop_at(uint32_t i)
 {
 	uint32_t j = i;
 
+	write_begin();
 	for (;;) {
 		uint32_t k;
 
@@ -95,6 +112,7 @@ static void drop_at(uint32_t i)
 	id_sh->table[i].used = 0;
 	id_sh->count--;
 	id_sh->generation++;
+	write_end();
 }
 
 /* Caller holds the lock. Insert (0) or replace (1); -ENOSPC when full. */
@@ -104,19 +122,54 @@ int id_table_put(const struct id_record *r)
 	uint32_t i;
 
 	if (at >= 0) {
+		write_begin();
 		id_sh->table[at].r = *r;
 		id_sh->generation++;
+		write_end();
 		return 1;
 	}
 	if (id_sh->count >= ID_TABLE_MAX)
 		return -ID_ENOSPC;
+	write_begin();
 	for (i = slot_of(r->dev, r->ino); id_sh->table[i].used;)
 		i = (i + 1) & (ID_TABLE_SLOTS - 1);
 	id_sh->table[i].r = *r;
 	__atomic_store_n(&id_sh->table[i].used, 1, __ATOMIC_RELEASE);
 	id_sh->count++;
 	id_sh->generation++;
+	write_end();
 	return 0;
+}
+
+#define RD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+/* Without the lock: 1 and the entry of (dev, ino) in *out, or 0, if no
+ * writer changed the table meanwhile; -1 when one did (retry). */
+static int find_unlocked(uint64_t dev, uint64_t ino, struct id_record *out)
+{
+	uint32_t seq = __atomic_load_n(&id_sh->seq, __ATOMIC_ACQUIRE), i = slot_of(dev, ino);
+	int found = 0;
+
+	if (seq & 1)
+		return -1;
+	for (uint32_t n = 0; n < ID_TABLE_SLOTS; n++, i = (i + 1) & (ID_TABLE_SLOTS - 1)) {
+		struct id_slot *s = &id_sh->table[i];
+
+		if (!RD(s->used))
+			break;
+		if (RD(s->r.dev) == dev && RD(s->r.ino) == ino) {
+			out->dev = dev;
+			out->ino = ino;
+			out->rdev = RD(s->r.rdev);
+			out->uid = RD(s->r.uid);
+			out->gid = RD(s->r.gid);
+			out->mode = RD(s->r.mode);
+			found = 1;
+			break;
+		}
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return RD(id_sh->seq) == seq ? found : -1;
 }
 
 /* The application's view of a real stat result. */
@@ -132,7 +185,20 @@ static void view_of(const struct id_kstat *st, struct id_record *v)
 	v->rdev = st->rdev;
 	if (!__atomic_load_n(&id_sh->count, __ATOMIC_RELAXED))
 		return;
+	for (int tries = 0; tries < 64; tries++) {
+		struct id_record rec;
+		int f = find_unlocked(st->dev, st->ino, &rec);
+
+		if (f >= 0) {
+			if (f)
+				*v = rec;
+			return;
+		}
+	}
+	/* Still changing: a writer may have died mid-change (its lock is taken over). */
 	id_lock(&id_sh->lock);
+	if (id_sh->seq & 1)
+		write_end();
 	at = find(st->dev, st->ino);
 	if (at >= 0)
 		*v = id_sh->table[at].r;

@@ -25,9 +25,9 @@
  *   CPU       PROCESS/THREAD_CPUTIME and dynamic clock ids: real.
  *
  * The vDSO: programs read clocks without a system call through the kernel's
- * vDSO. setup() rewrites its clock entry points in this process's private
- * copy into real system calls, which trap into the runtime and land here
- * (time_vdso.c).
+ * vDSO. setup() points its clock symbols, in this process's private copy,
+ * at replacements that call the original and apply the same model, still
+ * without a system call (time_vdso.c).
  *
  * Waits agree with the clocks: relative timeouts of nanosleep,
  * clock_nanosleep, timerfd and FUTEX_WAIT are divided by the scale;
@@ -158,7 +158,7 @@ static int wall_frozen(enum clock_class c)
 }
 
 /* What the application sees for a real reading of clk. */
-static int64_t to_virt(long clk, int64_t real)
+int64_t to_virt(long clk, int64_t real)
 {
 	enum clock_class c = clock_class(clk);
 	int64_t shift = c == C_WALL ? __atomic_load_n(&st->shift, __ATOMIC_RELAXED) : 0;
@@ -228,16 +228,22 @@ static long do_clock_gettime(long clk, uintptr_t user)
 	return r;
 }
 
+/* A real struct timeval in place to what the application sees. */
+void virt_timeval(long *u)
+{
+	struct kts t = ns_ts(to_virt(CLK_REALTIME, sat_add(muldiv(u[0], NSEC, 1), u[1] * 1000)));
+
+	u[0] = t.sec;
+	u[1] = t.nsec / 1000;
+}
+
 static long do_gettimeofday(uintptr_t tv, uintptr_t tz)
 {
-	long *u = (long *)tv, r = sys(__NR_gettimeofday, (long)tv, (long)tz, 0, 0);
-	struct kts t;
+	long r = sys(__NR_gettimeofday, (long)tv, (long)tz, 0, 0);
 
 	if (r || !tv)
 		return r;
-	t = ns_ts(to_virt(CLK_REALTIME, sat_add(muldiv(u[0], NSEC, 1), u[1] * 1000)));
-	u[0] = t.sec;
-	u[1] = t.nsec / 1000;
+	virt_timeval((long *)tv);
 	return 0;
 }
 
@@ -298,6 +304,9 @@ static enum cse_verdict time_handle(struct cse_call *c)
 {
 	long *a = c->args;
 
+	/* The vDSO's own fallback, made under a replacement that applies the model. */
+	if (time_vdso_site(c->site))
+		return CSE_PASS;
 	switch (c->nr) {
 	case __NR_clock_gettime:
 		c->ret = do_clock_gettime(a[0], (uintptr_t)a[1]);

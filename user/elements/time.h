@@ -44,6 +44,8 @@ int64_t to_real(long clk, int64_t virt);
 int64_t rel_real(long clk, int64_t d);
 int64_t rel_virt(long clk, int64_t d);
 int identity_for(long clk);
+int64_t to_virt(long clk, int64_t real);
+void virt_timeval(long *tv);
 
 /* time_wait.c: sleeps, timerfds and futex waits */
 long do_nanosleep(uintptr_t req, uintptr_t rem);
@@ -53,10 +55,13 @@ long do_timerfd_gettime(long fd, uintptr_t cur);
 enum cse_verdict do_futex(struct cse_call *c);
 
 /*
- * Rewrite this process's vDSO clock_gettime, gettimeofday and time into
- * system calls. Returns how many entry points were patched (0 without a
- * vDSO), or -errno.
+ * time_vdso.c: point this process's vDSO symbols clock_gettime,
+ * gettimeofday and time at replacements that apply the model without a
+ * system call. Returns how many symbols were redirected (0 without a
+ * vDSO), or -errno. time_vdso_site(): a call made from the vDSO's text
+ * (its fallback system call, already under a replacement).
  */
 int time_vdso_patch(const struct cse_services *svc);
+int time_vdso_site(uintptr_t site);
 
 #endif /* CSE_ELEMENT_TIME_H */

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * time element, part 2: making the vDSO's clock reads visible.
+ * time element, part 2: the vDSO's clock reads, at vDSO speed.
  *
  * Programs read the clocks through the kernel's vDSO without a system
- * call, so nothing would trap. time_vdso_patch() finds the vDSO of this
- * process (AT_SYSINFO_EHDR in /proc/self/auxv), looks up the entry points
- * of clock_gettime, gettimeofday and time in its dynamic symbol table and
- * overwrites each with a real system call, which traps into the runtime
- * and reaches time.c's handler. The page is copied on write, so only this
- * process sees the change; fork children inherit it, and exec maps a fresh
- * vDSO, for which setup() runs again. clock_getres is left alone:
- * resolutions do not change.
+ * call. Every consumer (glibc, static glibc, musl, Go) finds the vDSO's
+ * functions by name in its dynamic symbol table, as base + st_value. So
+ * time_vdso_patch() leaves the vDSO's code alone and rewrites the st_value
+ * of clock_gettime, gettimeofday and time (and their __vdso_ aliases) to
+ * point at the replacements below, which call the original vDSO function
+ * and apply the element's model: no system call, no lock, a few dozen
+ * bytes of stack (Go calls the vDSO on small system stacks). The table is
+ * patched before the program's own code runs; fork children inherit the
+ * private copy, and exec maps a fresh vDSO, for which setup() runs again.
+ * clock_getres is left alone: resolutions do not change.
+ *
+ * When the clock source cannot be read in user space the vDSO itself
+ * falls back to a system call; that call traps into time.c's handler,
+ * which passes calls from the vDSO's text through (time_vdso_site()) so
+ * the model is applied once, here.
  */
 #include <asm/unistd.h>
 #include <cse/element.h>
@@ -53,42 +60,78 @@ static uintptr_t vdso_base(void)
 	return 0;
 }
 
-/*
- * Overwrite the vDSO function at addr with a real system call:
- *
- *   b8 NN NN NN NN     mov  $nr, %eax
- *   0f 05              syscall          (traps: not in the runtime's text)
- *   c3                 ret
- *
- * The C arguments of these functions are already in %rdi/%rsi, where the
- * kernel wants them; %rcx and %r11, clobbered by syscall, are caller-saved.
- * The write goes through /proc/self/mem: Linux 6.18 refuses mprotect() on
- * the vDSO, while a forced write makes a private copy of the page, as a
- * debugger's breakpoint does.
- */
-static int patch_entry(long mem, uintptr_t addr, long nr)
-{
-	const unsigned char code[8] = {
-		0xb8, (unsigned char)nr, (unsigned char)(nr >> 8), 0, 0, 0x0f, 0x05, 0xc3,
-	};
-	long r = sys(__NR_pwrite64, mem, (long)code, sizeof(code), (long)addr);
+/* The original entry points and the vDSO's text, for this process. */
+static long (*orig_clock_gettime)(long clk, struct kts *t);
+static long (*orig_gettimeofday)(long *tv, void *tz);
+static uintptr_t text_lo, text_hi;
 
-	return r == (long)sizeof(code) ? 0 : r < 0 ? (int)r : -5;
+int time_vdso_site(uintptr_t site)
+{
+	return site > text_lo && site <= text_hi;
+}
+
+static long vdso_clock_gettime(long clk, struct kts *t)
+{
+	long r = orig_clock_gettime(clk, t);
+
+	if (r == 0 && clock_class(clk) != C_REAL)
+		*t = ns_ts(to_virt(clk, ts_ns(t)));
+	return r;
+}
+
+static long vdso_gettimeofday(long *tv, void *tz)
+{
+	long r = orig_gettimeofday(tv, tz);
+
+	if (r == 0 && tv)
+		virt_timeval(tv);
+	return r;
+}
+
+/* As the system call path (do_time): the precise clock, then the model. */
+static long vdso_time(long *tloc)
+{
+	struct kts t;
+	long s;
+
+	if (orig_clock_gettime(CLK_REALTIME, &t))
+		return -1;
+	s = ns_ts(to_virt(CLK_REALTIME, ts_ns(&t))).sec;
+	if (tloc)
+		*tloc = s;
+	return s;
+}
+
+/*
+ * Write a new st_value through /proc/self/mem: Linux 6.18 refuses
+ * mprotect() on the vDSO, while a forced write makes a private copy of
+ * the page, as a debugger's breakpoint does.
+ */
+static int set_value(long mem, const struct elf64_sym *sym, uint64_t value)
+{
+	long r = sys(__NR_pwrite64, mem, (long)&value, sizeof(value), (long)&sym->value);
+
+	return r == (long)sizeof(value) ? 0 : r < 0 ? (int)r : -5;
 }
 
 int time_vdso_patch(const struct cse_services *s)
 {
-	static const struct { const char *name; long nr; } fns[] = {
-		{ "__vdso_clock_gettime", __NR_clock_gettime },
-		{ "__vdso_gettimeofday", __NR_gettimeofday },
-		{ "__vdso_time", __NR_time },
+	static const char *const names[] = {
+		"__vdso_clock_gettime", "__vdso_gettimeofday", "__vdso_time",
 	};
+	const uintptr_t repl[] = {
+		(uintptr_t)vdso_clock_gettime, (uintptr_t)vdso_gettimeofday, (uintptr_t)vdso_time,
+	};
+	uint64_t orig[3] = { 0, 0, 0 };
+	const struct elf64_sym *sym = 0;
+	uint64_t nsym = 0;
 	uintptr_t base, bias = 0;
-	long mem;
 	const struct elf64_ehdr *eh;
 	const struct elf64_shdr *sh;
 	const struct elf64_phdr *ph;
+	const char *str = 0;
 	int done = 0;
+	long mem;
 
 	svc = s;
 	base = vdso_base();
@@ -99,36 +142,43 @@ int time_vdso_patch(const struct cse_services *s)
 	for (int i = 0; i < eh->phnum; i++)
 		if (ph[i].type == PT_LOAD_) {
 			bias = base - ph[i].vaddr;
+			text_lo = bias + ph[i].vaddr;
+			text_hi = text_lo + ph[i].memsz;
 			break;
 		}
+	sh = (const void *)(base + eh->shoff);
+	for (int i = 0; i < eh->shnum; i++)
+		if (sh[i].type == SHT_DYNSYM_ && sh[i].link < eh->shnum) {
+			sym = (const void *)(base + sh[i].offset);
+			nsym = sh[i].size / sizeof(*sym);
+			str = (const char *)(base + sh[sh[i].link].offset);
+			break;
+		}
+	for (uint64_t k = 0; k < nsym; k++)
+		for (int f = 0; f < 3; f++)
+			if ((sym[k].info & 0xf) == STT_FUNC_ && !cse_strcmp(str + sym[k].name, names[f]))
+				orig[f] = sym[k].value;
+	if (!orig[0])
+		return 0;	/* no clock_gettime: the reads are system calls */
+	orig_clock_gettime = (void *)(bias + orig[0]);
+	orig_gettimeofday = orig[1] ? (void *)(bias + orig[1]) : 0;
 	mem = sys(__NR_openat, -100, (long)"/proc/self/mem", 02 | 02000000 /* O_RDWR|O_CLOEXEC */, 0);
 	if (mem < 0)
 		return (int)mem;
-	sh = (const void *)(base + eh->shoff);
-	for (int i = 0; i < eh->shnum; i++) {
-		const struct elf64_sym *sym = (const void *)(base + sh[i].offset);
-		const char *str;
+	/* Every name at one of these addresses (clock_gettime, ...) is an alias. */
+	for (uint64_t k = 0; k < nsym; k++)
+		for (int f = 0; f < 3; f++) {
+			int r;
 
-		if (sh[i].type != SHT_DYNSYM_ || sh[i].link >= eh->shnum)
-			continue;
-		str = (const char *)(base + sh[sh[i].link].offset);
-		for (uint64_t k = 0; k < sh[i].size / sizeof(*sym); k++) {
-			for (size_t f = 0; f < sizeof(fns) / sizeof(fns[0]); f++) {
-				int r;
-
-				if ((sym[k].info & 0xf) != STT_FUNC_ || sym[k].size < 8 ||
-				    cse_strcmp(str + sym[k].name, fns[f].name))
-					continue;
-				/* The plain aliases (clock_gettime, ...) share these addresses. */
-				r = patch_entry(mem, bias + sym[k].value, fns[f].nr);
-				if (r < 0) {
-					sys(__NR_close, mem, 0, 0, 0);
-					return r;
-				}
-				done++;
+			if (!orig[f] || (sym[k].info & 0xf) != STT_FUNC_ || sym[k].value != orig[f])
+				continue;
+			r = set_value(mem, &sym[k], repl[f] - bias);	/* wraps as the consumers' sum does */
+			if (r < 0) {
+				sys(__NR_close, mem, 0, 0, 0);
+				return r;
 			}
+			done++;
 		}
-	}
 	sys(__NR_close, mem, 0, 0, 0);
 	return done;
 }

@@ -62,6 +62,7 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 		thread_exit(a[0]);
 	case __NR_exit_group:
 		report_flush();
+		fdshare_exit();
 		break;
 	case __NR_arch_prctl:
 		/* %gs belongs to the runtime; see thread_area.h. */
@@ -84,11 +85,16 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	case __NR_newfstatat:
 	case __NR_statx:
 		return procexe_call(c, &handled);
-	case __NR_close:
+	case __NR_getdents:
+	case __NR_getdents64:
+		if (fdguard_count())
+			return procfd_getdents(c);
+		break;
 	case __NR_close_range:
-	case __NR_dup2:
-	case __NR_dup3:
-		r = fdguard_call(c, &handled);
+	case __NR_fcntl:
+		if (!fdguard_count())
+			break;
+		r = fdguard_core(c, &handled);
 		if (handled)
 			return r;
 		break;
@@ -96,6 +102,22 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 		break;
 	}
 	return seccomp_app_call(c, c->nr, a);
+}
+
+/*
+ * Returns 1 with c->ret set when the call is answered for a hidden fd.
+ * *locked: the fd table stays locked until the call is made.
+ */
+static int fd_precheck(struct cse_call *c, int *locked)
+{
+	int handled;
+	long r = fdguard_call(c, &handled, locked);
+
+	if (!handled)
+		r = procfd_pre(c, &handled);
+	if (handled)
+		c->ret = r;
+	return handled;
 }
 
 /* Tell the rewriter which address ranges a call may remap. */
@@ -133,7 +155,7 @@ static void note_maps_change(const struct cse_call *c)
 int dispatch_call(struct cse_call *c, struct kucontext *uc)
 {
 	struct cse_thread *t = cse_self();
-	int nhandled = 0, stub = 0, retrap = 0;
+	int nhandled = 0, stub = 0, retrap = 0, fd_locked = 0;
 	/* A signal handler's call may run between an interrupted call's
 	 * seccomp trap and its check below: keep that trap for its owner. */
 	int outer = t->seccomp_trapped;
@@ -143,8 +165,12 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 		outer_si = t->seccomp_si;
 		t->seccomp_trapped = 0;
 	}
+	fdguard_sync();
 	note_maps_change(c);	/* before the chain: an element may change nr */
 
+	/* The runtime's fds are free numbers to the application and its elements. */
+	if (fdguard_count() && fd_precheck(c, &fd_locked))
+		goto done;
 	if (chain_run(c, &nhandled) != CSE_DONE) {
 		long r = core_execute(c, uc, &stub);
 
@@ -152,6 +178,11 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 			goto out;
 		c->ret = r;
 	}
+	if (fdguard_count())
+		c->ret = procfd_post(c, c->ret);
+done:
+	if (fd_locked)
+		fdguard_unlock();
 	if (t->seccomp_trapped) {
 		t->seccomp_trapped = 0;
 		retrap = seccomp_trap_deliver(c, uc, &t->seccomp_si);

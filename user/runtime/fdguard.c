@@ -1,141 +1,557 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The runtime's own file descriptors (instance state, cse.ko instance,
- * element log files) live at the top of the fd table and are invisible
- * to the application's close/close_range/dup2/dup3: shells and daemons
- * that close "all" fds must not cut the application off its instance.
+ * element log files) live near the top of the RLIMIT_NOFILE range, so
+ * the kernel's lowest-free-number rule hands the application the same
+ * numbers as natively. To the application their numbers are free:
+ *
+ *  - any call naming one as a descriptor fails with EBADF (fdargs.c);
+ *  - dup2/dup3 onto one, or an F_DUPFD that would natively land on one,
+ *    first moves the runtime's fd to another high number, then lets the
+ *    application have the number;
+ *  - close_range skips them; /proc fd listings and links hide them
+ *    (procfd.c).
+ *
+ * Elements keep the number hide_fd() gave them (a handle); the runtime
+ * translates it to wherever the fd lives now (fdguard_fd), so a moved
+ * log fd is never confused with the application's fd at the old number.
+ *
+ * RLIMIT_NOFILE: fds are placed under the soft limit at the time they
+ * are hidden (the loader hides them again after each exec). A program
+ * lowering the limit below them leaves them where they are: numbers at
+ * or above the limit are unusable to it anyway. Raising the limit leaves
+ * them too; only a program with that many fds open sees them skipped.
+ *
+ * A vfork child shares this table's memory but has its own fd table: its
+ * changes go to a private copy (before_change). cse_cfg's state and
+ * instance fds, which exec hands to the loader, follow the changing
+ * process's table; the vfork parent sets them back from its own table on
+ * its next entry into the runtime (fdguard_sync). Until then another
+ * thread of the parent that execs, or reports to cse.ko, would use the
+ * child's numbers.
  */
 #include "runtime.h"
 
-#define MAX_HIDDEN	8
+#define MAX_HIDDEN	FDGUARD_MAX
+#define K_EBADF		9
+#define K_EINVAL	22
+#define K_EMFILE	24
 #define K_F_DUPFD	0
 #define K_F_DUPFD_CLOEXEC 1030
 #define K_RLIMIT_NOFILE	7
+#define K_CLOSE_RANGE_ALL 6u	/* CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC */
+#define FDGUARD_TOP	65536
 
-static int hidden[MAX_HIDDEN];
-static int hidden_cloexec[MAX_HIDDEN];
-static int nhidden;
+struct fdslot {
+	int handle;	/* the number its owner was given */
+	int fd;		/* where it lives now */
+	int cloexec;
+};
+
+struct fdtab {
+	struct fdslot s[MAX_HIDDEN];
+	int n;
+	int lo, hi;	/* bounds of the fds, for quick tests */
+};
+
+/* The process's table. */
+static struct fdtab ptab = { .lo = 0x7fffffff, .hi = -1 };
+/* Handles of the fds cse_cfg names (exec passes them to the loader). */
+static int state_handle = -1, instance_handle = -1;
+
+/*
+ * A vfork child shares our memory but has its own fd table: its first
+ * change works on a private copy, claimed here by its thread area and
+ * given back when its parent thread enters the runtime again.
+ */
+#define NPRIV	16
+static struct {
+	struct cse_thread *owner;
+	struct fdtab t;
+} priv[NPRIV];
+int fdguard_priv_used;
+
+/* Set by thread_clone() before the first vfork; no thread area before. */
+int fdguard_vfork_seen;
+
+static int tab_lock;
+
+/*
+ * Changes of the table by two application threads at once are serialised.
+ * Bounded too: a signal handler that interrupted a change and makes one
+ * itself goes on rather than wait for itself.
+ */
+static void lock(void)
+{
+	for (int i = 0; i < 10000 && __atomic_exchange_n(&tab_lock, 1, __ATOMIC_ACQUIRE); i++)
+		rt_sys0(__NR_sched_yield);
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&tab_lock, 0, __ATOMIC_RELEASE);
+}
+
+void fdguard_unlock(void)
+{
+	unlock();
+}
+
+int fdguard_in_vfork_child(void)
+{
+	return fdguard_vfork_seen && cse_self()->borrowed;
+}
+
+/* The table of the calling thread's process. */
+static struct fdtab *T(void)
+{
+	struct cse_thread *t;
+
+	if (__builtin_expect(!__atomic_load_n(&fdguard_priv_used, __ATOMIC_ACQUIRE), 1))
+		return &ptab;
+	t = cse_self();
+	if (t->borrowed)
+		for (int i = 0; i < NPRIV; i++)
+			if (__atomic_load_n(&priv[i].owner, __ATOMIC_ACQUIRE) == t)
+				return &priv[i].t;
+	return &ptab;
+}
+
+static int fd_of(const struct fdtab *t, int handle)
+{
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].handle == handle)
+			return __atomic_load_n(&t->s[i].fd, __ATOMIC_SEQ_CST);
+	return handle;
+}
+
+/* cse_cfg's numbers from table t. */
+static void cfg_from(const struct fdtab *t)
+{
+	if (state_handle >= 0)
+		cse_cfg.state_fd = fd_of(t, state_handle);
+	if (instance_handle >= 0)
+		cse_cfg.instance_fd = fd_of(t, instance_handle);
+}
+
+static void bounds(struct fdtab *t)
+{
+	int fds[MAX_HIDDEN];
+
+	t->lo = 0x7fffffff;
+	t->hi = -1;
+	for (int i = 0; i < t->n; i++) {
+		if (t->s[i].fd < t->lo)
+			t->lo = t->s[i].fd;
+		if (t->s[i].fd > t->hi)
+			t->hi = t->s[i].fd;
+		fds[i] = t->s[i].fd;
+	}
+	cfg_from(t);
+	if (t == &ptab)
+		fdshare_publish(fds, t->n);
+}
+
+/* A fork child: same numbers, its own slot for other processes to see. */
+void fdguard_fork_child(void)
+{
+	if (ptab.n)
+		bounds(&ptab);
+}
+
+/* The hidden fds of process pid: ours, or another of the application's. */
+int fdguard_set_of(int pid, int *fd, int max)
+{
+	const struct fdtab *t = T();
+	int n = 0;
+
+	if (pid != (int)rt_sys0(__NR_getpid))
+		return fdshare_lookup(pid, fd, max);
+	for (int i = 0; i < t->n && n < max; i++)
+		fd[n++] = t->s[i].fd;
+	return n;
+}
+
+/* The table a change goes to: a vfork child's own copy. */
+static struct fdtab *before_change(void)
+{
+	struct cse_thread *t;
+	struct fdtab *cur = T();
+
+	if (!fdguard_vfork_seen || cur != &ptab)
+		return cur;
+	t = cse_self();
+	if (!t->borrowed)
+		return &ptab;
+	for (int i = 0; i < NPRIV; i++) {
+		struct cse_thread *none = NULL;
+
+		if (__atomic_compare_exchange_n(&priv[i].owner, &none, t, 0,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			priv[i].t = ptab;
+			__atomic_add_fetch(&fdguard_priv_used, 1, __ATOMIC_RELEASE);
+			return &priv[i].t;
+		}
+	}
+	return &ptab;	/* 16 vfork children changing fds at once: share */
+}
+
+/* The vfork parent is back: its child's copy is done with. */
+void fdguard_sync_slow(void)
+{
+	struct cse_thread *t = cse_self();
+
+	if (t->borrowed || !t->vfork_spare)
+		return;
+	for (int i = 0; i < NPRIV; i++) {
+		if (__atomic_load_n(&priv[i].owner, __ATOMIC_ACQUIRE) != t->vfork_spare)
+			continue;
+		__atomic_store_n(&priv[i].owner, NULL, __ATOMIC_RELEASE);
+		__atomic_sub_fetch(&fdguard_priv_used, 1, __ATOMIC_RELEASE);
+		cfg_from(&ptab);
+	}
+}
 
 int fdguard_is_hidden(int fd)
 {
-	for (int i = 0; i < nhidden; i++)
-		if (hidden[i] == fd)
+	const struct fdtab *t = T();
+
+	if (fd < t->lo || fd > t->hi)
+		return 0;
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].fd == fd)
 			return 1;
 	return 0;
 }
 
-static long high_base(void)
+int fdguard_count(void)
+{
+	return ptab.n;
+}
+
+int fdguard_fd(int handle)
+{
+	return fd_of(T(), handle);
+}
+
+/*
+ * Writes through a handle count as users of the runtime's fds: a move
+ * (evict) publishes the new number, then waits for writers that may
+ * still hold the old one before it frees the number for the application,
+ * so a log line never lands in the application's file.
+ */
+static int fd_users;
+
+long fdguard_write_all(int handle, const void *buf, size_t len)
+{
+	long r;
+
+	__atomic_add_fetch(&fd_users, 1, __ATOMIC_SEQ_CST);
+	r = rt_write_all(fdguard_fd(handle), buf, len);
+	__atomic_sub_fetch(&fd_users, 1, __ATOMIC_SEQ_CST);
+	return r;
+}
+
+/*
+ * Bounded: a signal handler of the application that interrupts one of our
+ * writes and then moves an fd must not wait for itself forever.
+ */
+static void wait_fd_users(void)
+{
+	for (int i = 0; i < 10000 && __atomic_load_n(&fd_users, __ATOMIC_SEQ_CST); i++)
+		rt_sys0(__NR_sched_yield);
+}
+
+/*
+ * The soft RLIMIT_NOFILE, capped: the kernel sizes a process's fd table
+ * by its highest open number and copies it on every fork, so under a
+ * limit of millions our fds stay below 65536 (a program with more than
+ * 65000 open fds would see numbers skipped there).
+ */
+static long soft_limit(void)
 {
 	uint64_t lim[2];
 
-	if (rt_sys4(__NR_prlimit64, 0, K_RLIMIT_NOFILE, 0, lim) == 0 &&
-	    lim[0] > 64 && lim[0] < (1u << 20))
-		return (long)lim[0] - 32;
-	return 10;
+	if (rt_sys4(__NR_prlimit64, 0, K_RLIMIT_NOFILE, 0, lim) != 0)
+		return 1024;
+	return lim[0] < FDGUARD_TOP ? (long)lim[0] : FDGUARD_TOP;
 }
 
-static long move_high(int fd, int cloexec)
+/*
+ * A copy of fd near the top of the limit. F_DUPFD takes the lowest free
+ * number at or above its base atomically, so it never replaces a
+ * descriptor an application thread opened meanwhile.
+ */
+static long place(int fd, int cloexec)
 {
-	return rt_sys3(__NR_fcntl, fd, cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD,
-		       high_base());
+	long lim = soft_limit();
+	long base = lim > 64 ? lim - 32 : lim > 16 ? lim - 8 : 3;
+	long r = -K_EMFILE;
+
+	while (base >= 3) {
+		r = rt_sys3(__NR_fcntl, fd, cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD, base);
+		if (r != -K_EMFILE && r != -K_EINVAL)
+			break;
+		base = base > 6 ? base / 2 : 2;
+	}
+	return r;
+}
+
+static int is_handle(const struct fdtab *t, int fd)
+{
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].handle == fd)
+			return 1;
+	return 0;
 }
 
 int fdguard_hide(int fd, int cloexec)
 {
+	struct fdtab *t;
 	long nfd;
 
-	if (nhidden == MAX_HIDDEN)
-		return -24;	/* EMFILE */
-	nfd = move_high(fd, cloexec);
-	if (nfd < 0)
+	lock();
+	t = before_change();
+	if (t->n == MAX_HIDDEN) {
+		unlock();
+		return -K_EMFILE;
+	}
+	nfd = place(fd, cloexec);
+	/* A handle names one fd forever: skip numbers given out before. */
+	while (nfd >= 0 && is_handle(t, (int)nfd)) {
+		long again = rt_sys3(__NR_fcntl, fd, cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD,
+				     nfd + 1);
+
+		rt_sys1(__NR_close, nfd);
+		nfd = again;
+	}
+	if (nfd < 0) {
+		unlock();
 		return (int)nfd;
+	}
 	rt_sys1(__NR_close, fd);
-	hidden[nhidden] = (int)nfd;
-	hidden_cloexec[nhidden++] = cloexec;
+	t->s[t->n].handle = (int)nfd;
+	t->s[t->n].fd = (int)nfd;
+	t->s[t->n++].cloexec = cloexec;
 	if (fd == cse_cfg.state_fd)
-		cse_cfg.state_fd = (int)nfd;
+		state_handle = (int)nfd;
 	if (fd == cse_cfg.instance_fd)
-		cse_cfg.instance_fd = (int)nfd;
+		instance_handle = (int)nfd;
+	bounds(t);
+	unlock();
 	return (int)nfd;
 }
 
-/* The application wants fd for itself (dup2 target): move ours away. */
+/* The application wants number fd: move ours away and free the number. */
 static long evict(int fd)
 {
-	for (int i = 0; i < nhidden; i++) {
+	struct fdtab *t = T();
+
+	for (int i = 0; i < t->n; i++) {
 		long nfd;
 
-		if (hidden[i] != fd)
+		if (t->s[i].fd != fd)
 			continue;
-		nfd = rt_sys3(__NR_fcntl, fd,
-			      hidden_cloexec[i] ? K_F_DUPFD_CLOEXEC : K_F_DUPFD, 10);
+		t = before_change();
+		nfd = place(fd, t->s[i].cloexec);
 		if (nfd < 0)
 			return nfd;
-		hidden[i] = (int)nfd;
-		if (fd == cse_cfg.state_fd)
-			cse_cfg.state_fd = (int)nfd;
-		if (fd == cse_cfg.instance_fd)
-			cse_cfg.instance_fd = (int)nfd;
+		__atomic_store_n(&t->s[i].fd, (int)nfd, __ATOMIC_SEQ_CST);
+		bounds(t);
+		wait_fd_users();
+		rt_sys1(__NR_close, fd);
+		return 0;
 	}
 	return 0;
 }
 
+/* close_range over the application's numbers only. */
 static long close_range_skipping(unsigned int first, unsigned int last,
 				 unsigned int flags)
 {
+	const struct fdtab *t;
+
+	if (flags & ~K_CLOSE_RANGE_ALL)
+		return -K_EINVAL;
+	if (first > last)
+		return -K_EINVAL;
+	t = T();
 	while (first <= last) {
 		unsigned int stop = last;
+		int skip = 0;
 		long r;
 
-		for (int i = 0; i < nhidden; i++)
-			if ((unsigned int)hidden[i] >= first &&
-			    (unsigned int)hidden[i] <= stop)
-				stop = (unsigned int)hidden[i] - 1;
-		if (stop + 1 != first && stop >= first) {
+		for (int i = 0; i < t->n; i++) {
+			unsigned int h = (unsigned int)t->s[i].fd;
+
+			if (h >= first && h <= stop) {
+				stop = h;
+				skip = 1;
+			}
+		}
+		if (!skip) {
 			r = rt_sys3(__NR_close_range, first, stop, flags);
+			return r;
+		}
+		if (stop > first) {
+			r = rt_sys3(__NR_close_range, first, stop - 1, flags);
 			if (r < 0)
 				return r;
 		}
-		if (stop >= last)
+		if (stop == last)
 			break;
-		first = stop + 2;	/* skip the hidden fd at stop + 1 */
+		first = stop + 1;
 	}
 	return 0;
 }
 
-long fdguard_call(struct cse_call *c, int *handled)
+/*
+ * F_DUPFD(arg): the kernel skipped our numbers; natively the lowest free
+ * number at or above arg may be one of them. Give the application that one.
+ */
+static long dupfd(struct cse_call *c)
 {
+	long *a = c->args;
+	int cloexec = a[1] == K_F_DUPFD_CLOEXEC;
+	long r = app_syscall6(__NR_fcntl, a[0], a[1], a[2], 0, 0, 0);
+	const struct fdtab *t = T();
+	int want = -1;
+
+	if (r < 0)
+		return r;
+	for (int i = 0; i < t->n; i++) {
+		int h = t->s[i].fd;
+
+		if (h >= a[2] && h < r && (want < 0 || h < want))
+			want = h;
+	}
+	if (want < 0)
+		return r;
+	if (evict(want) < 0)
+		return r;	/* keep the kernel's answer rather than lose ours */
+	if (rt_sys3(__NR_dup3, r, want, cloexec ? 02000000 : 0) != want)
+		return r;
+	rt_sys1(__NR_close, r);
+	return want;
+}
+
+/* The pid a pidfd names (its fdinfo "Pid:" line), or 0. */
+static int pidfd_pid(int pidfd)
+{
+	char path[48], buf[512];
+	long fd, n;
+
+	rt_format(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	fd = rt_sys4(__NR_openat, -100, path, 02000000 /* O_CLOEXEC */, 0);
+	if (fd < 0)
+		return 0;
+	n = rt_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
+	rt_sys1(__NR_close, fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (char *p = buf; *p; p++) {
+		if (!rt_strncmp(p, "Pid:\t", 5)) {
+			long pid = 0;
+
+			for (p += 5; *p >= '0' && *p <= '9'; p++)
+				pid = pid * 10 + (*p - '0');
+			return (int)pid;
+		}
+		while (*p && *p != '\n')
+			p++;
+		if (!*p)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Before the element chain: calls whose answer depends on which numbers
+ * are the runtime's. *handled = 1 with the result, or 0 to go on (a
+ * dup2/dup3 target may have been freed for the call). *locked = 1: the
+ * caller makes the call, then fdguard_unlock().
+ */
+long fdguard_call(struct cse_call *c, int *handled, int *locked)
+{
+	long *a = c->args;
 	long r;
 
-	*handled = 0;
-	if (!nhidden)
-		return 0;
+	*handled = 1;
+	*locked = 0;
 	switch (c->nr) {
-	case __NR_close:
-		if (!fdguard_is_hidden((int)c->args[0]))
-			return 0;
-		*handled = 1;
-		return -9;	/* EBADF: not the application's fd */
 	case __NR_close_range:
-		*handled = 1;
-		return close_range_skipping((unsigned int)c->args[0],
-					    (unsigned int)c->args[1],
-					    (unsigned int)c->args[2]);
+		lock();	/* the core makes the call: fdguard_core() */
+		*locked = 1;
+		break;
+	case __NR_fcntl:
+		if (fdguard_is_hidden((int)a[0]))
+			return -K_EBADF;
+		if (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC) {
+			lock();
+			*locked = 1;
+			break;
+		}
+		if (a[1] == 1027 /* F_DUPFD_QUERY: arg is an fd */ &&
+		    fdguard_is_hidden((int)a[2]))
+			return -K_EBADF;
+		break;
 	case __NR_dup2:
 	case __NR_dup3:
-		if (fdguard_is_hidden((int)c->args[0])) {
-			*handled = 1;
-			return -9;
+		if (fdguard_is_hidden((int)a[0]))
+			return c->nr == __NR_dup3 && a[0] == a[1] ? -K_EINVAL : -K_EBADF;
+		/*
+		 * Held until the call is done (fdguard_unlock): no move of
+		 * ours may land on the target between this check and the call.
+		 */
+		lock();
+		*locked = 1;
+		if (fdguard_is_hidden((int)a[1])) {
+			r = evict((int)a[1]);
+			if (r < 0)
+				return r;
 		}
-		if (!fdguard_is_hidden((int)c->args[1]))
-			return 0;
-		r = evict((int)c->args[1]);
-		if (r < 0) {
-			*handled = 1;
-			return r;
+		break;
+	case __NR_pidfd_getfd:
+		if (fdguard_is_hidden((int)a[0]))
+			return -K_EBADF;
+		if (!fdguard_is_hidden((int)a[1]) && !fdshare_anywhere((int)a[1]))
+			break;
+		{
+			/* The target's runtime fds are free numbers too. */
+			int fds[MAX_HIDDEN], n = fdguard_set_of(pidfd_pid((int)a[0]), fds,
+								MAX_HIDDEN);
+
+			for (int i = 0; i < n; i++)
+				if (fds[i] == (int)a[1])
+					return -K_EBADF;
 		}
-		return 0;
+		break;
 	default:
-		return 0;
+		if (fdargs_hidden(c))
+			return -K_EBADF;
+		break;
 	}
+	*handled = 0;
+	return 0;
+}
+
+/*
+ * After the element chain, with the table locked by fdguard_call():
+ * close_range and F_DUPFD made around the runtime's numbers. *handled = 0
+ * for any other call.
+ */
+long fdguard_core(struct cse_call *c, int *handled)
+{
+	long *a = c->args;
+
+	*handled = 1;
+	if (c->nr == __NR_close_range)
+		return close_range_skipping((unsigned int)a[0], (unsigned int)a[1],
+					    (unsigned int)a[2]);
+	if (c->nr == __NR_fcntl && !fdguard_is_hidden((int)a[0]) &&
+	    (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC))
+		return dupfd(c);
+	*handled = 0;
+	return 0;
 }

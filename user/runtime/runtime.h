@@ -148,10 +148,42 @@ void procexe_init(const char *program);
 int procexe_is_self(int dirfd, const char *path);
 long procexe_call(struct cse_call *c, int *handled);
 
-/* fdguard.c */
+/* fdguard.c: the runtime's own fds, invisible to the application */
+#define FDGUARD_MAX	8
+int fdguard_in_vfork_child(void);
+void fdguard_fork_child(void);
+int fdguard_set_of(int pid, int *fd, int max);
 int fdguard_hide(int fd, int cloexec);
 int fdguard_is_hidden(int fd);
-long fdguard_call(struct cse_call *c, int *handled);
+int fdguard_count(void);
+int fdguard_fd(int handle);
+long fdguard_write_all(int handle, const void *buf, size_t len);
+long fdguard_call(struct cse_call *c, int *handled, int *locked);
+void fdguard_unlock(void);
+long fdguard_core(struct cse_call *c, int *handled);
+void fdguard_sync_slow(void);
+extern int fdguard_priv_used;
+extern int fdguard_vfork_seen;
+/* A vfork child changed its copy of the table: its parent takes it back. */
+static inline void fdguard_sync(void)
+{
+	if (__builtin_expect(__atomic_load_n(&fdguard_priv_used, __ATOMIC_RELAXED) != 0, 0))
+		fdguard_sync_slow();
+}
+
+/* fdshare.c: each process's hidden fds, for the application's other processes */
+void fdshare_publish(const int *fd, int n);
+void fdshare_exit(void);
+int fdshare_lookup(int pid, int *fd, int max);
+int fdshare_anywhere(int fd);
+
+/* fdargs.c: does the call name a hidden fd as a descriptor argument? */
+int fdargs_hidden(const struct cse_call *c);
+
+/* procfd.c: /proc/.../fd listings and links without the hidden fds */
+long procfd_pre(struct cse_call *c, int *handled);
+long procfd_post(const struct cse_call *c, long r);
+long procfd_getdents(struct cse_call *c);
 
 /* seccomp.c: filters the application installs */
 long seccomp_install(struct cse_call *c);

@@ -115,6 +115,8 @@ static void child_finish(struct cse_thread *t, uint64_t flags, uint64_t mask)
 		       (flags & K_CLONE_THREAD) ? "thread" : "process");
 	if (!(flags & K_CLONE_THREAD))
 		chain_fork_child(!!(flags & K_CLONE_VM));
+	if (!(flags & (K_CLONE_THREAD | K_CLONE_VM)))
+		fdguard_fork_child();
 	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, 0, 8);
 }
 
@@ -199,6 +201,8 @@ long thread_clone(struct cse_call *c, struct kucontext *uc)
 		return -22;
 	}
 
+	if ((flags & K_CLONE_VFORK) && (flags & K_CLONE_VM))
+		fdguard_vfork_seen = 1;	/* the child may change the fd table's memory */
 	if ((flags & K_CLONE_VFORK) && (flags & K_CLONE_VM) && !t->vfork_spare) {
 		t->vfork_spare = thread_area_new();
 		if (!t->vfork_spare)

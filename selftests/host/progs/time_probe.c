@@ -5,6 +5,9 @@
  *   time_probe clocks        one line per way of reading the wall clock:
  *                            "NAME SECONDS", including direct calls of the
  *                            vDSO's entry points (found via AT_SYSINFO_EHDR)
+ *                            and a raw clock_gettime system call
+ *   time_probe reads N       N reads each of clock_gettime, gettimeofday
+ *                            and time through libc, then "reads N"
  *   time_probe abs-sleep S   clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME,
  *                            now + S), then "slept SECONDS" (monotonic)
  *   time_probe condwait S    pthread_cond_timedwait until now + S (realtime:
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -79,6 +83,22 @@ static void clocks(void)
 	gettimeofday(&tv, NULL);
 	printf("gettimeofday %lld\n", (long long)tv.tv_sec);
 	printf("time %lld\n", (long long)time(NULL));
+	syscall(SYS_clock_gettime, CLOCK_REALTIME, &t);
+	printf("syscall_clock_gettime %lld\n", (long long)t.tv_sec);
+}
+
+static void reads(long n)
+{
+	struct timespec t;
+	struct timeval tv;
+
+	for (long i = 0; i < n; i++) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		gettimeofday(&tv, NULL);
+		time(NULL);
+	}
+	printf("reads %ld\n", n);
 }
 
 int main(int argc, char **argv)
@@ -89,11 +109,15 @@ int main(int argc, char **argv)
 	pthread_cond_t c = PTHREAD_COND_INITIALIZER;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: time_probe clocks|abs-sleep S|condwait S|timerfd S\n");
+		fprintf(stderr, "usage: time_probe clocks|reads N|abs-sleep S|condwait S|timerfd S\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "clocks")) {
 		clocks();
+		return 0;
+	}
+	if (!strcmp(argv[1], "reads")) {
+		reads((long)s);
 		return 0;
 	}
 	clock_gettime(CLOCK_REALTIME, &dl);
