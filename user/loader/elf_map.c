@@ -2,7 +2,7 @@
 /*
  * ELF mapping for the loader: the program and its PT_INTERP are mapped the
  * way the kernel's binfmt_elf would (segments at their page-aligned
- * offsets, bss zeroed, ET_DYN at an address of the kernel's choosing),
+ * offsets, bss zeroed, ET_DYN where the kernel would put it: elf_place.c),
  * and elements additionally get their relocations applied, since they
  * are linked without any dynamic linker to do it.
  */
@@ -14,6 +14,7 @@
 #define PAGE_DOWN(x)	((x) & ~(PAGE - 1))
 #define PAGE_UP(x)	(((x) + PAGE - 1) & ~(PAGE - 1))
 #define K_O_RDONLY_CLOEXEC 02000000
+#define K_O_NONBLOCK	04000
 #define K_MAP_PRIVATE	0x02
 #define K_MAP_FIXED	0x10
 #define K_MAP_ANON	0x20
@@ -25,15 +26,41 @@ static int seg_prot(uint32_t flags)
 	       ((flags & PF_X) ? 4 : 0);
 }
 
+/* What the kernel records in mm for a program (start_code ... brk). */
+static void note_extents(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, struct elf_image *img)
+{
+	uintptr_t b = img->bias;
+
+	img->start_code = UINTPTR_MAX;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *p = &ph[i];
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		if ((p->p_flags & PF_X) && b + p->p_vaddr < img->start_code)
+			img->start_code = b + p->p_vaddr;
+		if (img->start_data < b + p->p_vaddr)
+			img->start_data = b + p->p_vaddr;
+		if ((p->p_flags & PF_X) && img->end_code < b + p->p_vaddr + p->p_filesz)
+			img->end_code = b + p->p_vaddr + p->p_filesz;
+		if (img->end_data < b + p->p_vaddr + p->p_filesz)
+			img->end_data = b + p->p_vaddr + p->p_filesz;
+	}
+	if (img->start_code == UINTPTR_MAX)
+		img->start_code = img->end_code = 0;
+}
+
 static int map_segments(long fd, const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 			struct elf_image *img, const char **why)
 {
-	uintptr_t lo = UINTPTR_MAX, hi = 0, bias;
+	uintptr_t lo = UINTPTR_MAX, hi = 0, first = 0, bias;
 	long r;
 
 	for (int i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type != PT_LOAD)
 			continue;
+		if (lo == UINTPTR_MAX)
+			first = ph[i].p_vaddr;
 		if (ph[i].p_vaddr < lo)
 			lo = ph[i].p_vaddr;
 		if (ph[i].p_vaddr + ph[i].p_memsz > hi)
@@ -46,11 +73,7 @@ static int map_segments(long fd, const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 	lo = PAGE_DOWN(lo);
 	hi = PAGE_UP(hi);
 	/* Reserve the whole span first so segments land together. */
-	if (eh->e_type == ET_DYN)
-		r = rt_sys6(__NR_mmap, 0, hi - lo, 0, K_MAP_PRIVATE | K_MAP_ANON, -1, 0);
-	else
-		r = rt_sys6(__NR_mmap, lo, hi - lo, 0,
-			    K_MAP_PRIVATE | K_MAP_ANON | K_MAP_FIXED_NOREPLACE, -1, 0);
+	r = elf_reserve(eh, ph, img->interp[0] != 0, lo, hi, first);
 	if (IS_ERR_RET(r)) {
 		*why = "cannot reserve its address range";
 		return (int)r;
@@ -101,20 +124,40 @@ static int map_segments(long fd, const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 			img->end = mem_end;
 	}
 	img->bias = bias;
+	note_extents(eh, ph, img);
 	return 0;
+}
+
+/* Every image mapped, for stack.c to describe the program to the kernel. */
+static struct elf_image mapped[2 + CHAIN_MAX_ELEMENTS];
+static int nmapped;
+
+const struct elf_image *elf_image_by_phdr(uintptr_t phdr)
+{
+	for (int i = 0; i < nmapped; i++)
+		if (mapped[i].phdr == phdr)
+			return &mapped[i];
+	return NULL;
 }
 
 int elf_map_file(const char *path, struct elf_image *img, const char **why)
 {
+	struct { uint64_t dev, ino, nlink; uint32_t mode; uint32_t rest[29]; } st;
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[64];
 	long fd, r;
 
 	memset(img, 0, sizeof(*img));
-	fd = rt_sys4(__NR_openat, -100, path, K_O_RDONLY_CLOEXEC, 0);
+	/* Never blocks on a FIFO; only regular files are programs. */
+	fd = rt_sys4(__NR_openat, -100, path, K_O_RDONLY_CLOEXEC | K_O_NONBLOCK, 0);
 	if (fd < 0) {
 		*why = "cannot open";
 		return (int)fd;
+	}
+	if (rt_sys2(__NR_fstat, fd, &st) || (st.mode & 0170000) != 0100000) {
+		*why = "not a regular file";
+		r = -13;	/* EACCES */
+		goto out;
 	}
 	r = rt_sys4(__NR_pread64, fd, &eh, sizeof(eh), 0);
 	if (r != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
@@ -158,6 +201,8 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 		    eh.e_phoff < ph[i].p_offset + ph[i].p_filesz)
 			img->phdr = img->bias + ph[i].p_vaddr + eh.e_phoff - ph[i].p_offset;
 	}
+	if (nmapped < (int)(sizeof(mapped) / sizeof(mapped[0])))
+		mapped[nmapped++] = *img;
 out:
 	rt_sys1(__NR_close, fd);
 	return (int)r;

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <elf.h>
 
 struct elf_image {
 	uintptr_t bias;		/* load address minus link address */
@@ -13,12 +14,31 @@ struct elf_image {
 	size_t phnum;
 	uintptr_t dynamic;	/* PT_DYNAMIC in memory, 0 if none */
 	uintptr_t end;		/* end of the highest segment */
+	/* mm's view of it, as binfmt_elf computes it */
+	uintptr_t start_code, end_code, start_data, end_data;
 	int type;		/* ET_EXEC or ET_DYN */
 	char interp[256];	/* PT_INTERP, "" if none */
 };
 
 /* Returns 0, or -errno with *why set to a short reason. */
 int elf_map_file(const char *path, struct elf_image *img, const char **why);
+
+/* The image mapped with its program headers at phdr, NULL if none. */
+const struct elf_image *elf_image_by_phdr(uintptr_t phdr);
+
+/* elf_place.c: where ET_DYN images go, as binfmt_elf decides */
+int elf_randomizing(void);
+uintptr_t elf_random_pages(uintptr_t limit);
+uintptr_t elf_max_align(const Elf64_Ehdr *eh, const Elf64_Phdr *ph);
+long elf_reserve(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, int has_interp,
+		 uintptr_t lo, uintptr_t hi, uintptr_t first_vaddr);
+
+/* mm_view.c: tell the kernel about the program whose headers are at
+ * phdr: its auxv (for /proc/self/auxv), code/data extents and brk. */
+void mm_view_program(uintptr_t phdr, uint64_t *auxv, size_t auxv_bytes);
+
+/* fdexec.c: close the fd a fexecve'd program came from; its AT_EXECFN. */
+const char *fdexec_finish(const char *program, const char *execfn);
 
 /* Relocate a mapped element and find its exported symbol. */
 int elf_relocate_element(const struct elf_image *img, const char *symbol,

@@ -15,7 +15,10 @@
 
 #define K_AT_FDCWD		-100
 #define K_O_RDONLY_CLOEXEC	02000000
+#define K_O_NONBLOCK		04000
 #define K_X_OK			1
+#define K_S_IFMT		0170000
+#define K_S_IFREG		0100000
 
 /* Kept for the program's whole life: argv points into it. */
 static struct shebang levels[SHEBANG_DEPTH_MAX];
@@ -39,15 +42,25 @@ static _Noreturn void bad_interp(const char *script, const char *interp, long er
 	rt_exit(err == -2 || err == -20 ? 127 : 126);
 }
 
-/* First bytes of path into head; -errno when it cannot be executed. */
+/*
+ * First bytes of path into head; -errno when it cannot be executed.
+ * Opened without blocking and refused unless a regular file, as the
+ * kernel refuses FIFOs, sockets and devices (a FIFO would block here).
+ */
 static long read_head(const char *path, char *head, long *len)
 {
-	long fd = rt_sys4(__NR_openat, K_AT_FDCWD, path, K_O_RDONLY_CLOEXEC, 0);
+	long fd = rt_sys4(__NR_openat, K_AT_FDCWD, path, K_O_RDONLY_CLOEXEC | K_O_NONBLOCK, 0);
+	struct { uint64_t dev, ino, nlink; uint32_t mode; uint32_t rest[29]; } st;
 	long r;
 
 	if (fd < 0)
-		return fd;
-	r = rt_sys4(__NR_faccessat, K_AT_FDCWD, path, K_X_OK, 0);
+		return fd == -6 /* ENXIO: a socket */ ? -13 : fd;
+	_Static_assert(sizeof(st) == 144, "struct stat is 144 bytes");
+	r = rt_sys2(__NR_fstat, fd, &st);
+	if (r == 0 && (st.mode & K_S_IFMT) != K_S_IFREG)
+		r = -13;	/* EACCES */
+	if (r == 0)
+		r = rt_sys4(__NR_faccessat, K_AT_FDCWD, path, K_X_OK, 0);
 	if (r == 0) {
 		*len = rt_sys4(__NR_pread64, fd, head, SHEBANG_MAX, 0);
 		if (*len < 0)

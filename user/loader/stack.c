@@ -5,11 +5,13 @@
  * the interpreter's words that replace it), the environment
  * and the strings stay where the kernel put them, and the auxiliary
  * vector is edited to describe the program (AT_PHDR, AT_PHNUM, AT_ENTRY,
- * AT_BASE of its interpreter, AT_EXECFN) as if the kernel had run it.
+ * AT_BASE of its interpreter, AT_EXECFN) as if the kernel had run it;
+ * the kernel's copy, shown in /proc/self/auxv, is set to match (mm_view.c).
  */
 #include <elf.h>
 #include "../runtime/runtime.h"
 #include "loader.h"
+#include "elf_map.h"
 
 uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,
 			const struct script_argv *sa, const char *execfn,
@@ -26,7 +28,7 @@ uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,
 	uintptr_t *nsp = rest - 1 - sa->nwords;
 	uintptr_t *p = sp + 1 + argc + 1;	/* envp */
 	size_t words;
-	Elf64_auxv_t *av;
+	Elf64_auxv_t *av, *auxv;
 
 	if ((char *)sp - (char *)nsp > STACK_SLACK - 8)
 		rt_die("too many '#!' arguments for the initial stack");
@@ -49,16 +51,18 @@ uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,
 	p = nsp + 1 + nsp[0] + 1;
 	while (*p)
 		p++;
-	for (av = (Elf64_auxv_t *)(p + 1); av->a_type != AT_NULL; av++) {
+	for (av = auxv = (Elf64_auxv_t *)(p + 1); av->a_type != AT_NULL; av++) {
 		switch (av->a_type) {
 		case AT_PHDR: av->a_un.a_val = phdr; break;
 		case AT_PHNUM: av->a_un.a_val = phnum; break;
 		case AT_PHENT: av->a_un.a_val = sizeof(Elf64_Phdr); break;
 		case AT_ENTRY: av->a_un.a_val = entry; break;
 		case AT_BASE: av->a_un.a_val = interp_base; break;
-		case AT_EXECFN: av->a_un.a_val = (uintptr_t)execfn; break;
+		case AT_EXECFN: av->a_un.a_val = (uintptr_t)fdexec_finish(cse_cfg.program, execfn); break;
 		default: break;
 		}
 	}
+	/* /proc/self/auxv shows this vector too, and the program's brk. */
+	mm_view_program(phdr, (uint64_t *)auxv, (size_t)((char *)(av + 1) - (char *)auxv));
 	return (uintptr_t)nsp;
 }

@@ -7,179 +7,54 @@
  * element specs, handed over in a boot block (boot.c): the loader gets
  * exactly the argv and envp the kernel would give the program, so
  * /proc/PID/cmdline and /proc/PID/environ are the program's own.
- * Everything the kernel would reject is checked first, so
+ * Everything the kernel would reject is checked first (exec_check.c), so
  * a failing exec returns the kernel's errno to a caller that stays
- * interposed: the file (ENOENT, ENOTDIR, EACCES, ELOOP...), execute
- * permission (EACCES), its format (ENOEXEC), and for "#!" scripts the
- * interpreter, which is then started by the loader the way the kernel
- * would start it: interp [optional-arg] script-path args...
+ * interposed; a "#!" script's interpreter is then started by the loader
+ * the way the kernel would start it: interp [optional-arg] script-name args...
  */
 #include <cse/boot.h>
-#include "runtime.h"
+#include "exec_check.h"
 
 #define K_AT_FDCWD		-100
-#define K_AT_EMPTY_PATH		0x1000
-#define K_AT_SYMLINK_NOFOLLOW	0x100
-#define K_O_RDONLY_CLOEXEC	02000000
-#define K_X_OK			1
-#define K_S_IFMT		0170000
-#define K_S_IFREG		0100000
 
-struct kstat_min {		/* struct stat on x86-64, only what we need */
-	uint64_t dev, ino, nlink;
-	uint32_t mode, uid, gid, pad0;
-	uint64_t rdev;
-	int64_t size, blksize, blocks;
-	uint64_t times[6];
-	int64_t unused[3];
-};
-_Static_assert(sizeof(struct kstat_min) == 144, "struct stat is 144 bytes");
-
-struct exec_plan {
-	char program[4096];		/* absolute path for the loader */
-	char head[SHEBANG_MAX];		/* first bytes of the file being looked at */
-	struct shebang first;		/* the script's own "#!" line */
-	struct shebang level[2];	/* scratch while following interpreters */
-	int is_script;
-	char filename[4096 + 32];	/* the kernel's name for the file */
-	char comm[16];			/* and what it makes /proc/PID/comm */
+/* What the kernel would record for the new image. */
+struct exec_names {
+	char filename[EXEC_NAME_MAX + 32];	/* bprm->filename: AT_EXECFN */
+	char comm[16];				/* and /proc/PID/comm */
 };
 
-/* Absolute form of path relative to dirfd, into out. */
-static long absolutize(int dirfd, const char *path, char *out, size_t size)
+/* A copy of str at *at, which moves past it. */
+static char *put(char **at, const char *str)
 {
-	char fdlink[64];
-	long n;
+	char *r = *at;
+	size_t n = strlen(str) + 1;
 
-	if (path[0] == '/') {
-		if (strlen(path) >= size)
-			return -36;	/* ENAMETOOLONG */
-		memcpy(out, path, strlen(path) + 1);
-		return 0;
-	}
-	if (dirfd == K_AT_FDCWD) {
-		n = rt_sys2(__NR_getcwd, out, size);
-		if (n < 0)
-			return n;
-		n = (long)strlen(out);
-	} else {
-		rt_format(fdlink, sizeof(fdlink), "/proc/self/fd/%d", dirfd);
-		n = rt_sys3(__NR_readlink, fdlink, out, size - 1);
-		if (n < 0)
-			return n;
-		out[n] = 0;
-	}
-	if (!path[0])
-		return 0;	/* AT_EMPTY_PATH: the fd itself */
-	if ((size_t)n + 1 + strlen(path) + 1 > size)
-		return -36;
-	if (n > 1)
-		out[n++] = '/';
-	memcpy(out + n, path, strlen(path) + 1);
-	return 0;
-}
-
-/* Check that dirfd/path is something the kernel would execute. */
-static long check_file(int dirfd, const char *path, int flags, char *head,
-		       long *headlen)
-{
-	int empty = (flags & K_AT_EMPTY_PATH) && !path[0];
-	struct kstat_min st;
-	char link[64];
-	long fd, r;
-
-	if (empty) {
-		/* fexecve: re-open the fd through /proc to read its header. */
-		rt_format(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-		fd = rt_sys4(__NR_openat, K_AT_FDCWD, link, K_O_RDONLY_CLOEXEC, 0);
-	} else {
-		fd = rt_sys4(__NR_openat, dirfd, path, K_O_RDONLY_CLOEXEC, 0);
-	}
-	if (fd < 0)
-		return fd;
-	r = rt_sys2(__NR_fstat, fd, &st);
-	if (r == 0 && (st.mode & K_S_IFMT) != K_S_IFREG)
-		r = -13;	/* EACCES, as the kernel for non-regular files */
-	if (r == 0)
-		r = empty ? ((st.mode & 0111) ? 0 : -13)
-			  : rt_sys3(__NR_faccessat, dirfd, path, K_X_OK);
-	if (r == 0) {
-		*headlen = rt_sys4(__NR_pread64, fd, head, SHEBANG_MAX, 0);
-		if (*headlen < 0)
-			r = *headlen;
-	}
-	rt_sys1(__NR_close, fd);
+	memcpy(r, str, n);
+	*at += n;
 	return r;
 }
 
 /*
- * Follow dirfd/path through at most SHEBANG_DEPTH_MAX interpreters like
- * the kernel, returning its errno. The loader is started on the first
- * interpreter (it applies the rule again to later levels), so that is
- * what p->program names for a script.
+ * The kernel's name for the file: the path as given, or /dev/fd/N[/path]
+ * for execveat relative to a dirfd. Its last component is the new comm
+ * (truncated to 15 bytes), except for execveat with AT_EMPTY_PATH, where
+ * the kernel names the process after the file that runs (the loader
+ * knows that one). Named as the caller named it, even when
+ * /proc/self/exe is swapped for the program.
  */
-static long plan_exec(int dirfd, const char *path, int flags, struct exec_plan *p)
-{
-	long len = 0, r;
-
-	for (int depth = 0;; depth++) {
-		struct shebang *next = &p->level[depth & 1];
-
-		if (depth > SHEBANG_DEPTH_MAX)
-			return -40;	/* ELOOP */
-		r = check_file(dirfd, path, flags, p->head, &len);
-		if (r < 0)
-			return r;
-		if (depth <= 1) {
-			r = absolutize(dirfd, path, p->program, sizeof(p->program));
-			if (r < 0)
-				return r;
-		}
-		if (len >= 4 && !memcmp(p->head, "\x7f" "ELF", 4))
-			return 0;
-		r = shebang_parse(p->head, len, next);
-		if (r < 0)
-			return r;
-		if (depth == 0) {
-			p->first = *next;
-			p->is_script = 1;
-		}
-		dirfd = K_AT_FDCWD;
-		path = next->interp;
-		flags = 0;
-	}
-}
-
-static long count_vec(char *const *v)
-{
-	long n = 0;
-
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-/*
- * The kernel's name for the file (bprm->filename): the path as given, or
- * /dev/fd/N[/path] for execveat relative to a dirfd. It is AT_EXECFN, a
- * script's word in its interpreter's argv, and its last component is
- * the new comm (truncated to 15 bytes), except for execveat with
- * AT_EMPTY_PATH, where the kernel names the process after the file that
- * runs (the loader knows that one).
- */
-static unsigned int kernel_name(int dirfd, const char *path, struct exec_plan *p)
+static unsigned int kernel_name(int dirfd, const char *path, struct exec_names *nm)
 {
 	const char *base;
 
 	if (dirfd == K_AT_FDCWD || path[0] == '/')
-		rt_format(p->filename, sizeof(p->filename), "%s", path);
+		rt_format(nm->filename, sizeof(nm->filename), "%s", path);
 	else if (!path[0])
-		rt_format(p->filename, sizeof(p->filename), "/dev/fd/%d", dirfd);
+		rt_format(nm->filename, sizeof(nm->filename), "/dev/fd/%d", dirfd);
 	else
-		rt_format(p->filename, sizeof(p->filename), "/dev/fd/%d/%s", dirfd, path);
-	base = rt_strrchr(p->filename, '/');
-	base = base ? base + 1 : p->filename;
-	rt_format(p->comm, sizeof(p->comm), "%s", path[0] ? base : "");
+		rt_format(nm->filename, sizeof(nm->filename), "/dev/fd/%d/%s", dirfd, path);
+	base = rt_strrchr(nm->filename, '/');
+	base = base ? base + 1 : nm->filename;
+	rt_format(nm->comm, sizeof(nm->comm), "%s", path[0] ? base : "");
 	return path[0] ? 0 : CSE_BOOT_COMM_FROM_FILE;
 }
 
@@ -191,55 +66,52 @@ long exec_reenter(struct cse_call *c)
 	char *const *argv = (char *const *)c->args[is_at ? 2 : 1];
 	char *const *envp = (char *const *)c->args[is_at ? 3 : 2];
 	int flags = is_at ? (int)c->args[4] : 0;
-	int name_dirfd = dirfd;
-	const char *name_path = path;
+	/*
+	 * Mappings, not the stack: the runtime may run on the application's
+	 * alternate signal stack (Go's has 32 KiB). The plan is unmapped
+	 * before the execve; only what the kernel reads from (keep: the
+	 * loader's argv and its strings, usually a page) stays mapped during
+	 * it, and is all a vfork child's successful exec leaves behind in
+	 * its parent's memory.
+	 */
+	size_t plan_bytes = (sizeof(struct exec_plan) + sizeof(struct exec_names) + 4095) & ~4095ul;
+	size_t keep_bytes = 0;
 	struct exec_plan *plan;
+	struct exec_names *names;
 	struct boot_info bi;
 	struct boot_undo undo;
-	long argc = count_vec(argv), n = 0, r, total;
-	char **nargv;
-	size_t bytes;
+	long argc, n = 0, nvec, r;
+	char **nargv = NULL, *strs;
+	int cloexec_fd;
 
-	if (!path)
-		return -14;	/* EFAULT */
-	if (!path[0] && !(flags & K_AT_EMPTY_PATH))
-		return -2;	/* ENOENT */
-	if (!(flags & K_AT_SYMLINK_NOFOLLOW) && cse_cfg.exe_path[0] &&
-	    procexe_is_self(dirfd, path)) {
-		/* Re-exec of itself through /proc/self/exe (busybox applets). */
-		path = cse_cfg.exe_path;
-		dirfd = K_AT_FDCWD;
-	}
-	total = sizeof(*plan) + (size_t)(argc + 8) * sizeof(char *);
-	bytes = ((size_t)total + 4095) & ~4095ul;
-	r = rt_sys6(__NR_mmap, 0, bytes, 3, 0x22, -1, 0);
+	r = rt_sys6(__NR_mmap, 0, plan_bytes, 3, 0x22, -1, 0);
 	if (IS_ERR_RET(r))
 		return r;
 	plan = (struct exec_plan *)r;
-	nargv = (char **)(plan + 1);
-
-	r = plan_exec(dirfd, path, flags, plan);
+	names = (struct exec_names *)(plan + 1);
+	r = exec_check(dirfd, path, argv, envp, flags, plan);
 	if (r < 0)
 		goto out;
-
-	/* Named as the caller named it, even when /proc/self/exe was swapped. */
-	bi.flags = kernel_name(name_dirfd, name_path, plan);
-	if (plan->is_script && name_dirfd != K_AT_FDCWD && name_path[0] != '/') {
-		/* Its interpreter could not open /dev/fd/N/... after a
-		 * close-on-exec N is gone, so the kernel says ENOENT. */
-		long fl = rt_sys3(__NR_fcntl, name_dirfd, 1 /* F_GETFD */, 0);
-
-		if (fl >= 0 && (fl & 1 /* FD_CLOEXEC */)) {
-			r = -2;
-			goto out;
-		}
+	bi.flags = kernel_name(dirfd, path, names);
+	argc = plan->argc;
+	nvec = argc + 4;
+	keep_bytes = (size_t)nvec * sizeof(char *) +
+		     (plan->is_script ? sizeof(plan->first) + strlen(plan->script) + 1 : 0);
+	keep_bytes = (keep_bytes + 4095) & ~4095ul;
+	r = rt_sys6(__NR_mmap, 0, keep_bytes, 3, 0x22, -1, 0);
+	if (IS_ERR_RET(r)) {
+		keep_bytes = 0;
+		goto out;
 	}
+	nargv = (char **)r;
+	strs = (char *)(nargv + nvec);
+
 	if (plan->is_script) {
 		/* Like the kernel: interp [arg] script args-after-argv0... */
-		nargv[n++] = plan->first.interp;
+		nargv[n++] = put(&strs, plan->first.interp);
 		if (plan->first.has_arg)
-			nargv[n++] = plan->first.arg;
-		nargv[n++] = plan->filename;
+			nargv[n++] = put(&strs, plan->first.arg);
+		nargv[n++] = put(&strs, plan->script);
 		for (long i = 1; i < argc; i++)
 			nargv[n++] = argv[i];
 	} else {
@@ -251,14 +123,23 @@ long exec_reenter(struct cse_call *c)
 	nargv[n] = NULL;
 	chain_before_exec(plan->program);
 	bi.program = plan->program;
-	bi.filename = plan->filename;
-	bi.comm = plan->comm;
-	r = boot_send(&bi, &undo);
+	bi.filename = names->filename;
+	bi.comm = names->comm;
+	r = boot_send(&bi, &undo);	/* copies the names: the plan can go */
 	if (r < 0)
 		goto out;
+	cloexec_fd = plan->cloexec_fd;
+	rt_sys2(__NR_munmap, plan, plan_bytes);
+	plan = NULL;
 	r = app_syscall6(__NR_execve, (long)cse_cfg.loader_path, (long)nargv, (long)envp, 0, 0, 0);
 	boot_undo(&undo);	/* still here: the exec failed */
+	exec_check_undo(cloexec_fd);
 out:
-	rt_sys2(__NR_munmap, plan, bytes);
+	if (plan) {
+		exec_check_undo(plan->cloexec_fd);
+		rt_sys2(__NR_munmap, plan, plan_bytes);
+	}
+	if (keep_bytes)
+		rt_sys2(__NR_munmap, nargv, keep_bytes);
 	return r;
 }

@@ -1,55 +1,95 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel's "#!" rule, shared by exec re-entry (to fail like the
- * kernel before leaving the old image) and by the loader (to start a
- * script given as PROGRAM): of the first SHEBANG_MAX bytes, "#!" then
- * optional blanks, the interpreter path, and everything after the next
- * blanks up to the newline (trailing blanks dropped) as one optional
- * argument. A line without a newline is accepted only when the
- * interpreter path ends inside the buffer; the argument may be cut.
+ * The kernel's "#!" rule (binfmt_script), shared by exec re-entry (to
+ * fail like the kernel before leaving the old image) and by the loader
+ * (to start a script given as PROGRAM).
+ *
+ * The kernel looks at the first SHEBANG_MAX bytes, NUL-padded when the
+ * file is shorter. The line ends at the first newline before any NUL;
+ * without one it ends at byte SHEBANG_MAX - 1, and only if a blank or NUL
+ * follows the interpreter's name (else the name may be cut: ENOEXEC).
+ * Trailing blanks of the line are dropped; after "#!" and optional
+ * blanks comes the interpreter, then, after its first blank, everything
+ * up to the end of the line (or the first NUL) as one optional argument,
+ * which may have been cut.
  */
 #include "runtime.h"
+
+#define ENOEXEC_	8
 
 static int blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
+/* First non-blank in [p, last], or NULL. */
+static const char *skip_blanks(const char *p, const char *last)
+{
+	for (; p <= last; p++)
+		if (!blank(*p))
+			return p;
+	return NULL;
+}
+
+/* First blank or NUL in [p, last], or NULL. */
+static const char *find_end(const char *p, const char *last)
+{
+	for (; p <= last; p++)
+		if (blank(*p) || !*p)
+			return p;
+	return NULL;
+}
+
+/* [s, e) up to its first NUL, as a string into out. */
+static void copy_word(char *out, const char *s, const char *e)
+{
+	size_t n = 0;
+
+	while (s + n < e && s[n])
+		n++;
+	memcpy(out, s, n);
+	out[n] = 0;
+}
+
 long shebang_parse(const char *head, long len, struct shebang *sb)
 {
-	const char *end, *s, *e, *a;
-	long i;
+	char buf[SHEBANG_MAX];
+	const char *last = buf + SHEBANG_MAX - 1;
+	const char *end = NULL, *name, *sep, *arg = NULL;
 
 	sb->interp[0] = 0;
 	sb->arg[0] = 0;
 	sb->has_arg = 0;
 	if (len > SHEBANG_MAX)
 		len = SHEBANG_MAX;
-	if (len < 2 || head[0] != '#' || head[1] != '!')
-		return -8;	/* ENOEXEC: not a script */
-	for (i = 2; i < len && head[i] != '\n' && head[i]; i++)
-		;
-	end = head + i;
-	/* Trailing blanks never belong to the name or the argument. */
-	while (end > head + 2 && blank(end[-1]))
+	memset(buf, 0, sizeof(buf));
+	if (len > 0)
+		memcpy(buf, head, (size_t)len);
+	if (buf[0] != '#' || buf[1] != '!')
+		return -ENOEXEC_;	/* not a script */
+	for (const char *p = buf; p < buf + SHEBANG_MAX && *p; p++) {
+		if (*p == '\n') {
+			end = p;
+			break;
+		}
+	}
+	if (!end) {
+		end = skip_blanks(buf + 2, last);
+		if (!end || !find_end(end, last))
+			return -ENOEXEC_;	/* all blanks, or the name may be cut */
+		end = last;
+	}
+	while (blank(end[-1]))
 		end--;
-	for (s = head + 2; s < end && blank(*s); s++)
-		;
-	for (e = s; e < end && !blank(*e); e++)
-		;
-	if (e == s)
-		return -8;	/* "#!" and nothing: ENOEXEC */
-	if (e == head + len && len >= SHEBANG_MAX - 1)
-		return -8;	/* the path runs past what the kernel reads */
-	if (e - s >= (long)sizeof(sb->interp))
-		return -36;	/* ENAMETOOLONG */
-	memcpy(sb->interp, s, (size_t)(e - s));
-	sb->interp[e - s] = 0;
-	for (a = e; a < end && blank(*a); a++)
-		;
-	if (a < end) {
-		memcpy(sb->arg, a, (size_t)(end - a));
-		sb->arg[end - a] = 0;
+	name = skip_blanks(buf + 2, end);
+	if (!name || name == end)
+		return -ENOEXEC_;	/* "#!" and nothing */
+	sep = find_end(name, end);
+	if (sep && *sep)
+		arg = skip_blanks(sep, end);
+	copy_word(sb->interp, name, sep && sep < end ? sep : end);
+	if (arg) {
+		copy_word(sb->arg, arg, end);
 		sb->has_arg = 1;
 	}
 	return 0;

@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# exec.t: execve/execveat/fexecve of everything the kernel refuses to run
+# (FIFO, socket, directory, device, no execute permission, noexec mount,
+# empty and non-program files, bad "#!" lines, "#!" chains past the
+# kernel's limit, foreign ELFs, bad PT_INTERP, ETXTBSY, long names, huge
+# argv) and of what it runs in unusual ways, natively and under cse-run
+# (pass-through, --no-rewrite, every element on). Each case must end the
+# same way: same errno, same output, never a hang (progs/exec_errno.c).
+# Prints TAP; env: TOP, CSE_RUN, HT (from selftests/host/run).
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+CSE_RUN=${CSE_RUN:-$TOP/build/bin/cse-run}
+export LC_ALL=C
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
+T_TIMEOUT=120	# a case that blocks is killed by its own 5 s alarm first
+
+# Not under $HT: a concurrent selftests/host/run clears $HT/tmp.* there.
+W=$(mktemp -d "${TMPDIR:-/tmp}/cse-exec-t.XXXXXX")
+NX=$W/noexec
+cleanup() {
+	mountpoint -q "$NX" 2>/dev/null && umount "$NX"
+	rm -rf "$W"
+}
+trap cleanup EXIT
+D=$W/d		# the cases' directory, made afresh for every run
+F=$W/fix	# ELF fixtures copied into $D
+
+cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror)
+mkdir -p "$F" "$NX"
+if ! gcc "${cflags[@]}" -o "$W/exec_errno" "$TOP/selftests/host/progs/exec_errno.c" 2>"$W/cc.log"; then
+	fail "exec: build exec_errno" "$(cat "$W/cc.log")"
+	echo "1..$T_N"
+	exit 1
+fi
+hello=$TOP/selftests/host/progs/hello.c
+built=1
+for v in "badinterp:missing" "interp-text:text" "interp-empty:empty" \
+	"interp-noperm:noperm" "interp-dir:subdir"; do
+	gcc "${cflags[@]}" -o "$F/elf-${v%%:*}" -Wl,--dynamic-linker="$D/${v#*:}" "$hello" \
+		2>>"$W/cc.log" || built=0
+done
+# PT_INTERP whose last byte is not NUL: overwrite the NUL in the file.
+gcc "${cflags[@]}" -o "$F/elf-nointerp-field" -Wl,--dynamic-linker=/lib64/ld-cse-test.so.X \
+	"$hello" 2>>"$W/cc.log" || built=0
+off=$(grep -boa 'ld-cse-test.so.X' "$F/elf-nointerp-field" | head -n 1 | cut -d: -f1)
+if [ -n "$off" ]; then
+	printf 'Y' | dd of="$F/elf-nointerp-field" bs=1 seek=$((off + 16)) conv=notrunc 2>/dev/null
+else
+	built=0
+fi
+cp /bin/true "$F/true" && cp /bin/echo "$F/echo" || built=0
+if [ $built = 1 ]; then pass "exec: build ELF fixtures"; else fail "exec: build ELF fixtures" "$(cat "$W/cc.log")"; fi
+
+# A noexec mount: a tmpfs of our own when we may mount, else none.
+nx_arg=()
+if mount -t tmpfs -o noexec,size=16m cse-exec-t "$NX" 2>/dev/null; then
+	cp /bin/true "$NX/true"
+	printf '#!/bin/sh\necho ran\n' >"$NX/script"
+	chmod 755 "$NX/script"
+	nx_arg=("$NX")
+else
+	skip "exec: noexec mount cases" "cannot mount a noexec tmpfs here (not root?)"
+fi
+
+fresh_dir() {
+	rm -rf "$D"
+	mkdir -p "$D"
+	cp -a "$F"/. "$D"/
+	if [ ${#nx_arg[@]} -gt 0 ]; then
+		printf '#!%s/true\n' "$NX" >"$D/via-noexec"
+		chmod 755 "$D/via-noexec"
+	fi
+}
+
+# run_cases OUTDIR PREFIX...: the whole list once, output kept.
+run_cases() {
+	local out=$1
+	shift
+	fresh_dir
+	capture "$out" "$@" "$W/exec_errno" "$D" "${nx_arg[@]}"
+}
+
+run_cases "$W/native"
+if [ "$(cat "$W/native/rc")" != 0 ] || grep -q ': blocked$' "$W/native/out"; then
+	fail "exec: native run" "rc $(cat "$W/native/rc")" "$(cat "$W/native/err")"
+fi
+printf '%s\n' "$(sed 's/^/native: /' "$W/native/out")" | sed 's/^/# /'
+
+variant() {
+	local tag=$1 got
+	shift
+	run_cases "$W/$tag" "$@"
+	if [ "$(cat "$W/$tag/rc")" != 0 ]; then
+		fail "exec[$tag]: the run ended with status $(cat "$W/$tag/rc")" "$(tail -n 5 "$W/$tag/err")"
+	fi
+	while IFS= read -r line; do
+		name=${line%%: *}
+		got=$(awk -v n="$name: " 'index($0, n) == 1 { print; exit }' "$W/$tag/out")
+		if [ "$got" = "$line" ]; then
+			pass "exec[$tag]: $line"
+		else
+			fail "exec[$tag]: $name" "native: $line" "cse:    ${got:-(no line)}"
+		fi
+	done <"$W/native/out"
+}
+
+variant cse "$CSE_RUN" --
+variant norw "$CSE_RUN" --no-rewrite --
+variant all "$CSE_RUN" "${CSE_ALL_ELEMENTS[@]}" --
+
+# cse-loader given a FIFO (or a script naming one) straight, as cse-run
+# or exec re-entry could after a race: refused at once, never blocking.
+LOADER=$(dirname "$CSE_RUN")/../lib/cse/cse-loader
+capture "$W/l1" "$LOADER" -- "$D/fifo" fifo
+if [ "$(cat "$W/l1/rc")" = 127 ] && grep -q 'not a regular file' "$W/l1/err"; then
+	pass "exec: cse-loader -- FIFO fails at once"
+else
+	fail "exec: cse-loader -- FIFO fails at once" "rc $(cat "$W/l1/rc")" "$(cat "$W/l1/err")"
+fi
+capture "$W/l2" "$LOADER" -- "$D/sb-fifo" sb-fifo
+if [ "$(cat "$W/l2/rc")" = 126 ] && grep -q 'Permission denied' "$W/l2/err"; then
+	pass "exec: cse-loader -- script whose #! names a FIFO fails at once"
+else
+	fail "exec: cse-loader -- script whose #! names a FIFO fails at once" \
+		"rc $(cat "$W/l2/rc")" "$(cat "$W/l2/err")"
+fi
+
+echo "1..$T_N"
+[ "$T_FAIL" -eq 0 ]

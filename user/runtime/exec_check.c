@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's answer to an execve, found before the runtime leaves the
+ * old image for cse-loader: a failing exec must return the kernel's errno
+ * to a caller that keeps running, and must never block.
+ *
+ * The kernel checks in two phases, and so does this file:
+ *
+ *  1. Opening the file (do_open_execat): path lookup errors, EACCES for
+ *     anything but a regular file, for a missing execute permission and
+ *     for a noexec mount, ETXTBSY for a file open for writing, EINVAL and
+ *     ELOOP for execveat's flags. Since Linux 6.x opens the file before
+ *     it reads argv, execveat with an argv pointer it cannot read makes
+ *     the kernel itself do this phase and stop with EFAULT right after
+ *     it: exact, including ETXTBSY and LSM decisions, and nothing is
+ *     opened for reading (a FIFO never blocks). Older kernels read argv
+ *     first; there the phase is emulated with an O_PATH open, fstat,
+ *     faccessat2(AT_EACCESS) and fstatfs (ETXTBSY cannot be seen then).
+ *
+ *  2. The format (search_binary_handler), on the first 256 bytes of the
+ *     now known regular file: "#!" lines (shebang.c), whose interpreter
+ *     goes through phase 1 and 2 again, at most 5 levels deep (ELOOP);
+ *     ELF headers as binfmt_elf checks them before its point of no
+ *     return, with PT_INTERP opened like phase 1 (ENOENT, EACCES), read
+ *     (EIO when short) and checked (ELIBBAD); anything else is ENOEXEC.
+ *
+ * Known differences: 32-bit ELFs get ENOEXEC (the loader cannot
+ * interpose them: exec fails as on a kernel without IA32 emulation);
+ * binfmt_misc handlers are not consulted (ENOEXEC where one would run
+ * the file); a bad argv/envp string or an E2BIG argv is reported by the
+ * loader's exec, after the format checks rather than before; the
+ * loader's own arguments take a little of the E2BIG budget; the probe
+ * shows in audit logs and fanotify as one more failed exec.
+ */
+#include "exec_check.h"
+
+#define K_AT_FDCWD		-100
+#define K_AT_EMPTY_PATH		0x1000
+#define K_AT_SYMLINK_NOFOLLOW	0x100
+#define K_AT_EACCESS		0x200
+#define K_O_RDONLY		0
+#define K_O_NONBLOCK		04000
+#define K_O_NOFOLLOW		0400000
+#define K_O_CLOEXEC		02000000
+#define K_O_PATH		010000000
+#define K_F_GETFD		1
+#define K_F_SETFD		2
+#define K_X_OK			1
+#define K_S_IFMT		0170000
+#define K_S_IFREG		0100000
+#define K_S_IFLNK		0120000
+#define K_ST_NOEXEC		8
+#define K_PATH_MAX		4096
+#define BINPRM_BUF		256
+#define INTERP_DEPTH_MAX	5	/* exec_binprm: depth > 5 is ELOOP */
+
+/* An argv the kernel cannot read: kernel half, whatever LAM masks off. */
+#define UNREADABLE_ARGV		(-4096L)
+
+#define ENOENT_	2
+#define EIO_	5
+#define ENOEXEC_ 8
+#define EACCES_	13
+#define EFAULT_	14
+#define EINVAL_	22
+#define ENAMETOOLONG_ 36
+#define ELOOP_	40
+#define ELIBBAD_ 80
+
+struct kstat_min {		/* struct stat on x86-64, only what we need */
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	uint64_t times[6];
+	int64_t unused[3];
+};
+_Static_assert(sizeof(struct kstat_min) == 144, "struct stat is 144 bytes");
+
+struct kstatfs_min {		/* struct statfs on x86-64 */
+	int64_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	int64_t namelen, frsize, flags, spare[4];
+};
+_Static_assert(sizeof(struct kstatfs_min) == 120, "struct statfs is 120 bytes");
+
+/* 1 when this kernel opens the file before reading argv (see above). */
+static int kernel_opens_first(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = rt_sys3(__NR_execve, "/", UNREADABLE_ARGV, 0) == -EACCES_;
+	return known;
+}
+
+/* Phase 1 on an older kernel. */
+static long emulate_open(int dirfd, const char *path, int flags)
+{
+	struct kstat_min st;
+	struct kstatfs_min sfs;
+	long fd, r;
+
+	if (flags & ~(K_AT_EMPTY_PATH | K_AT_SYMLINK_NOFOLLOW))
+		return -EINVAL_;
+	if (!path[0] && !(flags & K_AT_EMPTY_PATH))
+		return -ENOENT_;
+	if (!path[0])
+		fd = rt_sys3(__NR_fcntl, dirfd, 1030 /* F_DUPFD_CLOEXEC */, 0);
+	else
+		fd = rt_sys4(__NR_openat, dirfd, path, K_O_PATH | K_O_CLOEXEC |
+			     ((flags & K_AT_SYMLINK_NOFOLLOW) ? K_O_NOFOLLOW : 0), 0);
+	if (fd < 0)
+		return fd;
+	r = rt_sys2(__NR_fstat, fd, &st);
+	if (r == 0 && (st.mode & K_S_IFMT) == K_S_IFLNK)
+		r = -ELOOP_;	/* O_PATH|O_NOFOLLOW opened the link itself */
+	if (r == 0 && (st.mode & K_S_IFMT) != K_S_IFREG)
+		r = -EACCES_;
+	if (r == 0)
+		r = rt_sys4(__NR_faccessat2, fd, "", K_X_OK, K_AT_EMPTY_PATH | K_AT_EACCESS);
+	if (r == 0 && rt_sys2(__NR_fstatfs, fd, &sfs) == 0 && (sfs.flags & K_ST_NOEXEC))
+		r = -EACCES_;
+	rt_sys1(__NR_close, fd);
+	return r;
+}
+
+/* Phase 1: what opening dirfd/path for exec gives. path is our copy. */
+static long open_phase(int dirfd, const char *path, int flags)
+{
+	long r = rt_syscall6(__NR_execveat, dirfd, (long)path, UNREADABLE_ARGV, 0, flags, 0);
+
+	if (r != -EFAULT_)
+		return r;
+	return kernel_opens_first() ? 0 : emulate_open(dirfd, path, flags);
+}
+
+/* The application's string at src into dst, or -EFAULT / -ENAMETOOLONG. */
+static long copy_path(char *dst, const char *src, size_t size)
+{
+	size_t n = 0;
+
+	while (n < size) {
+		size_t chunk = 4096 - (((uintptr_t)src + n) & 4095);
+
+		if (chunk > size - n)
+			chunk = size - n;
+		if (rt_copy_from_app(dst + n, src + n, chunk))
+			return -EFAULT_;
+		for (size_t i = n; i < n + chunk; i++)
+			if (!dst[i])
+				return 0;
+		n += chunk;
+	}
+	return -ENAMETOOLONG_;
+}
+
+long exec_count_vec(char *const *v)
+{
+	long n = 0;
+	char *p;
+
+	if (!v)
+		return 0;
+	for (;; n++) {
+		if (rt_copy_from_app(&p, &v[n], sizeof(p)))
+			return -EFAULT_;
+		if (!p)
+			return n;
+	}
+}
+
+/* Absolute form of path relative to dirfd, into out. */
+static long absolutize(int dirfd, const char *path, char *out, size_t size)
+{
+	char fdlink[64];
+	long n;
+
+	if (path[0] == '/') {
+		if (strlen(path) >= size)
+			return -ENAMETOOLONG_;
+		memcpy(out, path, strlen(path) + 1);
+		return 0;
+	}
+	if (dirfd == K_AT_FDCWD) {
+		n = rt_sys2(__NR_getcwd, out, size);
+		if (n < 0)
+			return n;
+		n = (long)strlen(out);
+	} else {
+		rt_format(fdlink, sizeof(fdlink), "/proc/self/fd/%d", dirfd);
+		n = rt_sys3(__NR_readlink, fdlink, out, size - 1);
+		if (n < 0)
+			return n;
+		out[n] = 0;
+	}
+	if (!path[0])
+		return 0;	/* AT_EMPTY_PATH: the fd itself */
+	if ((size_t)n + 1 + strlen(path) + 1 > size)
+		return -ENAMETOOLONG_;
+	if (n > 1)
+		out[n++] = '/';
+	memcpy(out + n, path, strlen(path) + 1);
+	return 0;
+}
+
+/*
+ * fexecve of an ELF: a path the loader can open after the exec. The fd's
+ * link target when it still names the same file; else the fd itself
+ * (memfd, deleted file), which must then survive the exec: a
+ * close-on-exec fd is spelled /proc/self/fd/./N, its FD_CLOEXEC cleared
+ * (restored by exec_check_undo if the exec fails), and the loader closes
+ * it once the program is mapped (stack.c), as the kernel would have.
+ */
+static void program_of_fd(int fd, struct exec_plan *p)
+{
+	struct kstat_min a, b;
+	char link[64];
+	long n;
+
+	rt_format(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = rt_sys3(__NR_readlink, link, p->program, sizeof(p->program) - 1);
+	if (n > 0 && p->program[0] == '/') {
+		p->program[n] = 0;
+		if (rt_sys2(__NR_fstat, fd, &a) == 0 && rt_sys2(__NR_stat, p->program, &b) == 0 &&
+		    a.dev == b.dev && a.ino == b.ino)
+			return;
+	}
+	if (rt_sys3(__NR_fcntl, fd, K_F_GETFD, 0) != 1) {
+		rt_format(p->program, sizeof(p->program), "/proc/self/fd/%d", fd);
+		return;
+	}
+	rt_format(p->program, sizeof(p->program), "/proc/self/fd/./%d", fd);
+	if (rt_sys3(__NR_fcntl, fd, K_F_SETFD, 0) == 0)
+		p->cloexec_fd = fd;
+}
+
+void exec_check_undo(int cloexec_fd)
+{
+	if (cloexec_fd >= 0)
+		rt_sys3(__NR_fcntl, cloexec_fd, K_F_SETFD, 1 /* FD_CLOEXEC */);
+}
+
+/* The file phase 1 accepted, opened for reading without blocking. */
+static long open_read(int dirfd, const char *path, int flags)
+{
+	struct kstat_min st;
+	char link[64];
+	long fd;
+
+	if (!path[0]) {
+		rt_format(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+		fd = rt_sys4(__NR_openat, K_AT_FDCWD, link,
+			     K_O_RDONLY | K_O_NONBLOCK | K_O_CLOEXEC, 0);
+	} else {
+		fd = rt_sys4(__NR_openat, dirfd, path, K_O_RDONLY | K_O_NONBLOCK | K_O_CLOEXEC |
+			     ((flags & K_AT_SYMLINK_NOFOLLOW) ? K_O_NOFOLLOW : 0), 0);
+	}
+	if (fd < 0)
+		return fd;
+	/* Swapped for something else since phase 1: refuse as the kernel would. */
+	if (rt_sys2(__NR_fstat, fd, &st) || (st.mode & K_S_IFMT) != K_S_IFREG) {
+		rt_sys1(__NR_close, fd);
+		return -EACCES_;
+	}
+	return fd;
+}
+
+/* len bytes at off, or the kernel's elf_read errors (-EIO when short). */
+static long read_exact(long fd, void *buf, size_t len, uint64_t off)
+{
+	long r = rt_sys4(__NR_pread64, fd, buf, len, off);
+
+	if (r < 0)
+		return r;
+	return (size_t)r == len ? 0 : -EIO_;
+}
+
+/* load_elf_phdrs: the program headers, or 0 when the kernel gives up. */
+static int read_phdrs(long fd, const Elf64_Ehdr *eh, Elf64_Phdr *ph)
+{
+	size_t size = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
+
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || size == 0 || size > 4096)
+		return 0;
+	return read_exact(fd, ph, size, eh->e_phoff) == 0;
+}
+
+static int elf_arch_ok(const Elf64_Ehdr *eh)
+{
+	return eh->e_ident[EI_CLASS] == ELFCLASS64 && eh->e_machine == EM_X86_64;
+}
+
+/*
+ * binfmt_elf up to its point of no return, for a file whose first bytes
+ * are head (zero-padded to BINPRM_BUF). Its PT_INTERP goes to p->elf_interp.
+ */
+static long elf_check(long fd, const char *head, struct exec_plan *p)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)head;
+	Elf64_Phdr *ph = p->ph;
+	Elf64_Ehdr ieh;
+	long ifd = -1, r;
+
+	_Static_assert(sizeof(Elf64_Ehdr) <= BINPRM_BUF, "header fits the buffer");
+	p->elf_interp[0] = 0;
+	if ((eh->e_type != ET_EXEC && eh->e_type != ET_DYN) || !elf_arch_ok(eh) ||
+	    !read_phdrs(fd, eh, ph))
+		return -ENOEXEC_;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_INTERP)
+			continue;
+		if (ph[i].p_filesz > K_PATH_MAX || ph[i].p_filesz < 2)
+			return -ENOEXEC_;
+		r = read_exact(fd, p->elf_interp, ph[i].p_filesz, ph[i].p_offset);
+		if (r < 0)
+			return r;
+		if (p->elf_interp[ph[i].p_filesz - 1])
+			return -ENOEXEC_;
+		r = open_phase(K_AT_FDCWD, p->elf_interp, 0);
+		if (r < 0)
+			return r;
+		ifd = open_read(K_AT_FDCWD, p->elf_interp, 0);
+		if (ifd < 0)
+			return ifd;
+		r = read_exact(ifd, &ieh, sizeof(ieh), 0);
+		if (r < 0)
+			goto out;
+		break;
+	}
+	r = 0;
+	/* ph is done with: the interpreter's headers go there. */
+	if (ifd >= 0 && (memcmp(ieh.e_ident, ELFMAG, SELFMAG) || !elf_arch_ok(&ieh) ||
+			 !read_phdrs(ifd, &ieh, ph)))
+		r = -ELIBBAD_;
+out:
+	if (ifd >= 0)
+		rt_sys1(__NR_close, ifd);
+	return r;
+}
+
+/* The name the kernel gives the file (bprm->filename); -ENOENT when a
+ * script could not reach it after exec (a close-on-exec dirfd). */
+static long kernel_filename(int dirfd, const char *path, struct exec_plan *p,
+			    int *inaccessible)
+{
+	*inaccessible = 0;
+	if (dirfd == K_AT_FDCWD || path[0] == '/') {
+		memcpy(p->script, path, strlen(path) + 1);
+		return 0;
+	}
+	if (path[0])
+		rt_format(p->script, sizeof(p->script), "/dev/fd/%d/%s", dirfd, path);
+	else
+		rt_format(p->script, sizeof(p->script), "/dev/fd/%d", dirfd);
+	*inaccessible = rt_sys3(__NR_fcntl, dirfd, K_F_GETFD, 0) == 1;
+	return 0;
+}
+
+long exec_check(int dirfd, const char *app_path, char *const *argv, char *const *envp,
+		int flags, struct exec_plan *p)
+{
+	char *path = p->path;
+	int inaccessible = 0;
+	long r, fd, len;
+
+	p->is_script = 0;
+	p->cloexec_fd = -1;
+	/* The kernel reads the path first: a bad one is its EFAULT. */
+	r = rt_syscall6(__NR_execveat, dirfd, (long)app_path, UNREADABLE_ARGV, 0, flags, 0);
+	if (r != -EFAULT_)
+		return r;
+	r = copy_path(path, app_path, sizeof(p->path));
+	if (r < 0)
+		return r;
+	if (!kernel_opens_first()) {
+		r = emulate_open(dirfd, path, flags);
+		if (r < 0)
+			return r;
+	}
+	if (!(flags & K_AT_SYMLINK_NOFOLLOW) && cse_cfg.exe_path[0] &&
+	    procexe_is_self(dirfd, path)) {
+		/* /proc/self/exe is the loader: check the program instead. */
+		memcpy(path, cse_cfg.exe_path, strlen(cse_cfg.exe_path) + 1);
+		dirfd = K_AT_FDCWD;
+		r = open_phase(dirfd, path, 0);
+		if (r < 0)
+			return r;
+	}
+	/* The kernel counts argv and envp next. */
+	r = exec_count_vec(argv);
+	if (r >= 0)
+		r = exec_count_vec(envp);
+	if (r < 0)
+		return r;
+	p->argc = exec_count_vec(argv);
+	kernel_filename(dirfd, path, p, &inaccessible);
+	r = absolutize(dirfd, path, p->program, sizeof(p->program));
+	if (r < 0)
+		return r;
+
+	for (int depth = 0;; depth++) {
+		struct shebang *next = &p->level[depth & 1];
+
+		if (depth > INTERP_DEPTH_MAX)
+			return -ELOOP_;
+		fd = open_read(dirfd, path, flags);
+		if (fd < 0)
+			return fd;
+		memset(p->head, 0, sizeof(p->head));
+		len = rt_sys4(__NR_pread64, fd, p->head, BINPRM_BUF, 0);
+		if (len >= 4 && !memcmp(p->head, ELFMAG, SELFMAG)) {
+			r = elf_check(fd, p->head, p);
+			rt_sys1(__NR_close, fd);
+			if (r == 0 && depth == 0 && !path[0])
+				program_of_fd(dirfd, p);
+			return r;
+		}
+		rt_sys1(__NR_close, fd);
+		if (len < 0)
+			return len;
+		r = shebang_parse(p->head, len, next);
+		if (r < 0)
+			return r;
+		if (inaccessible)
+			return -ENOENT_;	/* BINPRM_FLAGS_PATH_INACCESSIBLE */
+		r = open_phase(K_AT_FDCWD, next->interp, 0);
+		if (r < 0)
+			return r;
+		if (depth == 0) {
+			p->first = *next;
+			p->is_script = 1;
+			r = absolutize(K_AT_FDCWD, next->interp, p->program, sizeof(p->program));
+			if (r < 0)
+				return r;
+		}
+		memcpy(path, next->interp, strlen(next->interp) + 1);
+		dirfd = K_AT_FDCWD;
+		flags = 0;
+	}
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the kernel would answer to an execve, found before leaving the image. */
+#ifndef CSE_EXEC_CHECK_H
+#define CSE_EXEC_CHECK_H
+
+#include <elf.h>
+#include "runtime.h"
+
+#define EXEC_NAME_MAX	4096
+
+struct exec_plan {
+	long argc;			/* entries of argv */
+	char program[EXEC_NAME_MAX];	/* absolute path the loader starts */
+	/* The script's name as the kernel passes it to the interpreter:
+	 * the path as given, or /dev/fd/N[/path] for execveat on a dirfd. */
+	char script[EXEC_NAME_MAX + 32];
+	struct shebang first;		/* the script's own "#!" line */
+	int is_script;
+	int cloexec_fd;			/* FD_CLOEXEC cleared for the loader */
+	/* scratch while following interpreters */
+	char path[EXEC_NAME_MAX];
+	char head[SHEBANG_MAX];
+	struct shebang level[2];
+	char elf_interp[EXEC_NAME_MAX];
+	Elf64_Phdr ph[4096 / sizeof(Elf64_Phdr)];
+};
+
+/*
+ * 0 when execveat(dirfd, path, ..., flags) would start a program (the
+ * plan says which), else the kernel's -errno. Never blocks: nothing but
+ * regular files is opened for reading.
+ */
+long exec_check(int dirfd, const char *path, char *const *argv, char *const *envp,
+		int flags, struct exec_plan *p);
+
+/* The exec failed after exec_check said yes: put back what it changed. */
+void exec_check_undo(int cloexec_fd);
+
+/* Number of pointers in the application's NULL-terminated vector v,
+ * read safely: -EFAULT like the kernel when it cannot be read. */
+long exec_count_vec(char *const *v);
+
+#endif
