@@ -18,16 +18,6 @@
 #define K_S_IFMT		0170000
 #define K_S_IFREG		0100000
 
-struct boot_stat {		/* struct stat on x86-64, what we need */
-	uint64_t dev, ino, nlink;
-	uint32_t mode, uid, gid, pad0;
-	uint64_t rdev;
-	int64_t size, blksize, blocks;
-	uint64_t times[6];
-	int64_t unused[3];
-};
-_Static_assert(sizeof(struct boot_stat) == 144, "struct stat is 144 bytes");
-
 struct kiovec {
 	const void *base;
 	size_t len;
@@ -43,7 +33,7 @@ static int agreed_fd(void)
 }
 
 /* The header of the block at fd, if a regular file holds one. */
-static int peek(int fd, struct cse_boot *h, struct boot_stat *st)
+static int peek(int fd, struct cse_boot *h, struct kstat_k *st)
 {
 	if (rt_sys2(__NR_fstat, fd, st) != 0 || (st->mode & K_S_IFMT) != K_S_IFREG)
 		return 0;
@@ -57,7 +47,7 @@ long boot_send(const struct boot_info *bi, struct boot_undo *u)
 	struct kiovec iov[3 + 16 + 1];
 	const char *s[3] = { bi->program, bi->filename, bi->comm };
 	struct cse_boot h, old;
-	struct boot_stat st;
+	struct kstat_k st;
 	long fd, r, fl;
 	size_t total = sizeof(h);
 	int n = 0;
@@ -146,7 +136,7 @@ static union {
 
 int boot_receive(struct boot_info *bi)
 {
-	struct boot_stat st;
+	struct kstat_k st;
 	const char *s, *end;
 	const char *str[3];
 	int fd = agreed_fd();

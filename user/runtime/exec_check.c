@@ -67,16 +67,6 @@
 #define ELOOP_	40
 #define ELIBBAD_ 80
 
-struct kstat_min {		/* struct stat on x86-64, only what we need */
-	uint64_t dev, ino, nlink;
-	uint32_t mode, uid, gid, pad0;
-	uint64_t rdev;
-	int64_t size, blksize, blocks;
-	uint64_t times[6];
-	int64_t unused[3];
-};
-_Static_assert(sizeof(struct kstat_min) == 144, "struct stat is 144 bytes");
-
 struct kstatfs_min {		/* struct statfs on x86-64 */
 	int64_t type, bsize;
 	uint64_t blocks, bfree, bavail, files, ffree;
@@ -98,7 +88,7 @@ static int kernel_opens_first(void)
 /* Phase 1 on an older kernel. */
 static long emulate_open(int dirfd, const char *path, int flags)
 {
-	struct kstat_min st;
+	struct kstat_k st;
 	struct kstatfs_min sfs;
 	long fd, r;
 
@@ -215,7 +205,7 @@ static long absolutize(int dirfd, const char *path, char *out, size_t size)
  */
 static void program_of_fd(int fd, struct exec_plan *p)
 {
-	struct kstat_min a, b;
+	struct kstat_k a, b;
 	char link[64];
 	long n;
 
@@ -245,7 +235,7 @@ void exec_check_undo(int cloexec_fd)
 /* The file phase 1 accepted, opened for reading without blocking. */
 static long open_read(int dirfd, const char *path, int flags)
 {
-	struct kstat_min st;
+	struct kstat_k st;
 	char link[64];
 	long fd;
 

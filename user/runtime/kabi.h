@@ -81,6 +81,17 @@ _Static_assert(sizeof(struct ksiginfo) == 128, "siginfo is 128 bytes");
 #define K_SYS_USER_DISPATCH	2
 #define K_AUDIT_ARCH_X86_64	0xc000003eu
 
+/* struct stat as the x86-64 kernel fills it. */
+struct kstat_k {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	uint64_t times[6];
+	int64_t unused[3];
+};
+_Static_assert(sizeof(struct kstat_k) == 144, "struct stat is 144 bytes");
+
 struct clone_args_k {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
 		 stack_size, tls, set_tid, set_tid_size, cgroup;
