@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Runtime services offered to elements.
+ * Runtime services offered to elements (ABI 2).
  *
  * Elements are freestanding shared objects (-nostdlib -fPIC -shared
  * -mgeneral-regs-only): they have no libc and must not make system calls
  * with their own `syscall` instructions, because only the runtime's code
- * is in the Syscall User Dispatch allowed region.  Everything an element
+ * is in the Syscall User Dispatch allowed region. Everything an element
  * needs from the outside world goes through this table, which the runtime
  * hands to the element's setup() and which stays valid for the life of
- * the process.
+ * the process. Functions taking an `element` argument want cse_setup.id.
  */
 #ifndef CSE_SERVICES_H
 #define CSE_SERVICES_H
@@ -17,14 +17,109 @@
 #include <stdint.h>
 #include <stdarg.h>
 
-#define CSE_SERVICES_VERSION 1
+#define CSE_SERVICES_VERSION 2
+
+struct cse_call;
+
+/*
+ * A lock for element state, in process memory or in the instance state
+ * (shared by the application's processes). All zero is unlocked. Safe
+ * against a signal arriving on the holding thread, and taken over when
+ * its holder died.
+ */
+struct cse_lock {
+	uint32_t owner;		/* tid of the holder, 0 when free */
+	uint32_t spare;		/* must be zero */
+};
+
+/* ---- the path stage ---- */
+
+/* What a call does with a path (bits of cse_path_req.intent). */
+#define CSE_PATH_READ		0x001	/* looks up, reads or stats the object */
+#define CSE_PATH_WRITE		0x002	/* changes the object's data or metadata */
+#define CSE_PATH_CREATE		0x004	/* may create the last component */
+#define CSE_PATH_REMOVE		0x008	/* removes or renames away the last component */
+#define CSE_PATH_NOFOLLOW	0x010	/* a symlink as last component is not followed */
+#define CSE_PATH_EMPTY		0x020	/* AT_EMPTY_PATH: "" names dirfd itself */
+#define CSE_PATH_EXEC		0x040	/* executed, or loaded as an interpreter */
+#define CSE_PATH_DIR		0x080	/* must name a directory (chdir, chroot) */
+#define CSE_PATH_SYMLINK_TARGET	0x100	/* symlink()'s target text: stored, not resolved */
+#define CSE_PATH_SOCKET		0x200	/* an AF_UNIX socket path */
+
+struct cse_path_req {
+	long nr;		/* syscall the path belongs to */
+	int arg;		/* index of the path argument, -1 for a result */
+	int dirfd;		/* AT_FDCWD or a descriptor: the resolver may change it */
+	const char *path;	/* the guest path, NUL-terminated, in runtime memory */
+	uint32_t intent;	/* CSE_PATH_* */
+	char *out;		/* where resolve() writes the host path */
+	size_t out_size;
+};
+
+struct cse_path_ops {
+	/*
+	 * Guest path to host path. Returns 0: keep the path as it is;
+	 * 1: req->out holds the path to use (absolute, or relative to
+	 * req->dirfd); -errno: the call fails with that error and the
+	 * kernel is not asked.
+	 */
+	int (*resolve)(struct cse_path_req *req);
+	/*
+	 * Host path (from getcwd, readlink, /proc/self/{exe,cwd,root,fd/N},
+	 * /proc/self/maps, mountinfo, AF_UNIX addresses) to guest path.
+	 * Returns 0: show it as it is; > 0: the length of the guest path
+	 * written to out (NUL-terminated); -errno: the call fails with it.
+	 */
+	long (*reverse)(const char *host, char *out, size_t out_size);
+};
+
+/* ---- the socket-address stage ---- */
+
+struct cse_sockaddr_req {
+	long nr;		/* bind, connect, sendto, sendmsg, getsockname, ... */
+	int fd;			/* the socket */
+	const void *addr;	/* the address, in runtime memory */
+	uint32_t len;
+	void *out;		/* where the translation is written */
+	uint32_t out_size;
+	uint32_t out_len;	/* set by the element when it returns 1 */
+};
+
+struct cse_sockaddr_ops {
+	/* Guest address going to the kernel (bind, connect, sendto,
+	 * sendmsg and sendmmsg names). 0: unchanged; 1: out/out_len hold
+	 * the address to use; -errno: the call fails with it. */
+	int (*to_host)(struct cse_sockaddr_req *req);
+	/* Host address coming back (getsockname, getpeername, accept,
+	 * accept4, recvfrom, recvmsg and recvmmsg names). Same returns. */
+	int (*to_guest)(struct cse_sockaddr_req *req);
+};
+
+/* ---- the descriptor table ---- */
+
+/*
+ * An element attaches one 64-bit value (non-zero) to a descriptor; the
+ * runtime follows the descriptor through the application's calls. The
+ * table is per process: fork copies it, exec keeps the entries of the
+ * descriptors that survive (close-on-exec ones are closed).
+ */
+struct cse_fd_ops {
+	/* fd was closed (close, close_range, dup2/dup3 over it, exec with
+	 * close-on-exec). The entry is gone after this returns. */
+	void (*closed)(int fd, uint64_t value);
+	/* newfd now names oldfd's file (dup, dup2, dup3, F_DUPFD*): the
+	 * value newfd gets (0: none). NULL: newfd gets the same value. */
+	uint64_t (*duplicated)(int oldfd, int newfd, uint64_t value);
+	/* fd arrived by SCM_RIGHTS: its value (0: none). Optional. */
+	uint64_t (*received)(int fd);
+};
 
 struct cse_services {
 	uint32_t version;	/* CSE_SERVICES_VERSION */
 	uint32_t size;		/* sizeof(struct cse_services) */
 
 	/*
-	 * Perform a real system call, bypassing every element.
+	 * Perform a real system call, bypassing every element and stage.
 	 * Returns the raw kernel result (-errno on failure).
 	 */
 	long (*syscall)(long nr, long a0, long a1, long a2, long a3, long a4,
@@ -43,8 +138,7 @@ struct cse_services {
 
 	/*
 	 * Argument kinds of syscall nr, one character per argument
-	 * (see CSE_ARG_*), or NULL when unknown. Lets elements decode
-	 * calls without their own table.
+	 * (see CSE_ARG_*), or NULL when unknown.
 	 */
 	const char *(*syscall_args)(long nr);
 
@@ -65,10 +159,34 @@ struct cse_services {
 	/*
 	 * The application's cse.ko instance fd (ioctls of
 	 * include/uapi/linux/cse.h), or -1 when it runs without the module.
-	 * Ask each time: the runtime may move the fd to keep it away from
-	 * the application.
+	 * Ask each time: the runtime may move the fd.
 	 */
 	int (*instance_fd)(void);
+
+	/* Application memory: 0, or -EFAULT for a bad pointer. */
+	long (*copy_from_app)(void *dst, const void *app_src, size_t len);
+	long (*copy_to_app)(void *app_dst, const void *src, size_t len);
+	/* A NUL-terminated string: its length, -EFAULT, or -ENAMETOOLONG
+	 * when it does not fit in size bytes with its NUL. */
+	long (*copy_str_from_app)(char *dst, const char *app_src, size_t size);
+
+	/* Memory for this call (rewritten arguments), 16-byte aligned, valid
+	 * until the call's exit() hooks have run; NULL when used up. */
+	void *(*scratch)(struct cse_call *call, size_t size);
+
+	void (*lock)(struct cse_lock *l);
+	void (*unlock)(struct cse_lock *l);
+
+	/* Register this element's stage (once, from setup). 0 or -errno. */
+	int (*path_stage)(int element, const struct cse_path_ops *ops);
+	int (*sockaddr_stage)(int element, const struct cse_sockaddr_ops *ops);
+
+	/* The descriptor table. fd_track registers the hooks (once, from
+	 * setup); fd_set with value 0 removes the entry; fd_get returns
+	 * the value or 0. fd_set: 0, -EBADF, or -ENOMEM. */
+	int (*fd_track)(int element, const struct cse_fd_ops *ops);
+	int (*fd_set)(int element, int fd, uint64_t value);
+	uint64_t (*fd_get)(int element, int fd);
 };
 
 /* Argument kinds returned by syscall_args(). */
@@ -79,6 +197,10 @@ struct cse_services {
 #define CSE_ARG_PATH	'p'	/* NUL-terminated path in the app's memory */
 #define CSE_ARG_STR	's'	/* other NUL-terminated string */
 #define CSE_ARG_PTR	'*'	/* pointer to a struct/buffer */
+#define CSE_ARG_SOCKADDR 'a'	/* struct sockaddr in (length in the next argument) */
+#define CSE_ARG_SOCKOUT	'A'	/* struct sockaddr out (socklen_t * in the next argument) */
+#define CSE_ARG_MSGHDR	'm'	/* struct msghdr * */
+#define CSE_ARG_MMSGHDR	'M'	/* struct mmsghdr * vector (count in the next argument) */
 
 /* Freestanding helpers usable by elements without linking anything. */
 static inline size_t cse_strlen(const char *s)

@@ -186,7 +186,7 @@ static enum cse_verdict id_handle(struct cse_call *c)
 }
 
 /* Only calls that return reach here: an execve that failed. */
-static void id_observe(const struct cse_call *c)
+static void id_exit(struct cse_call *c)
 {
 	if (c->nr == __NR_execve || c->nr == __NR_execveat)
 		id_creds_unpark();
@@ -220,6 +220,6 @@ CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.setup = id_setup,
 	.syscalls = id_syscalls,
 	.handle = id_handle,
-	.observe = id_observe,
+	.exit = id_exit,
 	.before_exec = id_before_exec,
 };

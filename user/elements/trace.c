@@ -214,7 +214,7 @@ static enum cse_verdict trace_handle(struct cse_call *c)
 	return CSE_PASS;
 }
 
-static void trace_observe(const struct cse_call *c)
+static void trace_exit(struct cse_call *c)
 {
 	if (c->ret < 0 && c->ret > -4096)
 		__atomic_fetch_add(&st->errors[bucket(c->nr)], 1, __ATOMIC_RELAXED);
@@ -232,5 +232,5 @@ CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.setup = trace_setup,
 	.syscalls = trace_syscalls,
 	.handle = trace_handle,
-	.observe = trace_observe,
+	.exit = trace_exit,
 };

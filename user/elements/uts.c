@@ -361,11 +361,11 @@ static enum cse_verdict uts_handle(struct cse_call *c)
 			return CSE_PASS;
 		return try_open(c, (uintptr_t)c->args[1], (long)how.flags) ? CSE_DONE : CSE_PASS;
 	default:
-		return CSE_PASS;	/* writes: looked at in uts_observe */
+		return CSE_PASS;	/* writes: looked at in uts_exit */
 	}
 }
 
-static void uts_observe(const struct cse_call *c)
+static void uts_exit(struct cse_call *c)
 {
 	switch (c->nr) {
 	case __NR_write:
@@ -395,5 +395,5 @@ CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.setup = uts_setup,
 	.syscalls = uts_syscalls,
 	.handle = uts_handle,
-	.observe = uts_observe,
+	.exit = uts_exit,
 };

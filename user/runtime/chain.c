@@ -74,7 +74,7 @@ static unsigned int wanted_by(long nr)
 	return wants[SYSCALL_TABLE_SIZE];
 }
 
-/* *nhandled = how many elements saw the call (for observe). */
+/* *nhandled = how many elements saw the call (for exit). */
 enum cse_verdict chain_run(struct cse_call *c, int *nhandled)
 {
 	unsigned int mask = wanted_by(c->nr);
@@ -95,8 +95,8 @@ enum cse_verdict chain_run(struct cse_call *c, int *nhandled)
 void chain_observe(struct cse_call *c, int nhandled)
 {
 	for (int i = nhandled - 1; i >= 0; i--)
-		if (elements[i]->observe)
-			elements[i]->observe(c);
+		if (elements[i]->exit)
+			elements[i]->exit(c);
 }
 
 int chain_count(void)
