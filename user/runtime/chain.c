@@ -35,6 +35,30 @@ static int svc_instance_fd(void)
 	return cse_cfg.instance_fd;
 }
 
+static long svc_copy_str_from_app(char *dst, const char *src, size_t size)
+{
+	return rt_copy_str_from_app(dst, src, size);
+}
+
+/* A bump allocation in the thread's arena; dispatch_call releases the
+ * call's allocations when it returns. */
+void *rt_scratch(size_t size)
+{
+	struct cse_thread *t = cse_self();
+	size_t at = ((size_t)t->scratch_used + 15) & ~(size_t)15;
+
+	if (size > TA_SCRATCH_SIZE || at > TA_SCRATCH_SIZE - size)
+		return NULL;
+	t->scratch_used = (uint32_t)(at + size);
+	return ta_scratch(t) + at;
+}
+
+static void *svc_scratch(struct cse_call *c, size_t size)
+{
+	(void)c;
+	return rt_scratch(size);
+}
+
 const struct cse_services cse_svc = {
 	.version = CSE_SERVICES_VERSION,
 	.size = sizeof(struct cse_services),
@@ -47,6 +71,10 @@ const struct cse_services cse_svc = {
 	.getpid = svc_getpid,
 	.gettid = svc_gettid,
 	.instance_fd = svc_instance_fd,
+	.copy_from_app = rt_copy_from_app,
+	.copy_to_app = rt_copy_to_app,
+	.copy_str_from_app = svc_copy_str_from_app,
+	.scratch = svc_scratch,
 };
 
 int chain_add(const struct cse_element *e)

@@ -159,6 +159,7 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	/* A signal handler's call may run between an interrupted call's
 	 * seccomp trap and its check below: keep that trap for its owner. */
 	int outer = t->seccomp_trapped;
+	uint32_t scratch_mark = t->scratch_used;
 	struct ksiginfo outer_si;
 
 	if (outer) {
@@ -193,6 +194,7 @@ done:
 	if (uc)
 		uc->uc_mcontext.rax = (uint64_t)c->ret;
 out:
+	t->scratch_used = scratch_mark;
 	if (outer) {
 		t->seccomp_si = outer_si;
 		t->seccomp_trapped = 1;

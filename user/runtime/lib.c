@@ -316,3 +316,25 @@ long rt_copy_to_app(void *dst, const void *src, size_t len)
 
 	return r == (long)len ? 0 : -14;
 }
+
+/*
+ * A NUL-terminated string of the application: its length, -EFAULT, or
+ * -ENAMETOOLONG when it needs more than size bytes. One read: the kernel
+ * stops at the first unreadable page, which is fine when the NUL came first.
+ */
+long rt_copy_str_from_app(char *dst, const char *src, size_t size)
+{
+	struct rt_iovec local = { dst, size }, remote = { src, size };
+	long r;
+
+	if (!size)
+		return -36;
+	r = rt_sys6(__NR_process_vm_readv, rt_sys0(__NR_getpid), &local, 1,
+		    &remote, 1, 0);
+	if (r <= 0)
+		return -14;	/* EFAULT */
+	for (long i = 0; i < r; i++)
+		if (!dst[i])
+			return i;
+	return r == (long)size ? -36 /* ENAMETOOLONG */ : -14;
+}

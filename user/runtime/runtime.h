@@ -57,6 +57,7 @@ _Noreturn void rt_exit(int status);
 int rt_parse_int(const char *s, long *out);
 long rt_copy_from_app(void *dst, const void *src, size_t len);
 long rt_copy_to_app(void *dst, const void *src, size_t len);
+long rt_copy_str_from_app(char *dst, const char *src, size_t size);
 
 /* Process-wide runtime configuration, set by the loader before start. */
 struct cse_config {
@@ -86,6 +87,7 @@ int state_is_initial_process(void);
 extern struct cse_state_header *cse_state;
 
 /* chain.c: element registry and dispatch order */
+void *rt_scratch(size_t size);	/* per-call memory, see services.h */
 int chain_add(const struct cse_element *e);
 enum cse_verdict chain_run(struct cse_call *c, int *nhandled);
 void chain_observe(struct cse_call *c, int nhandled);

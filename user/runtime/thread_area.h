@@ -36,7 +36,11 @@
  */
 #define TA_GUARD_SIZE	4096
 #define TA_STACK_SIZE	(256 * 1024)
-#define TA_MAP_SIZE	(TA_GUARD_SIZE + TA_STACK_SIZE + TA_SIZE)
+/* Above the area: the thread's scratch arena (svc->scratch), used as a
+ * stack of per-call allocations so a call nested by a signal handler
+ * gets its own above the interrupted call's. */
+#define TA_SCRATCH_SIZE	(64 * 1024)
+#define TA_MAP_SIZE	(TA_GUARD_SIZE + TA_STACK_SIZE + TA_SIZE + TA_SCRATCH_SIZE)
 
 /* Child frame at the top of a new thread's stack, written by the parent. */
 #define CF_RIP		0	/* application resume address */
@@ -79,6 +83,7 @@ struct cse_thread {
 	/* A seccomp RET_TRAP of a call made for the application (seccomp.c). */
 	int seccomp_trapped;
 	struct ksiginfo seccomp_si;
+	uint32_t scratch_used;		/* bytes of the scratch arena in use */
 };
 
 extern struct cse_config cse_cfg;
@@ -95,6 +100,11 @@ static inline struct cse_thread *cse_stack_area(void)
 static inline void *ta_map_base(struct cse_thread *t)
 {
 	return (char *)t - TA_STACK_SIZE - TA_GUARD_SIZE;
+}
+
+static inline char *ta_scratch(struct cse_thread *t)
+{
+	return (char *)t + TA_SIZE;
 }
 
 /*
