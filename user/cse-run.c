@@ -21,10 +21,10 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,61 +36,38 @@
 #include <cse/state.h>
 
 #include "launcher/launcher.h"
-
-/* <dir of our realpath>/../lib/cse, without resolving "..". */
-static char *find_libdir(void)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n <= 0)
-		cse_die(CSE_EXIT_FAILURE, "is /proc mounted?", "cannot read /proc/self/exe: %s",
-			n < 0 ? strerror(errno) : "empty");
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		cse_die(CSE_EXIT_FAILURE, NULL, "odd executable path '%s'", exe);
-	*slash = '\0';
-	return cse_xasprintf("%s/../lib/cse", exe);
-}
-
-static void list_elements(const char *libdir)
-{
-	DIR *d = opendir(libdir);
-	struct dirent *de;
-	bool any = false;
-
-	if (!d)
-		return;
-	fputs("hint: available elements:", stderr);
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-
-		if (n > 7 && !strncmp(de->d_name, "cse-", 4) && !strcmp(de->d_name + n - 3, ".so")) {
-			fprintf(stderr, " %.*s", (int)(n - 7), de->d_name + 4);
-			any = true;
-		}
-	}
-	closedir(d);
-	fputs(any ? "\n" : " none\n", stderr);
-}
+#include "launcher/profile.h"
 
 static void check_elements(const struct cse_opts *o, const char *libdir)
 {
 	for (size_t i = 0; i < o->n_elements; i++) {
 		char *so = cse_xasprintf("%s/cse-%s.so", libdir, o->elements[i].name);
 
-		if (access(so, R_OK) < 0) {
-			cse_err("unknown element '%s' (no %s)", o->elements[i].name, so);
-			list_elements(libdir);
-			exit(CSE_EXIT_USAGE);
-		}
-		cse_info("element %s%s%s", o->elements[i].name,
-			 o->elements[i].args ? "=" : "",
-			 o->elements[i].args ? o->elements[i].args : "");
+		if (access(so, R_OK) < 0)
+			cse_unknown_element(o->elements[i].name);
+		cse_info("element %s", o->elements[i].name);
 		free(so);
 	}
+}
+
+/* The element settings go into the state's settings area (cse/state.h). */
+static void write_settings(int fd)
+{
+	char *buf = cse_xmalloc(CSE_STATE_SETTINGS_SIZE);
+	uint32_t n, hdr[2];
+	size_t len = cse_settings_records(buf, CSE_STATE_SETTINGS_SIZE, &n);
+
+	_Static_assert(offsetof(struct cse_state_header, nsettings) ==
+		       offsetof(struct cse_state_header, settings_len) + 4, "settings_len, nsettings");
+	hdr[0] = (uint32_t)len;
+	hdr[1] = n;
+	if (n && (pwrite(fd, buf, len, CSE_STATE_SETTINGS_START) != (ssize_t)len ||
+		  pwrite(fd, hdr, sizeof(hdr), offsetof(struct cse_state_header, settings_len)) !=
+			  (ssize_t)sizeof(hdr)))
+		cse_die(CSE_EXIT_FAILURE, NULL, "cannot write the element settings: %s",
+			strerror(errno));
+	cse_info("%u element setting(s) in the instance state", n);
+	free(buf);
 }
 
 static char *loader_path(const char *libdir)
@@ -210,7 +187,7 @@ int main(int argc, char **argv)
 		cse_print_help();
 		return 0;
 	}
-	libdir = find_libdir();
+	libdir = cse_xstrdup(cse_libdir());
 	if (o.version) {
 		print_version(libdir);
 		free(libdir);
@@ -252,6 +229,7 @@ int main(int argc, char **argv)
 	state_fd = high_fd(state_fd);
 	if (ftruncate(state_fd, CSE_STATE_SIZE) < 0)
 		cse_die(CSE_EXIT_FAILURE, NULL, "cannot size the instance state: %s", strerror(errno));
+	write_settings(state_fd);
 
 	boot.program = t.path;
 	boot.filename = t.exec_name;

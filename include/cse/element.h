@@ -98,6 +98,7 @@ enum cse_option_kind {
 	CSE_OPT_INT,		/* --FLAG N: a decimal integer */
 };
 #define CSE_OPT_REPEAT		0x1	/* may be given several times, all kept in order */
+#define CSE_OPT_EXCLUSIVE	0x2	/* one of the element's EXCLUSIVE flags at most */
 
 struct cse_option {
 	const char *flag;	/* long option without "--", e.g. "hostname" */
@@ -112,6 +113,7 @@ struct cse_option {
 struct cse_setting {
 	const char *key;
 	const char *value;
+	const char *origin;	/* for messages: "--time-at", "FILE:LINE: at" */
 };
 
 /* What setup() receives. */
@@ -120,7 +122,6 @@ struct cse_setup {
 	int id;				/* this element, for the per-element services */
 	const struct cse_setting *settings;	/* command line and profile */
 	uint32_t nsettings;
-	const char *args;	/* ABI 1 text after "NAME=": goes when settings land */
 	void *state;		/* this element's region of the instance state */
 	uint32_t state_size;	/* as requested in state_size */
 	int state_fresh;	/* 1 when the region was just created (zeroed) */

@@ -9,7 +9,11 @@
  * and by nothing else.
  *
  *   offset 0      struct cse_state_header
- *   offset 4096   element regions, allocated on first use by name,
+ *   offset 4096   element settings, written by cse-run before the loader
+ *                 starts: nsettings records of four NUL-terminated
+ *                 strings, ELEMENT KEY VALUE ORIGIN, in the order the
+ *                 elements read them (settings_len bytes in all)
+ *   offset 65536  element regions, allocated on first use by name,
  *                 page aligned, never freed
  */
 #ifndef CSE_STATE_H
@@ -19,9 +23,12 @@
 
 #define CSE_STATE_SIZE		(1u << 20)
 #define CSE_STATE_MAGIC		0x31657461747365ull	/* "estate1" */
-#define CSE_STATE_VERSION	1
+#define CSE_STATE_VERSION	2
 #define CSE_STATE_MAX_REGIONS	32
-#define CSE_STATE_DATA_START	4096u
+#define CSE_STATE_SETTINGS_START 4096u
+#define CSE_STATE_SETTINGS_SIZE	(65536u - 4096u)
+#define CSE_STATE_SETTINGS_MAX	256	/* records */
+#define CSE_STATE_DATA_START	65536u
 
 struct cse_state_region {
 	char name[32];		/* element name, NUL-terminated */
@@ -38,6 +45,8 @@ struct cse_state_header {
 	uint32_t nregions;
 	uint32_t next_free;	/* first unallocated byte */
 	uint64_t processes;	/* processes started so far (exec counts) */
+	uint32_t settings_len;	/* bytes of the settings area in use */
+	uint32_t nsettings;	/* records in it */
 	struct cse_state_region regions[CSE_STATE_MAX_REGIONS];
 };
 

@@ -129,10 +129,10 @@ static enum cse_verdict dev_handle(struct cse_call *c)
 static int dev_setup(const struct cse_setup *s)
 {
 	svc = s->svc;
-	if (s->args[0]) {
+	if (s->nsettings) {
 		cse_snprintf(svc, s->err, s->err_size,
-			     "takes no arguments (got '%s'); grant devices with cse-run --device",
-			     s->args);
+			     "takes no settings (got '%s'); grant devices with cse-run --device",
+			     s->settings[0].key);
 		return -EINVAL;
 	}
 	if (svc->size < offsetof(struct cse_services, instance_fd) + sizeof(svc->instance_fd) ||

@@ -2,16 +2,16 @@
 /*
  * id: the application's own credentials and file ownership.
  *
- *   -e id=uid=N,gid=N[,state=FILE]
+ *   cse-run --uid N --gid N --root-id --id-state FILE   (id_options)
  *
  * uid/gid: the credentials the program starts with (real, effective,
  * saved and filesystem ids; supplementary groups = {gid}); each defaults
  * to the real one. Files owned by the real user show as owned by uid/gid;
  * chown/chmod/mknod of devices are recorded, not done (see id_files.c).
- * state=FILE (an absolute or relative path, taken from the launch
- * directory): load the recorded table from FILE and save it back
- * (id_persist.c). cse-run spells these --uid N, --gid N, --root-id,
- * --id-state FILE.
+ * root-id: uid 0 and gid 0 (a later uid or gid setting overrides it).
+ * state FILE (absolute, or taken from the launch directory): load the
+ * recorded table from FILE and save it back (id_persist.c). Settings
+ * apply in order.
  *
  * Handled: the get/set*id family, getgroups/setgroups (always CSE_DONE);
  * chown/chmod/mknod(at) of devices, stat family and removals (CSE_DONE,
@@ -44,22 +44,6 @@ static int parse_id(const char *p, size_t n, uint32_t *out)
 	return 0;
 }
 
-/* The format service has no %.*s: copy the item out first. */
-static void bad_value(char *err, size_t errlen, const char *item, size_t n, const char *what)
-{
-	char v[64];
-	size_t k = n < sizeof(v) - 1 ? n : sizeof(v) - 1;
-
-	for (size_t i = 0; i < k; i++)
-		v[i] = item[i];
-	v[k] = 0;
-	if (what)
-		cse_snprintf(id_svc, err, errlen, "bad %s '%s' (want 0 to 4294967294)", what, v + 4);
-	else
-		cse_snprintf(id_svc, err, errlen,
-			     "bad argument '%s' (want uid=N, gid=N, state=FILE)", v);
-}
-
 struct id_args {
 	uint32_t uid, gid;
 	int have_uid, have_gid;
@@ -67,35 +51,36 @@ struct id_args {
 	size_t state_len;
 };
 
-static int parse_args(const char *a, struct id_args *o, char *err, size_t errlen)
+static int parse_settings(const struct cse_setup *s, struct id_args *o)
 {
-	while (*a) {
-		const char *end = a;
-		size_t n;
+	for (uint32_t i = 0; i < s->nsettings; i++) {
+		const struct cse_setting *set = &s->settings[i];
+		size_t n = cse_strlen(set->value);
 
-		while (*end && *end != ',')
-			end++;
-		n = (size_t)(end - a);
-		if (n > 4 && !cse_strncmp(a, "uid=", 4)) {
-			if (parse_id(a + 4, n - 4, &o->uid)) {
-				bad_value(err, errlen, a, n, "uid");
+		if (!cse_strcmp(set->key, "uid") || !cse_strcmp(set->key, "gid")) {
+			int u = set->key[0] == 'u';
+
+			if (parse_id(set->value, n, u ? &o->uid : &o->gid)) {
+				cse_snprintf(id_svc, s->err, s->err_size,
+					     "%s: bad %s '%s' (want 0 to 4294967294)", set->origin,
+					     set->key, set->value);
 				return -1;
 			}
-			o->have_uid = 1;
-		} else if (n > 4 && !cse_strncmp(a, "gid=", 4)) {
-			if (parse_id(a + 4, n - 4, &o->gid)) {
-				bad_value(err, errlen, a, n, "gid");
-				return -1;
-			}
-			o->have_gid = 1;
-		} else if (n > 6 && !cse_strncmp(a, "state=", 6)) {
-			o->state = a + 6;
-			o->state_len = n - 6;
+			if (u)
+				o->have_uid = 1;
+			else
+				o->have_gid = 1;
+		} else if (!cse_strcmp(set->key, "root-id")) {
+			o->uid = o->gid = 0;
+			o->have_uid = o->have_gid = 1;
+		} else if (!cse_strcmp(set->key, "state") && n) {
+			o->state = set->value;
+			o->state_len = n;
 		} else {
-			bad_value(err, errlen, a, n, NULL);
+			cse_snprintf(id_svc, s->err, s->err_size, "%s: bad setting '%s'",
+				     set->origin, set->key);
 			return -1;
 		}
-		a = *end ? end + 1 : end;
 	}
 	return 0;
 }
@@ -137,7 +122,7 @@ static int id_setup(const struct cse_setup *s)
 
 	id_svc = s->svc;
 	id_sh = s->state;
-	if (parse_args(s->args, &o, s->err, s->err_size))
+	if (parse_settings(s, &o))
 		return -ID_EINVAL;
 	if (s->state_fresh) {
 		id_sh->real_uid = (uint32_t)id_sys(__NR_getuid, 0, 0, 0, 0, 0, 0);
@@ -212,11 +197,31 @@ static const long id_syscalls[] = {
 	CSE_SYSCALLS_END
 };
 
+static const struct cse_option id_options[] = {
+	{ "uid", "uid", "N",
+	  "Run as uid N (real, effective, saved, fs):\n"
+	  "files of the real user show as N's; chown\n"
+	  "and chmod are recorded, not done.",
+	  CSE_OPT_INT, 0 },
+	{ "gid", "gid", "N", "Run as gid N (groups: N).", CSE_OPT_INT, 0 },
+	{ "root-id", "root-id", NULL,
+	  "Run as root (like fakeroot): --uid 0 --gid 0.\n"
+	  "A later --uid/--gid overrides it.",
+	  CSE_OPT_BOOL, 0 },
+	{ "id-state", "state", "FILE",
+	  "Load recorded owners/modes from FILE and\n"
+	  "save them back (atomically) when processes\n"
+	  "exit.",
+	  CSE_OPT_PATH, 0 },
+	{ 0 }
+};
+
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.abi = CSE_ELEMENT_ABI,
 	.state_size = sizeof(struct id_shared),
 	.name = "id",
 	.description = "own uid/gid; file owners and modes recorded, not changed",
+	.options = id_options,
 	.setup = id_setup,
 	.syscalls = id_syscalls,
 	.handle = id_handle,

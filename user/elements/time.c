@@ -2,16 +2,16 @@
 /*
  * time: a private replica of the system clocks for one application.
  *
- *   -e time=offset=NS          wall clocks run NS nanoseconds (signed) ahead
- *   -e time=at=NS              wall clocks read NS (ns since the epoch) when the
- *                              application starts, then tick
- *   -e time=freeze=NS          wall clocks always read NS
- *   -e time=scale_ppm=N        every clock runs N/1e6 times as fast as the real
- *                              one, counted from the application's start
+ *   --time-offset DURATION   wall clocks run DURATION ahead (+365d, -2h30m)
+ *   --time-at DATE           wall clocks read DATE when the application
+ *                            starts, then tick
+ *   --time-freeze DATE       wall clocks always read DATE
+ *   --time-scale X           every clock runs X times as fast as the real
+ *                            one, counted from the application's start
  *
- * offset and at exclude each other, freeze excludes the rest; scale combines
- * with offset or at. cse-run turns its human flags (--time-offset +365d, ...)
- * into these numbers. The start and the settings live in the shared instance
+ * (settings offset, at, freeze, scale: time_options; values parsed by
+ * time_parse.c). offset, at and freeze exclude each other, freeze excludes
+ * scale. The start and the settings live in the shared instance
  * state: every process of the application, later execs included, reads the
  * same clocks; the host and other applications are untouched.
  *
@@ -48,6 +48,7 @@
 #include <asm/unistd.h>
 #include <cse/element.h>
 #include "time.h"
+#include "time_parse.h"
 
 const struct cse_services *svc;
 struct time_state *st;
@@ -351,77 +352,55 @@ static enum cse_verdict time_handle(struct cse_call *c)
 
 /* ---- setup ---- */
 
-static int parse_num(const char *p, const char *end, int64_t *out)
-{
-	int neg = 0;
-	int64_t v = 0;
-
-	if (p < end && (*p == '-' || *p == '+'))
-		neg = *p++ == '-';
-	if (p == end)
-		return -1;
-	for (; p < end; p++) {
-		if (*p < '0' || *p > '9' || __builtin_mul_overflow(v, 10, &v) ||
-		    __builtin_add_overflow(v, neg ? -(*p - '0') : *p - '0', &v))
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 struct time_args {
+	const struct cse_setting *base, *scale_set;	/* offset/at/freeze, scale */
 	int has_offset, has_at, has_freeze;
 	int64_t offset, at, freeze, scale;
 };
 
-static int parse_args(const struct cse_setup *s, struct time_args *ta)
+static int parse_settings(const struct cse_setup *s, struct time_args *ta)
 {
-	static const char *const keys[] = { "offset", "at", "freeze", "scale_ppm" };
-	const char *a = s->args;
-
+	ta->base = ta->scale_set = 0;
 	ta->has_offset = ta->has_at = ta->has_freeze = 0;
 	ta->offset = ta->at = ta->freeze = 0;
 	ta->scale = PPM;
-	while (*a) {
-		const char *end = a, *eq = 0;
-		int key = -1;
-		int64_t v;
+	for (uint32_t i = 0; i < s->nsettings; i++) {
+		const struct cse_setting *set = &s->settings[i];
+		const char *k = set->key, *why = "unknown setting";
+		int r = -1;
 
-		while (*end && *end != ',') {
-			if (*end == '=' && !eq)
-				eq = end;
-			end++;
-		}
-		for (int i = 0; eq && i < 4; i++)
-			if ((size_t)(eq - a) == cse_strlen(keys[i]) &&
-			    !cse_strncmp(a, keys[i], (size_t)(eq - a)))
-				key = i;
-		if (key < 0 || parse_num(eq + 1, end, &v)) {
-			cse_snprintf(svc, s->err, s->err_size,
-				     "bad argument (want offset=NS, at=NS, freeze=NS or scale_ppm=N, NS signed nanoseconds)");
+		if (!cse_strcmp(k, "offset"))
+			r = cse_parse_duration(set->value, &ta->offset, &why);
+		else if (!cse_strcmp(k, "at"))
+			r = cse_parse_date(set->value, &ta->at, &why);
+		else if (!cse_strcmp(k, "freeze"))
+			r = cse_parse_date(set->value, &ta->freeze, &why);
+		else if (!cse_strcmp(k, "scale"))
+			r = cse_parse_scale(set->value, &ta->scale, &why);
+		if (r) {
+			cse_snprintf(svc, s->err, s->err_size, "%s: bad value '%s': %s",
+				     set->origin, set->value, why);
 			return -22;
 		}
-		if (key == 0) {
-			ta->has_offset = 1;
-			ta->offset = v;
-		} else if (key == 1) {
-			ta->has_at = 1;
-			ta->at = v;
-		} else if (key == 2) {
-			ta->has_freeze = 1;
-			ta->freeze = v;
-		} else if (v < 1 || v > MAX_SCALE_PPM) {
-			cse_snprintf(svc, s->err, s->err_size, "scale_ppm must be 1 to %ld", MAX_SCALE_PPM);
+		if (k[0] == 's') {
+			ta->scale_set = set;
+		} else if (ta->base) {
+			cse_snprintf(svc, s->err, s->err_size, "%s and %s exclude each other",
+				     ta->base->origin, set->origin);
 			return -22;
 		} else {
-			ta->scale = v;
+			ta->base = set;
+			ta->has_offset = k[0] == 'o';
+			ta->has_at = k[0] == 'a';
+			ta->has_freeze = k[0] == 'f';
 		}
-		a = *end ? end + 1 : end;
 	}
-	if (ta->has_offset + ta->has_at + ta->has_freeze > 1 ||
-	    (ta->has_freeze && ta->scale != PPM)) {
-		cse_snprintf(svc, s->err, s->err_size,
-			     "offset, at and freeze exclude each other; freeze excludes scale_ppm");
+	if (ta->has_freeze && ta->scale_set) {
+		const struct cse_setting *a = ta->base < ta->scale_set ? ta->base : ta->scale_set;
+		const struct cse_setting *b = a == ta->base ? ta->scale_set : ta->base;
+
+		cse_snprintf(svc, s->err, s->err_size, "%s and %s exclude each other (a frozen clock has no speed)",
+			     a->origin, b->origin);
 		return -22;
 	}
 	return 0;
@@ -434,7 +413,7 @@ static int time_setup(const struct cse_setup *s)
 
 	svc = s->svc;
 	st = s->state;
-	r = parse_args(s, &ta);
+	r = parse_settings(s, &ta);
 	if (r)
 		return r;
 	if (s->state_fresh) {
@@ -462,11 +441,31 @@ static const long time_syscalls[] = {
 	CSE_SYSCALLS_END
 };
 
+static const struct cse_option time_options[] = {
+	{ "time-offset", "offset", "DURATION",
+	  "Wall clock runs DURATION ahead (+365d,\n"
+	  "-2h30m, 90s; units y w d h m s ms us ns),\n"
+	  "vDSO included.",
+	  CSE_OPT_STRING, CSE_OPT_EXCLUSIVE },
+	{ "time-at", "at", "DATE",
+	  "Wall clock starts at DATE, then ticks. DATE:\n"
+	  "2030-01-02T03:04:05Z, ...+02:00 or @UNIXTIME.",
+	  CSE_OPT_STRING, CSE_OPT_EXCLUSIVE },
+	{ "time-freeze", "freeze", "DATE", "Wall clock always reads DATE.",
+	  CSE_OPT_STRING, CSE_OPT_EXCLUSIVE },
+	{ "time-scale", "scale", "X",
+	  "All clocks run X times as fast (2, 0.5);\n"
+	  "sleeps and timeouts agree.",
+	  CSE_OPT_STRING, 0 },
+	{ 0 }
+};
+
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.abi = CSE_ELEMENT_ABI,
 	.state_size = sizeof(struct time_state),
 	.name = "time",
 	.description = "private wall clock: offset, start date, frozen or scaled clocks",
+	.options = time_options,
 	.setup = time_setup,
 	.syscalls = time_syscalls,
 	.handle = time_handle,

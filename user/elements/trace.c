@@ -4,9 +4,9 @@
  * processes and threads (the counters live in the shared instance state),
  * and optionally logs each call.
  *
- *   -e trace=summary            table on stderr when the first process exits
- *   -e trace=log=FILE           one line per call appended to FILE
- *   -e trace=summary,log=FILE   both
+ *   --trace summary      table on stderr when the first process exits
+ *   --trace-log FILE     one line per call appended to FILE
+ *   both, or -e trace alone: a summary   (settings mode, log: trace_options)
  *
  * It never completes a call: every handler passes it on unchanged, so the
  * program's behaviour and its own output are untouched.
@@ -34,45 +34,40 @@ static int bucket(long nr)
 	return nr >= 0 && nr < OTHER ? (int)nr : OTHER;
 }
 
-static int parse_args(const char *a, char *err, size_t errlen, char *path,
-		      size_t pathlen)
+static int parse_settings(const struct cse_setup *s, char *path, size_t pathlen)
 {
-	while (*a) {
-		const char *end = a;
-		size_t n;
+	for (uint32_t i = 0; i < s->nsettings; i++) {
+		const struct cse_setting *set = &s->settings[i];
+		size_t n = cse_strlen(set->value);
 
-		while (*end && *end != ',')
-			end++;
-		n = (size_t)(end - a);
-		if (n == 7 && !cse_strncmp(a, "summary", 7)) {
+		if (!cse_strcmp(set->key, "mode") && !cse_strcmp(set->value, "summary")) {
 			want_summary = 1;
-		} else if (n > 4 && !cse_strncmp(a, "log=", 4)) {
-			if (n - 4 >= pathlen) {
-				cse_snprintf(svc, err, errlen, "log path too long");
-				return -1;
-			}
-			for (size_t i = 0; i < n - 4; i++)
-				path[i] = a[4 + i];
-			path[n - 4] = 0;
+		} else if (!cse_strcmp(set->key, "mode")) {
+			cse_snprintf(svc, s->err, s->err_size, "%s: unknown MODE '%s' (want summary)",
+				     set->origin, set->value);
+			return -1;
+		} else if (!cse_strcmp(set->key, "log") && n && n < pathlen) {
+			for (size_t k = 0; k <= n; k++)
+				path[k] = set->value[k];
 		} else {
-			cse_snprintf(svc, err, errlen, "bad argument (want summary and/or log=FILE): %s", a);
+			cse_snprintf(svc, s->err, s->err_size, "%s: bad setting %s '%s'",
+				     set->origin, set->key, set->value);
 			return -1;
 		}
-		a = *end ? end + 1 : end;
 	}
 	return 0;
 }
 
 static int trace_setup(const struct cse_setup *s)
 {
-	char path[1024] = "";
+	char path[4096] = "";
 	long fd;
 
 	svc = s->svc;
 	st = s->state;
 	if (s->initial_process)
 		st->initial_pid = svc->getpid();
-	if (parse_args(s->args, s->err, s->err_size, path, sizeof(path)))
+	if (parse_settings(s, path, sizeof(path)))
 		return -22;
 	if (!want_summary && !path[0])
 		want_summary = 1;	/* "-e trace" alone: a summary */
@@ -224,11 +219,21 @@ static void trace_exit(struct cse_call *c)
 
 static const long trace_syscalls[] = { CSE_ALL_SYSCALLS, CSE_SYSCALLS_END };
 
+static const struct cse_option trace_options[] = {
+	{ "trace", "mode", "MODE",
+	  "Trace system calls; MODE \"summary\" prints a\n"
+	  "count table on stderr at exit.",
+	  CSE_OPT_STRING, 0 },
+	{ "trace-log", "log", "FILE", "Log every system call to FILE.", CSE_OPT_PATH, 0 },
+	{ 0 }
+};
+
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.abi = CSE_ELEMENT_ABI,
 	.state_size = sizeof(struct trace_state),
 	.name = "trace",
 	.description = "count and log system calls of the whole application",
+	.options = trace_options,
 	.setup = trace_setup,
 	.syscalls = trace_syscalls,
 	.handle = trace_handle,

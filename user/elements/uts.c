@@ -3,9 +3,10 @@
  * uts: a private replica of the kernel's UTS name (hostname, domainname,
  * uname fields) for one application.
  *
- *   -e uts=hostname=NAME,domainname=NAME,sysname=S,release=R,version=V,machine=M
+ *   cse-run --hostname NAME --domainname NAME --uname FIELD=VALUE...
  *
- * Every item is optional; a field not given keeps the host's value as read
+ * (settings hostname, domainname and uname, see uts_options). Every one
+ * is optional; a field not given keeps the host's value as read
  * by the first process of the application. The names live in the shared
  * instance state, so a sethostname() by any process of the application is
  * seen by all its processes (children and later execs included) and by
@@ -116,50 +117,50 @@ static void write_field(int f, const char *v, size_t len)
 
 /* ---- setup ---- */
 
-static const char *const field_keys[NFIELDS] = {
-	[F_SYSNAME] = "sysname", [F_NODENAME] = "hostname", [F_RELEASE] = "release",
-	[F_VERSION] = "version", [F_MACHINE] = "machine", [F_DOMAINNAME] = "domainname",
+static const char *const uname_fields[NFIELDS] = {
+	[F_SYSNAME] = "sysname", [F_RELEASE] = "release",
+	[F_VERSION] = "version", [F_MACHINE] = "machine",
 };
 
-/* Parses "key=value,..." into vals/lens; returns 0 or -EINVAL with err set. */
-static int parse_args(const struct cse_setup *s, const char *vals[NFIELDS], size_t lens[NFIELDS])
+/* One setting into vals/lens (later ones win); 0 or -EINVAL with err set. */
+static int take_setting(const struct cse_setup *s, const struct cse_setting *set,
+			const char *vals[NFIELDS], size_t lens[NFIELDS])
 {
-	const char *a = s->args;
+	const char *v = set->value;
+	int f = -1;
 
-	while (*a) {
-		const char *end = a, *eq = 0;
-		int f = -1;
+	if (!cse_strcmp(set->key, "hostname")) {
+		f = F_NODENAME;
+	} else if (!cse_strcmp(set->key, "domainname")) {
+		f = F_DOMAINNAME;
+	} else if (!cse_strcmp(set->key, "uname")) {
+		const char *eq = v;
 
-		while (*end && *end != ',') {
-			if (*end == '=' && !eq)
-				eq = end;
-			end++;
-		}
-		for (int i = 0; eq && i < NFIELDS; i++)
-			if ((size_t)(eq - a) == cse_strlen(field_keys[i]) &&
-			    !cse_strncmp(a, field_keys[i], (size_t)(eq - a)))
+		while (*eq && *eq != '=')
+			eq++;
+		for (int i = 0; *eq && i < NFIELDS; i++)
+			if (uname_fields[i] && (size_t)(eq - v) == cse_strlen(uname_fields[i]) &&
+			    !cse_strncmp(v, uname_fields[i], (size_t)(eq - v)))
 				f = i;
 		if (f < 0) {
-			char bad[48];
-			size_t n = (size_t)(end - a) < sizeof(bad) ? (size_t)(end - a) : sizeof(bad) - 1;
-
-			for (size_t i = 0; i < n; i++)
-				bad[i] = a[i];
-			bad[n] = 0;
 			cse_snprintf(svc, s->err, s->err_size,
-				     "bad argument '%s' (want hostname=, domainname=, sysname=, release=, version= or machine=)",
-				     bad);
+				     "%s: bad value '%s': want FIELD=VALUE, FIELD one of sysname, release, version, machine",
+				     set->origin, v);
 			return -22;
 		}
-		if ((size_t)(end - eq - 1) > NAME_MAX_LEN) {
-			cse_snprintf(svc, s->err, s->err_size, "%s is longer than %d bytes",
-				     field_keys[f], NAME_MAX_LEN);
-			return -22;
-		}
-		vals[f] = eq + 1;
-		lens[f] = (size_t)(end - eq - 1);
-		a = *end ? end + 1 : end;
+		v = eq + 1;
+	} else {
+		cse_snprintf(svc, s->err, s->err_size, "%s: unknown setting '%s'", set->origin,
+			     set->key);
+		return -22;
 	}
+	if (cse_strlen(v) > NAME_MAX_LEN) {
+		cse_snprintf(svc, s->err, s->err_size, "%s: bad value '%s': longer than %d bytes",
+			     set->origin, set->value, NAME_MAX_LEN);
+		return -22;
+	}
+	vals[f] = v;
+	lens[f] = cse_strlen(v);
 	return 0;
 }
 
@@ -172,9 +173,9 @@ static int uts_setup(const struct cse_setup *s)
 
 	svc = s->svc;
 	st = s->state;
-	r = parse_args(s, vals, lens);
-	if (r)
-		return (int)r;
+	for (uint32_t i = 0; i < s->nsettings; i++)
+		if ((r = take_setting(s, &s->settings[i], vals, lens)))
+			return (int)r;
 	if (!s->state_fresh)
 		return 0;	/* a later process: the application's names stand */
 	r = sys(__NR_uname, (long)host, 0, 0, 0);
@@ -387,11 +388,26 @@ static const long uts_syscalls[] = {
 	CSE_SYSCALLS_END
 };
 
+static const struct cse_option uts_options[] = {
+	{ "hostname", "hostname", "NAME",
+	  "Private hostname (uname -n, gethostname,\n"
+	  "/proc/sys/kernel/hostname); sethostname in\n"
+	  "the application changes only its own.",
+	  CSE_OPT_STRING, 0 },
+	{ "domainname", "domainname", "NAME", "Private NIS domain name.", CSE_OPT_STRING, 0 },
+	{ "uname", "uname", "FIELD=VALUE",
+	  "Private uname field: sysname, release,\n"
+	  "version or machine.",
+	  CSE_OPT_STRING, CSE_OPT_REPEAT },
+	{ 0 }
+};
+
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.abi = CSE_ELEMENT_ABI,
 	.state_size = sizeof(struct uts_state),
 	.name = "uts",
 	.description = "private hostname, domainname and uname fields",
+	.options = uts_options,
 	.setup = uts_setup,
 	.syscalls = uts_syscalls,
 	.handle = uts_handle,

@@ -55,12 +55,7 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 	at = put(buf, at, req->filename);
 	at = put(buf, at, req->comm);
 	for (size_t i = 0; i < o->n_elements; i++) {
-		char *spec = o->elements[i].args ?
-			cse_xasprintf("%s=%s", o->elements[i].name, o->elements[i].args) :
-			cse_xstrdup(o->elements[i].name);
-
-		at = put(buf, at, spec);
-		free(spec);
+		at = put(buf, at, o->elements[i].name);	/* settings: in the state */
 	}
 	h->size = (uint32_t)at;
 

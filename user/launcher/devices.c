@@ -99,5 +99,5 @@ void cse_device_grant(struct cse_opts *o, const char *spec)
 	if (o->n_grants == CSE_GRANTS_MAX)
 		bad_device(spec, "too many devices (at most " CSE_STR(CSE_GRANTS_MAX) ")");
 	o->grants[o->n_grants++] = g;
-	cse_element_add(o, "dev", NULL);
+	cse_element_add(o, "dev");
 }

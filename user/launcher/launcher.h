@@ -2,7 +2,9 @@
 /*
  * cse-run internals, split by concern:
  *
- *   options.c  the option table, argument parsing, --help text, element list
+ *   options.c  cse-run's own options, argument parsing, --help text
+ *   eltables.c the elements' option tables, read from lib/cse/cse-NAME.so
+ *   profile.c  element settings from flags, -e and profiles; --print-profile
  *   elf.c      PATH resolution (as execvp) and target inspection with libelf
  *   kmod.c     the application's instance in cse.ko (/dev/cse)
  *   status.c   error reporting and exit statuses
@@ -20,6 +22,7 @@
 #include <stdint.h>
 
 #include <linux/cse.h>
+#include <cse/element.h>
 
 #define CSE_STR_(x) #x
 #define CSE_STR(x) CSE_STR_(x)
@@ -52,7 +55,6 @@ char *cse_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct cse_element_req {
 	char *name;		/* element name: <libdir>/cse-<name>.so */
-	char *args;		/* comma-joined arguments, NULL when none */
 };
 
 struct cse_opts {
@@ -72,22 +74,29 @@ struct cse_opts {
 
 void cse_parse_options(int argc, char **argv, struct cse_opts *o);
 
-/* An element flag of the option table, for profile.c. */
-struct cse_flag {
-	const char *name;	/* long option, e.g. "time-offset" */
-	const char *element;	/* "time" */
-	const char *prefix;	/* prepended to the value: "offset=" */
-	bool has_arg;
-	size_t index;		/* row in the table */
+bool cse_valid_element_name(const char *name);
+/* Loads element name (once; the order of first mention is the chain's). */
+void cse_element_add(struct cse_opts *o, const char *name);
+void cse_print_help(void);
+/* "unknown element 'x' (no FILE)" and the list of installed ones; exit 2. */
+_Noreturn void cse_unknown_element(const char *name);
+
+/* eltables.c */
+struct cse_eltable {
+	char *name;
+	char *description;
+	size_t nopts;
+	struct cse_option *opts;	/* strings are cse-run's own copies */
 };
 
-bool cse_element_flag(const char *element, const char *key, struct cse_flag *f);
-const char *cse_element_flag_error(const struct cse_flag *f, const char *val, char *buf,
-				   size_t size);
-bool cse_valid_element_name(const char *name);
-const char *cse_element_args_error(const char *args);
-void cse_element_add(struct cse_opts *o, const char *name, const char *args);
-void cse_print_help(void);
+const char *cse_libdir(void);
+void cse_set_libdir(const char *dir);	/* for tests: instead of ../lib/cse */
+/* Every installed element, sorted by name; read on the first call. */
+const struct cse_eltable *cse_eltables(size_t *n);
+const struct cse_eltable *cse_eltable(const char *name);	/* NULL: none */
+/* The element option --flag of any element (NULL: none). */
+const struct cse_option *cse_element_option(const char *flag, const char **element);
+const struct cse_option *cse_element_key(const struct cse_eltable *t, const char *key);
 
 /* elf.c */
 enum cse_elf_kind {

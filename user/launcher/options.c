@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * cse-run's command line: one table drives parsing and --help.
+ * cse-run's command line. cse-run's own options are the table below; an
+ * element's flags are that element's option table (eltables.c), so a new
+ * element flag is a row in the element's file and nothing here. Giving
+ * any flag of an element loads it; its value becomes one setting
+ * (profile.c), which reaches the element through the instance state.
  *
- * Element flags are table rows of kind OPT_ELEMENT_ARG: "--trace=summary"
- * is the row {"trace", element "trace", prefix ""}, "--trace-log=FILE" the
- * row {"trace-log", element "trace", prefix "log="}. Each occurrence adds
- * prefix+VALUE to that element's comma-joined argument list, so a new
- * element flag (say --hostname NAME -> -e uts=hostname=NAME) is one row.
+ * Parsing stops at "--" or at the first word that is not an option
+ * (PROGRAM). Long options take "--flag VALUE" or "--flag=VALUE"; short
+ * ones may be clustered ("-ve trace").
  */
 #define _GNU_SOURCE
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,7 @@ enum opt_action {
 	OPT_NO_KMOD,
 	OPT_NO_REWRITE,
 	OPT_ALLOW_SETUID_DROP,
-	OPT_ELEMENT,		/* -e NAME[=ARGS] */
-	OPT_ELEMENT_ARG,	/* a flag that becomes one element argument */
+	OPT_ELEMENT,		/* -e NAME[=KEY=VALUE,...] */
 	OPT_PROFILE,		/* --profile FILE: element settings (profile.c) */
 	OPT_PRINT_PROFILE,
 	OPT_DEVICE,		/* --device PATH[:r|w|rw] (devices.c) */
@@ -38,99 +38,48 @@ enum opt_action {
 struct opt_row {
 	const char *name;	/* long name */
 	int short_name;		/* 0 when none */
-	int has_arg;		/* no_argument / required_argument */
+	bool has_arg;
 	const char *argname;	/* for --help */
 	enum opt_action action;
-	const char *element;	/* OPT_ELEMENT_ARG: element name */
-	const char *prefix;	/* OPT_ELEMENT_ARG: prepended to the value */
-	const char *const *values;	/* allowed values, NULL: any */
 	const char *help;
 };
 
-static const char *const trace_modes[] = { "summary", NULL };
-
 static const struct opt_row opt_table[] = {
-	{ "element", 'e', required_argument, "NAME[=ARGS]", OPT_ELEMENT, NULL, NULL, NULL,
-	  "Load element NAME (lib/cse/cse-NAME.so) with\n"
-	  "the comma-separated ARGS. Repeatable; arguments\n"
-	  "for the same element are joined." },
-	{ "trace", 0, required_argument, "MODE", OPT_ELEMENT_ARG, "trace", "", trace_modes,
-	  "Trace system calls; MODE \"summary\" prints a\n"
-	  "count table on stderr at exit. Same as\n"
-	  "-e trace=MODE." },
-	{ "trace-log", 0, required_argument, "FILE", OPT_ELEMENT_ARG, "trace", "log=", NULL,
-	  "Log every system call to FILE. Same as\n"
-	  "-e trace=log=FILE." },
-	{ "uid", 0, required_argument, "N", OPT_ELEMENT_ARG, "id", "uid=", NULL,
-	  "Run as uid N (real, effective, saved, fs):\n"
-	  "files of the real user show as N's; chown\n"
-	  "and chmod are recorded, not done. Same as\n"
-	  "-e id=uid=N." },
-	{ "gid", 0, required_argument, "N", OPT_ELEMENT_ARG, "id", "gid=", NULL,
-	  "Run as gid N (groups: N). Same as\n"
-	  "-e id=gid=N." },
-	{ "root-id", 0, no_argument, NULL, OPT_ELEMENT_ARG, "id", "uid=0,gid=0", NULL,
-	  "Run as root (like fakeroot): --uid 0 --gid 0.\n"
-	  "A later --uid/--gid overrides it." },
-	{ "id-state", 0, required_argument, "FILE", OPT_ELEMENT_ARG, "id", "state=", NULL,
-	  "Load recorded owners/modes from FILE and\n"
-	  "save them back (atomically) when processes\n"
-	  "exit. Same as -e id=state=FILE." },
-	{ "hostname", 0, required_argument, "NAME", OPT_ELEMENT_ARG, "uts", "hostname=", NULL,
-	  "Private hostname (uname -n, gethostname,\n"
-	  "/proc/sys/kernel/hostname); sethostname in\n"
-	  "the application changes only its own. Same\n"
-	  "as -e uts=hostname=NAME." },
-	{ "domainname", 0, required_argument, "NAME", OPT_ELEMENT_ARG, "uts", "domainname=", NULL,
-	  "Private NIS domain name. Same as\n"
-	  "-e uts=domainname=NAME." },
-	{ "uname", 0, required_argument, "FIELD=VALUE", OPT_ELEMENT_ARG, "uts", "", NULL,
-	  "Private uname field: sysname, release,\n"
-	  "version or machine. Repeatable. Same as\n"
-	  "-e uts=FIELD=VALUE." },
-	{ "time-offset", 0, required_argument, "DURATION", OPT_ELEMENT_ARG, "time", "offset=", NULL,
-	  "Wall clock runs DURATION ahead (+365d,\n"
-	  "-2h30m, 90s; units y w d h m s ms us ns),\n"
-	  "vDSO included." },
-	{ "time-at", 0, required_argument, "DATE", OPT_ELEMENT_ARG, "time", "at=", NULL,
-	  "Wall clock starts at DATE, then ticks. DATE:\n"
-	  "2030-01-02T03:04:05Z, ...+02:00 or @UNIXTIME." },
-	{ "time-freeze", 0, required_argument, "DATE", OPT_ELEMENT_ARG, "time", "freeze=", NULL,
-	  "Wall clock always reads DATE." },
-	{ "time-scale", 0, required_argument, "X", OPT_ELEMENT_ARG, "time", "scale_ppm=", NULL,
-	  "All clocks run X times as fast (2, 0.5);\n"
-	  "sleeps and timeouts agree." },
-	{ "profile", 0, required_argument, "FILE", OPT_PROFILE, NULL, NULL, NULL,
+	{ "element", 'e', true, "NAME[=ARGS]", OPT_ELEMENT,
+	  "Load element NAME (lib/cse/cse-NAME.so).\n"
+	  "ARGS: KEY=VALUE[,KEY=VALUE...] with the keys\n"
+	  "of its profile section (no ',' in values:\n"
+	  "use its flags for those); a lone VALUE sets\n"
+	  "the flag named NAME (-e trace=summary)." },
+	{ "profile", 0, true, "FILE", OPT_PROFILE,
 	  "Load elements and their settings from the\n"
 	  "INI file FILE; flags override it." },
-	{ "print-profile", 0, no_argument, NULL, OPT_PRINT_PROFILE, NULL, NULL, NULL,
+	{ "print-profile", 0, false, NULL, OPT_PRINT_PROFILE,
 	  "Print the effective profile and exit." },
-	{ "device", 0, required_argument, "PATH[:MODE]", OPT_DEVICE, NULL, NULL, NULL,
+	{ "device", 0, true, "PATH[:MODE]", OPT_DEVICE,
 	  "Grant the device node PATH with MODE r, w or\n"
 	  "rw (default rw) through cse.ko; every other\n"
 	  "device open fails with EACCES. Repeatable.\n"
 	  "Needs the module and CAP_SYS_ADMIN." },
-	{ "name", 0, required_argument, "NAME", OPT_NAME, NULL, NULL, NULL,
+	{ "name", 0, true, "NAME", OPT_NAME,
 	  "Name of the instance in cse.ko (default:\n"
 	  "PROGRAM's basename, '-' and cse-run's pid)." },
-	{ "no-kmod", 0, no_argument, NULL, OPT_NO_KMOD, NULL, NULL, NULL,
+	{ "no-kmod", 0, false, NULL, OPT_NO_KMOD,
 	  "Do not create an instance in cse.ko even if\n"
 	  "/dev/cse exists." },
-	{ "no-rewrite", 0, no_argument, NULL, OPT_NO_REWRITE, NULL, NULL, NULL,
+	{ "no-rewrite", 0, false, NULL, OPT_NO_REWRITE,
 	  "Never rewrite system call sites: every call\n"
 	  "traps through Syscall User Dispatch (slower;\n"
 	  "for debugging and comparison)." },
-	{ "allow-setuid-drop", 0, no_argument, NULL, OPT_ALLOW_SETUID_DROP, NULL, NULL, NULL,
+	{ "allow-setuid-drop", 0, false, NULL, OPT_ALLOW_SETUID_DROP,
 	  "Run a setuid/setgid PROGRAM without its\n"
 	  "privilege instead of refusing it." },
-	{ "verbose", 'v', no_argument, NULL, OPT_VERBOSE, NULL, NULL, NULL,
+	{ "verbose", 'v', false, NULL, OPT_VERBOSE,
 	  "Say what cse-run finds and does, on stderr.\n"
 	  "With --version, also probe the loader and the\n"
 	  "kernel module." },
-	{ "version", 'V', no_argument, NULL, OPT_VERSION, NULL, NULL, NULL,
-	  "Print the version and exit." },
-	{ "help", 'h', no_argument, NULL, OPT_HELP, NULL, NULL, NULL,
-	  "Print this help and exit." },
+	{ "version", 'V', false, NULL, OPT_VERSION, "Print the version and exit." },
+	{ "help", 'h', false, NULL, OPT_HELP, "Print this help and exit." },
 };
 
 #define N_OPTS (sizeof(opt_table) / sizeof(opt_table[0]))
@@ -157,51 +106,32 @@ static bool valid_element_name(const char *s, size_t n)
 	return true;
 }
 
-/* Non-empty, printable, no empty item in a comma-separated list. */
-static const char *bad_args_reason(const char *a)
+bool cse_valid_element_name(const char *name)
 {
-	if (!*a)
-		return "empty argument list";
-	for (const char *p = a; *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return "control character in arguments";
-		if (*p == ',' && (p == a || p[1] == ',' || p[1] == '\0'))
-			return "empty item in argument list";
-	}
-	return NULL;
+	return valid_element_name(name, strlen(name));
 }
 
-static void add_element(struct cse_opts *o, const char *name, size_t name_len, const char *args)
+void cse_element_add(struct cse_opts *o, const char *name)
 {
-	struct cse_element_req *e = NULL;
+	for (size_t i = 0; i < o->n_elements; i++)
+		if (!strcmp(o->elements[i].name, name))
+			return;
+	if (o->n_elements == CSE_RUN_ELEMENTS_MAX)
+		cse_die(CSE_EXIT_USAGE, NULL, "too many elements (at most %d)", CSE_RUN_ELEMENTS_MAX);
+	o->elements[o->n_elements++].name = cse_xstrdup(name);
+}
 
-	for (size_t i = 0; i < o->n_elements; i++) {
-		if (strlen(o->elements[i].name) == name_len &&
-		    !memcmp(o->elements[i].name, name, name_len)) {
-			e = &o->elements[i];
-			break;
-		}
-	}
-	if (!e) {
-		if (o->n_elements == CSE_RUN_ELEMENTS_MAX)
-			cse_die(CSE_EXIT_USAGE, NULL, "too many elements (at most %d)",
-				CSE_RUN_ELEMENTS_MAX);
-		e = &o->elements[o->n_elements++];
-		e->name = cse_xmalloc(name_len + 1);
-		memcpy(e->name, name, name_len);
-		e->name[name_len] = '\0';
-		e->args = NULL;
-	}
-	if (!args)
-		return;
-	if (e->args) {
-		char *joined = cse_xasprintf("%s,%s", e->args, args);
+_Noreturn void cse_unknown_element(const char *name)
+{
+	size_t n;
+	const struct cse_eltable *t = cse_eltables(&n);
 
-		free(e->args);
-		e->args = joined;
-	} else {
-		e->args = cse_xstrdup(args);
-	}
+	cse_err("unknown element '%s' (no %s/cse-%s.so)", name, cse_libdir(), name);
+	fputs("hint: available elements:", stderr);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, " %s", t[i].name);
+	fputs(n ? "\n" : " none\n", stderr);
+	exit(CSE_EXIT_USAGE);
 }
 
 static void opt_element(struct cse_opts *o, const char *spec)
@@ -209,111 +139,23 @@ static void opt_element(struct cse_opts *o, const char *spec)
 	const char *eq = strchr(spec, '=');
 	size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
 	const char *why;
+	char *name;
 
 	if (!valid_element_name(spec, n)) {
 		cse_err("bad element name in '-e %s'", spec);
-		cse_hint("element names are 1-15 characters of a-z, 0-9, '_' and '-', e.g. -e trace=summary");
+		cse_hint("element names are 1-15 characters of a-z, 0-9, '_' and '-', e.g. -e trace");
 		exit(CSE_EXIT_USAGE);
 	}
-	if (eq && (why = bad_args_reason(eq + 1))) {
+	name = strndup(spec, n);
+	if (!name)
+		cse_die(CSE_EXIT_FAILURE, NULL, "out of memory");
+	if (eq && (why = cse_element_args(o, name, eq + 1, NULL, 0))) {
 		cse_err("bad element arguments in '-e %s': %s", spec, why);
-		cse_hint("write -e NAME or -e NAME=ARG[,ARG...]");
+		cse_hint("write -e NAME or -e NAME=KEY=VALUE[,KEY=VALUE...]");
 		exit(CSE_EXIT_USAGE);
 	}
-	add_element(o, spec, n, eq ? eq + 1 : NULL);
-}
-
-/* Why val is not acceptable for the element flag f, or NULL. */
-const char *cse_element_flag_error(const struct cse_flag *f, const char *val, char *buf,
-				   size_t size)
-{
-	const struct opt_row *r = &opt_table[f->index];
-
-	if (!*val)
-		return "needs a non-empty value";
-	if (strchr(val, ',')) {
-		snprintf(buf, size, "the value '%s' must not contain ','", val);
-		return buf;
-	}
-	for (const char *p = val; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return "control character in value";
-	if (r->values) {
-		bool ok = false;
-
-		for (const char *const *v = r->values; *v; v++)
-			ok = ok || !strcmp(*v, val);
-		if (!ok) {
-			snprintf(buf, size, "unknown %s '%s'", r->argname, val);
-			return buf;
-		}
-	}
-	return NULL;
-}
-
-static void row_flag(size_t i, struct cse_flag *f)
-{
-	f->name = opt_table[i].name;
-	f->element = opt_table[i].element;
-	f->prefix = opt_table[i].prefix;
-	f->has_arg = opt_table[i].has_arg != no_argument;
-	f->index = i;
-}
-
-/* The flag of ELEMENT whose profile key is KEY ("ELEMENT-KEY" or "KEY"). */
-bool cse_element_flag(const char *element, const char *key, struct cse_flag *f)
-{
-	size_t n = strlen(element);
-
-	for (size_t i = 0; i < N_OPTS; i++) {
-		const char *name = opt_table[i].name;
-
-		if (opt_table[i].action != OPT_ELEMENT_ARG || strcmp(opt_table[i].element, element))
-			continue;
-		if (!strcmp(name, key) ||
-		    (!strncmp(name, element, n) && name[n] == '-' && !strcmp(name + n + 1, key))) {
-			row_flag(i, f);
-			return true;
-		}
-	}
-	return false;
-}
-
-bool cse_valid_element_name(const char *name)
-{
-	return valid_element_name(name, strlen(name));
-}
-
-const char *cse_element_args_error(const char *args)
-{
-	return bad_args_reason(args);
-}
-
-void cse_element_add(struct cse_opts *o, const char *name, const char *args)
-{
-	add_element(o, name, strlen(name), args);
-}
-
-/* Recorded, not applied: profile.c resolves flags against the profile. */
-static void opt_element_arg(struct cse_opts *o, const struct opt_row *r, const char *val)
-{
-	struct cse_flag f;
-	const char *why;
-	char buf[512];
-
-	row_flag((size_t)(r - opt_table), &f);
-	if (f.has_arg && (why = cse_element_flag_error(&f, val, buf, sizeof(buf)))) {
-		cse_err("--%s: %s", r->name, why);
-		if (r->values && *val) {
-			fputs("hint: valid values:", stderr);
-			for (const char *const *v = r->values; *v; v++)
-				fprintf(stderr, " %s", *v);
-			fputc('\n', stderr);
-		}
-		exit(CSE_EXIT_USAGE);
-	}
-	add_element(o, r->element, strlen(r->element), NULL);	/* keeps the order */
-	cse_setting_add(&f, f.has_arg ? val : NULL);
+	cse_element_add(o, name);
+	free(name);
 }
 
 static void check_name(const char *name)
@@ -329,101 +171,175 @@ static void check_name(const char *name)
 			usage_error("--name '%s': only printable characters are allowed", name);
 }
 
-void cse_parse_options(int argc, char **argv, struct cse_opts *o)
+static void apply(struct cse_opts *o, const struct opt_row *r, const char *val)
 {
-	struct option longopts[N_OPTS + 1];
-	char shortopts[2 * N_OPTS + 3];
-	size_t ns = 0;
-
-	memset(o, 0, sizeof(*o));
-	memset(longopts, 0, sizeof(longopts));
-	shortopts[ns++] = '+';	/* stop at PROGRAM */
-	shortopts[ns++] = ':';	/* report a missing argument as ':' */
-	for (size_t i = 0; i < N_OPTS; i++) {
-		longopts[i].name = opt_table[i].name;
-		longopts[i].has_arg = opt_table[i].has_arg;
-		longopts[i].val = 256 + (int)i;
-		if (opt_table[i].short_name) {
-			shortopts[ns++] = (char)opt_table[i].short_name;
-			if (opt_table[i].has_arg == required_argument)
-				shortopts[ns++] = ':';
-		}
+	switch (r->action) {
+	case OPT_HELP:
+		o->help = true;
+		break;
+	case OPT_VERSION:
+		o->version = true;
+		break;
+	case OPT_VERBOSE:
+		cse_verbose = true;
+		break;
+	case OPT_NAME:
+		check_name(val);
+		o->name = val;
+		break;
+	case OPT_NO_KMOD:
+		o->no_kmod = true;
+		break;
+	case OPT_NO_REWRITE:
+		o->no_rewrite = true;
+		break;
+	case OPT_ALLOW_SETUID_DROP:
+		o->allow_setuid_drop = true;
+		break;
+	case OPT_ELEMENT:
+		opt_element(o, val);
+		break;
+	case OPT_PROFILE:
+		cse_profile_load(o, val);
+		break;
+	case OPT_PRINT_PROFILE:
+		o->print_profile = true;
+		break;
+	case OPT_DEVICE:
+		cse_device_grant(o, val);
+		break;
 	}
-	shortopts[ns] = '\0';
+}
 
-	opterr = 0;
-	for (;;) {
-		int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+/* --NAME[=VALUE] at argv[*i]: a row of ours or an element's flag. */
+static void long_option(struct cse_opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i] + 2, *eq = strchr(a, '='), *val = eq ? eq + 1 : NULL;
+	const struct cse_option *eo;
+	const char *element;
+	char *name = strndup(a, eq ? (size_t)(eq - a) : strlen(a));
+
+	if (!name)
+		cse_die(CSE_EXIT_FAILURE, NULL, "out of memory");
+	for (size_t k = 0; k < N_OPTS; k++) {
+		const struct opt_row *r = &opt_table[k];
+
+		if (strcmp(r->name, name))
+			continue;
+		if (!r->has_arg && val)
+			usage_error("option '--%s' takes no value", name);
+		if (r->has_arg && !val) {
+			if (*i + 1 >= argc)
+				usage_error("option '--%s' needs an argument", name);
+			val = argv[++*i];
+		}
+		free(name);
+		apply(o, r, val);
+		return;
+	}
+	eo = cse_element_option(name, &element);
+	if (!eo) {
+		cse_err("unknown option '--%s'", name);
+		cse_hint("see 'cse-run --help'; put '--' before PROGRAM");
+		exit(CSE_EXIT_USAGE);
+	}
+	if (eo->kind == CSE_OPT_BOOL && val)
+		usage_error("option '--%s' takes no value", name);
+	if (eo->kind != CSE_OPT_BOOL && !val) {
+		if (*i + 1 >= argc)
+			usage_error("option '--%s' needs an argument", name);
+		val = argv[++*i];
+	}
+	cse_element_add(o, element);	/* keeps the order */
+	cse_setting_flag(element, eo, val);
+	free(name);
+}
+
+/* -abc at argv[*i]; a short option taking a value takes the rest or the next word. */
+static void short_options(struct cse_opts *o, int argc, char **argv, int *i)
+{
+	for (const char *p = argv[*i] + 1; *p; p++) {
 		const struct opt_row *r = NULL;
+		char opt[3] = { '-', *p, 0 };
 
-		if (c == -1)
-			break;
-		if (c == '?') {
-			if (optopt)
-				cse_err("unknown option '-%c'", optopt);
-			else
-				cse_err("unknown option '%s'", argv[optind - 1]);
+		for (size_t k = 0; k < N_OPTS; k++)
+			if (opt_table[k].short_name == *p)
+				r = &opt_table[k];
+		if (!r) {
+			cse_err("unknown option '%s'", opt);
 			cse_hint("see 'cse-run --help'; put '--' before PROGRAM");
 			exit(CSE_EXIT_USAGE);
 		}
-		if (c == ':')
-			usage_error("option '%s' needs an argument", argv[optind - 1]);
-		if (c >= 256) {
-			r = &opt_table[c - 256];
-		} else {
-			for (size_t i = 0; i < N_OPTS; i++)
-				if (opt_table[i].short_name == c)
-					r = &opt_table[i];
+		if (!r->has_arg) {
+			apply(o, r, NULL);
+			continue;
 		}
-		if (!r)
-			usage_error("internal error parsing '%s'", argv[optind - 1]);
+		if (p[1]) {
+			apply(o, r, p + 1);
+		} else {
+			if (*i + 1 >= argc)
+				usage_error("option '%s' needs an argument", opt);
+			apply(o, r, argv[++*i]);
+		}
+		return;
+	}
+}
 
-		switch (r->action) {
-		case OPT_HELP:
-			o->help = true;
+void cse_parse_options(int argc, char **argv, struct cse_opts *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
 			break;
-		case OPT_VERSION:
-			o->version = true;
-			break;
-		case OPT_VERBOSE:
-			cse_verbose = true;
-			break;
-		case OPT_NAME:
-			check_name(optarg);
-			o->name = optarg;
-			break;
-		case OPT_NO_KMOD:
-			o->no_kmod = true;
-			break;
-		case OPT_NO_REWRITE:
-			o->no_rewrite = true;
-			break;
-		case OPT_ALLOW_SETUID_DROP:
-			o->allow_setuid_drop = true;
-			break;
-		case OPT_ELEMENT:
-			opt_element(o, optarg);
-			break;
-		case OPT_ELEMENT_ARG:
-			opt_element_arg(o, r, optarg);
-			break;
-		case OPT_PROFILE:
-			cse_profile_load(o, optarg);
-			break;
-		case OPT_PRINT_PROFILE:
-			o->print_profile = true;
-			break;
-		case OPT_DEVICE:
-			cse_device_grant(o, optarg);
-			break;
+		}
+		if (a[0] != '-' || !a[1])
+			break;	/* PROGRAM */
+		if (a[1] == '-')
+			long_option(o, argc, argv, &i);
+		else
+			short_options(o, argc, argv, &i);
+	}
+	o->prog_index = i < argc ? i : 0;
+	cse_settings_finish(o);
+}
+
+/* "  --flag=ARG    help" with the help's lines under each other. */
+static void help_row(int short_name, const char *name, const char *argname, const char *h)
+{
+	char head[64];
+
+	if (short_name)
+		snprintf(head, sizeof(head), "-%c, --%s%s%s", short_name, name,
+			 argname ? " " : "", argname ? argname : "");
+	else
+		snprintf(head, sizeof(head), "    --%s%s%s", name, argname ? "=" : "",
+			 argname ? argname : "");
+	printf("  %-26s", head);
+	if (strlen(head) >= 26)	/* no room for a separating space */
+		printf("\n  %-26s", "");
+	while (*h) {
+		const char *nl = strchr(h, '\n');
+		size_t n = nl ? (size_t)(nl - h) : strlen(h);
+
+		printf("%.*s\n", (int)n, h);
+		h += n;
+		if (*h == '\n') {
+			h++;
+			printf("  %-26s", "");
 		}
 	}
-	o->prog_index = optind < argc ? optind : 0;
-	cse_settings_finish(o);
 }
 
 void cse_print_help(void)
 {
+	size_t n;
+	const struct cse_eltable *t = cse_eltables(&n);
+
 	printf("Usage: cse-run [OPTION]... [--] PROGRAM [ARG]...\n"
 	       "\n"
 	       "Run PROGRAM with its own private instances of critical system elements\n"
@@ -437,30 +353,24 @@ void cse_print_help(void)
 	       "own name, arguments and environment.\n"
 	       "\n"
 	       "Options:\n");
-	for (size_t i = 0; i < N_OPTS; i++) {
-		const struct opt_row *r = &opt_table[i];
-		char head[64];
-		const char *h = r->help;
+	for (size_t i = 0; i < N_OPTS; i++)
+		help_row(opt_table[i].short_name, opt_table[i].name, opt_table[i].argname,
+			 opt_table[i].help);
+	for (size_t i = 0; i < n; i++) {
+		printf("\nElement %s: %s\n", t[i].name, t[i].description ? t[i].description : "");
+		if (t[i].nopts)
+			printf("  (profile section [%s], keys:", t[i].name);
+		for (size_t k = 0; k < t[i].nopts; k++)
+			printf(" %s", t[i].opts[k].key);
+		if (t[i].nopts)
+			printf(")\n");
+		for (size_t k = 0; k < t[i].nopts; k++) {
+			const struct cse_option *op = &t[i].opts[k];
+			char *h = cse_xasprintf("%s%s", op->help,
+						(op->flags & CSE_OPT_REPEAT) ? "\nRepeatable." : "");
 
-		if (r->short_name)
-			snprintf(head, sizeof(head), "-%c, --%s%s%s", r->short_name, r->name,
-				 r->argname ? " " : "", r->argname ? r->argname : "");
-		else
-			snprintf(head, sizeof(head), "    --%s%s%s", r->name,
-				 r->argname ? "=" : "", r->argname ? r->argname : "");
-		printf("  %-26s", head);
-		if (strlen(head) >= 26)	/* no room for a separating space */
-			printf("\n  %-26s", "");
-		while (*h) {
-			const char *nl = strchr(h, '\n');
-			size_t n = nl ? (size_t)(nl - h) : strlen(h);
-
-			printf("%.*s\n", (int)n, h);
-			h += n;
-			if (*h == '\n') {
-				h++;
-				printf("  %-26s", "");
-			}
+			help_row(0, op->flag, op->arg_name, h);
+			free(h);
 		}
 	}
 	printf("\n"

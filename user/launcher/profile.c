@@ -1,157 +1,198 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Profiles: element settings in an INI file (parsed with libinih).
+ * Element settings: from flags, -e NAME=ARGS and profiles (INI files,
+ * parsed with libinih).
  *
  *   [uts]                 a section per element (loads it)
- *   hostname = web1       a key per element flag: the flag's name without
- *   uname = release=7.0   the "ELEMENT-" prefix (--time-offset -> offset)
+ *   hostname = web1       a key per element flag: the key its option
+ *   uname = release=7.0   table names (--time-offset -> offset)
  *   [time]
  *   offset = +365d
  *   [trace]               an empty section just loads the element
- *   args = summary        "args" is raw element arguments, as -e NAME=ARGS
+ *   args = mode=summary   "args" is -e NAME=ARGS's text
  *
  * Flags without a value (--root-id) take "true" or "false". A key may be
- * repeated; for a single-valued key the last one counts. Flags on the
- * command line override the profile key for key; --uname overrides field
- * by field, and --time-offset/--time-at/--time-freeze override each other
- * as one setting (the wall clock's base). --print-profile writes the
- * effective settings in this same format, so its output loads back.
+ * given once per source unless its option is CSE_OPT_REPEAT (all kept, in
+ * order); of an element's CSE_OPT_EXCLUSIVE keys one at most. The command
+ * line beats the profile key for key (group for group). --print-profile
+ * writes the effective settings in this same format, so its output loads
+ * back to the same settings.
  *
- * The code knows nothing about particular elements beyond the value kinds
- * below: keys come from the option table (options.c), so a new element
- * flag is a new profile key without any change here.
+ * Nothing here knows a particular element: keys and kinds come from the
+ * elements' option tables (eltables.c); values are the elements' to check.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
+#include <cse/state.h>
 
 #include "profile.h"
-#include "time_parse.h"
-
-#define UTS_NAME_MAX 64		/* the kernel's __NEW_UTS_LEN */
-
-enum kind { K_PLAIN, K_UTSNAME, K_UNAME, K_DURATION, K_DATE, K_SCALE };
-
-/* Flags whose values need checking or converting; others pass verbatim. */
-static const struct {
-	const char *flag;
-	enum kind kind;
-	const char *group;	/* flags that override each other as one setting */
-} kinds[] = {
-	{ "hostname", K_UTSNAME, NULL },
-	{ "domainname", K_UTSNAME, NULL },
-	{ "uname", K_UNAME, NULL },
-	{ "time-offset", K_DURATION, "time-base" },
-	{ "time-at", K_DATE, "time-base" },
-	{ "time-freeze", K_DATE, "time-base" },
-	{ "time-scale", K_SCALE, NULL },
-};
 
 struct setting {
-	struct cse_flag f;
-	char *value;		/* NULL for a flag without a value */
-	const char *file;	/* NULL: the command line */
-	int line;
+	char *element;
+	const struct cse_option *opt;
+	char *value;
+	char *origin;		/* "--flag", "-e NAME: key" or "FILE:LINE: key" */
+	bool profile;		/* from a profile (else the command line) */
+	bool live;
 };
 
 static struct setting *settings;
 static size_t nsettings;
 
-static enum kind kind_of(const char *flag, const char **group)
+/* Checks value against opt's kind; *out is what the element gets (NULL:
+ * a false boolean, no setting). NULL, or why not. */
+static const char *check_value(const struct cse_option *opt, const char *value, bool textual,
+			       char **out, char *buf, size_t size)
 {
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!strcmp(kinds[i].flag, flag)) {
-			if (group)
-				*group = kinds[i].group;
-			return kinds[i].kind;
-		}
-	}
-	if (group)
-		*group = NULL;
-	return K_PLAIN;
-}
+	const char *p = value;
+	char cwd[PATH_MAX];
 
-const char *cse_setting_value_error(const char *flag, const char *value, char *buf, size_t size)
-{
-	static const char *const uname_fields[] = { "sysname", "release", "version", "machine" };
-	const char *why = NULL, *eq;
-	int64_t v;
-	bool ok = false;
-
-	switch (kind_of(flag, NULL)) {
-	case K_PLAIN:
-		return NULL;
-	case K_UTSNAME:
-		if (strlen(value) > UTS_NAME_MAX)
-			why = "longer than 64 bytes";
-		break;
-	case K_UNAME:
-		eq = strchr(value, '=');
-		for (size_t i = 0; eq && i < 4; i++)
-			ok = ok || ((size_t)(eq - value) == strlen(uname_fields[i]) &&
-				    !strncmp(value, uname_fields[i], (size_t)(eq - value)));
-		if (!ok)
-			why = "want FIELD=VALUE, FIELD one of sysname, release, version, machine";
-		else if (strlen(eq + 1) > UTS_NAME_MAX)
-			why = "VALUE longer than 64 bytes";
-		break;
-	case K_DURATION:
-		if (cse_parse_duration(value, &v, &why))
-			break;
-		return NULL;
-	case K_DATE:
-		if (cse_parse_date(value, &v, &why))
-			break;
-		return NULL;
-	case K_SCALE:
-		if (cse_parse_scale(value, &v, &why))
-			break;
+	*out = NULL;
+	if (opt->kind == CSE_OPT_BOOL) {
+		if (!textual || !strcmp(value, "true"))
+			*out = cse_xstrdup("1");
+		else if (strcmp(value, "false"))
+			return snprintf(buf, size, "want true or false, got '%s'", value), buf;
 		return NULL;
 	}
-	if (!why)
+	if (!*value)
+		return "needs a non-empty value";
+	if (opt->kind == CSE_OPT_INT) {
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!*p || strspn(p, "0123456789") != strlen(p))
+			return snprintf(buf, size, "bad %s '%s' (not a decimal integer)", opt->key,
+					value), buf;
+	}
+	if (opt->kind == CSE_OPT_PATH && value[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return snprintf(buf, size, "cannot make '%s' absolute: %s", value,
+					strerror(errno)), buf;
+		*out = cse_xasprintf("%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", value);
 		return NULL;
-	snprintf(buf, size, "bad value '%s': %s", value, why);
-	return buf;
+	}
+	*out = cse_xstrdup(value);
+	return NULL;
 }
 
-/* The profile key of a flag: its name without "ELEMENT-". */
-static const char *flag_key(const struct cse_flag *f)
-{
-	size_t n = strlen(f->element);
-
-	if (!strncmp(f->name, f->element, n) && f->name[n] == '-')
-		return f->name + n + 1;
-	return f->name;
-}
-
-static void add(const struct cse_flag *f, const char *value, const char *file, int line)
+static void add(const char *element, const struct cse_option *opt, char *value, char *origin,
+		bool profile)
 {
 	struct setting *s;
 
+	if (!value) {	/* "= false" */
+		free(origin);
+		return;
+	}
 	settings = realloc(settings, (nsettings + 1) * sizeof(*settings));
 	if (!settings)
 		cse_die(CSE_EXIT_FAILURE, NULL, "out of memory");
 	s = &settings[nsettings++];
-	s->f = *f;
-	s->value = value ? cse_xstrdup(value) : NULL;
-	s->file = file;
-	s->line = line;
+	s->element = cse_xstrdup(element);
+	s->opt = opt;
+	s->value = value;
+	s->origin = origin;
+	s->profile = profile;
+	s->live = true;
 }
 
-void cse_setting_add(const struct cse_flag *f, const char *value)
+void cse_setting_flag(const char *element, const struct cse_option *opt, const char *value)
 {
-	char buf[512];
-	const char *why = value ? cse_setting_value_error(f->name, value, buf, sizeof(buf)) : NULL;
+	char buf[512], *out;
+	const char *why = check_value(opt, value, false, &out, buf, sizeof(buf));
 
 	if (why)
-		cse_die(CSE_EXIT_USAGE, NULL, "--%s: %s", f->name, why);
-	add(f, value, NULL, 0);
+		cse_die(CSE_EXIT_USAGE, NULL, "--%s: %s", opt->flag, why);
+	add(element, opt, out, cse_xasprintf("--%s", opt->flag), false);
+}
+
+/* Non-empty, printable, no empty item in a comma-separated list. */
+static const char *bad_args_reason(const char *a)
+{
+	if (!*a)
+		return "empty argument list";
+	for (const char *p = a; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "control character in arguments";
+		if (*p == ',' && (p == a || p[1] == ',' || p[1] == '\0'))
+			return "empty item in argument list";
+	}
+	return NULL;
+}
+
+const char *cse_element_args(struct cse_opts *o, const char *element, const char *args,
+			     const char *file, int line)
+{
+	static char buf[600];
+	const struct cse_eltable *t;
+	size_t first = nsettings;
+	const char *why = bad_args_reason(args);
+	char *copy, *item, *save = NULL;
+
+	if (why)
+		return why;
+	if (!(t = cse_eltable(element))) {
+		snprintf(buf, sizeof(buf), "no element '%s' (no %s/cse-%s.so)", element,
+			 cse_libdir(), element);
+		return buf;
+	}
+	copy = cse_xstrdup(args);
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '='), *out, vbuf[512];
+		const struct cse_option *opt = NULL;
+
+		if (eq) {
+			*eq = '\0';
+			opt = cse_element_key(t, item);
+			*eq = '=';
+		} else {
+			for (size_t k = 0; k < t->nopts && !opt; k++)
+				if (!strcmp(t->opts[k].flag, element))
+					opt = &t->opts[k];
+		}
+		if (!opt) {
+			size_t n = strlen(buf);
+
+			snprintf(buf, sizeof(buf), "bad argument '%s' (keys of [%s]:", item, element);
+			for (size_t k = 0; k < t->nopts; k++) {
+				n = strlen(buf);
+				snprintf(buf + n, sizeof(buf) - n, " %s=", t->opts[k].key);
+			}
+			n = strlen(buf);
+			snprintf(buf + n, sizeof(buf) - n, "%s)", t->nopts ? "" : " none");
+			why = buf;
+			break;
+		}
+		why = check_value(opt, eq ? eq + 1 : item, true, &out, vbuf, sizeof(vbuf));
+		if (why) {
+			snprintf(buf, sizeof(buf), "%s: %s", opt->key, why);
+			why = buf;
+			break;
+		}
+		add(element, opt, out, file ? cse_xasprintf("%s:%d: %s", file, line, opt->key)
+					    : cse_xasprintf("-e %s: %s", element, opt->key),
+		    file != NULL);
+	}
+	free(copy);
+	if (why) {
+		while (nsettings > first) {
+			nsettings--;
+			free(settings[nsettings].element);
+			free(settings[nsettings].value);
+			free(settings[nsettings].origin);
+		}
+		return why;
+	}
+	cse_element_add(o, element);
+	return NULL;
 }
 
 /* ---- loading ---- */
@@ -184,7 +225,7 @@ static int fail_at(struct load *l, const char *fmt, ...)
  * cse_element_add(), except that one element too many stops the parse with
  * the message cse_element_add() would die with, instead of exiting.
  */
-static bool load_element(struct load *l, const char *name, const char *args)
+static bool load_element(struct load *l, const char *name)
 {
 	bool known = false;
 
@@ -196,7 +237,7 @@ static bool load_element(struct load *l, const char *name, const char *args)
 						 CSE_RUN_ELEMENTS_MAX);
 		return false;
 	}
-	cse_element_add(l->o, name, args);
+	cse_element_add(l->o, name);
 	return true;
 }
 
@@ -219,7 +260,7 @@ static void section_line(struct load *l, const char *s)
 	if (!cse_valid_element_name(name))
 		fail_at(l, "bad section [%s]: sections are element names (a-z, 0-9, '_', '-')", name);
 	else
-		load_element(l, name, NULL);
+		load_element(l, name);
 	free(name);
 }
 
@@ -258,9 +299,10 @@ static char *reader(char *str, int num, void *stream)
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct load *l = user;
-	struct cse_flag f;
+	const struct cse_eltable *t;
+	const struct cse_option *opt;
 	const char *why;
-	char buf[512];
+	char buf[512], *out;
 
 	if (l->fatal)
 		return 0;
@@ -268,26 +310,22 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return fail_at(l, "key '%s' outside a [section]", key);
 	if (!cse_valid_element_name(section))
 		return 0;	/* reported by section_line */
+	if (!load_element(l, section))
+		return 0;
 	if (!strcmp(key, "args")) {
-		if ((why = cse_element_args_error(value)))
+		if ((why = cse_element_args(l->o, section, value, l->path, l->line)))
 			return fail_at(l, "args: %s", why);
-		return load_element(l, section, value);
-	}
-	if (!cse_element_flag(section, key, &f))
-		return fail_at(l, "unknown key '%s' in [%s]", key, section);
-	if (!f.has_arg) {
-		if (!strcmp(value, "true"))
-			add(&f, NULL, l->path, l->line);
-		else if (strcmp(value, "false"))
-			return fail_at(l, "%s: want true or false, got '%s'", key, value);
 		return 1;
 	}
-	why = cse_element_flag_error(&f, value, buf, sizeof(buf));
-	if (!why)
-		why = cse_setting_value_error(f.name, value, buf, sizeof(buf));
+	if (!(t = cse_eltable(section)))
+		return fail_at(l, "unknown element [%s] (no %s/cse-%s.so)", section, cse_libdir(),
+			       section);
+	if (!(opt = cse_element_key(t, key)))
+		return fail_at(l, "unknown key '%s' in [%s]", key, section);
+	why = check_value(opt, value, true, &out, buf, sizeof(buf));
 	if (why)
 		return fail_at(l, "%s: %s", key, why);
-	add(&f, value, l->path, l->line);
+	add(section, opt, out, cse_xasprintf("%s:%d: %s", l->path, l->line, key), true);
 	return 1;
 }
 
@@ -334,137 +372,123 @@ void cse_profile_load(struct cse_opts *o, const char *path)
 
 /* ---- resolving ---- */
 
-/* Settings with equal keys override each other. */
-static void override_key(const struct setting *s, char *buf, size_t size)
+static bool same_slot(const struct setting *a, const struct setting *b)
 {
-	const char *group, *eq;
-
-	if (kind_of(s->f.name, &group) == K_UNAME && (eq = strchr(s->value, '=')))
-		snprintf(buf, size, "uname.%.*s", (int)(eq - s->value), s->value);
-	else
-		snprintf(buf, size, "%s", group ? group : s->f.name);
+	if (strcmp(a->element, b->element))
+		return false;
+	return a->opt == b->opt ||
+	       ((a->opt->flags & CSE_OPT_EXCLUSIVE) && (b->opt->flags & CSE_OPT_EXCLUSIVE));
 }
 
-static const char *where(const struct setting *s, char *buf, size_t size)
+/* The settings in the order elements read them: the profile's, then the
+ * command line's, each in the order given. */
+static size_t *order(void)
 {
-	if (s->file)
-		snprintf(buf, size, "%s:%d: %s", s->file, s->line, flag_key(&s->f));
-	else
-		snprintf(buf, size, "--%s", s->f.name);
-	return buf;
+	size_t *ix = cse_xmalloc((nsettings + 1) * sizeof(*ix)), n = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < nsettings; i++)
+			if (settings[i].profile == !pass)
+				ix[n++] = i;
+	return ix;
 }
 
-/* Marks live[i] for the settings that count; dies on conflicts. */
-static void resolve(bool *live)
+static void resolve(void)
 {
-	char ki[128], kj[128], wi[600], wj[600];
-	const char *group;
+	size_t *ix = order();
 
-	for (size_t i = 0; i < nsettings; i++) {
-		live[i] = true;
-		override_key(&settings[i], ki, sizeof(ki));
-		for (size_t j = 0; j < nsettings; j++) {
-			bool ri = !settings[i].file, rj = !settings[j].file;
+	for (size_t a = 0; a < nsettings; a++) {
+		struct setting *si = &settings[ix[a]];
 
-			if (j == i)
+		if (si->opt->flags & CSE_OPT_REPEAT)
+			continue;
+		for (size_t b = 0; b < a; b++) {
+			struct setting *sj = &settings[ix[b]];
+
+			if (!sj->live || !same_slot(si, sj))
 				continue;
-			override_key(&settings[j], kj, sizeof(kj));
-			if (strcmp(ki, kj))
-				continue;
-			kind_of(settings[i].f.name, &group);
-			if (group && ri == rj && strcmp(settings[i].f.name, settings[j].f.name))
+			if (sj->profile != si->profile)
+				sj->live = false;
+			else if (sj->opt == si->opt)
+				cse_die(CSE_EXIT_USAGE, NULL, "%s: given twice, takes one value (also %s)",
+					si->origin, sj->origin);
+			else
 				cse_die(CSE_EXIT_USAGE, NULL, "%s and %s exclude each other",
-					where(&settings[j < i ? j : i], wi, sizeof(wi)),
-					where(&settings[j < i ? i : j], wj, sizeof(wj)));
-			if (rj > ri || (rj == ri && j > i))
-				live[i] = false;
+					sj->origin, si->origin);
 		}
 	}
-	for (size_t i = 0; i < nsettings; i++)
-		for (size_t j = 0; j < nsettings; j++)
-			if (live[i] && live[j] && !strcmp(settings[i].f.name, "time-freeze") &&
-			    !strcmp(settings[j].f.name, "time-scale"))
-				cse_die(CSE_EXIT_USAGE, "a frozen clock has no speed",
-					"%s and %s exclude each other",
-					where(&settings[i], wi, sizeof(wi)),
-					where(&settings[j], wj, sizeof(wj)));
-}
-
-/* The element argument for a setting: prefix + value, numbers for time. */
-static char *element_arg(const struct setting *s)
-{
-	const char *why;
-	int64_t v;
-
-	if (!s->value)
-		return cse_xstrdup(s->f.prefix);
-	switch (kind_of(s->f.name, NULL)) {
-	case K_DURATION:
-		if (cse_parse_duration(s->value, &v, &why))
-			break;
-		return cse_xasprintf("%s%" PRId64, s->f.prefix, v);
-	case K_DATE:
-		if (cse_parse_date(s->value, &v, &why))
-			break;
-		return cse_xasprintf("%s%" PRId64, s->f.prefix, v);
-	case K_SCALE:
-		if (cse_parse_scale(s->value, &v, &why))
-			break;
-		return cse_xasprintf("%s%" PRId64, s->f.prefix, v);
-	default:
-		return cse_xasprintf("%s%s", s->f.prefix, s->value);
-	}
-	cse_die(CSE_EXIT_USAGE, NULL, "--%s: %s", s->f.name, why);	/* checked on entry */
+	free(ix);
 }
 
 /* "KEY = VALUE", but "KEY =;VALUE": inih takes " ;" for a comment. */
-static void print_key(const char *key, const char *value)
+static void print_key(FILE *f, const char *key, const char *value)
 {
-	printf("%s =%s%s\n", key, *value == ';' ? "" : " ", value);
+	fprintf(f, "%s =%s%s\n", key, *value == ';' ? "" : " ", value);
 }
 
-static void print_profile(const struct cse_opts *o, const bool *live)
+void cse_settings_print(const struct cse_opts *o, FILE *f)
 {
+	size_t *ix = order();
+
 	for (size_t e = 0; e < o->n_elements; e++) {
-		printf("%s[%s]\n", e ? "\n" : "", o->elements[e].name);
-		if (o->elements[e].args)
-			print_key("args", o->elements[e].args);
-		for (size_t i = 0; i < nsettings; i++)
-			if (live[i] && !strcmp(settings[i].f.element, o->elements[e].name))
-				print_key(flag_key(&settings[i].f),
-					  settings[i].value ? settings[i].value : "true");
+		fprintf(f, "%s[%s]\n", e ? "\n" : "", o->elements[e].name);
+		for (size_t a = 0; a < nsettings; a++) {
+			const struct setting *s = &settings[ix[a]];
+
+			if (s->live && !strcmp(s->element, o->elements[e].name))
+				print_key(f, s->opt->key,
+					  s->opt->kind == CSE_OPT_BOOL ? "true" : s->value);
+		}
 	}
-	fflush(stdout);
+	free(ix);
+}
+
+size_t cse_settings_records(char *buf, size_t size, uint32_t *nrecords)
+{
+	size_t *ix = order(), at = 0;
+
+	*nrecords = 0;
+	for (size_t a = 0; a < nsettings; a++) {
+		const struct setting *s = &settings[ix[a]];
+		const char *f[4] = { s->element, s->opt->key, s->value, s->origin };
+
+		if (!s->live)
+			continue;
+		if (*nrecords == CSE_STATE_SETTINGS_MAX)
+			cse_die(CSE_EXIT_USAGE, NULL, "too many element settings (at most %d)",
+				CSE_STATE_SETTINGS_MAX);
+		for (int k = 0; k < 4; k++) {
+			size_t n = strlen(f[k]) + 1;
+
+			if (n > size - at)
+				cse_die(CSE_EXIT_USAGE, "shorten the values",
+					"the element settings are longer than %zu bytes", size);
+			memcpy(buf + at, f[k], n);
+			at += n;
+		}
+		++*nrecords;
+	}
+	free(ix);
+	return at;
 }
 
 void cse_settings_finish(struct cse_opts *o)
 {
-	bool *live = calloc(nsettings + 1, sizeof(*live));
-
-	if (!live)
-		cse_die(CSE_EXIT_FAILURE, NULL, "out of memory");
-	resolve(live);
+	resolve();
 	if (o->print_profile) {
-		print_profile(o, live);
-		free(live);
+		cse_settings_print(o, stdout);
+		fflush(stdout);
 		exit(ferror(stdout) ? CSE_EXIT_FAILURE : 0);
 	}
-	for (size_t i = 0; i < nsettings; i++) {
-		if (live[i]) {
-			char *arg = element_arg(&settings[i]);
-
-			cse_element_add(o, settings[i].f.element, arg);
-			free(arg);
-		}
-	}
-	cse_settings_clear();
-	free(live);
 }
 
 void cse_settings_clear(void)
 {
-	for (size_t i = 0; i < nsettings; i++)
+	for (size_t i = 0; i < nsettings; i++) {
+		free(settings[i].element);
 		free(settings[i].value);
+		free(settings[i].origin);
+	}
 	free(settings);
 	settings = NULL;
 	nsettings = 0;

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Durations, dates and scale factors for --time-offset, --time-at,
- * --time-freeze and --time-scale. cse-run turns them into plain integers
- * for the time element (-e time=offset=NS,...), so the freestanding
- * element never parses human input.
+ * Durations, dates and scale factors for the time element's settings
+ * (--time-offset, --time-at, --time-freeze, --time-scale), parsed in its
+ * setup(). Freestanding (no libc): it runs inside the application; the
+ * fuzz target (selftests/host/fuzz/time_parse_fuzz.c) builds it on the host.
  *
  * Integer arithmetic only, every step overflow-checked: a value that does
  * not fit a signed 64-bit nanosecond count is "out of range", never wrapped.
  */
 #include <stdbool.h>
 #include <stddef.h>
-#include <string.h>
+#include <cse/services.h>
 
 #include "time_parse.h"
 
@@ -106,14 +106,14 @@ int cse_parse_duration(const char *s, int64_t *ns, const char **why)
 			return -1;
 		}
 		for (u = 0; u < sizeof(units) / sizeof(units[0]); u++)
-			if (!strncmp(s, units[u].name, strlen(units[u].name)))
+			if (!cse_strncmp(s, units[u].name, cse_strlen(units[u].name)))
 				break;
 		if (u == sizeof(units) / sizeof(units[0])) {
 			*why = *s ? "unknown unit (use y, w, d, h, m, s, ms, us, ns)"
 				  : "missing unit (use y, w, d, h, m, s, ms, us, ns)";
 			return -1;
 		}
-		s += strlen(units[u].name);
+		s += cse_strlen(units[u].name);
 		if (__builtin_mul_overflow(n, units[u].ns, &part) ||
 		    __builtin_add_overflow(total, part, &total)) {
 			*why = "out of range";

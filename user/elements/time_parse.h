@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Parsers for the time element's flags. Each returns 0 and the value, or
+ * Parsers for the time element's settings (time_parse.c). Each returns 0 and the value, or
  * -1 with *why set to a short reason ("unknown unit 'q'"). No allocation,
  * no locale, no global state: safe to fuzz (selftests/host/fuzz).
  */
