@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # TAP helpers for selftests/host/run.
 #
-#   pass NAME / fail NAME [DIAG...] / skip NAME WHY
+#   pass NAME / fail NAME [DIAG...] / skip NAME WHY  (also ok, notok)
+#   expect NAME WANT GOT             pass when GOT is WANT
+#   t_done                           print the plan; exit status 1 on failures
 #   check_err NAME RC REGEX CMD...   CMD exits RC and prints exactly one
 #                                    "cse-run: ..." line matching REGEX,
 #                                    optionally followed by "hint: ..." lines
@@ -30,6 +32,22 @@ fail() {
 skip() {
 	T_N=$((T_N + 1))
 	echo "ok $T_N $1 # SKIP $2"
+}
+
+ok() { pass "$@"; }
+notok() { fail "$@"; }
+
+expect() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "want: $2" "got:  $3"
+	fi
+}
+
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAIL" = 0 ]
 }
 
 # The run's time limit per command: a hang is a failure, not a stuck suite.
