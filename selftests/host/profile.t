@@ -165,7 +165,7 @@ help=$("$CSE_RUN" --help)
 missing=()
 while read -r el flag key; do
 	grep -q -- "--$flag\b" <<<"$help" || missing+=("--$flag not in --help")
-	grep -q -- "^\.BI\? *\\-\\-$flag\b" "$MAN" || missing+=("--$flag not in cse-run(1)")
+	sed 's/\\-/-/g' "$MAN" | grep -q -- "^\.BI\? *--$flag\b" || missing+=("--$flag not in cse-run(1)")
 	grep -q -- "^\.SS *Element $el\b" "$MAN" || missing+=("no section 'Element $el' in cse-run(1)")
 	printf '[%s]\n%s = %s\n' "$el" "$key" "$([ "$key" = root-id ] && echo true || echo 1)" >"$W/key.ini"
 	"$CSE_RUN" --profile "$W/key.ini" --print-profile >/dev/null 2>&1 || missing+=("[$el] $key not a profile key")
