@@ -31,19 +31,7 @@
 #include <linux/stat.h>
 
 #include <cse/element.h>
-
-#define CSE_ELEMENT_EXPORT __attribute__((visibility("default")))
-
-/* x86-64 struct stat (what newfstatat fills). */
-struct kstat64 {
-	unsigned long st_dev, st_ino, st_nlink;
-	unsigned int st_mode, st_uid, st_gid, pad0;
-	unsigned long st_rdev;
-	long st_size, st_blksize, st_blocks;
-	unsigned long st_atime, st_atime_ns, st_mtime, st_mtime_ns;
-	unsigned long st_ctime, st_ctime_ns;
-	long unused[3];
-};
+#include <cse/kabi.h>
 
 /* The open flags cse.ko accepts; others are meaningless on a device. */
 #define DEV_OPEN_FLAGS (O_ACCMODE | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | \
@@ -63,7 +51,7 @@ static long sys(long nr, long a0, long a1, long a2, long a3)
 static int dev_open(int dirfd, const char *path, unsigned long flags, long *ret)
 {
 	struct cse_dev_open req;
-	struct kstat64 st;
+	struct cse_kstat st;
 	int ifd;
 
 	if (!path || (flags & O_PATH))
@@ -71,7 +59,7 @@ static int dev_open(int dirfd, const char *path, unsigned long flags, long *ret)
 	if (sys(__NR_newfstatat, dirfd, (long)path, (long)&st,
 		(flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) != 0)
 		return 0;	/* missing, EFAULT, ...: the kernel answers */
-	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+	if (!S_ISCHR(st.mode) && !S_ISBLK(st.mode))
 		return 0;
 
 	/* What open(2) would answer before touching the device. */

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cse/element.h>
+#include <cse/kabi.h>
 
 #define ID_NGROUPS_MAX		128	/* setgroups beyond this: EINVAL */
 #define ID_TABLE_SLOTS		4096	/* power of two */
@@ -38,43 +39,8 @@
 #define ID_PATH_MAX		4096
 #define ID_NOBODY		0xffffffffu	/* "-1": leave unchanged */
 
-/* File type and mode bits (the kernel's values). */
-#define ID_S_IFMT	0170000
-#define ID_S_IFSOCK	0140000
-#define ID_S_IFLNK	0120000
-#define ID_S_IFREG	0100000
-#define ID_S_IFBLK	0060000
-#define ID_S_IFDIR	0040000
-#define ID_S_IFCHR	0020000
-#define ID_S_IFIFO	0010000
-#define ID_S_ISUID	04000
-#define ID_S_ISGID	02000
-#define ID_S_IXGRP	00010
-
-/* Errno values returned as -E... (no libc headers here). */
-#define ID_EPERM	1
-#define ID_ENOENT	2
-#define ID_EINTR	4
-#define ID_EBADF	9
-#define ID_EFAULT	14
-#define ID_EINVAL	22
-#define ID_ENOSPC	28
-#define ID_EOPNOTSUPP	95
-
-#define ID_AT_FDCWD		(-100)
-#define ID_AT_SYMLINK_NOFOLLOW	0x100
-#define ID_AT_EMPTY_PATH	0x1000
-
-/* struct stat as the x86-64 kernel fills it (144 bytes). */
-struct id_kstat {
-	uint64_t dev, ino, nlink;
-	uint32_t mode, uid, gid, pad0;
-	uint64_t rdev;
-	int64_t size, blksize, blocks;
-	uint64_t times[6];
-	int64_t unused[3];
-};
-_Static_assert(sizeof(struct id_kstat) == 144, "struct stat is 144 bytes");
+/* id.c's setup answers -ID_EINVAL; the kernel's values are in cse/kabi.h. */
+#define ID_EINVAL	K_EINVAL
 
 /* One process's credentials. */
 struct id_creds {
@@ -104,8 +70,8 @@ struct id_handoff {
 
 /* This element's region of the shared instance state. */
 struct id_shared {
-	uint32_t lock;		/* tid of the holder, 0 when free */
-	uint32_t save_lock;	/* tid of the saving thread, 0 when free */
+	struct cse_lock lock;		/* the table and the handoff slots */
+	struct cse_lock save_lock;	/* one saver at a time (id_persist.c) */
 	uint32_t count;		/* used slots */
 	uint32_t base_uid, base_gid;	/* what files of the real user show */
 	uint32_t real_uid, real_gid;
@@ -135,8 +101,6 @@ int id_creds_in_groups(uint32_t gid);
 long id_creds_call(const struct cse_call *c);
 
 /* id_files.c */
-void id_lock(uint32_t *lock);
-void id_unlock(uint32_t *lock);
 /* Caller holds id_sh->lock. 0: inserted, 1: replaced, -ENOSPC: full. */
 int id_table_put(const struct id_record *r);
 long id_files_call(struct cse_call *c, int *done);

@@ -13,7 +13,7 @@
 #include "id.h"
 
 struct id_creds id_cur;
-static uint32_t creds_lock;
+static struct cse_lock creds_lock;
 
 void id_creds_init(uint32_t uid, uint32_t gid)
 {
@@ -29,7 +29,7 @@ int id_creds_take_handoff(void)
 	int pid = id_svc->getpid();
 	int found = 0;
 
-	id_lock(&id_sh->lock);
+	id_svc->lock(&id_sh->lock);
 	for (int i = 0; i < ID_HANDOFF_SLOTS; i++) {
 		if (id_sh->handoff[i].pid == pid) {
 			id_cur = id_sh->handoff[i].creds;
@@ -38,7 +38,7 @@ int id_creds_take_handoff(void)
 			break;
 		}
 	}
-	id_unlock(&id_sh->lock);
+	id_svc->unlock(&id_sh->lock);
 	return found;
 }
 
@@ -50,19 +50,19 @@ void id_creds_park(void)
 {
 	int pid = id_svc->getpid(), slot = -1;
 
-	id_lock(&id_sh->lock);
+	id_svc->lock(&id_sh->lock);
 	for (int i = 0; i < ID_HANDOFF_SLOTS && slot < 0; i++)
 		if (id_sh->handoff[i].pid == pid)
 			slot = i;
 	for (int i = 0; i < ID_HANDOFF_SLOTS && slot < 0; i++)
 		if (!id_sh->handoff[i].pid ||
-		    id_sys(__NR_kill, id_sh->handoff[i].pid, 0, 0, 0, 0, 0) == -3 /* ESRCH */)
+		    id_sys(__NR_kill, id_sh->handoff[i].pid, 0, 0, 0, 0, 0) == -K_ESRCH)
 			slot = i;
 	if (slot >= 0) {
 		id_sh->handoff[slot].creds = id_cur;
 		id_sh->handoff[slot].pid = pid;
 	}
-	id_unlock(&id_sh->lock);
+	id_svc->unlock(&id_sh->lock);
 }
 
 /* The exec failed and we are still here: free our slot. */
@@ -70,11 +70,11 @@ void id_creds_unpark(void)
 {
 	int pid = id_svc->getpid();
 
-	id_lock(&id_sh->lock);
+	id_svc->lock(&id_sh->lock);
 	for (int i = 0; i < ID_HANDOFF_SLOTS; i++)
 		if (id_sh->handoff[i].pid == pid)
 			id_sh->handoff[i].pid = 0;
-	id_unlock(&id_sh->lock);
+	id_svc->unlock(&id_sh->lock);
 }
 
 int id_creds_in_groups(uint32_t gid)
@@ -90,22 +90,6 @@ int id_creds_in_groups(uint32_t gid)
 static int one_of3(uint32_t v, uint32_t a, uint32_t b, uint32_t c)
 {
 	return v == a || v == b || v == c;
-}
-
-/* Copy between the application's memory and ours through the kernel, so a
- * bad pointer is EFAULT rather than a crash in the element. */
-static long copy_app(int to_app, void *app, void *mine, size_t len)
-{
-	struct { void *base; size_t len; } l = { mine, len }, r = { app, len };
-	long n;
-
-	if (!len)
-		return 0;
-	n = id_sys(to_app ? __NR_process_vm_writev : __NR_process_vm_readv,
-		   id_svc->getpid(), &l, 1, &r, 1, 0);
-	if (n < 0)
-		return n == -ID_EPERM ? -ID_EFAULT : n;
-	return (size_t)n == len ? 0 : -ID_EFAULT;
 }
 
 /* uid (which == 0) or gid (which == 1) flavours share one implementation. */
@@ -125,13 +109,13 @@ static long set_ids(int which, long nr_kind, uint32_t r, uint32_t e, uint32_t s)
 		} else if (r == or || r == os) {
 			*ce = r;
 		} else {
-			return -ID_EPERM;
+			return -K_EPERM;
 		}
 		break;
 	case 2:	/* setreuid/setregid */
 		if (!priv && ((r != ID_NOBODY && r != or && r != oe) ||
 			      (e != ID_NOBODY && !one_of3(e, or, oe, os))))
-			return -ID_EPERM;
+			return -K_EPERM;
 		if (r != ID_NOBODY)
 			*cr = r;
 		if (e != ID_NOBODY)
@@ -143,7 +127,7 @@ static long set_ids(int which, long nr_kind, uint32_t r, uint32_t e, uint32_t s)
 		if (!priv && ((r != ID_NOBODY && !one_of3(r, or, oe, os)) ||
 			      (e != ID_NOBODY && !one_of3(e, or, oe, os)) ||
 			      (s != ID_NOBODY && !one_of3(s, or, oe, os))))
-			return -ID_EPERM;
+			return -K_EPERM;
 		if (r != ID_NOBODY)
 			*cr = r;
 		if (e != ID_NOBODY)
@@ -178,7 +162,7 @@ static long get_res(int which, const long *a)
 	};
 
 	for (int i = 0; i < 3; i++) {
-		long r = copy_app(1, (void *)a[i], &v[i], sizeof(v[i]));
+		long r = id_svc->copy_to_app((void *)a[i], &v[i], sizeof(v[i]));
 
 		if (r)
 			return r;
@@ -189,12 +173,12 @@ static long get_res(int which, const long *a)
 static long get_groups(long size, void *list)
 {
 	if (size < 0)
-		return -ID_EINVAL;
+		return -K_EINVAL;
 	if (size == 0)
 		return id_cur.ngroups;
 	if ((unsigned long)size < id_cur.ngroups)
-		return -ID_EINVAL;
-	return copy_app(1, list, id_cur.groups, id_cur.ngroups * sizeof(uint32_t)) ?:
+		return -K_EINVAL;
+	return id_svc->copy_to_app(list, id_cur.groups, id_cur.ngroups * sizeof(uint32_t)) ?:
 	       (long)id_cur.ngroups;
 }
 
@@ -204,10 +188,10 @@ static long set_groups(long size, void *list)
 	long r;
 
 	if (id_cur.euid != 0)
-		return -ID_EPERM;
+		return -K_EPERM;
 	if (size < 0 || size > ID_NGROUPS_MAX)
-		return -ID_EINVAL;
-	r = copy_app(0, list, g, (size_t)size * sizeof(uint32_t));
+		return -K_EINVAL;
+	r = id_svc->copy_from_app(g, list, (size_t)size * sizeof(uint32_t));
 	if (r)
 		return r;
 	for (long i = 0; i < size; i++)
@@ -240,13 +224,13 @@ long id_creds_call(const struct cse_call *c)
 		return get_groups((int)a[0], (void *)a[1]);
 	}
 
-	id_lock(&creds_lock);
+	id_svc->lock(&creds_lock);
 	switch (c->nr) {
 	case __NR_setuid:
-		r = x == ID_NOBODY ? -ID_EINVAL : set_ids(0, 1, x, 0, 0);
+		r = x == ID_NOBODY ? -K_EINVAL : set_ids(0, 1, x, 0, 0);
 		break;
 	case __NR_setgid:
-		r = x == ID_NOBODY ? -ID_EINVAL : set_ids(1, 1, x, 0, 0);
+		r = x == ID_NOBODY ? -K_EINVAL : set_ids(1, 1, x, 0, 0);
 		break;
 	case __NR_setreuid:
 		r = set_ids(0, 2, x, y, 0);
@@ -270,8 +254,8 @@ long id_creds_call(const struct cse_call *c)
 		r = set_groups((int)a[0], (void *)a[1]);
 		break;
 	default:
-		r = -ID_EINVAL;
+		r = -K_EINVAL;
 	}
-	id_unlock(&creds_lock);
+	id_svc->unlock(&creds_lock);
 	return r;
 }

@@ -22,34 +22,6 @@
 
 #define NR_fchmodat2	452
 #define RENAME_EXCHANGE	2
-#define K_ESRCH		3
-
-/* Holder's tid in the word. A dead holder (killed mid-update) is detected
- * and its lock taken over; that update may be lost but the table stays
- * consistent enough to read, since slots are written field by field
- * before "used" is set. */
-void id_lock(uint32_t *lock)
-{
-	uint32_t me = (uint32_t)id_svc->gettid(), cur;
-
-	for (unsigned int spins = 1;; spins++) {
-		cur = 0;
-		if (__atomic_compare_exchange_n(lock, &cur, me, 0, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return;
-		if (spins % 64 == 0 &&
-		    id_sys(__NR_kill, cur, 0, 0, 0, 0, 0) == -K_ESRCH &&
-		    __atomic_compare_exchange_n(lock, &cur, me, 0, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return;
-		id_sys(__NR_sched_yield, 0, 0, 0, 0, 0, 0);
-	}
-}
-
-void id_unlock(uint32_t *lock)
-{
-	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
-}
 
 static uint32_t slot_of(uint64_t dev, uint64_t ino)
 {
@@ -129,7 +101,7 @@ int id_table_put(const struct id_record *r)
 		return 1;
 	}
 	if (id_sh->count >= ID_TABLE_MAX)
-		return -ID_ENOSPC;
+		return -K_ENOSPC;
 	write_begin();
 	for (i = slot_of(r->dev, r->ino); id_sh->table[i].used;)
 		i = (i + 1) & (ID_TABLE_SLOTS - 1);
@@ -173,7 +145,7 @@ static int find_unlocked(uint64_t dev, uint64_t ino, struct id_record *out)
 }
 
 /* The application's view of a real stat result. */
-static void view_of(const struct id_kstat *st, struct id_record *v)
+static void view_of(const struct cse_kstat *st, struct id_record *v)
 {
 	int at;
 
@@ -196,23 +168,23 @@ static void view_of(const struct id_kstat *st, struct id_record *v)
 		}
 	}
 	/* Still changing: a writer may have died mid-change (its lock is taken over). */
-	id_lock(&id_sh->lock);
+	id_svc->lock(&id_sh->lock);
 	if (id_sh->seq & 1)
 		write_end();
 	at = find(st->dev, st->ino);
 	if (at >= 0)
 		*v = id_sh->table[at].r;
-	id_unlock(&id_sh->lock);
+	id_svc->unlock(&id_sh->lock);
 }
 
 /* Record v for the file st, or drop its entry when v is its plain view. */
-static long record(const struct id_kstat *st, const struct id_record *v)
+static long record(const struct cse_kstat *st, const struct id_record *v)
 {
 	struct id_record def;
 	long r = 0;
 	int at;
 
-	id_lock(&id_sh->lock);
+	id_svc->lock(&id_sh->lock);
 	at = find(st->dev, st->ino);
 	def.dev = st->dev;
 	def.ino = st->ino;
@@ -229,7 +201,7 @@ static long record(const struct id_kstat *st, const struct id_record *v)
 		if (r > 0)
 			r = 0;
 	}
-	id_unlock(&id_sh->lock);
+	id_svc->unlock(&id_sh->lock);
 	return r;
 }
 
@@ -237,14 +209,14 @@ static void forget(uint64_t dev, uint64_t ino)
 {
 	int at;
 
-	id_lock(&id_sh->lock);
+	id_svc->lock(&id_sh->lock);
 	at = find(dev, ino);
 	if (at >= 0)
 		drop_at((uint32_t)at);
-	id_unlock(&id_sh->lock);
+	id_svc->unlock(&id_sh->lock);
 }
 
-static long real_stat(int dirfd, const char *path, int flags, struct id_kstat *st)
+static long real_stat(int dirfd, const char *path, int flags, struct cse_kstat *st)
 {
 	return id_sys(__NR_newfstatat, dirfd, path, st, flags, 0, 0);
 }
@@ -252,7 +224,7 @@ static long real_stat(int dirfd, const char *path, int flags, struct id_kstat *s
 /* chown family, normalised to (dirfd, path, flags). */
 static long do_chown(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)
 {
-	struct id_kstat st;
+	struct cse_kstat st;
 	struct id_record v;
 	long r = real_stat(dirfd, path, flags, &st);
 
@@ -262,20 +234,20 @@ static long do_chown(int dirfd, const char *path, uint32_t uid, uint32_t gid, in
 	if (id_cur.euid != 0) {
 		/* Only the owner may change the group, to one of its own. */
 		if (uid != ID_NOBODY && uid != v.uid)
-			return -ID_EPERM;
+			return -K_EPERM;
 		if (gid != ID_NOBODY && (v.uid != id_cur.fsuid ||
 					 (gid != v.gid && !id_creds_in_groups(gid))))
-			return -ID_EPERM;
+			return -K_EPERM;
 	}
 	if (uid != ID_NOBODY)
 		v.uid = uid;
 	if (gid != ID_NOBODY)
 		v.gid = gid;
 	/* Linux clears set-id bits on chown of anything but a directory. */
-	if ((v.mode & ID_S_IFMT) != ID_S_IFDIR && (uid != ID_NOBODY || gid != ID_NOBODY)) {
-		v.mode &= ~(uint32_t)ID_S_ISUID;
-		if (v.mode & ID_S_IXGRP)
-			v.mode &= ~(uint32_t)ID_S_ISGID;
+	if ((v.mode & K_S_IFMT) != K_S_IFDIR && (uid != ID_NOBODY || gid != ID_NOBODY)) {
+		v.mode &= ~(uint32_t)K_S_ISUID;
+		if (v.mode & K_S_IXGRP)
+			v.mode &= ~(uint32_t)K_S_ISGID;
 	}
 	return record(&st, &v);
 }
@@ -283,70 +255,70 @@ static long do_chown(int dirfd, const char *path, uint32_t uid, uint32_t gid, in
 /* The real mode that keeps the real owner's access; never set-id. */
 static uint32_t real_mode_for(uint32_t type, uint32_t mode)
 {
-	mode = (mode & 07777) & ~(uint32_t)(ID_S_ISUID | ID_S_ISGID);
+	mode = (mode & 07777) & ~(uint32_t)(K_S_ISUID | K_S_ISGID);
 	mode |= 0600;
-	if (type == ID_S_IFDIR)
+	if (type == K_S_IFDIR)
 		mode |= 0100;
 	return mode;
 }
 
 static long do_chmod(int dirfd, const char *path, uint32_t mode, int flags, int *done)
 {
-	struct id_kstat st;
+	struct cse_kstat st;
 	struct id_record v;
 	char proc[48];
 	long r = real_stat(dirfd, path, flags, &st);
 
 	if (r)
 		return r;
-	if ((st.mode & ID_S_IFMT) == ID_S_IFLNK) {
+	if ((st.mode & K_S_IFMT) == K_S_IFLNK) {
 		*done = 0;	/* the kernel's own answer for symlinks */
 		return 0;
 	}
 	view_of(&st, &v);
 	if (id_cur.euid != 0) {
 		if (v.uid != id_cur.fsuid)
-			return -ID_EPERM;
+			return -K_EPERM;
 		if (!id_creds_in_groups(v.gid))
-			mode &= ~(uint32_t)ID_S_ISGID;
+			mode &= ~(uint32_t)K_S_ISGID;
 	}
-	if ((flags & ID_AT_EMPTY_PATH) && !path[0]) {
-		r = id_sys(__NR_fchmod, dirfd, real_mode_for(st.mode & ID_S_IFMT, mode), 0, 0, 0, 0);
-		if (r == -ID_EBADF) {	/* an O_PATH fd */
+	if ((flags & K_AT_EMPTY_PATH) && !path[0]) {
+		r = id_sys(__NR_fchmod, dirfd, real_mode_for(st.mode & K_S_IFMT, mode), 0, 0, 0, 0);
+		if (r == -K_EBADF) {	/* an O_PATH fd */
 			cse_snprintf(id_svc, proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
-			r = id_sys(__NR_chmod, proc, real_mode_for(st.mode & ID_S_IFMT, mode),
+			r = id_sys(__NR_chmod, proc, real_mode_for(st.mode & K_S_IFMT, mode),
 				   0, 0, 0, 0);
 		}
 	} else {
-		r = id_sys(__NR_fchmodat, dirfd, path, real_mode_for(st.mode & ID_S_IFMT, mode),
+		r = id_sys(__NR_fchmodat, dirfd, path, real_mode_for(st.mode & K_S_IFMT, mode),
 			   0, 0, 0);
 	}
 	/* Not really ours (e.g. root's file): fake root still records it. */
-	if (r && !(r == -ID_EPERM && id_cur.euid == 0))
+	if (r && !(r == -K_EPERM && id_cur.euid == 0))
 		return r;
 	if (real_stat(dirfd, path, flags, &st))
-		return -ID_ENOENT;
-	v.mode = (v.mode & ID_S_IFMT) | (mode & 07777);
+		return -K_ENOENT;
+	v.mode = (v.mode & K_S_IFMT) | (mode & 07777);
 	return record(&st, &v);
 }
 
 static long do_mknod(int dirfd, const char *path, uint32_t mode, uint32_t dev, int *done)
 {
-	uint32_t type = mode & ID_S_IFMT;
-	struct id_kstat st;
+	uint32_t type = mode & K_S_IFMT;
+	struct cse_kstat st;
 	struct id_record v;
 	long r;
 
-	if (type != ID_S_IFCHR && type != ID_S_IFBLK) {
+	if (type != K_S_IFCHR && type != K_S_IFBLK) {
 		*done = 0;
 		return 0;
 	}
 	if (id_cur.euid != 0)
-		return -ID_EPERM;
-	r = id_sys(__NR_mknodat, dirfd, path, ID_S_IFREG | (mode & 07777), 0, 0, 0);
+		return -K_EPERM;
+	r = id_sys(__NR_mknodat, dirfd, path, K_S_IFREG | (mode & 07777), 0, 0, 0);
 	if (r)
 		return r;
-	r = real_stat(dirfd, path, ID_AT_SYMLINK_NOFOLLOW, &st);
+	r = real_stat(dirfd, path, K_AT_SYMLINK_NOFOLLOW, &st);
 	if (r)
 		return r;
 	view_of(&st, &v);
@@ -359,30 +331,30 @@ static long do_mknod(int dirfd, const char *path, uint32_t mode, uint32_t dev, i
 }
 
 /* The file a removal will take away for good, if it has an entry. */
-static int doomed(int dirfd, const char *path, struct id_kstat *st)
+static int doomed(int dirfd, const char *path, struct cse_kstat *st)
 {
 	if (!__atomic_load_n(&id_sh->count, __ATOMIC_RELAXED))
 		return 0;
-	if (real_stat(dirfd, path, ID_AT_SYMLINK_NOFOLLOW, st))
+	if (real_stat(dirfd, path, K_AT_SYMLINK_NOFOLLOW, st))
 		return 0;
-	return (st->mode & ID_S_IFMT) == ID_S_IFDIR || st->nlink <= 1;
+	return (st->mode & K_S_IFMT) == K_S_IFDIR || st->nlink <= 1;
 }
 
 static long do_remove(struct cse_call *c, int dirfd, const char *path)
 {
-	struct id_kstat st, src;
+	struct cse_kstat st, src;
 	const long *a = c->args;
 	int gone = doomed(dirfd, path, &st);
 	long r;
 
 	if (gone && (c->nr == __NR_rename || c->nr == __NR_renameat ||
 		     c->nr == __NR_renameat2)) {
-		int odir = c->nr == __NR_rename ? ID_AT_FDCWD : (int)a[0];
+		int odir = c->nr == __NR_rename ? K_AT_FDCWD : (int)a[0];
 		const char *opath = (const char *)(c->nr == __NR_rename ? a[0] : a[1]);
 
 		if (c->nr == __NR_renameat2 && (a[4] & RENAME_EXCHANGE))
 			gone = 0;
-		else if (!real_stat(odir, opath, ID_AT_SYMLINK_NOFOLLOW, &src) &&
+		else if (!real_stat(odir, opath, K_AT_SYMLINK_NOFOLLOW, &src) &&
 			 src.dev == st.dev && src.ino == st.ino)
 			gone = 0;	/* rename onto a link of itself: a no-op */
 	}
@@ -392,7 +364,7 @@ static long do_remove(struct cse_call *c, int dirfd, const char *path)
 	return r;
 }
 
-static void fix_stat(struct id_kstat *st)
+static void fix_stat(struct cse_kstat *st)
 {
 	struct id_record v;
 
@@ -405,7 +377,7 @@ static void fix_stat(struct id_kstat *st)
 
 static void fix_statx(struct statx *sx)
 {
-	struct id_kstat st;
+	struct cse_kstat st;
 	struct id_record v;
 
 	st.dev = (sx->stx_dev_minor & 0xff) | ((uint64_t)sx->stx_dev_major << 8) |
@@ -436,36 +408,36 @@ long id_files_call(struct cse_call *c, int *done)
 	*done = 1;
 	switch (c->nr) {
 	case __NR_chown:
-		return do_chown(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2], 0);
+		return do_chown(K_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2], 0);
 	case __NR_lchown:
-		return do_chown(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2],
-				ID_AT_SYMLINK_NOFOLLOW);
+		return do_chown(K_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2],
+				K_AT_SYMLINK_NOFOLLOW);
 	case __NR_fchown:
-		return do_chown((int)a[0], "", (uint32_t)a[1], (uint32_t)a[2], ID_AT_EMPTY_PATH);
+		return do_chown((int)a[0], "", (uint32_t)a[1], (uint32_t)a[2], K_AT_EMPTY_PATH);
 	case __NR_fchownat:
 		return do_chown((int)a[0], (const char *)a[1], (uint32_t)a[2], (uint32_t)a[3],
 				(int)a[4]);
 	case __NR_chmod:
-		return do_chmod(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], 0, done);
+		return do_chmod(K_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], 0, done);
 	case __NR_fchmod:
-		return do_chmod((int)a[0], "", (uint32_t)a[1], ID_AT_EMPTY_PATH, done);
+		return do_chmod((int)a[0], "", (uint32_t)a[1], K_AT_EMPTY_PATH, done);
 	case __NR_fchmodat:
 		return do_chmod((int)a[0], (const char *)a[1], (uint32_t)a[2], 0, done);
 	case NR_fchmodat2:
-		if (a[3] & ~(long)(ID_AT_SYMLINK_NOFOLLOW | ID_AT_EMPTY_PATH))
-			return -ID_EINVAL;
+		if (a[3] & ~(long)(K_AT_SYMLINK_NOFOLLOW | K_AT_EMPTY_PATH))
+			return -K_EINVAL;
 		return do_chmod((int)a[0], (const char *)a[1], (uint32_t)a[2], (int)a[3], done);
 	case __NR_mknod:
-		return do_mknod(ID_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2], done);
+		return do_mknod(K_AT_FDCWD, (const char *)a[0], (uint32_t)a[1], (uint32_t)a[2], done);
 	case __NR_mknodat:
 		return do_mknod((int)a[0], (const char *)a[1], (uint32_t)a[2], (uint32_t)a[3], done);
 	case __NR_unlink:
 	case __NR_rmdir:
-		return do_remove(c, ID_AT_FDCWD, (const char *)a[0]);
+		return do_remove(c, K_AT_FDCWD, (const char *)a[0]);
 	case __NR_unlinkat:
 		return do_remove(c, (int)a[0], (const char *)a[1]);
 	case __NR_rename:
-		return do_remove(c, ID_AT_FDCWD, (const char *)a[1]);
+		return do_remove(c, K_AT_FDCWD, (const char *)a[1]);
 	case __NR_renameat:
 	case __NR_renameat2:
 		return do_remove(c, (int)a[2], (const char *)a[3]);
@@ -475,7 +447,7 @@ long id_files_call(struct cse_call *c, int *done)
 	case __NR_newfstatat:
 		r = id_sys(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 		if (!r)
-			fix_stat((struct id_kstat *)(c->nr == __NR_newfstatat ? a[2] : a[1]));
+			fix_stat((struct cse_kstat *)(c->nr == __NR_newfstatat ? a[2] : a[1]));
 		return r;
 	case __NR_statx:
 		r = id_sys(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);

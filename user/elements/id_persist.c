@@ -14,19 +14,9 @@
 #include <asm/unistd.h>
 #include "id.h"
 
-#define K_O_RDONLY	0
-#define K_O_WRONLY	01
-#define K_O_CREAT	0100
-#define K_O_EXCL	0200
-#define K_O_TRUNC	01000
-#define K_O_DIRECTORY	0200000
-#define K_O_CLOEXEC	02000000
-#define K_W_OK		2
-#define K_MAP_PRIVATE_ANON 0x22
-
 static void *map_anon(size_t len)
 {
-	long p = id_sys(__NR_mmap, 0, len, 3, K_MAP_PRIVATE_ANON, -1, 0);
+	long p = id_sys(__NR_mmap, 0, len, 3, K_MAP_PRIVATE | K_MAP_ANONYMOUS, -1, 0);
 
 	return (unsigned long)p > -4096ul ? (void *)0 : (void *)p;
 }
@@ -37,7 +27,7 @@ static int add_loaded(void *ctx, const struct id_record *r, const char **why)
 
 	(void)ctx;
 	n = id_table_put(r);
-	if (n == -ID_ENOSPC)
+	if (n == -K_ENOSPC)
 		*why = "more entries than the table holds (3584)";
 	else if (n == 1)
 		*why = "the same DEV INO twice";
@@ -48,30 +38,30 @@ static int add_loaded(void *ctx, const struct id_record *r, const char **why)
 int id_persist_load(char *err, size_t errlen)
 {
 	const char *path = id_sh->state_path, *why = "";
-	struct id_kstat st;
+	struct cse_kstat st;
 	unsigned int line = 0;
 	char *buf;
 	long fd, n, got = 0;
 	int r;
 
-	fd = id_sys(__NR_openat, ID_AT_FDCWD, path, K_O_RDONLY | K_O_CLOEXEC, 0, 0, 0);
-	if (fd == -ID_ENOENT)
+	fd = id_sys(__NR_openat, K_AT_FDCWD, path, K_O_RDONLY | K_O_CLOEXEC, 0, 0, 0);
+	if (fd == -K_ENOENT)
 		return 0;	/* the first run creates it */
 	if (fd < 0) {
 		cse_snprintf(id_svc, err, errlen, "cannot open state file %s (errno %ld)",
 			     path, -fd);
 		return (int)fd;
 	}
-	if (id_sys(__NR_fstat, fd, &st, 0, 0, 0, 0) || (st.mode & ID_S_IFMT) != ID_S_IFREG) {
+	if (id_sys(__NR_fstat, fd, &st, 0, 0, 0, 0) || (st.mode & K_S_IFMT) != K_S_IFREG) {
 		id_sys(__NR_close, fd, 0, 0, 0, 0, 0);
 		cse_snprintf(id_svc, err, errlen, "state file %s is not a regular file", path);
-		return -ID_EINVAL;
+		return -K_EINVAL;
 	}
 	if (st.size > (int64_t)ID_STATE_MAX_BYTES) {
 		id_sys(__NR_close, fd, 0, 0, 0, 0, 0);
 		cse_snprintf(id_svc, err, errlen, "state file %s: larger than %u bytes", path,
 			     ID_STATE_MAX_BYTES);
-		return -ID_EINVAL;
+		return -K_EINVAL;
 	}
 	buf = map_anon((size_t)st.size + 1);
 	if (!buf) {
@@ -80,7 +70,7 @@ int id_persist_load(char *err, size_t errlen)
 		return -12;
 	}
 	while (got < st.size && (n = id_sys(__NR_read, fd, buf + got, st.size - got, 0, 0, 0)) != 0) {
-		if (n == -ID_EINTR)
+		if (n == -K_EINTR)
 			continue;
 		if (n < 0)
 			break;
@@ -98,7 +88,7 @@ int id_persist_load(char *err, size_t errlen)
 			cse_snprintf(id_svc, err, errlen, "%s:%u: %s", path, line, why);
 		else
 			cse_snprintf(id_svc, err, errlen, "%s: %s", path, why);
-		return -ID_EINVAL;
+		return -K_EINVAL;
 	}
 	id_sh->saved_generation = id_sh->generation;
 	return 0;
@@ -118,7 +108,7 @@ int id_persist_check_dir(char *err, size_t errlen)
 	dir[n ? n : 1] = 0;
 	if (!n)
 		dir[0] = '/';
-	r = id_sys(__NR_faccessat, ID_AT_FDCWD, dir, K_W_OK, 0, 0, 0);
+	r = id_sys(__NR_faccessat, K_AT_FDCWD, dir, K_W_OK, 0, 0, 0);
 	if (r) {
 		cse_snprintf(id_svc, err, errlen,
 			     "state file %s: cannot write in its directory (errno %ld)",
@@ -133,7 +123,7 @@ static long write_all_fd(long fd, const char *p, size_t len)
 	while (len) {
 		long n = id_sys(__NR_write, fd, p, len, 0, 0, 0);
 
-		if (n == -ID_EINTR)
+		if (n == -K_EINTR)
 			continue;
 		if (n <= 0)
 			return n ? n : -5;
@@ -187,26 +177,26 @@ void id_persist_save(int force)
 	if (!id_sh->state_path[0])
 		return;
 	/* Saves one at a time: a slow older snapshot never lands last. */
-	id_lock(&id_sh->save_lock);
+	id_svc->lock(&id_sh->save_lock);
 	if (!force && id_sh->saved_generation == id_sh->generation) {
-		id_unlock(&id_sh->save_lock);
+		id_svc->unlock(&id_sh->save_lock);
 		return;
 	}
 	snap = map_anon(snap_len);
 	if (!snap) {
 		complain("out of memory", -12);
-		id_unlock(&id_sh->save_lock);
+		id_svc->unlock(&id_sh->save_lock);
 		return;
 	}
-	id_lock(&id_sh->lock);
+	id_svc->lock(&id_sh->lock);
 	gen = id_sh->generation;
 	for (uint32_t i = 0; i < ID_TABLE_SLOTS; i++)
 		snap[i] = id_sh->table[i];
-	id_unlock(&id_sh->lock);
+	id_svc->unlock(&id_sh->lock);
 
 	cse_snprintf(id_svc, tmp, sizeof(tmp), "%s.tmp.%d", id_sh->state_path, id_svc->getpid());
 	id_sys(__NR_unlink, tmp, 0, 0, 0, 0, 0);	/* a leftover of a dead namesake */
-	fd = id_sys(__NR_openat, ID_AT_FDCWD, tmp,
+	fd = id_sys(__NR_openat, K_AT_FDCWD, tmp,
 		    K_O_WRONLY | K_O_CREAT | K_O_EXCL | K_O_TRUNC | K_O_CLOEXEC, 0644, 0, 0);
 	if (fd < 0) {
 		complain("cannot create the temporary file", fd);
@@ -229,7 +219,7 @@ void id_persist_save(int force)
 	for (size_t i = 0; i < n; i++)
 		dir[i] = id_sh->state_path[i];
 	dir[n] = 0;
-	fd = id_sys(__NR_openat, ID_AT_FDCWD, dir, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0);
+	fd = id_sys(__NR_openat, K_AT_FDCWD, dir, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0);
 	if (fd >= 0) {
 		id_sys(__NR_fsync, fd, 0, 0, 0, 0, 0);
 		id_sys(__NR_close, fd, 0, 0, 0, 0, 0);
@@ -237,5 +227,5 @@ void id_persist_save(int force)
 	id_sh->saved_generation = gen;
 out:
 	id_sys(__NR_munmap, snap, snap_len, 0, 0, 0, 0);
-	id_unlock(&id_sh->save_lock);
+	id_svc->unlock(&id_sh->save_lock);
 }

@@ -45,14 +45,14 @@ static int parse_u64(const char **pp, const char *end, int base, uint64_t max,
 
 static int valid_type(uint32_t mode)
 {
-	switch (mode & ID_S_IFMT) {
-	case ID_S_IFSOCK:
-	case ID_S_IFLNK:
-	case ID_S_IFREG:
-	case ID_S_IFBLK:
-	case ID_S_IFDIR:
-	case ID_S_IFCHR:
-	case ID_S_IFIFO:
+	switch (mode & K_S_IFMT) {
+	case K_S_IFSOCK:
+	case K_S_IFLNK:
+	case K_S_IFREG:
+	case K_S_IFBLK:
+	case K_S_IFDIR:
+	case K_S_IFCHR:
+	case K_S_IFIFO:
 		return 1;
 	}
 	return 0;
@@ -98,8 +98,8 @@ static int parse_line(const char *p, const char *end, struct id_record *r,
 		*why = "MODE has no valid file type";
 		return -1;
 	}
-	if (r->rdev && (r->mode & ID_S_IFMT) != ID_S_IFCHR &&
-	    (r->mode & ID_S_IFMT) != ID_S_IFBLK) {
+	if (r->rdev && (r->mode & K_S_IFMT) != K_S_IFCHR &&
+	    (r->mode & K_S_IFMT) != K_S_IFBLK) {
 		*why = "RDEV set on a file that is not a device";
 		return -1;
 	}

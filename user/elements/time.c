@@ -58,15 +58,6 @@ long sys(long nr, long a, long b, long c, long d)
 	return svc->syscall(nr, a, b, c, d, 0, 0);
 }
 
-/* Copy application memory without faulting in the element. */
-int peek(void *dst, uintptr_t src, size_t len)
-{
-	struct { void *base; size_t len; } local = { dst, len }, remote = { (void *)src, len };
-
-	return svc->syscall(__NR_process_vm_readv, svc->getpid(), (long)&local, 1,
-			    (long)&remote, 1, 0) == (long)len ? 0 : -14;
-}
-
 enum clock_class clock_class(long clk)
 {
 	switch (clk) {
@@ -221,12 +212,14 @@ int identity_for(long clk)
 
 static long do_clock_gettime(long clk, uintptr_t user)
 {
-	struct kts *t = (struct kts *)user;
-	long r = sys(__NR_clock_gettime, clk, (long)user, 0, 0);	/* validates both */
+	struct kts t;
+	long r = sys(__NR_clock_gettime, clk, (long)&t, 0, 0);	/* validates clk */
 
-	if (r == 0 && clock_class(clk) != C_REAL)
-		*t = ns_ts(to_virt(clk, ts_ns(t)));
-	return r;
+	if (r)
+		return r;
+	if (clock_class(clk) != C_REAL)
+		t = ns_ts(to_virt(clk, ts_ns(&t)));
+	return svc->copy_to_app((void *)user, &t, sizeof(t));
 }
 
 /* A real struct timeval in place to what the application sees. */
@@ -240,23 +233,21 @@ void virt_timeval(long *u)
 
 static long do_gettimeofday(uintptr_t tv, uintptr_t tz)
 {
-	long r = sys(__NR_gettimeofday, (long)tv, (long)tz, 0, 0);
+	long u[2];
+	long r = sys(__NR_gettimeofday, tv ? (long)u : 0, (long)tz, 0, 0);
 
 	if (r || !tv)
 		return r;
-	virt_timeval((long *)tv);
-	return 0;
+	virt_timeval(u);
+	return svc->copy_to_app((void *)tv, u, sizeof(u));
 }
 
 static long do_time(uintptr_t tloc)
 {
-	long r = sys(__NR_time, (long)tloc, 0, 0, 0);	/* validates tloc */
 	struct kts t = ns_ts(to_virt(CLK_REALTIME, real_now(CLK_REALTIME)));
 
-	if (r < 0 && r > -4096)
-		return r;
 	if (tloc)
-		*(long *)tloc = t.sec;
+		return svc->copy_to_app((void *)tloc, &t.sec, sizeof(t.sec)) ?: t.sec;
 	return t.sec;
 }
 
@@ -279,7 +270,7 @@ static long do_clock_settime(long clk, uintptr_t user)
 {
 	struct kts t;
 
-	if (peek(&t, user, sizeof(t)))
+	if (svc->copy_from_app(&t, (const void *)user, sizeof(t)))
 		return -14;
 	if (clk != CLK_REALTIME)
 		return -22;	/* the kernel's answer for the other clocks */
@@ -294,7 +285,7 @@ static long do_settimeofday(uintptr_t tv)
 
 	if (!tv)
 		return 0;	/* only a time zone: nothing we keep */
-	if (peek(u, tv, sizeof(u)))
+	if (svc->copy_from_app(u, (const void *)tv, sizeof(u)))
 		return -14;
 	if (u[0] < 0 || u[1] < 0 || u[1] >= 1000000)
 		return -22;

@@ -36,7 +36,6 @@ enum clock_class { C_REAL, C_WALL, C_STEADY };
 extern const struct cse_services *svc;
 extern struct time_state *st;
 long sys(long nr, long a, long b, long c, long d);
-int peek(void *dst, uintptr_t src, size_t len);
 enum clock_class clock_class(long clk);
 int64_t ts_ns(const struct kts *t);
 struct kts ns_ts(int64_t ns);

@@ -12,36 +12,42 @@
 
 long do_nanosleep(uintptr_t req, uintptr_t rem)
 {
-	struct kts t, *out = (struct kts *)rem;
+	struct kts t, left;
 	long r;
 
-	if (peek(&t, req, sizeof(t)))
+	if (svc->copy_from_app(&t, (const void *)req, sizeof(t)))
 		return -14;
 	if (t.sec < 0 || t.nsec < 0 || t.nsec >= NSEC)
 		return -22;
 	t = ns_ts(rel_real(CLK_MONOTONIC, ts_ns(&t)));
-	r = sys(__NR_nanosleep, (long)&t, (long)rem, 0, 0);
-	if (r == -4 && rem)	/* EINTR: report what is left in our time */
-		*out = ns_ts(rel_virt(CLK_MONOTONIC, ts_ns(out)));
+	r = sys(__NR_nanosleep, (long)&t, rem ? (long)&left : 0, 0, 0);
+	if (r == -4 && rem) {	/* EINTR: report what is left in our time */
+		left = ns_ts(rel_virt(CLK_MONOTONIC, ts_ns(&left)));
+		return svc->copy_to_app((void *)rem, &left, sizeof(left)) ?: r;
+	}
 	return r;
 }
 
 long do_clock_nanosleep(long clk, long flags, uintptr_t req, uintptr_t rem)
 {
-	struct kts t, *out = (struct kts *)rem;
+	struct kts t, left;
+	int rel = !(flags & TIMER_ABSTIME_);
 	long r;
 
-	if (peek(&t, req, sizeof(t)))
+	if (svc->copy_from_app(&t, (const void *)req, sizeof(t)))
 		return -14;
 	if (t.sec < 0 || t.nsec < 0 || t.nsec >= NSEC)
 		return -22;
-	if (flags & TIMER_ABSTIME_)
-		t = ns_ts(to_real(clk, ts_ns(&t)));
-	else
+	if (rel)
 		t = ns_ts(rel_real(clk, ts_ns(&t)));
-	r = sys(__NR_clock_nanosleep, clk, flags, (long)&t, (long)rem);
-	if (r == -4 && rem && !(flags & TIMER_ABSTIME_))
-		*out = ns_ts(rel_virt(clk, ts_ns(out)));
+	else
+		t = ns_ts(to_real(clk, ts_ns(&t)));
+	/* The kernel writes rem only for a relative sleep cut by a signal. */
+	r = sys(__NR_clock_nanosleep, clk, flags, (long)&t, rem && rel ? (long)&left : 0);
+	if (r == -4 && rem && rel) {
+		left = ns_ts(rel_virt(clk, ts_ns(&left)));
+		return svc->copy_to_app((void *)rem, &left, sizeof(left)) ?: r;
+	}
 	return r;
 }
 
@@ -81,13 +87,13 @@ static void itimer_to_virt(long clk, struct kitimerspec *v)
 
 long do_timerfd_settime(long fd, long flags, uintptr_t newp, uintptr_t oldp)
 {
-	struct kitimerspec n;
+	struct kitimerspec n, old;
 	long clk = timerfd_clock(fd), r;
 
 	if (clk < 0 || identity_for(clk) ||
 	    (clock_class(clk) == C_WALL && !(flags & TIMER_ABSTIME_) && st->scale == PPM))
 		return sys(__NR_timerfd_settime, fd, flags, (long)newp, (long)oldp);
-	if (peek(&n, newp, sizeof(n)))
+	if (svc->copy_from_app(&n, (const void *)newp, sizeof(n)))
 		return -14;
 	if (n.value.sec || n.value.nsec) {	/* zero disarms: keep it zero */
 		if (flags & TIMER_ABSTIME_)
@@ -98,19 +104,26 @@ long do_timerfd_settime(long fd, long flags, uintptr_t newp, uintptr_t oldp)
 			n.value.nsec = 1;	/* already due, not disarmed */
 	}
 	n.interval = ns_ts(rel_real(clk, ts_ns(&n.interval)));
-	r = sys(__NR_timerfd_settime, fd, flags, (long)&n, (long)oldp);
-	if (r == 0 && oldp)
-		itimer_to_virt(clk, (struct kitimerspec *)oldp);
+	r = sys(__NR_timerfd_settime, fd, flags, (long)&n, oldp ? (long)&old : 0);
+	if (r == 0 && oldp) {
+		itimer_to_virt(clk, &old);
+		return svc->copy_to_app((void *)oldp, &old, sizeof(old));
+	}
 	return r;
 }
 
 long do_timerfd_gettime(long fd, uintptr_t cur)
 {
-	long clk = timerfd_clock(fd), r = sys(__NR_timerfd_gettime, fd, (long)cur, 0, 0);
+	struct kitimerspec v;
+	long clk = timerfd_clock(fd), r;
 
-	if (r == 0 && clk >= 0)
-		itimer_to_virt(clk, (struct kitimerspec *)cur);
-	return r;
+	if (clk < 0)
+		return sys(__NR_timerfd_gettime, fd, (long)cur, 0, 0);
+	r = sys(__NR_timerfd_gettime, fd, (long)&v, 0, 0);
+	if (r)
+		return r;
+	itimer_to_virt(clk, &v);
+	return svc->copy_to_app((void *)cur, &v, sizeof(v));
 }
 
 /* futex timeouts: the call is made here, with a translated copy. */
@@ -142,7 +155,7 @@ enum cse_verdict do_futex(struct cse_call *c)
 	}
 	if (identity_for(clk) || (!abs && st->scale == PPM))
 		return CSE_PASS;
-	if (peek(&t, (uintptr_t)c->args[3], sizeof(t))) {
+	if (svc->copy_from_app(&t, (const void *)c->args[3], sizeof(t))) {
 		c->ret = -14;
 		return CSE_DONE;
 	}

@@ -24,6 +24,7 @@
  */
 #include <asm/unistd.h>
 #include <cse/element.h>
+#include <cse/kabi.h>
 
 #define FIELD_LEN	65	/* __NEW_UTS_LEN + 1 */
 #define NAME_MAX_LEN	64	/* the kernel's limit for sethostname */
@@ -33,17 +34,9 @@ enum { F_SYSNAME, F_NODENAME, F_RELEASE, F_VERSION, F_MACHINE, F_DOMAINNAME, NFI
 
 struct uts_state {
 	uint32_t seq;		/* seqlock: odd while a writer is busy */
-	uint32_t lock;		/* writers' spinlock */
+	struct cse_lock lock;	/* writers take it (svc->lock) */
 	char f[NFIELDS][FIELD_LEN];
 };
-
-/* Open-flag bits (asm-generic/fcntl.h), spelled out to stay libc-free. */
-#define O_ACCMODE_	03
-#define O_CREAT_	0100
-#define O_DIRECTORY_	0200000
-#define O_CLOEXEC_	02000000
-#define O_PATH_		010000000
-#define MFD_CLOEXEC_	1
 
 static const struct cse_services *svc;
 static struct uts_state *st;
@@ -75,18 +68,6 @@ static long sys(long nr, long a, long b, long c, long d)
 	return svc->syscall(nr, a, b, c, d, 0, 0);
 }
 
-/*
- * Copy len bytes of application memory without faulting in the element:
- * a bad pointer gives -EFAULT, as the kernel would have returned.
- */
-static long peek(void *dst, uintptr_t src, size_t len)
-{
-	struct { void *base; size_t len; } local = { dst, len }, remote = { (void *)src, len };
-
-	return svc->syscall(__NR_process_vm_readv, svc->getpid(), (long)&local, 1,
-			    (long)&remote, 1, 0);
-}
-
 /* ---- the names, under a seqlock shared by all processes ---- */
 
 static void read_field(int f, char out[FIELD_LEN])
@@ -105,14 +86,13 @@ static void read_field(int f, char out[FIELD_LEN])
 
 static void write_field(int f, const char *v, size_t len)
 {
-	while (__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
-		sys(__NR_sched_yield, 0, 0, 0, 0);
+	svc->lock(&st->lock);
 	__atomic_fetch_add(&st->seq, 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	for (size_t i = 0; i < FIELD_LEN; i++)
 		__atomic_store_n(&st->f[f][i], i < len ? v[i] : 0, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&st->seq, 1, __ATOMIC_RELEASE);
-	__atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
+	svc->unlock(&st->lock);
 }
 
 /* ---- setup ---- */
@@ -196,18 +176,11 @@ static int uts_setup(const struct cse_setup *s)
 
 static long do_uname(uintptr_t buf)
 {
-	char v[FIELD_LEN];
-	char *out = (char *)buf;
-	long r = sys(__NR_uname, (long)buf, 0, 0, 0);	/* checks buf is writable */
+	char u[NFIELDS][FIELD_LEN];
 
-	if (r < 0)
-		return r;
-	for (int f = 0; f < NFIELDS; f++) {
-		read_field(f, v);
-		for (int i = 0; i < FIELD_LEN; i++)
-			out[f * FIELD_LEN + i] = v[i];
-	}
-	return 0;
+	for (int f = 0; f < NFIELDS; f++)
+		read_field(f, u[f]);
+	return svc->copy_to_app((void *)buf, u, sizeof(u));	/* 0 or -EFAULT */
 }
 
 static long do_setname(int f, uintptr_t name, long len)
@@ -216,12 +189,10 @@ static long do_setname(int f, uintptr_t name, long len)
 	long r;
 
 	if (len < 0 || len > NAME_MAX_LEN)
-		return -22;	/* EINVAL, as the kernel */
-	if (len) {
-		r = peek(v, name, (size_t)len);
-		if (r != len)
-			return -14;	/* EFAULT */
-	}
+		return -K_EINVAL;	/* as the kernel */
+	r = svc->copy_from_app(v, (const void *)name, (size_t)len);
+	if (r)
+		return r;
 	write_field(f, v, (size_t)len);
 	return 0;
 }
@@ -230,27 +201,10 @@ static long do_setname(int f, uintptr_t name, long len)
 static int proc_file_index(uintptr_t path)
 {
 	char p[40];
-	size_t room = 4096 - (path & 4095), n = sizeof(p) - 1;
-	long r;
 
-	if (!path)
+	/* Bad pointers and longer paths are not ours: the kernel answers. */
+	if (!path || svc->copy_str_from_app(p, (const char *)path, sizeof(p)) < 0)
 		return -1;
-	/* Never read across into a page that may not exist. */
-	if (room < n) {
-		r = peek(p, path, room);
-		if (r != (long)room)
-			return -1;
-		for (size_t i = 0; i < room; i++)
-			if (!p[i])
-				goto have;
-		r = peek(p + room, path + room, n - room);
-		if (r != (long)(n - room))
-			return -1;
-	} else if (peek(p, path, n) != (long)n) {
-		return -1;
-	}
-have:
-	p[sizeof(p) - 1] = 0;
 	for (size_t i = 0; i < NPROC_FILES; i++)
 		if (!cse_strcmp(p, proc_files[i].path))
 			return (int)i;
@@ -261,19 +215,19 @@ have:
 static long open_proc_file(int idx, long flags)
 {
 	const int field = proc_files[idx].field;
-	long acc = flags & O_ACCMODE_, fd, r;
+	long acc = flags & K_O_ACCMODE, fd, r;
 	char v[FIELD_LEN + 1];
 	size_t n;
-	struct { unsigned long dev, ino; char rest[128]; } sb;
+	struct cse_kstat sb;
 
-	if (flags & (O_DIRECTORY_ | O_PATH_))
+	if (flags & (K_O_DIRECTORY | K_O_PATH))
 		return -1;	/* not ours to fake: let the kernel answer */
-	if (acc != 0 && !proc_files[idx].writable)
-		return -13;	/* EACCES: read-only sysctl */
-	fd = sys(__NR_memfd_create, (long)"cse-uts", (flags & O_CLOEXEC_) ? MFD_CLOEXEC_ : 0, 0, 0);
+	if (acc != K_O_RDONLY && !proc_files[idx].writable)
+		return -K_EACCES;	/* read-only sysctl */
+	fd = sys(__NR_memfd_create, (long)"cse-uts", (flags & K_O_CLOEXEC) ? K_MFD_CLOEXEC : 0, 0, 0);
 	if (fd < 0)
 		return fd;
-	if (acc != 1) {		/* readable: fill it; the offset stays at 0 */
+	if (acc != K_O_WRONLY) {	/* readable: fill it; the offset stays at 0 */
 		read_field(field, v);
 		n = cse_strlen(v);
 		v[n++] = '\n';
@@ -281,12 +235,12 @@ static long open_proc_file(int idx, long flags)
 		if (r != (long)n)
 			goto fail;
 	}
-	if (acc != 0) {
+	if (acc != K_O_RDONLY) {
 		r = sys(__NR_fstat, fd, (long)&sb, 0, 0);
 		if (r < 0)
 			goto fail;
 		if (ntracked == MAX_TRACKED) {
-			r = -23;	/* ENFILE */
+			r = -K_ENFILE;
 			goto fail;
 		}
 		tracked[ntracked].dev = sb.dev;
@@ -297,7 +251,7 @@ static long open_proc_file(int idx, long flags)
 	return fd;
 fail:
 	sys(__NR_close, fd, 0, 0, 0);
-	return r < 0 ? r : -5;
+	return r < 0 ? r : -K_EIO;
 }
 
 static int try_open(struct cse_call *c, uintptr_t path, long flags)
@@ -317,7 +271,7 @@ static int try_open(struct cse_call *c, uintptr_t path, long flags)
 /* After a write to a tracked memfd: its content (to the first newline) is the new name. */
 static void after_write(const struct cse_call *c)
 {
-	struct { unsigned long dev, ino; char rest[128]; } sb;
+	struct cse_kstat sb;
 	char v[FIELD_LEN + 1];
 	int n = __atomic_load_n(&ntracked, __ATOMIC_ACQUIRE);
 	long r, len;
@@ -358,7 +312,7 @@ static enum cse_verdict uts_handle(struct cse_call *c)
 		return try_open(c, (uintptr_t)c->args[1], c->args[2]) ? CSE_DONE : CSE_PASS;
 	case __NR_openat2:
 		if ((unsigned long)c->args[3] < sizeof(how) ||
-		    peek(&how, (uintptr_t)c->args[2], sizeof(how)) != sizeof(how))
+		    svc->copy_from_app(&how, (const void *)c->args[2], sizeof(how)))
 			return CSE_PASS;
 		return try_open(c, (uintptr_t)c->args[1], (long)how.flags) ? CSE_DONE : CSE_PASS;
 	default:

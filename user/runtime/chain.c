@@ -75,6 +75,8 @@ const struct cse_services cse_svc = {
 	.copy_to_app = rt_copy_to_app,
 	.copy_str_from_app = svc_copy_str_from_app,
 	.scratch = svc_scratch,
+	.lock = rt_lock,
+	.unlock = rt_unlock,
 };
 
 int chain_add(const struct cse_element *e)
@@ -102,29 +104,44 @@ static unsigned int wanted_by(long nr)
 	return wants[SYSCALL_TABLE_SIZE];
 }
 
-/* *nhandled = how many elements saw the call (for exit). */
-enum cse_verdict chain_run(struct cse_call *c, int *nhandled)
+/*
+ * The handle() of every element that wants c->nr, in order, until one
+ * answers. f records which ran and the priv word each left, for
+ * chain_exit. Each handle() starts with c->priv NULL.
+ */
+enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f)
 {
 	unsigned int mask = wanted_by(c->nr);
 
-	*nhandled = 0;
 	for (int i = 0; mask && i < nelements; i++) {
+		enum cse_verdict v;
+
 		if (!(mask & (1u << i)))
 			continue;
-		*nhandled = i + 1;
 		report_count(i);
-		if (elements[i]->handle(c) == CSE_DONE)
+		if (__builtin_expect(!lock_live, 0))
+			__atomic_store_n(&lock_live, 1, __ATOMIC_RELAXED);
+		c->priv = NULL;
+		f->ran |= 1u << i;
+		v = elements[i]->handle(c);
+		f->priv[i] = c->priv;
+		if (v == CSE_DONE)
 			return CSE_DONE;
 		mask = wanted_by(c->nr);	/* nr may have been changed */
 	}
 	return CSE_PASS;
 }
 
-void chain_observe(struct cse_call *c, int nhandled)
+/* exit() of the elements whose handle() ran, last first, each with its priv. */
+void chain_exit_slow(struct cse_call *c, struct chain_frame *f)
 {
-	for (int i = nhandled - 1; i >= 0; i--)
-		if (elements[i]->exit)
-			elements[i]->exit(c);
+	for (int i = nelements - 1; i >= 0; i--) {
+		if (!(f->ran & (1u << i)) || !elements[i]->exit)
+			continue;
+		c->priv = f->priv[i];
+		elements[i]->exit(c);
+	}
+	c->priv = NULL;
 }
 
 int chain_count(void)
@@ -140,6 +157,7 @@ const char *chain_element_name(int i)
 void chain_fork_child(int shares_memory)
 {
 	report_fork_child(shares_memory);
+	__atomic_store_n(&lock_live, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < nelements; i++)
 		if (elements[i]->fork_child)
 			elements[i]->fork_child();
@@ -148,6 +166,7 @@ void chain_fork_child(int shares_memory)
 void chain_before_exec(const char *path)
 {
 	report_flush();	/* the counters die with this image */
+	__atomic_store_n(&lock_live, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < nelements; i++)
 		if (elements[i]->before_exec)
 			elements[i]->before_exec(path);

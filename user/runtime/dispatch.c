@@ -155,13 +155,15 @@ static void note_maps_change(const struct cse_call *c)
 int dispatch_call(struct cse_call *c, struct kucontext *uc)
 {
 	struct cse_thread *t = cse_self();
-	int nhandled = 0, stub = 0, retrap = 0, fd_locked = 0;
+	int stub = 0, retrap = 0, fd_locked = 0;
+	struct chain_frame cf;
 	/* A signal handler's call may run between an interrupted call's
 	 * seccomp trap and its check below: keep that trap for its owner. */
 	int outer = t->seccomp_trapped;
 	uint32_t scratch_mark = t->scratch_used;
 	struct ksiginfo outer_si;
 
+	cf.ran = 0;
 	if (outer) {
 		outer_si = t->seccomp_si;
 		t->seccomp_trapped = 0;
@@ -172,7 +174,7 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	/* The runtime's fds are free numbers to the application and its elements. */
 	if (fdguard_count() && fd_precheck(c, &fd_locked))
 		goto done;
-	if (chain_run(c, &nhandled) != CSE_DONE) {
+	if (chain_run(c, &cf) != CSE_DONE) {
 		long r = core_execute(c, uc, &stub);
 
 		if (stub)
@@ -187,10 +189,13 @@ done:
 	if (t->seccomp_trapped) {
 		t->seccomp_trapped = 0;
 		retrap = seccomp_trap_deliver(c, uc, &t->seccomp_si);
-		if (retrap)
-			goto out;
 	}
-	chain_observe(c, nhandled);
+	/* Every handle() that ran gets its exit(), also before a retrap
+	 * (the call then goes through the chain again). A clone finished
+	 * by a stub (stub set) has none: its frame is gone. */
+	chain_exit(c, &cf);
+	if (retrap)
+		goto out;
 	if (uc)
 		uc->uc_mcontext.rax = (uint64_t)c->ret;
 out:

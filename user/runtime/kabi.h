@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel ABI structures the freestanding runtime needs, declared here so
- * no libc header is involved. Layouts are the x86-64 kernel's, checked by
- * static_asserts against the kernel's uapi where it offers them.
+ * Kernel ABI structures only the runtime needs (signal frames, clone
+ * arguments), declared here so no libc header is involved; what elements
+ * need too (struct stat, errno, open and *at flags) is in
+ * include/cse/kabi.h, included here. Layouts are the x86-64 kernel's.
  */
 #ifndef CSE_KABI_H
 #define CSE_KABI_H
 
 #include <stdint.h>
 #include <stddef.h>
+#include <cse/kabi.h>
 
 typedef uint64_t ksigset_t;	/* the kernel's sigset: 64 signals, 8 bytes */
 
@@ -81,16 +83,8 @@ _Static_assert(sizeof(struct ksiginfo) == 128, "siginfo is 128 bytes");
 #define K_SYS_USER_DISPATCH	2
 #define K_AUDIT_ARCH_X86_64	0xc000003eu
 
-/* struct stat as the x86-64 kernel fills it. */
-struct kstat_k {
-	uint64_t dev, ino, nlink;
-	uint32_t mode, uid, gid, pad0;
-	uint64_t rdev;
-	int64_t size, blksize, blocks;
-	uint64_t times[6];
-	int64_t unused[3];
-};
-_Static_assert(sizeof(struct kstat_k) == 144, "struct stat is 144 bytes");
+/* struct stat: include/cse/kabi.h's, under the runtime's older name. */
+#define kstat_k cse_kstat
 
 struct clone_args_k {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,

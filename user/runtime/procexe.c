@@ -106,28 +106,15 @@ int procexe_is_self(int dirfd, const char *path)
 
 /*
  * Copy the program's path to the application's buffer like readlink:
- * at most size bytes, no NUL. process_vm_writev makes a bad buffer an
- * EFAULT rather than a fault inside the runtime.
+ * at most size bytes, no NUL; a bad buffer is EFAULT.
  */
 static long put_link(char *buf, long size)
 {
 	long n = (long)strlen(cse_cfg.exe_path);
-	struct { const void *base; size_t len; } local, remote;
-	long r;
 
 	if (n > size)
 		n = size;
-	local.base = cse_cfg.exe_path;
-	local.len = (size_t)n;
-	remote.base = buf;
-	remote.len = (size_t)n;
-	r = rt_sys6(__NR_process_vm_writev, rt_sys0(__NR_getpid), &local, 1,
-		    &remote, 1, 0);
-	if (r == -14)
-		return r;
-	if (r != n)
-		memcpy(buf, cse_cfg.exe_path, (size_t)n);	/* syscall refused */
-	return n;
+	return rt_copy_to_app(buf, cse_cfg.exe_path, (size_t)n) ?: n;
 }
 
 long procexe_call(struct cse_call *c, int *handled)

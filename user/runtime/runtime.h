@@ -87,15 +87,31 @@ int state_is_initial_process(void);
 extern struct cse_state_header *cse_state;
 
 /* chain.c: element registry and dispatch order */
+#define CHAIN_MAX_ELEMENTS 16
 void *rt_scratch(size_t size);	/* per-call memory, see services.h */
 int chain_add(const struct cse_element *e);
-enum cse_verdict chain_run(struct cse_call *c, int *nhandled);
-void chain_observe(struct cse_call *c, int nhandled);
+/* One call's way through the chain: the elements whose handle() ran
+ * (bit i: element i) and the priv word each left for its exit(). */
+struct chain_frame {
+	uint32_t ran;
+	void *priv[CHAIN_MAX_ELEMENTS];
+};
+enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f);
+void chain_exit_slow(struct cse_call *c, struct chain_frame *f);
+static inline void chain_exit(struct cse_call *c, struct chain_frame *f)
+{
+	if (f->ran)
+		chain_exit_slow(c, f);
+}
 void chain_fork_child(int shares_memory);
 void chain_before_exec(const char *path);
 int chain_count(void);
 const char *chain_element_name(int i);
-#define CHAIN_MAX_ELEMENTS 16
+
+/* lock.c: the lock service (services.h) */
+void rt_lock(struct cse_lock *l);
+void rt_unlock(struct cse_lock *l);
+extern int lock_live;
 
 /* report.c: per-element call counters for cse.ko, process membership */
 void report_count(int element);

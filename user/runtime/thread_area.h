@@ -84,6 +84,8 @@ struct cse_thread {
 	int seccomp_trapped;
 	struct ksiginfo seccomp_si;
 	uint32_t scratch_used;		/* bytes of the scratch arena in use */
+	uint32_t lock_depth;		/* cse_locks held (lock.c) */
+	ksigset_t lock_mask;		/* signal mask to restore at the last unlock */
 };
 
 extern struct cse_config cse_cfg;
