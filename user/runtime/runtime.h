@@ -75,6 +75,8 @@ extern struct cse_config cse_cfg;
 
 /* syscall_table.c */
 #define SYS_TRAP_ONLY	0x1	/* never rewrite: needs the signal frame */
+#define SYS_NEWFD	0x2	/* the result is a new descriptor */
+#define SYS_NEWFD_PAIR	0x4	/* new descriptors are written to an int[2] */
 #define SYSCALL_TABLE_SIZE 512
 int syscall_trap_only(long nr);
 const char *syscall_name(long nr);
