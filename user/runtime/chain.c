@@ -75,6 +75,7 @@ const struct cse_services cse_svc = {
 	.copy_to_app = rt_copy_to_app,
 	.copy_str_from_app = svc_copy_str_from_app,
 	.scratch = svc_scratch,
+	.path_stage = pathstage_register,
 };
 
 int chain_add(const struct cse_element *e)

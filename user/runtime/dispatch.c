@@ -161,6 +161,9 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	int outer = t->seccomp_trapped;
 	uint32_t scratch_mark = t->scratch_used;
 	struct ksiginfo outer_si;
+	/* The path stage, when an element registered one (pathstage.c). */
+	int staged = __builtin_expect(pathstage_on, 0);
+	struct path_call pc;
 
 	if (outer) {
 		outer_si = t->seccomp_si;
@@ -168,6 +171,8 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	}
 	fdguard_sync();
 	note_maps_change(c);	/* before the chain: an element may change nr */
+	if (staged && pathstage_pre(c, &pc))
+		goto done;
 
 	/* The runtime's fds are free numbers to the application and its elements. */
 	if (fdguard_count() && fd_precheck(c, &fd_locked))
@@ -184,6 +189,8 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 done:
 	if (fd_locked)
 		fdguard_unlock();
+	if (staged)
+		c->ret = pathstage_post(c, &pc, c->ret);
 	if (t->seccomp_trapped) {
 		t->seccomp_trapped = 0;
 		retrap = seccomp_trap_deliver(c, uc, &t->seccomp_si);

@@ -99,6 +99,28 @@ int chain_count(void);
 const char *chain_element_name(int i);
 #define CHAIN_MAX_ELEMENTS 16
 
+/* pathstage*.c: the path stage (services.h path_stage) */
+#define PATHSTAGE_MAX	4096	/* PATH_MAX: a path with its NUL */
+struct sys_info;
+struct path_call {		/* a path result redirected to scratch */
+	uint8_t result;		/* enum sys_result */
+	char *app_buf;		/* NULL: nothing redirected */
+	long app_size;
+	char *buf;
+};
+extern int pathstage_on, pathstage_reversing;
+int pathstage_register(int element, const struct cse_path_ops *ops);
+/* buf: 2 * PATHSTAGE_MAX bytes. 0: *out is path, 1: *out is in buf, or -errno. */
+long pathstage_resolve(long nr, int arg, int *dirfd, const char *path,
+		       uint32_t intent, char *buf, const char **out);
+long pathstage_reverse(const char *host, char *buf, const char **out);
+int pathstage_pre(struct cse_call *c, struct path_call *pc);
+long pathstage_post(struct cse_call *c, struct path_call *pc, long ret);
+int pathstage_redirect(struct cse_call *c, const struct sys_info *info,
+		       struct path_call *pc);
+long pathstage_copy_path(char *dst, const char *src);
+void pathstage_forget_memory(void);
+
 /* report.c: per-element call counters for cse.ko, process membership */
 void report_count(int element);
 void report_flush(void);
