@@ -152,6 +152,25 @@ long pathstage_reverse(const char *host, char *buf, const char **out)
 	return changed;
 }
 
+long pathstage_resolve_inplace(long nr, int *dirfd, char *path, size_t size,
+				uint32_t intent, char *buf)
+{
+	const char *host;
+	size_t n;
+	long r;
+
+	if (!__atomic_load_n(&pathstage_on, __ATOMIC_ACQUIRE) || !path[0])
+		return 0;
+	r = pathstage_resolve(nr, 0, dirfd, path, intent, buf, &host);
+	if (r <= 0)
+		return r;
+	n = strlen(host);
+	if (n >= size)
+		return -ENAMETOOLONG_;
+	memmove(path, host, n + 1);
+	return 0;
+}
+
 /*
  * The intent of path p of call c, from its flag argument; -1 when the
  * argument is not a path for these flags, or is confined to its dirfd

@@ -114,6 +114,10 @@ int pathstage_register(int element, const struct cse_path_ops *ops);
 long pathstage_resolve(long nr, int arg, int *dirfd, const char *path,
 		       uint32_t intent, char *buf, const char **out);
 long pathstage_reverse(const char *host, char *buf, const char **out);
+/* The runtime's and loader's own accesses for the application: the guest
+ * path (size bytes) replaced by the host path in place. 0 or -errno. */
+long pathstage_resolve_inplace(long nr, int *dirfd, char *path, size_t size,
+			       uint32_t intent, char *buf);
 int pathstage_pre(struct cse_call *c, struct path_call *pc);
 long pathstage_post(struct cse_call *c, struct path_call *pc, long ret);
 int pathstage_redirect(struct cse_call *c, const struct sys_info *info,
@@ -154,6 +158,10 @@ struct shebang {
 	int has_arg;
 };
 long shebang_parse(const char *head, long len, struct shebang *sb);
+/* One "#!" level for exec and the loader alike: head parsed into sb and
+ * the interpreter's host path (through the path stage) into path. */
+long shebang_step(const char *head, long len, struct shebang *sb, char *path,
+		  size_t size, char *stage_buf);
 
 /* exec.c */
 long exec_reenter(struct cse_call *c);
