@@ -152,10 +152,18 @@ static void link_of(const char *what, const char *link)
 	printf("%s: %s\n", what, shown(buf));
 }
 
+/* Zeroed, so a failed call prints the same fields every run. */
+static struct stat *z(struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	return st;
+}
+
 static void creation(void)
 {
 	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC };
 	char path[PATH_MAX];
+	FILE *fp;
 
 	show("mkdir", S(SYS_mkdir, R("d"), 0750)); seen("mkdir", "d");
 	show("mkdirat", S(SYS_mkdirat, AT_FDCWD, R("d/e"), 0700)); seen("mkdirat", "d/e");
@@ -165,7 +173,8 @@ static void creation(void)
 	show("openat O_CREAT", fdok(S(SYS_openat, AT_FDCWD, R("g"), O_CREAT | O_RDWR, 0600)));
 	seen("openat", "g");
 	show("creat", fdok(S(SYS_creat, R("h"), 0604))); seen("creat", "h");
-	show("libc fopen w", lc(fclose(fopen(R("i"), "w")))); seen("fopen", "i");
+	fp = fopen(R("i"), "w");
+	show("libc fopen w", fp ? lc(fclose(fp)) : -errno); seen("fopen", "i");
 	show("openat2", fdok(S(SYS_openat2, AT_FDCWD, R("f"), &how, sizeof(how))));
 	how.resolve = RESOLVE_NO_SYMLINKS;
 	show("openat2 RESOLVE_NO_SYMLINKS", fdok(S(SYS_openat2, AT_FDCWD, R("f"), &how, sizeof(how))));
@@ -176,7 +185,8 @@ static void creation(void)
 	show("symlinkat", S(SYS_symlinkat, "d/e", AT_FDCWD, R("l2"))); seen("symlinkat", "l2");
 	show("libc symlink", lc(symlink("nowhere", R("dangling")))); seen("libc symlink", "dangling");
 	show("link", S(SYS_link, R("f"), R("f.hard"))); seen("link", "f.hard");
-	show("linkat", S(SYS_linkat, AT_FDCWD, R("g"), AT_FDCWD, R("g.hard"), 0)); seen("linkat", "g.hard");
+	show("linkat", S(SYS_linkat, AT_FDCWD, R("g"), AT_FDCWD, R("g.hard"), 0));
+	seen("linkat", "g.hard");
 	show("linkat AT_SYMLINK_FOLLOW", S(SYS_linkat, AT_FDCWD, R("l"), AT_FDCWD, R("l.followed"),
 					   AT_SYMLINK_FOLLOW));
 	seen("linkat follow", "l.followed");
@@ -196,19 +206,20 @@ static void lookups(void)
 	char buf[PATH_MAX];
 	long n;
 
-	show("stat", S(SYS_stat, R("l"), &st)); printf("  size %lld\n", (long long)st.st_size);
-	show("lstat", S(SYS_lstat, R("l"), &st)); printf("  link %d\n", S_ISLNK(st.st_mode));
-	show("newfstatat", S(SYS_newfstatat, AT_FDCWD, R("l"), &st, 0));
+	show("stat", S(SYS_stat, R("l"), z(&st))); printf("  size %lld\n", (long long)st.st_size);
+	show("lstat", S(SYS_lstat, R("l"), z(&st))); printf("  link %d\n", S_ISLNK(st.st_mode));
+	show("newfstatat", S(SYS_newfstatat, AT_FDCWD, R("l"), z(&st), 0));
 	printf("  link %d\n", S_ISLNK(st.st_mode));
-	show("newfstatat NOFOLLOW", S(SYS_newfstatat, AT_FDCWD, R("l"), &st, AT_SYMLINK_NOFOLLOW));
+	show("newfstatat NOFOLLOW", S(SYS_newfstatat, AT_FDCWD, R("l"), z(&st), AT_SYMLINK_NOFOLLOW));
 	printf("  link %d\n", S_ISLNK(st.st_mode));
-	show("statx", S(SYS_statx, AT_FDCWD, R("f"), 0, STATX_SIZE, &stx));
+	show("statx", S(SYS_statx, AT_FDCWD, R("f"), 0, STATX_SIZE, memset(&stx, 0, sizeof(stx))));
 	printf("  size %llu\n", (unsigned long long)stx.stx_size);
-	show("statx NOFOLLOW", S(SYS_statx, AT_FDCWD, R("l"), AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx));
+	show("statx NOFOLLOW", S(SYS_statx, AT_FDCWD, R("l"), AT_SYMLINK_NOFOLLOW, STATX_TYPE,
+				  memset(&stx, 0, sizeof(stx))));
 	printf("  link %d\n", S_ISLNK(stx.stx_mode));
-	show("libc stat", lc(stat(R("d/e"), &st))); printf("  dir %d\n", S_ISDIR(st.st_mode));
-	show("libc lstat", lc(lstat(R("dangling"), &st)));
-	show("libc stat dangling", lc(stat(R("dangling"), &st)));
+	show("libc stat", lc(stat(R("d/e"), z(&st)))); printf("  dir %d\n", S_ISDIR(st.st_mode));
+	show("libc lstat", lc(lstat(R("dangling"), z(&st))));
+	show("libc stat dangling", lc(stat(R("dangling"), z(&st))));
 	show("access", S(SYS_access, R("f"), R_OK));
 	show("access missing", S(SYS_access, R("missing"), F_OK));
 	show("faccessat", S(SYS_faccessat, AT_FDCWD, R("f"), W_OK));
@@ -243,15 +254,15 @@ static void changes(void)
 	show("truncate", S(SYS_truncate, R("f"), 3)); seen("truncate", "f");
 	show("libc truncate", lc(truncate(R("g"), 7))); seen("libc truncate", "g");
 	show("utime", S(SYS_utime, R("f"), &ub));
-	lstat(H("f"), &st); printf("  host mtime %lld\n", (long long)st.st_mtime);
+	lstat(H("f"), z(&st)); printf("  host mtime %lld\n", (long long)st.st_mtime);
 	show("utimes", S(SYS_utimes, R("g"), tv));
-	lstat(H("g"), &st); printf("  host mtime %lld\n", (long long)st.st_mtime);
+	lstat(H("g"), z(&st)); printf("  host mtime %lld\n", (long long)st.st_mtime);
 	show("futimesat", S(SYS_futimesat, AT_FDCWD, R("h"), tv));
-	lstat(H("h"), &st); printf("  host mtime %lld\n", (long long)st.st_mtime);
+	lstat(H("h"), z(&st)); printf("  host mtime %lld\n", (long long)st.st_mtime);
 	show("utimensat", S(SYS_utimensat, AT_FDCWD, R("i"), ts, 0));
-	lstat(H("i"), &st); printf("  host mtime %lld\n", (long long)st.st_mtime);
+	lstat(H("i"), z(&st)); printf("  host mtime %lld\n", (long long)st.st_mtime);
 	show("utimensat NOFOLLOW", S(SYS_utimensat, AT_FDCWD, R("l"), ts, AT_SYMLINK_NOFOLLOW));
-	lstat(H("l"), &st); printf("  host link mtime %lld\n", (long long)st.st_mtime);
+	lstat(H("l"), z(&st)); printf("  host link mtime %lld\n", (long long)st.st_mtime);
 	show("libc utimes", lc(utimes(R("f"), tv)));
 }
 
@@ -325,14 +336,17 @@ static void watches_and_mounts(void)
 	show("swapon (not swap)", S(SYS_swapon, R("f"), 0));
 	show("swapoff (not swap)", S(SYS_swapoff, R("f")));
 	show("acct on a directory", S(SYS_acct, R("d")));
-	show("quotactl (not a block device)", S(SYS_quotactl, 0x800007 /* Q_GETFMT */ << 0, R("f"), 0, &mnt));
+	/* QCMD(Q_GETFMT, USRQUOTA); QCMD(Q_QUOTAON, USRQUOTA), whose addr is a path */
+	show("quotactl (not a block device)", S(SYS_quotactl, 0x800004 << 8, R("f"), 0, &mnt));
+	show("quotactl Q_QUOTAON", S(SYS_quotactl, 0x800002 << 8, R("f"), 2, R("g")));
 }
 
 static void moves_and_removal(void)
 {
 	show("rename", S(SYS_rename, R("i"), R("i2"))); seen("rename from", "i"); seen("rename to", "i2");
 	show("renameat", S(SYS_renameat, AT_FDCWD, R("i2"), AT_FDCWD, R("i3"))); seen("renameat", "i3");
-	show("renameat2 NOREPLACE", S(SYS_renameat2, AT_FDCWD, R("i3"), AT_FDCWD, R("f"), RENAME_NOREPLACE));
+	show("renameat2 NOREPLACE", S(SYS_renameat2, AT_FDCWD, R("i3"), AT_FDCWD, R("f"),
+				      RENAME_NOREPLACE));
 	show("renameat2 EXCHANGE", S(SYS_renameat2, AT_FDCWD, R("i3"), AT_FDCWD, R("h"), RENAME_EXCHANGE));
 	seen("exchanged", "h");
 	show("libc rename", lc(rename(R("i3"), R("i4")))); seen("libc rename", "i4");
@@ -342,7 +356,8 @@ static void moves_and_removal(void)
 	show("unlinkat AT_REMOVEDIR", S(SYS_unlinkat, AT_FDCWD, R("d/libc"), AT_REMOVEDIR));
 	seen("unlinkat AT_REMOVEDIR", "d/libc");
 	show("rmdir not empty", S(SYS_rmdir, R("d")));
-	show("mkdir+rmdir", S(SYS_mkdir, R("gone"), 0700) | S(SYS_rmdir, R("gone"))); seen("rmdir", "gone");
+	show("mkdir+rmdir", S(SYS_mkdir, R("gone"), 0700) | S(SYS_rmdir, R("gone")));
+	seen("rmdir", "gone");
 	show("libc unlink", lc(unlink(R("l.itself")))); seen("libc unlink", "l.itself");
 	show("libc remove", lc(remove(R("fifo2")))); seen("libc remove", "fifo2");
 }
@@ -384,7 +399,8 @@ static void directories(void)
 	link_of("readlink /proc/PID/fd/N", buf);
 	n = (int)S(SYS_readlinkat, fd, "..", buf, sizeof(buf));
 	show("readlinkat dirfd .. (a dir)", n);
-	show("mkdirat relative to a dirfd", S(SYS_mkdirat, fd, "sub", 0700)); seen("mkdirat dirfd", "d/e/sub");
+	show("mkdirat relative to a dirfd", S(SYS_mkdirat, fd, "sub", 0700));
+	seen("mkdirat dirfd", "d/e/sub");
 	close(fd);
 	p = realpath(R("d/e/../../l"), NULL);
 	printf("libc realpath: %s\n", p ? shown(p) : strerrorname_np(errno));
