@@ -140,6 +140,23 @@ const struct elf_image *elf_image_by_phdr(uintptr_t phdr)
 	return NULL;
 }
 
+/*
+ * PT_INTERP names the interpreter as the application sees the file
+ * system: look it up through the path stage, as exec_check.c does.
+ * (The program itself and the elements are host paths already.)
+ */
+static int interp_through_stage(char *interp, size_t size)
+{
+	static char stage_buf[2 * PATHSTAGE_MAX];
+	int dirfd = -100;
+	long r = pathstage_resolve_inplace(__NR_execve, &dirfd, interp, size,
+					   CSE_PATH_EXEC | CSE_PATH_READ, stage_buf);
+
+	if (r == 0 && dirfd != -100 && interp[0] != '/')
+		r = -22;	/* EINVAL: nothing opens it relative to a dirfd */
+	return (int)r;
+}
+
 int elf_map_file(const char *path, struct elf_image *img, const char **why)
 {
 	struct { uint64_t dev, ino, nlink; uint32_t mode; uint32_t rest[29]; } st;
@@ -185,6 +202,11 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 			goto out;
 		}
 		img->interp[ph[i].p_filesz - 1] = 0;
+		r = interp_through_stage(img->interp, sizeof(img->interp));
+		if (r) {
+			*why = "PT_INTERP refused by the path stage";
+			goto out;
+		}
 	}
 	r = map_segments(fd, &eh, ph, img, why);
 	if (r)

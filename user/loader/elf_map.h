@@ -17,7 +17,9 @@ struct elf_image {
 	/* mm's view of it, as binfmt_elf computes it */
 	uintptr_t start_code, end_code, start_data, end_data;
 	int type;		/* ET_EXEC or ET_DYN */
-	char interp[256];	/* PT_INTERP, "" if none */
+	/* PT_INTERP, "" if none: the host path the path stage gives for
+	 * the application's name, which the loader opens */
+	char interp[4096];
 };
 
 /* Returns 0, or -errno with *why set to a short reason. */

@@ -70,12 +70,24 @@ static long read_head(const char *path, char *head, long *len)
 	return r;
 }
 
+/*
+ * The files each level opens: PROGRAM is a host path (cse-run's, or
+ * exec_check's after the path stage); the interpreters a "#!" line
+ * names are the application's paths, which shebang_step looks up
+ * through the path stage. Two buffers: the level read and the next.
+ */
+static char files[2][PATHSTAGE_MAX];
+static char stage_buf[2 * PATHSTAGE_MAX];
+
 const char *script_resolve(const char *program, struct script_argv *sa)
 {
 	const char *cur = program;
 	char head[SHEBANG_MAX];
 
 	for (int depth = 0;; depth++) {
+		char *next = files[depth & 1];
+		/* the file as the application names it, for messages */
+		const char *name = depth ? levels[depth - 1].interp : cur;
 		struct shebang *sb;
 		long len = 0, r;
 		int extra;
@@ -84,11 +96,11 @@ const char *script_resolve(const char *program, struct script_argv *sa)
 		if (r < 0) {
 			if (depth == 0)
 				return cur;	/* elf_map_file reports it */
-			bad_interp(program, cur, r);
+			bad_interp(program, name, r);
 		}
 		if (len < 2 || head[0] != '#' || head[1] != '!') {
 			if (depth > 0 && (len < 4 || memcmp(head, "\x7f" "ELF", 4)))
-				bad_interp(program, cur, -8);
+				bad_interp(program, name, -8);
 			return cur;
 		}
 		if (depth == SHEBANG_DEPTH_MAX) {
@@ -96,9 +108,9 @@ const char *script_resolve(const char *program, struct script_argv *sa)
 			rt_exit(126);
 		}
 		sb = &levels[depth];
-		r = shebang_parse(head, len, sb);
+		r = shebang_step(head, len, sb, next, sizeof(files[0]), stage_buf);
 		if (r < 0)
-			bad_interp(program, cur, r);
+			bad_interp(program, sb->interp[0] ? sb->interp : name, r);
 		/* argv[0] becomes: interp [arg] file */
 		extra = sb->has_arg ? 2 : 1;
 		memmove(sa->words + 1 + extra, sa->words + 1,
@@ -106,8 +118,8 @@ const char *script_resolve(const char *program, struct script_argv *sa)
 		sa->words[0] = sb->interp;
 		if (sb->has_arg)
 			sa->words[1] = sb->arg;
-		sa->words[extra] = cur;
+		sa->words[extra] = name;
 		sa->nwords += extra;
-		cur = sb->interp;
+		cur = next;
 	}
 }

@@ -77,6 +77,7 @@ const struct cse_services cse_svc = {
 	.scratch = svc_scratch,
 	.lock = rt_lock,
 	.unlock = rt_unlock,
+	.path_stage = pathstage_register,
 };
 
 int chain_add(const struct cse_element *e)

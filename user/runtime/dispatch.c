@@ -162,6 +162,9 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	int outer = t->seccomp_trapped;
 	uint32_t scratch_mark = t->scratch_used;
 	struct ksiginfo outer_si;
+	/* The path stage, when an element registered one (pathstage.c). */
+	int staged = __builtin_expect(pathstage_on, 0);
+	struct path_call pc;
 
 	cf.ran = 0;
 	if (outer) {
@@ -170,6 +173,8 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	}
 	fdguard_sync();
 	note_maps_change(c);	/* before the chain: an element may change nr */
+	if (staged && pathstage_pre(c, &pc))
+		goto done;
 
 	/* The runtime's fds are free numbers to the application and its elements. */
 	if (fdguard_count() && fd_precheck(c, &fd_locked))
@@ -186,6 +191,8 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 done:
 	if (fd_locked)
 		fdguard_unlock();
+	if (staged)
+		c->ret = pathstage_post(c, &pc, c->ret);
 	if (t->seccomp_trapped) {
 		t->seccomp_trapped = 0;
 		retrap = seccomp_trap_deliver(c, uc, &t->seccomp_si);

@@ -92,7 +92,7 @@ long exec_reenter(struct cse_call *c)
 	r = exec_check(dirfd, path, argv, envp, flags, plan);
 	if (r < 0)
 		goto out;
-	bi.flags = kernel_name(dirfd, path, names);
+	bi.flags = kernel_name(dirfd, plan->guest, names);	/* our copy of path */
 	argc = plan->argc;
 	nvec = argc + 4;
 	keep_bytes = (size_t)nvec * sizeof(char *) +

@@ -146,6 +146,33 @@ static long copy_path(char *dst, const char *src, size_t size)
 	return -ENAMETOOLONG_;
 }
 
+/*
+ * The guest path in path (size bytes) replaced by the host path the
+ * path stage gives; *dirfd may change (NULL: relative to the cwd only).
+ * execveat's flags give the intent.
+ */
+static long stage_exec(struct exec_plan *p, int *dirfd, char *path, size_t size, int flags)
+{
+	uint32_t intent = CSE_PATH_EXEC | CSE_PATH_READ;
+	int fd = dirfd ? *dirfd : K_AT_FDCWD;
+	long r;
+
+	if (!pathstage_on)
+		return 0;
+	if (flags & K_AT_SYMLINK_NOFOLLOW)
+		intent |= CSE_PATH_NOFOLLOW;
+	if (flags & K_AT_EMPTY_PATH)
+		intent |= CSE_PATH_EMPTY;
+	r = pathstage_resolve_inplace(__NR_execve, &fd, path, size, intent, p->stage);
+	if (r < 0)
+		return r;
+	if (dirfd)
+		*dirfd = fd;
+	else if (fd != K_AT_FDCWD && path[0] != '/')
+		return -EINVAL_;
+	return 0;
+}
+
 long exec_count_vec(char *const *v)
 {
 	long n = 0;
@@ -308,6 +335,9 @@ static long elf_check(long fd, const char *head, struct exec_plan *p)
 			return r;
 		if (p->elf_interp[ph[i].p_filesz - 1])
 			return -ENOEXEC_;
+		r = stage_exec(p, NULL, p->elf_interp, sizeof(p->elf_interp), 0);
+		if (r < 0)
+			return r;
 		r = open_phase(K_AT_FDCWD, p->elf_interp, 0);
 		if (r < 0)
 			return r;
@@ -352,17 +382,21 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 		int flags, struct exec_plan *p)
 {
 	char *path = p->path;
-	int inaccessible = 0;
+	int app_dirfd = dirfd, inaccessible = 0;
 	long r, fd, len;
 
 	p->is_script = 0;
 	p->cloexec_fd = -1;
 	/* The kernel reads the path first: a bad one is its EFAULT. */
-	r = rt_syscall6(__NR_execveat, dirfd, (long)app_path, UNREADABLE_ARGV, 0, flags, 0);
-	if (r != -EFAULT_)
-		return r;
-	r = copy_path(path, app_path, sizeof(p->path));
+	r = copy_path(p->guest, app_path, sizeof(p->guest));
 	if (r < 0)
+		return r;
+	memcpy(path, p->guest, strlen(p->guest) + 1);
+	r = stage_exec(p, &dirfd, path, sizeof(p->path), flags);
+	if (r < 0)
+		return r;
+	r = rt_syscall6(__NR_execveat, dirfd, (long)path, UNREADABLE_ARGV, 0, flags, 0);
+	if (r != -EFAULT_)
 		return r;
 	if (!kernel_opens_first()) {
 		r = emulate_open(dirfd, path, flags);
@@ -385,7 +419,7 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 	if (r < 0)
 		return r;
 	p->argc = exec_count_vec(argv);
-	kernel_filename(dirfd, path, p, &inaccessible);
+	kernel_filename(app_dirfd, p->guest, p, &inaccessible);
 	r = absolutize(dirfd, path, p->program, sizeof(p->program));
 	if (r < 0)
 		return r;
@@ -410,23 +444,22 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 		rt_sys1(__NR_close, fd);
 		if (len < 0)
 			return len;
-		r = shebang_parse(p->head, len, next);
+		r = shebang_step(p->head, len, next, path, sizeof(p->path), p->stage);
 		if (r < 0)
 			return r;
 		if (inaccessible)
 			return -ENOENT_;	/* BINPRM_FLAGS_PATH_INACCESSIBLE */
-		r = open_phase(K_AT_FDCWD, next->interp, 0);
+		dirfd = K_AT_FDCWD;
+		flags = 0;
+		r = open_phase(dirfd, path, 0);
 		if (r < 0)
 			return r;
 		if (depth == 0) {
 			p->first = *next;
 			p->is_script = 1;
-			r = absolutize(K_AT_FDCWD, next->interp, p->program, sizeof(p->program));
+			r = absolutize(dirfd, path, p->program, sizeof(p->program));
 			if (r < 0)
 				return r;
 		}
-		memcpy(path, next->interp, strlen(next->interp) + 1);
-		dirfd = K_AT_FDCWD;
-		flags = 0;
 	}
 }

@@ -18,11 +18,13 @@ struct exec_plan {
 	int is_script;
 	int cloexec_fd;			/* FD_CLOEXEC cleared for the loader */
 	/* scratch while following interpreters */
-	char path[EXEC_NAME_MAX];
+	char guest[EXEC_NAME_MAX];	/* the path as the caller gave it */
+	char path[EXEC_NAME_MAX];	/* the file to open: host path */
 	char head[SHEBANG_MAX];
 	struct shebang level[2];
 	char elf_interp[EXEC_NAME_MAX];
 	Elf64_Phdr ph[4096 / sizeof(Elf64_Phdr)];
+	char stage[2 * PATHSTAGE_MAX];	/* the path stage's work space */
 };
 
 /*

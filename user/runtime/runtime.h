@@ -75,6 +75,8 @@ extern struct cse_config cse_cfg;
 
 /* syscall_table.c */
 #define SYS_TRAP_ONLY	0x1	/* never rewrite: needs the signal frame */
+#define SYS_NEWFD	0x2	/* the result is a new descriptor */
+#define SYS_NEWFD_PAIR	0x4	/* new descriptors are written to an int[2] */
 #define SYSCALL_TABLE_SIZE 512
 int syscall_trap_only(long nr);
 const char *syscall_name(long nr);
@@ -113,6 +115,32 @@ void rt_lock(struct cse_lock *l);
 void rt_unlock(struct cse_lock *l);
 extern int lock_live;
 
+/* pathstage*.c: the path stage (services.h path_stage) */
+#define PATHSTAGE_MAX	4096	/* PATH_MAX: a path with its NUL */
+struct sys_info;
+struct path_call {		/* a path result redirected to scratch */
+	uint8_t result;		/* enum sys_result */
+	char *app_buf;		/* NULL: nothing redirected */
+	long app_size;
+	char *buf;
+};
+extern int pathstage_on, pathstage_reversing;
+int pathstage_register(int element, const struct cse_path_ops *ops);
+/* buf: 2 * PATHSTAGE_MAX bytes. 0: *out is path, 1: *out is in buf, or -errno. */
+long pathstage_resolve(long nr, int arg, int *dirfd, const char *path,
+		       uint32_t intent, char *buf, const char **out);
+long pathstage_reverse(const char *host, char *buf, const char **out);
+/* The runtime's and loader's own accesses for the application: the guest
+ * path (size bytes) replaced by the host path in place. 0 or -errno. */
+long pathstage_resolve_inplace(long nr, int *dirfd, char *path, size_t size,
+			       uint32_t intent, char *buf);
+int pathstage_pre(struct cse_call *c, struct path_call *pc);
+long pathstage_post(struct cse_call *c, struct path_call *pc, long ret);
+int pathstage_redirect(struct cse_call *c, const struct sys_info *info,
+		       struct path_call *pc);
+long pathstage_copy_path(char *dst, const char *src);
+void pathstage_forget_memory(void);
+
 /* report.c: per-element call counters for cse.ko, process membership */
 void report_count(int element);
 void report_flush(void);
@@ -146,6 +174,10 @@ struct shebang {
 	int has_arg;
 };
 long shebang_parse(const char *head, long len, struct shebang *sb);
+/* One "#!" level for exec and the loader alike: head parsed into sb and
+ * the interpreter's host path (through the path stage) into path. */
+long shebang_step(const char *head, long len, struct shebang *sb, char *path,
+		  size_t size, char *stage_buf);
 
 /* exec.c */
 long exec_reenter(struct cse_call *c);

@@ -94,3 +94,30 @@ long shebang_parse(const char *head, long len, struct shebang *sb)
 	}
 	return 0;
 }
+
+/*
+ * The "#!" walker's one step, shared by exec re-entry (exec_check.c) and
+ * the loader (script.c): sb keeps the interpreter as the script wrote it
+ * (the interpreter's argv[0]); path gets the file to open, the
+ * interpreter looked up through the path stage, which a guest path needs.
+ * stage_buf: 2 * PATHSTAGE_MAX bytes.
+ */
+long shebang_step(const char *head, long len, struct shebang *sb, char *path,
+		  size_t size, char *stage_buf)
+{
+	int dirfd = -100;	/* AT_FDCWD: the kernel opens it so */
+	long r = shebang_parse(head, len, sb);
+	size_t n;
+
+	if (r < 0)
+		return r;
+	n = strlen(sb->interp);
+	if (n >= size)
+		return -36;	/* ENAMETOOLONG */
+	memcpy(path, sb->interp, n + 1);
+	r = pathstage_resolve_inplace(__NR_execve, &dirfd, path, size,
+				      CSE_PATH_EXEC | CSE_PATH_READ, stage_buf);
+	if (r == 0 && dirfd != -100 && path[0] != '/')
+		return -22;	/* EINVAL: relative to a dirfd nobody opens it with */
+	return r;
+}
