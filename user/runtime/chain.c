@@ -75,6 +75,10 @@ const struct cse_services cse_svc = {
 	.copy_to_app = rt_copy_to_app,
 	.copy_str_from_app = svc_copy_str_from_app,
 	.scratch = svc_scratch,
+	.sockaddr_stage = sockstage_register,
+	.fd_track = fdtable_track,
+	.fd_set = fdtable_set,
+	.fd_get = fdtable_value,
 };
 
 int chain_add(const struct cse_element *e)
