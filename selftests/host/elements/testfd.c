@@ -92,6 +92,7 @@ static const struct cse_fd_ops ops = {
 static int setup(const struct cse_setup *s)
 {
 	long fd;
+	int r;
 
 	svc = s->svc;
 	self = s->id;
@@ -112,7 +113,10 @@ static int setup(const struct cse_setup *s)
 		return log_fd;
 	}
 	/* Last: the entries of the previous image come back in here. */
-	return svc->fd_track(self, &ops);
+	r = svc->fd_track(self, &ops);
+	if (r)
+		cse_snprintf(svc, s->err, s->err_size, "cannot track descriptors (errno %d)", -r);
+	return r;
 }
 
 static enum cse_verdict handle(struct cse_call *c)
