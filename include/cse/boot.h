@@ -32,6 +32,12 @@
  *   filename  the kernel's name for it (bprm->filename): AT_EXECFN
  *   comm      what the kernel writes to /proc/PID/comm at exec
  *   one "NAME[=ARGS]" per element, in chain order
+ * then, at the next multiple of 8 bytes from the block's start, nfds
+ * struct cse_boot_fd: the sender's descriptor table (services.h,
+ * fd_track), which the next image's runtime gives back to each element
+ * when it registers. A close-on-exec descriptor's entry is marked
+ * CSE_BOOT_FD_CLOSED: the element hears closed() for it in the new
+ * image, once the exec really happened. The block ends there.
  * If program is a script, argv[0] is the name the kernel puts in the
  * interpreter's argv for it (the loader expands the '#!' levels).
  */
@@ -41,9 +47,9 @@
 #include <stdint.h>
 
 #define CSE_BOOT_MAGIC		0x31746f6f62657363ull	/* "cseboot1" */
-#define CSE_BOOT_VERSION	1
+#define CSE_BOOT_VERSION	2
 #define CSE_BOOT_FD_CAP		1024	/* the agreed fd is below this */
-#define CSE_BOOT_MAX		65536	/* bytes, header included */
+#define CSE_BOOT_MAX		(1024 * 1024)	/* bytes, header included */
 #define CSE_BOOT_NAME		"cse-boot"	/* memfd name */
 
 #define CSE_BOOT_NO_REWRITE	0x1	/* --no-rewrite */
@@ -62,8 +68,18 @@ struct cse_boot {
 				   number, to move back; or -1 */
 	uint32_t flags;		/* CSE_BOOT_* */
 	uint32_t nstrings;	/* 3 + number of elements */
+	uint32_t nfds;		/* struct cse_boot_fd after the strings */
+	uint32_t spare;		/* zero */
 	char strings[];
 };
+
+struct cse_boot_fd {
+	int32_t fd;
+	uint16_t element;	/* index in the chain */
+	uint16_t flags;		/* CSE_BOOT_FD_* */
+	uint64_t value;		/* non-zero */
+};
+#define CSE_BOOT_FD_CLOSED	0x1	/* close-on-exec: closed by this exec */
 
 /* The agreed descriptor number for a soft RLIMIT_NOFILE; -1 if none. */
 static inline int cse_boot_fd(uint64_t nofile_soft)

@@ -44,13 +44,21 @@ static int peek(int fd, struct cse_boot *h, struct kstat_k *st)
 
 long boot_send(const struct boot_info *bi, struct boot_undo *u)
 {
-	struct kiovec iov[3 + 16 + 1];
+	static const char zeros[8];
+	struct kiovec iov[1 + 3 + 16 + 2];
 	const char *s[3] = { bi->program, bi->filename, bi->comm };
 	struct cse_boot h, old;
 	struct kstat_k st;
-	long fd, r, fl;
+	struct cse_boot_fd *fds;
+	size_t fds_bytes;
+	long fd, r, fl, nfds;
 	size_t total = sizeof(h);
 	int n = 0;
+
+	/* Before the agreed number changes hands: its flags are the app's. */
+	nfds = fdtable_export(&fds, &fds_bytes);
+	if (nfds < 0)
+		return nfds;
 
 	memset(&h, 0, sizeof(h));
 	h.magic = CSE_BOOT_MAGIC;
@@ -68,14 +76,25 @@ long boot_send(const struct boot_info *bi, struct boot_undo *u)
 		iov[n] = (struct kiovec){ str, strlen(str) + 1 };
 		total += iov[n++].len;
 	}
-	if (total > CSE_BOOT_MAX)
-		return -7;	/* E2BIG */
+	if (nfds) {
+		iov[n] = (struct kiovec){ zeros, (8 - total % 8) % 8 };
+		total += iov[n++].len;
+		iov[n] = (struct kiovec){ fds, (size_t)nfds * sizeof(*fds) };
+		total += iov[n++].len;
+		h.nfds = (uint32_t)nfds;
+	}
+	if (total > CSE_BOOT_MAX) {
+		r = -7;	/* E2BIG */
+		goto out;
+	}
 	h.size = (uint32_t)total;
 
 	u->fd = agreed_fd();
 	u->saved = -1;
-	if (u->fd < 0)
-		return -24;	/* EMFILE: no descriptor may be opened at all */
+	if (u->fd < 0) {
+		r = -24;	/* EMFILE: no descriptor may be opened at all */
+		goto out;
+	}
 	fl = rt_sys3(__NR_fcntl, u->fd, K_F_GETFD, 0);
 	/* A block leaked into a fork child by a racing execve: drop it. */
 	if (fl >= 0 && peek(u->fd, &old, &st) && old.creator != h.creator) {
@@ -87,8 +106,10 @@ long boot_send(const struct boot_info *bi, struct boot_undo *u)
 		u->saved_cloexec = (int)(fl & K_FD_CLOEXEC);
 		u->saved = (int)rt_sys3(__NR_fcntl, u->fd,
 					u->saved_cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD, 3);
-		if (u->saved < 0)
-			return u->saved;
+		if (u->saved < 0) {
+			r = u->saved;
+			goto out;
+		}
 		if (!u->saved_cloexec)
 			h.displaced_fd = u->saved;
 	}
@@ -106,8 +127,10 @@ long boot_send(const struct boot_info *bi, struct boot_undo *u)
 		r = rt_sys3(__NR_fcntl, fd, K_F_SETFD, 0);
 	if (fd != u->fd)
 		rt_sys1(__NR_close, fd);
-	if (r >= 0)
-		return 0;
+	if (r >= 0) {
+		r = 0;
+		goto out;
+	}
 	if (fd == u->fd)
 		rt_sys1(__NR_close, fd);
 undo_saved:
@@ -115,6 +138,9 @@ undo_saved:
 		rt_sys3(__NR_dup3, u->saved, u->fd, u->saved_cloexec ? K_O_CLOEXEC : 0);
 		rt_sys1(__NR_close, u->saved);
 	}
+out:
+	if (fds_bytes)
+		rt_sys2(__NR_munmap, fds, fds_bytes);
 	return r;
 }
 
@@ -140,6 +166,7 @@ int boot_receive(struct boot_info *bi)
 	const char *s, *end;
 	const char *str[3];
 	int fd = agreed_fd();
+	size_t fds_at;
 	uint32_t i;
 
 	if (fd < 0 || !peek(fd, &block.h, &st))
@@ -158,11 +185,17 @@ int boot_receive(struct boot_info *bi)
 			rt_die("cannot restore descriptor %d", fd);
 		rt_sys1(__NR_close, block.h.displaced_fd);
 	}
+	/* The strings end where the descriptor table (8-byte aligned) starts. */
+	fds_at = block.h.size - (size_t)block.h.nfds * sizeof(struct cse_boot_fd);
+	if (block.h.nfds > CSE_BOOT_MAX / sizeof(struct cse_boot_fd) ||
+	    block.h.size < sizeof(block.h) + (size_t)block.h.nfds * sizeof(struct cse_boot_fd) ||
+	    (block.h.nfds && fds_at % 8) || block.h.spare)
+		rt_die("boot block with a bad descriptor table");
 	if ((block.h.flags & ~CSE_BOOT_FLAGS_ALL) || block.h.nstrings < 3 ||
-	    block.h.nstrings - 3 > 16 || block.bytes[block.h.size - 1])
+	    block.h.nstrings - 3 > 16 || fds_at <= sizeof(block.h) || block.bytes[fds_at - 1])
 		rt_die("boot block with bad flags or strings");
 	s = block.h.strings;
-	end = block.bytes + block.h.size;
+	end = block.bytes + fds_at;
 	for (i = 0; i < block.h.nstrings; i++) {
 		if (s >= end)
 			rt_die("boot block with too few strings");
@@ -172,8 +205,13 @@ int boot_receive(struct boot_info *bi)
 			cse_cfg.element_specs[i - 3] = s;
 		s += strlen(s) + 1;
 	}
-	if (s != end)
+	/* Then only the padding before the table. */
+	if (end - s >= (block.h.nfds ? 8 : 1))
 		rt_die("boot block with trailing bytes");
+	for (; s < end; s++)
+		if (*s)
+			rt_die("boot block with trailing bytes");
+	fdtable_import((const struct cse_boot_fd *)(block.bytes + fds_at), block.h.nfds);
 	cse_cfg.nelement_specs = (int)block.h.nstrings - 3;
 	cse_cfg.state_fd = block.h.state_fd;
 	cse_cfg.instance_fd = block.h.instance_fd;

@@ -78,6 +78,10 @@ const struct cse_services cse_svc = {
 	.lock = rt_lock,
 	.unlock = rt_unlock,
 	.path_stage = pathstage_register,
+	.sockaddr_stage = sockstage_register,
+	.fd_track = fdtable_track,
+	.fd_set = fdtable_set,
+	.fd_get = fdtable_value,
 };
 
 int chain_add(const struct cse_element *e)

@@ -161,6 +161,8 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	 * seccomp trap and its check below: keep that trap for its owner. */
 	int outer = t->seccomp_trapped;
 	uint32_t scratch_mark = t->scratch_used;
+	int io = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED);
+	struct sockstage_call sc;
 	struct ksiginfo outer_si;
 	/* The path stage, when an element registered one (pathstage.c). */
 	int staged = __builtin_expect(pathstage_on, 0);
@@ -179,6 +181,9 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	/* The runtime's fds are free numbers to the application and its elements. */
 	if (fdguard_count() && fd_precheck(c, &fd_locked))
 		goto done;
+	/* The descriptor table and the socket-address stage (sockstage.c). */
+	if (__builtin_expect(io, 0) && io_hooks_pre(c, &sc))
+		goto done;
 	if (chain_run(c, &cf) != CSE_DONE) {
 		long r = core_execute(c, uc, &stub);
 
@@ -188,6 +193,8 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	}
 	if (fdguard_count())
 		c->ret = procfd_post(c, c->ret);
+	if (__builtin_expect(io, 0))
+		io_hooks_post(c, &sc);
 done:
 	if (fd_locked)
 		fdguard_unlock();

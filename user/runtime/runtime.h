@@ -246,6 +246,54 @@ int fdshare_anywhere(int fd);
 /* fdargs.c: does the call name a hidden fd as a descriptor argument? */
 int fdargs_hidden(const struct cse_call *c);
 
+/*
+ * fdtable.c, fdtable_exec.c: the descriptor table service; sockstage.c,
+ * sockmsg.c: the socket-address stage. rt_io_hooks is set once an
+ * element registers either: until then dispatch_call pays one branch.
+ */
+#define FDT_MAX_FD	(1 << 20)
+extern int rt_io_hooks;
+struct cse_boot_fd;
+int fdtable_track(int element, const struct cse_fd_ops *ops);
+int fdtable_set(int element, int fd, uint64_t value);
+uint64_t fdtable_value(int element, int fd);
+uint64_t fdtable_get(int element, int fd);
+int fdtable_trackers(void);
+int fdtable_is_tracking(int element);
+int fdtable_adopt(int element, int fd, uint64_t value);
+void fdtable_closed_at_exec(int element, int fd, uint64_t value);
+void fdtable_each(int element, void (*fn)(int e, int fd, uint64_t v, void *arg), void *arg);
+void fdtable_received(int fd);
+void fdtable_pre(const struct cse_call *c);
+void fdtable_post(const struct cse_call *c);
+void fdtable_import(const struct cse_boot_fd *v, uint32_t n);
+void fdtable_import_pending(int element);
+long fdtable_export(struct cse_boot_fd **out, size_t *bytes);
+
+/* What the stage did to one call, for sockstage_post. */
+struct sockstage_call {
+	int kind;		/* SOCKSTAGE_* of sockstage.c, 0: nothing */
+	int arg;		/* index of the address argument */
+	long app_addr;		/* the application's pointers */
+	long app_len;
+	unsigned int app_vlen;	/* mmsg: entries rewritten */
+	void *k;		/* the scratch copy handed to the kernel */
+};
+int sockstage_register(int element, const struct cse_sockaddr_ops *ops);
+int sockstage_active(void);
+long sockstage_pre(struct cse_call *c, struct sockstage_call *sc);
+long sockstage_post(struct cse_call *c, struct sockstage_call *sc);
+long sockstage_copy_out(long nr, int fd, const void *addr, uint32_t klen, long app_addr,
+			long app_len);
+int io_hooks_pre(struct cse_call *c, struct sockstage_call *sc);
+void io_hooks_post(struct cse_call *c, struct sockstage_call *sc);
+/* sockmsg.c */
+long sockmsg_pre(struct cse_call *c, struct sockstage_call *sc);
+long sockmsg_post(struct cse_call *c, struct sockstage_call *sc);
+void sockmsg_scan_rights(const struct cse_call *c);
+int sockstage_translate(int to_guest, long nr, int fd, const void *addr, uint32_t len,
+			void *out, uint32_t out_size, uint32_t *out_len);
+
 /* procfd.c: /proc/.../fd listings and links without the hidden fds */
 long procfd_pre(struct cse_call *c, int *handled);
 long procfd_post(const struct cse_call *c, long r);
