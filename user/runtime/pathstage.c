@@ -23,17 +23,8 @@
 #include "runtime.h"
 #include "syscall_table.h"
 
-#define K_AT_FDCWD		-100
-#define K_AT_SYMLINK_NOFOLLOW	0x100
 #define K_AT_REMOVEDIR		0x200
 #define K_AT_SYMLINK_FOLLOW	0x400
-#define K_AT_EMPTY_PATH		0x1000
-#define K_O_ACCMODE		3
-#define K_O_CREAT		0100
-#define K_O_EXCL		0200
-#define K_O_TRUNC		01000
-#define K_O_DIRECTORY		0200000
-#define K_O_NOFOLLOW		0400000
 #define K_RESOLVE_NO_SYMLINKS	0x04
 #define K_RESOLVE_BENEATH	0x08
 #define K_RESOLVE_IN_ROOT	0x10
@@ -51,7 +42,6 @@
 #define K_MS_BIND		0x1000
 #define K_MS_MOVE		0x2000
 #define K_Q_QUOTAON		0x800002
-#define K_MAP_FIXED		0x10
 #define K_MADV_DONTFORK		10
 #define K_MADV_GUARD_INSTALL	102
 
