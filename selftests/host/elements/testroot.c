@@ -78,9 +78,17 @@ static int set(char *dst, size_t size, const char *v, const struct cse_setup *s,
 	return 0;
 }
 
+static const struct cse_option options[] = {
+	{ .flag = "testroot", .key = "host", .arg_name = "DIR", .kind = CSE_OPT_PATH,
+	  .help = "The host directory shown at the guest directory." },
+	{ .flag = "testroot-guest", .key = "guest", .arg_name = "DIR", .kind = CSE_OPT_STRING,
+	  .help = "The guest directory (default /cse-guest)." },
+	{ 0 },
+};
+
 static int setup(const struct cse_setup *s)
 {
-	const char *h = s->args && s->args[0] ? s->args : NULL;
+	const char *h = NULL;
 	int r;
 
 	for (uint32_t i = 0; i < s->nsettings; i++) {
@@ -111,6 +119,7 @@ static enum cse_verdict handle(struct cse_call *c)
 static const long syscalls[] = { CSE_SYSCALLS_END };
 
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
+	.options = options,
 	.abi = CSE_ELEMENT_ABI,
 	.name = "testroot",
 	.description = "test only: /cse-guest is a host directory",
