@@ -36,7 +36,7 @@ NL_LIBS=$(pkg-config --libs libnl-genl-3.0 2>/dev/null || echo "-lnl-genl-3 -lnl
 CSECTL=("$TOP/user/csectl/instance.c" "$TOP/user/csectl/util.c" "$TOP/user/csectl/nl.c")
 LAUNCHER=("$TOP/user/launcher/profile.c" "$TOP/user/launcher/options.c"
 	"$TOP/user/launcher/devices.c" "$TOP/user/launcher/status.c"
-	"$TOP/user/launcher/time_parse.c")
+	"$TOP/user/launcher/eltables.c")
 
 if ! command -v clang >/dev/null 2>&1 ||
 	! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return (int)(d && n < 0); }' |

@@ -222,8 +222,8 @@ bad "--time-freeze with --time-scale" "--time-freeze and --time-scale exclude ea
 # ---- the parsers under libFuzzer
 if command -v clang >/dev/null 2>&1 &&
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-I"$TOP/user/launcher" -o "$W/fuzz" "$TOP/selftests/host/fuzz/time_parse_fuzz.c" \
-		"$TOP/user/launcher/time_parse.c" >"$W/fuzz.build" 2>&1; then
+		-I"$TOP/user/elements" -I"$TOP/include" -o "$W/fuzz" "$TOP/selftests/host/fuzz/time_parse_fuzz.c" \
+		"$TOP/user/elements/time_parse.c" >"$W/fuzz.build" 2>&1; then
 	mkdir -p "$W/corpus"
 	for s in +365d -2h30m 90s 1500ms 2030-01-02T03:04:05Z 2030-01-02T03:04:05+01:00 @1234567890.5 0.5 2; do
 		printf '%s' "$s" >"$W/corpus/$(printf '%s' "$s" | md5sum | cut -c1-12)"
