@@ -33,10 +33,11 @@ CFLAGS=(-std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefi
 	-fno-sanitize-recover=all -I"$TOP/include" -I"$TOP/include/uapi")
 NL_CFLAGS=$(pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS=$(pkg-config --libs libnl-genl-3.0 2>/dev/null || echo "-lnl-genl-3 -lnl-3")
-CSECTL=("$TOP/user/csectl/instance.c" "$TOP/user/csectl/util.c" "$TOP/user/csectl/nl.c")
+CSECTL=("$TOP/user/csectl/instance.c" "$TOP/user/csectl/util.c" "$TOP/user/csectl/nl.c"
+	"$TOP/user/common/diag.c")
 LAUNCHER=("$TOP/user/launcher/profile.c" "$TOP/user/launcher/options.c"
 	"$TOP/user/launcher/devices.c" "$TOP/user/launcher/status.c"
-	"$TOP/user/launcher/eltables.c")
+	"$TOP/user/launcher/eltables.c" "$TOP/user/common/diag.c")
 
 if ! command -v clang >/dev/null 2>&1 ||
 	! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return (int)(d && n < 0); }' |
