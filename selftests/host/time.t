@@ -19,12 +19,8 @@ PY=/usr/bin/python3
 BB=/bin/busybox
 YEAR=31536000
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; for l in "$@"; do printf '%s\n' "$l" | head -n 20 | sed 's/^/#   /'; done; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "want: $2" "got:  $3"; fi; }
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
 run() { timeout -k 5 30 "$CSE_RUN" "$@" 2>&1; }
 # near NAME WANT GOT TOLERANCE: numbers within TOLERANCE of each other
 near() {
@@ -237,5 +233,4 @@ else
 	skip "libFuzzer: time parsers" "clang with -fsanitize=fuzzer not available"
 fi
 
-echo "1..$n"
-[ $failed = 0 ]
+t_done
