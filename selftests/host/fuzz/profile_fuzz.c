@@ -188,15 +188,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (const char *p = out, *nl; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		too_long = too_long || (size_t)(nl - p) > LINE_MAX_PROFILE;
+		const char *eq = memchr(p, '=', (size_t)(nl - p));
+
 		for (const char *q = p + 1; q < nl; q++)
 			comment = comment || (*q == ';' && isspace((unsigned char)q[-1]));
+		/* libinih trims values: blanks around one cannot come back */
+		if (eq && (nl[-1] == ' ' || nl[-1] == '\t' || (eq + 2 < nl && eq[1] == ' ' &&
+							      isspace((unsigned char)eq[2]))))
+			comment = true;
 	}
 	r = load(out, outlen, &b, &err);
 	lb = strip_origins(recs_b, cse_settings_records(recs_b, sizeof(recs_b), &nb));
 	cse_settings_clear();
 	if (comment) {
-		/* libinih keeps " ;" in continuation lines only: no profile
-		 * line can carry it back. */
+		/* libinih keeps " ;" in continuation lines only, and trims
+		 * values: no profile line can carry those back. */
 		if (r)
 			free(err.msg);
 	} else if (too_long) {
