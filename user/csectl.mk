@@ -17,9 +17,9 @@ ifeq ($(.DEFAULT_GOAL),)
 endif
 
 CSECTL_DIR := $(TOP)/user
-CSECTL_LIB_SRCS := $(sort $(wildcard $(CSECTL_DIR)/csectl/*.c))
+CSECTL_LIB_SRCS := $(sort $(wildcard $(CSECTL_DIR)/csectl/*.c)) $(CSECTL_DIR)/common/diag.c
 CSECTL_SRCS := $(CSECTL_DIR)/csectl.c $(CSECTL_LIB_SRCS)
-CSECTL_DEPS := $(wildcard $(CSECTL_DIR)/csectl/*.h) \
+CSECTL_DEPS := $(wildcard $(CSECTL_DIR)/csectl/*.h) $(CSECTL_DIR)/common/diag.h \
 	$(TOP)/include/uapi/linux/cse.h $(CSECTL_DIR)/csectl.mk
 CSECTL_NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 CSECTL_NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)

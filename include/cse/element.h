@@ -98,7 +98,8 @@ enum cse_option_kind {
 	CSE_OPT_INT,		/* --FLAG N: a decimal integer */
 };
 #define CSE_OPT_REPEAT		0x1	/* may be given several times, all kept in order */
-#define CSE_OPT_EXCLUSIVE	0x2	/* one of the element's EXCLUSIVE flags at most */
+#define CSE_OPT_EXCLUSIVE	0x2	/* one of the element's EXCLUSIVE flags at most
+					 * (the command line's replaces the profile's) */
 
 struct cse_option {
 	const char *flag;	/* long option without "--", e.g. "hostname" */
@@ -109,7 +110,12 @@ struct cse_option {
 	uint16_t flags;		/* CSE_OPT_* */
 };
 
-/* One setting: an option's key and value, in the order given. */
+/*
+ * One setting: an option's key and value, in the order given (profile
+ * first, then the command line). setup() checks the value; an error about
+ * a setting starts with its origin ("%s: bad value '%s': ...", origin,
+ * value), and the loader then prints it as cse-run's own (exit 2).
+ */
 struct cse_setting {
 	const char *key;
 	const char *value;

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # csectl host test (TAP): builds csectl and its unit test with ASan/UBSan
@@ -16,11 +16,8 @@ top=$(cd "$here/../.." && pwd)
 b=$(mktemp -d "${TMPDIR:-/tmp}/csectl-t.XXXXXX") || exit 1
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$b"' EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+# shellcheck source=lib.sh
+. "$top/selftests/host/lib.sh"
 diag() { sed 's/^/# /'; }
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
@@ -125,5 +122,4 @@ if [ -x "$C" ]; then
 	fi
 fi
 
-echo "1..$n"
-[ $failed -eq 0 ]
+t_done

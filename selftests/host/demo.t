@@ -6,11 +6,10 @@
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 HT=${HT:-$TOP/build/host-tests}
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
 check() {	# NAME REGEX: the demo output has a line matching REGEX
-	if grep -Eq -- "$2" "$out"; then ok "$1"; else nok "$1"; echo "#   no line matches /$2/"; fi
+	if grep -Eq -- "$2" "$out"; then ok "$1"; else notok "$1"; echo "#   no line matches /$2/"; fi
 }
 
 mkdir -p "$HT"
@@ -21,7 +20,7 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
 fi
 "$TOP/scripts/demo" >"$out" 2>&1
 rc=$?
-if [ $rc -eq 0 ]; then ok "scripts/demo exits 0"; else nok "scripts/demo exits 0 (got $rc)"; fi
+if [ $rc -eq 0 ]; then ok "scripts/demo exits 0"; else notok "scripts/demo exits 0 (got $rc)"; fi
 sed 's/^/#   /' "$out"
 
 today=$(sed -n 's/^hostname: \(.*\)   id: 0:0   date: \([0-9-]*\)$/\2/p' "$out" | head -n 1)
@@ -56,7 +55,6 @@ check "monitor: instances deleted at the end" '^instance-del id [0-9]+ name (web
 if [ -n "$vmhost" ] && [ "$(grep -c "^hostname: $vmhost   id: 0:0   date: $today\$" "$out")" -eq 2 ]; then
 	ok "host view unchanged afterwards"
 else
-	nok "host view unchanged afterwards"
+	notok "host view unchanged afterwards"
 fi
-echo "1..$n"
-[ "$failed" -eq 0 ]
+t_done

@@ -19,11 +19,8 @@ HT=${HT:-$TOP/build/host-tests}
 SECS=${FUZZ_SECONDS:-10}
 export LC_ALL=C
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; for l in "$@"; do printf '%s\n' "$l" | head -n 30 | sed 's/^/#   /'; done; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
 
 W=$HT/fuzz
 rm -rf "$W"
@@ -33,10 +30,11 @@ CFLAGS=(-std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefi
 	-fno-sanitize-recover=all -I"$TOP/include" -I"$TOP/include/uapi")
 NL_CFLAGS=$(pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS=$(pkg-config --libs libnl-genl-3.0 2>/dev/null || echo "-lnl-genl-3 -lnl-3")
-CSECTL=("$TOP/user/csectl/instance.c" "$TOP/user/csectl/util.c" "$TOP/user/csectl/nl.c")
+CSECTL=("$TOP/user/csectl/instance.c" "$TOP/user/csectl/util.c" "$TOP/user/csectl/nl.c"
+	"$TOP/user/common/diag.c")
 LAUNCHER=("$TOP/user/launcher/profile.c" "$TOP/user/launcher/options.c"
 	"$TOP/user/launcher/devices.c" "$TOP/user/launcher/status.c"
-	"$TOP/user/launcher/time_parse.c")
+	"$TOP/user/launcher/eltables.c" "$TOP/user/common/diag.c")
 
 if ! command -v clang >/dev/null 2>&1 ||
 	! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return (int)(d && n < 0); }' |
@@ -44,7 +42,7 @@ if ! command -v clang >/dev/null 2>&1 ||
 	for t in csectl_args csectl_nl device_args profile; do
 		skip "fuzz $t" "clang with -fsanitize=fuzzer not available"
 	done
-	echo "1..$n"
+	echo "1..$T_N"
 	exit 0
 fi
 
@@ -133,5 +131,4 @@ fuzz csectl_nl "${CSECTL[@]}" -- -I"$TOP/user/csectl" $NL_CFLAGS $NL_LIBS
 fuzz device_args "${LAUNCHER[@]}" -- -I"$TOP/user/launcher" -linih
 fuzz profile "${LAUNCHER[@]}" -- -I"$TOP/user/launcher" -linih
 
-echo "1..$n"
-[ $failed = 0 ]
+t_done

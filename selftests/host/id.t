@@ -19,13 +19,9 @@ CSE_RUN=${CSE_RUN:-$TOP/build/bin/cse-run}
 HT=${HT:-$TOP/build/host-tests}
 export LC_ALL=C
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; for l in "$@"; do printf '%s\n' "$l" | head -n 20 | sed 's/^/#   /'; done; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
 # expect NAME WANT GOT
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "want: $2" "got:  $3"; fi; }
 
 W=$HT/id
 rm -rf "$W"
@@ -277,5 +273,4 @@ else
 	notok "build id_race" "$(cat "$W/id_race.build")"
 fi
 
-echo "1..$n"
-[ $failed -eq 0 ]
+t_done

@@ -6,30 +6,28 @@
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 HT=${HT:-$TOP/build/host-tests}
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; printf '%s\n' "$@" | head -n 20 | sed 's/^/#   /'; }
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
 
 d=$HT/install
 rm -rf "$d"
 if out=$(make -s -C "$TOP" install DESTDIR="$d" PREFIX=/opt/cse 2>&1); then
 	ok "make install DESTDIR=... PREFIX=/opt/cse"
 else
-	nok "make install" "$out"
+	notok "make install" "$out"
 fi
 p=$d/opt/cse
 got=$("$p/bin/cse-run" --hostname installed -- /bin/hostname 2>&1)
-if [ "$got" = installed ]; then ok "installed cse-run runs an element"; else nok "installed cse-run runs an element" "$got"; fi
-if "$p/bin/csectl" --help >/dev/null 2>&1; then ok "installed csectl --help"; else nok "installed csectl --help"; fi
+if [ "$got" = installed ]; then ok "installed cse-run runs an element"; else notok "installed cse-run runs an element" "$got"; fi
+if "$p/bin/csectl" --help >/dev/null 2>&1; then ok "installed csectl --help"; else notok "installed csectl --help"; fi
 if man -l --warnings "$p/share/man/man1/cse-run.1" >/dev/null 2>"$HT/man.err" &&
 	man -l --warnings "$p/share/man/man1/csectl.1" >/dev/null 2>>"$HT/man.err" && [ ! -s "$HT/man.err" ]; then
 	ok "man pages installed and render without warnings"
 else
-	nok "man pages installed and render without warnings" "$(cat "$HT/man.err")"
+	notok "man pages installed and render without warnings" "$(cat "$HT/man.err")"
 fi
 make -s -C "$TOP" uninstall DESTDIR="$d" PREFIX=/opt/cse >/dev/null 2>&1
 left=$(find "$d" -type f | head -n 5)
-if [ -z "$left" ]; then ok "make uninstall removes every installed file"; else nok "make uninstall removes every installed file" "$left"; fi
+if [ -z "$left" ]; then ok "make uninstall removes every installed file"; else notok "make uninstall removes every installed file" "$left"; fi
 rm -rf "$d"
-echo "1..$n"
-[ "$failed" -eq 0 ]
+t_done

@@ -10,10 +10,8 @@
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 HT=${HT:-$TOP/build/host-tests}
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; printf '%s\n' "$@" | head -n 30 | sed 's/^/#   /'; }
-skp() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
 
 KDIR=$(make -s -C "$TOP" -f - <<<'include Makefile
 print-kdir: ; @echo $(KDIR)' print-kdir 2>/dev/null)
@@ -26,13 +24,13 @@ mkdir -p "$work/src"
 (cd "$TOP" && git ls-files -z --cached --others --exclude-standard -- Kbuild kmod include dkms.conf Makefile | xargs -0 cp --parents -t "$work/src")
 
 if [ -z "$KDIR" ] || [ ! -d "$KDIR" ]; then
-	skp "module builds without warnings" "no kernel headers (KDIR)"
-	skp "modinfo fields" "no kernel headers"
-	skp "dkms build" "no kernel headers"
+	skip "module builds without warnings" "no kernel headers (KDIR)"
+	skip "modinfo fields" "no kernel headers"
+	skip "dkms build" "no kernel headers"
 else
 	if make -C "$KDIR" M="$work/src" modules >"$work/build.log" 2>&1; then
 		if grep -E 'warning:|error:' "$work/build.log" >/dev/null; then
-			nok "module builds without warnings" "$(grep -E 'warning:|error:' "$work/build.log")"
+			notok "module builds without warnings" "$(grep -E 'warning:|error:' "$work/build.log")"
 		else
 			ok "module builds without warnings ($KVER)"
 		fi
@@ -41,15 +39,15 @@ else
 			[ -n "$(mi author)" ] && mi parm | grep -q '^max_instances:'; then
 			ok "modinfo: license GPL, version $(mi version), description, author, max_instances"
 		else
-			nok "modinfo fields" "$(/sbin/modinfo "$work/src/kmod/cse.ko")"
+			notok "modinfo fields" "$(/sbin/modinfo "$work/src/kmod/cse.ko")"
 		fi
 	else
-		nok "module builds without warnings" "$(tail -n 30 "$work/build.log")"
-		nok "modinfo fields" "module did not build"
+		notok "module builds without warnings" "$(tail -n 30 "$work/build.log")"
+		notok "modinfo fields" "module did not build"
 	fi
 
 	if ! command -v dkms >/dev/null; then
-		skp "dkms build" "dkms not installed"
+		skip "dkms build" "dkms not installed"
 	else
 		ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$TOP/dkms.conf")
 		mkdir -p "$work/dkms-src" "$work/dkms-tree"
@@ -62,7 +60,7 @@ else
 			ls "$work/dkms-tree/cse/$ver/$KVER/x86_64/module/"cse.ko* >/dev/null 2>&1; then
 			ok "dkms build cse/$ver against $KVER"
 		else
-			nok "dkms build" "$(tail -n 30 "$work/dkms.log")"
+			notok "dkms build" "$(tail -n 30 "$work/dkms.log")"
 		fi
 	fi
 fi
@@ -70,8 +68,7 @@ fi
 if out=$(make -s -C "$TOP" checkpatch 2>&1); then
 	ok "checkpatch --strict clean (kmod/, uapi header)"
 else
-	nok "checkpatch --strict clean" "$out"
+	notok "checkpatch --strict clean" "$out"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+t_done

@@ -14,19 +14,13 @@ CSE_RUN=${CSE_RUN:-$TOP/build/bin/cse-run}
 HT=${HT:-$TOP/build/host-tests}
 LOADER=$(dirname "$CSE_RUN")/../lib/cse/cse-loader
 export LC_ALL=C
-N=0
-FAILED=0
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
 # Not under $HT: a concurrent selftests/host/run clears $HT/tmp.* there.
 W=$(mktemp -d "${TMPDIR:-/tmp}/cse-runtime-t.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
 
-ok() { N=$((N + 1)); echo "ok $N $1"; }
-not_ok() {
-	N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N $1"
-	shift
-	for l in "$@"; do printf '%s\n' "$l" | head -n 15 | sed 's/^/#   /'; done
-}
 # expect NAME WANT CMD...: CMD's stdout+stderr equals WANT and it exits 0.
 expect() {
 	local name=$1 want=$2 got rc
@@ -36,7 +30,7 @@ expect() {
 	if [ $rc -eq 0 ] && [ "$got" = "$want" ]; then
 		ok "$name"
 	else
-		not_ok "$name" "rc $rc" "want: $want" "got:  $got"
+		notok "$name" "rc $rc" "want: $want" "got:  $got"
 	fi
 }
 # expect_rc NAME RC REGEX CMD...: CMD exits RC, stderr matches REGEX.
@@ -48,7 +42,7 @@ expect_rc() {
 	if [ $rc -eq "$want" ] && printf '%s\n' "$err" | grep -Eq "$re"; then
 		ok "$name"
 	else
-		not_ok "$name" "rc $rc (want $want)" "stderr: $err"
+		notok "$name" "rc $rc (want $want)" "stderr: $err"
 	fi
 }
 
@@ -112,7 +106,7 @@ tables=$(printf '%s\n' "$out" | grep -c ' total$')
 if printf '%s\n' "$out" | grep -qx 'nested sh' && [ "$tables" = 2 ]; then
 	ok "nested: cse-run in cse-run, --trace=summary on both levels"
 else
-	not_ok "nested: cse-run in cse-run, --trace=summary on both levels" "$out"
+	notok "nested: cse-run in cse-run, --trace=summary on both levels" "$out"
 fi
 expect "nested: inner program sees its own exe" "$(readlink -f /usr/bin/readlink)" \
 	"$CSE_RUN" -- "$CSE_RUN" -- /usr/bin/readlink /proc/self/exe
@@ -126,7 +120,7 @@ if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/dyn_site" "$TOP/selftests/hos
 	expect "rewrite: --no-rewrite leaves the site alone" "dyn_site ok" \
 		"$CSE_RUN" --no-rewrite -- "$W/dyn_site" plain
 else
-	not_ok "rewrite: build dyn_site" "$(cat "$W/cc.log")"
+	notok "rewrite: build dyn_site" "$(cat "$W/cc.log")"
 fi
 
 # A `xor $imm8,%sil; syscall` site (glibc's futex calls): the replayed
@@ -209,7 +203,7 @@ if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/reg_shapes" "$W/reg_shapes.c"
 	expect "rewrite: --no-rewrite leaves the xor site alone" "reg_shapes ok" \
 		"$CSE_RUN" --no-rewrite -- "$W/reg_shapes" plain
 else
-	not_ok "rewrite: build reg_shapes" "$(cat "$W/cc.log")"
+	notok "rewrite: build reg_shapes" "$(cat "$W/cc.log")"
 fi
 
 # ------------------------------------------------------------ the application's seccomp filter
@@ -224,7 +218,7 @@ if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$W/seccomp_app" \
 		want=$(timeout -k 5 60 "$W/seccomp_app" $args 2>&1 </dev/null; echo "rc=$?")
 		case $want in
 		*"traps 7, bad 0"*) ;;
-		*) not_ok "seccomp: native reference ($args)" "$want"; continue ;;
+		*) notok "seccomp: native reference ($args)" "$want"; continue ;;
 		esac
 		expect "seccomp: filter by $args behaves as natively" "$want" \
 			sh -c '"$@" 2>&1; echo "rc=$?"' sh "$CSE_RUN" -- "$W/seccomp_app" $args
@@ -240,10 +234,10 @@ if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$W/seccomp_app" \
 		printf '%s\n' "$out" | grep -Eq '^ +2 +2 uname$'; then
 		ok "seccomp: --trace=summary still counts calls after the filter"
 	else
-		not_ok "seccomp: --trace=summary still counts calls after the filter" "$out"
+		notok "seccomp: --trace=summary still counts calls after the filter" "$out"
 	fi
 else
-	not_ok "seccomp: build seccomp_app" "$(cat "$W/cc.log")"
+	notok "seccomp: build seccomp_app" "$(cat "$W/cc.log")"
 fi
 
 # ------------------------------------------------------------ gdb
@@ -278,7 +272,7 @@ elif gcc -g -O0 -o "$W/gdb_prog" "$W/gdb_prog.c" 2>"$W/cc.log" &&
 		! printf '%s\n' "$out" | grep -q 'SIGSYS'; then
 		ok "gdb: break, bt, continue through a rewritten site under cse-run"
 	else
-		not_ok "gdb: break, bt, continue through a rewritten site under cse-run" "$out"
+		notok "gdb: break, bt, continue through a rewritten site under cse-run" "$out"
 	fi
 	# Attach to a program already running under cse-run, then release it.
 	"$CSE_RUN" -- "$W/gdb_wait" >"$W/wait.out" 2>&1 </dev/null &
@@ -292,10 +286,10 @@ elif gcc -g -O0 -o "$W/gdb_prog" "$W/gdb_prog.c" 2>"$W/cc.log" &&
 	if printf '%s\n' "$out" | grep -q '^\$1 = 1' && grep -qx released "$W/wait.out"; then
 		ok "gdb: attach (-p) to a program under cse-run sees its symbols"
 	else
-		not_ok "gdb: attach (-p) to a program under cse-run sees its symbols" "$out" "$(cat "$W/wait.out")"
+		notok "gdb: attach (-p) to a program under cse-run sees its symbols" "$out" "$(cat "$W/wait.out")"
 	fi
 else
-	not_ok "gdb: build the test programs" "$(cat "$W/cc.log")"
+	notok "gdb: build the test programs" "$(cat "$W/cc.log")"
 fi
 if command -v strace >/dev/null; then
 	out=$(timeout -k 5 60 "$CSE_RUN" -- strace -f -e trace=execve -o "$W/strace.log" \
@@ -303,7 +297,7 @@ if command -v strace >/dev/null; then
 	if [ "$out" = traced ] && grep -q 'execve(.*"/bin/true"' "$W/strace.log"; then
 		ok "strace -f inside cse-run"
 	else
-		not_ok "strace -f inside cse-run" "$out" "$(cat "$W/strace.log")"
+		notok "strace -f inside cse-run" "$out" "$(cat "$W/strace.log")"
 	fi
 else
 	ok "strace -f inside cse-run # SKIP strace not installed"
@@ -317,14 +311,13 @@ if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$TOP/user/runtime" -o "$W/rewrite
 	while IFS= read -r line; do
 		case $line in
 		"ok "*) ok "rewrite: ${line#ok * }" ;;
-		"not ok "*) not_ok "rewrite: ${line#not ok * }" ;;
+		"not ok "*) notok "rewrite: ${line#not ok * }" ;;
 		"#"*) echo "$line" ;;
 		esac
 	done <"$W/golden.tap"
-	[ $grc -eq 0 ] || grep -q '^not ok' "$W/golden.tap" || not_ok "rewrite: golden program exited $grc"
+	[ $grc -eq 0 ] || grep -q '^not ok' "$W/golden.tap" || notok "rewrite: golden program exited $grc"
 else
-	not_ok "rewrite: build the golden test" "$(cat "$W/cc.log")"
+	notok "rewrite: build the golden test" "$(cat "$W/cc.log")"
 fi
 
-echo "1..$N"
-[ $FAILED -eq 0 ]
+t_done

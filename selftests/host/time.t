@@ -19,12 +19,8 @@ PY=/usr/bin/python3
 BB=/bin/busybox
 YEAR=31536000
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; for l in "$@"; do printf '%s\n' "$l" | head -n 20 | sed 's/^/#   /'; done; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "want: $2" "got:  $3"; fi; }
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
 run() { timeout -k 5 30 "$CSE_RUN" "$@" 2>&1; }
 # near NAME WANT GOT TOLERANCE: numbers within TOLERANCE of each other
 near() {
@@ -222,8 +218,8 @@ bad "--time-freeze with --time-scale" "--time-freeze and --time-scale exclude ea
 # ---- the parsers under libFuzzer
 if command -v clang >/dev/null 2>&1 &&
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-I"$TOP/user/launcher" -o "$W/fuzz" "$TOP/selftests/host/fuzz/time_parse_fuzz.c" \
-		"$TOP/user/launcher/time_parse.c" >"$W/fuzz.build" 2>&1; then
+		-I"$TOP/user/elements" -I"$TOP/include" -o "$W/fuzz" "$TOP/selftests/host/fuzz/time_parse_fuzz.c" \
+		"$TOP/user/elements/time_parse.c" >"$W/fuzz.build" 2>&1; then
 	mkdir -p "$W/corpus"
 	for s in +365d -2h30m 90s 1500ms 2030-01-02T03:04:05Z 2030-01-02T03:04:05+01:00 @1234567890.5 0.5 2; do
 		printf '%s' "$s" >"$W/corpus/$(printf '%s' "$s" | md5sum | cut -c1-12)"
@@ -237,5 +233,4 @@ else
 	skip "libFuzzer: time parsers" "clang with -fsanitize=fuzzer not available"
 fi
 
-echo "1..$n"
-[ $failed = 0 ]
+t_done

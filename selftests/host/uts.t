@@ -17,12 +17,8 @@ export LC_ALL=C
 PY=/usr/bin/python3
 BB=/bin/busybox
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; for l in "$@"; do printf '%s\n' "$l" | head -n 20 | sed 's/^/#   /'; done; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "want: $2" "got:  $3"; fi; }
+# shellcheck source=lib.sh
+. "$TOP/selftests/host/lib.sh"
 run() { timeout -k 5 60 "$CSE_RUN" "$@" 2>&1; }
 
 W=$HT/uts
@@ -122,5 +118,4 @@ else notok "-e uts bad argument refused by the element" "rc $rc" "$err"; fi
 expect "host hostname unchanged afterwards" "$host_n" "$(uname -n)"
 expect "host domainname unchanged afterwards" "$host_dom" "$(cat /proc/sys/kernel/domainname)"
 
-echo "1..$n"
-[ $failed = 0 ]
+t_done

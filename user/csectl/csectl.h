@@ -25,6 +25,8 @@
 
 #include <linux/cse.h>
 
+#include "../common/diag.h"
+
 #ifndef CSECTL_VERSION
 #define CSECTL_VERSION "0.1.0"
 #endif
@@ -37,8 +39,8 @@ enum {
 };
 
 /* util.c */
-void csectl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void csectl_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define csectl_err diag_err	/* "csectl: ..." (user/common/diag.h) */
+#define csectl_hint diag_hint	/* "hint: ..." */
 void *csectl_xcalloc(size_t n, size_t size);
 void *csectl_xreallocarray(void *p, size_t n, size_t size);
 int csectl_parse_u64(const char *s, uint64_t *out);

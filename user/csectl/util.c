@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * csectl helpers: one-line errors ("csectl: ...") with an optional
- * "hint: ..." line, allocation that never returns NULL, strict number and
+ * "hint: ..." line (the shared printer, user/common/diag.c), allocation that never returns NULL, strict number and
  * duration parsing, and SIGINT/SIGTERM handling for the long-running
  * commands (monitor, top), which must exit 0 when interrupted.
  */
@@ -18,31 +18,7 @@
 
 #include "csectl.h"
 
-static void vline(const char *prefix, const char *fmt, va_list ap)
-{
-	fflush(stdout);
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void csectl_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vline("csectl: ", fmt, ap);
-	va_end(ap);
-}
-
-void csectl_hint(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vline("hint: ", fmt, ap);
-	va_end(ap);
-}
+const char diag_program[] = "csectl";
 
 static _Noreturn void oom(void)
 {

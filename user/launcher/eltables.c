@@ -24,7 +24,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -222,29 +221,55 @@ static const char *read_table(struct image *im, struct cse_eltable *t)
 	return bad ? "string outside the file" : NULL;
 }
 
+/* Read, not mapped: page-table work costs more than copying ~100 KiB. */
+static const char *read_file(int fd, unsigned char **buf, size_t *cap, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0)
+		return strerror(errno);
+	if (st.st_size < (off_t)sizeof(Elf64_Ehdr))
+		return "too short for an ELF file";
+	if (st.st_size > (64 << 20))
+		return "too large for an element";
+	if ((size_t)st.st_size > *cap) {
+		free(*buf);
+		*cap = (size_t)st.st_size;
+		*buf = cse_xmalloc(*cap);
+	}
+	*len = 0;
+	while (*len < (size_t)st.st_size) {
+		n = pread(fd, *buf + *len, (size_t)st.st_size - *len, (off_t)*len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? strerror(errno) : "file shrank while read";
+		*len += (size_t)n;
+	}
+	return NULL;
+}
+
 static void load_one(const char *name)
 {
+	static unsigned char *buf;
+	static size_t cap;
 	char *path = cse_xasprintf("%s/cse-%s.so", cse_libdir(), name);
 	struct cse_eltable t = { .name = cse_xstrdup(name) };
 	struct image im = { 0 };
 	const char *why = NULL;
-	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	void *m = MAP_FAILED;
 
-	if (fd < 0 || fstat(fd, &st) < 0)
+	if (fd < 0)
 		why = strerror(errno);
-	else if (st.st_size < (off_t)sizeof(Elf64_Ehdr))
-		why = "too short for an ELF file";
-	else if ((m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
-		why = strerror(errno);
+	else
+		why = read_file(fd, &buf, &cap, &im.size);
 	if (fd >= 0)
 		close(fd);
 	if (!why) {
-		const Elf64_Ehdr *eh = m;
+		const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
 
-		im.b = m;
-		im.size = (size_t)st.st_size;
+		im.b = buf;
 		if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 		    eh->e_machine != EM_X86_64 || eh->e_type != ET_DYN)
 			why = "not an x86-64 shared object";
@@ -257,8 +282,6 @@ static void load_one(const char *name)
 			why = read_table(&im, &t);
 		}
 	}
-	if (m != MAP_FAILED)
-		munmap(m, (size_t)st.st_size);
 	free(im.rela);
 	if (why)
 		cse_die(CSE_EXIT_USAGE, NULL, "element '%s': cannot read its options from %s: %s",
@@ -273,6 +296,21 @@ static void load_one(const char *name)
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct cse_eltable *)a)->name, ((const struct cse_eltable *)b)->name);
+}
+
+/* A flag names one option of one element: two would make --FLAG ambiguous. */
+static void check_unique(void)
+{
+	for (size_t i = 0; i < ntables; i++)
+		for (size_t k = 0; k < tables[i].nopts; k++)
+			for (size_t j = i; j < ntables; j++)
+				for (size_t l = j == i ? k + 1 : 0; l < tables[j].nopts; l++)
+					if (!strcmp(tables[i].opts[k].flag, tables[j].opts[l].flag) ||
+					    (i == j && !strcmp(tables[i].opts[k].key, tables[j].opts[l].key)))
+						cse_die(CSE_EXIT_FAILURE, "remove or rebuild one of them",
+							"elements '%s' and '%s' both declare --%s (or key '%s')",
+							tables[i].name, tables[j].name,
+							tables[i].opts[k].flag, tables[i].opts[k].key);
 }
 
 const struct cse_eltable *cse_eltables(size_t *n)
@@ -301,6 +339,7 @@ const struct cse_eltable *cse_eltables(size_t *n)
 			closedir(d);
 		if (ntables)
 			qsort(tables, ntables, sizeof(*tables), by_name);
+		check_unique();
 	}
 	*n = ntables;
 	return tables;

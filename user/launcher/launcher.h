@@ -24,6 +24,8 @@
 #include <linux/cse.h>
 #include <cse/element.h>
 
+#include "../common/diag.h"
+
 #define CSE_STR_(x) #x
 #define CSE_STR(x) CSE_STR_(x)
 
@@ -41,8 +43,8 @@ enum {
 
 /* status.c */
 extern bool cse_verbose;
-void cse_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void cse_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define cse_err diag_err		/* "cse-run: ..." (user/common/diag.h) */
+#define cse_hint diag_hint		/* "hint: ..." */
 void cse_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void cse_die(int status, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Error reporting for cse-run: one line naming the problem, prefixed with
- * "cse-run: ", optionally followed by one "hint: " line; exit statuses are
- * the CSE_EXIT_* values of launcher.h.
+ * "cse-run: ", optionally followed by one "hint: " line (the shared printer
+ * of user/common/diag.c); exit statuses are the CSE_EXIT_* values of
+ * launcher.h.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -14,30 +15,7 @@
 
 bool cse_verbose;
 
-static void vline(const char *prefix, const char *fmt, va_list ap)
-{
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void cse_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vline("cse-run: ", fmt, ap);
-	va_end(ap);
-}
-
-void cse_hint(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vline("hint: ", fmt, ap);
-	va_end(ap);
-}
+const char diag_program[] = "cse-run";
 
 void cse_info(const char *fmt, ...)
 {
@@ -46,7 +24,7 @@ void cse_info(const char *fmt, ...)
 	if (!cse_verbose)
 		return;
 	va_start(ap, fmt);
-	vline("cse-run: ", fmt, ap);
+	diag_verr(fmt, ap);
 	va_end(ap);
 }
 
@@ -55,10 +33,10 @@ _Noreturn void cse_die(int status, const char *hint, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vline("cse-run: ", fmt, ap);
+	diag_verr(fmt, ap);
 	va_end(ap);
 	if (hint)
-		cse_hint("%s", hint);
+		diag_hint("%s", hint);
 	exit(status);
 }
 

@@ -9,10 +9,10 @@
  *   - a rejection has an exit status of 2 or 125 and a message; one
  *     naming a line names one that exists;
  *   - what loads is sane: at most CSE_RUN_ELEMENTS_MAX distinct elements
- *     with valid names, their arguments pass cse_element_args_error();
- *   - round trip: the elements and arguments written back as a profile
- *     ("[name]" and "args = ARGS", as --print-profile writes them) load
- *     to the same list, unless a line
+ *     with valid names;
+ *   - round trip: the elements and settings written back as a profile
+ *     (cse_settings_print, what --print-profile writes) load to the same
+ *     elements and the same setting records, unless a line
  *     would be longer than a profile line may be, which must then be
  *     refused, never read in pieces (and unless a value holds " ;",
  *     which libinih keeps from an indented continuation line only);
@@ -20,7 +20,9 @@
  *
  *   clang -fsanitize=fuzzer,address,undefined -Iinclude -Iinclude/uapi \
  *       -Iuser/launcher selftests/host/fuzz/profile_fuzz.c \
- *       user/launcher/{profile,options,devices,status,time_parse}.c -linih
+ *       user/launcher/{profile,options,devices,status,eltables}.c -linih
+ *
+ * Keys come from the build's elements (build/lib/cse, or $CSE_FUZZ_LIBDIR).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -28,6 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <cse/state.h>
 
 #include "launcher.h"
 #include "profile.h"
@@ -35,15 +40,37 @@
 #define LINE_MAX_PROFILE 199	/* libinih's INI_MAX_LINE, less the NUL */
 #define PATH "fuzz.ini"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	(void)argc;
+	(void)argv;
+	if (n <= 0)
+		abort();
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	if (getenv("CSE_FUZZ_LIBDIR")) {
+		cse_set_libdir(getenv("CSE_FUZZ_LIBDIR"));
+	} else {
+		char *dir = cse_xasprintf("%s/../../lib/cse", exe);	/* $HT/fuzz/TARGET */
+
+		cse_set_libdir(dir);
+		free(dir);
+	}
+	return 0;
+}
+
 static void opts_free(struct cse_opts *o)
 {
-	for (size_t i = 0; i < o->n_elements; i++) {
+	for (size_t i = 0; i < o->n_elements; i++)
 		free(o->elements[i].name);
-		free(o->elements[i].args);
-	}
 	memset(o, 0, sizeof(*o));
 }
 
+/* Parses text; the settings stay until cse_settings_clear(). */
 static int load(const char *text, size_t size, struct cse_opts *o, struct cse_profile_error *err)
 {
 	FILE *f = fmemopen((void *)text, size, "r");
@@ -54,21 +81,36 @@ static int load(const char *text, size_t size, struct cse_opts *o, struct cse_pr
 	memset(o, 0, sizeof(*o));
 	r = cse_profile_parse(o, f, PATH, err);
 	fclose(f);
-	cse_settings_clear();
 	return r;
 }
 
-static int same(const struct cse_opts *a, const struct cse_opts *b)
-{
-	if (a->n_elements != b->n_elements)
-		return 0;
-	for (size_t i = 0; i < a->n_elements; i++) {
-		const char *x = a->elements[i].args, *y = b->elements[i].args;
+static char recs_a[1 << 17], recs_b[1 << 17];
 
-		if (strcmp(a->elements[i].name, b->elements[i].name) ||
-		    !x != !y || (x && strcmp(x, y)))
-			return 0;
+/* Drops the ORIGIN of each ELEMENT KEY VALUE ORIGIN record: line numbers
+ * change when "args" is written back as keys. Returns the new length. */
+static size_t strip_origins(char *r, size_t len)
+{
+	size_t in = 0, out = 0;
+
+	for (int k = 0; in < len; k = (k + 1) % 4) {
+		size_t n = strlen(r + in) + 1;
+
+		if (k != 3) {
+			memmove(r + out, r + in, n);
+			out += n;
+		}
+		in += n;
 	}
+	return out;
+}
+
+static int same(const struct cse_opts *a, const struct cse_opts *b, size_t la, size_t lb)
+{
+	if (a->n_elements != b->n_elements || la != lb || memcmp(recs_a, recs_b, la))
+		return 0;
+	for (size_t i = 0; i < a->n_elements; i++)
+		if (strcmp(a->elements[i].name, b->elements[i].name))
+			return 0;
 	return 1;
 }
 
@@ -94,23 +136,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cse_opts a, b;
 	struct cse_profile_error err, err2;
 	char *text, *out = NULL;
-	size_t outlen = 0;
+	size_t outlen = 0, la, lb;
+	uint32_t na, nb;
 	bool too_long = false, comment = false;
 	FILE *f;
 	int r;
 
+	size_t items = 0;
+
 	if (size > 8192)
 		return 0;
+	for (size_t i = 0; i < size; i++)
+		items += data[i] == '\n' || data[i] == ',';
+	if (items >= CSE_STATE_SETTINGS_MAX)
+		return 0;	/* cse-run dies there: too many settings */
 	text = malloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = '\0';
 
 	r = load(text, size, &a, &err);
 	if (r) {
+		cse_settings_clear();
 		check_error(&err, text, size);
 		if (load(text, size, &b, &err2) != r || err2.status != err.status ||
 		    strcmp(err2.msg, err.msg))
 			abort();
+		cse_settings_clear();
 		free(err.msg);
 		free(err2.msg);
 		opts_free(&a);
@@ -121,41 +172,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (a.n_elements > CSE_RUN_ELEMENTS_MAX)
 		abort();
 	for (size_t i = 0; i < a.n_elements; i++) {
-		if (!cse_valid_element_name(a.elements[i].name) ||
-		    (a.elements[i].args && cse_element_args_error(a.elements[i].args)))
+		if (!cse_valid_element_name(a.elements[i].name))
 			abort();
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(a.elements[i].name, a.elements[j].name))
 				abort();
 	}
-
+	la = strip_origins(recs_a, cse_settings_records(recs_a, sizeof(recs_a), &na));
 	f = open_memstream(&out, &outlen);
 	if (!f)
 		abort();
-	for (size_t i = 0; i < a.n_elements; i++) {
-		fprintf(f, "[%s]\n", a.elements[i].name);
-		if (a.elements[i].args) {
-			/* as --print-profile: " ;" would start a comment */
-			fprintf(f, "args =%s%s\n", *a.elements[i].args == ';' ? "" : " ",
-				a.elements[i].args);
-			too_long = too_long || strlen(a.elements[i].args) + 7 > LINE_MAX_PROFILE;
-			for (const char *p = a.elements[i].args; *p; p++)
-				if (*p == ';' && p > a.elements[i].args && isspace((unsigned char)p[-1]))
-					comment = true;
-		}
-	}
+	cse_settings_print(&a, f);
 	fclose(f);
+	cse_settings_clear();
+	for (const char *p = out, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		too_long = too_long || (size_t)(nl - p) > LINE_MAX_PROFILE;
+		const char *eq = memchr(p, '=', (size_t)(nl - p));
+
+		for (const char *q = p + 1; q < nl; q++)
+			comment = comment || (*q == ';' && isspace((unsigned char)q[-1]));
+		/* libinih trims values: blanks around one cannot come back */
+		if (eq && (nl[-1] == ' ' || nl[-1] == '\t' || (eq + 2 < nl && eq[1] == ' ' &&
+							      isspace((unsigned char)eq[2]))))
+			comment = true;
+	}
 	r = load(out, outlen, &b, &err);
+	lb = strip_origins(recs_b, cse_settings_records(recs_b, sizeof(recs_b), &nb));
+	cse_settings_clear();
 	if (comment) {
-		/* libinih keeps " ;" in continuation lines only: no profile
-		 * line can carry it back. */
+		/* libinih keeps " ;" in continuation lines only, and trims
+		 * values: no profile line can carry those back. */
 		if (r)
 			free(err.msg);
 	} else if (too_long) {
 		if (!r)
 			abort();	/* a line too long must be refused */
 		free(err.msg);
-	} else if (r || !same(&a, &b)) {
+	} else if (r || na != nb || !same(&a, &b, la, lb)) {
 		abort();
 	}
 	opts_free(&a);

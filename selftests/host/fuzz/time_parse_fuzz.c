@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * libFuzzer target for cse-run's time parsers (user/launcher/time_parse.c)
- * and the element value checks of profile.c's kinds that use them.
+ * libFuzzer target for the time element's parsers (user/elements/time_parse.c,
+ * freestanding, built here on the host).
  *
  * Beyond "no crash, no sanitizer report" it checks round trips: a
  * duration that parses to N must parse back from "<N>ns", a date that
  * parses to T must parse back from "@<seconds>.<nanoseconds>", and a
  * scale must be within (0, 1000] x 1e6 ppm.
  *
- *   clang -fsanitize=fuzzer,address,undefined -Iuser/launcher \
- *       selftests/host/fuzz/time_parse_fuzz.c user/launcher/time_parse.c
+ *   clang -fsanitize=fuzzer,address,undefined -Iuser/elements -Iinclude \
+ *       selftests/host/fuzz/time_parse_fuzz.c user/elements/time_parse.c
  */
 #include <stdint.h>
 #include <stdio.h>
