@@ -42,8 +42,9 @@
  *   - Shared state is protected with svc->lock/unlock (struct cse_lock),
  *     never with home-made spinlocks.
  * exit() (optional): called with call->ret set, after the call completed
- * (not for a successful execve, exit, exit_group, rt_sigreturn, nor in
- * the child of clone/fork). It may change call->ret and the call's
+ * (not for a successful execve, exit, exit_group, rt_sigreturn, nor for
+ * clone/clone3/fork/vfork, which the runtime finishes outside the call,
+ * on either side). It may change call->ret and the call's
  * output buffers. call->priv holds what this element's handle() left
  * there.
  */

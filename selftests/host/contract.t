@@ -92,6 +92,15 @@ done
 expect "lock: a holder SIGKILLed (zombie) is taken over" "taken over" \
 	"$(run -e testcontract -- "$P" dead)"
 
+# ---- elements read application memory only through the copy services
+got=$(run --trace-log="$HT/contract-trace.log" -- "$P" badpath)
+if [ "$got" = "$("$P" badpath)" ] && grep -q 'openat([0-9]*, 0x8, ' "$HT/contract-trace.log"; then
+	pass "trace: a bad path pointer is EFAULT as natively, logged as its address"
+else
+	fail "trace: a bad path pointer is EFAULT as natively, logged as its address" "$got" \
+		"$(grep openat "$HT/contract-trace.log" 2>&1 | tail -n 3)"
+fi
+
 # ---- the lock's cost, for the guide (user/elements/README.md)
 echo "# $(run -e testcontract -- "$P" bench 200000)"
 

@@ -12,6 +12,7 @@
  * program's behaviour and its own output are untouched.
  */
 #include <cse/element.h>
+#include <cse/kabi.h>
 
 #define NBUCKETS	513		/* 0..511 by number, 512: anything larger */
 #define OTHER		512
@@ -100,11 +101,17 @@ static int trace_setup(const struct cse_setup *s)
 static size_t put_arg(char *buf, size_t size, char kind, long v)
 {
 	if (kind == CSE_ARG_PATH || kind == CSE_ARG_STR) {
-		const char *p = (const char *)v;
+		char p[65];	/* the first 64 bytes are shown */
 		size_t n = 0;
+		long r;
 
-		if (!p)
+		if (!v)
 			return (size_t)cse_snprintf(svc, buf, size, "NULL");
+		r = svc->copy_str_from_app(p, (const char *)v, sizeof(p));
+		if (r == -K_ENAMETOOLONG)	/* longer: keep the start */
+			p[64] = 0;
+		else if (r < 0)	/* a bad pointer: its value, as strace shows it */
+			return (size_t)cse_snprintf(svc, buf, size, "%p", (void *)v);
 		if (size < 8)
 			return 0;
 		buf[n++] = '"';

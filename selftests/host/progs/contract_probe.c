@@ -14,9 +14,11 @@
  *   dead                a child holding the lock is SIGKILLed, not reaped:
  *                       the lock is taken over
  *   bench N             ns per call with and without the lock
+ *   badpath             openat of an unmapped path pointer: prints errno
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -183,6 +185,10 @@ int main(int argc, char **argv)
 			return 5;
 		printf("taken over%s\n", now_ns() - t0 < 5e9 ? "" : " (slowly)");
 		waitpid(pid, &status, 0);
+	} else if (!strcmp(cmd, "badpath")) {
+		long r = syscall(SYS_openat, AT_FDCWD, (const char *)8, O_RDONLY);
+
+		printf("openat %ld %s\n", r, r < 0 ? strerror(errno) : "");
 	} else if (!strcmp(cmd, "bench")) {
 		double t0, t1, t2, t3;
 
