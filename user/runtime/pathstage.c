@@ -34,6 +34,7 @@
 #define K_O_TRUNC		01000
 #define K_O_DIRECTORY		0200000
 #define K_O_NOFOLLOW		0400000
+#define K_O_PATH		010000000
 #define K_RESOLVE_NO_SYMLINKS	0x04
 #define K_RESOLVE_BENEATH	0x08
 #define K_RESOLVE_IN_ROOT	0x10
@@ -329,11 +330,25 @@ static void note_memory(const struct cse_call *c)
 	pathstage_forget_memory();
 }
 
+/* An open of this process's maps or mountinfo: served rewritten. */
+static void proc_open(const struct cse_call *c, struct path_call *pc)
+{
+	int at = c->nr == __NR_openat;
+	const char *path = (const char *)c->args[at];
+	long flags = c->args[at + 1];
+
+	if ((flags & (K_O_ACCMODE | K_O_PATH)) || path[0] != '/' || path[1] != 'p')
+		return;
+	pc->proc = (uint8_t)pathstage_proc_kind(path);
+	pc->open_flags = flags;
+}
+
 int pathstage_pre(struct cse_call *c, struct path_call *pc)
 {
 	const struct sys_info *info = syscall_info(c->nr);
 
 	pc->app_buf = NULL;
+	pc->proc = PROC_NONE;
 	note_memory(c);
 	if (!info)
 		return 0;
@@ -352,7 +367,11 @@ int pathstage_pre(struct cse_call *c, struct path_call *pc)
 			return 1;
 		}
 	}
-	if (info->result && pathstage_reversing)
+	if (!pathstage_reversing)
+		return 0;
+	if (info->result)
 		return pathstage_redirect(c, info, pc);
+	if (c->nr == __NR_open || c->nr == __NR_openat)
+		proc_open(c, pc);
 	return 0;
 }
