@@ -268,6 +268,17 @@ static long intent_of(const struct sys_path *p, const long *a)
 	return in;
 }
 
+/*
+ * Give back the scratch memory after end (the last allocation's unused
+ * tail): a call's paths then share a page or two of the arena.
+ */
+static void scratch_keep(const char *end)
+{
+	struct cse_thread *t = cse_self();
+
+	t->scratch_used = (uint32_t)(end - ta_scratch(t));
+}
+
 /* One path argument: copied, resolved, and the call made with the copy. */
 static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t intent)
 {
@@ -287,12 +298,15 @@ static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t int
 	c->args[p->arg] = (long)guest;
 	if (r == 0)
 		return 0;	/* "": the kernel answers (ENOENT, or dirfd itself) */
+	scratch_keep(guest + r + 1);
 	buf = rt_scratch(2 * PATHSTAGE_MAX);
 	if (!buf)
 		return -ENOMEM_;
 	r = pathstage_resolve(c->nr, p->arg, &dirfd, guest, intent, buf, &host);
 	if (r < 0)
 		return r;
+	if (host == buf)
+		scratch_keep(buf + strlen(buf) + 1);
 	if (p->dirfd >= 0)
 		c->args[p->dirfd] = dirfd;
 	else if (dirfd != K_AT_FDCWD && host[0] != '/')
