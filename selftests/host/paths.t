@@ -151,6 +151,36 @@ expect "exec of a missing guest path fails like a missing file" \
 	"$( { sh -c "$H/bin/missing" 2>&1; echo "rc=$?"; } | sed "s|$H|$G|g")" \
 	"$(inroot "$H" sh -c "$G/bin/missing" 2>&1; echo "rc=$?")"
 
+# Threads resolving paths while others map and unmap memory (the stage's
+# cache of readable pages is dropped under them); run several times.
+stress_ok=1
+for i in 1 2 3; do
+	out=$(inroot "$H" python3 -c "
+import os, threading, mmap
+errs = []
+def walk(k):
+    for j in range(1500):
+        p = '$G/data.txt' if j % 2 else '$G/bin/../data.txt'
+        try:
+            if os.stat(p).st_size != 8 or os.readlink('/proc/self/cwd') != '$G':
+                errs.append(p)
+        except OSError as e:
+            errs.append(str(e))
+def churn():
+    for j in range(1500):
+        m = mmap.mmap(-1, 4096 * (1 + j % 7)); m[0] = 1; m.close()
+os.chdir('$G')
+ts = [threading.Thread(target=walk, args=(k,)) for k in range(4)] + [threading.Thread(target=churn) for k in range(2)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print('errors', len(errs), errs[:3])" 2>&1)
+	[ "$out" = "errors 0 []" ] || { stress_ok=0; break; }
+done
+if [ $stress_ok = 1 ]; then
+	pass "threads resolving guest paths while others map and unmap memory (3 runs)"
+else
+	fail "threads resolving guest paths while others map and unmap memory (3 runs)" "$out"
+fi
+
 cp /bin/cat "$H/bin/cat"
 maps=$(inroot "$H" sh -c "$G/bin/cat /proc/self/maps; cat /proc/\$\$/maps" 2>&1)
 if printf '%s\n' "$maps" | grep -q " $G/bin/cat\$" && ! printf '%s\n' "$maps" | grep -q "$H"; then
