@@ -7,10 +7,14 @@
  * whole at open, rewritten line by line and served from a memfd at the
  * descriptor number the open returned, at offset 0.
  *
+ * Served for open and openat by absolute name (/proc/{self,thread-self,
+ * PID,TID}[/task/TID]/{maps,mountinfo}), read-only opens.
+ *
  * Known differences: the snapshot does not follow later changes (a
  * reader opens the file again, as ps and libraries do); /proc/self/fd/N
  * of it names the memfd; mountinfo's octal escapes (\040 for a space)
- * are matched as written.
+ * are matched as written; openat2 and dirfd-relative names get the
+ * kernel's text.
  */
 #include "runtime.h"
 
