@@ -9,7 +9,8 @@
 # in, files changed on the host, and paths out: getcwd, /proc links),
 # on rewritten sites and by trap; real programs (coreutils, python3, a
 # "#!" script, ELF programs with the guest's PT_INTERP) run by their
-# guest paths; /proc/self/exe names the guest path.
+# guest paths; /proc/self/exe, /proc/self/maps and mountinfo name guest
+# paths.
 # Prints TAP; env: TOP, CSE_RUN, HT (from selftests/host/run).
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -22,7 +23,11 @@ export LC_ALL=C
 # Not under $HT: a concurrent selftests/host/run clears $HT/tmp.* there.
 W=$(mktemp -d "${TMPDIR:-/tmp}/cse-paths-t.XXXXXX")
 W=$(cd "$W" && pwd -P)	# the kernel answers with canonical paths
-trap 'rm -rf "$W"' EXIT
+cleanup() {
+	mountpoint -q "$W/h/mnt" 2>/dev/null && umount "$W/h/mnt"
+	rm -rf "$W"
+}
+trap cleanup EXIT
 G=/cse-guest
 
 if ! [ -x "$TREE_RUN" ] || ! [ -e "$HT/tree/lib/cse/cse-testroot.so" ]; then
@@ -145,6 +150,58 @@ import os, sys; print(sys.executable, os.readlink(\"/proc/self/exe\"))'" 2>&1)"
 expect "exec of a missing guest path fails like a missing file" \
 	"$( { sh -c "$H/bin/missing" 2>&1; echo "rc=$?"; } | sed "s|$H|$G|g")" \
 	"$(inroot "$H" sh -c "$G/bin/missing" 2>&1; echo "rc=$?")"
+
+# Threads resolving paths while others map and unmap memory (the stage's
+# cache of readable pages is dropped under them); run several times.
+stress_ok=1
+for i in 1 2 3; do
+	out=$(inroot "$H" python3 -c "
+import os, threading, mmap
+errs = []
+def walk(k):
+    for j in range(1500):
+        p = '$G/data.txt' if j % 2 else '$G/bin/../data.txt'
+        try:
+            if os.stat(p).st_size != 8 or os.readlink('/proc/self/cwd') != '$G':
+                errs.append(p)
+        except OSError as e:
+            errs.append(str(e))
+def churn():
+    for j in range(1500):
+        m = mmap.mmap(-1, 4096 * (1 + j % 7)); m[0] = 1; m.close()
+os.chdir('$G')
+ts = [threading.Thread(target=walk, args=(k,)) for k in range(4)] + [threading.Thread(target=churn) for k in range(2)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print('errors', len(errs), errs[:3])" 2>&1)
+	[ "$out" = "errors 0 []" ] || { stress_ok=0; break; }
+done
+if [ $stress_ok = 1 ]; then
+	pass "threads resolving guest paths while others map and unmap memory (3 runs)"
+else
+	fail "threads resolving guest paths while others map and unmap memory (3 runs)" "$out"
+fi
+
+cp /bin/cat "$H/bin/cat"
+maps=$(inroot "$H" sh -c "$G/bin/cat /proc/self/maps; cat /proc/\$\$/maps" 2>&1)
+if printf '%s\n' "$maps" | grep -q " $G/bin/cat\$" && ! printf '%s\n' "$maps" | grep -q "$H"; then
+	pass "/proc/self/maps names the program's mappings by guest paths"
+else
+	fail "/proc/self/maps names the program's mappings by guest paths" "$(printf '%s\n' "$maps" | head -n 5)"
+fi
+mkdir -p "$H/mnt"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs cse-paths-t "$H/mnt" 2>/dev/null; then
+	mi=$(inroot "$H" cat /proc/self/mountinfo 2>&1)
+	umount "$H/mnt"
+	if printf '%s\n' "$mi" | grep -q " $G/mnt rw.* - tmpfs cse-paths-t " &&
+		! printf '%s\n' "$mi" | grep -q "$H"; then
+		pass "/proc/self/mountinfo names mount points by guest paths"
+	else
+		fail "/proc/self/mountinfo names mount points by guest paths" \
+			"$(printf '%s\n' "$mi" | grep cse-paths-t)"
+	fi
+else
+	skip "/proc/self/mountinfo names mount points by guest paths" "cannot mount a tmpfs"
+fi
 
 # --------------------------------------------------------- errors
 d=$W/err

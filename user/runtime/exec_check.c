@@ -24,6 +24,11 @@
  *     return, with PT_INTERP opened like phase 1 (ENOENT, EACCES), read
  *     (EIO when short) and checked (ELIBBAD); anything else is ENOEXEC.
  *
+ * Paths go through the path stage (pathstage.c) first: the caller's
+ * path, each "#!" interpreter (shebang_step) and PT_INTERP are the
+ * application's names, looked up as host paths; the plan's program is
+ * a host path, its script name the caller's (the kernel's bprm->filename).
+ *
  * Known differences: 32-bit ELFs get ENOEXEC (the loader cannot
  * interpose them: exec fails as on a kernel without IA32 emulation);
  * binfmt_misc handlers are not consulted (ENOEXEC where one would run

@@ -257,6 +257,17 @@ static long intent_of(const struct sys_path *p, const long *a)
 	return in;
 }
 
+/*
+ * Give back the scratch memory after end (the last allocation's unused
+ * tail): a call's paths then share a page or two of the arena.
+ */
+static void scratch_keep(const char *end)
+{
+	struct cse_thread *t = cse_self();
+
+	t->scratch_used = (uint32_t)(end - ta_scratch(t));
+}
+
 /* One path argument: copied, resolved, and the call made with the copy. */
 static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t intent)
 {
@@ -276,12 +287,15 @@ static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t int
 	c->args[p->arg] = (long)guest;
 	if (r == 0)
 		return 0;	/* "": the kernel answers (ENOENT, or dirfd itself) */
+	scratch_keep(guest + r + 1);
 	buf = rt_scratch(2 * PATHSTAGE_MAX);
 	if (!buf)
 		return -ENOMEM_;
 	r = pathstage_resolve(c->nr, p->arg, &dirfd, guest, intent, buf, &host);
 	if (r < 0)
 		return r;
+	if (host == buf)
+		scratch_keep(buf + strlen(buf) + 1);
 	if (p->dirfd >= 0)
 		c->args[p->dirfd] = dirfd;
 	else if (dirfd != K_AT_FDCWD && host[0] != '/')
@@ -319,11 +333,25 @@ static void note_memory(const struct cse_call *c)
 	pathstage_forget_memory();
 }
 
+/* An open of this process's maps or mountinfo: served rewritten. */
+static void proc_open(const struct cse_call *c, struct path_call *pc)
+{
+	int at = c->nr == __NR_openat;
+	const char *path = (const char *)c->args[at];
+	long flags = c->args[at + 1];
+
+	if ((flags & (K_O_ACCMODE | K_O_PATH)) || path[0] != '/' || path[1] != 'p')
+		return;
+	pc->proc = (uint8_t)pathstage_proc_kind(path);
+	pc->open_flags = flags;
+}
+
 int pathstage_pre(struct cse_call *c, struct path_call *pc)
 {
 	const struct sys_info *info = syscall_info(c->nr);
 
 	pc->app_buf = NULL;
+	pc->proc = PROC_NONE;
 	note_memory(c);
 	if (!info)
 		return 0;
@@ -342,7 +370,11 @@ int pathstage_pre(struct cse_call *c, struct path_call *pc)
 			return 1;
 		}
 	}
-	if (info->result && pathstage_reversing)
+	if (!pathstage_reversing)
+		return 0;
+	if (info->result)
 		return pathstage_redirect(c, info, pc);
+	if (c->nr == __NR_open || c->nr == __NR_openat)
+		proc_open(c, pc);
 	return 0;
 }

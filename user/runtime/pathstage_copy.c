@@ -13,10 +13,11 @@
  * pathstage_pre before the call is made), and before fork, whose child
  * lacks MADV_DONTFORK ranges.
  *
- * Known difference: a thread that unmaps a page while another thread
+ * Known differences: a thread that unmaps a page while another thread
  * passes a path on it to a system call can make the runtime fault
- * instead of the kernel returning EFAULT; such a program is racing
- * against its own syscall argument.
+ * instead of the kernel returning EFAULT (the program races against its
+ * own argument); so can memory made inaccessible with protection keys
+ * (WRPKRU needs no system call).
  */
 #include "runtime.h"
 

@@ -74,6 +74,14 @@ long pathstage_post(struct cse_call *c, struct path_call *pc, long ret)
 	char *rev;
 	long len, r;
 
+	if (pc->proc && ret >= 0) {
+		rev = rt_scratch(2 * PATHSTAGE_MAX);
+		if (!rev) {
+			rt_sys1(__NR_close, ret);
+			return -ENOMEM_;
+		}
+		return pathstage_proc_serve(ret, pc->proc, pc->open_flags, rev);
+	}
 	if (!pc->app_buf)
 		return ret;
 	b = buf_arg(pc->result);

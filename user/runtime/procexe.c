@@ -9,6 +9,11 @@
  * answers for it: readlink returns the program's path, and open, stat,
  * access and exec of the link reach the program.
  *
+ * The link's text is the program's host path; with a path stage that has
+ * reverse maps, readlink's result goes through them like every /proc
+ * link (pathstage_results.c), so the application reads its guest path,
+ * while opens, stats and execs here use the host path they need.
+ *
  * Recognised: /proc/{self,thread-self,PID,TID}[/task/TID]/exe with PID
  * or TID the caller's own, absolute paths only (no dirfd-relative forms).
  * The path string is only read after the kernel accepted it in the real

@@ -120,6 +120,8 @@ extern int lock_live;
 struct sys_info;
 struct path_call {		/* a path result redirected to scratch */
 	uint8_t result;		/* enum sys_result */
+	uint8_t proc;		/* PROC_*: an open of a file served rewritten */
+	long open_flags;
 	char *app_buf;		/* NULL: nothing redirected */
 	long app_size;
 	char *buf;
@@ -139,6 +141,11 @@ long pathstage_post(struct cse_call *c, struct path_call *pc, long ret);
 int pathstage_redirect(struct cse_call *c, const struct sys_info *info,
 		       struct path_call *pc);
 long pathstage_copy_path(char *dst, const char *src);
+#define PROC_NONE	0
+#define PROC_MAPS	1
+#define PROC_MOUNTINFO	2
+int pathstage_proc_kind(const char *path);
+long pathstage_proc_serve(long fd, int kind, long open_flags, char *work);
 void pathstage_forget_memory(void);
 
 /* report.c: per-element call counters for cse.ko, process membership */

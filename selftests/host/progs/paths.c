@@ -435,6 +435,65 @@ static void bad_paths(void)
 	show("fstatat AT_EMPTY_PATH", S(SYS_newfstatat, 0, "", &(struct stat){ 0 }, AT_EMPTY_PATH));
 }
 
+/* Run one exec variant in a child; print what it wrote, paths shown. */
+static void exec_case(const char *what, long nr, long a, long b, long c, long d, long e)
+{
+	char out[PATH_MAX] = "";
+	int p[2], st;
+	long n;
+
+	if (pipe2(p, O_CLOEXEC))
+		return;
+	if (fork() == 0) {
+		dup2(p[1], 1);
+		n = sys(nr, a, b, c, d, e, 0);
+		dprintf(1, "exec failed: %s", strerrorname_np((int)-n));
+		_exit(127);
+	}
+	close(p[1]);
+	n = read(p[0], out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = 0;
+	if (n > 0 && out[n - 1] == '\n')
+		out[n - 1] = 0;
+	close(p[0]);
+	wait(&st);
+	printf("%s: %s (status %d)\n", what, shown(out), WEXITSTATUS(st));
+}
+
+static void execs(void)
+{
+	char *sargv[] = { "x.sh", "arg", NULL };
+	char *eargv[] = { "self", strdup(root), (char *)host, "exe", NULL };
+	char buf[65536];
+	int fd, dfd, self;
+	long n;
+
+	fd = open(R("x.sh"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	dprintf(fd, "#!/bin/sh\necho \"$0 $1\"\n");
+	close(fd);
+	/* a copy of this program in ROOT, run by its ROOT name */
+	self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	fd = open(R("self"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	while ((n = read(self, buf, sizeof(buf))) > 0)
+		write(fd, buf, (size_t)n);
+	close(fd);
+	close(self);
+	dfd = open(R(""), O_RDONLY | O_DIRECTORY);	/* kept across exec for /dev/fd/N */
+	exec_case("execve script", SYS_execve, (long)R("x.sh"), (long)sargv, (long)environ, 0, 0);
+	exec_case("execveat script", SYS_execveat, AT_FDCWD, (long)R("x.sh"), (long)sargv,
+		  (long)environ, 0);
+	exec_case("execveat script, dirfd", SYS_execveat, dfd, (long)"x.sh", (long)sargv,
+		  (long)environ, 0);
+	exec_case("execve missing", SYS_execve, (long)R("missing"), (long)sargv, (long)environ, 0, 0);
+	exec_case("execve a directory", SYS_execve, (long)R("d"), (long)sargv, (long)environ, 0, 0);
+	exec_case("execve ELF, its /proc/self/exe", SYS_execve, (long)R("self"), (long)eargv,
+		  (long)environ, 0, 0);
+	exec_case("execveat ELF NOFOLLOW via a link", SYS_execveat, AT_FDCWD, (long)R("l"),
+		  (long)eargv, (long)environ, AT_SYMLINK_NOFOLLOW);
+	close(dfd);
+	free(eargv[1]);
+}
+
 static void exe_link(void)
 {
 	link_of("readlink /proc/self/exe", "/proc/self/exe");
@@ -460,6 +519,7 @@ int main(int argc, char **argv)
 	watches_and_mounts();
 	moves_and_removal();
 	directories();
+	execs();
 	bad_paths();
 	return failures ? 1 : 0;
 }
