@@ -112,6 +112,10 @@ get 9 -
 mark scm
 received 9
 get 9 rcvd
+mark scm-mmsg
+received 11
+get 11 rcvd
+closed 11 rcvd
 mark exec
 closed 5 tfd-c
 closed 8 tfd-z
