@@ -73,6 +73,11 @@ static const struct cse_sockaddr_ops ops = { .to_host = to_host, .to_guest = to_
 static int setup(const struct cse_setup *s)
 {
 	const char *p = s->args ? s->args : "";
+
+	/* The "offset" setting, or the ABI 1 argument text. */
+	for (uint32_t i = 0; i < s->nsettings; i++)
+		if (!cse_strcmp(s->settings[i].key, "offset"))
+			p = s->settings[i].value;
 	unsigned long v = 0;
 	int r;
 
@@ -104,10 +109,17 @@ static enum cse_verdict handle(struct cse_call *c)
 
 static const long syscalls[] = { CSE_SYSCALLS_END };
 
+static const struct cse_option options[] = {
+	{ .flag = "testnet", .key = "offset", .arg_name = "N", .kind = CSE_OPT_INT,
+	  .help = "test only: loopback port P is host port P+N" },
+	{ 0 }
+};
+
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.abi = CSE_ELEMENT_ABI,
 	.name = "testnet",
 	.description = "test: loopback port P is host port P+OFFSET",
+	.options = options,
 	.setup = setup,
 	.syscalls = syscalls,
 	.handle = handle,
