@@ -510,37 +510,6 @@ static long dupfd(struct cse_call *c)
 	return want;
 }
 
-/* The pid a pidfd names (its fdinfo "Pid:" line), or 0. */
-static int pidfd_pid(int pidfd)
-{
-	char path[48], buf[512];
-	long fd, n;
-
-	rt_format(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	fd = rt_sys4(__NR_openat, -100, path, 02000000 /* O_CLOEXEC */, 0);
-	if (fd < 0)
-		return 0;
-	n = rt_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
-	rt_sys1(__NR_close, fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	for (char *p = buf; *p; p++) {
-		if (!rt_strncmp(p, "Pid:\t", 5)) {
-			long pid = 0;
-
-			for (p += 5; *p >= '0' && *p <= '9'; p++)
-				pid = pid * 10 + (*p - '0');
-			return (int)pid;
-		}
-		while (*p && *p != '\n')
-			p++;
-		if (!*p)
-			break;
-	}
-	return 0;
-}
-
 /*
  * Before the element chain: calls whose answer depends on which numbers
  * are the runtime's. *handled = 1 with the result, or 0 to go on (a
@@ -591,7 +560,7 @@ long fdguard_call(struct cse_call *c, int *handled, int *locked)
 			break;
 		{
 			/* The target's runtime fds are free numbers too. */
-			int fds[MAX_HIDDEN], n = fdguard_set_of(pidfd_pid((int)a[0]), fds,
+			int fds[MAX_HIDDEN], n = fdguard_set_of(procfd_pidfd_pid((int)a[0]), fds,
 								MAX_HIDDEN);
 
 			for (int i = 0; i < n; i++)
