@@ -74,27 +74,47 @@ int fdguard_priv_used;
 /* Set by thread_clone() before the first vfork; no thread area before. */
 int fdguard_vfork_seen;
 
-static int tab_lock;
+static int tab_lock;	/* tid of the holder, 0 when free */
+static int fd_users[2];	/* writers through handles, per epoch (fdguard_write_all) */
+static unsigned int fd_epoch;
 
 /*
- * Changes of the table by two application threads at once are serialised.
- * Bounded too: a signal handler that interrupted a change and makes one
- * itself goes on rather than wait for itself.
+ * Changes of the table by two application threads at once are
+ * serialised, however long the holder takes (under load it may be off
+ * the CPU for a while; giving up then let two moves land on one number).
+ * Two exceptions, where waiting would never end: a signal handler that
+ * interrupted its own thread's change goes on without the lock (returns
+ * 0: not taken), and a holder that died (a vfork child killed in a call)
+ * is taken over.
  */
-static void lock(void)
+static int lock(void)
 {
-	for (int i = 0; i < 10000 && __atomic_exchange_n(&tab_lock, 1, __ATOMIC_ACQUIRE); i++)
+	int me = (int)rt_sys0(__NR_gettid);
+
+	for (unsigned int i = 1;; i++) {
+		int cur = 0;
+
+		if (__atomic_compare_exchange_n(&tab_lock, &cur, me, 0, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return 1;
+		if (cur == me)
+			return 0;
+		if (!(i % 256) && rt_sys2(__NR_kill, cur, 0) == -3 /* ESRCH */)
+			__atomic_compare_exchange_n(&tab_lock, &cur, 0, 0, __ATOMIC_RELAXED,
+						    __ATOMIC_RELAXED);
 		rt_sys0(__NR_sched_yield);
+	}
 }
 
-static void unlock(void)
+static void unlock(int taken)
 {
-	__atomic_store_n(&tab_lock, 0, __ATOMIC_RELEASE);
+	if (taken)
+		__atomic_store_n(&tab_lock, 0, __ATOMIC_RELEASE);
 }
 
 void fdguard_unlock(void)
 {
-	unlock();
+	unlock(1);
 }
 
 int fdguard_in_vfork_child(void)
@@ -134,19 +154,34 @@ static void cfg_from(const struct fdtab *t)
 		cse_cfg.instance_fd = fd_of(t, instance_handle);
 }
 
+/*
+ * lo and hi are read without the lock (fdguard_is_hidden): each value
+ * either may hold must cover every hidden fd, so they are computed
+ * aside and stored once, and widen() covers a number before it becomes
+ * hidden. A fd briefly reported hidden by a wide range is still looked
+ * up in the slots.
+ */
+static void widen(struct fdtab *t, int fd)
+{
+	if (fd < __atomic_load_n(&t->lo, __ATOMIC_RELAXED))
+		__atomic_store_n(&t->lo, fd, __ATOMIC_SEQ_CST);
+	if (fd > __atomic_load_n(&t->hi, __ATOMIC_RELAXED))
+		__atomic_store_n(&t->hi, fd, __ATOMIC_SEQ_CST);
+}
+
 static void bounds(struct fdtab *t)
 {
-	int fds[MAX_HIDDEN];
+	int fds[MAX_HIDDEN], lo = 0x7fffffff, hi = -1;
 
-	t->lo = 0x7fffffff;
-	t->hi = -1;
 	for (int i = 0; i < t->n; i++) {
-		if (t->s[i].fd < t->lo)
-			t->lo = t->s[i].fd;
-		if (t->s[i].fd > t->hi)
-			t->hi = t->s[i].fd;
+		if (t->s[i].fd < lo)
+			lo = t->s[i].fd;
+		if (t->s[i].fd > hi)
+			hi = t->s[i].fd;
 		fds[i] = t->s[i].fd;
 	}
+	__atomic_store_n(&t->lo, lo, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&t->hi, hi, __ATOMIC_SEQ_CST);
 	cfg_from(t);
 	if (t == &ptab)
 		fdshare_publish(fds, t->n);
@@ -155,6 +190,11 @@ static void bounds(struct fdtab *t)
 /* A fork child: same numbers, its own slot for other processes to see. */
 void fdguard_fork_child(void)
 {
+	/* Other threads of the parent, in the middle of a change or a
+	 * write when it forked, do not exist here. */
+	__atomic_store_n(&tab_lock, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&fd_users[0], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&fd_users[1], 0, __ATOMIC_RELAXED);
 	if (ptab.n)
 		bounds(&ptab);
 }
@@ -215,11 +255,14 @@ void fdguard_sync_slow(void)
 int fdguard_is_hidden(int fd)
 {
 	const struct fdtab *t = T();
+	int n;
 
-	if (fd < t->lo || fd > t->hi)
+	if (fd < __atomic_load_n(&t->lo, __ATOMIC_SEQ_CST) ||
+	    fd > __atomic_load_n(&t->hi, __ATOMIC_SEQ_CST))
 		return 0;
-	for (int i = 0; i < t->n; i++)
-		if (t->s[i].fd == fd)
+	n = __atomic_load_n(&t->n, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < n; i++)
+		if (__atomic_load_n(&t->s[i].fd, __ATOMIC_SEQ_CST) == fd)
 			return 1;
 	return 0;
 }
@@ -239,27 +282,56 @@ int fdguard_fd(int handle)
  * (evict) publishes the new number, then waits for writers that may
  * still hold the old one before it frees the number for the application,
  * so a log line never lands in the application's file.
+ *
+ * Writers count themselves in the slot of the epoch they started in; a
+ * move starts a new epoch and waits only for the old one's writers, who
+ * are few and finishing, never for the stream of later ones (with busy
+ * threads logging every call, a single counter is seldom zero). A writer
+ * that read the old number started before the move's new epoch, so it
+ * is waited for.
  */
-static int fd_users;
 
 long fdguard_write_all(int handle, const void *buf, size_t len)
 {
+	unsigned int e = __atomic_load_n(&fd_epoch, __ATOMIC_SEQ_CST) & 1;
 	long r;
 
-	__atomic_add_fetch(&fd_users, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&fd_users[e], 1, __ATOMIC_SEQ_CST);
 	r = rt_write_all(fdguard_fd(handle), buf, len);
-	__atomic_sub_fetch(&fd_users, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&fd_users[e], 1, __ATOMIC_SEQ_CST);
 	return r;
 }
 
+static long now_ms(void)
+{
+	struct { long sec, nsec; } ts;
+
+	if (rt_sys2(__NR_clock_gettime, 1 /* CLOCK_MONOTONIC */, &ts))
+		return 0;
+	return ts.sec * 1000 + ts.nsec / 1000000;
+}
+
 /*
- * Bounded: a signal handler of the application that interrupts one of our
- * writes and then moves an fd must not wait for itself forever.
+ * Bounded in time (2 s): a signal handler of the application that
+ * interrupts one of our writes and then moves an fd must not wait for
+ * itself forever.
  */
 static void wait_fd_users(void)
 {
-	for (int i = 0; i < 10000 && __atomic_load_n(&fd_users, __ATOMIC_SEQ_CST); i++)
+	unsigned int old = __atomic_fetch_add(&fd_epoch, 1, __ATOMIC_SEQ_CST) & 1;
+	long until = 0;
+
+	for (unsigned int i = 1; __atomic_load_n(&fd_users[old], __ATOMIC_SEQ_CST); i++) {
+		if (!(i % 64)) {
+			long t = now_ms();
+
+			if (!until)
+				until = t + 2000;
+			else if (t > until)
+				break;
+		}
 		rt_sys0(__NR_sched_yield);
+	}
 }
 
 /*
@@ -309,11 +381,11 @@ int fdguard_hide(int fd, int cloexec)
 {
 	struct fdtab *t;
 	long nfd;
+	int taken = lock();
 
-	lock();
 	t = before_change();
 	if (t->n == MAX_HIDDEN) {
-		unlock();
+		unlock(taken);
 		return -K_EMFILE;
 	}
 	nfd = place(fd, cloexec);
@@ -326,19 +398,21 @@ int fdguard_hide(int fd, int cloexec)
 		nfd = again;
 	}
 	if (nfd < 0) {
-		unlock();
+		unlock(taken);
 		return (int)nfd;
 	}
 	rt_sys1(__NR_close, fd);
 	t->s[t->n].handle = (int)nfd;
 	t->s[t->n].fd = (int)nfd;
-	t->s[t->n++].cloexec = cloexec;
+	t->s[t->n].cloexec = cloexec;
+	widen(t, (int)nfd);
+	__atomic_store_n(&t->n, t->n + 1, __ATOMIC_SEQ_CST);
 	if (fd == cse_cfg.state_fd)
 		state_handle = (int)nfd;
 	if (fd == cse_cfg.instance_fd)
 		instance_handle = (int)nfd;
 	bounds(t);
-	unlock();
+	unlock(taken);
 	return (int)nfd;
 }
 
@@ -356,6 +430,7 @@ static long evict(int fd)
 		nfd = place(fd, t->s[i].cloexec);
 		if (nfd < 0)
 			return nfd;
+		widen(t, (int)nfd);
 		__atomic_store_n(&t->s[i].fd, (int)nfd, __ATOMIC_SEQ_CST);
 		bounds(t);
 		wait_fd_users();
@@ -435,37 +510,6 @@ static long dupfd(struct cse_call *c)
 	return want;
 }
 
-/* The pid a pidfd names (its fdinfo "Pid:" line), or 0. */
-static int pidfd_pid(int pidfd)
-{
-	char path[48], buf[512];
-	long fd, n;
-
-	rt_format(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	fd = rt_sys4(__NR_openat, -100, path, 02000000 /* O_CLOEXEC */, 0);
-	if (fd < 0)
-		return 0;
-	n = rt_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
-	rt_sys1(__NR_close, fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	for (char *p = buf; *p; p++) {
-		if (!rt_strncmp(p, "Pid:\t", 5)) {
-			long pid = 0;
-
-			for (p += 5; *p >= '0' && *p <= '9'; p++)
-				pid = pid * 10 + (*p - '0');
-			return (int)pid;
-		}
-		while (*p && *p != '\n')
-			p++;
-		if (!*p)
-			break;
-	}
-	return 0;
-}
-
 /*
  * Before the element chain: calls whose answer depends on which numbers
  * are the runtime's. *handled = 1 with the result, or 0 to go on (a
@@ -481,15 +525,13 @@ long fdguard_call(struct cse_call *c, int *handled, int *locked)
 	*locked = 0;
 	switch (c->nr) {
 	case __NR_close_range:
-		lock();	/* the core makes the call: fdguard_core() */
-		*locked = 1;
+		*locked = lock();	/* the core makes the call: fdguard_core() */
 		break;
 	case __NR_fcntl:
 		if (fdguard_is_hidden((int)a[0]))
 			return -K_EBADF;
 		if (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC) {
-			lock();
-			*locked = 1;
+			*locked = lock();
 			break;
 		}
 		if (a[1] == 1027 /* F_DUPFD_QUERY: arg is an fd */ &&
@@ -504,8 +546,7 @@ long fdguard_call(struct cse_call *c, int *handled, int *locked)
 		 * Held until the call is done (fdguard_unlock): no move of
 		 * ours may land on the target between this check and the call.
 		 */
-		lock();
-		*locked = 1;
+		*locked = lock();
 		if (fdguard_is_hidden((int)a[1])) {
 			r = evict((int)a[1]);
 			if (r < 0)
@@ -519,7 +560,7 @@ long fdguard_call(struct cse_call *c, int *handled, int *locked)
 			break;
 		{
 			/* The target's runtime fds are free numbers too. */
-			int fds[MAX_HIDDEN], n = fdguard_set_of(pidfd_pid((int)a[0]), fds,
+			int fds[MAX_HIDDEN], n = fdguard_set_of(procfd_pidfd_pid((int)a[0]), fds,
 								MAX_HIDDEN);
 
 			for (int i = 0; i < n; i++)

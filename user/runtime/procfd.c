@@ -352,3 +352,34 @@ long procfd_getdents(struct cse_call *c)
 			return r;
 	}
 }
+
+/* The pid a pidfd names (its fdinfo "Pid:" line), or 0. */
+int procfd_pidfd_pid(int pidfd)
+{
+	char path[48], buf[512];
+	long fd, n;
+
+	rt_format(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	fd = rt_sys4(__NR_openat, -100, path, 02000000 /* O_CLOEXEC */, 0);
+	if (fd < 0)
+		return 0;
+	n = rt_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
+	rt_sys1(__NR_close, fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (char *p = buf; *p; p++) {
+		if (!rt_strncmp(p, "Pid:\t", 5)) {
+			long pid = 0;
+
+			for (p += 5; *p >= '0' && *p <= '9'; p++)
+				pid = pid * 10 + (*p - '0');
+			return (int)pid;
+		}
+		while (*p && *p != '\n')
+			p++;
+		if (!*p)
+			break;
+	}
+	return 0;
+}

@@ -305,6 +305,7 @@ int sockstage_translate(int to_guest, long nr, int fd, const void *addr, uint32_
 long procfd_pre(struct cse_call *c, int *handled);
 long procfd_post(const struct cse_call *c, long r);
 long procfd_getdents(struct cse_call *c);
+int procfd_pidfd_pid(int pidfd);
 
 /* seccomp.c: filters the application installs */
 long seccomp_install(struct cse_call *c);

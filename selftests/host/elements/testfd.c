@@ -89,38 +89,30 @@ static const struct cse_fd_ops ops = {
 	.received = received,
 };
 
-static const struct cse_option options[] = {
-	{ .flag = "testfd", .key = "log", .arg_name = "PATH", .kind = CSE_OPT_PATH,
-	  .help = "Log the descriptor hooks to PATH." },
-	{ 0 },
-};
-
-/* The log path: the last "log" setting. */
+/* The log path: the "log" setting. */
 static const char *log_path(const struct cse_setup *s)
 {
-	const char *v = 0;
-
 	for (uint32_t i = 0; i < s->nsettings; i++)
 		if (!cse_strcmp(s->settings[i].key, "log"))
-			v = s->settings[i].value;
-	return v;
+			return s->settings[i].value;
+	return NULL;
 }
 
 static int setup(const struct cse_setup *s)
 {
-	const char *path = log_path(s);
+	const char *path;
 	long fd;
 	int r;
 
 	svc = s->svc;
 	self = s->id;
-	if (!path || !path[0]) {
+	path = log_path(s);
+	if (!path) {
 		cse_snprintf(svc, s->err, s->err_size, "usage: -e testfd=LOGPATH");
 		return -22;
 	}
 	/* O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC */
-	fd = svc->syscall(__NR_openat, -100, (long)path, 01 | 0100 | 02000 | 02000000, 0644,
-			  0, 0);
+	fd = svc->syscall(__NR_openat, -100, (long)path, 01 | 0100 | 02000 | 02000000, 0644, 0, 0);
 	if (fd < 0) {
 		cse_snprintf(svc, s->err, s->err_size, "cannot open %s (errno %ld)", path, -fd);
 		return (int)fd;
@@ -180,11 +172,17 @@ static void after(struct cse_call *c)
 
 static const long syscalls[] = { __NR_openat, CSE_SYSCALLS_END };
 
+static const struct cse_option options[] = {
+	{ .flag = "testfd", .key = "log", .arg_name = "PATH", .kind = CSE_OPT_PATH,
+	  .help = "test only: track tfd-* files, log the descriptor table's reports to PATH" },
+	{ 0 }
+};
+
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
-	.options = options,
 	.abi = CSE_ELEMENT_ABI,
 	.name = "testfd",
 	.description = "test: descriptor table entries for tfd-* files, logged",
+	.options = options,
 	.setup = setup,
 	.syscalls = syscalls,
 	.handle = handle,

@@ -70,16 +70,11 @@ static int to_guest(struct cse_sockaddr_req *req)
 
 static const struct cse_sockaddr_ops ops = { .to_host = to_host, .to_guest = to_guest };
 
-static const struct cse_option options[] = {
-	{ .flag = "testnet", .key = "offset", .arg_name = "N", .kind = CSE_OPT_INT,
-	  .help = "Guest port P is host port P+N (mod 65536)." },
-	{ 0 },
-};
-
 static int setup(const struct cse_setup *s)
 {
 	const char *p = "";
 
+	/* The "offset" setting. */
 	for (uint32_t i = 0; i < s->nsettings; i++)
 		if (!cse_strcmp(s->settings[i].key, "offset"))
 			p = s->settings[i].value;
@@ -114,11 +109,17 @@ static enum cse_verdict handle(struct cse_call *c)
 
 static const long syscalls[] = { CSE_SYSCALLS_END };
 
+static const struct cse_option options[] = {
+	{ .flag = "testnet", .key = "offset", .arg_name = "N", .kind = CSE_OPT_INT,
+	  .help = "test only: loopback port P is host port P+N" },
+	{ 0 }
+};
+
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
-	.options = options,
 	.abi = CSE_ELEMENT_ABI,
 	.name = "testnet",
 	.description = "test: loopback port P is host port P+OFFSET",
+	.options = options,
 	.setup = setup,
 	.syscalls = syscalls,
 	.handle = handle,

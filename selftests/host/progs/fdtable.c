@@ -4,9 +4,9 @@
  * through every way a descriptor changes: dup, dup2 over a tracked fd,
  * dup3, F_DUPFD/F_DUPFD_CLOEXEC, close, close_range with and without
  * CLOSE_RANGE_CLOEXEC, dup2 onto the runtime's hidden numbers (992 and
- * up under a soft limit of 1024), fork, SCM_RIGHTS, exec with and
- * without close-on-exec, and posix_spawn (a vfork child) with file
- * actions. Marks and queries go to the element as openat calls of
+ * up under a soft limit of 1024), fork, SCM_RIGHTS (recvmsg, recvmmsg),
+ * exec with and without close-on-exec, and posix_spawn (a vfork child)
+ * with file actions. Marks and queries go to the element as openat calls of
  * missing paths; stdout shows what the calls returned, the same natively.
  */
 #define _GNU_SOURCE
@@ -89,6 +89,24 @@ static int recv_fd(int sock)
 	if (recvmsg(sock, &m, 0) != 1)
 		return -1;
 	cm = CMSG_FIRSTHDR(&m);
+	if (cm && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* The same through recvmmsg. */
+static int recv_fd_mmsg(int sock)
+{
+	char c, buf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &c, 1 };
+	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
+					   .msg_controllen = sizeof(buf) } };
+	struct cmsghdr *cm;
+	int fd = -1;
+
+	if (recvmmsg(sock, &mm, 1, 0, NULL) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&mm.msg_hdr);
 	if (cm && cm->cmsg_type == SCM_RIGHTS)
 		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
@@ -201,6 +219,12 @@ int main(int argc, char **argv)
 	r = recv_fd(sv[1]);
 	say("recv_fd", r);
 	get(r);
+	mark("scm-mmsg");
+	say("send_fd", send_fd(sv[0], c));
+	r = recv_fd_mmsg(sv[1]);
+	say("recv_fd_mmsg", r);
+	get(r);
+	close(r);
 	close(sv[0]);
 	close(sv[1]);
 	mark("exec");
