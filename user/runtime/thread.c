@@ -28,6 +28,8 @@ _Static_assert(offsetof(struct cse_thread, retrap_rip) == TA_RETRAP, "TA_RETRAP"
 _Static_assert(offsetof(struct cse_thread, rt_depth) == TA_DEPTH, "TA_DEPTH");
 _Static_assert(offsetof(struct cse_thread, alt_lo) == TA_ALT_LO, "TA_ALT_LO");
 _Static_assert(offsetof(struct cse_thread, alt_hi) == TA_ALT_HI, "TA_ALT_HI");
+_Static_assert(offsetof(struct cse_thread, fast_exit) == TA_FAST_EXIT, "TA_FAST_EXIT");
+_Static_assert(offsetof(struct cse_thread, gate_ret) == TA_GATE_RET, "TA_GATE_RET");
 _Static_assert(sizeof(struct cse_thread) <= TA_SIZE, "area fits its page");
 
 #define CLONE_STUB_RESUMED	1	/* thread_clone() result: frame rewritten */
