@@ -9,6 +9,7 @@
  * the siginfo. Mode "jmp": the handler siglongjmps out of the calls, and
  * afterwards threads, fork, pipes and the signal mask still work.
  * Prints only counts that are the same natively.
+ * Usage: sigctx [ctx|jmp] [calls per run | rounds of jumps]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -178,6 +179,7 @@ static int still_works(void)
 int main(int argc, char **argv)
 {
 	int jmp = argc > 1 && !strcmp(argv[1], "jmp");
+	long count = argc > 2 ? atol(argv[2]) : 0;
 	struct sigaction sa = { .sa_sigaction = handler, .sa_flags = SA_SIGINFO | SA_RESTART };
 	pthread_t t;
 
@@ -191,9 +193,9 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	pthread_create(&t, NULL, sender, NULL);
 	if (!jmp) {
-		calls(100000);
+		calls(count ? count : 100000);
 	} else {
-		for (volatile int round = 0; round < 2000; round++) {
+		for (volatile long round = 0; round < (count ? count : 2000); round++) {
 			if (sigsetjmp(env, 1) == 0) {
 				armed = 1;
 				calls(1000);
