@@ -63,10 +63,12 @@ cse_rt_syscall_insn:
 	.globl cse_app_syscall
 	.type cse_app_syscall, @function
 cse_app_syscall:
+	cmpl	$0, cse_gs_ready(%rip)	/* element setups run before %gs is set */
+	je	1f
 	mov	%gs:TA_SELF, %rax
 	cmpq	$0, TA_FAST_EXIT(%rax)
 	jne	cse_app_syscall_deferred
-	mov	%rdi, %rax
+1:	mov	%rdi, %rax
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
 	mov	%rcx, %rdx

@@ -118,6 +118,7 @@ void cse_sigsys_entry(int sig, struct ksiginfo *si, void *uc);	/* entry.S */
 struct cse_thread *thread_area_new(void);
 void thread_area_free(struct cse_thread *t);
 int thread_area_install(struct cse_thread *t);
+extern int cse_gs_ready;
 long thread_clone(struct cse_call *c, struct kucontext *uc);
 _Noreturn void thread_exit(long status);
 
