@@ -30,8 +30,6 @@
 #define TA_GATE_RET	88	/* the fast call's result, for the gate */
 #define TA_SIZE		4096
 
-/* Offset of uc_mcontext.rip in the kernel's ucontext (checked in sigdefer.c). */
-#define UC_RIP		168
 /* The private syscall number of the fast path's gate (sigdefer.c). */
 #define CSE_GATE_NR	0x4353e
 
