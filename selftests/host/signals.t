@@ -68,7 +68,7 @@ for mode in norestart restart; do
 	same "blocking read interrupted ($mode)" 1 "$CSE_RUN" -- "$HT/sigblock" $mode
 	same "blocking read interrupted ($mode), SUD traps only" 1 "$CSE_RUN" --no-rewrite -- \
 		"$HT/sigblock" $mode
-	if [ -x "$TREE_RUN" ] && [ -e "$HT/tree/lib/cse/cse-testblock.so" ]; then
+	if [ -x "$TREE_RUN" ] && [ -e "$(dirname "$TREE_RUN")/../lib/cse/cse-testblock.so" ]; then
 		same "blocking element handler interrupted ($mode)" 2 "$TREE_RUN" -e testblock -- \
 			"$HT/sigblock" $mode
 		same "blocking element handler interrupted ($mode), SUD traps only" 1 "$TREE_RUN" \
