@@ -254,5 +254,5 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 		}
 		return nr;
 	}
-	return c.ret;
+	return sigdefer_fast_ret(nr, c.ret);
 }

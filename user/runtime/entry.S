@@ -51,20 +51,39 @@ cse_rt_syscall_insn:
 	ret
 	.size cse_rt_syscall, .-cse_rt_syscall
 
-/* long cse_app_syscall(nr, a0, ..., a5): a call made for the application. */
+/*
+ * long cse_app_syscall(nr, a0, ..., a5): a call made for the application.
+ * While a signal of the application is deferred (TA_FAST_EXIT set,
+ * sigdefer.c) the call is not made: -ERESTARTSYS makes the runtime
+ * return to the application, which takes the signal and then makes its
+ * call again, as a call that a signal interrupted before it could start.
+ * A signal arriving from the test up to the syscall instruction itself
+ * is sent to cse_app_syscall_deferred by sigdefer.c for the same reason.
+ */
 	.globl cse_app_syscall
 	.type cse_app_syscall, @function
 cse_app_syscall:
-	mov	%rdi, %rax
+	cmpl	$0, cse_gs_ready(%rip)	/* element setups run before %gs is set */
+	je	1f
+	mov	%gs:TA_SELF, %rax
+	cmpq	$0, TA_FAST_EXIT(%rax)
+	jne	cse_app_syscall_deferred
+1:	mov	%rdi, %rax
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
 	mov	%rcx, %rdx
 	mov	%r8, %r10
 	mov	%r9, %r8
 	mov	8(%rsp), %r9
+	.globl cse_app_syscall_insn
+cse_app_syscall_insn:
 	syscall
 	.globl cse_app_syscall_ret
 cse_app_syscall_ret:
+	ret
+	.globl cse_app_syscall_deferred
+cse_app_syscall_deferred:
+	mov	$-512, %rax		/* -ERESTARTSYS */
 	ret
 	.size cse_app_syscall, .-cse_app_syscall
 
@@ -150,6 +169,8 @@ cse_sigsys_entry:
 	RT_STACK_LEAVE
 	pop	%rbx
 	ret
+	.globl cse_sigsys_entry_end
+cse_sigsys_entry_end:
 	.size cse_sigsys_entry, .-cse_sigsys_entry
 
 /*
@@ -192,12 +213,76 @@ cse_sigsys_entry:
 	add	$8, %rsp
 	pop	%rbx
 	popfq
-	ret
+	jmp	cse_fast_exit
 	.size \name, .-\name
 .endm
 
 	FAST_ENTRY cse_fast_entry, 0
 	FAST_ENTRY cse_fast_entry_dyn, 1
+
+/*
+ * The last step back to the application, common to both fast entries:
+ * every application register is back but rax (the result) and rcx, r11
+ * (clobbered by a real syscall too), and rsp points at the stub's
+ * return address. A deferred signal (sigdefer.c) sets TA_FAST_EXIT to
+ * cse_fast_gate - cse_fast_ret; the step reads it with instructions that
+ * leave the flags alone (lea, not add). A signal arriving at the `ret`
+ * itself, after the test, is rewound to cse_fast_exit by sigdefer.c.
+ */
+	.globl cse_fast_exit
+	.type cse_fast_exit, @function
+cse_fast_exit:
+	mov	%gs:TA_SELF, %rcx
+	mov	TA_FAST_EXIT(%rcx), %r11
+	lea	cse_fast_ret(%rip), %rcx
+	lea	(%rcx,%r11), %rcx
+	jmp	*%rcx
+	.globl cse_fast_ret
+cse_fast_ret:
+	ret
+/*
+ * The way back when a signal is deferred: a trapping syscall with a
+ * private number at the gate page (outside the allowed region), whose
+ * SIGSYS frame sigdefer_gate() turns into the application's state at the
+ * site; the kernel then delivers the deferred signal on that frame's
+ * rt_sigreturn, with the application's registers and FPU state.
+ */
+	.globl cse_fast_gate
+cse_fast_gate:
+	mov	%gs:TA_SELF, %rcx
+	mov	%rax, TA_GATE_RET(%rcx)
+	mov	$CSE_GATE_NR, %eax
+	jmp	*cse_gate_insn(%rip)
+	.size cse_fast_exit, .-cse_fast_exit
+
+/*
+ * sa_handler of every signal the application handles (sigdefer.c). C
+ * decides, without a system call unless the signal must wait, and
+ * returns the application's handler, which then runs on the kernel's
+ * frame as if the kernel had called it. The kernel's rsp is 8 mod 16,
+ * so three pushes align the call.
+ */
+	.globl cse_sig_entry
+	.type cse_sig_entry, @function
+cse_sig_entry:
+	push	%rdi
+	push	%rsi
+	push	%rdx
+	call	cse_sig_slow
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+	jmp	*%rax
+	.size cse_sig_entry, .-cse_sig_entry
+
+/* rt_sigreturn of the frame whose ucontext is at rdi, as our own call. */
+	.globl cse_sig_return
+	.type cse_sig_return, @function
+cse_sig_return:
+	mov	%rdi, %rsp
+	mov	$__NR_rt_sigreturn, %eax
+	jmp	cse_rt_syscall_insn
+	.size cse_sig_return, .-cse_sig_return
 
 .macro SAVE_GPRS
 	push	%rax

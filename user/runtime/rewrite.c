@@ -181,6 +181,29 @@ static const char *memchr_local(const char *s, int c, long n)
 	return NULL;
 }
 
+/*
+ * The stub whose bytes hold rip, for a signal interrupting it
+ * (sigdefer.c): 0 for a `mov $nr,%eax` stub, 1 for a register-number
+ * stub, -1 when rip is in no pool.
+ */
+int rewrite_stub_of(uintptr_t rip, uintptr_t *stub)
+{
+	int n = __atomic_load_n(&npools, __ATOMIC_ACQUIRE);
+
+	for (int i = 0; i < n; i++)
+		if (rip - pools[i].base - 16 < POOL_SIZE - 16) {
+			*stub = rip - (rip - pools[i].base - 16) % STUB_SIZE;
+			return 0;
+		}
+	n = __atomic_load_n(&nlanding, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < n; i++)
+		if (rip - landing[i].base - 16 < LANDING_SIZE - 16) {
+			*stub = rip - (rip - landing[i].base - 16) % DYN_STUB_SIZE;
+			return 1;
+		}
+	return -1;
+}
+
 /* The next stub slot of pool, filled for `mov $nr,%eax; syscall` ending at site. */
 static uintptr_t emit_stub(struct stub_pool *pool, uintptr_t site, uint32_t nr)
 {

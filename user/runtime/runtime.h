@@ -169,6 +169,7 @@ void cse_sigsys_entry(int sig, struct ksiginfo *si, void *uc);	/* entry.S */
 struct cse_thread *thread_area_new(void);
 void thread_area_free(struct cse_thread *t);
 int thread_area_install(struct cse_thread *t);
+extern int cse_gs_ready;
 long thread_clone(struct cse_call *c, struct kucontext *uc);
 _Noreturn void thread_exit(long status);
 
@@ -215,6 +216,36 @@ long signal_sigaltstack(struct cse_call *c, struct kucontext *uc);
 int signal_vsud_trap(struct cse_call *c, struct ksiginfo *si, struct kucontext *uc);
 void signal_deliver_pending(void);
 void signal_forced_sigsys(struct ksiginfo *si, struct kucontext *uc);
+
+/* sigdefer.c: signals arriving while the runtime runs */
+void cse_fast_ret(void);
+void cse_fast_gate(void);
+int sigdefer_init(void);
+int sigdefer_is_wrapped(const struct ksigaction *k);
+void sigdefer_app_act(int sig, struct ksigaction *out);
+void sigdefer_wrap(const struct ksigaction *act, struct ksigaction *k);
+void sigdefer_set(int sig, const struct ksigaction *act);
+void sigdefer_clear(int sig);
+void *cse_sig_slow(int sig, struct ksiginfo *si, void *uc);
+void sigdefer_gate(struct kucontext *uc);
+void sigdefer_trap_exit(struct kucontext *uc, int outermost);
+void sigdefer_trap_restart(struct kucontext *uc, uintptr_t site, long nr);
+uint64_t sigdefer_mask_change(int how, ksigset_t set);
+uint64_t sigdefer_pending(void);
+void sigdefer_forget(void);
+extern uintptr_t cse_gate_insn;
+/* A fast call ending with -ERESTARTSYS leaves through the gate, which
+ * makes it again at the site after the deferred signal (sigdefer.c). */
+static inline long sigdefer_fast_ret(long nr, long ret)
+{
+	if (__builtin_expect(ret == -512, 0)) {
+		struct cse_thread *t = cse_stack_area();
+
+		t->gate_nr = nr;
+		t->fast_exit = (uintptr_t)cse_fast_gate - (uintptr_t)cse_fast_ret;
+	}
+	return ret;
+}
 
 /* procexe.c: /proc/self/exe names the program, not the loader */
 void procexe_init(const char *program);
@@ -324,8 +355,14 @@ void rewrite_init(int enabled);
 void rewrite_stop(const char *why);
 void rewrite_note_threads(void);
 void rewrite_maps_changed(uintptr_t start, size_t len);
+int rewrite_stub_of(uintptr_t rip, uintptr_t *stub);
 
 /* entry.S */
+void cse_fast_exit(void);
+void cse_fast_ret(void);
+void cse_fast_gate(void);
+void cse_sig_entry(int sig, struct ksiginfo *si, void *uc);
+_Noreturn void cse_sig_return(struct kucontext *uc);
 void cse_sigreturn_restorer(void);
 long cse_fast_entry(void);
 long cse_fast_entry_dyn(void);

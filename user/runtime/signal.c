@@ -26,31 +26,73 @@ static struct ksigaction app_sigsys;	/* SIG_DFL at start */
 /* A blocked foreign SIGSYS is re-raised on unblock (its siginfo is not kept). */
 static volatile int sigsys_pending;
 
+/*
+ * rt_sigaction. A handler is installed as cse_sig_entry (sigdefer.c) with
+ * the application's flags, mask and restorer; the application reads back
+ * exactly what it set (flags and mask as the kernel accepted them). A
+ * vfork child shares our tables with its parent: it changes only the
+ * kernel's copy, which is its own.
+ */
 long signal_sigaction(struct cse_call *c)
 {
 	int sig = (int)c->args[0];
-	const struct ksigaction *act = (const struct ksigaction *)c->args[1];
-	struct ksigaction *oact = (struct ksigaction *)c->args[2];
-	struct ksigaction copy;
+	const struct ksigaction *uact = (const struct ksigaction *)c->args[1];
+	struct ksigaction *uoact = (struct ksigaction *)c->args[2];
+	struct ksigaction act, kact, kold, old = { 0 }, back;
+	int ours = sig >= 1 && sig <= 64 && sig != K_SIGKILL && sig != K_SIGSTOP &&
+		   !fdguard_in_vfork_child();
+	int wrap = 0;
+	long r;
 
 	if (c->args[3] != 8)
 		return -22;
 	if (sig == K_SIGSYS) {
-		struct ksigaction old = app_sigsys;
-
-		if (act)
-			app_sigsys = *act;
-		if (oact)
-			*oact = old;
+		old = app_sigsys;
+		if (uact && rt_copy_from_app(&act, uact, sizeof(act)) != 0)
+			return -14;
+		if (uact)
+			app_sigsys = act;
+		if (uoact && rt_copy_to_app(uoact, &old, sizeof(old)) != 0)
+			return -14;
 		return 0;
 	}
-	if (act && (act->mask & SIGBIT(K_SIGSYS))) {
-		copy = *act;
-		copy.mask &= ~SIGBIT(K_SIGSYS);
-		act = &copy;
+	if (uact) {
+		if (rt_copy_from_app(&act, uact, sizeof(act)) != 0)
+			return -14;	/* EFAULT */
+		kact = act;
+		kact.mask &= ~SIGBIT(K_SIGSYS);
+		wrap = ours && act.handler != K_SIG_DFL && act.handler != K_SIG_IGN;
+		if (wrap)
+			sigdefer_wrap(&kact, &kact);
 	}
-	return seccomp_app_call(c, __NR_rt_sigaction,
-				(const long[6]){ sig, (long)act, (long)oact, 8 });
+	if (ours)
+		sigdefer_app_act(sig, &old);
+	if (wrap)
+		sigdefer_set(sig, &act);	/* before the kernel can use it */
+	r = seccomp_app_call(c, __NR_rt_sigaction,
+			     (const long[6]){ sig, uact ? (long)&kact : 0, (long)&kold, 8 });
+	if (r < 0) {
+		if (wrap)
+			sigdefer_set(sig, &old);
+		return r;
+	}
+	if (wrap && rt_sys4(__NR_rt_sigaction, sig, 0, &back, 8) == 0) {
+		/* Keep what the kernel kept of flags and mask (unknown flags
+		 * dropped, SIGKILL and SIGSTOP out of the mask). */
+		act.flags = (back.flags & ~(K_SA_SIGINFO | K_SA_RESETHAND)) |
+			    (act.flags & (K_SA_SIGINFO | K_SA_RESETHAND));
+		act.mask = back.mask | (act.mask & SIGBIT(K_SIGSYS));
+		sigdefer_set(sig, &act);
+	} else if (uact && ours && !wrap) {
+		sigdefer_clear(sig);
+	}
+	if (uoact) {
+		const struct ksigaction *o = ours && sigdefer_is_wrapped(&kold) ? &old : &kold;
+
+		if (rt_copy_to_app(uoact, o, sizeof(*o)) != 0)
+			return -14;
+	}
+	return 0;
 }
 
 static void raise_pending(void)
@@ -79,8 +121,13 @@ long signal_sigprocmask(struct cse_call *c, struct kucontext *uc)
 	ksigset_t real;
 	long r;
 
+	uint64_t deferred;
+
 	if (c->args[3] != 8)
 		return -22;
+	/* Signals blocked by the runtime to defer them are unblocked to the
+	 * application; one it now blocks itself is no longer ours. */
+	deferred = set ? sigdefer_mask_change(how, *set) : sigdefer_pending();
 	if (set) {
 		real = *set & ~SIGBIT(K_SIGSYS);
 		switch (how) {
@@ -109,8 +156,10 @@ long signal_sigprocmask(struct cse_call *c, struct kucontext *uc)
 		ksigset_t cur;
 
 		if (rt_sys4(__NR_rt_sigprocmask, SIG_BLOCK_K, 0, &cur, 8) == 0)
-			uc->uc_sigmask = cur & ~SIGBIT(K_SIGSYS);
+			uc->uc_sigmask = cur & ~SIGBIT(K_SIGSYS) & ~sigdefer_pending();
 	}
+	if (oset)
+		*oset &= ~deferred;
 	if (oset && was_blocked)
 		*oset |= SIGBIT(K_SIGSYS);
 	t->sigsys_blocked = now_blocked;
@@ -141,6 +190,7 @@ _Noreturn void signal_sigreturn(struct kucontext *uc)
 	struct kucontext *app = (struct kucontext *)sp;
 
 	cse_self()->sigsys_blocked = !!(app->uc_sigmask & SIGBIT(K_SIGSYS));
+	sigdefer_forget();
 	signal_note_altstack(&app->uc_stack);	/* the kernel restores it */
 	app->uc_sigmask &= ~SIGBIT(K_SIGSYS);
 	cse_sigreturn_at(sp, cse_stack_area());

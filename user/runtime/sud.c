@@ -53,6 +53,8 @@ int sigsys_install(void)
 		.mask = 0,
 	};
 
+	if (sigdefer_init() != 0)
+		return -1;
 	return (int)rt_sys4(__NR_rt_sigaction, K_SIGSYS, &sa, 0, 8);
 }
 
@@ -67,9 +69,13 @@ void cse_sigsys_handler(int sig, struct ksiginfo *si, void *ucv)
 	if (si->si_code != K_SYS_USER_DISPATCH) {
 		if (!seccomp_sigsys(si, uc))
 			signal_foreign_sigsys(si, uc);
-		return;
+		goto out;
 	}
 	site = m->rip;
+	if (site == cse_gate_insn + 2 && si->u.sys.syscall == CSE_GATE_NR) {
+		sigdefer_gate(uc);	/* a fast call's way back, see sigdefer.c */
+		return;
+	}
 	c.nr = si->u.sys.syscall;
 	c.args[0] = (long)m->rdi;
 	c.args[1] = (long)m->rsi;
@@ -82,8 +88,12 @@ void cse_sigsys_handler(int sig, struct ksiginfo *si, void *ucv)
 	c.flags = CSE_CALL_TRAPPED;
 
 	if (signal_vsud_trap(&c, si, uc))
-		return;
+		goto out;
 	dispatch_call(&c, uc);
+	sigdefer_trap_restart(uc, site, si->u.sys.syscall);
 	if (!syscall_trap_only(si->u.sys.syscall))
 		rewrite_site(site, si->u.sys.syscall);
+out:
+	/* Our entry only: below it lies a fast call still on its way. */
+	sigdefer_trap_exit(uc, cse_stack_area()->rt_depth == 1);
 }

@@ -28,7 +28,13 @@ _Static_assert(offsetof(struct cse_thread, retrap_rip) == TA_RETRAP, "TA_RETRAP"
 _Static_assert(offsetof(struct cse_thread, rt_depth) == TA_DEPTH, "TA_DEPTH");
 _Static_assert(offsetof(struct cse_thread, alt_lo) == TA_ALT_LO, "TA_ALT_LO");
 _Static_assert(offsetof(struct cse_thread, alt_hi) == TA_ALT_HI, "TA_ALT_HI");
+_Static_assert(offsetof(struct cse_thread, fast_exit) == TA_FAST_EXIT, "TA_FAST_EXIT");
+_Static_assert(offsetof(struct cse_thread, gate_ret) == TA_GATE_RET, "TA_GATE_RET");
 _Static_assert(sizeof(struct cse_thread) <= TA_SIZE, "area fits its page");
+
+/* %gs holds an area: before the loader installs the first one, element
+ * setups' calls (cse_app_syscall) must not read %gs:0. */
+int cse_gs_ready;
 
 #define CLONE_STUB_RESUMED	1	/* thread_clone() result: frame rewritten */
 #define CLONE_ARGS_SIZE_VER0	64
@@ -74,7 +80,10 @@ int thread_area_install(struct cse_thread *t)
 		t->next = outer;
 	}
 	t->tid = (int)rt_sys0(__NR_gettid);
-	return (int)rt_sys2(__NR_arch_prctl, ARCH_SET_GS, t);
+	if (rt_sys2(__NR_arch_prctl, ARCH_SET_GS, t) != 0)
+		return -1;
+	cse_gs_ready = 1;
+	return 0;
 }
 
 /* Fresh area for a CLONE_VM child, inheriting the parent's virtual state. */

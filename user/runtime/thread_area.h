@@ -25,7 +25,13 @@
 #define TA_DEPTH	56	/* entries into the runtime stack now live */
 #define TA_ALT_LO	64	/* the application's alternate signal stack, */
 #define TA_ALT_HI	72	/* as the kernel has it (0, 0: none) */
+#define TA_FAST_EXIT	80	/* 0, or a signal is deferred (sigdefer.c): the
+				 * fast path leaves through the gate */
+#define TA_GATE_RET	88	/* the fast call's result, for the gate */
 #define TA_SIZE		4096
+
+/* The private syscall number of the fast path's gate (sigdefer.c). */
+#define CSE_GATE_NR	0x4353e
 
 /*
  * Each area sits at the top of its own mapping, above the thread's
@@ -69,6 +75,8 @@ struct cse_thread {
 	uint64_t retrap_rip;
 	uint64_t rt_depth;
 	uint64_t alt_lo, alt_hi;
+	uint64_t fast_exit;		/* cse_fast_gate - cse_fast_ret, or 0 */
+	uint64_t gate_ret;
 	/* Below: C only. */
 	struct cse_thread *vfork_spare;	/* area for a CLONE_VM|CLONE_VFORK child */
 	int tid;
@@ -86,6 +94,8 @@ struct cse_thread {
 	uint32_t scratch_used;		/* bytes of the scratch arena in use */
 	uint32_t lock_depth;		/* cse_locks held (lock.c) */
 	ksigset_t lock_mask;		/* signal mask to restore at the last unlock */
+	uint64_t sig_deferred;		/* signals blocked for deferral (sigdefer.c) */
+	long gate_nr;			/* the fast call to restart at the gate */
 };
 
 extern struct cse_config cse_cfg;
