@@ -292,6 +292,26 @@ static inline int cse_count_fds(void)
 	return n - 1;	/* the directory's own fd */
 }
 
+static inline int cse_int_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Close every fd above 2 but the three given ones (in any order). */
+static inline void cse_close_all_but(int a, int b, int c)
+{
+	int keep[3] = { a, b, c }, i, lo = 3;
+
+	qsort(keep, 3, sizeof(keep[0]), cse_int_cmp);
+	for (i = 0; i < 3; i++) {
+		if (keep[i] > lo)
+			close_range(lo, keep[i] - 1, 0);
+		if (keep[i] + 1 > lo)
+			lo = keep[i] + 1;
+	}
+	close_range(lo, ~0U, 0);
+}
+
 /*
  * Fork n children that each JOIN ifd, say so, then wait for EOF on a
  * pipe: the instance has n more members until cse_members_release().
@@ -317,8 +337,8 @@ static inline int cse_members_spawn(int ifd, pid_t *kids, int n)
 		if (kids[i] < 0)
 			break;
 		if (kids[i] == 0) {
-			close(ready[0]);
-			close(hold[1]);
+			/* Only what it needs: no other group's hold pipe. */
+			cse_close_all_but(ifd, ready[1], hold[0]);
 			if (ioctl(ifd, CSE_IOC_JOIN, 0) ||
 			    write(ready[1], "j", 1) != 1)
 				_exit(1);
