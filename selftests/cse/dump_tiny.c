@@ -135,12 +135,18 @@ FIXTURE_SETUP(tiny)
 	ASSERT_LE(0, self->dsock);
 	for (i = 0; i < N_INST; i++)
 		self->fds[i] = ASSERT_OK(cse_create(self->dev, "tiny", NULL, 0, 0));
-	for (i = 0; i < N_BIG; i++) {
-		self->holds[i] = cse_members_spawn(self->fds[N_INST - 1 - i],
-						   self->kids[i], N_MEMBERS);
-		ASSERT_LE(0, self->holds[i]);
-	}
 }
+
+/* The last N_BIG instances get N_MEMBERS members each (forks: costly). */
+#define GROW_BIG(_self) do {						\
+	int __i;							\
+	for (__i = 0; __i < N_BIG; __i++) {				\
+		(_self)->holds[__i] = cse_members_spawn(		\
+			(_self)->fds[N_INST - 1 - __i],			\
+			(_self)->kids[__i], N_MEMBERS);			\
+		ASSERT_LE(0, (_self)->holds[__i]);			\
+	}								\
+} while (0)
 
 FIXTURE_TEARDOWN(tiny)
 {
@@ -166,6 +172,8 @@ TEST_F_TIMEOUT(tiny, truncated_reads_still_see_every_instance_and_member, 240)
 	uint64_t rng = cse_seed("CSE_TINY_SEED");
 	int round, i, rcvbuf = 1;
 	static struct seen s;
+
+	GROW_BIG(self);
 
 	for (round = 0; round < 2; round++) {
 		/* The second round with the smallest receive buffer there is. */
@@ -253,6 +261,8 @@ TEST_F_TIMEOUT(tiny, split_instance_destroyed_mid_dump, 240)
 	uint64_t rng = cse_seed("CSE_TINY_SEED");
 	int i, big = N_INST - 1, rcvbuf = 1;
 	static struct seen s;
+
+	GROW_BIG(self);
 
 	ASSERT_EQ(0, setsockopt(self->dsock, SOL_SOCKET, SO_RCVBUFFORCE,
 				&rcvbuf, sizeof(rcvbuf)));
