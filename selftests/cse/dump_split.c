@@ -105,14 +105,6 @@ static void dump_reset(struct dump *d)
 	memset(d->small_seen, 0, sizeof(d->small_seen));
 }
 
-static int start_dump(int sock, uint16_t family)
-{
-	struct nl_req r;
-
-	nl_req_init(&r, family, CSE_CMD_INSTANCE_GET, NLM_F_DUMP);
-	return nl_send(sock, &r);
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -158,7 +150,7 @@ TEST_F_TIMEOUT(nl, instance_grows_to_1000_members_during_dump, 240)
 				sizeof(rcvbuf)));
 
 	dump_reset(&d);
-	ASSERT_EQ(0, start_dump(sock, self->fam.id));
+	ASSERT_EQ(0, nl_start_dump(sock, self->fam.id));
 	ASSERT_EQ(0, read_part(sock, &d));
 	ASSERT_EQ(0, d.done);
 	ASSERT_EQ(0, d.parts_of_big);
@@ -180,7 +172,7 @@ TEST_F_TIMEOUT(nl, instance_grows_to_1000_members_during_dump, 240)
 
 	/* Quiet now: a clean dump, the same 1,000 pids once each. */
 	dump_reset(&d);
-	ASSERT_EQ(0, start_dump(sock, self->fam.id));
+	ASSERT_EQ(0, nl_start_dump(sock, self->fam.id));
 	while (!d.done)
 		ASSERT_EQ(0, read_part(sock, &d));
 	EXPECT_EQ(0, d.err);
@@ -222,7 +214,7 @@ TEST_F_TIMEOUT(nl, many_split_instances_in_one_dump, 120)
 	for (i = 0; i < 2; i++) {
 		dump_reset(&d);
 		d.big = cse_inst_id(fds[i]);
-		ASSERT_EQ(0, start_dump(sock, self->fam.id));
+		ASSERT_EQ(0, nl_start_dump(sock, self->fam.id));
 		while (!d.done)
 			ASSERT_EQ(0, read_part(sock, &d));
 		EXPECT_EQ(0, d.err);

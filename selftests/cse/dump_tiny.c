@@ -93,14 +93,6 @@ static int read_tiny(int sock, struct seen *s, uint64_t *rng)
 	return 0;
 }
 
-static int start_dump(int sock, uint16_t family)
-{
-	struct nl_req r;
-
-	nl_req_init(&r, family, CSE_CMD_INSTANCE_GET, NLM_F_DUMP);
-	return nl_send(sock, &r);
-}
-
 static void seen_reset(struct seen *s, const int *fds)
 {
 	int i;
@@ -182,7 +174,7 @@ TEST_F_TIMEOUT(tiny, truncated_reads_still_see_every_instance_and_member, 240)
 						SO_RCVBUFFORCE, &rcvbuf,
 						sizeof(rcvbuf)));
 		seen_reset(&s, self->fds);
-		ASSERT_EQ(0, start_dump(self->dsock, self->fam.id));
+		ASSERT_EQ(0, nl_start_dump(self->dsock, self->fam.id));
 		while (!s.done)
 			ASSERT_EQ(0, read_tiny(self->dsock, &s, &rng));
 		EXPECT_EQ(0, s.err);
@@ -210,7 +202,7 @@ TEST_F_TIMEOUT(tiny, abandoned_dumps_leave_nothing_behind, 240)
 	for (i = 0; i < 100; i++) {
 		sock = nl_socket();
 		ASSERT_LE(0, sock);
-		ASSERT_EQ(0, start_dump(sock, self->fam.id));
+		ASSERT_EQ(0, nl_start_dump(sock, self->fam.id));
 		seen_reset(&s, self->fds);
 		for (j = 0; j < i % 7 && !s.done; j++)
 			ASSERT_EQ(0, read_tiny(sock, &s, &rng));
@@ -234,7 +226,7 @@ TEST_F_TIMEOUT(tiny, abandoned_dumps_leave_nothing_behind, 240)
 		if (pid == 0) {
 			close(sv[0]);
 			sock = nl_socket();
-			if (sock < 0 || start_dump(sock, self->fam.id) ||
+			if (sock < 0 || nl_start_dump(sock, self->fam.id) ||
 			    read_tiny(sock, &s, &rng) || write(sv[1], "r", 1) != 1)
 				_exit(1);
 			pause();
@@ -248,7 +240,7 @@ TEST_F_TIMEOUT(tiny, abandoned_dumps_leave_nothing_behind, 240)
 	}
 	/* Nothing stuck: a whole dump still works. */
 	seen_reset(&s, self->fds);
-	ASSERT_EQ(0, start_dump(self->dsock, self->fam.id));
+	ASSERT_EQ(0, nl_start_dump(self->dsock, self->fam.id));
 	while (!s.done)
 		ASSERT_EQ(0, read_tiny(self->dsock, &s, &rng));
 	EXPECT_EQ(0, s.err);
@@ -267,7 +259,7 @@ TEST_F_TIMEOUT(tiny, split_instance_destroyed_mid_dump, 240)
 	ASSERT_EQ(0, setsockopt(self->dsock, SOL_SOCKET, SO_RCVBUFFORCE,
 				&rcvbuf, sizeof(rcvbuf)));
 	seen_reset(&s, self->fds);
-	ASSERT_EQ(0, start_dump(self->dsock, self->fam.id));
+	ASSERT_EQ(0, nl_start_dump(self->dsock, self->fam.id));
 	/* Read until the dump is inside the last (biggest-id) instance. */
 	while (!s.done && !s.members[big])
 		ASSERT_EQ(0, read_tiny(self->dsock, &s, &rng));
