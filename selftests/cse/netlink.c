@@ -507,7 +507,7 @@ TEST_F_TIMEOUT(nl, listener_that_never_reads_stalls_nobody, 120)
 	rd.lo = 1;
 	rd.hi = UINT64_MAX;
 	ASSERT_EQ(0, pthread_create(&th, NULL, reader_thread, &rd));
-	alarm(60);	/* a stall fails the test instead of hanging it */
+	alarm(100);	/* a stall fails the test instead of hanging it */
 	for (i = 0; i < n; i++) {
 		fd = ASSERT_OK(cse_create(self->dev, "nl-flood", NULL, 0, 0));
 		if (!first)
