@@ -450,6 +450,11 @@ static int cse_nl_instance_get_dumpit(struct sk_buff *skb,
 	d.view.uid = KUIDT_INIT(cb->args[CSE_NL_DUMP_VIEW_UID]);
 	err = cse_registry_for_each(&pos, cse_nl_dump_one, &d);
 	cb->args[CSE_NL_DUMP_POS] = pos;
+	/*
+	 * Also for a call that added no message: the core checks NLMSG_DONE
+	 * against it, so a change after the last message is flagged too.
+	 */
+	cb->seq = cse_registry_generation();
 	/* Full skb: send it and resume at the instance that did not fit. */
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;

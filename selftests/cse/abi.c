@@ -40,7 +40,6 @@ static_assert(offsetof(struct cse_dev_open, path) == 16, "dev_open layout");
 static_assert(offsetof(struct cse_dev_open, reserved) == 24, "dev_open layout");
 
 /* An address that is never mapped in a test process. */
-#define BAD_PTR ((void *)8)
 
 static __u64 realtime_ns(void)
 {
@@ -86,7 +85,7 @@ TEST(version_bad_pointer)
 {
 	int dev = cse_open_or_skip();
 
-	ASSERT_ERRNO(EFAULT, ioctl(dev, CSE_IOC_VERSION, BAD_PTR));
+	ASSERT_ERRNO(EFAULT, ioctl(dev, CSE_IOC_VERSION, CSE_BAD_PTR));
 }
 
 TEST(create_info_close)
@@ -335,14 +334,14 @@ TEST(create_bad_grants_pointer)
 {
 	int dev = cse_open_or_skip();
 
-	ASSERT_ERRNO(EFAULT, cse_create(dev, "grantsptr", BAD_PTR, 1, 0));
+	ASSERT_ERRNO(EFAULT, cse_create(dev, "grantsptr", CSE_BAD_PTR, 1, 0));
 }
 
 TEST(create_bad_arg_pointer)
 {
 	int dev = cse_open_or_skip();
 
-	ASSERT_ERRNO(EFAULT, ioctl(dev, CSE_IOC_INSTANCE_CREATE, BAD_PTR));
+	ASSERT_ERRNO(EFAULT, ioctl(dev, CSE_IOC_INSTANCE_CREATE, CSE_BAD_PTR));
 }
 
 TEST(create_kernel_arg_pointer)
@@ -381,7 +380,7 @@ TEST(info_bad_arg_pointer)
 	int dev = cse_open_or_skip();
 	int ifd = ASSERT_OK(cse_create(dev, "info", NULL, 0, 0));
 
-	ASSERT_ERRNO(EFAULT, ioctl(ifd, CSE_IOC_INSTANCE_INFO, BAD_PTR));
+	ASSERT_ERRNO(EFAULT, ioctl(ifd, CSE_IOC_INSTANCE_INFO, CSE_BAD_PTR));
 }
 
 /* Only min(size, kernel size) bytes are written back: the tail stays. */

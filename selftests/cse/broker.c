@@ -13,8 +13,6 @@
 #include "kselftest_harness.h"
 #include "cse_test.h"
 
-#define BAD_PTR ((void *)8)
-
 /* An instance that may read and write /dev/null and only read /dev/zero. */
 static int broker_instance(int dev, const char *name)
 {
@@ -334,7 +332,7 @@ TEST(dev_open_bad_path_pointer)
 	int dev = cse_open_or_skip();
 	int ifd = ASSERT_OK(broker_instance(dev, "path"));
 
-	ASSERT_ERRNO(EFAULT, cse_dev_open(ifd, AT_FDCWD, BAD_PTR, O_RDONLY));
+	ASSERT_ERRNO(EFAULT, cse_dev_open(ifd, AT_FDCWD, CSE_BAD_PTR, O_RDONLY));
 }
 
 TEST(dev_open_bad_arg_pointer)
@@ -342,7 +340,7 @@ TEST(dev_open_bad_arg_pointer)
 	int dev = cse_open_or_skip();
 	int ifd = ASSERT_OK(broker_instance(dev, "arg"));
 
-	ASSERT_ERRNO(EFAULT, ioctl(ifd, CSE_IOC_DEV_OPEN, BAD_PTR));
+	ASSERT_ERRNO(EFAULT, ioctl(ifd, CSE_IOC_DEV_OPEN, CSE_BAD_PTR));
 }
 
 TEST(dev_open_on_dev_fd_enotty)

@@ -170,6 +170,15 @@ static inline int nl_send(int fd, struct nl_req *r)
 		(ssize_t)r->nlh.nlmsg_len ? 0 : -1;
 }
 
+/* Send an instance dump request; its replies are the caller's to read. */
+static inline int nl_start_dump(int fd, uint16_t family)
+{
+	struct nl_req r;
+
+	nl_req_init(&r, family, CSE_CMD_INSTANCE_GET, NLM_F_DUMP);
+	return nl_send(fd, &r);
+}
+
 /* Fill *ack from an NLMSG_ERROR message. */
 static inline void nl_parse_ack(struct nlmsghdr *nlh, struct nl_ack *ack)
 {

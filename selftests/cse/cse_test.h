@@ -9,12 +9,14 @@
 #ifndef CSE_TEST_H
 #define CSE_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <grp.h>
 #include <sys/ioctl.h>
@@ -29,6 +31,8 @@
 #define CSE_DEV_PATH	"/dev/cse"
 #define NOBODY_UID	65534
 #define NOBODY_GID	65534
+#define CSE_OTHER_UID	65533		/* a second unprivileged user */
+#define CSE_BAD_PTR	((void *)8)	/* never mapped */
 
 /* Open /dev/cse, or mark the test SKIP when the module is not loaded. */
 #define cse_open_or_skip() ({						\
@@ -252,6 +256,138 @@ static inline int cse_run_as_nobody(int (*fn)(void *arg, void *out, size_t len),
 				    void *arg, void *out, size_t out_len)
 {
 	return cse_run_as(NOBODY_UID, NOBODY_GID, fn, arg, out, out_len);
+}
+
+/* Instance id of an instance fd (CSE_IOC_INSTANCE_INFO), or 0. */
+static inline uint64_t cse_inst_id(int ifd)
+{
+	struct cse_instance_info info;
+
+	return cse_info(ifd, &info) ? 0 : info.id;
+}
+
+/* Reap pid: its exit status, or -1 when it did not exit normally. */
+static inline int cse_wait_status(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Open fds of this process, or -1. */
+static inline int cse_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+static inline int cse_int_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Close every fd above 2 but the three given ones (in any order). */
+static inline void cse_close_all_but(int a, int b, int c)
+{
+	int keep[3] = { a, b, c }, i, lo = 3;
+
+	qsort(keep, 3, sizeof(keep[0]), cse_int_cmp);
+	for (i = 0; i < 3; i++) {
+		if (keep[i] > lo)
+			close_range(lo, keep[i] - 1, 0);
+		if (keep[i] + 1 > lo)
+			lo = keep[i] + 1;
+	}
+	close_range(lo, ~0U, 0);
+}
+
+/*
+ * Fork n children that each JOIN ifd, say so, then wait for EOF on a
+ * pipe: the instance has n more members until cse_members_release().
+ * Returns the write end of that pipe, or -1 (children already forked
+ * are then left to the caller's *kids, -1 past the last one).
+ */
+static inline int cse_members_spawn(int ifd, pid_t *kids, int n)
+{
+	int ready[2], hold[2], i, ok = 0;
+	char c;
+
+	if (pipe(ready))
+		return -1;
+	if (pipe(hold)) {
+		close(ready[0]);
+		close(ready[1]);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		kids[i] = -1;
+	for (i = 0; i < n; i++) {
+		kids[i] = fork();
+		if (kids[i] < 0)
+			break;
+		if (kids[i] == 0) {
+			/* Only what it needs: no other group's hold pipe. */
+			cse_close_all_but(ifd, ready[1], hold[0]);
+			if (ioctl(ifd, CSE_IOC_JOIN, 0) ||
+			    write(ready[1], "j", 1) != 1)
+				_exit(1);
+			while (read(hold[0], &c, 1) > 0)
+				;
+			_exit(0);
+		}
+	}
+	close(ready[1]);
+	close(hold[0]);
+	while (ok < i && read(ready[0], &c, 1) == 1)
+		ok++;
+	close(ready[0]);
+	if (ok < n) {
+		close(hold[1]);
+		return -1;
+	}
+	return hold[1];
+}
+
+/* Let the children of cse_members_spawn() exit; how many exited cleanly. */
+static inline int cse_members_release(int hold, const pid_t *kids, int n)
+{
+	int i, clean = 0;
+
+	close(hold);
+	for (i = 0; i < n && kids[i] > 0; i++)
+		clean += cse_wait_status(kids[i]) == 0;
+	return clean;
+}
+
+/* xorshift64*: a small seeded generator, so a failing run can be replayed. */
+static inline uint64_t cse_rnd(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545F4914F6CDD1DULL;
+}
+
+/* A seed from env (decimal or 0x...) when set, else from time and pid. */
+static inline uint64_t cse_seed(const char *env)
+{
+	const char *s = getenv(env);
+	uint64_t seed;
+
+	seed = s ? strtoull(s, NULL, 0) :
+		   ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+	return seed ? seed : 1;
 }
 
 #endif /* CSE_TEST_H */

@@ -125,32 +125,15 @@ TEST_F(cv, root_list_is_complete_without_the_line)
 TEST_F_TIMEOUT(cv, split_instance_is_listed_once_with_all_members, 120)
 {
 	static struct output o;
-	int fd, i, hold[2], ready[2];
+	int fd, hold;
 	struct cse_instance_info info;
 	pid_t kids[600];
-	char key[64], *at, c;
+	char key[64], *at;
 
 	fd = ASSERT_OK(cse_create(self->dev, "cv-big", NULL, 0, 0));
 	ASSERT_OK(cse_info(fd, &info));
-	ASSERT_EQ(0, pipe(hold));
-	ASSERT_EQ(0, pipe(ready));
-	for (i = 0; i < 600; i++) {
-		kids[i] = fork();
-		ASSERT_LE(0, kids[i]);
-		if (kids[i] == 0) {
-			close(hold[1]);
-			if (ioctl(fd, CSE_IOC_JOIN, 0) ||
-			    write(ready[1], "j", 1) != 1)
-				_exit(1);
-			while (read(hold[0], &c, 1) > 0)
-				;
-			_exit(0);
-		}
-	}
-	close(hold[0]);
-	close(ready[1]);
-	for (i = 0; i < 600; i++)
-		ASSERT_EQ(1, read(ready[0], &c, 1));
+	hold = cse_members_spawn(fd, kids, 600);
+	ASSERT_LE(0, hold);
 	ASSERT_EQ(0, csectl(&o, "list", "-j", NULL));
 	EXPECT_EQ(0, o.status);
 	EXPECT_STREQ("", o.err);
@@ -161,9 +144,7 @@ TEST_F_TIMEOUT(cv, split_instance_is_listed_once_with_all_members, 120)
 	at = strstr(at, "\"member_count\":");
 	ASSERT_NE(NULL, at);
 	EXPECT_EQ(600, atoi(at + strlen("\"member_count\":")));
-	close(hold[1]);
-	for (i = 0; i < 600; i++)
-		waitpid(kids[i], NULL, 0);
+	cse_members_release(hold, kids, 600);
 	close(fd);
 }
 

@@ -105,14 +105,6 @@ static void dump_reset(struct dump *d)
 	memset(d->small_seen, 0, sizeof(d->small_seen));
 }
 
-static int start_dump(int sock, uint16_t family)
-{
-	struct nl_req r;
-
-	nl_req_init(&r, family, CSE_CMD_INSTANCE_GET, NLM_F_DUMP);
-	return nl_send(sock, &r);
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -136,62 +128,36 @@ static int pids_match(uint32_t *got, int n, const pid_t *kids, int k)
 	return ok;
 }
 
-static uint64_t inst_id(int ifd)
-{
-	struct cse_instance_info info;
-
-	return cse_info(ifd, &info) ? 0 : info.id;
-}
-
 TEST_F_TIMEOUT(nl, instance_grows_to_1000_members_during_dump, 240)
 {
 	static uint32_t pids[2 * N_MEMBERS];
 	static pid_t kids[N_MEMBERS];
 	struct dump d = { .pids = pids };
-	int fds[N_SMALL], big, sock, i, rcvbuf = 1, ready[2], hold[2];
+	int fds[N_SMALL], big, sock, i, rcvbuf = 1, hold;
 	struct nl_instance in;
 	struct nl_ack ack;
-	char c;
 
 	for (i = 0; i < N_SMALL; i++) {
 		fds[i] = ASSERT_OK(cse_create(self->dev, "split-small", NULL, 0, 0));
-		d.small[i] = inst_id(fds[i]);
+		d.small[i] = cse_inst_id(fds[i]);
 	}
 	/* Created last: the highest id, the dump reaches it last. */
 	big = ASSERT_OK(cse_create(self->dev, "split-big", NULL, 0, 0));
-	d.big = inst_id(big);
+	d.big = cse_inst_id(big);
 	sock = nl_socket();
 	ASSERT_LE(0, sock);
 	ASSERT_EQ(0, setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 				sizeof(rcvbuf)));
-	ASSERT_EQ(0, pipe(ready));
-	ASSERT_EQ(0, pipe(hold));
 
 	dump_reset(&d);
-	ASSERT_EQ(0, start_dump(sock, self->fam.id));
+	ASSERT_EQ(0, nl_start_dump(sock, self->fam.id));
 	ASSERT_EQ(0, read_part(sock, &d));
 	ASSERT_EQ(0, d.done);
 	ASSERT_EQ(0, d.parts_of_big);
 
 	/* The dump is paused on our socket: grow the instance now. */
-	for (i = 0; i < N_MEMBERS; i++) {
-		kids[i] = fork();
-		ASSERT_LE(0, kids[i]);
-		if (kids[i] == 0) {
-			close(ready[0]);
-			close(hold[1]);
-			if (ioctl(big, CSE_IOC_JOIN, 0) ||
-			    write(ready[1], "j", 1) != 1)
-				_exit(1);
-			while (read(hold[0], &c, 1) > 0)
-				;
-			_exit(0);
-		}
-	}
-	close(ready[1]);
-	close(hold[0]);
-	for (i = 0; i < N_MEMBERS; i++)
-		ASSERT_EQ(1, read(ready[0], &c, 1));
+	hold = cse_members_spawn(big, kids, N_MEMBERS);
+	ASSERT_LE(0, hold);
 
 	while (!d.done)
 		ASSERT_EQ(0, read_part(sock, &d));
@@ -206,7 +172,7 @@ TEST_F_TIMEOUT(nl, instance_grows_to_1000_members_during_dump, 240)
 
 	/* Quiet now: a clean dump, the same 1,000 pids once each. */
 	dump_reset(&d);
-	ASSERT_EQ(0, start_dump(sock, self->fam.id));
+	ASSERT_EQ(0, nl_start_dump(sock, self->fam.id));
 	while (!d.done)
 		ASSERT_EQ(0, read_part(sock, &d));
 	EXPECT_EQ(0, d.err);
@@ -221,10 +187,7 @@ TEST_F_TIMEOUT(nl, instance_grows_to_1000_members_during_dump, 240)
 	EXPECT_EQ(d.big, in.id);
 	EXPECT_EQ(64, in.n_members);	/* what nl_parse_instance keeps */
 
-	close(hold[1]);
-	for (i = 0; i < N_MEMBERS; i++)
-		EXPECT_EQ(kids[i], waitpid(kids[i], NULL, 0));
-	close(ready[0]);
+	EXPECT_EQ(N_MEMBERS, cse_members_release(hold, kids, N_MEMBERS));
 	close(sock);
 	close(big);
 	for (i = 0; i < N_SMALL; i++)
@@ -236,42 +199,22 @@ TEST_F_TIMEOUT(nl, many_split_instances_in_one_dump, 120)
 {
 	static uint32_t pids[2 * N_MEMBERS];
 	struct dump d = { .pids = pids };
-	int fds[2], sock, i, j, rcvbuf = 1, hold[2], ready[2], total = 0;
+	int fds[2], sock, i, rcvbuf = 1, hold[2];
 	pid_t kids[2 * 600];
-	char c;
 
 	sock = nl_socket();
 	ASSERT_LE(0, sock);
 	ASSERT_EQ(0, setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 				sizeof(rcvbuf)));
-	ASSERT_EQ(0, pipe(ready));
-	ASSERT_EQ(0, pipe(hold));
 	for (i = 0; i < 2; i++) {
 		fds[i] = ASSERT_OK(cse_create(self->dev, "split-many", NULL, 0, 0));
-		for (j = 0; j < 600; j++) {
-			pid_t p = fork();
-
-			ASSERT_LE(0, p);
-			if (p == 0) {
-				if (ioctl(fds[i], CSE_IOC_JOIN, 0) ||
-				    write(ready[1], "j", 1) != 1)
-					_exit(1);
-				close(hold[1]);
-				while (read(hold[0], &c, 1) > 0)
-					;
-				_exit(0);
-			}
-			kids[total++] = p;
-		}
+		hold[i] = cse_members_spawn(fds[i], kids + 600 * i, 600);
+		ASSERT_LE(0, hold[i]);
 	}
-	close(hold[0]);
-	close(ready[1]);
-	for (i = 0; i < total; i++)
-		ASSERT_EQ(1, read(ready[0], &c, 1));
 	for (i = 0; i < 2; i++) {
 		dump_reset(&d);
-		d.big = inst_id(fds[i]);
-		ASSERT_EQ(0, start_dump(sock, self->fam.id));
+		d.big = cse_inst_id(fds[i]);
+		ASSERT_EQ(0, nl_start_dump(sock, self->fam.id));
 		while (!d.done)
 			ASSERT_EQ(0, read_part(sock, &d));
 		EXPECT_EQ(0, d.err);
@@ -281,10 +224,8 @@ TEST_F_TIMEOUT(nl, many_split_instances_in_one_dump, 120)
 		EXPECT_LE(2, d.parts_of_big);
 		EXPECT_TRUE(pids_match(d.pids, d.n_pids, kids + 600 * i, 600));
 	}
-	close(hold[1]);
-	for (i = 0; i < total; i++)
-		waitpid(kids[i], NULL, 0);
-	close(ready[0]);
+	for (i = 0; i < 2; i++)
+		cse_members_release(hold[i], kids + 600 * i, 600);
 	close(sock);
 	for (i = 0; i < 2; i++)
 		close(fds[i]);

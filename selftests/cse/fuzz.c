@@ -9,7 +9,6 @@
  * successful call returns is closed. Afterwards the module must still
  * answer correctly and no fd may have leaked.
  */
-#include <dirent.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -20,31 +19,12 @@ static uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
+	return cse_rnd(&rng_state);
 }
 
 static unsigned int below(unsigned int n)
 {
 	return (unsigned int)(rnd() % n);
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
 }
 
 static const unsigned long cse_cmds[] = {
@@ -189,7 +169,6 @@ FIXTURE_TEARDOWN(fuzz) {}
 
 TEST_F_TIMEOUT(fuzz, random_ioctls, 240)
 {
-	const char *env_seed = getenv("CSE_FUZZ_SEED");
 	const char *env_calls = getenv("CSE_FUZZ_CALLS");
 	unsigned long calls = env_calls ? strtoul(env_calls, NULL, 0) : 300000;
 	unsigned long i, ok = 0, created = 0, opened = 0, einval = 0, efault = 0, enotty = 0;
@@ -201,10 +180,7 @@ TEST_F_TIMEOUT(fuzz, random_ioctls, 240)
 	int dev, inst[3], fds_before, fds_after;
 
 	dev = cse_open_or_skip();
-	seed = env_seed ? strtoull(env_seed, NULL, 0) :
-		((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
-	if (!seed)
-		seed = 1;
+	seed = cse_seed("CSE_FUZZ_SEED");
 	rng_state = seed;
 	TH_LOG("seed %llu (replay with CSE_FUZZ_SEED=%llu), %lu calls",
 	       (unsigned long long)seed, (unsigned long long)seed, calls);
@@ -220,7 +196,7 @@ TEST_F_TIMEOUT(fuzz, random_ioctls, 240)
 	inst[0] = ASSERT_OK(cse_create(dev, "fuzz-grants", g, 2, 0));
 	inst[1] = ASSERT_OK(cse_create(dev, "fuzz-plain", NULL, 0, 0));
 	inst[2] = dev;
-	fds_before = count_fds();
+	fds_before = cse_count_fds();
 
 	for (i = 0; i < calls; i++) {
 		unsigned long cmd = pick_cmd();
@@ -266,7 +242,7 @@ TEST_F_TIMEOUT(fuzz, random_ioctls, 240)
 		EXPECT_LT(0UL, enotty);
 	}
 
-	fds_after = count_fds();
+	fds_after = cse_count_fds();
 	EXPECT_EQ(fds_before, fds_after);
 
 	/* The module still answers correctly. */

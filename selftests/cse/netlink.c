@@ -29,16 +29,6 @@ static int dump_socket(void)
 	return nl_socket();
 }
 
-/* Instance id through CSE_IOC_INSTANCE_INFO. */
-static uint64_t inst_id(int ifd)
-{
-	struct cse_instance_info info;
-
-	if (cse_info(ifd, &info))
-		return 0;
-	return info.id;
-}
-
 TEST_F(nl, family_and_events_group_resolve)
 {
 	EXPECT_NE(0, self->fam.id);
@@ -103,7 +93,7 @@ TEST_F(nl, dump_is_complete_across_parts)
 	for (i = 0; i < 50; i++) {
 		snprintf(name, sizeof(name), "nl-dump-%d", i);
 		fds[i] = ASSERT_OK(cse_create(self->dev, name, NULL, 0, 0));
-		d.ids[i] = inst_id(fds[i]);
+		d.ids[i] = cse_inst_id(fds[i]);
 		ASSERT_NE(0, d.ids[i]);
 	}
 	d.n_ids = 50;
@@ -197,7 +187,7 @@ TEST_F(nl, dump_under_churn_is_consistent_or_flagged)
 	ASSERT_LE(0, sock);
 	for (i = 0; i < 50; i++) {
 		fds[i] = ASSERT_OK(cse_create(self->dev, "nl-stable", NULL, 0, 0));
-		d.ids[i] = inst_id(fds[i]);
+		d.ids[i] = cse_inst_id(fds[i]);
 	}
 	d.n_ids = 50;
 	ASSERT_EQ(0, pthread_create(&th, NULL, churn_thread, &c));
@@ -237,7 +227,7 @@ TEST_F(nl, get_by_id_and_by_name)
 	int ifd;
 
 	ifd = ASSERT_OK(cse_create(self->dev, "nl-get-one", NULL, 0, 0));
-	id = inst_id(ifd);
+	id = cse_inst_id(ifd);
 	ASSERT_EQ(0, nl_get_by_id(self->sock, self->fam.id, id, &in, &ack));
 	EXPECT_EQ(id, in.id);
 	EXPECT_STREQ("nl-get-one", in.name);
@@ -258,31 +248,10 @@ TEST_F(nl, get_by_id_and_by_name)
 /* Child member: joins, reports readiness, waits until the pipe closes. */
 static pid_t spawn_member(int ifd, int *hold)
 {
-	int ready[2], wait_p[2];
 	pid_t pid;
-	char c;
 
-	if (pipe(ready) || pipe(wait_p))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		close(ready[0]);
-		close(wait_p[1]);
-		if (ioctl(ifd, CSE_IOC_JOIN, 0))
-			_exit(1);
-		if (write(ready[1], "j", 1) != 1)
-			_exit(1);
-		if (read(wait_p[0], &c, 1) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(ready[1]);
-	close(wait_p[0]);
-	if (read(ready[0], &c, 1) != 1)
-		pid = -1;
-	close(ready[0]);
-	*hold = wait_p[1];
-	return pid;
+	*hold = cse_members_spawn(ifd, &pid, 1);
+	return *hold < 0 ? -1 : pid;
 }
 
 TEST_F(nl, scenario_members_grants_counters)
@@ -307,7 +276,7 @@ TEST_F(nl, scenario_members_grants_counters)
 	ASSERT_EQ(0, cse_grant_for(&g[0], "/dev/null", CSE_ACCESS_ALL));
 	ASSERT_EQ(0, cse_grant_for(&g[1], "/dev/zero", CSE_ACCESS_READ));
 	ifd = ASSERT_OK(cse_create(self->dev, "nl-scenario", g, 2, 0));
-	id = inst_id(ifd);
+	id = cse_inst_id(ifd);
 	ASSERT_OK(ioctl(ifd, CSE_IOC_JOIN, 0));
 	child = spawn_member(ifd, &hold);
 	ASSERT_LT(0, child);
@@ -395,7 +364,7 @@ TEST_F(nl, events_of_a_scenario_in_order)
 	ASSERT_EQ(0, cse_grant_for(&g, "/dev/null", CSE_ACCESS_ALL));
 	ASSERT_EQ(0, cse_grant_for(&full, "/dev/full", CSE_ACCESS_READ));
 	ifd = ASSERT_OK(cse_create(self->dev, "nl-events", &g, 1, 0));
-	id = inst_id(ifd);
+	id = cse_inst_id(ifd);
 	ASSERT_OK(ioctl(ifd, CSE_IOC_JOIN, 0));
 	nfd = ASSERT_OK(cse_dev_open(ifd, AT_FDCWD, "/dev/null", O_RDWR));
 	ASSERT_ERRNO(EACCES, cse_dev_open(ifd, AT_FDCWD, "/dev/full", O_RDONLY));
@@ -522,7 +491,8 @@ static void *reader_thread(void *arg)
 	return NULL;
 }
 
-TEST_F(nl, listener_that_never_reads_stalls_nobody)
+/* 2,000 instances with events: over the 30 s default on the debug kernel. */
+TEST_F_TIMEOUT(nl, listener_that_never_reads_stalls_nobody, 120)
 {
 	struct reader rd = { 0 };
 	int stuck, i, n = 2000, fd;
@@ -537,12 +507,12 @@ TEST_F(nl, listener_that_never_reads_stalls_nobody)
 	rd.lo = 1;
 	rd.hi = UINT64_MAX;
 	ASSERT_EQ(0, pthread_create(&th, NULL, reader_thread, &rd));
-	alarm(60);	/* a stall fails the test instead of hanging it */
+	alarm(100);	/* a stall fails the test instead of hanging it */
 	for (i = 0; i < n; i++) {
 		fd = ASSERT_OK(cse_create(self->dev, "nl-flood", NULL, 0, 0));
 		if (!first)
-			first = inst_id(fd);
-		last = inst_id(fd);
+			first = cse_inst_id(fd);
+		last = cse_inst_id(fd);
 		close(fd);
 	}
 	alarm(0);

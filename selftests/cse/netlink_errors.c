@@ -15,16 +15,6 @@
 #include "cse_nl.h"
 #include "cse_nl_fixture.h"
 
-/* Instance id through CSE_IOC_INSTANCE_INFO. */
-static uint64_t inst_id(int ifd)
-{
-	struct cse_instance_info info;
-
-	if (cse_info(ifd, &info))
-		return 0;
-	return info.id;
-}
-
 TEST_F(nl, get_without_key_is_einval)
 {
 	struct nl_ack ack;
@@ -236,7 +226,7 @@ TEST_F(nl, reset_needs_admin_get_does_not)
 	int ifd;
 
 	ifd = ASSERT_OK(cse_create(self->dev, "nl-perm", NULL, 0, 0));
-	q.id = inst_id(ifd);
+	q.id = cse_inst_id(ifd);
 	q.cmd = CSE_CMD_COUNTERS_RESET;
 	EXPECT_EQ(EPERM, cse_run_as_nobody(nobody_request, &q, NULL, 0));
 	/*

@@ -19,7 +19,6 @@
 #include "cse_nl.h"
 
 #define SECONDS		8
-#define OTHER_UID	65533
 
 /* Shared with the forked unprivileged processes. */
 static atomic_int *stop;
@@ -252,7 +251,7 @@ TEST_F_TIMEOUT(st, limits_and_views_under_churn, 120)
 	ASSERT_EQ(0, pipe(res));
 	/* Fork before any thread exists. */
 	for (i = 0; i < 4; i++) {
-		kids[i] = unprivileged(i & 1 ? OTHER_UID : NOBODY_UID, res[1]);
+		kids[i] = unprivileged(i & 1 ? CSE_OTHER_UID : NOBODY_UID, res[1]);
 		ASSERT_LE(0, kids[i]);
 	}
 	close(res[1]);

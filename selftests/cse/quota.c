@@ -12,8 +12,6 @@
 #include "kselftest_harness.h"
 #include "cse_test.h"
 
-#define OTHER_UID	65533
-
 /* A child that created instances as some uid and holds them. */
 struct holder {
 	pid_t pid;
@@ -190,7 +188,7 @@ TEST_F(quota, quota_is_per_uid_and_root_is_exempt)
 	ASSERT_EQ(0, hold(&a, NOBODY_UID, 3));
 	EXPECT_EQ(2, a.created);
 	EXPECT_EQ(EDQUOT, a.err);
-	ASSERT_EQ(0, hold(&b, OTHER_UID, 3));
+	ASSERT_EQ(0, hold(&b, CSE_OTHER_UID, 3));
 	EXPECT_EQ(2, b.created);
 	EXPECT_EQ(EDQUOT, b.err);
 	for (i = 0; i < 4; i++)
@@ -219,7 +217,7 @@ TEST_F(quota, last_slots_are_reserved_for_cap_sys_admin)
 	ASSERT_EQ(0, hold(&a, NOBODY_UID, 3));
 	EXPECT_EQ(3, a.created);
 	EXPECT_EQ(0, a.err);
-	ASSERT_EQ(0, hold(&b, OTHER_UID, 3));
+	ASSERT_EQ(0, hold(&b, CSE_OTHER_UID, 3));
 	EXPECT_EQ(1, b.created);
 	EXPECT_EQ(ENOSPC, b.err);
 	r1 = cse_create(self->dev, "q-reserve-1", NULL, 0, 0);
@@ -264,7 +262,7 @@ TEST_F(quota, one_user_cannot_exhaust_max_instances)
 	ASSERT_EQ(0, hold(&a, NOBODY_UID, 1000));
 	EXPECT_EQ(16, a.created);
 	EXPECT_EQ(EDQUOT, a.err);
-	ASSERT_EQ(0, hold(&b, OTHER_UID, 1));
+	ASSERT_EQ(0, hold(&b, CSE_OTHER_UID, 1));
 	EXPECT_EQ(1, b.created);
 	fd = ASSERT_OK(cse_create(self->dev, "q-root", NULL, 0, 0));
 	close(fd);

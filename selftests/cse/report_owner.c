@@ -19,7 +19,6 @@
 #include "cse_nl_fixture.h"
 
 #define OWNER_UID	NOBODY_UID
-#define OTHER_UID	65533
 
 static int send_fd(int sock, int fd)
 {
@@ -87,7 +86,7 @@ static int other_user(int sock)
 	int ifd, i;
 	char c;
 
-	if (cse_become(OTHER_UID, OTHER_UID))
+	if (cse_become(CSE_OTHER_UID, CSE_OTHER_UID))
 		return 1;
 	ifd = recv_fd(sock);
 	if (ifd < 0)
@@ -148,15 +147,6 @@ static int owner(int to_other, int to_parent)
 	return 0;
 }
 
-static int wait_status(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 TEST_F(nl, scm_rights_receiver_cannot_fill_report_slots)
 {
 	struct nl_instance in;
@@ -185,7 +175,7 @@ TEST_F(nl, scm_rights_receiver_cannot_fill_report_slots)
 	close(pv[1]);
 	ASSERT_EQ(sizeof(id), read(pv[0], &id, sizeof(id))) {
 		TH_LOG("owner exited with %d, other user with %d",
-		       wait_status(o), wait_status(x));
+		       cse_wait_status(o), cse_wait_status(x));
 	}
 
 	ASSERT_EQ(0, nl_get_by_id(self->sock, self->fam.id, id, &in, &ack));
@@ -204,8 +194,8 @@ TEST_F(nl, scm_rights_receiver_cannot_fill_report_slots)
 	close(pv[0]);
 	close(sv[0]);
 	close(sv[1]);
-	EXPECT_EQ(0, wait_status(o));
-	EXPECT_EQ(0, wait_status(x));
+	EXPECT_EQ(0, cse_wait_status(o));
+	EXPECT_EQ(0, cse_wait_status(x));
 }
 
 /*
@@ -219,7 +209,7 @@ static int other_user_joins(int sock, int res, int hold, int n)
 	int ifd, i;
 	char c;
 
-	if (cse_become(OTHER_UID, OTHER_UID))
+	if (cse_become(CSE_OTHER_UID, CSE_OTHER_UID))
 		return 1;
 	ifd = recv_fd(sock);
 	if (ifd < 0)
@@ -318,8 +308,8 @@ TEST_F_TIMEOUT(nl, scm_rights_receiver_cannot_take_every_member_slot, 180)
 	close(sv[0]);
 	close(sv[1]);
 	close(res[0]);
-	EXPECT_EQ(0, wait_status(o));
-	EXPECT_EQ(0, wait_status(x));
+	EXPECT_EQ(0, cse_wait_status(o));
+	EXPECT_EQ(0, cse_wait_status(x));
 }
 
 /* Root holding another user's instance fd is refused as well. */
@@ -354,7 +344,7 @@ TEST_F(nl, root_that_is_not_the_creator_cannot_report)
 	EXPECT_EQ((uint32_t)OWNER_UID, info.creator_uid);
 	EXPECT_EQ(EPERM, report(ifd, "root", 1, 1));
 	ASSERT_EQ(1, write(sv[0], "r", 1));
-	EXPECT_EQ(0, wait_status(o));
+	EXPECT_EQ(0, cse_wait_status(o));
 	close(sv[0]);
 	close(ifd);
 }

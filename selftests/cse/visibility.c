@@ -197,13 +197,6 @@ static void stop_looker(struct looker *l)
 	waitpid(l->pid, NULL, 0);
 }
 
-static uint64_t inst_id(int ifd)
-{
-	struct cse_instance_info info;
-
-	return cse_info(ifd, &info) ? 0 : info.id;
-}
-
 TEST_F(nl, unprivileged_sees_only_its_own)
 {
 	struct probe p = { .foreign_name = "vis-root", .shared_name = "vis-same" };
@@ -214,8 +207,8 @@ TEST_F(nl, unprivileged_sees_only_its_own)
 
 	a = ASSERT_OK(cse_create(self->dev, "vis-root", NULL, 0, 0));
 	b = ASSERT_OK(cse_create(self->dev, "vis-same", NULL, 0, 0));
-	p.foreign_id = inst_id(a);
-	same_root = inst_id(b);
+	p.foreign_id = cse_inst_id(a);
+	same_root = cse_inst_id(b);
 
 	ASSERT_EQ(0, start_looker(&nb, AS_NOBODY, &p));
 	ASSERT_EQ(0, nb.code);
@@ -256,7 +249,7 @@ TEST_F(nl, unprivileged_sees_only_its_own)
 	ASSERT_EQ(0, start_looker(&r0, AS_ROOT_WITHOUT_NET_ADMIN, &p));
 	ASSERT_EQ(0, r0.code);
 	EXPECT_EQ(0, r0.v.dump_err);
-	EXPECT_EQ(1, seen(&r0.v, inst_id(a)));
+	EXPECT_EQ(1, seen(&r0.v, cse_inst_id(a)));
 	EXPECT_EQ(1, seen(&r0.v, same_root));
 	EXPECT_EQ(0, seen(&r0.v, nb.v.own[0]));
 	EXPECT_EQ(0, seen(&r0.v, nb.v.own[1]));
