@@ -104,6 +104,37 @@ static size_t strip_origins(char *r, size_t len)
 	return out;
 }
 
+/*
+ * Regroups ELEMENT KEY VALUE records by element, in the elements' order,
+ * keeping the order within each element: elements read only their own
+ * settings, and --print-profile writes one section per element, so a
+ * profile that comes back to an element later ([id] ... [time] ... [id])
+ * loads back grouped.
+ */
+static void group_by_element(char *r, size_t len, const struct cse_opts *o)
+{
+	char *tmp = malloc(len ? len : 1);
+	size_t out = 0;
+
+	for (size_t e = 0; e < o->n_elements; e++) {
+		for (size_t in = 0; in < len;) {
+			size_t n1 = strlen(r + in) + 1;
+			size_t n2 = strlen(r + in + n1) + 1;
+			size_t n3 = strlen(r + in + n1 + n2) + 1;
+
+			if (!strcmp(r + in, o->elements[e].name)) {
+				memcpy(tmp + out, r + in, n1 + n2 + n3);
+				out += n1 + n2 + n3;
+			}
+			in += n1 + n2 + n3;
+		}
+	}
+	if (out != len)
+		abort();	/* a setting of an element that is not loaded */
+	memcpy(r, tmp, len);
+	free(tmp);
+}
+
 static int same(const struct cse_opts *a, const struct cse_opts *b, size_t la, size_t lb)
 {
 	if (a->n_elements != b->n_elements || la != lb || memcmp(recs_a, recs_b, la))
@@ -179,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	}
 	la = strip_origins(recs_a, cse_settings_records(recs_a, sizeof(recs_a), &na));
+	group_by_element(recs_a, la, &a);
 	f = open_memstream(&out, &outlen);
 	if (!f)
 		abort();
@@ -199,6 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	r = load(out, outlen, &b, &err);
 	lb = strip_origins(recs_b, cse_settings_records(recs_b, sizeof(recs_b), &nb));
+	group_by_element(recs_b, lb, &b);
 	cse_settings_clear();
 	if (comment) {
 		/* libinih keeps " ;" in continuation lines only, and trims
