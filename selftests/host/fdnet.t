@@ -150,7 +150,11 @@ fdrun() { # DIR PREFIX...
 	shift
 	rm -rf "$d"
 	mkdir -p "$d/files"
-	capture "$d" bash -c 'ulimit -S -n 1024; exec "$@"' - "$@" "$B/fdtable" "$d/files"
+	# The expected log names fd numbers: start with only 0-2 open, whatever
+	# the caller inherited (a flock(1) around the suite holds fd 3).
+	capture "$d" bash -c 'ulimit -S -n 1024
+		for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done
+		exec "$@"' - "$@" "$B/fdtable" "$d/files"
 }
 fdrun "$W/native"
 if [ "$(cat "$W/native/rc")" != 0 ]; then
