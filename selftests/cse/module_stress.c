@@ -11,7 +11,8 @@
  * succeeds; never a crash. A worker that got /dev/cse open has pinned the
  * module, so everything it does afterwards must succeed; before that,
  * ENOENT, ENODEV or ENXIO (the node or the device just went) are fine, and
- * a netlink request to a family that just went gets ENOENT or EOPNOTSUPP.
+ * a netlink request to a family that just went gets ENOENT, EOPNOTSUPP
+ * or EPROTONOSUPPORT (seen on 6.1 when the family went mid-request).
  * A dump, once started, pins the module and ends in NLMSG_DONE with 0. At
  * the end the module is loaded, holds no reference and no instance, and
  * unloads cleanly once more.
@@ -131,13 +132,15 @@ static void nl_round(int sock)
 	nl_req_init(&r, fam.id, CSE_CMD_INSTANCE_GET, NLM_F_DUMP);
 	if (nl_transact(sock, &r, &ack, NULL, NULL, 4096, NULL))
 		return bad("dump recv", errno);
-	if (ack.error && ack.error != -ENOENT && ack.error != -EOPNOTSUPP)
+	if (ack.error && ack.error != -ENOENT && ack.error != -EOPNOTSUPP &&
+	    ack.error != -EPROTONOSUPPORT)
 		bad("dump", -ack.error);
 	nl_req_init(&r, fam.id, CSE_CMD_INSTANCE_GET, 0);
 	nl_put_u64(&r, CSE_A_INSTANCE_ID, 1);
 	if (nl_transact(sock, &r, &ack, NULL, NULL, NL_BUF_SIZE, NULL))
 		return bad("get recv", errno);
-	if (ack.error && ack.error != -ENOENT && ack.error != -EOPNOTSUPP)
+	if (ack.error && ack.error != -ENOENT && ack.error != -EOPNOTSUPP &&
+	    ack.error != -EPROTONOSUPPORT)
 		bad("get", -ack.error);
 	/* A listener of the events group across unloads. */
 	setsockopt(sock, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
