@@ -124,6 +124,9 @@ static char *string_at(const struct image *im, uint64_t addr, bool *bad)
 /* Section bounds inside the file. */
 static bool section_ok(const struct image *im, const Elf64_Shdr *s)
 {
+	/* .bss and the like take no room in the file */
+	if (s->sh_type == SHT_NOBITS)
+		return true;
 	return s->sh_offset <= im->size && s->sh_size <= im->size - s->sh_offset;
 }
 
