@@ -54,6 +54,11 @@ struct cse_path_req {
 	uint32_t intent;	/* CSE_PATH_* */
 	char *out;		/* where resolve() writes the host path */
 	size_t out_size;
+	/* The application's call this path belongs to (for svc->scratch
+	 * and to find, in handle(), what resolve() decided), or NULL for
+	 * an access the runtime or loader makes outside a call (exec
+	 * checks, program and interpreter opens). */
+	struct cse_call *call;
 };
 
 struct cse_path_ops {

@@ -77,8 +77,9 @@ static int terminated(const char *s, size_t size)
 	return 0;
 }
 
-long pathstage_resolve(long nr, int arg, int *dirfd, const char *path,
-		       uint32_t intent, char *buf, const char **out)
+long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
+		       const char *path, uint32_t intent, char *buf,
+		       const char **out)
 {
 	const char *cur = path;
 	int flip = 0;
@@ -97,6 +98,7 @@ long pathstage_resolve(long nr, int arg, int *dirfd, const char *path,
 		req.intent = intent;
 		req.out = buf + (flip ? PATHSTAGE_MAX : 0);
 		req.out_size = PATHSTAGE_MAX;
+		req.call = c;
 		req.out[0] = 0;
 		r = stage[i]->resolve(&req);
 		if (r < 0)
@@ -151,7 +153,7 @@ long pathstage_resolve_inplace(long nr, int *dirfd, char *path, size_t size,
 
 	if (!__atomic_load_n(&pathstage_on, __ATOMIC_ACQUIRE) || !path[0])
 		return 0;
-	r = pathstage_resolve(nr, 0, dirfd, path, intent, buf, &host);
+	r = pathstage_resolve(NULL, nr, 0, dirfd, path, intent, buf, &host);
 	if (r <= 0)
 		return r;
 	n = strlen(host);
@@ -291,7 +293,7 @@ static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t int
 	buf = rt_scratch(2 * PATHSTAGE_MAX);
 	if (!buf)
 		return -ENOMEM_;
-	r = pathstage_resolve(c->nr, p->arg, &dirfd, guest, intent, buf, &host);
+	r = pathstage_resolve(c, c->nr, p->arg, &dirfd, guest, intent, buf, &host);
 	if (r < 0)
 		return r;
 	if (host == buf)
