@@ -206,6 +206,21 @@ else
 	notok "rewrite: build reg_shapes" "$(cat "$W/cc.log")"
 fi
 
+# ------------------------------------------------------------ moves between mov $nr and syscall
+if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/gap_site" "$TOP/selftests/host/progs/gap_site.c" \
+	2>"$W/cc.log"; then
+	expect "rewrite: native gap_site" "gap_site ok" "$W/gap_site" plain
+	for i in 1 2 3 4 5; do
+		out=$("$CSE_RUN" -- "$W/gap_site" patched 2>&1) || break
+	done
+	expect "rewrite: glibc 2.41's open64 shape rewritten (gap stub), signals see no stub (5 runs)" \
+		"gap_site ok" printf '%s\n' "$out"
+	expect "rewrite: --no-rewrite leaves the gap site alone" "gap_site ok" \
+		"$CSE_RUN" --no-rewrite -- "$W/gap_site" plain
+else
+	notok "rewrite: build gap_site" "$(cat "$W/cc.log")"
+fi
+
 # ------------------------------------------------------------ the application's seccomp filter
 # Native output is the reference: uname EPERM, prctl EACCES, getppid by
 # RET_TRAP with the kernel's siginfo at the call site (fixed-number and

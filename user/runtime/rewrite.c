@@ -56,6 +56,8 @@ static struct stub_pool pools[MAX_POOLS];
 static int npools;
 static struct stub_pool landing[MAX_POOLS];	/* for register-number sites */
 static int nlanding;
+static struct stub_pool gpools[MAX_POOLS];	/* gap stubs (GAP_STUB_SIZE) */
+static int ngpools;
 static int rewrite_lock;
 static int rewrite_enabled;
 static volatile int shared_memory_threads;	/* set once, never cleared */
@@ -103,14 +105,18 @@ static void pool_header(uintptr_t base)
 	*(uintptr_t *)(base + POOL_HDR_DYN) = (uintptr_t)cse_fast_entry_dyn;
 }
 
-/* A stub pool within rel32 reach of site, created near it if needed. */
-static struct stub_pool *pool_near(uintptr_t site)
+/* A pool of set (size-byte stubs) within rel32 reach of site, created
+ * near it if needed. */
+static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size,
+				   uintptr_t site)
 {
-	for (int i = 0; i < npools; i++)
-		if (near(site, pools[i].base) && near(site, pools[i].base + POOL_SIZE) &&
-		    pools[i].used + STUB_SIZE <= POOL_SIZE)
-			return &pools[i];
-	if (npools == MAX_POOLS)
+	int n = *nset;
+
+	for (int i = 0; i < n; i++)
+		if (near(site, set[i].base) && near(site, set[i].base + POOL_SIZE) &&
+		    set[i].used + size <= POOL_SIZE)
+			return &set[i];
+	if (n == MAX_POOLS)
 		return NULL;
 	for (long k = 1; k < 64; k++) {
 		uintptr_t hint = (site & ~0xfffful) - (uintptr_t)k * 0x100000ul * 16;
@@ -126,10 +132,11 @@ static struct stub_pool *pool_near(uintptr_t site)
 			rt_sys2(__NR_munmap, r, POOL_SIZE);
 			continue;
 		}
-		pools[npools].base = (uintptr_t)r;
+		set[n].base = (uintptr_t)r;
 		pool_header((uintptr_t)r);
-		pools[npools].used = 16;
-		return &pools[npools++];
+		set[n].used = 16;
+		__atomic_store_n(nset, n + 1, __ATOMIC_RELEASE);
+		return &set[n];
 	}
 	return NULL;
 }
@@ -184,7 +191,7 @@ static const char *memchr_local(const char *s, int c, long n)
 /*
  * The stub whose bytes hold rip, for a signal interrupting it
  * (sigdefer.c): 0 for a `mov $nr,%eax` stub, 1 for a register-number
- * stub, -1 when rip is in no pool.
+ * stub, 2 for a gap stub, -1 when rip is in no pool.
  */
 int rewrite_stub_of(uintptr_t rip, uintptr_t *stub)
 {
@@ -201,10 +208,28 @@ int rewrite_stub_of(uintptr_t rip, uintptr_t *stub)
 			*stub = rip - (rip - landing[i].base - 16) % DYN_STUB_SIZE;
 			return 1;
 		}
+	n = __atomic_load_n(&ngpools, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < n; i++)
+		if (rip - gpools[i].base - 16 < POOL_SIZE - 16) {
+			*stub = rip - (rip - gpools[i].base - 16) % GAP_STUB_SIZE;
+			return 2;
+		}
 	return -1;
 }
 
 /* The next stub slot of pool, filled for `mov $nr,%eax; syscall` ending at site. */
+/* A gap site's window: up to GAP_MAX + 8 bytes ending at site, never
+ * reaching below site - 2's page (which may be the mapping's first). */
+static int gap_window(uintptr_t site, const uint8_t **w)
+{
+	uintptr_t start = site - (GAP_MAX + 8), page = (site - 2) & ~4095ul;
+
+	if (start < page)
+		start = page;
+	*w = (const uint8_t *)start;
+	return (int)(site - start);
+}
+
 static uintptr_t emit_stub(struct stub_pool *pool, uintptr_t site, uint32_t nr)
 {
 	uintptr_t stub = pool->base + pool->used;
@@ -389,8 +414,9 @@ void rewrite_site(uintptr_t site, long nr)
 	uint8_t jmp[DYN_PATCH_MAX];
 	struct stub_pool *pool;
 	uintptr_t stub, base;
+	const uint8_t *w;
 	size_t n;
-	int prot, insn_len;	/* insn_len: the replayed instruction, 0 for mov $nr */
+	int prot, insn_len, gap = 0;	/* insn_len: the replayed instruction, 0 for mov $nr */
 
 	if (!rewrite_enabled || site < 4096 + 8)
 		return;
@@ -400,11 +426,16 @@ void rewrite_site(uintptr_t site, long nr)
 		return;
 	if (rewrite_match((const uint8_t *)site - SITE_SPAN - 1, nr))
 		insn_len = 0;
-	else if (!(insn_len = rewrite_match_reg((const uint8_t *)site - 8)))
-		return;
+	else if (!(insn_len = rewrite_match_reg((const uint8_t *)site - 8))) {
+		int wn = gap_window(site, &w);
+
+		gap = rewrite_match_gap(w, wn, nr);
+		if (!gap)
+			return;
+	}
 	/* mov $nr: the 5-byte mov; otherwise the instruction and the syscall */
 	n = insn_len ? (size_t)insn_len + 2 : SITE_PATCH_LEN;
-	at = (uint8_t *)(insn_len ? site - n : site - SITE_SPAN);
+	at = (uint8_t *)(insn_len ? site - n : site - SITE_SPAN - (size_t)gap);
 	if (((uintptr_t)at & 15) > 16 - n && shared_memory_threads)
 		return;		/* straddles a 16-byte block: stay on SUD */
 	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
@@ -417,8 +448,17 @@ void rewrite_site(uintptr_t site, long nr)
 			goto out;
 		rewrite_emit_dyn_stub((uint8_t *)stub, stub, base, site, at, insn_len);
 		rewrite_emit_dyn_jmp(jmp, insn_len, site, stub);
+	} else if (gap) {
+		pool = pool_near(gpools, &ngpools, GAP_STUB_SIZE, site);
+		if (!pool)
+			goto out;
+		stub = pool->base + pool->used;
+		rewrite_emit_gap_stub((uint8_t *)stub, stub, pool->base, site, (uint32_t)nr,
+				      at + SITE_PATCH_LEN, gap);
+		pool->used += GAP_STUB_SIZE;
+		rewrite_emit_jmp(jmp, (uintptr_t)at, stub);
 	} else {
-		pool = pool_near(site);
+		pool = pool_near(pools, &npools, STUB_SIZE, site);
 		if (!pool)
 			goto out;
 		stub = emit_stub(pool, site, (uint32_t)nr);

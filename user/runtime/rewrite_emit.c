@@ -183,3 +183,92 @@ void rewrite_emit_dyn_jmp(uint8_t j[DYN_PATCH_MAX], int insn_len, uintptr_t site
 	e[0] = 0xe9;
 	put32(e + 1, rel32(site, stub));
 }
+
+int rewrite_gap_insn(const uint8_t *p, int avail)
+{
+	int i = 0, dst, len;
+	uint8_t rex = 0, op, modrm;
+
+	if (avail > 0 && (p[0] & 0xf0) == 0x40) {
+		rex = p[0];
+		i = 1;
+	}
+	/* REX.X (no index register here) never appears in these forms */
+	if (i >= avail || (rex & 0x2))
+		return 0;
+	op = p[i];
+	if (op >= 0xb8 && op <= 0xbf) {
+		/* b8+r imm32: mov $imm,%r32; REX.W: movabs $imm64,%r64 */
+		if (rex & 0x4)
+			return 0;
+		dst = (op & 7) | (rex & 1) << 3;
+		len = i + 1 + ((rex & 0x8) ? 8 : 4);
+	} else if (op == 0x89 || op == 0x8b || op == 0x31 || op == 0x33) {
+		/* mov/xor between registers: mod 11 */
+		if (i + 2 > avail || ((modrm = p[i + 1]) & 0xc0) != 0xc0)
+			return 0;
+		if (op == 0x89 || op == 0x31)
+			dst = (modrm & 7) | (rex & 1) << 3;		/* rm */
+		else
+			dst = (modrm >> 3 & 7) | (rex >> 2 & 1) << 3;	/* reg */
+		len = i + 2;
+	} else if (op == 0xc7) {
+		/* c7 /0 imm32, mod 11: mov $imm,%r32 (REX.W: sign-extended) */
+		if (i + 2 > avail || ((modrm = p[i + 1]) & 0xf8) != 0xc0 || (rex & 0x4))
+			return 0;
+		dst = (modrm & 7) | (rex & 1) << 3;
+		len = i + 6;
+	} else {
+		return 0;
+	}
+	return dst != 0 && len <= avail ? len : 0;	/* never rax: it holds nr */
+}
+
+int rewrite_match_gap(const uint8_t *w, int n, long nr)
+{
+	if (n < 9 || w[n - 2] != 0x0f || w[n - 1] != 0x05)
+		return 0;
+	for (int g = 1; g <= GAP_MAX && g + 8 <= n; g++) {
+		const uint8_t *a = w + n - 7 - g;
+		uint32_t imm = (uint32_t)a[1] | (uint32_t)a[2] << 8 |
+			       (uint32_t)a[3] << 16 | (uint32_t)a[4] << 24;
+		int off = 0, k = 0, l;
+
+		if (a[0] != 0xb8 || imm != (uint32_t)nr || (a[-1] & 0xf0) == 0x40)
+			continue;
+		while (off < g && k++ < GAP_INSNS_MAX && (l = rewrite_gap_insn(a + 5 + off, g - off)))
+			off += l;
+		if (off == g)
+			return g;
+	}
+	return 0;
+}
+
+void rewrite_emit_gap_stub(uint8_t s[GAP_STUB_SIZE], uintptr_t stub, uintptr_t pool_base,
+			   uintptr_t site, uint32_t nr, const uint8_t *gap, int g)
+{
+	uint8_t *t = s + 5 + g;
+	int i;
+
+	/* b8 <nr>                   mov $nr,%eax           (the moved instruction) */
+	s[0] = 0xb8;
+	put32(s + 1, (int32_t)nr);
+	/* <g bytes>                 the moves up to the syscall, replayed */
+	for (i = 0; i < g; i++)
+		s[5 + i] = gap[i];
+	/* 48 8d 64 24 80            lea -0x80(%rsp),%rsp   (skip the red zone) */
+	t[0] = 0x48; t[1] = 0x8d; t[2] = 0x64; t[3] = 0x24; t[4] = 0x80;
+	/* ff 15 <rel32>             call *pool_header(%rip) -> cse_fast_entry */
+	t[5] = 0xff; t[6] = 0x15;
+	put32(t + 7, rel32(stub + (uintptr_t)g + 16, pool_base + POOL_HDR_FAST));
+	/* 48 8d a4 24 80 00 00 00   lea 0x80(%rsp),%rsp    (the return address) */
+	t[11] = 0x48; t[12] = 0x8d; t[13] = 0xa4; t[14] = 0x24;
+	t[15] = 0x80; t[16] = 0x00; t[17] = 0x00; t[18] = 0x00;
+	/* e9 <rel32>                jmp site               (after the syscall) */
+	t[19] = 0xe9;
+	put32(t + 20, rel32(stub + (uintptr_t)g + 29, site));
+	/* cc ...                    int3 padding; the last byte is g */
+	for (i = g + 29; i < GAP_STUB_SIZE - 1; i++)
+		s[i] = 0xcc;
+	s[GAP_STUB_SIZE - 1] = (uint8_t)g;
+}

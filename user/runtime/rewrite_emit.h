@@ -82,4 +82,33 @@ void rewrite_emit_dyn_stub(uint8_t out[DYN_STUB_SIZE], uintptr_t stub,
 void rewrite_emit_dyn_jmp(uint8_t out[DYN_PATCH_MAX], int insn_len, uintptr_t site,
 			  uintptr_t stub);
 
+/*
+ * Sites where a few register moves sit between `mov $nr,%eax` and the
+ * syscall: `mov $nr,%eax; mov %rdi,%rsi; mov $-100,%edi; syscall` (glibc
+ * 2.41's open64). Forward-decoded from the `mov $nr,%eax` whose immediate
+ * is the trapped number, so nothing is guessed backwards from the syscall.
+ * Only that mov's 5 bytes become a jmp to a "gap stub", which does the mov,
+ * replays the moves byte for byte, then calls cse_fast_entry like a plain
+ * stub; the moves and the syscall stay in place, so a branch into them
+ * still runs them and traps. A replayed instruction writes one register
+ * other than rax from a register or an immediate (mov, movabs, xor; REX
+ * allowed, nothing else): it has the same effect at any address.
+ */
+#define GAP_MAX		24	/* bytes of moves between mov $nr and syscall */
+#define GAP_INSNS_MAX	4
+#define GAP_STUB_SIZE	64	/* the last byte holds the gap's length */
+
+/* The length of one replayable instruction at p (avail bytes), or 0. */
+int rewrite_gap_insn(const uint8_t *p, int avail);
+
+/* w: n bytes ending with the syscall instruction (at site - 2, n <=
+ * GAP_MAX + 8). The length g > 0 of the moves between `mov $nr,%eax`
+ * (at w + n - 7 - g, not preceded by a REX byte) and the syscall, or 0. */
+int rewrite_match_gap(const uint8_t *w, int n, long nr);
+
+/* The gap stub: mov $nr,%eax, the g bytes of gap, then as a plain stub. */
+void rewrite_emit_gap_stub(uint8_t out[GAP_STUB_SIZE], uintptr_t stub,
+			   uintptr_t pool_base, uintptr_t site, uint32_t nr,
+			   const uint8_t *gap, int g);
+
 #endif /* CSE_REWRITE_EMIT_H */

@@ -170,6 +170,19 @@ static void stub_fixup(struct kmcontext *m)
 	if (dyn < 0)
 		return;
 	off = (long)(m->rip - stub);
+	if (dyn == 2) {
+		/* mov $nr (5), the gap's moves (g), lea -0x80 (5), call (6),
+		 * lea 0x80 (8), jmp: a boundary inside the moves is the same
+		 * boundary in the application's code. */
+		long g = b[GAP_STUB_SIZE - 1], l = 5 + g;
+
+		site = rewrite_stub_site(stub + (uintptr_t)l + 11);
+		if (off > l && off < l + 19)
+			m->rsp += RED_ZONE;
+		m->rip = off < l ? site - 2 - (uintptr_t)l + (uintptr_t)off :
+			 off <= l + 5 ? site - 2 : site;
+		return;
+	}
 	if (!dyn) {
 		site = rewrite_stub_site(stub + STUB_RET_OFF);
 		if (off >= 5 && off < 24)

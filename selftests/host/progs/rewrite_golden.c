@@ -157,6 +157,67 @@ static void check_reg_shapes(void)
 		  rewrite_match_reg(m_mov_nr), 0);
 }
 
+static void check_gap(void)
+{
+	/* glibc 2.41's open64: a byte of context, mov $0x101,%eax;
+	 * mov %rdi,%rsi; mov $-100,%edi; syscall */
+	static const uint8_t open64[16] = { 0x89, 0xf2, 0xb8, 0x01, 0x01, 0, 0,
+					    0x48, 0x89, 0xfe, 0xbf, 0x9c, 0xff, 0xff, 0xff,
+					    0x0f };
+	uint8_t w[17], got[GAP_STUB_SIZE];
+	/* pool at 0x7f0000200000, stub at +16, site 0x1000 above it */
+	const uintptr_t pool = 0x7f0000200000, stub = pool + 16, site = pool + 0x1000;
+	static const uint8_t want[GAP_STUB_SIZE] = {
+		0xb8, 0x01, 0x01, 0x00, 0x00,		/* mov $0x101,%eax */
+		0x48, 0x89, 0xfe,			/* mov %rdi,%rsi (replayed) */
+		0xbf, 0x9c, 0xff, 0xff, 0xff,		/* mov $-100,%edi (replayed) */
+		0x48, 0x8d, 0x64, 0x24, 0x80,		/* lea -0x80(%rsp),%rsp */
+		0xff, 0x15, 0xd8, 0xff, 0xff, 0xff,	/* call *-0x28(%rip) -> pool header */
+		0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,	/* lea 0x80(%rsp),%rsp */
+		0xe9, 0xcb, 0x0f, 0x00, 0x00,		/* jmp site (+0xfcb) */
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,	/* int3 ... */
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+		0xcc, 0xcc, 0x08,			/* ..., the gap's length */
+	};
+	static const uint8_t r8d[] = { 0x41, 0xb8, 0x01, 0x01, 0, 0, 0x89, 0xf2, 0x0f, 0x05 };
+	static const uint8_t mem[] = { 0x90, 0xb8, 0x01, 0x01, 0, 0, 0x8b, 0x37, 0x0f, 0x05 };
+	static const uint8_t to_eax[] = { 0x90, 0xb8, 0x01, 0x01, 0, 0, 0x89, 0xd0, 0x0f, 0x05 };
+	static const uint8_t movabs[] = { 0x90, 0xb8, 0x09, 0, 0, 0, 0x49, 0xba, 1, 2, 3, 4, 5,
+					  6, 7, 8, 0x0f, 0x05 };
+
+	memcpy(w, open64, 16);
+	w[16] = 0x05;
+	check_int("gap matcher: glibc 2.41 open64 (8 bytes of moves)",
+		  rewrite_match_gap(w, 17, 0x101), 8);
+	check_int("gap matcher: another number in the mov stays on SUD",
+		  rewrite_match_gap(w, 17, 0x102), 0);
+	check_int("gap matcher: mov $nr,%r8d (REX) is not the number",
+		  rewrite_match_gap(r8d, sizeof(r8d), 0x101), 0);
+	check_int("gap matcher: a memory operand stays on SUD",
+		  rewrite_match_gap(mem, sizeof(mem), 0x101), 0);
+	check_int("gap matcher: a move into eax stays on SUD",
+		  rewrite_match_gap(to_eax, sizeof(to_eax), 0x101), 0);
+	check_int("gap matcher: movabs $imm64,%r10 is replayed",
+		  rewrite_match_gap(movabs, sizeof(movabs), 9), 10);
+	check_int("gap insn: xor %edx,%edx", rewrite_gap_insn((const uint8_t *)"\x31\xd2", 2), 2);
+	check_int("gap insn: xor %eax,%eax is not (rax)",
+		  rewrite_gap_insn((const uint8_t *)"\x31\xc0", 2), 0);
+	check_int("gap insn: mov $imm,%r10d (c7 /0)",
+		  rewrite_gap_insn((const uint8_t *)"\x41\xc7\xc2\x01\x00\x00\x00", 7), 7);
+	check_int("gap insn: lea is not", rewrite_gap_insn((const uint8_t *)"\x48\x8d\x37", 3), 0);
+	rewrite_emit_gap_stub(got, stub, pool, site, 0x101, open64 + 7, 8);
+	check("gap stub for glibc 2.41 open64", got, want, GAP_STUB_SIZE);
+	{
+		static uint8_t live[GAP_STUB_SIZE];
+		uintptr_t at = (uintptr_t)live, back = at + 0x1000;
+
+		rewrite_emit_gap_stub(live, at, at - 16, back, 0x101, open64 + 7, 8);
+		check_int("gap stub site read back from its return address",
+			  rewrite_stub_site(at + 5 + 8 + 11) == back, 1);
+	}
+}
+
 int main(void)
 {
 	/* A pool at 0x7f0000100000, its first stub at +16, a site in libc
@@ -198,6 +259,7 @@ int main(void)
 	check_dyn();
 	check_xor8();
 	check_reg_shapes();
+	check_gap();
 	check_int("matcher: mov $nr,%eax; syscall", rewrite_match(good, 0x6e), 1);
 	check_int("matcher: other number", rewrite_match(good, 0x27), 0);
 	check_int("matcher: REX prefix (mov to r8d)", rewrite_match(rex, 0x6e), 0);

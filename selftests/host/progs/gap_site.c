@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+/*
+ * The shape of glibc 2.41's open64: `mov $257,%eax; mov %rdi,%rsi;
+ * mov $-100,%edi; syscall` (moves between the number and the syscall).
+ * The runtime rewrites it with a gap stub that replays the two moves, so
+ * every call must still open the right file with the right flags, the
+ * moved registers must hold what the moves put there, and a signal
+ * handler must only ever see the program's own addresses. Exit 0 when all
+ * of it holds.
+ *
+ * With argument "patched" (or "plain") it also checks that the site's
+ * first instruction now is (or still is not) the rewriter's jmp.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+extern const unsigned char gap_site_start[];
+
+/* openat(AT_FDCWD, path, flags) the way glibc 2.41 spells it; also
+ * returns what rsi and rdi held after the syscall. */
+static __attribute__((noinline)) long open_gap(const char *path, long flags, long *rsi_after,
+					       long *rdi_after)
+{
+	register long rdi __asm__("rdi") = (long)path;
+	register long rsi __asm__("rsi");
+	register long rdx __asm__("rdx") = flags;
+	long ret;
+
+	__asm__ volatile("gap_site_start:\n\t"
+			 ".byte 0xb8, 0x01, 0x01, 0x00, 0x00\n\t"	/* mov $257,%eax */
+			 ".byte 0x48, 0x89, 0xfe\n\t"			/* mov %rdi,%rsi */
+			 ".byte 0xbf, 0x9c, 0xff, 0xff, 0xff\n\t"	/* mov $-100,%edi */
+			 ".byte 0x0f, 0x05"				/* syscall */
+			 : "=a"(ret), "+r"(rdi), "=r"(rsi), "+r"(rdx)
+			 : : "rcx", "r11", "memory");
+	*rsi_after = rsi;
+	*rdi_after = rdi;
+	return ret;
+}
+
+#define SAMPLES 4096
+static uintptr_t rips[SAMPLES];
+static volatile unsigned long ticks;
+
+static void on_alarm(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	if (ticks < SAMPLES)
+		rips[ticks] = (uintptr_t)((ucontext_t *)ctx)->uc_mcontext.gregs[REG_RIP];
+	ticks++;
+}
+
+/* Sampled rips that are in no file-backed mapping (or the vDSO): the
+ * loop runs only the program's and libc's code, so a stub address would
+ * show the runtime through. */
+static unsigned long strays(void)
+{
+	unsigned long n = ticks < SAMPLES ? ticks : SAMPLES, bad = 0;
+	char line[512];
+
+	for (unsigned long i = 0; i < n; i++) {
+		FILE *f = fopen("/proc/self/maps", "r");
+		int found = 0;
+
+		while (f && fgets(line, sizeof(line), f)) {
+			unsigned long lo, hi;
+			int path = 0;
+
+			if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &path) < 2)
+				continue;
+			if (rips[i] >= lo && rips[i] < hi) {
+				found = path && (line[path] == '/' || !strncmp(line + path, "[vdso]", 6));
+				break;
+			}
+		}
+		if (f)
+			fclose(f);
+		bad += !found;
+	}
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	const char *want = argc > 1 ? argv[1] : "";
+	struct sigaction sa = { .sa_sigaction = on_alarm, .sa_flags = SA_SIGINFO | SA_RESTART };
+	struct itimerval it = { { 0, 200 }, { 0, 200 } };
+	static const char path[] = "/proc/self/comm";
+	char buf[8];
+	long rsi, rdi, fd;
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (int i = 0; i < 20000; i++) {
+		fd = open_gap(path, O_RDONLY | O_CLOEXEC, &rsi, &rdi);
+		if (fd < 0 || read((int)fd, buf, 3) != 3 || memcmp(buf, "gap", 3)) {
+			fprintf(stderr, "gap_site: call %d: fd %ld, read '%.3s'\n", i, fd, buf);
+			return 1;
+		}
+		close((int)fd);
+		if (rsi != (long)path) {
+			fprintf(stderr, "gap_site: rsi lost the path at call %d\n", i);
+			return 1;
+		}
+		if (rdi != 0xffffff9cL) {
+			fprintf(stderr, "gap_site: rdi 0x%lx, not 0xffffff9c, at call %d\n", rdi, i);
+			return 1;
+		}
+	}
+	it = (struct itimerval){ 0 };
+	setitimer(ITIMER_REAL, &it, NULL);
+	if (strays()) {
+		fprintf(stderr, "gap_site: %lu of %lu signals saw a rip outside program and libc\n",
+			strays(), ticks);
+		return 1;
+	}
+	fd = open_gap("/nonexistent/cse-gap", O_RDONLY, &rsi, &rdi);
+	if (fd != -2) {
+		fprintf(stderr, "gap_site: missing file gave %ld, not -ENOENT\n", fd);
+		return 1;
+	}
+	if (!strcmp(want, "patched") && gap_site_start[0] != 0xe9) {
+		fprintf(stderr, "gap_site: the site was not rewritten\n");
+		return 1;
+	}
+	if (!strcmp(want, "plain") && gap_site_start[0] != 0xb8) {
+		fprintf(stderr, "gap_site: the site changed without the rewriter\n");
+		return 1;
+	}
+	puts("gap_site ok");
+	return 0;
+}
