@@ -213,9 +213,9 @@ if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/gap_site" "$TOP/selftests/hos
 	for i in 1 2 3 4 5; do
 		out=$("$CSE_RUN" -- "$W/gap_site" patched 2>&1) || break
 	done
-	expect "rewrite: glibc 2.41's open64 shape rewritten (gap stub), signals see no stub (5 runs)" \
+	expect "rewrite: glibc 2.41's open64 and cancellable-call shapes rewritten, fork via the trap tail, signals see no stub (5 runs)" \
 		"gap_site ok" printf '%s\n' "$out"
-	expect "rewrite: --no-rewrite leaves the gap site alone" "gap_site ok" \
+	expect "rewrite: --no-rewrite leaves those sites alone" "gap_site ok" \
 		"$CSE_RUN" --no-rewrite -- "$W/gap_site" plain
 else
 	notok "rewrite: build gap_site" "$(cat "$W/cc.log")"

@@ -416,7 +416,7 @@ void rewrite_site(uintptr_t site, long nr)
 	uintptr_t stub, base;
 	const uint8_t *w;
 	size_t n;
-	int prot, insn_len, gap = 0;	/* insn_len: the replayed instruction, 0 for mov $nr */
+	int prot, insn_len = 0, gap = 0, dyn5 = 0;	/* insn_len: a register shape's */
 
 	if (!rewrite_enabled || site < 4096 + 8)
 		return;
@@ -425,7 +425,9 @@ void rewrite_site(uintptr_t site, long nr)
 	if (!trapped_before(site))
 		return;
 	if (rewrite_match((const uint8_t *)site - SITE_SPAN - 1, nr))
-		insn_len = 0;
+		;
+	else if (rewrite_match_dyn5((const uint8_t *)site - 8))
+		dyn5 = 1;
 	else if (!(insn_len = rewrite_match_reg((const uint8_t *)site - 8))) {
 		int wn = gap_window(site, &w);
 
@@ -433,7 +435,9 @@ void rewrite_site(uintptr_t site, long nr)
 		if (!gap)
 			return;
 	}
-	/* mov $nr: the 5-byte mov; otherwise the instruction and the syscall */
+	/* a jmp over the 5-byte instruction before the syscall (mov $nr,
+	 * dyn5) or before the moves (gap); a register-number shape's
+	 * instruction and syscall together */
 	n = insn_len ? (size_t)insn_len + 2 : SITE_PATCH_LEN;
 	at = (uint8_t *)(insn_len ? site - n : site - SITE_SPAN - (size_t)gap);
 	if (((uintptr_t)at & 15) > 16 - n && shared_memory_threads)
@@ -448,13 +452,21 @@ void rewrite_site(uintptr_t site, long nr)
 			goto out;
 		rewrite_emit_dyn_stub((uint8_t *)stub, stub, base, site, at, insn_len);
 		rewrite_emit_dyn_jmp(jmp, insn_len, site, stub);
-	} else if (gap) {
+	} else if (gap || dyn5) {
 		pool = pool_near(gpools, &ngpools, GAP_STUB_SIZE, site);
 		if (!pool)
 			goto out;
 		stub = pool->base + pool->used;
-		rewrite_emit_gap_stub((uint8_t *)stub, stub, pool->base, site, (uint32_t)nr,
-				      at + SITE_PATCH_LEN, gap);
+		if (gap) {
+			rewrite_emit_gap_stub((uint8_t *)stub, stub, pool->base, site,
+					      (uint32_t)nr, at + SITE_PATCH_LEN, gap);
+		} else {
+			rewrite_emit_dyn_stub((uint8_t *)stub, stub, pool->base, site, at,
+					      SITE_PATCH_LEN);
+			for (int i = DYN_STUB_SIZE; i < GAP_STUB_SIZE; i++)
+				((uint8_t *)stub)[i] = 0xcc;
+			((uint8_t *)stub)[GAP_KIND_BYTE] = 1;
+		}
 		pool->used += GAP_STUB_SIZE;
 		rewrite_emit_jmp(jmp, (uintptr_t)at, stub);
 	} else {

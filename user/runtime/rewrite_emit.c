@@ -272,3 +272,19 @@ void rewrite_emit_gap_stub(uint8_t s[GAP_STUB_SIZE], uintptr_t stub, uintptr_t p
 		s[i] = 0xcc;
 	s[GAP_STUB_SIZE - 1] = (uint8_t)g;
 }
+
+int rewrite_match_dyn5(const uint8_t b[8])
+{
+	const uint8_t *i = b + 1;
+
+	if (b[6] != 0x0f || b[7] != 0x05 || prefix_byte(b[0]))
+		return 0;
+	/* b9..bf imm32: mov $imm,%ecx..%edi */
+	if (i[0] >= 0xb9 && i[0] <= 0xbf)
+		return 1;
+	/* REX.W (X = 0), 89, mod 01 rm 100, SIB 24 (base rsp, no index),
+	 * disp8: mov %r64,disp8(%rsp). Not the load (8b): `mov 8(%rsp),%r9;
+	 * syscall` is the runtime's own raw-syscall helper, and a nested
+	 * cse-run's seccomp exemption names that instruction's address. */
+	return (i[0] & 0xfa) == 0x48 && i[1] == 0x89 && (i[2] & 0xc7) == 0x44 && i[3] == 0x24;
+}

@@ -97,6 +97,7 @@ void rewrite_emit_dyn_jmp(uint8_t out[DYN_PATCH_MAX], int insn_len, uintptr_t si
 #define GAP_MAX		24	/* bytes of moves between mov $nr and syscall */
 #define GAP_INSNS_MAX	4
 #define GAP_STUB_SIZE	64	/* the last byte holds the gap's length */
+#define GAP_KIND_BYTE	(GAP_STUB_SIZE - 2)	/* 0: gap stub, 1: dyn5 stub */
 
 /* The length of one replayable instruction at p (avail bytes), or 0. */
 int rewrite_gap_insn(const uint8_t *p, int avail);
@@ -110,5 +111,19 @@ int rewrite_match_gap(const uint8_t *w, int n, long nr);
 void rewrite_emit_gap_stub(uint8_t out[GAP_STUB_SIZE], uintptr_t stub,
 			   uintptr_t pool_base, uintptr_t site, uint32_t nr,
 			   const uint8_t *gap, int g);
+
+/*
+ * glibc 2.41's cancellable calls (read, write, open, close, ... all go
+ * through __syscall_cancel_arch) end in `mov %r11,0x8(%rsp); syscall`
+ * with the number already in rax. A 5-byte instruction before the
+ * syscall is replaced by a plain jmp (the syscall stays), and its stub,
+ * in the gap pools, is a register-number stub replaying it (trap tail
+ * included). Replayable 5-byte instructions: a 64-bit store of a
+ * register to disp8(%rsp) (same rsp in the stub), or mov $imm32 into a
+ * register other than eax.
+ */
+/* 1 when bytes (site - 8 .. site - 1) are a byte of context (not a
+ * prefix), one such instruction and `syscall`. */
+int rewrite_match_dyn5(const uint8_t bytes[8]);
 
 #endif /* CSE_REWRITE_EMIT_H */

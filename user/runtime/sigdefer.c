@@ -170,6 +170,10 @@ static void stub_fixup(struct kmcontext *m)
 	if (dyn < 0)
 		return;
 	off = (long)(m->rip - stub);
+	if (dyn == 2 && b[GAP_KIND_BYTE] == 1) {
+		len = 5;	/* a register-number stub in a gap pool */
+		goto dyn_stub;
+	}
 	if (dyn == 2) {
 		/* mov $nr (5), the gap's moves (g), lea -0x80 (5), call (6),
 		 * lea 0x80 (8), jmp: a boundary inside the moves is the same
@@ -191,6 +195,7 @@ static void stub_fixup(struct kmcontext *m)
 		return;
 	}
 	len = b[3] == 0x48 && b[4] == 0x8d ? 3 : 4;	/* where the lea starts */
+dyn_stub:
 	site = rewrite_stub_site(stub + (uintptr_t)len + 11);
 	if ((off >= len + 5 && off < len + 19) || (off >= len + 24 && off < len + 32))
 		m->rsp += RED_ZONE;

@@ -206,6 +206,25 @@ static void check_gap(void)
 	check_int("gap insn: mov $imm,%r10d (c7 /0)",
 		  rewrite_gap_insn((const uint8_t *)"\x41\xc7\xc2\x01\x00\x00\x00", 7), 7);
 	check_int("gap insn: lea is not", rewrite_gap_insn((const uint8_t *)"\x48\x8d\x37", 3), 0);
+	{
+		/* site - 8: context, then the 5-byte instruction and syscall */
+		static const uint8_t cancel[8] = { 0x08, 0x4c, 0x89, 0x5c, 0x24, 0x08, 0x0f, 0x05 };
+		static const uint8_t load[8] = { 0x90, 0x48, 0x8b, 0x44, 0x24, 0x10, 0x0f, 0x05 };
+		static const uint8_t edi[8] = { 0xfe, 0xbf, 0x9c, 0xff, 0xff, 0xff, 0x0f, 0x05 };
+		static const uint8_t rbp[8] = { 0x90, 0x48, 0x89, 0x5d, 0x08, 0x90, 0x0f, 0x05 };
+		static const uint8_t idx[8] = { 0x90, 0x4a, 0x89, 0x5c, 0x24, 0x08, 0x0f, 0x05 };
+		static const uint8_t pfx[8] = { 0x66, 0xbf, 0x9c, 0xff, 0xff, 0xff, 0x0f, 0x05 };
+
+		check_int("dyn5 matcher: mov %r11,0x8(%rsp); syscall (glibc 2.41 cancel)",
+			  rewrite_match_dyn5(cancel), 1);
+		check_int("dyn5 matcher: a load (mov 0x10(%rsp),%rax) stays on SUD",
+			  rewrite_match_dyn5(load), 0);
+		check_int("dyn5 matcher: mov $-100,%edi", rewrite_match_dyn5(edi), 1);
+		check_int("dyn5 matcher: rbp-based store stays on SUD", rewrite_match_dyn5(rbp), 0);
+		check_int("dyn5 matcher: an index register (REX.X) stays on SUD",
+			  rewrite_match_dyn5(idx), 0);
+		check_int("dyn5 matcher: after a prefix byte stays on SUD", rewrite_match_dyn5(pfx), 0);
+	}
 	rewrite_emit_gap_stub(got, stub, pool, site, 0x101, open64 + 7, 8);
 	check("gap stub for glibc 2.41 open64", got, want, GAP_STUB_SIZE);
 	{
