@@ -119,8 +119,8 @@ void rewrite_emit_gap_stub(uint8_t out[GAP_STUB_SIZE], uintptr_t stub,
  * syscall is replaced by a plain jmp (the syscall stays), and its stub,
  * in the gap pools, is a register-number stub replaying it (trap tail
  * included). Replayable 5-byte instructions: a 64-bit store of a
- * register to disp8(%rsp) (same rsp in the stub), or mov $imm32 into a
- * register other than eax.
+ * register to disp8(%rsp) or a load of rax from there (same rsp in the
+ * stub), or mov $imm32 into a register other than eax.
  */
 /* 1 when bytes (site - 8 .. site - 1) are a byte of context (not a
  * prefix), one such instruction and `syscall`. */

@@ -210,6 +210,7 @@ static void check_gap(void)
 		/* site - 8: context, then the 5-byte instruction and syscall */
 		static const uint8_t cancel[8] = { 0x08, 0x4c, 0x89, 0x5c, 0x24, 0x08, 0x0f, 0x05 };
 		static const uint8_t load[8] = { 0x90, 0x48, 0x8b, 0x44, 0x24, 0x10, 0x0f, 0x05 };
+		static const uint8_t r9[8] = { 0xc0, 0x4c, 0x8b, 0x4c, 0x24, 0x08, 0x0f, 0x05 };
 		static const uint8_t edi[8] = { 0xfe, 0xbf, 0x9c, 0xff, 0xff, 0xff, 0x0f, 0x05 };
 		static const uint8_t rbp[8] = { 0x90, 0x48, 0x89, 0x5d, 0x08, 0x90, 0x0f, 0x05 };
 		static const uint8_t idx[8] = { 0x90, 0x4a, 0x89, 0x5c, 0x24, 0x08, 0x0f, 0x05 };
@@ -217,8 +218,10 @@ static void check_gap(void)
 
 		check_int("dyn5 matcher: mov %r11,0x8(%rsp); syscall (glibc 2.41 cancel)",
 			  rewrite_match_dyn5(cancel), 1);
-		check_int("dyn5 matcher: a load (mov 0x10(%rsp),%rax) stays on SUD",
-			  rewrite_match_dyn5(load), 0);
+		check_int("dyn5 matcher: mov 0x10(%rsp),%rax (glibc 2.41 single-threaded cancel)",
+			  rewrite_match_dyn5(load), 1);
+		check_int("dyn5 matcher: mov 0x8(%rsp),%r9 (the runtime's helper) stays on SUD",
+			  rewrite_match_dyn5(r9), 0);
 		check_int("dyn5 matcher: mov $-100,%edi", rewrite_match_dyn5(edi), 1);
 		check_int("dyn5 matcher: rbp-based store stays on SUD", rewrite_match_dyn5(rbp), 0);
 		check_int("dyn5 matcher: an index register (REX.X) stays on SUD",
