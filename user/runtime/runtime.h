@@ -89,15 +89,8 @@ int state_is_initial_process(void);
 extern struct cse_state_header *cse_state;
 
 /* chain.c: element registry and dispatch order */
-#define CHAIN_MAX_ELEMENTS 16
 void *rt_scratch(size_t size);	/* per-call memory, see services.h */
 int chain_add(const struct cse_element *e);
-/* One call's way through the chain: the elements whose handle() ran
- * (bit i: element i) and the priv word each left for its exit(). */
-struct chain_frame {
-	uint32_t ran;
-	void *priv[CHAIN_MAX_ELEMENTS];
-};
 enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f);
 void chain_exit_slow(struct cse_call *c, struct chain_frame *f);
 static inline void chain_exit(struct cse_call *c, struct chain_frame *f)
@@ -171,7 +164,7 @@ struct cse_thread *thread_area_new(void);
 void thread_area_free(struct cse_thread *t);
 int thread_area_install(struct cse_thread *t);
 extern int cse_gs_ready;
-long thread_clone(struct cse_call *c, struct kucontext *uc);
+long thread_clone(struct cse_call *c, struct kucontext *uc, const struct chain_frame *cf);
 _Noreturn void thread_exit(long status);
 
 /* shebang.c: the kernel's "#!" line rule */
@@ -368,6 +361,7 @@ void cse_sigreturn_restorer(void);
 long cse_fast_entry(void);
 long cse_fast_entry_dyn(void);
 void cse_clone_stub(void);
+void cse_on_rt_stack(void (*fn)(void *), void *arg);
 void cse_clone_stub_newstack(void);
 _Noreturn void cse_sigreturn_at(uintptr_t sp, struct cse_thread *area);
 _Noreturn void cse_exit_thread(void *area, size_t len, long status);
