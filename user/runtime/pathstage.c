@@ -26,8 +26,8 @@
 #define K_AT_REMOVEDIR		0x200
 #define K_AT_SYMLINK_FOLLOW	0x400
 #define K_RESOLVE_NO_SYMLINKS	0x04
-#define K_RESOLVE_BENEATH	0x08
-#define K_RESOLVE_IN_ROOT	0x10
+#define K_RESOLVE_ALL		0x3f	/* NO_XDEV ... CACHED */
+#define K_OPEN_HOW_MAX		4096	/* larger: E2BIG from the kernel */
 #define K_IN_ONLYDIR		0x01000000
 #define K_IN_DONT_FOLLOW	0x02000000
 #define K_FAN_MARK_DONTFOLLOW	0x04
@@ -78,7 +78,7 @@ static int terminated(const char *s, size_t size)
 }
 
 long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
-		       const char *path, uint32_t intent, char *buf,
+		       const char *path, uint32_t *intent, char *buf,
 		       const char **out)
 {
 	const char *cur = path;
@@ -95,7 +95,7 @@ long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
 		req.arg = arg;
 		req.dirfd = *dirfd;
 		req.path = cur;
-		req.intent = intent;
+		req.intent = *intent;
 		req.out = buf + (flip ? PATHSTAGE_MAX : 0);
 		req.out_size = PATHSTAGE_MAX;
 		req.call = c;
@@ -106,6 +106,8 @@ long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
 		*dirfd = req.dirfd;
 		if (r == 0)
 			continue;
+		/* The RESOLVE_* bits a resolver honoured itself are cleared. */
+		*intent = (*intent & ~CSE_PATH_RESOLVE_MASK) | (req.intent & CSE_PATH_RESOLVE_MASK);
 		if (!terminated(req.out, PATHSTAGE_MAX))
 			return -ENAMETOOLONG_;
 		cur = req.out;
@@ -153,7 +155,7 @@ long pathstage_resolve_inplace(long nr, int *dirfd, char *path, size_t size,
 
 	if (!__atomic_load_n(&pathstage_on, __ATOMIC_ACQUIRE) || !path[0])
 		return 0;
-	r = pathstage_resolve(NULL, nr, 0, dirfd, path, intent, buf, &host);
+	r = pathstage_resolve(NULL, nr, 0, dirfd, path, &intent, buf, &host);
 	if (r <= 0)
 		return r;
 	n = strlen(host);
@@ -165,9 +167,8 @@ long pathstage_resolve_inplace(long nr, int *dirfd, char *path, size_t size,
 
 /*
  * The intent of path p of call c, from its flag argument; -1 when the
- * argument is not a path for these flags, or is confined to its dirfd
- * (openat2 RESOLVE_BENEATH/IN_ROOT: the dirfd was opened through the
- * stage already).
+ * argument is not a path for these flags. openat2's RESOLVE_* bits go
+ * to the resolvers in the intent (services.h CSE_PATH_RESOLVE_MASK).
  */
 static long intent_of(const struct sys_path *p, const long *a)
 {
@@ -177,12 +178,14 @@ static long intent_of(const struct sys_path *p, const long *a)
 
 	switch (p->rule) {
 	case SPR_OPENHOW:
-		if (rt_copy_from_app(&how, (const void *)a[2], sizeof(how)))
-			return -1;	/* the kernel answers EFAULT */
-		if (how.resolve & (K_RESOLVE_BENEATH | K_RESOLVE_IN_ROOT))
-			return -1;
+		if ((unsigned long)a[3] < sizeof(how) ||
+		    rt_copy_from_app(&how, (const void *)a[2], sizeof(how)))
+			return -1;	/* the kernel answers EINVAL or EFAULT */
+		if (how.resolve & ~(uint64_t)K_RESOLVE_ALL)
+			return -1;	/* EINVAL from the kernel */
 		if (how.resolve & K_RESOLVE_NO_SYMLINKS)
 			in |= CSE_PATH_NOFOLLOW;
+		in |= (uint32_t)how.resolve << CSE_PATH_RESOLVE_SHIFT;
 		f = how.flags;
 		/* fall through */
 	case SPR_OPEN:
@@ -270,9 +273,32 @@ static void scratch_keep(const char *end)
 	t->scratch_used = (uint32_t)(end - ta_scratch(t));
 }
 
+/*
+ * openat2 after its path was resolved: the RESOLVE_* bits the resolvers
+ * left go to the kernel in a copy of the open_how.
+ */
+static long set_resolve(struct cse_call *c, uint32_t intent)
+{
+	size_t size = (size_t)c->args[3];
+	uint64_t *how;
+
+	if (size > K_OPEN_HOW_MAX)
+		return 0;	/* E2BIG from the kernel */
+	how = rt_scratch(size);
+	if (!how)
+		return -ENOMEM_;
+	if (rt_copy_from_app(how, (const void *)c->args[2], size))
+		return 0;	/* EFAULT from the kernel */
+	how[2] = (how[2] & ~(uint64_t)K_RESOLVE_ALL) |
+		 ((intent & CSE_PATH_RESOLVE_MASK) >> CSE_PATH_RESOLVE_SHIFT);
+	c->args[2] = (long)how;
+	return 0;
+}
+
 /* One path argument: copied, resolved, and the call made with the copy. */
 static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t intent)
 {
+	uint32_t asked = intent;
 	const char *app = (const char *)c->args[p->arg], *host;
 	int dirfd = p->dirfd >= 0 ? (int)c->args[p->dirfd] : K_AT_FDCWD;
 	char *guest, *buf;
@@ -293,9 +319,14 @@ static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t int
 	buf = rt_scratch(2 * PATHSTAGE_MAX);
 	if (!buf)
 		return -ENOMEM_;
-	r = pathstage_resolve(c, c->nr, p->arg, &dirfd, guest, intent, buf, &host);
+	r = pathstage_resolve(c, c->nr, p->arg, &dirfd, guest, &intent, buf, &host);
 	if (r < 0)
 		return r;
+	if (p->rule == SPR_OPENHOW && intent != asked) {
+		r = set_resolve(c, intent);
+		if (r < 0)
+			return r;
+	}
 	if (host == buf)
 		scratch_keep(buf + strlen(buf) + 1);
 	if (p->dirfd >= 0)
@@ -335,16 +366,30 @@ static void note_memory(const struct cse_call *c)
 	pathstage_forget_memory();
 }
 
-/* An open of this process's maps or mountinfo: served rewritten. */
+/*
+ * A read-only open whose last component is maps, smaps or mountinfo, by
+ * any name (a /proc dirfd, thread-self, PID, /dev/fd/N/...): once open,
+ * pathstage_post asks the kernel which file it is (pathstage_proc.c).
+ * path is the copy the call is made with.
+ */
 static void proc_open(const struct cse_call *c, struct path_call *pc)
 {
-	int at = c->nr == __NR_openat;
-	const char *path = (const char *)c->args[at];
+	int at = c->nr != __NR_open;
+	const char *path = (const char *)c->args[at], *last;
 	long flags = c->args[at + 1];
 
-	if ((flags & (K_O_ACCMODE | K_O_PATH)) || path[0] != '/' || path[1] != 'p')
+	if (!path)
 		return;
-	pc->proc = (uint8_t)pathstage_proc_kind(path);
+	if (c->nr == __NR_openat2 &&
+	    rt_copy_from_app(&flags, (const void *)c->args[2], sizeof(flags)))
+		return;
+	if (flags & (K_O_ACCMODE | K_O_PATH))
+		return;
+	last = rt_strrchr(path, '/');
+	last = last ? last + 1 : path;
+	if (rt_strcmp(last, "maps") && rt_strcmp(last, "smaps") && rt_strcmp(last, "mountinfo"))
+		return;
+	pc->proc = PROC_MAYBE;
 	pc->open_flags = flags;
 }
 
@@ -376,7 +421,7 @@ int pathstage_pre(struct cse_call *c, struct path_call *pc)
 		return 0;
 	if (info->result)
 		return pathstage_redirect(c, info, pc);
-	if (c->nr == __NR_open || c->nr == __NR_openat)
+	if (c->nr == __NR_open || c->nr == __NR_openat || c->nr == __NR_openat2)
 		proc_open(c, pc);
 	return 0;
 }

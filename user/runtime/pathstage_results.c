@@ -75,12 +75,16 @@ long pathstage_post(struct cse_call *c, struct path_call *pc, long ret)
 	long len, r;
 
 	if (pc->proc && ret >= 0) {
+		int kind = pathstage_proc_fd_kind(ret);
+
+		if (kind == PROC_NONE)
+			return ret;
 		rev = rt_scratch(2 * PATHSTAGE_MAX);
 		if (!rev) {
 			rt_sys1(__NR_close, ret);
 			return -ENOMEM_;
 		}
-		return pathstage_proc_serve(ret, pc->proc, pc->open_flags, rev);
+		return pathstage_proc_serve(ret, kind, pc->open_flags, rev);
 	}
 	if (!pc->app_buf)
 		return ret;

@@ -123,7 +123,7 @@ extern int pathstage_on, pathstage_reversing;
 int pathstage_register(int element, const struct cse_path_ops *ops);
 /* buf: 2 * PATHSTAGE_MAX bytes. 0: *out is path, 1: *out is in buf, or -errno. */
 long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
-		       const char *path, uint32_t intent, char *buf,
+		       const char *path, uint32_t *intent, char *buf,
 		       const char **out);
 long pathstage_reverse(const char *host, char *buf, const char **out);
 /* The runtime's and loader's own accesses for the application: the guest
@@ -138,7 +138,8 @@ long pathstage_copy_path(char *dst, const char *src);
 #define PROC_NONE	0
 #define PROC_MAPS	1
 #define PROC_MOUNTINFO	2
-int pathstage_proc_kind(const char *path);
+#define PROC_MAYBE	3	/* an open named like one: ask the kernel */
+int pathstage_proc_fd_kind(long fd);
 long pathstage_proc_serve(long fd, int kind, long open_flags, char *work);
 void pathstage_forget_memory(void);
 
