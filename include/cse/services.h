@@ -122,7 +122,10 @@ struct cse_sockaddr_ops {
  * An element attaches one 64-bit value (non-zero) to a descriptor; the
  * runtime follows the descriptor through the application's calls. The
  * table is per process: fork copies it, exec keeps the entries of the
- * descriptors that survive (close-on-exec ones are closed).
+ * descriptors that survive (close-on-exec ones are closed). While an
+ * element tracks descriptors, clone(CLONE_VM) without CLONE_FILES and
+ * without CLONE_VFORK fails with EINVAL: the child would share the
+ * table's memory but not the descriptors.
  */
 struct cse_fd_ops {
 	/* fd was closed (close, close_range, dup2/dup3 over it, exec with
@@ -131,7 +134,8 @@ struct cse_fd_ops {
 	/* newfd now names oldfd's file (dup, dup2, dup3, F_DUPFD*): the
 	 * value newfd gets (0: none). NULL: newfd gets the same value. */
 	uint64_t (*duplicated)(int oldfd, int newfd, uint64_t value);
-	/* fd arrived by SCM_RIGHTS: its value (0: none). Optional. */
+	/* fd arrived by SCM_RIGHTS or pidfd_getfd: its value (0: none).
+	 * Optional. */
 	uint64_t (*received)(int fd);
 };
 

@@ -282,6 +282,11 @@ long thread_clone(struct cse_call *c, struct kucontext *uc, const struct chain_f
 		return -22;
 	}
 
+	/* The descriptor table (fdtable.c) is process memory: a child sharing
+	 * it but not the descriptors would change it under its parent. */
+	if ((flags & K_CLONE_VM) && !(flags & (K_CLONE_FILES | K_CLONE_VFORK)) &&
+	    fdtable_trackers())
+		return -22;	/* EINVAL */
 	if ((flags & K_CLONE_VFORK) && (flags & K_CLONE_VM))
 		fdguard_vfork_seen = 1;	/* the child may change the fd table's memory */
 	if ((flags & K_CLONE_VFORK) && (flags & K_CLONE_VM) && !t->vfork_spare) {
