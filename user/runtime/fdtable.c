@@ -35,12 +35,6 @@
  */
 #include "runtime.h"
 
-#define K_EBADF			9
-#define K_ENOMEM		12
-#define K_EINVAL		22
-#define K_F_DUPFD		0
-#define K_F_GETFD		1
-#define K_F_DUPFD_CLOEXEC	1030
 #define K_CLOSE_RANGE_UNSHARE	2u
 #define K_CLOSE_RANGE_CLOEXEC	4u
 

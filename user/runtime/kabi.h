@@ -30,6 +30,12 @@ struct ksigaction {
 #define K_SIG_DFL	((void *)0)
 #define K_SIG_IGN	((void *)1)
 
+/* Numbers include/cse/kabi.h leaves out, used by the runtime only. */
+#define K_ENOEXEC	8
+#define K_EBUSY		16
+#define K_ELIBBAD	80
+#define K_RLIMIT_NOFILE	7
+
 #define K_SIGSYS	31
 #define K_SIGKILL	9
 #define K_SIGSTOP	19

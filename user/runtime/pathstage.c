@@ -45,11 +45,6 @@
 #define K_MADV_DONTFORK		10
 #define K_MADV_GUARD_INSTALL	102
 
-#define EINVAL_		22
-#define ENOMEM_		12
-#define EBUSY_		16
-#define ENAMETOOLONG_	36
-
 int pathstage_on;		/* a resolver or a reverse map is registered */
 int pathstage_reversing;	/* a reverse map is registered */
 static const struct cse_path_ops *stage[CHAIN_MAX_ELEMENTS];
@@ -58,9 +53,9 @@ int pathstage_register(int element, const struct cse_path_ops *ops)
 {
 	if (element < 0 || element >= CHAIN_MAX_ELEMENTS || !ops ||
 	    (!ops->resolve && !ops->reverse))
-		return -EINVAL_;
+		return -K_EINVAL;
 	if (stage[element])
-		return -EBUSY_;
+		return -K_EBUSY;
 	stage[element] = ops;
 	if (ops->reverse)
 		__atomic_store_n(&pathstage_reversing, 1, __ATOMIC_RELEASE);
@@ -109,7 +104,7 @@ long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
 		/* The RESOLVE_* bits a resolver honoured itself are cleared. */
 		*intent = (*intent & ~CSE_PATH_RESOLVE_MASK) | (req.intent & CSE_PATH_RESOLVE_MASK);
 		if (!terminated(req.out, PATHSTAGE_MAX))
-			return -ENAMETOOLONG_;
+			return -K_ENAMETOOLONG;
 		cur = req.out;
 		flip ^= 1;
 		changed = 1;
@@ -137,7 +132,7 @@ long pathstage_reverse(const char *host, char *buf, const char **out)
 		if (r == 0)
 			continue;
 		if (r >= PATHSTAGE_MAX || !terminated(o, PATHSTAGE_MAX))
-			return -ENAMETOOLONG_;
+			return -K_ENAMETOOLONG;
 		cur = o;
 		flip ^= 1;
 		changed = 1;
@@ -160,7 +155,7 @@ long pathstage_resolve_inplace(long nr, int *dirfd, char *path, size_t size,
 		return r;
 	n = strlen(host);
 	if (n >= size)
-		return -ENAMETOOLONG_;
+		return -K_ENAMETOOLONG;
 	memmove(path, host, n + 1);
 	return 0;
 }
@@ -286,7 +281,7 @@ static long set_resolve(struct cse_call *c, uint32_t intent)
 		return 0;	/* E2BIG from the kernel */
 	how = rt_scratch(size);
 	if (!how)
-		return -ENOMEM_;
+		return -K_ENOMEM;
 	if (rt_copy_from_app(how, (const void *)c->args[2], size))
 		return 0;	/* EFAULT from the kernel */
 	how[2] = (how[2] & ~(uint64_t)K_RESOLVE_ALL) |
@@ -308,7 +303,7 @@ static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t int
 		return 0;
 	guest = rt_scratch(PATHSTAGE_MAX);
 	if (!guest)
-		return -ENOMEM_;
+		return -K_ENOMEM;
 	r = pathstage_copy_path(guest, app);
 	if (r < 0)
 		return r;
@@ -318,7 +313,7 @@ static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t int
 	scratch_keep(guest + r + 1);
 	buf = rt_scratch(2 * PATHSTAGE_MAX);
 	if (!buf)
-		return -ENOMEM_;
+		return -K_ENOMEM;
 	r = pathstage_resolve(c, c->nr, p->arg, &dirfd, guest, &intent, buf, &host);
 	if (r < 0)
 		return r;
@@ -332,7 +327,7 @@ static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t int
 	if (p->dirfd >= 0)
 		c->args[p->dirfd] = dirfd;
 	else if (dirfd != K_AT_FDCWD && host[0] != '/')
-		return -EINVAL_;	/* no dirfd argument to carry it */
+		return -K_EINVAL;	/* no dirfd argument to carry it */
 	c->args[p->arg] = (long)host;
 	return 0;
 }

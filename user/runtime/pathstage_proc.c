@@ -22,8 +22,6 @@
  */
 #include "runtime.h"
 
-#define K_O_CLOEXEC	02000000
-#define K_MFD_CLOEXEC	1
 #define K_SEEK_SET	0
 #define CHUNK		65536
 
