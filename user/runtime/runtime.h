@@ -121,10 +121,11 @@ struct path_call {		/* a path result redirected to scratch */
 };
 extern int pathstage_on, pathstage_reversing;
 int pathstage_register(int element, const struct cse_path_ops *ops);
-/* buf: 2 * PATHSTAGE_MAX bytes. 0: *out is path, 1: *out is in buf, or -errno. */
+/* buf: 2 * PATHSTAGE_MAX bytes. 0: *out is path; 1: *out is in buf, *out_len its
+ * length; or -errno. */
 long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
 		       const char *path, uint32_t *intent, char *buf,
-		       const char **out);
+		       const char **out, size_t *out_len);
 long pathstage_reverse(const char *host, char *buf, const char **out);
 /* The runtime's and loader's own accesses for the application: the guest
  * path (size bytes) replaced by the host path in place. 0 or -errno. */
