@@ -42,11 +42,23 @@
  *   - Shared state is protected with svc->lock/unlock (struct cse_lock),
  *     never with home-made spinlocks.
  * exit() (optional): called with call->ret set, after the call completed
- * (not for a successful execve, exit, exit_group, rt_sigreturn, nor for
- * clone/clone3/fork/vfork, which the runtime finishes outside the call,
- * on either side). It may change call->ret and the call's
- * output buffers. call->priv holds what this element's handle() left
- * there.
+ * (not for a successful execve, exit, exit_group or rt_sigreturn). It
+ * may change call->ret and the call's output buffers. call->priv holds
+ * what this element's handle() left there.
+ *
+ * exit() of clone, clone3, fork and vfork runs on both sides, because the
+ * call returns on both: in the parent with the kernel's result (the
+ * child's pid, its tid for a thread, or -errno; no child then), and in
+ * the new child with ret 0 and CSE_CALL_CHILD in call->flags, after
+ * fork_child(). Each side's changes to ret are its own result. The
+ * child's call->priv is the parent's word; memory from svc->scratch is
+ * the parent's and the child must not touch it (a thread's parent runs
+ * on). In a CLONE_VM child the element's globals are the parent's: an
+ * exit() that frees what priv points to must do it on one side only
+ * (CSE_CALL_CHILD tells which). Both sides run with the application's
+ * signals blocked. Not run in the child of clone(CLONE_VM) without
+ * CLONE_VFORK and without a new stack (no C library does that: parent
+ * and child would share one stack).
  */
 #ifndef CSE_ELEMENT_H
 #define CSE_ELEMENT_H
@@ -84,6 +96,7 @@ struct cse_call {
 #define CSE_CALL_TRAPPED	0x1	/* arrived by a SUD trap, not a rewritten site */
 #define CSE_CALL_RUNTIME	0x2	/* made by the runtime or loader for the
 					 * application (exec checks, program opens) */
+#define CSE_CALL_CHILD		0x4	/* exit() in the new child of clone/fork/vfork */
 
 /*
  * Flags an element declares. cse-run builds its options, --help, the

@@ -45,13 +45,29 @@ struct cse_lock {
 #define CSE_PATH_DIR		0x080	/* must name a directory (chdir, chroot) */
 #define CSE_PATH_SYMLINK_TARGET	0x100	/* symlink()'s target text: stored, not resolved */
 #define CSE_PATH_SOCKET		0x200	/* an AF_UNIX socket path */
+/*
+ * openat2's how.resolve (RESOLVE_*), shifted: the lookup restrictions the
+ * application asked for. A resolver that rewrites the path either
+ * honours a restriction itself and clears its bit in req->intent, or
+ * leaves the bit set and the kernel applies it to the rewritten path (so
+ * a path made absolute under BENEATH fails with EXDEV, and IN_ROOT makes
+ * an absolute path relative to dirfd). Bits left are what the kernel gets.
+ */
+#define CSE_PATH_RESOLVE_SHIFT	16
+#define CSE_PATH_NO_XDEV	(0x01u << 16)	/* RESOLVE_NO_XDEV */
+#define CSE_PATH_NO_MAGICLINKS	(0x02u << 16)	/* RESOLVE_NO_MAGICLINKS */
+#define CSE_PATH_NO_SYMLINKS	(0x04u << 16)	/* RESOLVE_NO_SYMLINKS (NOFOLLOW is set too) */
+#define CSE_PATH_BENEATH	(0x08u << 16)	/* RESOLVE_BENEATH: stay under dirfd */
+#define CSE_PATH_IN_ROOT	(0x10u << 16)	/* RESOLVE_IN_ROOT: dirfd is "/" */
+#define CSE_PATH_CACHED		(0x20u << 16)	/* RESOLVE_CACHED */
+#define CSE_PATH_RESOLVE_MASK	(0x3fu << 16)
 
 struct cse_path_req {
 	long nr;		/* syscall the path belongs to */
 	int arg;		/* index of the path argument, -1 for a result */
 	int dirfd;		/* AT_FDCWD or a descriptor: the resolver may change it */
 	const char *path;	/* the guest path, NUL-terminated, in runtime memory */
-	uint32_t intent;	/* CSE_PATH_* */
+	uint32_t intent;	/* CSE_PATH_*; resolve() may clear RESOLVE bits */
 	char *out;		/* where resolve() writes the host path */
 	size_t out_size;
 	/* The application's call this path belongs to (for svc->scratch
@@ -106,7 +122,10 @@ struct cse_sockaddr_ops {
  * An element attaches one 64-bit value (non-zero) to a descriptor; the
  * runtime follows the descriptor through the application's calls. The
  * table is per process: fork copies it, exec keeps the entries of the
- * descriptors that survive (close-on-exec ones are closed).
+ * descriptors that survive (close-on-exec ones are closed). While an
+ * element tracks descriptors, clone(CLONE_VM) without CLONE_FILES and
+ * without CLONE_VFORK fails with EINVAL: the child would share the
+ * table's memory but not the descriptors.
  */
 struct cse_fd_ops {
 	/* fd was closed (close, close_range, dup2/dup3 over it, exec with
@@ -115,7 +134,8 @@ struct cse_fd_ops {
 	/* newfd now names oldfd's file (dup, dup2, dup3, F_DUPFD*): the
 	 * value newfd gets (0: none). NULL: newfd gets the same value. */
 	uint64_t (*duplicated)(int oldfd, int newfd, uint64_t value);
-	/* fd arrived by SCM_RIGHTS: its value (0: none). Optional. */
+	/* fd arrived by SCM_RIGHTS or pidfd_getfd: its value (0: none).
+	 * Optional. */
 	uint64_t (*received)(int fd);
 };
 

@@ -4,7 +4,9 @@
 # The element call contract (include/cse/element.h), with the test-only
 # elements testcontract and testcontract2 (selftests/host/elements):
 # exit() hooks run last first and may change ret and output buffers (real
-# uname), only for elements whose handle() ran; call->priv is NULL before
+# uname), only for elements whose handle() ran, and for clone, clone3,
+# fork and vfork on both sides (contract_clone: libc and raw calls,
+# threads, posix_spawn, compared with native); call->priv is NULL before
 # each handle() and comes back to the same element's exit(); svc->scratch
 # blocks are distinct, aligned, valid until exit() and released after the
 # call; svc->lock holds under threads and processes, in process memory
@@ -24,6 +26,12 @@ export LC_ALL=C
 P=$HT/contract_probe
 if ! gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o "$P" "$TOP/selftests/host/progs/contract_probe.c" -lpthread 2>"$HT/contract-build.log"; then
 	fail "build contract_probe" "$(cat "$HT/contract-build.log")"
+	echo "1..$T_N"
+	exit 1
+fi
+PC=$HT/contract_clone
+if ! gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o "$PC" "$TOP/selftests/host/progs/contract_clone.c" -lpthread 2>"$HT/contract-build.log"; then
+	fail "build contract_clone" "$(cat "$HT/contract-build.log")"
 	echo "1..$T_N"
 	exit 1
 fi
@@ -54,6 +62,26 @@ for mode in "" --no-rewrite; do
 done
 expect "python3 os.uname() through both exits" "$host-testcontract2-testcontract" \
 	"$(run "${E2[@]}" -- python3 -c 'import os; print(os.uname().nodename)')"
+
+# ---- exit hooks of clone, clone3, fork, vfork: both sides, against native
+native=$("$PC")
+for mode in "" --no-rewrite; do
+	tag=${mode:+ ($mode)}
+	for i in 1 2 3; do
+		expect "clone family: exit() in parent (child's id) and child (0)$tag (run $i)" \
+			"$native" "$(run $mode -e testcontract -- "$PC" hooked)"
+	done
+	expect "clone family: two elements, exits on both sides$tag" \
+		"$native" "$(run $mode "${E2[@]}" -- "$PC" hooked)"
+done
+expect "clone failing in the kernel: the parent's exit() sees -EINVAL as natively" \
+	"$("$PC" einval)" "$(run -e testcontract -- "$PC" einval)"
+expect "clone failing in the kernel: the parent's exit() changes the errno" \
+	"clone(CLONE_SIGHAND): $(python3 -c 'import os; print(os.strerror(1))')" \
+	"$(run -e testcontract -- "$PC" einval mutate)"
+got=$(run -e testcontract -- sh -c 'echo a | cat; (true) && /bin/true && echo b')
+expect "sh pipelines and subshells with clone exits" "a
+b" "$got"
 
 # ---- scratch
 expect "scratch: 8 x 4 KiB per call, 100000 calls, released each time" "scratch ok" \

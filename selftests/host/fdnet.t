@@ -8,8 +8,10 @@
 #   fdtable   progs/fdtable.c under -e testfd=LOG: dup, dup2 over a
 #             tracked fd, dup3, F_DUPFD[_CLOEXEC], close, close_range with
 #             and without CLOSE_RANGE_CLOEXEC, dup2 onto the runtime's
-#             hidden numbers, fork, SCM_RIGHTS, exec with and without
-#             close-on-exec, posix_spawn (a vfork child) with file actions.
+#             hidden numbers, fork, SCM_RIGHTS, pidfd_getfd, exec with and
+#             without close-on-exec, posix_spawn (a vfork child) with file
+#             actions; clone(CLONE_VM) without CLONE_FILES refused (EINVAL)
+#             only while descriptors are tracked.
 #             stdout must equal native; the element's log must equal the
 #             expected one below (with and without --no-rewrite)
 #   netstage  progs/netstage.c under -e testnet=OFFSET, against a native
@@ -116,6 +118,10 @@ mark scm-mmsg
 received 11
 get 11 rcvd
 closed 11 rcvd
+mark pidfd-getfd
+received 7
+get 7 rcvd
+closed 7 rcvd
 mark exec
 closed 5 tfd-c
 closed 8 tfd-z
@@ -178,6 +184,16 @@ else
 		fi
 	done
 fi
+
+# clone(CLONE_VM) without CLONE_FILES: refused while descriptors are
+# tracked (the table is memory the child would share, fdtable.c), made
+# as natively otherwise.
+expect "fdtable: clone(CLONE_VM) without CLONE_FILES, descriptors tracked: EINVAL" \
+	"clone(CLONE_VM): EINVAL" \
+	"$(timeout -k 5 60 "$TREE_RUN" -e "testfd=$W/clonevm.log" -- "$B/fdtable" "$W" clonevm 2>&1)"
+expect "fdtable: clone(CLONE_VM) without CLONE_FILES, nothing tracked: as natively" \
+	"$("$B/fdtable" "$W" clonevm 2>&1)" \
+	"$(timeout -k 5 60 "$TREE_RUN" -- "$B/fdtable" "$W" clonevm 2>&1)"
 
 # ---------------------------------------------------------------- netstage
 Q=1000

@@ -7,7 +7,8 @@
 # by raw `syscall` instructions and through libc (progs/paths.c), must
 # give natively on DIR what it gives under cse-run on /cse-guest (paths
 # in, files changed on the host, and paths out: getcwd, /proc links),
-# on rewritten sites and by trap; real programs (coreutils, python3, a
+# on rewritten sites and by trap, openat2's RESOLVE_* restrictions
+# included; real programs (coreutils, python3, a
 # "#!" script, ELF programs with the guest's PT_INTERP) run by their
 # guest paths; /proc/self/exe, /proc/self/maps and mountinfo name guest
 # paths.
@@ -37,6 +38,7 @@ if ! [ -x "$TREE_RUN" ] || ! [ -e "$HT/tree/lib/cse/cse-testroot.so" ]; then
 fi
 cflags=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
 if ! gcc "${cflags[@]}" -o "$W/paths" "$TOP/selftests/host/progs/paths.c" 2>"$W/cc.log" ||
+	! gcc "${cflags[@]}" -o "$W/procmaps" "$TOP/selftests/host/progs/procmaps.c" -lpthread 2>>"$W/cc.log" ||
 	! gcc "${cflags[@]}" -o "$W/hello" "$TOP/selftests/host/progs/hello.c" 2>>"$W/cc.log" ||
 	! gcc "${cflags[@]}" -static -o "$W/hello-static" "$TOP/selftests/host/progs/hello.c" 2>>"$W/cc.log" ||
 	! gcc "${cflags[@]}" -Wl,--dynamic-linker=$G/lib/ld.so -o "$W/hello-guest-interp" \
@@ -54,14 +56,19 @@ inroot() {
 }
 
 # --------------------------------------------------------- every call
-for mode in default no-rewrite; do
-	rm -rf "$W/n" "$W/g"
+# symlinked-host: the element is given the host directory through a
+# symlink (its prefix is no symlink of the guest's: RESOLVE_NO_SYMLINKS).
+for mode in default no-rewrite symlinked-host; do
+	rm -rf "$W/n" "$W/g" "$W/g-link"
 	mkdir "$W/n" "$W/g"
+	ln -s g "$W/g-link"
 	opt=()
 	[ $mode = no-rewrite ] && opt=(--no-rewrite)
+	hostarg=$W/g
+	[ $mode = symlinked-host ] && hostarg=$W/g-link
 	"$W/paths" "$W/n" "$W/n" >"$W/native.out" 2>&1
 	nrc=$?
-	timeout -k 5 60 "$TREE_RUN" "${opt[@]}" -e "testroot=$W/g" -- "$W/paths" $G "$W/g" \
+	timeout -k 5 60 "$TREE_RUN" "${opt[@]}" -e "testroot=$hostarg" -- "$W/paths" $G "$W/g" \
 		>"$W/cse.out" 2>&1
 	crc=$?
 	if [ $nrc = 0 ] && [ $crc = 0 ] && cmp -s "$W/native.out" "$W/cse.out"; then
@@ -74,7 +81,10 @@ done
 # The comparison above is only worth something if the calls reached files.
 if grep -q '^mkdir: 0$' "$W/native.out" && grep -q '^getcwd length: 3$' "$W/native.out" &&
 	grep -q '^readlink /proc/self/fd/N: <ROOT>/d/e$' "$W/cse.out" &&
-	grep -q '^  host mkdir d: dir mode 750' "$W/cse.out"; then
+	grep -q '^  host mkdir d: dir mode 750' "$W/cse.out" &&
+	grep -q '^openat2 a symlink, RESOLVE_NO_SYMLINKS: ELOOP$' "$W/cse.out" &&
+	grep -q '^openat2 dirfd RESOLVE_BENEATH ..: EXDEV$' "$W/cse.out" &&
+	grep -q '^openat2 dirfd RESOLVE_IN_ROOT /e: 0$' "$W/cse.out"; then
 	pass "the calls changed the host directory and paths came back as the guest's"
 else
 	fail "the calls changed the host directory and paths came back as the guest's" \
@@ -188,7 +198,26 @@ if printf '%s\n' "$maps" | grep -q " $G/bin/cat\$" && ! printf '%s\n' "$maps" | 
 else
 	fail "/proc/self/maps names the program's mappings by guest paths" "$(printf '%s\n' "$maps" | head -n 5)"
 fi
+# Every way of opening maps, smaps and mountinfo (with a mount below the
+# host directory when one can be made, so mountinfo names it).
+cp "$W/procmaps" "$H/bin/procmaps"
 mkdir -p "$H/mnt"
+mounted=0
+[ "$(id -u)" = 0 ] && mount -t tmpfs cse-paths-t "$H/mnt" 2>/dev/null && mounted=1
+for mode in default no-rewrite; do
+	opt=()
+	[ $mode = no-rewrite ] && opt=(--no-rewrite)
+	"$H/bin/procmaps" "$H" "$H" >"$W/procmaps.native" 2>&1
+	timeout -k 5 60 "$TREE_RUN" "${opt[@]}" -e "testroot=$H" -- sh -c "exec $G/bin/procmaps $G $H" \
+		>"$W/procmaps.cse" 2>&1
+	if cmp -s "$W/procmaps.native" "$W/procmaps.cse" && [ "$(grep -c ': ok$' "$W/procmaps.cse")" -ge 20 ]; then
+		pass "maps, smaps, mountinfo by every name (dirfds, thread-self, PID, TIDs, openat2, /dev/fd/N/) ($mode)"
+	else
+		fail "maps, smaps, mountinfo by every name (dirfds, thread-self, PID, TIDs, openat2, /dev/fd/N/) ($mode)" \
+			"$(diff "$W/procmaps.native" "$W/procmaps.cse" | head -n 20)"
+	fi
+done
+[ $mounted = 1 ] && umount "$H/mnt"
 if [ "$(id -u)" = 0 ] && mount -t tmpfs cse-paths-t "$H/mnt" 2>/dev/null; then
 	mi=$(inroot "$H" cat /proc/self/mountinfo 2>&1)
 	umount "$H/mnt"

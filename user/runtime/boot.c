@@ -7,17 +7,6 @@
 #include <cse/boot.h>
 #include "runtime.h"
 
-#define K_F_DUPFD		0
-#define K_F_GETFD		1
-#define K_F_SETFD		2
-#define K_F_DUPFD_CLOEXEC	1030
-#define K_FD_CLOEXEC		1
-#define K_O_CLOEXEC		02000000
-#define K_MFD_CLOEXEC		1
-#define K_RLIMIT_NOFILE		7
-#define K_S_IFMT		0170000
-#define K_S_IFREG		0100000
-
 struct kiovec {
 	const void *base;
 	size_t len;

@@ -17,7 +17,8 @@
 #define CORE_RESUMED_BY_STUB	1
 
 /* Returns the result; sets *stub when the frame now resumes at a stub. */
-static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
+static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub,
+			 const struct chain_frame *cf)
 {
 	long *a = c->args;
 	int handled = 0;
@@ -30,7 +31,7 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub)
 	case __NR_vfork:
 		if (!uc)
 			return -22;	/* only reachable by trap; see rewrite.c */
-		r = thread_clone(c, uc);
+		r = thread_clone(c, uc, cf);
 		if (r == CORE_RESUMED_BY_STUB)
 			*stub = 1;
 		return r;
@@ -185,7 +186,7 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	if (__builtin_expect(io, 0) && io_hooks_pre(c, &sc))
 		goto done;
 	if (chain_run(c, &cf) != CSE_DONE) {
-		long r = core_execute(c, uc, &stub);
+		long r = core_execute(c, uc, &stub, &cf);
 
 		if (stub)
 			goto out;
@@ -206,14 +207,18 @@ done:
 	}
 	/* Every handle() that ran gets its exit(), also before a retrap
 	 * (the call then goes through the chain again). A clone finished
-	 * by a stub (stub set) has none: its frame is gone. */
+	 * by a stub (stub set) gets them from the stub, on both sides
+	 * (thread.c), and keeps its scratch until then. */
 	chain_exit(c, &cf);
 	if (retrap)
 		goto out;
 	if (uc)
 		uc->uc_mcontext.rax = (uint64_t)c->ret;
 out:
-	t->scratch_used = scratch_mark;
+	if (stub && cf.ran)
+		t->clone_exit.scratch_mark = scratch_mark;
+	else
+		t->scratch_used = scratch_mark;
 	if (outer) {
 		t->seccomp_si = outer_si;
 		t->seccomp_trapped = 1;

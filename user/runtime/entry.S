@@ -155,6 +155,25 @@ cse_sigreturn_restorer:
 .endm
 
 /*
+ * void cse_on_rt_stack(fn, arg): fn(arg) on the thread's runtime stack
+ * (exit() hooks of a clone, run from a clone stub on the application's
+ * stack with its signals blocked).
+ */
+	.globl cse_on_rt_stack
+	.type cse_on_rt_stack, @function
+cse_on_rt_stack:
+	push	%rbx
+	mov	%rsp, %rbx
+	mov	%rdi, %rax
+	RT_STACK_ENTER
+	mov	%rsi, %rdi
+	call	*%rax
+	RT_STACK_LEAVE
+	pop	%rbx
+	ret
+	.size cse_on_rt_stack, .-cse_on_rt_stack
+
+/*
  * Handler of SIGSYS (sa_handler): the kernel's frame is on the
  * application's alternate stack when it has one, else on its stack; the
  * C handler runs on the runtime stack. rdi, rsi, rdx pass through.
@@ -344,14 +363,19 @@ cse_sig_return:
 .endm
 
 /*
- * Parent side of both clone stubs: r11 holds the resume address. Restore
+ * Parent side of both clone stubs: r11 holds the resume address. Run the
+ * call's exit() hooks when it has some (thread.c), restore
  * the application's signal mask (blocked by the SIGSYS handler so nothing
  * can reuse TA_CLONE_RIP meanwhile), then resume. Runs below the red zone.
  */
 clone_parent_resume:
 	lea	-RED_ZONE(%rsp), %rsp
 	push	%r11
-	push	%rax
+	FIND_AREA %r11
+	cmpq	$0, TA_CLONE_EXIT(%r11)
+	je	1f
+	CALL_PRESERVING clone_parent_exit	/* exit() hooks; may change rax */
+1:	push	%rax
 	push	%rdi
 	push	%rsi
 	push	%rdx

@@ -15,8 +15,6 @@
 #include <cse/boot.h>
 #include "exec_check.h"
 
-#define K_AT_FDCWD		-100
-
 /* What the kernel would record for the new image. */
 struct exec_names {
 	char filename[EXEC_NAME_MAX + 32];	/* bprm->filename: AT_EXECFN */

@@ -39,21 +39,6 @@
  */
 #include "exec_check.h"
 
-#define K_AT_FDCWD		-100
-#define K_AT_EMPTY_PATH		0x1000
-#define K_AT_SYMLINK_NOFOLLOW	0x100
-#define K_AT_EACCESS		0x200
-#define K_O_RDONLY		0
-#define K_O_NONBLOCK		04000
-#define K_O_NOFOLLOW		0400000
-#define K_O_CLOEXEC		02000000
-#define K_O_PATH		010000000
-#define K_F_GETFD		1
-#define K_F_SETFD		2
-#define K_X_OK			1
-#define K_S_IFMT		0170000
-#define K_S_IFREG		0100000
-#define K_S_IFLNK		0120000
 #define K_ST_NOEXEC		8
 #define K_PATH_MAX		4096
 #define BINPRM_BUF		256
@@ -61,16 +46,6 @@
 
 /* An argv the kernel cannot read: kernel half, whatever LAM masks off. */
 #define UNREADABLE_ARGV		(-4096L)
-
-#define ENOENT_	2
-#define EIO_	5
-#define ENOEXEC_ 8
-#define EACCES_	13
-#define EFAULT_	14
-#define EINVAL_	22
-#define ENAMETOOLONG_ 36
-#define ELOOP_	40
-#define ELIBBAD_ 80
 
 struct kstatfs_min {		/* struct statfs on x86-64 */
 	int64_t type, bsize;
@@ -86,7 +61,7 @@ static int kernel_opens_first(void)
 	static int known = -1;
 
 	if (known < 0)
-		known = rt_sys3(__NR_execve, "/", UNREADABLE_ARGV, 0) == -EACCES_;
+		known = rt_sys3(__NR_execve, "/", UNREADABLE_ARGV, 0) == -K_EACCES;
 	return known;
 }
 
@@ -98,9 +73,9 @@ static long emulate_open(int dirfd, const char *path, int flags)
 	long fd, r;
 
 	if (flags & ~(K_AT_EMPTY_PATH | K_AT_SYMLINK_NOFOLLOW))
-		return -EINVAL_;
+		return -K_EINVAL;
 	if (!path[0] && !(flags & K_AT_EMPTY_PATH))
-		return -ENOENT_;
+		return -K_ENOENT;
 	if (!path[0])
 		fd = rt_sys3(__NR_fcntl, dirfd, 1030 /* F_DUPFD_CLOEXEC */, 0);
 	else
@@ -110,13 +85,13 @@ static long emulate_open(int dirfd, const char *path, int flags)
 		return fd;
 	r = rt_sys2(__NR_fstat, fd, &st);
 	if (r == 0 && (st.mode & K_S_IFMT) == K_S_IFLNK)
-		r = -ELOOP_;	/* O_PATH|O_NOFOLLOW opened the link itself */
+		r = -K_ELOOP;	/* O_PATH|O_NOFOLLOW opened the link itself */
 	if (r == 0 && (st.mode & K_S_IFMT) != K_S_IFREG)
-		r = -EACCES_;
+		r = -K_EACCES;
 	if (r == 0)
 		r = rt_sys4(__NR_faccessat2, fd, "", K_X_OK, K_AT_EMPTY_PATH | K_AT_EACCESS);
 	if (r == 0 && rt_sys2(__NR_fstatfs, fd, &sfs) == 0 && (sfs.flags & K_ST_NOEXEC))
-		r = -EACCES_;
+		r = -K_EACCES;
 	rt_sys1(__NR_close, fd);
 	return r;
 }
@@ -126,7 +101,7 @@ static long open_phase(int dirfd, const char *path, int flags)
 {
 	long r = rt_syscall6(__NR_execveat, dirfd, (long)path, UNREADABLE_ARGV, 0, flags, 0);
 
-	if (r != -EFAULT_)
+	if (r != -K_EFAULT)
 		return r;
 	return kernel_opens_first() ? 0 : emulate_open(dirfd, path, flags);
 }
@@ -142,13 +117,13 @@ static long copy_path(char *dst, const char *src, size_t size)
 		if (chunk > size - n)
 			chunk = size - n;
 		if (rt_copy_from_app(dst + n, src + n, chunk))
-			return -EFAULT_;
+			return -K_EFAULT;
 		for (size_t i = n; i < n + chunk; i++)
 			if (!dst[i])
 				return 0;
 		n += chunk;
 	}
-	return -ENAMETOOLONG_;
+	return -K_ENAMETOOLONG;
 }
 
 /*
@@ -174,7 +149,7 @@ static long stage_exec(struct exec_plan *p, int *dirfd, char *path, size_t size,
 	if (dirfd)
 		*dirfd = fd;
 	else if (fd != K_AT_FDCWD && path[0] != '/')
-		return -EINVAL_;
+		return -K_EINVAL;
 	return 0;
 }
 
@@ -187,7 +162,7 @@ long exec_count_vec(char *const *v)
 		return 0;
 	for (;; n++) {
 		if (rt_copy_from_app(&p, &v[n], sizeof(p)))
-			return -EFAULT_;
+			return -K_EFAULT;
 		if (!p)
 			return n;
 	}
@@ -201,7 +176,7 @@ static long absolutize(int dirfd, const char *path, char *out, size_t size)
 
 	if (path[0] == '/') {
 		if (strlen(path) >= size)
-			return -ENAMETOOLONG_;
+			return -K_ENAMETOOLONG;
 		memcpy(out, path, strlen(path) + 1);
 		return 0;
 	}
@@ -220,7 +195,7 @@ static long absolutize(int dirfd, const char *path, char *out, size_t size)
 	if (!path[0])
 		return 0;	/* AT_EMPTY_PATH: the fd itself */
 	if ((size_t)n + 1 + strlen(path) + 1 > size)
-		return -ENAMETOOLONG_;
+		return -K_ENAMETOOLONG;
 	if (n > 1)
 		out[n++] = '/';
 	memcpy(out + n, path, strlen(path) + 1);
@@ -284,7 +259,7 @@ static long open_read(int dirfd, const char *path, int flags)
 	/* Swapped for something else since phase 1: refuse as the kernel would. */
 	if (rt_sys2(__NR_fstat, fd, &st) || (st.mode & K_S_IFMT) != K_S_IFREG) {
 		rt_sys1(__NR_close, fd);
-		return -EACCES_;
+		return -K_EACCES;
 	}
 	return fd;
 }
@@ -296,7 +271,7 @@ static long read_exact(long fd, void *buf, size_t len, uint64_t off)
 
 	if (r < 0)
 		return r;
-	return (size_t)r == len ? 0 : -EIO_;
+	return (size_t)r == len ? 0 : -K_EIO;
 }
 
 /* load_elf_phdrs: the program headers, or 0 when the kernel gives up. */
@@ -329,17 +304,17 @@ static long elf_check(long fd, const char *head, struct exec_plan *p)
 	p->elf_interp[0] = 0;
 	if ((eh->e_type != ET_EXEC && eh->e_type != ET_DYN) || !elf_arch_ok(eh) ||
 	    !read_phdrs(fd, eh, ph))
-		return -ENOEXEC_;
+		return -K_ENOEXEC;
 	for (int i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type != PT_INTERP)
 			continue;
 		if (ph[i].p_filesz > K_PATH_MAX || ph[i].p_filesz < 2)
-			return -ENOEXEC_;
+			return -K_ENOEXEC;
 		r = read_exact(fd, p->elf_interp, ph[i].p_filesz, ph[i].p_offset);
 		if (r < 0)
 			return r;
 		if (p->elf_interp[ph[i].p_filesz - 1])
-			return -ENOEXEC_;
+			return -K_ENOEXEC;
 		r = stage_exec(p, NULL, p->elf_interp, sizeof(p->elf_interp), 0);
 		if (r < 0)
 			return r;
@@ -358,7 +333,7 @@ static long elf_check(long fd, const char *head, struct exec_plan *p)
 	/* ph is done with: the interpreter's headers go there. */
 	if (ifd >= 0 && (memcmp(ieh.e_ident, ELFMAG, SELFMAG) || !elf_arch_ok(&ieh) ||
 			 !read_phdrs(ifd, &ieh, ph)))
-		r = -ELIBBAD_;
+		r = -K_ELIBBAD;
 out:
 	if (ifd >= 0)
 		rt_sys1(__NR_close, ifd);
@@ -401,7 +376,7 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 	if (r < 0)
 		return r;
 	r = rt_syscall6(__NR_execveat, dirfd, (long)path, UNREADABLE_ARGV, 0, flags, 0);
-	if (r != -EFAULT_)
+	if (r != -K_EFAULT)
 		return r;
 	if (!kernel_opens_first()) {
 		r = emulate_open(dirfd, path, flags);
@@ -433,7 +408,7 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 		struct shebang *next = &p->level[depth & 1];
 
 		if (depth > INTERP_DEPTH_MAX)
-			return -ELOOP_;
+			return -K_ELOOP;
 		fd = open_read(dirfd, path, flags);
 		if (fd < 0)
 			return fd;
@@ -453,7 +428,7 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 		if (r < 0)
 			return r;
 		if (inaccessible)
-			return -ENOENT_;	/* BINPRM_FLAGS_PATH_INACCESSIBLE */
+			return -K_ENOENT;	/* BINPRM_FLAGS_PATH_INACCESSIBLE */
 		dirfd = K_AT_FDCWD;
 		flags = 0;
 		r = open_phase(dirfd, path, 0);

@@ -16,7 +16,6 @@
 
 #define F(i)	(1u << (i))
 #define AT(i)	(1u << (8 + (i)))
-#define K_MAP_ANONYMOUS	0x20
 
 static const uint16_t fdmask[SYSCALL_TABLE_SIZE] = {
 	[__NR_read] = F(0), [__NR_write] = F(0), [__NR_close] = F(0),

@@ -33,12 +33,6 @@
 #include "runtime.h"
 
 #define MAX_HIDDEN	FDGUARD_MAX
-#define K_EBADF		9
-#define K_EINVAL	22
-#define K_EMFILE	24
-#define K_F_DUPFD	0
-#define K_F_DUPFD_CLOEXEC 1030
-#define K_RLIMIT_NOFILE	7
 #define K_CLOSE_RANGE_ALL 6u	/* CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC */
 #define FDGUARD_TOP	65536
 

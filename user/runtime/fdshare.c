@@ -17,7 +17,6 @@
 #include "runtime.h"
 
 #define FDSHARE_SLOTS	256
-#define K_ESRCH		3
 
 struct fdshare_slot {
 	int pid;

@@ -12,6 +12,7 @@
  *   F_DUPFD[_CLOEXEC]	   closed, then it gets duplicated()'s value
  *   SCM_RIGHTS		   received() for each descriptor recvmsg/recvmmsg
  *			   brought (sockmsg.c finds them)
+ *   pidfd_getfd	   received() for the descriptor it made
  *   fork		   the table is process memory: the child has a copy
  *   exec		   fdtable_exec.c hands the table to the next image
  *
@@ -22,19 +23,18 @@
  * vfork child shares this memory with its suspended parent but has its
  * own descriptors: its calls change nothing here (its exec passes on
  * the parent's entries that still name the same files, fdtable_exec.c),
- * and fd_set from it is ignored.
+ * and fd_set from it is ignored. A child sharing memory without the
+ * descriptors and without vfork's wait (clone with CLONE_VM, without
+ * CLONE_FILES and CLONE_VFORK) would change this table under its parent
+ * while both run: while an element tracks descriptors, such a clone
+ * fails with EINVAL (thread.c). No C library makes one (threads share
+ * the descriptors; posix_spawn and Go's exec use CLONE_VFORK).
  *
  * Descriptors at or above FDT_MAX_FD cannot be tracked (fd_set answers
  * -EBADF): the kernel's default fs.nr_open is 1048576.
  */
 #include "runtime.h"
 
-#define K_EBADF			9
-#define K_ENOMEM		12
-#define K_EINVAL		22
-#define K_F_DUPFD		0
-#define K_F_GETFD		1
-#define K_F_DUPFD_CLOEXEC	1030
 #define K_CLOSE_RANGE_UNSHARE	2u
 #define K_CLOSE_RANGE_CLOEXEC	4u
 
@@ -322,6 +322,9 @@ void fdtable_post(const struct cse_call *c)
 	case __NR_fcntl:
 		if (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC)
 			duplicate((int)a[0], (int)c->ret);
+		break;
+	case __NR_pidfd_getfd:
+		fdtable_received((int)c->ret);	/* a copy of another's descriptor */
 		break;
 	default:
 		break;

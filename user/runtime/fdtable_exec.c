@@ -21,8 +21,6 @@
 #include <cse/boot.h>
 #include "runtime.h"
 
-#define K_F_GETFD	1
-#define K_FD_CLOEXEC	1
 #define K_KCMP_FILE	0
 
 /* Entries of the last boot block received, until their elements track. */

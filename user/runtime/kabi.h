@@ -30,6 +30,12 @@ struct ksigaction {
 #define K_SIG_DFL	((void *)0)
 #define K_SIG_IGN	((void *)1)
 
+/* Numbers include/cse/kabi.h leaves out, used by the runtime only. */
+#define K_ENOEXEC	8
+#define K_EBUSY		16
+#define K_ELIBBAD	80
+#define K_RLIMIT_NOFILE	7
+
 #define K_SIGSYS	31
 #define K_SIGKILL	9
 #define K_SIGSTOP	19
@@ -92,6 +98,7 @@ struct clone_args_k {
 };
 
 #define K_CLONE_VM		0x00000100ul
+#define K_CLONE_FILES		0x00000400ul
 #define K_CLONE_VFORK		0x00004000ul
 #define K_CLONE_THREAD		0x00010000ul
 

@@ -26,8 +26,8 @@
 #define K_AT_REMOVEDIR		0x200
 #define K_AT_SYMLINK_FOLLOW	0x400
 #define K_RESOLVE_NO_SYMLINKS	0x04
-#define K_RESOLVE_BENEATH	0x08
-#define K_RESOLVE_IN_ROOT	0x10
+#define K_RESOLVE_ALL		0x3f	/* NO_XDEV ... CACHED */
+#define K_OPEN_HOW_MAX		4096	/* larger: E2BIG from the kernel */
 #define K_IN_ONLYDIR		0x01000000
 #define K_IN_DONT_FOLLOW	0x02000000
 #define K_FAN_MARK_DONTFOLLOW	0x04
@@ -45,69 +45,95 @@
 #define K_MADV_DONTFORK		10
 #define K_MADV_GUARD_INSTALL	102
 
-#define EINVAL_		22
-#define ENOMEM_		12
-#define EBUSY_		16
-#define ENAMETOOLONG_	36
-
 int pathstage_on;		/* a resolver or a reverse map is registered */
 int pathstage_reversing;	/* a reverse map is registered */
-static const struct cse_path_ops *stage[CHAIN_MAX_ELEMENTS];
+/* The registered stages in element order, with no gaps: a call walks
+ * only the ones there are. */
+static struct {
+	int element;
+	int (*resolve)(struct cse_path_req *req);
+	long (*reverse)(const char *host, char *out, size_t out_size);
+} stage[CHAIN_MAX_ELEMENTS];
+static int nstages;
 
 int pathstage_register(int element, const struct cse_path_ops *ops)
 {
+	int i;
+
 	if (element < 0 || element >= CHAIN_MAX_ELEMENTS || !ops ||
 	    (!ops->resolve && !ops->reverse))
-		return -EINVAL_;
-	if (stage[element])
-		return -EBUSY_;
-	stage[element] = ops;
+		return -K_EINVAL;
+	for (i = 0; i < nstages; i++)
+		if (stage[i].element == element)
+			return -K_EBUSY;
+	for (i = nstages; i > 0 && stage[i - 1].element > element; i--)
+		stage[i] = stage[i - 1];
+	stage[i].element = element;
+	stage[i].resolve = ops->resolve;
+	stage[i].reverse = ops->reverse;
+	nstages++;
 	if (ops->reverse)
 		__atomic_store_n(&pathstage_reversing, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&pathstage_on, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
-/* Terminated within size? */
-static int terminated(const char *s, size_t size)
+/*
+ * The length of s if it ends within size, else -1. size is a multiple
+ * of 8 (PATHSTAGE_MAX): read by words, never past the buffer.
+ */
+static long terminated(const char *s, size_t size)
 {
-	for (size_t i = 0; i < size; i++)
-		if (!s[i])
-			return 1;
-	return 0;
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+
+	for (size_t i = 0; i < size; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if ((w - ones) & ~w & highs) {	/* a zero byte in this word */
+			while (s[i])
+				i++;
+			return (long)i;
+		}
+	}
+	return -1;
 }
 
 long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
-		       const char *path, uint32_t intent, char *buf,
-		       const char **out)
+		       const char *path, uint32_t *intent, char *buf,
+		       const char **out, size_t *out_len)
 {
 	const char *cur = path;
 	int flip = 0;
 	long changed = 0;
 
-	for (int i = 0; i < CHAIN_MAX_ELEMENTS; i++) {
+	for (int i = 0; i < nstages; i++) {
 		struct cse_path_req req;
 		long r;
 
-		if (!stage[i] || !stage[i]->resolve)
+		if (!stage[i].resolve)
 			continue;
 		req.nr = nr;
 		req.arg = arg;
 		req.dirfd = *dirfd;
 		req.path = cur;
-		req.intent = intent;
+		req.intent = *intent;
 		req.out = buf + (flip ? PATHSTAGE_MAX : 0);
 		req.out_size = PATHSTAGE_MAX;
 		req.call = c;
 		req.out[0] = 0;
-		r = stage[i]->resolve(&req);
+		r = stage[i].resolve(&req);
 		if (r < 0)
 			return r;
 		*dirfd = req.dirfd;
 		if (r == 0)
 			continue;
-		if (!terminated(req.out, PATHSTAGE_MAX))
-			return -ENAMETOOLONG_;
+		/* The RESOLVE_* bits a resolver honoured itself are cleared. */
+		*intent = (*intent & ~CSE_PATH_RESOLVE_MASK) | (req.intent & CSE_PATH_RESOLVE_MASK);
+		r = terminated(req.out, PATHSTAGE_MAX);
+		if (r < 0)
+			return -K_ENAMETOOLONG;
+		*out_len = (size_t)r;
 		cur = req.out;
 		flip ^= 1;
 		changed = 1;
@@ -122,20 +148,20 @@ long pathstage_reverse(const char *host, char *buf, const char **out)
 	int flip = 0;
 	long changed = 0;
 
-	for (int i = CHAIN_MAX_ELEMENTS - 1; i >= 0; i--) {
+	for (int i = nstages - 1; i >= 0; i--) {
 		char *o = buf + (flip ? PATHSTAGE_MAX : 0);
 		long r;
 
-		if (!stage[i] || !stage[i]->reverse)
+		if (!stage[i].reverse)
 			continue;
 		o[0] = 0;
-		r = stage[i]->reverse(cur, o, PATHSTAGE_MAX);
+		r = stage[i].reverse(cur, o, PATHSTAGE_MAX);
 		if (r < 0)
 			return r;
 		if (r == 0)
 			continue;
-		if (r >= PATHSTAGE_MAX || !terminated(o, PATHSTAGE_MAX))
-			return -ENAMETOOLONG_;
+		if (r >= PATHSTAGE_MAX || terminated(o, PATHSTAGE_MAX) < 0)
+			return -K_ENAMETOOLONG;
 		cur = o;
 		flip ^= 1;
 		changed = 1;
@@ -148,26 +174,24 @@ long pathstage_resolve_inplace(long nr, int *dirfd, char *path, size_t size,
 				uint32_t intent, char *buf)
 {
 	const char *host;
-	size_t n;
+	size_t n = 0;
 	long r;
 
 	if (!__atomic_load_n(&pathstage_on, __ATOMIC_ACQUIRE) || !path[0])
 		return 0;
-	r = pathstage_resolve(NULL, nr, 0, dirfd, path, intent, buf, &host);
+	r = pathstage_resolve(NULL, nr, 0, dirfd, path, &intent, buf, &host, &n);
 	if (r <= 0)
 		return r;
-	n = strlen(host);
 	if (n >= size)
-		return -ENAMETOOLONG_;
+		return -K_ENAMETOOLONG;
 	memmove(path, host, n + 1);
 	return 0;
 }
 
 /*
  * The intent of path p of call c, from its flag argument; -1 when the
- * argument is not a path for these flags, or is confined to its dirfd
- * (openat2 RESOLVE_BENEATH/IN_ROOT: the dirfd was opened through the
- * stage already).
+ * argument is not a path for these flags. openat2's RESOLVE_* bits go
+ * to the resolvers in the intent (services.h CSE_PATH_RESOLVE_MASK).
  */
 static long intent_of(const struct sys_path *p, const long *a)
 {
@@ -177,12 +201,14 @@ static long intent_of(const struct sys_path *p, const long *a)
 
 	switch (p->rule) {
 	case SPR_OPENHOW:
-		if (rt_copy_from_app(&how, (const void *)a[2], sizeof(how)))
-			return -1;	/* the kernel answers EFAULT */
-		if (how.resolve & (K_RESOLVE_BENEATH | K_RESOLVE_IN_ROOT))
-			return -1;
+		if ((unsigned long)a[3] < sizeof(how) ||
+		    rt_copy_from_app(&how, (const void *)a[2], sizeof(how)))
+			return -1;	/* the kernel answers EINVAL or EFAULT */
+		if (how.resolve & ~(uint64_t)K_RESOLVE_ALL)
+			return -1;	/* EINVAL from the kernel */
 		if (how.resolve & K_RESOLVE_NO_SYMLINKS)
 			in |= CSE_PATH_NOFOLLOW;
+		in |= (uint32_t)how.resolve << CSE_PATH_RESOLVE_SHIFT;
 		f = how.flags;
 		/* fall through */
 	case SPR_OPEN:
@@ -270,40 +296,73 @@ static void scratch_keep(const char *end)
 	t->scratch_used = (uint32_t)(end - ta_scratch(t));
 }
 
-/* One path argument: copied, resolved, and the call made with the copy. */
+/*
+ * openat2 after its path was resolved: the RESOLVE_* bits the resolvers
+ * left go to the kernel in a copy of the open_how.
+ */
+static long set_resolve(struct cse_call *c, uint32_t intent)
+{
+	size_t size = (size_t)c->args[3];
+	uint64_t *how;
+
+	if (size > K_OPEN_HOW_MAX)
+		return 0;	/* E2BIG from the kernel */
+	how = rt_scratch(size);
+	if (!how)
+		return -K_ENOMEM;
+	if (rt_copy_from_app(how, (const void *)c->args[2], size))
+		return 0;	/* EFAULT from the kernel */
+	how[2] = (how[2] & ~(uint64_t)K_RESOLVE_ALL) |
+		 ((intent & CSE_PATH_RESOLVE_MASK) >> CSE_PATH_RESOLVE_SHIFT);
+	c->args[2] = (long)how;
+	return 0;
+}
+
+/*
+ * One path argument: copied, resolved, and the call made with the copy.
+ * Returns the length of the path the call is made with, or -errno.
+ * One scratch block holds the guest copy and the resolvers' two
+ * buffers; what the result does not use is given back.
+ */
 static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t intent)
 {
+	uint32_t asked = intent;
 	const char *app = (const char *)c->args[p->arg], *host;
 	int dirfd = p->dirfd >= 0 ? (int)c->args[p->dirfd] : K_AT_FDCWD;
 	char *guest, *buf;
+	size_t len;
 	long r;
 
 	if (!app && (p->opt & SPO_NULL_OK))
 		return 0;
-	guest = rt_scratch(PATHSTAGE_MAX);
+	guest = rt_scratch(3 * PATHSTAGE_MAX + 16);
 	if (!guest)
-		return -ENOMEM_;
+		return -K_ENOMEM;
 	r = pathstage_copy_path(guest, app);
 	if (r < 0)
 		return r;
 	c->args[p->arg] = (long)guest;
-	if (r == 0)
+	if (r == 0) {
+		scratch_keep(guest + 1);
 		return 0;	/* "": the kernel answers (ENOENT, or dirfd itself) */
-	scratch_keep(guest + r + 1);
-	buf = rt_scratch(2 * PATHSTAGE_MAX);
-	if (!buf)
-		return -ENOMEM_;
-	r = pathstage_resolve(c, c->nr, p->arg, &dirfd, guest, intent, buf, &host);
+	}
+	len = (size_t)r;
+	buf = (char *)(((uintptr_t)guest + len + 1 + 15) & ~(uintptr_t)15);
+	r = pathstage_resolve(c, c->nr, p->arg, &dirfd, guest, &intent, buf, &host, &len);
 	if (r < 0)
 		return r;
-	if (host == buf)
-		scratch_keep(buf + strlen(buf) + 1);
+	scratch_keep(host + len + 1);
+	if (p->rule == SPR_OPENHOW && intent != asked) {
+		r = set_resolve(c, intent);
+		if (r < 0)
+			return r;
+	}
 	if (p->dirfd >= 0)
 		c->args[p->dirfd] = dirfd;
 	else if (dirfd != K_AT_FDCWD && host[0] != '/')
-		return -EINVAL_;	/* no dirfd argument to carry it */
+		return -K_EINVAL;	/* no dirfd argument to carry it */
 	c->args[p->arg] = (long)host;
-	return 0;
+	return (long)len;
 }
 
 /* Calls that may take away readable memory (see pathstage_copy.c). */
@@ -335,22 +394,41 @@ static void note_memory(const struct cse_call *c)
 	pathstage_forget_memory();
 }
 
-/* An open of this process's maps or mountinfo: served rewritten. */
-static void proc_open(const struct cse_call *c, struct path_call *pc)
+/* path (len bytes) ends in the component word? */
+static int last_is(const char *path, size_t len, const char *word, size_t n)
 {
-	int at = c->nr == __NR_openat;
+	return len >= n && !memcmp(path + len - n, word, n) &&
+	       (len == n || path[len - n - 1] == '/');
+}
+
+/*
+ * A read-only open whose last component is maps, smaps or mountinfo, by
+ * any name (a /proc dirfd, thread-self, PID, /dev/fd/N/...): once open,
+ * pathstage_post asks the kernel which file it is (pathstage_proc.c).
+ * path (len bytes) is the copy the call is made with.
+ */
+static void proc_open(const struct cse_call *c, struct path_call *pc, size_t len)
+{
+	int at = c->nr != __NR_open;
 	const char *path = (const char *)c->args[at];
 	long flags = c->args[at + 1];
 
-	if ((flags & (K_O_ACCMODE | K_O_PATH)) || path[0] != '/' || path[1] != 'p')
+	if (!last_is(path, len, "maps", 4) && !last_is(path, len, "smaps", 5) &&
+	    !last_is(path, len, "mountinfo", 9))
 		return;
-	pc->proc = (uint8_t)pathstage_proc_kind(path);
+	if (c->nr == __NR_openat2 &&
+	    rt_copy_from_app(&flags, (const void *)c->args[2], sizeof(flags)))
+		return;
+	if (flags & (K_O_ACCMODE | K_O_PATH))
+		return;
+	pc->proc = PROC_MAYBE;
 	pc->open_flags = flags;
 }
 
 int pathstage_pre(struct cse_call *c, struct path_call *pc)
 {
 	const struct sys_info *info = syscall_info(c->nr);
+	size_t len = 0;	/* of the last path staged: open's only one */
 
 	pc->app_buf = NULL;
 	pc->proc = PROC_NONE;
@@ -371,12 +449,13 @@ int pathstage_pre(struct cse_call *c, struct path_call *pc)
 			c->ret = r;
 			return 1;
 		}
+		len = (size_t)r;
 	}
 	if (!pathstage_reversing)
 		return 0;
 	if (info->result)
 		return pathstage_redirect(c, info, pc);
-	if (c->nr == __NR_open || c->nr == __NR_openat)
-		proc_open(c, pc);
+	if ((c->nr == __NR_open || c->nr == __NR_openat || c->nr == __NR_openat2) && len)
+		proc_open(c, pc, len);
 	return 0;
 }

@@ -7,19 +7,21 @@
  * whole at open, rewritten line by line and served from a memfd at the
  * descriptor number the open returned, at offset 0.
  *
- * Served for open and openat by absolute name (/proc/{self,thread-self,
- * PID,TID}[/task/TID]/{maps,mountinfo}), read-only opens.
+ * Served for read-only open, openat and openat2 of a name ending in
+ * maps, smaps or mountinfo, however reached (absolute, relative to a
+ * /proc or /proc/PID dirfd, /proc/thread-self, /proc/PID or a TID of
+ * this process, /proc/self/task/TID, /dev/fd/N/maps of a /proc/self
+ * descriptor): the kernel's name of the opened file
+ * (/proc/self/fd/N) says whether it is this process's. smaps shares
+ * maps's line format (its other lines name no path).
  *
  * Known differences: the snapshot does not follow later changes (a
  * reader opens the file again, as ps and libraries do); /proc/self/fd/N
  * of it names the memfd; mountinfo's octal escapes (\040 for a space)
- * are matched as written; openat2 and dirfd-relative names get the
- * kernel's text.
+ * are matched as written; another process's maps keep host paths.
  */
 #include "runtime.h"
 
-#define K_O_CLOEXEC	02000000
-#define K_MFD_CLOEXEC	1
 #define K_SEEK_SET	0
 #define CHUNK		65536
 
@@ -56,7 +58,26 @@ static int is_id(const char *s, size_t n, long want)
 	return v == want;
 }
 
-int pathstage_proc_kind(const char *path)
+/* s (n bytes) is a number: a thread of this process? */
+static int our_thread(const char *s, size_t n)
+{
+	char path[40] = "/proc/self/task/";
+	struct kstat_k st;
+
+	if (!n || n > 9)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	if (is_id(s, n, rt_sys0(__NR_getpid)))
+		return 1;
+	memcpy(path + 16, s, n);
+	path[16 + n] = 0;
+	return rt_sys4(__NR_newfstatat, K_AT_FDCWD, path, &st, 0) == 0;
+}
+
+/* The kernel's name of an open file: /proc/PID[/task/TID]/NAME. */
+static int proc_kind(const char *path)
 {
 	const char *p = path, *c;
 	size_t n;
@@ -65,19 +86,35 @@ int pathstage_proc_kind(const char *path)
 	if (path[0] != '/' || !is(c, n, "proc"))
 		return PROC_NONE;
 	c = part(&p, &n);
-	if (!is(c, n, "self") && !is(c, n, "thread-self") &&
-	    !is_id(c, n, rt_sys0(__NR_getpid)) && !is_id(c, n, rt_sys0(__NR_gettid)))
+	if (!our_thread(c, n))
 		return PROC_NONE;
 	c = part(&p, &n);
 	if (is(c, n, "task")) {
 		c = part(&p, &n);
-		if (!is_id(c, n, rt_sys0(__NR_gettid)))
+		if (!our_thread(c, n))
 			return PROC_NONE;
 		c = part(&p, &n);
 	}
 	if (*p)
 		return PROC_NONE;
-	return is(c, n, "maps") ? PROC_MAPS : is(c, n, "mountinfo") ? PROC_MOUNTINFO : PROC_NONE;
+	if (is(c, n, "maps") || is(c, n, "smaps"))
+		return PROC_MAPS;
+	return is(c, n, "mountinfo") ? PROC_MOUNTINFO : PROC_NONE;
+}
+
+/* What fd (just opened for the application) is: PROC_MAPS, PROC_MOUNTINFO
+ * or PROC_NONE. One readlink, only for opens named like these files. */
+int pathstage_proc_fd_kind(long fd)
+{
+	char link[40], name[64];
+	long n;
+
+	rt_format(link, sizeof(link), "/proc/self/fd/%ld", fd);
+	n = rt_sys3(__NR_readlink, link, name, sizeof(name) - 1);
+	if (n <= 0 || n >= (long)sizeof(name) - 1)
+		return PROC_NONE;
+	name[n] = 0;
+	return proc_kind(name);
 }
 
 /* Start of the path field of one line, or NULL. */

@@ -14,12 +14,6 @@
 #include "runtime.h"
 #include "syscall_table.h"
 
-#define K_AT_FDCWD		-100
-#define K_AT_SYMLINK_NOFOLLOW	0x100
-#define EFAULT_	14
-#define ERANGE_	34
-#define ENOMEM_	12
-
 /* Where the application's buffer and size are, per result kind. */
 static int buf_arg(uint8_t result)
 {
@@ -35,7 +29,7 @@ int pathstage_redirect(struct cse_call *c, const struct sys_info *info, struct p
 		return 0;	/* readlink's EINVAL comes from the kernel */
 	buf = rt_scratch(PATHSTAGE_MAX);
 	if (!buf) {
-		c->ret = -ENOMEM_;
+		c->ret = -K_ENOMEM;
 		return 1;
 	}
 	pc->result = info->result;
@@ -75,12 +69,16 @@ long pathstage_post(struct cse_call *c, struct path_call *pc, long ret)
 	long len, r;
 
 	if (pc->proc && ret >= 0) {
+		int kind = pathstage_proc_fd_kind(ret);
+
+		if (kind == PROC_NONE)
+			return ret;
 		rev = rt_scratch(2 * PATHSTAGE_MAX);
 		if (!rev) {
 			rt_sys1(__NR_close, ret);
-			return -ENOMEM_;
+			return -K_ENOMEM;
 		}
-		return pathstage_proc_serve(ret, pc->proc, pc->open_flags, rev);
+		return pathstage_proc_serve(ret, kind, pc->open_flags, rev);
 	}
 	if (!pc->app_buf)
 		return ret;
@@ -102,7 +100,7 @@ long pathstage_post(struct cse_call *c, struct path_call *pc, long ret)
 	if (!guest) {
 		rev = rt_scratch(2 * PATHSTAGE_MAX);
 		if (!rev) {
-			ret = -ENOMEM_;
+			ret = -K_ENOMEM;
 			goto out;
 		}
 		r = pathstage_reverse(pc->buf, rev, &guest);
@@ -114,13 +112,13 @@ long pathstage_post(struct cse_call *c, struct path_call *pc, long ret)
 	len = (long)strlen(guest);
 	if (pc->result == SRES_GETCWD) {
 		if (len + 1 > pc->app_size)
-			ret = -ERANGE_;
+			ret = -K_ERANGE;
 		else
-			ret = rt_copy_to_app(pc->app_buf, guest, (size_t)len + 1) ? -EFAULT_ : len + 1;
+			ret = rt_copy_to_app(pc->app_buf, guest, (size_t)len + 1) ? -K_EFAULT : len + 1;
 	} else {
 		if (len > pc->app_size)
 			len = pc->app_size;
-		ret = rt_copy_to_app(pc->app_buf, guest, (size_t)len) ? -EFAULT_ : len;
+		ret = rt_copy_to_app(pc->app_buf, guest, (size_t)len) ? -K_EFAULT : len;
 	}
 out:
 	/* exit() hooks see the application's buffer with the final result. */

@@ -22,12 +22,6 @@
  */
 #include "runtime.h"
 
-#define K_AT_FDCWD		-100
-#define K_AT_SYMLINK_NOFOLLOW	0x100
-#define K_O_NOFOLLOW		0400000
-#define K_O_PATH		010000000
-#define K_O_CLOEXEC		02000000
-
 /* Next path component of *p (skipping "//" and "/./"), its length in *len. */
 static const char *component(const char **p, size_t *len)
 {

@@ -23,11 +23,6 @@
 #include "runtime.h"
 
 #define K_PROC_SUPER_MAGIC	0x9fa0
-#define K_ENOENT		2
-#define K_EFAULT		14
-#define K_ENAMETOOLONG		36
-#define K_O_TRUNC		01000
-#define K_AT_FDCWD		-100
 
 struct kstatfs_min {
 	long f_type;

@@ -89,15 +89,8 @@ int state_is_initial_process(void);
 extern struct cse_state_header *cse_state;
 
 /* chain.c: element registry and dispatch order */
-#define CHAIN_MAX_ELEMENTS 16
 void *rt_scratch(size_t size);	/* per-call memory, see services.h */
 int chain_add(const struct cse_element *e);
-/* One call's way through the chain: the elements whose handle() ran
- * (bit i: element i) and the priv word each left for its exit(). */
-struct chain_frame {
-	uint32_t ran;
-	void *priv[CHAIN_MAX_ELEMENTS];
-};
 enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f);
 void chain_exit_slow(struct cse_call *c, struct chain_frame *f);
 static inline void chain_exit(struct cse_call *c, struct chain_frame *f)
@@ -128,10 +121,11 @@ struct path_call {		/* a path result redirected to scratch */
 };
 extern int pathstage_on, pathstage_reversing;
 int pathstage_register(int element, const struct cse_path_ops *ops);
-/* buf: 2 * PATHSTAGE_MAX bytes. 0: *out is path, 1: *out is in buf, or -errno. */
+/* buf: 2 * PATHSTAGE_MAX bytes. 0: *out is path; 1: *out is in buf, *out_len its
+ * length; or -errno. */
 long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
-		       const char *path, uint32_t intent, char *buf,
-		       const char **out);
+		       const char *path, uint32_t *intent, char *buf,
+		       const char **out, size_t *out_len);
 long pathstage_reverse(const char *host, char *buf, const char **out);
 /* The runtime's and loader's own accesses for the application: the guest
  * path (size bytes) replaced by the host path in place. 0 or -errno. */
@@ -145,7 +139,8 @@ long pathstage_copy_path(char *dst, const char *src);
 #define PROC_NONE	0
 #define PROC_MAPS	1
 #define PROC_MOUNTINFO	2
-int pathstage_proc_kind(const char *path);
+#define PROC_MAYBE	3	/* an open named like one: ask the kernel */
+int pathstage_proc_fd_kind(long fd);
 long pathstage_proc_serve(long fd, int kind, long open_flags, char *work);
 void pathstage_forget_memory(void);
 
@@ -171,7 +166,7 @@ struct cse_thread *thread_area_new(void);
 void thread_area_free(struct cse_thread *t);
 int thread_area_install(struct cse_thread *t);
 extern int cse_gs_ready;
-long thread_clone(struct cse_call *c, struct kucontext *uc);
+long thread_clone(struct cse_call *c, struct kucontext *uc, const struct chain_frame *cf);
 _Noreturn void thread_exit(long status);
 
 /* shebang.c: the kernel's "#!" line rule */
@@ -368,6 +363,7 @@ void cse_sigreturn_restorer(void);
 long cse_fast_entry(void);
 long cse_fast_entry_dyn(void);
 void cse_clone_stub(void);
+void cse_on_rt_stack(void (*fn)(void *), void *arg);
 void cse_clone_stub_newstack(void);
 _Noreturn void cse_sigreturn_at(uintptr_t sp, struct cse_thread *area);
 _Noreturn void cse_exit_thread(void *area, size_t len, long status);

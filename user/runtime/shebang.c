@@ -15,8 +15,6 @@
  */
 #include "runtime.h"
 
-#define ENOEXEC_	8
-
 static int blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -66,7 +64,7 @@ long shebang_parse(const char *head, long len, struct shebang *sb)
 	if (len > 0)
 		memcpy(buf, head, (size_t)len);
 	if (buf[0] != '#' || buf[1] != '!')
-		return -ENOEXEC_;	/* not a script */
+		return -K_ENOEXEC;	/* not a script */
 	for (const char *p = buf; p < buf + SHEBANG_MAX && *p; p++) {
 		if (*p == '\n') {
 			end = p;
@@ -76,14 +74,14 @@ long shebang_parse(const char *head, long len, struct shebang *sb)
 	if (!end) {
 		end = skip_blanks(buf + 2, last);
 		if (!end || !find_end(end, last))
-			return -ENOEXEC_;	/* all blanks, or the name may be cut */
+			return -K_ENOEXEC;	/* all blanks, or the name may be cut */
 		end = last;
 	}
 	while (blank(end[-1]))
 		end--;
 	name = skip_blanks(buf + 2, end);
 	if (!name || name == end)
-		return -ENOEXEC_;	/* "#!" and nothing */
+		return -K_ENOEXEC;	/* "#!" and nothing */
 	sep = find_end(name, end);
 	if (sep && *sep)
 		arg = skip_blanks(sep, end);

@@ -14,6 +14,16 @@
  * Signals stay blocked from the handler's return until each side has
  * restored the application's mask, so a nested clone in a signal handler
  * cannot overwrite TA_CLONE_RIP.
+ *
+ * exit() hooks (element.h) of such a call run on both sides, once the
+ * stub's syscall returned and before the application's mask is back, on
+ * the runtime stack: in the parent with the kernel's result (the child's
+ * pid or tid, or -errno), in the child with 0 and CSE_CALL_CHILD. The
+ * call and the chain frame they need wait in the parent's area
+ * (clone_exit); a fork child has a copy and a vfork parent is suspended
+ * while its child reads it, but a thread's parent runs on, so a
+ * CLONE_VM child without CLONE_VFORK gets its area made by the parent
+ * with the record in it.
  */
 #include <asm/prctl.h>
 #include "runtime.h"
@@ -30,6 +40,7 @@ _Static_assert(offsetof(struct cse_thread, alt_lo) == TA_ALT_LO, "TA_ALT_LO");
 _Static_assert(offsetof(struct cse_thread, alt_hi) == TA_ALT_HI, "TA_ALT_HI");
 _Static_assert(offsetof(struct cse_thread, fast_exit) == TA_FAST_EXIT, "TA_FAST_EXIT");
 _Static_assert(offsetof(struct cse_thread, gate_ret) == TA_GATE_RET, "TA_GATE_RET");
+_Static_assert(offsetof(struct cse_thread, clone_exit_pending) == TA_CLONE_EXIT, "TA_CLONE_EXIT");
 _Static_assert(sizeof(struct cse_thread) <= TA_SIZE, "area fits its page");
 
 /* %gs holds an area: before the loader installs the first one, element
@@ -86,19 +97,33 @@ int thread_area_install(struct cse_thread *t)
 	return 0;
 }
 
-/* Fresh area for a CLONE_VM child, inheriting the parent's virtual state. */
+/*
+ * Fresh area for a CLONE_VM child, inheriting the parent's virtual state;
+ * pre: the area the parent made for it (with the exit() record), or NULL.
+ */
 static struct cse_thread *child_area(const struct cse_thread *parent,
-				     uint64_t flags)
+				     uint64_t flags, struct cse_thread *pre)
 {
 	struct cse_thread *t;
+	struct clone_exit x = { 0 };
 
 	int spare = (flags & K_CLONE_VFORK) && parent->vfork_spare;
 
 	/* The vfork parent is suspended while its spare area is in use. */
-	t = spare ? parent->vfork_spare : thread_area_new();
+	t = pre ? pre : spare ? parent->vfork_spare : thread_area_new();
 	if (!t)
 		rt_die("no memory for a new thread's runtime area");
+	/* The exit() record: in pre, or in a vfork parent's area (it waits).
+	 * Another CLONE_VM parent runs on and may be in its next clone. */
+	int pending = pre || ((flags & K_CLONE_VFORK) && parent->clone_exit_pending);
+
+	if (pending)
+		x = pre ? pre->clone_exit : parent->clone_exit;
 	memset(t, 0, sizeof(*t));
+	if (pending) {
+		t->clone_exit = x;
+		t->clone_exit_pending = 1;
+	}
 	t->borrowed = spare;
 	t->sigsys_blocked = parent->sigsys_blocked;
 	t->next = parent->next;
@@ -117,7 +142,21 @@ static struct cse_thread *child_area(const struct cse_thread *parent,
 	return t;
 }
 
-static void child_finish(struct cse_thread *t, uint64_t flags, uint64_t mask)
+/* exit() hooks of the clone on the runtime stack; arg: the result. */
+static void run_clone_exit(void *arg)
+{
+	struct cse_thread *t = cse_self();
+	struct cse_call *c = &t->clone_exit.call;
+	long *ret = arg;
+
+	c->ret = *ret;
+	chain_exit(c, &t->clone_exit.cf);
+	*ret = c->ret;
+}
+
+/* regs[-1]: the saved rax (CALL_PRESERVING in entry.S), the child's 0. */
+static void child_finish(struct cse_thread *t, uint64_t flags, uint64_t mask,
+			 uint64_t *regs)
 {
 	if (sud_enable(t) != 0)
 		rt_die("cannot enable syscall user dispatch in a new %s",
@@ -126,26 +165,58 @@ static void child_finish(struct cse_thread *t, uint64_t flags, uint64_t mask)
 		chain_fork_child(!!(flags & K_CLONE_VM));
 	if (!(flags & (K_CLONE_THREAD | K_CLONE_VM)))
 		fdguard_fork_child();
+	if (t->clone_exit_pending) {
+		long ret = 0;
+
+		t->clone_exit_pending = 0;
+		t->clone_pre = NULL;
+		t->clone_exit.call.flags |= CSE_CALL_CHILD;
+		/* A fork child's copy of the call's scratch goes (a CLONE_VM
+		 * child's area is new: nothing in use). */
+		if (!(flags & K_CLONE_VM))
+			t->scratch_used = t->clone_exit.scratch_mark;
+		cse_on_rt_stack(run_clone_exit, &ret);
+		regs[-1] = (uint64_t)ret;
+	}
 	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, 0, 8);
 }
 
+/*
+ * Parent side of a clone stub whose call waits for exit() hooks: runs
+ * them with the kernel's result (regs[-1], the saved rax) and puts what
+ * they leave there.
+ */
+void clone_parent_exit(uint64_t *regs)
+{
+	struct cse_thread *t = cse_self();
+	long ret = (long)regs[-1];
+
+	if (t->clone_pre && ret < 0)
+		thread_area_free(t->clone_pre);	/* no child took it */
+	t->clone_pre = NULL;
+	t->clone_exit.call.flags &= ~(uint32_t)CSE_CALL_CHILD;
+	cse_on_rt_stack(run_clone_exit, &ret);
+	regs[-1] = (uint64_t)ret;
+	t->scratch_used = t->clone_exit.scratch_mark;
+	t->clone_exit_pending = 0;
+}
+
 /* Child of cse_clone_stub: fork (own copy of memory) or vfork (shared). */
-void clone_child_setup_shared(void *frame)
+void clone_child_setup_shared(uint64_t *frame)
 {
 	struct cse_thread *parent = cse_self();
 	uint64_t flags = parent->child_flags;
 	uint64_t mask = parent->saved_mask;
 	struct cse_thread *t = parent;
 
-	(void)frame;
 	if (flags & K_CLONE_VM) {
-		t = child_area(parent, flags);
+		t = child_area(parent, flags, NULL);
 		if (thread_area_install(t) != 0)
 			rt_die("cannot install the runtime area of a vfork child");
 	} else {
 		t->tid = (int)rt_sys0(__NR_gettid);
 	}
-	child_finish(t, flags, mask);
+	child_finish(t, flags, mask, frame);
 }
 
 /* Child of cse_clone_stub_newstack: frame is the CF_* block. */
@@ -153,24 +224,25 @@ void clone_child_setup_newstack(uint64_t *frame)
 {
 	uint64_t mask = frame[CF_MASK / 8];
 	uint64_t flags = frame[CF_FLAGS / 8];
+	struct cse_thread *pre = (struct cse_thread *)frame[CF_AREA / 8];
 	struct cse_thread *parent = cse_self();
 	struct cse_thread *t = parent;
 
 	if (flags & K_CLONE_VM) {
-		t = child_area(parent, flags);
+		t = child_area(parent, flags, pre);
 		if (thread_area_install(t) != 0)
 			rt_die("cannot install a new thread's runtime area");
 	} else {
 		t->tid = (int)rt_sys0(__NR_gettid);
 	}
-	child_finish(t, flags, mask);
+	child_finish(t, flags, mask, frame);
 }
 
 /*
  * Prepare the SIGSYS frame so sigreturn runs the call at a clone stub.
  * Returns CLONE_STUB_RESUMED, or -errno before anything was started.
  */
-long thread_clone(struct cse_call *c, struct kucontext *uc)
+long thread_clone(struct cse_call *c, struct kucontext *uc, const struct chain_frame *cf)
 {
 	struct cse_thread *t = cse_self();
 	struct kmcontext *m = &uc->uc_mcontext;
@@ -210,6 +282,11 @@ long thread_clone(struct cse_call *c, struct kucontext *uc)
 		return -22;
 	}
 
+	/* The descriptor table (fdtable.c) is process memory: a child sharing
+	 * it but not the descriptors would change it under its parent. */
+	if ((flags & K_CLONE_VM) && !(flags & (K_CLONE_FILES | K_CLONE_VFORK)) &&
+	    fdtable_trackers())
+		return -22;	/* EINVAL */
 	if ((flags & K_CLONE_VFORK) && (flags & K_CLONE_VM))
 		fdguard_vfork_seen = 1;	/* the child may change the fd table's memory */
 	if ((flags & K_CLONE_VFORK) && (flags & K_CLONE_VM) && !t->vfork_spare) {
@@ -218,6 +295,20 @@ long thread_clone(struct cse_call *c, struct kucontext *uc)
 			return -12;	/* ENOMEM */
 	}
 
+	t->clone_pre = NULL;
+	if (cf->ran) {
+		/* exit() hooks wait for the stub (see the top of this file). */
+		if ((flags & K_CLONE_VM) && !(flags & K_CLONE_VFORK) && stack_top) {
+			t->clone_pre = thread_area_new();
+			if (!t->clone_pre)
+				return -12;	/* ENOMEM */
+			t->clone_pre->clone_exit.call = *c;
+			t->clone_pre->clone_exit.cf = *cf;
+		}
+		t->clone_exit.call = *c;
+		t->clone_exit.cf = *cf;
+		t->clone_exit_pending = 1;
+	}
 	if ((flags & K_CLONE_VM) && !(flags & K_CLONE_VFORK))
 		rewrite_note_threads();
 	t->clone_rip = m->rip;
@@ -244,6 +335,7 @@ long thread_clone(struct cse_call *c, struct kucontext *uc)
 		frame[CF_RIP / 8] = m->rip;
 		frame[CF_MASK / 8] = t->saved_mask;
 		frame[CF_FLAGS / 8] = flags;
+		frame[CF_AREA / 8] = (uint64_t)t->clone_pre;
 		if (c->nr == __NR_clone3)
 			t->clone3_args.stack_size -= CF_SIZE;
 		else

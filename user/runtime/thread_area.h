@@ -28,6 +28,7 @@
 #define TA_FAST_EXIT	80	/* 0, or a signal is deferred (sigdefer.c): the
 				 * fast path leaves through the gate */
 #define TA_GATE_RET	88	/* the fast call's result, for the gate */
+#define TA_CLONE_EXIT	96	/* exit() hooks wait for the clone stub's result */
 #define TA_SIZE		4096
 
 /* The private syscall number of the fast path's gate (sigdefer.c). */
@@ -52,6 +53,7 @@
 #define CF_RIP		0	/* application resume address */
 #define CF_MASK		8	/* application signal mask */
 #define CF_FLAGS	16	/* clone flags */
+#define CF_AREA		24	/* the child's area made by the parent, or 0 */
 #define CF_SIZE		32
 
 #define RED_ZONE	128
@@ -62,7 +64,23 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+#include <cse/element.h>
 #include "kabi.h"
+
+#define CHAIN_MAX_ELEMENTS 16
+/* One call's way through the chain: the elements whose handle() ran
+ * (bit i: element i) and the priv word each left for its exit(). */
+struct chain_frame {
+	uint32_t ran;
+	void *priv[CHAIN_MAX_ELEMENTS];
+};
+
+/* A clone finished by a stub: what its exit() hooks need (thread.c). */
+struct clone_exit {
+	struct cse_call call;
+	struct chain_frame cf;
+	uint32_t scratch_mark;		/* the call's scratch, released after exit() */
+};
 
 struct cse_thread {
 	struct cse_thread *self;
@@ -77,7 +95,10 @@ struct cse_thread {
 	uint64_t alt_lo, alt_hi;
 	uint64_t fast_exit;		/* cse_fast_gate - cse_fast_ret, or 0 */
 	uint64_t gate_ret;
+	uint64_t clone_exit_pending;	/* clone_exit holds a call for exit() */
 	/* Below: C only. */
+	struct clone_exit clone_exit;
+	struct cse_thread *clone_pre;	/* a CLONE_VM child's area, made here */
 	struct cse_thread *vfork_spare;	/* area for a CLONE_VM|CLONE_VFORK child */
 	int tid;
 	int borrowed;			/* this is a vfork parent's spare area */

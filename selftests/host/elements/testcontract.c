@@ -20,6 +20,13 @@
  *     read and written non-atomically with a spin in between.
  *   OP_SIGNAL_IN_LOCK: tgkill(self, SIGUSR1) while holding the lock.
  *   OP_HOLD: take the lock and sleep args[1] seconds holding it.
+ *   OP_CLONE_GET (args[1]: index into struct tc_clone), OP_CLONE_MUTATE
+ *     (args[1]: 1: the parent's exit() turns -EINVAL into -EPERM).
+ *
+ * clone, clone3, fork, vfork: handle() leaves a priv of its own; exit()
+ * records, per side (CSE_CALL_CHILD), the ret it saw, a count, the
+ * number and whether priv came back (struct tc_clone, process memory:
+ * shared with a CLONE_VM child).
  */
 #include <asm/unistd.h>
 #include <cse/element.h>
@@ -32,7 +39,14 @@
 
 #define TC_OP_BASE	0x43534500L
 enum { OP_ORDER = 1, OP_SCRATCH, OP_INC, OP_LOCAL_INC, OP_NOLOCK, OP_GET,
-       OP_SIGNAL_IN_LOCK, OP_HOLD, OP_LAST };
+       OP_SIGNAL_IN_LOCK, OP_HOLD, OP_CLONE_GET, OP_CLONE_MUTATE, OP_LAST };
+
+/* What exit() of the clone family saw: [0] the parent side, [1] the child. */
+struct tc_clone_side {
+	long ret, count, nr, priv_bad;
+};
+static struct tc_clone_side clone_seen[2];
+static long clone_mutate;
 
 struct tc_log {
 	long n;
@@ -118,10 +132,33 @@ static enum cse_verdict scratch(struct cse_call *c)
 	return CSE_DONE;
 }
 
+static int is_clone(long nr)
+{
+	return nr == __NR_clone || nr == __NR_clone3 || nr == __NR_fork || nr == __NR_vfork;
+}
+
+static void clone_exit(struct cse_call *c)
+{
+	struct tc_clone_side *s = &clone_seen[!!(c->flags & CSE_CALL_CHILD)];
+
+	if ((uintptr_t)c->priv != 0x7c100000 + (uintptr_t)c->nr)
+		__atomic_fetch_add(&s->priv_bad, 1, __ATOMIC_RELAXED);
+	s->ret = c->ret;
+	s->nr = c->nr;
+	__atomic_fetch_add(&s->count, 1, __ATOMIC_RELAXED);
+	if (clone_mutate && !(c->flags & CSE_CALL_CHILD) && c->ret == -K_EINVAL)
+		c->ret = -K_EPERM;
+}
+
 static enum cse_verdict tc_handle(struct cse_call *c)
 {
 	long op = c->args[0] - TC_OP_BASE;
 
+	if (is_clone(c->nr)) {
+		if (TC_ID == 1)
+			c->priv = (void *)(0x7c100000 + (uintptr_t)c->nr);
+		return CSE_PASS;
+	}
 	if (c->nr == __NR_uname)
 		return CSE_PASS;
 	if (op <= 0 || op >= OP_LAST)
@@ -154,6 +191,16 @@ static enum cse_verdict tc_handle(struct cse_call *c)
 		spin(c->args[1]);
 		st->counter++;
 		svc->unlock(&st->lock);
+		c->ret = 0;
+		return CSE_DONE;
+	case OP_CLONE_GET: {
+		long i = c->args[1];
+
+		c->ret = i >= 0 && i < 8 ? ((const long *)clone_seen)[i] : -K_EINVAL;
+		return CSE_DONE;
+	}
+	case OP_CLONE_MUTATE:
+		clone_mutate = c->args[1];
 		c->ret = 0;
 		return CSE_DONE;
 	case OP_HOLD: {
@@ -189,6 +236,11 @@ static void tc_exit(struct cse_call *c)
 	uintptr_t got = (uintptr_t)c->priv;
 	struct tc_log log;
 
+	if (is_clone(c->nr)) {
+		if (TC_ID == 1)
+			clone_exit(c);
+		return;
+	}
 	if (c->nr == __NR_uname) {
 		exit_uname(c);
 		return;
@@ -205,7 +257,8 @@ static void tc_exit(struct cse_call *c)
 	c->ret = 1 + (c->ret >= 0 ? c->ret : 0);
 }
 
-static const long tc_syscalls[] = { __NR_prctl, __NR_uname, CSE_SYSCALLS_END };
+static const long tc_syscalls[] = { __NR_prctl, __NR_uname, __NR_clone, __NR_clone3,
+				    __NR_fork, __NR_vfork, CSE_SYSCALLS_END };
 
 CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.abi = CSE_ELEMENT_ABI,

@@ -8,7 +8,16 @@
  *
  * Symlink targets are stored text and stay as written; relative paths
  * are left to the kernel (the cwd is a host directory already).
+ *
+ * openat2's RESOLVE_* restrictions (CSE_PATH_RESOLVE_MASK) are honoured
+ * by leaving them to the kernel, which the path given is made for:
+ *   - BENEATH and IN_ROOT make every path relative to the dirfd (a host
+ *     directory already): such a path is never a guest path here;
+ *   - NO_SYMLINKS, NO_MAGICLINKS, NO_XDEV apply to the host path, whose
+ *     prefix is the host directory made canonical at setup (a symlink
+ *     in the host directory's name is not a symlink of the guest's).
  */
+#include <asm/unistd.h>
 #include <cse/element.h>
 
 #define PATH_MAX_ 4096
@@ -39,7 +48,7 @@ static long join(char *out, size_t size, const char *prefix, size_t plen, const 
 
 static int resolve(struct cse_path_req *req)
 {
-	if (req->intent & CSE_PATH_SYMLINK_TARGET)
+	if (req->intent & (CSE_PATH_SYMLINK_TARGET | CSE_PATH_BENEATH | CSE_PATH_IN_ROOT))
 		return 0;
 	if (!under(req->path, guest, guest_len))
 		return 0;
@@ -78,6 +87,27 @@ static int set(char *dst, size_t size, const char *v, const struct cse_setup *s,
 	return 0;
 }
 
+/* dir's canonical name (the kernel's, through an O_PATH descriptor). */
+static int canonical(const struct cse_services *svc, char *dir, size_t size)
+{
+	char link[32], buf[PATH_MAX_];
+	long fd, n;
+
+	/* O_PATH | O_DIRECTORY | O_CLOEXEC */
+	fd = svc->syscall(__NR_open, (long)dir, 010000000 | 0200000 | 02000000, 0, 0, 0, 0);
+	if (fd < 0)
+		return (int)fd;
+	cse_snprintf(svc, link, sizeof(link), "/proc/self/fd/%ld", fd);
+	n = svc->syscall(__NR_readlink, (long)link, (long)buf, sizeof(buf) - 1, 0, 0, 0);
+	svc->syscall(__NR_close, fd, 0, 0, 0, 0, 0);
+	if (n <= 0 || (size_t)n >= size || buf[0] != '/')
+		return n < 0 ? (int)n : -36;
+	for (long i = 0; i < n; i++)
+		dir[i] = buf[i];
+	dir[n] = 0;
+	return 0;
+}
+
 static const struct cse_option options[] = {
 	{ .flag = "testroot", .key = "host", .arg_name = "DIR", .kind = CSE_OPT_PATH,
 	  .help = "The host directory shown at the guest directory." },
@@ -105,6 +135,11 @@ static int setup(const struct cse_setup *s)
 	r = set(host, sizeof(host), h, s, "the host directory");
 	if (r)
 		return r;
+	r = canonical(s->svc, host, sizeof(host));
+	if (r) {
+		cse_snprintf(s->svc, s->err, s->err_size, "%s: cannot open: errno %d", h, -r);
+		return r;
+	}
 	guest_len = cse_strlen(guest);
 	host_len = cse_strlen(host);
 	return s->svc->path_stage(s->id, &ops);

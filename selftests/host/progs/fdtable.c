@@ -5,12 +5,15 @@
  * dup3, F_DUPFD/F_DUPFD_CLOEXEC, close, close_range with and without
  * CLOSE_RANGE_CLOEXEC, dup2 onto the runtime's hidden numbers (992 and
  * up under a soft limit of 1024), fork, SCM_RIGHTS (recvmsg, recvmmsg),
- * exec with and without close-on-exec, and posix_spawn (a vfork child)
- * with file actions. Marks and queries go to the element as openat calls of
+ * pidfd_getfd, exec with and without close-on-exec, and posix_spawn (a
+ * vfork child) with file actions. "fdtable DIR clonevm": clone(CLONE_VM)
+ * without CLONE_FILES, refused while descriptors are tracked. Marks and queries go to the element as openat calls of
  * missing paths; stdout shows what the calls returned, the same natively.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +142,28 @@ static int after_exec(const char *self)
 	return 0;
 }
 
+static int vm_child(void *arg)
+{
+	(void)arg;
+	return 7;
+}
+
+/* clone(CLONE_VM) without CLONE_FILES: a child sharing memory, not fds. */
+static int clone_vm(void)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	int st = 0;
+	pid_t pid = clone(vm_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
+
+	if (pid < 0) {
+		printf("clone(CLONE_VM): %s\n", strerrorname_np(errno));
+		return 0;
+	}
+	waitpid(pid, &st, 0);
+	printf("clone(CLONE_VM): child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int a, b, c, sv[2], st, r;
@@ -150,6 +175,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 2 && !strcmp(argv[2], "after-exec"))
 		return after_exec(argv[0]);
+	if (argc > 2 && !strcmp(argv[2], "clonevm"))
+		return clone_vm();
 	if (argc > 2 && !strcmp(argv[2], "spawned")) {
 		mark("spawned");
 		get(3);
@@ -227,6 +254,16 @@ int main(int argc, char **argv)
 	close(r);
 	close(sv[0]);
 	close(sv[1]);
+	mark("pidfd-getfd");
+	{
+		int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+
+		r = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, a, 0);
+		say("pidfd_getfd(self, a)", r);
+		get(r);
+		close(r);
+		close(pidfd);
+	}
 	mark("exec");
 	{
 		char *nargv[] = { argv[0], argv[1], "after-exec", NULL };

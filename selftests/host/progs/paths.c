@@ -198,6 +198,46 @@ static void creation(void)
 	unchanged("stat", path, R("f"));
 }
 
+/* openat2's RESOLVE_* restrictions on guest paths (after creation()). */
+static void resolves(void)
+{
+	static const struct { const char *what, *name; int at_dir; unsigned long long resolve; } t[] = {
+		{ "openat2 a symlink", "l", 0, 0 },
+		{ "openat2 a symlink, RESOLVE_NO_SYMLINKS", "l", 0, RESOLVE_NO_SYMLINKS },
+		{ "openat2 through a dir symlink, RESOLVE_NO_SYMLINKS", "l2", 0, RESOLVE_NO_SYMLINKS },
+		{ "openat2 RESOLVE_NO_XDEV", "f", 0, RESOLVE_NO_XDEV },
+		{ "openat2 RESOLVE_NO_MAGICLINKS", "f", 0, RESOLVE_NO_MAGICLINKS },
+		{ "openat2 dirfd RESOLVE_BENEATH", "e", 1, RESOLVE_BENEATH },
+		{ "openat2 dirfd RESOLVE_BENEATH ..", "../f", 1, RESOLVE_BENEATH },
+		{ "openat2 dirfd RESOLVE_BENEATH absolute", NULL, 1, RESOLVE_BENEATH },
+		{ "openat2 dirfd RESOLVE_IN_ROOT /e", "/e", 1, RESOLVE_IN_ROOT },
+		{ "openat2 dirfd RESOLVE_IN_ROOT /../e", "/../e", 1, RESOLVE_IN_ROOT },
+		{ "openat2 dirfd RESOLVE_IN_ROOT absolute", NULL, 1, RESOLVE_IN_ROOT },
+		{ "openat2 dirfd RESOLVE_IN_ROOT|NO_SYMLINKS", "/e", 1,
+		  RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS },
+	};
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC };
+	char magic[64];
+	int dfd = (int)S(SYS_open, R("d"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = (int)S(SYS_open, R("f"), O_RDONLY | O_CLOEXEC);
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *name = !t[i].name ? R("d/e") : t[i].at_dir ? t[i].name : R(t[i].name);
+
+		how.resolve = t[i].resolve;
+		show(t[i].what, fdok(S(SYS_openat2, t[i].at_dir ? dfd : AT_FDCWD, name, &how,
+				      sizeof(how))));
+	}
+	snprintf(magic, sizeof(magic), "/proc/self/fd/%d", fd);
+	how.resolve = RESOLVE_NO_MAGICLINKS;
+	show("openat2 /proc/self/fd/N RESOLVE_NO_MAGICLINKS", fdok(S(SYS_openat2, AT_FDCWD, magic,
+								      &how, sizeof(how))));
+	how.resolve = 0x40;	/* unknown: EINVAL */
+	show("openat2 unknown RESOLVE bit", fdok(S(SYS_openat2, AT_FDCWD, R("f"), &how, sizeof(how))));
+	close(fd);
+	close(dfd);
+}
+
 static void lookups(void)
 {
 	struct stat st;
@@ -513,6 +553,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	creation();
+	resolves();
 	lookups();
 	changes();
 	xattrs();
