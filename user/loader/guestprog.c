@@ -26,6 +26,16 @@ static const char *find(const char *s, char c)
 	return NULL;
 }
 
+/* cse-run's own message (the user ran cse-run), and the shell's status. */
+static _Noreturn void not_run(const char *prog, const char *why, int status)
+{
+	char line[PATHSTAGE_MAX + 128];
+	int n = rt_format(line, sizeof(line) - 1, "cse-run: %s: %s\n", prog, why);
+
+	rt_write_all(2, line, (size_t)(n < (int)sizeof(line) - 1 ? n : (int)sizeof(line) - 1));
+	rt_exit(status);
+}
+
 static char found[PATHSTAGE_MAX];	/* the guest name: AT_EXECFN, argv */
 static char host[PATHSTAGE_MAX];
 static char stage_buf[2 * PATHSTAGE_MAX];
@@ -69,11 +79,9 @@ const char *guest_program(const char *prog, char **envp, const char **filename)
 
 	if (find(prog, '/')) {
 		r = try(prog);
-		if (r < 0) {
-			rt_errorf("%s: %s", prog, r == -2 || r == -20 ? "not found" :
-				  r == -13 ? "not executable" : "cannot run it");
-			rt_exit(r == -2 || r == -20 ? 127 : 126);
-		}
+		if (r < 0)
+			not_run(prog, r == -2 || r == -20 ? "not found" : r == -13 ?
+				"not executable" : "cannot run it", r == -2 || r == -20 ? 127 : 126);
 		*filename = prog;
 		return host;
 	}
@@ -97,6 +105,6 @@ const char *guest_program(const char *prog, char **envp, const char **filename)
 			break;
 		p = end + 1;
 	}
-	rt_errorf("%s: %s", prog, denied ? "found in PATH but not executable" : "command not found");
-	rt_exit(denied ? 126 : 127);
+	not_run(prog, denied ? "found in PATH but not executable" : "command not found",
+		denied ? 126 : 127);
 }

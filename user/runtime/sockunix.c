@@ -12,8 +12,10 @@
  * through its directory: an O_PATH descriptor of the directory opened
  * for the call and "/proc/self/fd/N/NAME" in sun_path, which the kernel
  * follows to the same place. The caller closes the descriptor after the
- * call. getsockname of a socket bound that way shows that name (the
- * kernel keeps the text it was given).
+ * call. The kernel keeps the text a socket was bound with, so the
+ * process remembers the last few such texts of its own binds and shows
+ * their guest paths for them (getsockname); another process's socket
+ * bound that way shows the /proc text (getpeername, recvfrom).
  */
 #include "runtime.h"
 
@@ -23,6 +25,15 @@
 #define K_O_PATH_DIR_CLOEXEC	(010000000 | 0200000 | 02000000)
 #define K_EINVAL		22
 #define K_ENAMETOOLONG		36
+
+#define LONG_BINDS	16
+
+/* Texts of this process's long-path binds and their guest paths. */
+static struct {
+	char text[K_SUN_PATH + 1];
+	char guest[K_SUN_PATH + 1];
+} long_binds[LONG_BINDS];
+static unsigned int long_next;
 
 struct k_sockaddr_un {
 	uint16_t family;
@@ -93,6 +104,12 @@ int sockunix_to_host(struct cse_call *c, const void *addr, uint32_t len, void *o
 	*pfd = (int)fd;
 	n = (size_t)rt_format(name, sizeof(name), "/proc/self/fd/%ld/%s", fd, last + 1);
 	*out_len = put(out, name, n);
+	if (c->nr == __NR_bind) {
+		unsigned int k = __atomic_fetch_add(&long_next, 1, __ATOMIC_RELAXED) % LONG_BINDS;
+
+		memcpy(long_binds[k].text, name, n + 1);
+		memcpy(long_binds[k].guest, guest, strlen(guest) + 1);
+	}
 	return 1;
 }
 
@@ -105,6 +122,11 @@ int sockunix_to_guest(const void *addr, uint32_t len, void *out, uint32_t *out_l
 
 	if (!pathstage_reversing || !sun_path_of(addr, len, host))
 		return 0;
+	for (int k = 0; k < LONG_BINDS; k++)
+		if (long_binds[k].text[0] && !rt_strcmp(long_binds[k].text, host)) {
+			*out_len = put(out, long_binds[k].guest, strlen(long_binds[k].guest));
+			return 1;
+		}
 	r = pathstage_reverse(host, buf, &guest);
 	if (r <= 0)
 		return (int)r;
