@@ -65,6 +65,8 @@ int pathstage_register(int element, const struct cse_path_ops *ops)
 	if (ops->reverse)
 		__atomic_store_n(&pathstage_reversing, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&pathstage_on, 1, __ATOMIC_RELEASE);
+	/* AF_UNIX socket paths (sockunix.c) ride on the I/O hooks */
+	__atomic_store_n(&rt_io_hooks, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
