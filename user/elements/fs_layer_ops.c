@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fs element: the calls the layers carry out under --overlay, where the
+ * kernel alone would change the wrong layer or show it raw:
+ *
+ *   unlink, unlinkat, rmdir   the upper entry goes, a whiteout hides
+ *                             the lower one (a directory must be empty
+ *                             in the merged view)
+ *   mkdir, mkdirat            over a hidden lower name: an opaque dir
+ *   rename, renameat,         the source is copied up whole (a directory
+ *   renameat2                 with all its children, then opaque), moved
+ *                             in UPPER, and its old name whited out
+ *   link, linkat              the source is copied up first: a hard link
+ *                             never reaches a lower inode
+ *   getdents64                merged listing (fs_dirents.c)
+ *
+ * Everything else that changes the root was pointed at UPPER by
+ * fs_layer_prepare (copy-up before the call) and passes on. Permission
+ * to change a directory of the lower layer is not checked against the
+ * lower directory: the upper copy belongs to the user.
+ */
+#include <asm/unistd.h>
+#include "fs_cow.h"
+
+#define K_AT_REMOVEDIR		0x200
+#define K_RENAME_NOREPLACE	1
+#define K_RENAME_EXCHANGE	2
+#define K_ENOTEMPTY		39
+#define K_EXDEV			18
+
+const long fs_layer_syscalls[] = {
+	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_mkdir, __NR_mkdirat,
+	__NR_rename, __NR_renameat, __NR_renameat2, __NR_link, __NR_linkat,
+	__NR_getdents64,
+	CSE_SYSCALLS_END
+};
+
+/*
+ * The notes of the path stage, one record per thread (the last call it
+ * resolved paths for; a nested call comes only after the outer call's
+ * handler ran). Two threads whose tids share a slot overwrite each
+ * other: the handler then reads REL from the upper host path, which a
+ * call that changes the root always has (fs_layer_prepare).
+ */
+#define NOTE_SLOTS 256
+struct note {
+	int32_t tid;
+	int32_t in_root[6];
+	struct cse_call *call;
+	const char *rel[6];
+};
+static struct note notes[NOTE_SLOTS];
+
+void fs_layer_note(struct cse_call *call, int arg, int in_root, const char *rel)
+{
+	int tid = lay_svc->gettid();
+	struct note *n = &notes[(uint32_t)tid % NOTE_SLOTS];
+	size_t len = cse_strlen(rel);
+	char *copy;
+
+	if (arg < 0 || arg >= 6 || !call)
+		return;
+	copy = lay_svc->scratch(call, len + 1);
+	if (n->tid != tid || n->call != call) {
+		n->tid = tid;
+		n->call = call;
+		for (int i = 0; i < 6; i++) {
+			n->rel[i] = NULL;
+			n->in_root[i] = -1;
+		}
+	}
+	n->in_root[arg] = in_root;
+	if (copy) {
+		for (size_t i = 0; i <= len; i++)
+			copy[i] = rel[i];
+	}
+	n->rel[arg] = copy;
+	if (!copy)
+		n->in_root[arg] = -1;
+}
+
+/* REL of path argument arg, or NULL when it is not in the root layer. */
+static const char *rel_of(struct cse_call *call, int arg, char *buf, size_t size)
+{
+	struct note *n = &notes[(uint32_t)lay_svc->gettid() % NOTE_SLOTS];
+	const char *host = (const char *)call->args[arg];
+	size_t at = 0;
+
+	if (n->tid == lay_svc->gettid() && n->call == call && n->in_root[arg] >= 0 &&
+	    (n->rel[arg] || !n->in_root[arg]))
+		return n->in_root[arg] ? n->rel[arg] : NULL;
+	/* No note: an upper host path names its REL. */
+	if (cse_strncmp(host, lay_upper, lay_upper_len) ||
+	    (host[lay_upper_len] != '/' && host[lay_upper_len]))
+		return NULL;
+	host += lay_upper_len;
+	while (*host == '/')
+		host++;
+	while (*host && at + 1 < size) {
+		char name[256];
+		size_t k = 0;
+
+		while (host[k] && host[k] != '/' && k < sizeof(name) - 1) {
+			name[k] = host[k];
+			k++;
+		}
+		name[k] = 0;
+		host += k;
+		while (*host == '/')
+			host++;
+		lay_name_unescape(name, buf + at + (at ? 1 : 0), size - at - 1);
+		if (at)
+			buf[at] = '/';
+		at = cse_strlen(buf);
+	}
+	buf[at] = 0;
+	return buf;
+}
+
+void fs_layer_exit(struct cse_call *call)
+{
+	struct note *n = &notes[(uint32_t)lay_svc->gettid() % NOTE_SLOTS];
+
+	if (n->call == call)
+		n->call = NULL;
+}
+
+static int is_dir(const struct cse_kstat *st)
+{
+	return (st->mode & K_S_IFMT) == K_S_IFDIR;
+}
+
+struct dent {
+	uint64_t ino;
+	int64_t off;
+	uint16_t reclen;
+	uint8_t type;
+	char name[];
+};
+
+static int dots(const char *n)
+{
+	return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
+}
+
+/* REL + "/" + name into out. */
+static int child(const char *rel, const char *name, char *out, size_t size)
+{
+	return cse_snprintf(lay_svc, out, size, rel[0] ? "%s/%s" : "%s%s", rel,
+			    name) >= (int)size ? -K_ENAMETOOLONG : 0;
+}
+
+/*
+ * For each name of directory path (upper names unescaped, markers left
+ * out): fn(ctx, name); a non-zero answer stops the listing and is
+ * returned.
+ */
+static int each_name(const char *path, int upper, int (*fn)(void *, const char *),
+		     void *ctx)
+{
+	char buf[1024], name[256];
+	long fd, n;
+	int r = 0;
+
+	fd = lay_sys(__NR_open, path, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
+	if (fd < 0)
+		return (int)fd;
+	while (!r && (n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
+		for (long off = 0; !r && off < n;) {
+			struct dent *d = (struct dent *)(buf + off);
+
+			off += d->reclen;
+			if (dots(d->name) || (upper && lay_name_hidden(d->name)))
+				continue;
+			if (upper)
+				lay_name_unescape(d->name, name, sizeof(name));
+			r = fn(ctx, upper ? name : d->name);
+		}
+	}
+	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
+	return r;
+}
+
+struct walk_ctx {
+	const char *rel;
+	int depth;
+};
+
+static int any_name(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return 1;
+}
+
+static int visible_name(void *ctx, const char *name)
+{
+	struct walk_ctx *c = ctx;
+	char sub[FS_PATH_MAX];
+	struct lay_where w;
+
+	if (child(c->rel, name, sub, sizeof(sub)))
+		return 0;
+	return lay_where(sub, &w) == 0;
+}
+
+/* 0 when directory REL (where w) is empty in the merged view. */
+static int merged_empty(const char *rel, const struct lay_where *w)
+{
+	char p[FS_PATH_MAX];
+	struct walk_ctx c = { rel, 0 };
+
+	if (w->upper && !lay_upper_path(rel, p, sizeof(p)) &&
+	    each_name(p, 1, any_name, NULL) > 0)
+		return -K_ENOTEMPTY;
+	if (w->lower && !lay_lower_path(rel, p, sizeof(p)) &&
+	    each_name(p, 0, visible_name, &c) > 0)
+		return -K_ENOTEMPTY;
+	return 0;
+}
+
+/* Move an upper directory out of sight and remove it. */
+static int drop_upper_dir(const char *up)
+{
+	char tmp[FS_PATH_MAX];
+	long r = cow_work_name(tmp, sizeof(tmp));
+
+	if (!r)
+		r = lay_sys(__NR_rename, up, tmp, 0, 0, 0, 0);
+	if (r)
+		return (int)r;
+	lay_rm_tree(tmp);
+	return 0;
+}
+
+static long do_remove(const char *rel, int dir)
+{
+	char up[FS_PATH_MAX], wh[FS_PATH_MAX];
+	size_t n = cse_strlen(rel);
+	struct lay_where w;
+	long r;
+
+	if (!*rel)
+		return -16;	/* EBUSY: the root */
+	r = lay_where(rel, &w);
+	if (r)
+		return r;
+	if (dir && !is_dir(&w.st))
+		return -K_ENOTDIR;
+	if (!dir && is_dir(&w.st))
+		return -K_EISDIR;
+	if (dir && (r = merged_empty(rel, &w)))
+		return r;
+	if (lay_upper_path(rel, up, sizeof(up)) || lay_whiteout_path(rel, wh, sizeof(wh)))
+		return -K_ENAMETOOLONG;
+	lay_lock();
+	if (w.lower_any) {
+		ix_set(rel, n, IX_WHITEOUT, 0);
+		r = cow_whiteout(wh);
+	}
+	if (!r && w.upper)
+		r = dir ? drop_upper_dir(up) : lay_sys(__NR_unlink, up, 0, 0, 0, 0, 0);
+	if (!r)
+		ix_set(rel, n, 0, IX_UPPER | IX_DIR | IX_OPAQUE);
+	lay_unlock();
+	return r;
+}
+
+static long do_mkdir(const char *rel, uint32_t mode)
+{
+	char up[FS_PATH_MAX], low[FS_PATH_MAX];
+	struct cse_kstat st;
+	struct lay_where w;
+	int opaque;
+	long r;
+
+	r = lay_where(rel, &w);
+	if (r == 0)
+		return -K_EEXIST;
+	if (r != -K_ENOENT)
+		return r;
+	if (lay_upper_path(rel, up, sizeof(up)) || lay_lower_path(rel, low, sizeof(low)))
+		return -K_ENAMETOOLONG;
+	/* A lower directory of that name was removed: it must not show again. */
+	opaque = lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) == 0;
+	lay_lock();
+	ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR | (opaque ? IX_OPAQUE : 0), 0);
+	if (opaque)
+		r = cow_mkdir(NULL, NULL, up, 1, mode);
+	else
+		r = lay_sys(__NR_mkdir, up, mode, 0, 0, 0, 0);
+	lay_unlock();
+	return r;
+}
+
+/* Under the lock: an opaque marker in upper directory up. */
+static int make_opaque(const char *up, const char *rel)
+{
+	char m[FS_PATH_MAX];
+	long fd;
+
+	cse_snprintf(lay_svc, m, sizeof(m), "%s/%s", up, WH_OPAQUE);
+	ix_set(rel, cse_strlen(rel), IX_OPAQUE, 0);
+	fd = lay_sys(__NR_open, m, K_O_WRONLY | K_O_CREAT | K_O_CLOEXEC, 0600, 0, 0, 0);
+	if (fd == -K_EACCES) {
+		struct cse_kstat st;
+
+		if (lay_sys(__NR_newfstatat, K_AT_FDCWD, up, &st, 0, 0, 0))
+			return (int)fd;
+		lay_sys(__NR_chmod, up, (st.mode & 07777) | 0300, 0, 0, 0, 0);
+		fd = lay_sys(__NR_open, m, K_O_WRONLY | K_O_CREAT | K_O_CLOEXEC, 0600, 0, 0, 0);
+		lay_sys(__NR_chmod, up, st.mode & 07777, 0, 0, 0, 0);
+	}
+	if (fd < 0)
+		return (int)fd;
+	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
+	return 0;
+}
+
+static int copy_tree(const char *rel, int depth);
+
+static int copy_child(void *ctx, const char *name)
+{
+	struct walk_ctx *c = ctx;
+	char sub[FS_PATH_MAX];
+	struct lay_where w;
+
+	if (child(c->rel, name, sub, sizeof(sub)) || lay_where(sub, &w))
+		return 0;	/* hidden */
+	if (is_dir(&w.st))
+		return copy_tree(sub, c->depth + 1);
+	return w.upper ? 0 : lay_copy_up(sub, 1);
+}
+
+/* Under the lock: directory REL and everything it shows, into UPPER. */
+static int copy_tree(const char *rel, int depth)
+{
+	char up[FS_PATH_MAX], low[FS_PATH_MAX];
+	struct walk_ctx c = { rel, depth };
+	struct lay_where w;
+	int r;
+
+	if (depth > 100)
+		return -K_ELOOP;
+	r = lay_where(rel, &w);
+	if (r)
+		return r;
+	if (lay_upper_path(rel, up, sizeof(up)) || lay_lower_path(rel, low, sizeof(low)))
+		return -K_ENAMETOOLONG;
+	if (!w.upper) {
+		ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR, 0);
+		r = cow_mkdir(low, &w.st, up, 0, 0);
+		if (r)
+			return r;
+	}
+	if (!w.lower)
+		return 0;
+	r = each_name(low, 0, copy_child, &c);
+	return r ? r : make_opaque(up, rel);
+}
+
+static long do_rename(const char *from, const char *to, unsigned long flags)
+{
+	char ufrom[FS_PATH_MAX], uto[FS_PATH_MAX], low[FS_PATH_MAX], wh[FS_PATH_MAX];
+	size_t fn = cse_strlen(from), tn = cse_strlen(to);
+	struct lay_where ws, wt;
+	struct cse_kstat st;
+	int sdir, tr;
+	long r;
+
+	if (flags & ~(unsigned long)(K_RENAME_NOREPLACE | K_RENAME_EXCHANGE) ||
+	    (flags & K_RENAME_NOREPLACE && flags & K_RENAME_EXCHANGE))
+		return -K_EINVAL;
+	r = lay_where(from, &ws);
+	if (r)
+		return r;
+	tr = lay_where(to, &wt);
+	if (tr && tr != -K_ENOENT)
+		return tr;
+	if (!*from || !*to)
+		return -16;	/* EBUSY */
+	if ((flags & K_RENAME_NOREPLACE) && !tr)
+		return -K_EEXIST;
+	if ((flags & K_RENAME_EXCHANGE) && tr)
+		return -K_ENOENT;
+	if (!cse_strcmp(from, to))
+		return 0;
+	sdir = is_dir(&ws.st);
+	if ((!cse_strncmp(to, from, fn) && to[fn] == '/') ||
+	    ((flags & K_RENAME_EXCHANGE) && !cse_strncmp(from, to, tn) && from[tn] == '/'))
+		return -K_EINVAL;
+	if (!tr && !(flags & K_RENAME_EXCHANGE)) {
+		if (sdir && !is_dir(&wt.st))
+			return -K_ENOTDIR;
+		if (!sdir && is_dir(&wt.st))
+			return -K_EISDIR;
+		if (sdir && (r = merged_empty(to, &wt)))
+			return r;
+	}
+	if (lay_upper_path(from, ufrom, sizeof(ufrom)) || lay_upper_path(to, uto, sizeof(uto)) ||
+	    lay_whiteout_path(from, wh, sizeof(wh)) || lay_lower_path(to, low, sizeof(low)))
+		return -K_ENAMETOOLONG;
+	lay_lock();
+	r = sdir ? copy_tree(from, 0) : lay_copy_up(from, 1);
+	if (!r && (flags & K_RENAME_EXCHANGE))
+		r = is_dir(&wt.st) ? copy_tree(to, 0) : lay_copy_up(to, 1);
+	/* An upper target directory that holds only markers goes first. */
+	if (!r && !tr && wt.upper && is_dir(&wt.st) && !(flags & K_RENAME_EXCHANGE))
+		r = drop_upper_dir(uto);
+	/* The lower layer's children of the new name must not show through. */
+	if (!r && sdir && !(flags & K_RENAME_EXCHANGE) &&
+	    !lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0))
+		r = make_opaque(ufrom, from);
+	if (!r) {
+		char relbuf[FS_PATH_MAX];
+		long fd;
+
+		ix_set(to, tn, IX_UPPER | (sdir ? IX_DIR : 0), 0);
+		if (sdir && (fd = lay_sys(__NR_open, ufrom, K_O_RDONLY | K_O_DIRECTORY |
+					  K_O_CLOEXEC, 0, 0, 0, 0)) >= 0) {
+			/* The children's new names, before they exist. */
+			for (size_t i = 0; i <= tn; i++)
+				relbuf[i] = to[i];
+			ix_scan((int)fd, relbuf, tn, 0);
+			lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
+		}
+		r = lay_sys(__NR_renameat2, K_AT_FDCWD, ufrom, K_AT_FDCWD, uto,
+			    flags & K_RENAME_EXCHANGE, 0);
+	}
+	/* After the move, not before: a kill in between shows both names. */
+	if (!r && !(flags & K_RENAME_EXCHANGE)) {
+		if (ws.lower_any) {
+			ix_set(from, fn, IX_WHITEOUT, IX_UPPER | IX_DIR | IX_OPAQUE);
+			r = cow_whiteout(wh);
+		} else {
+			ix_set(from, fn, 0, IX_UPPER | IX_DIR | IX_OPAQUE);
+		}
+	}
+	lay_unlock();
+	return r;
+}
+
+static long do_link(const char *from, const char *to)
+{
+	char ufrom[FS_PATH_MAX], uto[FS_PATH_MAX];
+	struct lay_where w;
+	long r;
+
+	r = lay_where(from, &w);
+	if (r)
+		return r;
+	if (is_dir(&w.st))
+		return -K_EPERM;
+	if (lay_where(to, &w) == 0)
+		return -K_EEXIST;
+	if (lay_upper_path(from, ufrom, sizeof(ufrom)) || lay_upper_path(to, uto, sizeof(uto)))
+		return -K_ENAMETOOLONG;
+	r = lay_copy_up(from, 1);
+	if (r)
+		return r;
+	ix_set(to, cse_strlen(to), IX_UPPER, 0);
+	return lay_sys(__NR_link, ufrom, uto, 0, 0, 0, 0);
+}
+
+enum cse_verdict fs_layer_handle(struct cse_call *call)
+{
+	char b0[FS_PATH_MAX], b1[FS_PATH_MAX];
+	const char *a, *b;
+	long *x = call->args;
+
+	if (!fs_layer_overlay())
+		return CSE_PASS;
+	switch (call->nr) {
+	case __NR_getdents64:
+		call->ret = dir_getdents(call);
+		return call->ret == -K_ENOSYS ? CSE_PASS : CSE_DONE;
+	case __NR_unlink:
+	case __NR_rmdir:
+		if (!(a = rel_of(call, 0, b0, sizeof(b0))))
+			return CSE_PASS;
+		call->ret = do_remove(a, call->nr == __NR_rmdir);
+		return CSE_DONE;
+	case __NR_unlinkat:
+		if ((x[2] & ~K_AT_REMOVEDIR) || !(a = rel_of(call, 1, b0, sizeof(b0))))
+			return CSE_PASS;
+		call->ret = do_remove(a, !!(x[2] & K_AT_REMOVEDIR));
+		return CSE_DONE;
+	case __NR_mkdir:
+	case __NR_mkdirat: {
+		int i = call->nr == __NR_mkdirat;
+
+		if (!(a = rel_of(call, i, b0, sizeof(b0))))
+			return CSE_PASS;
+		call->ret = do_mkdir(a, (uint32_t)x[i + 1]);
+		return CSE_DONE;
+	}
+	case __NR_rename:
+	case __NR_renameat:
+	case __NR_renameat2: {
+		int i = call->nr != __NR_rename;
+
+		a = rel_of(call, i, b0, sizeof(b0));
+		b = rel_of(call, i ? 3 : 1, b1, sizeof(b1));
+		if (!a && !b)
+			return CSE_PASS;
+		/* Between the root layer and a bind or tmpfs: as across mounts. */
+		call->ret = (!a || !b) ? -K_EXDEV :
+			do_rename(a, b, call->nr == __NR_renameat2 ? (unsigned long)x[4] : 0);
+		return CSE_DONE;
+	}
+	case __NR_link:
+	case __NR_linkat: {
+		int i = call->nr == __NR_linkat;
+
+		if (i && (x[4] & K_AT_EMPTY_PATH))
+			return CSE_PASS;
+		a = rel_of(call, i, b0, sizeof(b0));
+		b = rel_of(call, i ? 3 : 1, b1, sizeof(b1));
+		if (!a && !b)
+			return CSE_PASS;
+		call->ret = (!a || !b) ? -K_EXDEV : do_link(a, b);
+		return CSE_DONE;
+	}
+	}
+	return CSE_PASS;
+}
