@@ -213,6 +213,11 @@ expect "root: --no-host-* show the root's own" \
 	'read,/etc/resolv.conf = "root-resolv"|stat,/proc/self = EENOENT|stat,/dev/null = EENOENT' \
 	"$(printf '%s' "$got" | tr '\n' '|')"
 
+run --root "$W/B" -- /bin/fs_calls raw,500,/etc/secret raw,500,/etc/secret >"$W/raw.out" 2>"$W/raw.err"
+expect "fail closed: an unknown system call gets ENOSYS" "raw,500,/etc/secret = EENOSYS|raw,500,/etc/secret = EENOSYS" \
+	"$(tr '\n' '|' <"$W/raw.out" | sed 's/|$//')"
+expect "fail closed: said once" "1" "$(grep -c 'system call 500 refused (ENOSYS)' "$W/raw.err")"
+
 # ------------------------------------------------------------ errors
 check_err "error: missing root" 2 "--root: .*no such directory" "$CSE_RUN" --root "$W/nonexist" -- /bin/true
 check_err "error: relative bind HOST" 2 "--bind: .*HOST must be an absolute path" "$CSE_RUN" --bind rel:/x -- /bin/true

@@ -364,7 +364,8 @@ int pathstage_pre(struct cse_call *c, struct path_call *pc)
 	pc->proc = PROC_NONE;
 	note_memory(c);
 	if (!info || !info->args) {
-		if (!resolving)
+		/* Known by name: a call without path arguments. */
+		if (!resolving || syscall_name(c->nr))
 			return 0;
 		/* Fail closed: an unknown call may carry a path no
 		 * resolver saw. Refused, and said once per process. */

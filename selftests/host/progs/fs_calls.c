@@ -12,7 +12,8 @@
  *   creat,P  mkdir,P  unlink,P  rmdir,P  symlink,TARGET,P  link,A,B
  *   rename2,A,B,FLAGS  openat2,DIR,P,RESOLVE  relat,DIR,P (fstatat on a
  *   dirfd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
- *   exec,P,ARG (fork, exec P with ARG, wait)  nlink,P
+ *   exec,P,ARG (fork, exec P with ARG, wait)  nlink,P  raw,NR,P (an
+ *   unknown system call NR with path P)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -251,6 +252,8 @@ static void op(char *o)
 			res(r);
 		else
 			printf(" = \"%.*s\"\n", (int)r, buf);
+	} else if (!strcmp(field[0], "raw")) {
+		res(syscall(atol(a), b));
 	} else if (!strcmp(field[0], "exec")) {
 		op_exec(a, b);
 	} else {
