@@ -430,7 +430,8 @@ int fs_resolve(struct cse_path_req *req)
 		if (r && r != -K_ENOENT)
 			return r;
 	} else {
-		fs_layer_note(req->call, req->arg, 0, "");
+		if (fs_upper[0])	/* the layers' handlers only act under --overlay */
+			fs_layer_note(req->call, req->arg, 0, "");
 		r = fs_host_of(w.g, w.n, req->out, req->out_size);
 		if (r)
 			return r;
