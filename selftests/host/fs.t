@@ -45,7 +45,8 @@ fi
 LONG=$(printf 'l%.0s' $(seq 1 90))
 mk_tree() {
 	local r=$1
-	mkdir -p "$r"/{bin,etc,d/e,tmp,proc,"$LONG"}
+	mkdir -p "$r"/{bin,etc,d/e,d/bin,tmp,proc,"$LONG"}
+	cp "$W/fs_calls" "$r/d/bin/"
 	chmod 1777 "$r/tmp"
 	cp "$W/fs_calls" "$r/bin/"
 	echo inside >"$r/etc/secret"
@@ -146,6 +147,8 @@ OPS=(
 	chdir,..
 	getcwd
 	exec,/../../bin/fs_calls,getcwd
+	exec,/bin/fs_calls,read,/../e/f
+	exec,/bin/fs_calls,readlink,/../../abs
 )
 
 # Natively: chroot(8) into A with the host's /proc; under cse: B.
@@ -262,6 +265,13 @@ printf 'a\nb\n' >"$W/tw/in"
 got=$(run --root "$TRIXIE" --bind "$W/tw:/work" --workdir /work -- bash -c \
 	'mkdir -p t/s && cp in t/s/ && ln -s s/in t/ln && tar cf x.tar t && rm -r t && tar xf x.tar && readlink t/ln && realpath t/ln && cat t/ln | wc -l' 2>&1)
 expect "trixie: coreutils and tar in a bound directory" "s/in|/work/t/s/in|2" "$(printf '%s' "$got" | tr '\n' '|')"
+
+# gcc and the program it made, in a bound directory of the host's own root.
+mkdir -p "$W/gsrc"
+cp "$TOP/selftests/host/progs/fs_musl.c" "$W/gsrc/p.c"
+got=$(run --bind "$W/gsrc:/gsrc" --workdir /gsrc -- sh -c 'gcc -O2 -o p p.c && ./p /gsrc/p.c' 2>&1)
+expect "gcc: compiles and runs in a bound directory" \
+	"musl: cwd=/gsrc exe=/gsrc/p read=// SPDX-License-Identifier: GPL-2.0 OR MIT" "$got"
 
 # musl: programs linked here against the root's musl, run by its loader.
 cp -a "$MUSL" "$W/musl"

@@ -12,7 +12,7 @@
  *   creat,P  mkdir,P  unlink,P  rmdir,P  symlink,TARGET,P  link,A,B
  *   rename2,A,B,FLAGS  openat2,DIR,P,RESOLVE  relat,DIR,P (fstatat on a
  *   dirfd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
- *   exec,P,ARG (fork, exec P with ARG, wait)  nlink,P  raw,NR,P (an
+ *   exec,P,OP (fork, exec P with the one OP, wait)  nlink,P  raw,NR,P (an
  *   unknown system call NR with path P)
  */
 #define _GNU_SOURCE
@@ -146,9 +146,18 @@ static void op(char *o)
 	long r;
 	int fd;
 
+	size_t olen = strlen(o);
+
 	printf("%s", o);
 	fflush(stdout);
 	split(o);
+	if (!strcmp(field[0], "exec") && nfield > 3) {
+		/* exec,P,OP...: the child's OP keeps its commas */
+		for (char *q = field[2]; q < o + olen; q++)
+			if (!*q)
+				*q = ',';
+		nfield = 3;
+	}
 	const char *a = nfield > 1 ? field[1] : "", *b = nfield > 2 ? field[2] : "";
 	const char *c = nfield > 3 ? field[3] : "0";
 
