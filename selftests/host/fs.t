@@ -150,6 +150,9 @@ OPS=(
 	exec,/bin/fs_calls,read,/../e/f
 	exec,/bin/fs_calls,readlink,/../../abs
 )
+# (before the chroot above: exec through a symlink, fchdir, whiteouts)
+OPS=("${OPS[@]:0:66}" exec,/lnkbin,readlink,/proc/self/exe fchdir,/lnkdir getcwd readlink,/proc/self/cwd
+	chdir,/ creat,/tmp/w1 rename2,/tmp/w1,/tmp/w2,4 lstat,/tmp/w1 lstat,/tmp/w2 "${OPS[@]:66}")
 
 # Natively: chroot(8) into A with the host's /proc; under cse: B.
 mount --bind /proc "$W/A/proc"
@@ -251,6 +254,27 @@ expect "trixie: its glibc differs from the host's" 0 $?
 expect "trixie: /bin/ls /" "$(chroot "$TRIXIE" /bin/ls /)" "$(run --root "$TRIXIE" -- /bin/ls /)"
 expect "trixie: bash, by PATH, in a symlinked /bin" "$(chroot "$TRIXIE" bash -c 'echo $BASH_VERSION; cd /usr/lib; pwd; cat /etc/debian_version')" \
 	"$(run --root "$TRIXIE" -- bash -c 'echo $BASH_VERSION; cd /usr/lib; pwd; cat /etc/debian_version')"
+got=$(run --root "$TRIXIE" -- sh -c 'grep -c "$1" /proc/self/maps /proc/self/mountinfo; grep -c " /usr/lib/x86_64-linux-gnu/libc.so.6$" /proc/self/maps' sh "$TRIXIE")
+expect "trixie: maps and mountinfo name guest paths" "/proc/self/maps:0|/proc/self/mountinfo:0|5" \
+	"$(printf '%s' "$got" | tr '\n' '|' | sed 's/|[1-9][0-9]*$/|5/')"
+mkdir -p "$W/tw"
+cat >"$W/tw/u.py" <<'EOF'
+import socket, sys
+for p in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(p); s.listen(1)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(p)
+    a, _ = s.accept(); c.send(b"hi")
+    d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); d.bind(p + "d")
+    e = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); e.bind(p + "e")
+    e.sendto(b"yo", p + "d")
+    print(s.getsockname(), c.getpeername(), a.recv(2).decode(), d.recvfrom(9))
+EOF
+mkdir -p "$W/tw/$LONG"
+got=$(run --root "$TRIXIE" --bind "$W/tw:/work" -- python3 /work/u.py /work/s "/work/$LONG/s" 2>&1)
+expect "trixie: AF_UNIX bind, connect, sendto, names back (short and long host paths)" \
+	"/work/s /work/s hi (b'yo', '/work/se')|/work/$LONG/s /work/$LONG/s hi (b'yo', '/work/$LONG/se')" \
+	"$(printf '%s' "$got" | tr '\n' '|')"
+expect "trixie: the sockets are in the bound directory" "s sd se" "$(cd "$W/tw/$LONG" && echo *)"
 py='import os, sys; print(sys.version.split()[0], os.path.realpath("/bin/sh"), os.getcwd(), os.path.exists("/usr/lib/python3"))'
 expect "trixie: python3 (realpath, getcwd)" "$(chroot "$TRIXIE" python3 -c "$py")" \
 	"$(run --root "$TRIXIE" -- python3 -c "$py")"
@@ -260,7 +284,6 @@ expect "trixie: python3's /proc/self/exe" "/usr/bin/$(readlink "$TRIXIE/usr/bin/
 "$TRIXIE/usr/bin/python3" -c 'print(1)' >/dev/null 2>"$W/py.err"
 expect "trixie: natively its python3 cannot run on the host's glibc" "1" \
 	"$(grep -c 'GLIBC_2\.[0-9]*. not found' "$W/py.err" | head -c 1 | sed 's/[1-9]/1/')"
-mkdir -p "$W/tw"
 printf 'a\nb\n' >"$W/tw/in"
 got=$(run --root "$TRIXIE" --bind "$W/tw:/work" --workdir /work -- bash -c \
 	'mkdir -p t/s && cp in t/s/ && ln -s s/in t/ln && tar cf x.tar t && rm -r t && tar xf x.tar && readlink t/ln && realpath t/ln && cat t/ln | wc -l' 2>&1)

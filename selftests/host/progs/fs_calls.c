@@ -130,12 +130,12 @@ static void op_exec(const char *p, const char *arg)
 
 		fflush(stdout);
 		syscall(SYS_execve, p, argv, environ);
-		printf(" = E%s\n", strerrorname_np(errno));
+		printf("execve = E%s\n", strerrorname_np(errno));
 		fflush(stdout);
 		_exit(127);
 	}
 	waitpid(pid, &st, 0);
-	printf(" = exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	printf("exec,%s = exit %d\n", p, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
 static void op(char *o)
@@ -264,6 +264,7 @@ static void op(char *o)
 	} else if (!strcmp(field[0], "raw")) {
 		res(syscall(atol(a), b));
 	} else if (!strcmp(field[0], "exec")) {
+		printf(" (child:)\n");
 		op_exec(a, b);
 	} else {
 		printf(" = unknown op\n");
