@@ -152,7 +152,12 @@ OPS=(
 )
 # (before the chroot above: exec through a symlink, fchdir, whiteouts)
 OPS=("${OPS[@]:0:66}" exec,/lnkbin,readlink,/proc/self/exe fchdir,/lnkdir getcwd readlink,/proc/self/cwd
-	chdir,/ creat,/tmp/w1 rename2,/tmp/w1,/tmp/w2,4 lstat,/tmp/w1 lstat,/tmp/w2 "${OPS[@]:66}")
+	chdir,/ creat,/tmp/w1 rename2,/tmp/w1,/tmp/w2,4 lstat,/tmp/w1 lstat,/tmp/w2
+	# a name looked up, then made a symlink (here, by rename, by another process)
+	mkdir,/tmp/c mkdir,/tmp/c/x stat,/tmp/c/x rmdir,/tmp/c/x symlink,/etc,/tmp/c/x read,/tmp/c/x/secret
+	creat,/tmp/c/y stat,/tmp/c/y symlink,/etc/secret,/tmp/c/z rename2,/tmp/c/z,/tmp/c/y,0 read,/tmp/c/y
+	creat,/tmp/c/w read,/tmp/c/w exec,/bin/fs_calls,unlink,/tmp/c/w
+	exec,/bin/fs_calls,symlink,/etc/secret,/tmp/c/w read,/tmp/c/w "${OPS[@]:66}")
 
 # Natively: chroot(8) into A with the host's /proc; under cse: B.
 mount --bind /proc "$W/A/proc"

@@ -10,7 +10,7 @@
  * argument of the runtime's syscall table is walked inside the view, and
  * host paths in results are mapped back. This element's handler answers
  * chroot() (emulated, fs_chroot.c), follows chdir/fchdir (fs_fd.c),
- * notes removals and renames (the lookup cache) and removes the --tmpfs
+ * notes renames (the lookup cache) and removes the --tmpfs
  * directories when the application's first process exits. It passes
  * everything else on; the layers' calls go to fs_layer_handle first.
  *
@@ -23,8 +23,7 @@ struct fs_state *fs_st;
 
 static const long own_syscalls[] = {
 	__NR_chroot, __NR_chdir, __NR_fchdir, __NR_exit_group,
-	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_rename, __NR_renameat,
-	__NR_renameat2,
+	__NR_rename, __NR_renameat, __NR_renameat2,
 };
 #define NOWN (sizeof(own_syscalls) / sizeof(own_syscalls[0]))
 static long fs_syscalls[NOWN + 128] = { CSE_SYSCALLS_END };
@@ -149,13 +148,10 @@ static void fs_exit(struct cse_call *c)
 		if (c->ret == 0)
 			fs_cwd_refresh();
 		break;
-	case __NR_unlink:
-	case __NR_unlinkat:
-	case __NR_rmdir:
 	case __NR_rename:
 	case __NR_renameat:
 	case __NR_renameat2:
-		fs_changed();
+		fs_changed();	/* again: a lookup may have raced the call */
 		break;
 	default:
 		break;

@@ -11,10 +11,15 @@
  *
  * Cost: a component is checked for being a symlink with one readlinkat.
  * "Not a symlink" answers are cached per process, keyed by the guest
- * path and the instance's generation, which every removal and rename
- * made by the application bumps (fs_changed): a warm lookup makes no
- * system call. Changes made by processes outside the application are
- * not seen until the next removal or rename inside it (documented).
+ * path: a warm lookup makes no system call. Such an answer turns false
+ * only when a symlink appears at the path, which symlink() and link()
+ * of a symlink do at their new name, and rename() anywhere (a whole tree
+ * moves). So the instance state holds a generation for all paths, which
+ * every rename bumps (before and after the call), and one per hash
+ * bucket, which symlink and link bump for their new name; an answer
+ * holds while both are as they were. Changes made by processes outside
+ * the application are not seen until the next rename inside it
+ * (documented).
  *
  * A relative path that stays below its start directory, crosses no mount
  * point and meets no symlink is handed to the kernel unchanged (with its
@@ -39,9 +44,19 @@ static uint64_t tag(uint64_t h, uint64_t gen)
 	return (h ^ (gen * 0x9e3779b97f4a7c15ull)) | 1;
 }
 
-static uint64_t gen_now(void)
+/* The generation an answer for hash h was (or is) given under. */
+static uint64_t gen_now(uint64_t h)
 {
-	return __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
+	uint64_t all = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
+	uint32_t one = __atomic_load_n(&fs_st->bucket[h % FS_BUCKETS], __ATOMIC_ACQUIRE);
+
+	return all ^ ((uint64_t)one << 40) ^ one;
+}
+
+/* A symlink may appear at the physical guest path g. */
+static void changed_one(const char *g, size_t n)
+{
+	__atomic_add_fetch(&fs_st->bucket[hash(g, n) % FS_BUCKETS], 1, __ATOMIC_RELEASE);
 }
 
 void fs_changed(void)
@@ -251,7 +266,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		if (last && nofollow && i == tn)
 			break;
 		h = hash(w->g, w->n);
-		gen = gen_now();
+		gen = gen_now(h);
 		if (__atomic_load_n(&cache[h % CACHE_SLOTS], __ATOMIC_RELAXED) == tag(h, gen))
 			continue;
 		r = fs_host_of(w->g, w->n, link, sizeof(link));
@@ -358,6 +373,18 @@ int fs_walk_guest(const char *path, char *out, size_t size)
 	return (int)w.n;
 }
 
+int fs_renames(long nr)
+{
+	return nr == __NR_rename || nr == __NR_renameat || nr == __NR_renameat2;
+}
+
+/* Calls that may make a symlink at their new name. */
+static int makes_link(long nr)
+{
+	return nr == __NR_symlink || nr == __NR_symlinkat || nr == __NR_link ||
+	       nr == __NR_linkat;
+}
+
 /* openat2 with RESOLVE_NO_SYMLINKS: no symlink may be met at all. */
 static int no_symlinks(const struct cse_path_req *req)
 {
@@ -385,7 +412,7 @@ int fs_resolve(struct cse_path_req *req)
 
 	if (req->intent & CSE_PATH_SYMLINK_TARGET)
 		return 0;
-	if (req->intent & CSE_PATH_REMOVE)
+	if (fs_renames(req->nr))
 		fs_changed();
 	if (tn >= FS_PATH_MAX)
 		return -K_ENAMETOOLONG;
@@ -414,6 +441,8 @@ int fs_resolve(struct cse_path_req *req)
 		return r;
 	if (w.links && no_symlinks(req))
 		return -K_ELOOP;
+	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
+		changed_one(w.g, w.n);
 	w.m = fs_mount_of(w.g, w.n);
 	if (w.m->ro && writes(req->intent))
 		return -K_EROFS;
