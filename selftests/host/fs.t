@@ -280,6 +280,18 @@ expect "trixie: AF_UNIX bind, connect, sendto, names back (short and long host p
 	"/work/s /work/s hi (b'yo', '/work/se')|/work/$LONG/s /work/$LONG/s hi (b'yo', '/work/$LONG/se')" \
 	"$(printf '%s' "$got" | tr '\n' '|')"
 expect "trixie: the sockets are in the bound directory" "s sd se" "$(cd "$W/tw/$LONG" && echo *)"
+py2='import os
+os.makedirs("/work/d1/s"); open("/work/d1/s/f", "w").write("x")
+fd = os.open("/work/d1", os.O_RDONLY | os.O_DIRECTORY)
+print(os.stat("s/f", dir_fd=fd).st_size, end=" ")
+os.rename("/work/d1", "/work/d2")
+print(os.stat("s/f", dir_fd=fd).st_size, os.readlink("/proc/self/fd/%d" % fd), end=" ")
+fd2 = os.dup(fd); os.close(fd)
+print(os.stat("s/../s/f", dir_fd=fd2).st_size, sorted(os.listdir(fd2)))'
+got=$(run --root "$TRIXIE" --bind "$W/tw:/work" -- python3 -c "$py2" 2>&1)
+expect "trixie: dirfd-relative calls after the directory was renamed and its fd dup'ed" "1 1 /work/d2 1 ['s']" "$got"
+got=$(run --root "$TRIXIE" --bind "$W/tw:/work" --workdir /work -- sh -c 'find d2 | sort | tr "\n" " "; rm -r d2 && [ ! -e d2 ] && echo gone' 2>&1)
+expect "trixie: find and rm -r" "d2 d2/s d2/s/f gone" "$got"
 py='import os, sys; print(sys.version.split()[0], os.path.realpath("/bin/sh"), os.getcwd(), os.path.exists("/usr/lib/python3"))'
 expect "trixie: python3 (realpath, getcwd)" "$(chroot "$TRIXIE" python3 -c "$py")" \
 	"$(run --root "$TRIXIE" -- python3 -c "$py")"

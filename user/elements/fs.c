@@ -24,6 +24,7 @@ struct fs_state *fs_st;
 static const long own_syscalls[] = {
 	__NR_chroot, __NR_chdir, __NR_fchdir, __NR_exit_group,
 	__NR_rename, __NR_renameat, __NR_renameat2,
+	__NR_open, __NR_openat, __NR_openat2,
 };
 #define NOWN (sizeof(own_syscalls) / sizeof(own_syscalls[0]))
 static long fs_syscalls[NOWN + 128] = { CSE_SYSCALLS_END };
@@ -107,6 +108,7 @@ static int fs_setup(const struct cse_setup *s)
 	if (r)
 		return r;
 	fs_chroot_load();
+	fs_fd_setup(s);
 	r = s->svc->path_stage(s->id, &ops);
 	if (r) {
 		cse_snprintf(s->svc, s->err, s->err_size, "fs: cannot register the path stage (errno %d)", -r);
@@ -143,6 +145,20 @@ static void fs_exit(struct cse_call *c)
 	if (layer_call(c->nr))
 		fs_layer_exit(c);
 	switch (c->nr) {
+	case __NR_open:
+	case __NR_openat:
+		if (c->args[c->nr == __NR_openat ? 2 : 1] & K_O_DIRECTORY)
+			fs_fd_opened(c);
+		break;
+	case __NR_openat2: {
+		struct { uint64_t flags, mode, resolve; } how;
+
+		/* RESOLVE_BENEATH, RESOLVE_IN_ROOT: the kernel walked it */
+		if (!fs_svc->copy_from_app(&how, (const void *)c->args[2], sizeof(how)) &&
+		    (how.flags & K_O_DIRECTORY) && !(how.resolve & 0x18))
+			fs_fd_opened(c);
+		break;
+	}
 	case __NR_chdir:
 	case __NR_fchdir:
 		if (c->ret == 0)

@@ -41,6 +41,7 @@ struct fs_mount {
 /* Shared by the application's processes (the element's instance state). */
 struct fs_state {
 	uint64_t gen;			/* bumped by every rename */
+	uint32_t images;		/* process images started (fs_fd.c) */
 	uint32_t bucket[FS_BUCKETS];	/* bumped by symlink and link (fs_resolve.c) */
 	struct cse_lock lock;		/* tmpfs creation, chroot table */
 	int32_t tmpfs_made;		/* 1 once the tmpfs backing dirs exist */
@@ -93,6 +94,9 @@ long fs_reverse_phys(const char *host, char *out, size_t size);
  * length, FS_NOT_IN_VIEW, or -errno. */
 long fs_dir_guest(int dirfd, char *out, size_t size);
 void fs_cwd_refresh(void);
+void fs_fd_setup(const struct cse_setup *s);
+/* After an open: a directory's guest path is remembered. */
+void fs_fd_opened(const struct cse_call *c);
 
 /* fs_tmpfs.c */
 int fs_tmpfs_setup(const struct cse_setup *s);
