@@ -107,6 +107,18 @@ static inline void fs_copy(char *dst, const char *src, size_t n)
 		dst[i] = src[i];
 }
 
+/* memmove */
+static inline void fs_move(char *dst, const char *src, size_t n)
+{
+	if (dst < src) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		for (size_t i = n; i > 0; i--)
+			dst[i - 1] = src[i - 1];
+	}
+}
+
 /* s starts with directory d (length n): s is d, or d followed by '/'. */
 static inline int fs_under(const char *s, size_t slen, const char *d, size_t n)
 {

@@ -152,14 +152,29 @@ static int proc_magic(struct walk *w, const char *text, size_t mlen, char *todo,
 	r -= fs_vroot_len;
 	if ((size_t)r + 1 + *tn >= 2 * FS_PATH_MAX)
 		return 0;
-	for (size_t i = *tn; i > 0; i--)
-		todo[r + i] = todo[i - 1];
+	fs_move(todo + r + 1, todo, *tn);
 	fs_copy(todo, back + fs_vroot_len, (size_t)r);
 	todo[r] = '/';
 	*tn += (size_t)r + 1;
 	todo[*tn] = 0;
 	to_root(w);
 	return 1;
+}
+
+/*
+ * A mount point lies below w->g: the directories leading to a --bind or
+ * --tmpfs GUEST are walked through even when the root lacks them (they
+ * are not listed in their parent: create them in the root for that).
+ */
+static int holds_mount(const struct walk *w)
+{
+	for (int i = 1; i < fs_nmounts; i++) {
+		const struct fs_mount *m = &fs_mounts[i];
+
+		if (m->glen > w->n && fs_under(m->guest, m->glen, w->g, w->n))
+			return 1;
+	}
+	return 0;
 }
 
 /* The last component of w is NAME. */
@@ -248,6 +263,8 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			continue;
 		}
 		if (ln < 0) {
+			if (ln == -K_ENOENT && !last && holds_mount(w))
+				continue;	/* a mount point's missing parent */
 			/* missing, not a directory, no permission: the kernel
 			 * stops at the same component with the same error */
 			if (!last)
@@ -291,8 +308,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		/* splice: todo = link text + the remaining components */
 		if ((size_t)ln + (tn - i) + 1 >= 2 * FS_PATH_MAX)
 			return -K_ENAMETOOLONG;
-		for (size_t k = tn - i; k > 0; k--)
-			todo[ln + k - 1] = todo[i + k - 1];
+		fs_move(todo + ln, todo + i, tn - i);
 		fs_copy(todo, link, (size_t)ln);
 		tn = (size_t)ln + (tn - i);
 		todo[tn] = 0;
@@ -342,6 +358,17 @@ int fs_walk_guest(const char *path, char *out, size_t size)
 	return (int)w.n;
 }
 
+/* openat2 with RESOLVE_NO_SYMLINKS: no symlink may be met at all. */
+static int no_symlinks(const struct cse_path_req *req)
+{
+	struct { uint64_t flags, mode, resolve; } how;
+
+	if (req->nr != __NR_openat2 || !req->call ||
+	    fs_svc->copy_from_app(&how, (const void *)req->call->args[2], sizeof(how)))
+		return 0;
+	return !!(how.resolve & 0x04);
+}
+
 static int writes(uint32_t intent)
 {
 	return intent & (CSE_PATH_WRITE | CSE_PATH_CREATE | CSE_PATH_REMOVE);
@@ -385,6 +412,8 @@ int fs_resolve(struct cse_path_req *req)
 	r = walk(&w, todo, tn, nofollow, &rest);
 	if (r)
 		return r;
+	if (w.links && no_symlinks(req))
+		return -K_ELOOP;
 	w.m = fs_mount_of(w.g, w.n);
 	if (w.m->ro && writes(req->intent))
 		return -K_EROFS;

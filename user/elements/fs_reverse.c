@@ -11,6 +11,27 @@
  */
 #include "fs.h"
 
+/*
+ * UPPER stores a user name starting with ".wh." as ".wh..wh..u" + name
+ * (fs_layer.c): every component carrying that prefix loses it.
+ */
+static long unescape(char *p, size_t n)
+{
+	static const char esc[] = "/.wh..wh..u";
+	size_t el = sizeof(esc) - 1, o = 0;
+
+	for (size_t i = 0; i < n; ) {
+		if (n - i > el && !cse_strncmp(p + i, esc, el)) {
+			p[o++] = '/';
+			i += el;
+			continue;
+		}
+		p[o++] = p[i++];
+	}
+	p[o] = 0;
+	return (long)o;
+}
+
 long fs_reverse_phys(const char *host, char *out, size_t size)
 {
 	size_t n = cse_strlen(host), un = cse_strlen(fs_upper);
@@ -40,6 +61,8 @@ long fs_reverse_phys(const char *host, char *out, size_t size)
 	fs_copy(out, best->guest, best->glen);
 	fs_copy(out + best->glen, tail, tn);
 	out[best->glen + tn] = 0;
+	if (bh == un && un)
+		return unescape(out, best->glen + tn);
 	return (long)(best->glen + tn);
 }
 

@@ -49,8 +49,10 @@
 #define ENOMEM_		12
 #define EBUSY_		16
 #define ENAMETOOLONG_	36
+#define ENOSYS_		38
 
 int pathstage_on;		/* a resolver or a reverse map is registered */
+static int resolving;		/* a resolver is registered: fail closed */
 int pathstage_reversing;	/* a reverse map is registered */
 static const struct cse_path_ops *stage[CHAIN_MAX_ELEMENTS];
 
@@ -62,6 +64,8 @@ int pathstage_register(int element, const struct cse_path_ops *ops)
 	if (stage[element])
 		return -EBUSY_;
 	stage[element] = ops;
+	if (ops->resolve)
+		resolving = 1;
 	if (ops->reverse)
 		__atomic_store_n(&pathstage_reversing, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&pathstage_on, 1, __ATOMIC_RELEASE);
@@ -350,6 +354,8 @@ static void proc_open(const struct cse_call *c, struct path_call *pc)
 	pc->open_flags = flags;
 }
 
+static int unknown_said;
+
 int pathstage_pre(struct cse_call *c, struct path_call *pc)
 {
 	const struct sys_info *info = syscall_info(c->nr);
@@ -357,8 +363,18 @@ int pathstage_pre(struct cse_call *c, struct path_call *pc)
 	pc->app_buf = NULL;
 	pc->proc = PROC_NONE;
 	note_memory(c);
-	if (!info)
-		return 0;
+	if (!info || !info->args) {
+		/* Known by name: a call without path arguments. */
+		if (!resolving || syscall_name(c->nr))
+			return 0;
+		/* Fail closed: an unknown call may carry a path no
+		 * resolver saw. Refused, and said once per process. */
+		if (!__atomic_exchange_n(&unknown_said, 1, __ATOMIC_RELAXED))
+			rt_errorf("system call %ld refused (ENOSYS): not in the runtime's table, "
+				  "and a path stage is active", c->nr);
+		c->ret = -ENOSYS_;
+		return 1;
+	}
 	for (int i = 0; i < info->npaths; i++) {
 		const struct sys_path *p = &info->path[i];
 		long intent, r;
