@@ -223,8 +223,12 @@ else
 	cp "$TOP/selftests/host/data/fscow-trixie.sh" "$W/p2.sh"
 	chmod 644 "$W/p2.sh"
 	as mkdir "$W/tup"
+	# The one difference a plain user makes: root's 0700 /root cannot be
+	# searched, so dpkg's optional /root/.dpkg.cfg gives EACCES, not ENOENT
+	# (as with --root alone); its warning is left out.
 	as "$CSE_RUN" --root "$TRIXIE" --root-id --overlay "$W/tup" --bind "$W/p2.sh:/p2.sh" -- \
-		sh /p2.sh >"$W/p2.out" 2>&1
+		sh /p2.sh 2>&1 | grep -v "^dpkg: warning: failed to open configuration file '/root/.dpkg.cfg' for reading: Permission denied$" \
+		>"$W/p2.out"
 	if [ "$(id -u)" = 0 ]; then
 		rm -rf "$W/tnat"
 		cp -a "$TRIXIE" "$W/tnat"
