@@ -39,7 +39,7 @@ TOOL=$W/fscow_layer
 E=$TOP/user/elements
 if gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$TOP/include" -I"$TOP/include/uapi" \
 	-o "$TOOL" "$TOP/selftests/host/progs/fscow_layer.c" "$E/fs_layer.c" \
-	"$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_cow.c" "$E/fs_dirents.c" 2>"$W/build.log"; then
+	"$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_cow.c" "$E/fs_cow_fds.c" "$E/fs_dirents.c" 2>"$W/build.log"; then
 	pass "build fscow_layer"
 else
 	fail "build fscow_layer" "$(cat "$W/build.log")"
@@ -57,7 +57,7 @@ listing() {
 # A lower tree as the test user makes it.
 mklower() {
 	as sh -c 'l=$1; mkdir -p $l/d/sub $l/e $l/etc && echo hello >$l/a &&
-		echo x >$l/d/f1 && echo y >$l/d/sub/f2 && ln -s a $l/lnk &&
+		echo x >$l/d/f1 && echo y >$l/d/sub/f2 && ln -s a $l/lnk && echo abc >$l/ro &&
 		: >$l/.wh.user && printf "k=v\n" >$l/etc/conf && chmod 640 $l/etc/conf &&
 		touch -d @1600000000 $l/a $l/etc/conf' sh "$1"
 }
@@ -149,6 +149,7 @@ as mkdir "$W/crup"
 cat >"$W/cr.sh" <<'EOF'
 set -e
 cd "$1"
+python3 -c 'r = open("ro"); r.read(1); w = open("ro", "a"); w.write("X\n"); w.close(); print(repr(r.read()))'
 echo more >>a
 cat a
 printf 'z' >>etc/conf
@@ -198,7 +199,7 @@ as "$CSE_RUN" --overlay "$W/sa" -- sh -c 'echo A >"$1/etc/conf"; sleep 1; cat "$
 as "$CSE_RUN" --overlay "$W/sb" -- sh -c 'echo B >"$1/etc/conf"; rm "$1/a"; sleep 1; cat "$1/etc/conf"; ls "$1"' sh "$CR" \
 	>"$W/sb.out" 2>&1
 wait
-expect "side by side: each sees only its own changes" "A|B d e etc lnk" \
+expect "side by side: each sees only its own changes" "A|B d e etc lnk ro" \
 	"$(cat "$W/sa.out")|$(tr '\n' ' ' <"$W/sb.out" | sed 's/ $//;s/^B /B /')"
 expect "side by side: the lower tree is unchanged" "$crbefore" "$(listing "$CR")"
 

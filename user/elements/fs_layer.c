@@ -386,6 +386,8 @@ int lay_copy_up(const char *rel, int whole)
 		} else {
 			ix_set(rel, cse_strlen(rel), IX_UPPER, 0);
 			r = cow_copy(low, &w.st, up);
+			if (!r && (w.st.mode & K_S_IFMT) == K_S_IFREG)
+				cow_move_fds(low, up);
 		}
 	}
 	lay_unlock();
