@@ -8,6 +8,7 @@
  *   fs_layer_ops.c    calls the layers carry out: unlink, rmdir, mkdir,
  *                     rename, link, and the notes of the path stage
  *   fs_cow.c          copy-up (data, mode, owner, times, xattrs, symlinks)
+ *   fs_cow_fds.c      descriptors open on a lower file follow its copy-up
  *   fs_dirents.c      getdents64 of a directory present in both layers
  *
  * UPPER's on-disk format is the OCI image layer convention: a whiteout
@@ -91,6 +92,9 @@ int cow_whiteout(const char *path);
 /* A fresh name in the work directory. */
 int cow_work_name(char *out, size_t size);
 int cow_copy_attrs(int fd, const char *src, const struct cse_kstat *st);
+
+/* fs_cow_fds.c: this process's descriptors on lower, onto upper. */
+void cow_move_fds(const char *lower, const char *upper);
 
 /* fs_dirents.c */
 long dir_getdents(struct cse_call *call);

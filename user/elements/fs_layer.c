@@ -205,6 +205,8 @@ static int where(const char *rel, struct lay_where *w, int fast)
 			return fast ? where(rel, w, 0) : -K_ENOENT;
 		w->upper = 1;
 	}
+	if (!up && low && fast == 2)
+		return 1;	/* lower only, by the index: not looked at */
 	if (low) {
 		if (lay_lower_path(rel, p, sizeof(p)))
 			return -K_ENAMETOOLONG;
@@ -297,7 +299,14 @@ int fs_layer_find(const char *rel, char *host, size_t size,
 			return r;
 		return (int)lstat_path(host, st ? st : &tmp);
 	}
-	r = lay_where(rel, &w);
+	/*
+	 * Without st, a path the index places in the lower layer alone is
+	 * handed on unlooked-at: the kernel's call on it answers ENOENT
+	 * itself when it is absent (the view treats 0 and ENOENT alike).
+	 */
+	r = where(rel, &w, st ? 1 : 2);
+	if (r == 1)
+		return lay_lower_path(rel, host, size);
 	if (r == 0 && !w.upper)
 		r = lay_lower_path(rel, host, size);
 	else if (r == 0 || r == -K_ENOENT) {
@@ -377,6 +386,8 @@ int lay_copy_up(const char *rel, int whole)
 		} else {
 			ix_set(rel, cse_strlen(rel), IX_UPPER, 0);
 			r = cow_copy(low, &w.st, up);
+			if (!r && (w.st.mode & K_S_IFMT) == K_S_IFREG)
+				cow_move_fds(low, up);
 		}
 	}
 	lay_unlock();

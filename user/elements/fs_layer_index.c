@@ -112,9 +112,17 @@ static void set_locked(const char *rel, size_t n, uint32_t set, uint32_t clear)
 	ix_h->count++;
 }
 
+/* This thread holds the lock (the word also carries a waiters bit). */
+static int ix_mine(void)
+{
+	uint32_t w = __atomic_load_n(&ix_h->lock.owner, __ATOMIC_RELAXED);
+
+	return (w & 0x3fffffffu) == (uint32_t)lay_svc->gettid();
+}
+
 void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear)
 {
-	int held = ix_h && ix_h->lock.owner == (uint32_t)lay_svc->gettid();
+	int held = ix_h && ix_mine();
 
 	if (!ix_h)
 		return;
@@ -128,7 +136,7 @@ void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear)
 /* The copy-up lock, taken again by its holder (a copy inside a rename). */
 void lay_lock(void)
 {
-	if (ix_h->lock.owner == (uint32_t)lay_svc->gettid()) {
+	if (ix_mine()) {
 		ix_h->depth++;
 		return;
 	}

@@ -13,6 +13,9 @@
  *   link, linkat              the source is copied up first: a hard link
  *                             never reaches a lower inode
  *   getdents64                merged listing (fs_dirents.c)
+ *   access, faccessat(2)      with W_OK, a lower entry is copied up first:
+ *                             the answer is whether the write that follows
+ *                             (which copies up) can succeed
  *
  * Everything else that changes the root was pointed at UPPER by
  * fs_layer_prepare (copy-up before the call) and passes on. Permission
@@ -31,7 +34,7 @@
 const long fs_layer_syscalls[] = {
 	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_mkdir, __NR_mkdirat,
 	__NR_rename, __NR_renameat, __NR_renameat2, __NR_link, __NR_linkat,
-	__NR_getdents64,
+	__NR_getdents64, __NR_access, __NR_faccessat, __NR_faccessat2,
 	CSE_SYSCALLS_END
 };
 
@@ -507,6 +510,24 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 		call->ret = (!a || !b) ? -K_EXDEV :
 			do_rename(a, b, call->nr == __NR_renameat2 ? (unsigned long)x[4] : 0);
 		return CSE_DONE;
+	}
+	case __NR_access:
+	case __NR_faccessat:
+	case __NR_faccessat2: {
+		int i = call->nr != __NR_access;
+		struct lay_where w;
+		char *up;
+
+		if (!(x[i + 1] & K_W_OK) || !(a = rel_of(call, i, b0, sizeof(b0))) ||
+		    lay_where(a, &w) || w.upper)
+			return CSE_PASS;
+		up = lay_svc->scratch(call, FS_PATH_MAX);
+		if (!up || lay_copy_up(a, 1) || lay_upper_path(a, up, FS_PATH_MAX))
+			return CSE_PASS;	/* the kernel answers for the lower one */
+		x[i] = (long)up;
+		if (i)
+			x[0] = K_AT_FDCWD;
+		return CSE_PASS;
 	}
 	case __NR_link:
 	case __NR_linkat: {
