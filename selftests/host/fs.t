@@ -292,6 +292,11 @@ got=$(run --root "$TRIXIE" --bind "$W/tw:/work" -- python3 -c "$py2" 2>&1)
 expect "trixie: dirfd-relative calls after the directory was renamed and its fd dup'ed" "1 1 /work/d2 1 ['s']" "$got"
 got=$(run --root "$TRIXIE" --bind "$W/tw:/work" --workdir /work -- sh -c 'find d2 | sort | tr "\n" " "; rm -r d2 && [ ! -e d2 ] && echo gone' 2>&1)
 expect "trixie: find and rm -r" "d2 d2/s d2/s/f gone" "$got"
+# A Rust program on an 8 KiB sigaltstack: the view's work is not on the stack.
+L=/var/lib/apt/lists/deb.debian.org_debian_dists_trixie
+sqv=(sqv --keyring /usr/share/keyrings/debian-archive-keyring.pgp "${L}_Release.gpg" "${L}_Release")
+expect "trixie: sqv verifies apt's Release (Rust, sigaltstack)" "$(chroot "$TRIXIE" "${sqv[@]}" 2>&1; echo "rc=$?")" \
+	"$(run --root "$TRIXIE" -- "${sqv[@]}" 2>&1; echo "rc=$?")"
 py='import os, sys; print(sys.version.split()[0], os.path.realpath("/bin/sh"), os.getcwd(), os.path.exists("/usr/lib/python3"))'
 expect "trixie: python3 (realpath, getcwd)" "$(chroot "$TRIXIE" python3 -c "$py")" \
 	"$(run --root "$TRIXIE" -- python3 -c "$py")"

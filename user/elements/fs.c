@@ -218,5 +218,5 @@ CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.syscalls = fs_syscalls,
 	.handle = fs_handle,
 	.exit = fs_exit,
-	.fork_child = fs_chroot_fork,
+	.fork_child = fs_fork_child,
 };

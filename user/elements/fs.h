@@ -77,6 +77,7 @@ int fs_host_of(const char *g, size_t n, char *out, size_t size);
 const struct fs_mount *fs_mount_of(const char *g, size_t n);
 /* Forget every cached lookup (a rename happened). */
 void fs_changed(void);
+void fs_resolve_fork(void);
 int fs_renames(long nr);
 /* Guest path (as the process names it) to physical guest path. */
 int fs_walk_guest(const char *path, char *out, size_t size);
@@ -92,11 +93,12 @@ long fs_reverse_phys(const char *host, char *out, size_t size);
 
 /* fs_fd.c: the physical guest path of the cwd or of a dirfd: its
  * length, FS_NOT_IN_VIEW, or -errno. */
-long fs_dir_guest(int dirfd, char *out, size_t size);
+long fs_dir_guest(int dirfd, char *out, size_t size, char *work);
 void fs_cwd_refresh(void);
 void fs_fd_setup(const struct cse_setup *s);
 /* After an open: a directory's guest path is remembered. */
-void fs_fd_opened(const struct cse_call *c);
+void fs_fd_opened(struct cse_call *c);
+void fs_fd_fork(void);
 
 /* fs_tmpfs.c */
 int fs_tmpfs_setup(const struct cse_setup *s);
@@ -106,6 +108,7 @@ void fs_tmpfs_exit(void);
 void fs_chroot_load(void);
 void fs_chroot_fork(void);
 long fs_chroot_call(struct cse_call *c);
+void fs_fork_child(void);
 
 /* Small string helpers (no libc). */
 static inline void fs_copy(char *dst, const char *src, size_t n)

@@ -86,6 +86,13 @@ static long recall(int fd, char *out, size_t size)
 
 static char cwd[FS_PATH_MAX];
 static long cwd_len = FS_NOT_IN_VIEW;
+static char cwd_host[FS_PATH_MAX];	/* under cwd_lock: not on the stack */
+static struct cse_lock cwd_lock;
+
+void fs_fd_fork(void)
+{
+	cwd_lock.owner = 0;
+}
 
 /* Host path of the kernel's answer into a physical guest path. */
 static long guest_of(const char *host, long n, char *out, size_t size)
@@ -102,19 +109,17 @@ static long guest_of(const char *host, long n, char *out, size_t size)
 
 void fs_cwd_refresh(void)
 {
-	char host[FS_PATH_MAX];
-	long n = fs_sys(__NR_getcwd, (long)host, sizeof(host), 0, 0);
+	long n;
 
-	if (n <= 0) {
-		cwd_len = FS_NOT_IN_VIEW;
-		return;
-	}
-	cwd_len = guest_of(host, n - 1, cwd, sizeof(cwd));
+	fs_svc->lock(&cwd_lock);
+	n = fs_sys(__NR_getcwd, (long)cwd_host, sizeof(cwd_host), 0, 0);
+	cwd_len = n <= 0 ? FS_NOT_IN_VIEW : guest_of(cwd_host, n - 1, cwd, sizeof(cwd));
+	fs_svc->unlock(&cwd_lock);
 }
 
-long fs_dir_guest(int dirfd, char *out, size_t size)
+long fs_dir_guest(int dirfd, char *out, size_t size, char *host)
 {
-	char host[FS_PATH_MAX], name[32];
+	char name[32];
 	long n;
 
 	if (dirfd == K_AT_FDCWD) {
@@ -131,7 +136,7 @@ long fs_dir_guest(int dirfd, char *out, size_t size)
 	if (n >= 0)
 		return n;
 	cse_snprintf(fs_svc, name, sizeof(name), "/proc/self/fd/%d", dirfd);
-	n = fs_sys(__NR_readlinkat, K_AT_FDCWD, (long)name, (long)host, sizeof(host) - 1);
+	n = fs_sys(__NR_readlinkat, K_AT_FDCWD, (long)name, (long)host, FS_PATH_MAX - 1);
 	if (n < 0)
 		return FS_NOT_IN_VIEW;
 	host[n] = 0;
@@ -147,22 +152,22 @@ long fs_dir_guest(int dirfd, char *out, size_t size)
  * the guest's own relative path when the view handed it on unchanged
  * (no symlink, no "..", no mount crossed: lexical joining is right).
  */
-void fs_fd_opened(const struct cse_call *c)
+void fs_fd_opened(struct cse_call *c)
 {
 	int at = c->nr != __NR_open;
 	const char *p = (const char *)c->args[at];
 	int dirfd = at ? (int)c->args[0] : K_AT_FDCWD;
-	char g[FS_PATH_MAX];
+	char *g = fs_svc->scratch(c, 2 * FS_PATH_MAX);	/* not the stack */
 	long n;
 
-	if (c->ret < 0 || !p || !p[0])
+	if (c->ret < 0 || !p || !p[0] || !g)
 		return;
 	if (p[0] == '/') {
-		n = fs_reverse_phys(p, g, sizeof(g));
+		n = fs_reverse_phys(p, g, FS_PATH_MAX);
 	} else {
 		size_t i = 0;
 
-		n = fs_dir_guest(dirfd, g, sizeof(g));
+		n = fs_dir_guest(dirfd, g, FS_PATH_MAX, g + FS_PATH_MAX);
 		while (n >= 0 && p[i]) {
 			size_t s = i, len;
 
@@ -181,7 +186,7 @@ void fs_fd_opened(const struct cse_call *c)
 				g[n] = 0;
 				continue;
 			}
-			if ((size_t)n + 1 + len >= sizeof(g))
+			if ((size_t)n + 1 + len >= FS_PATH_MAX)
 				return;
 			g[n++] = '/';
 			fs_copy(g + n, p + s, len);
