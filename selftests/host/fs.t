@@ -193,6 +193,8 @@ expect "bind: a file made in a bound directory" "new" "$(cat "$W/hb/new" 2>&1)"
 expect "bind: getcwd and /proc/self/cwd in a bound directory" \
 	'creat,/mnt/hb/new = ok|chdir,/mnt/hb = ok|getcwd = "/mnt/hb"|readlink,/proc/self/cwd = "/mnt/hb"' \
 	"$(printf '%s' "$got" | tr '\n' '|')"
+got=$(run --root "$W/B" --bind "$W/hb:/lnkdir/hb" -- /bin/fs_calls creat,/d/e/hb/via-link getcwd 2>&1)
+expect "bind: a GUEST through a symlink is placed where it leads" "new" "$(cat "$W/hb/via-link" 2>&1)"
 got=$(run --root "$W/B" --bind "$W/ro:/mnt/ro:ro" -- /bin/fs_calls read,/mnt/ro/x creat,/mnt/ro/y \
 	unlink,/mnt/ro/x mkdir,/mnt/ro/d fchmodat2,/mnt/ro/x,600 2>&1)
 expect "bind :ro: reads, and every writing call gets EROFS" \
