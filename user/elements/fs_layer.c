@@ -204,6 +204,8 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		if (lstat_path(p, &w->st))
 			return fast ? where(rel, w, 0) : -K_ENOENT;
 		w->upper = 1;
+		if (fast == 2)
+			return 0;	/* found, and where the lower one is is not asked */
 	}
 	if (!up && low && fast == 2)
 		return 1;	/* lower only, by the index: not looked at */
@@ -356,10 +358,31 @@ static int parents_locked(const char *rel)
 	return 0;
 }
 
+/* The upper parent of REL is a directory: then so are all above it. */
+static int parent_up(const char *rel)
+{
+	char p[FS_PATH_MAX], up[FS_PATH_MAX];
+	struct cse_kstat st;
+	size_t n = 0;
+
+	for (size_t i = 0; rel[i]; i++)
+		if (rel[i] == '/')
+			n = i;
+	if (!n)
+		return 1;	/* UPPER itself */
+	for (size_t i = 0; i < n; i++)
+		p[i] = rel[i];
+	p[n] = 0;
+	return !lay_upper_path(p, up, sizeof(up)) && !lstat_path(up, &st) &&
+	       (st.mode & K_S_IFMT) == K_S_IFDIR;
+}
+
 int lay_copy_up_parents(const char *rel)
 {
 	int r;
 
+	if (parent_up(rel))
+		return 0;	/* the common case, without the lock */
 	lay_lock();
 	r = parents_locked(rel);
 	lay_unlock();
@@ -410,7 +433,11 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 	}
 	if (!*rel)	/* the root itself: UPPER is its upper copy */
 		return lay_upper_path("", host, size);
-	r = lay_where(rel, &w);
+	r = where(rel, &w, 2);
+	if (r == 0 && w.upper)	/* changed in UPPER already: nothing to copy */
+		return lay_upper_path(rel, host, size);
+	if (r == 1 || r == 0)
+		r = lay_where(rel, &w);
 	if (r && r != -K_ENOENT)
 		return r;
 	if (r == 0 && !w.upper && (intent & CSE_PATH_WRITE))
