@@ -164,7 +164,10 @@ static int disk_flags(const char *rel, size_t n)
 /*
  * The walk: an upper chain continues while every prefix is in UPPER;
  * the lower one while no prefix is whited out or opaque. The index
- * answers each prefix from memory; fast == 0 asks the disk.
+ * answers each prefix from memory; fast == 0 asks the disk. fast 2 and
+ * 3 only want where REL is: an upper entry is not compared with the
+ * lower one (merged, lower_any unset), and with 2 a lower-only answer of
+ * the index is returned as 1, unchecked.
  */
 static int where(const char *rel, struct lay_where *w, int fast)
 {
@@ -204,7 +207,7 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		if (lstat_path(p, &w->st))
 			return fast ? where(rel, w, 0) : -K_ENOENT;
 		w->upper = 1;
-		if (fast == 2)
+		if (fast >= 2)
 			return 0;	/* found, and where the lower one is is not asked */
 	}
 	if (!up && low && fast == 2)
@@ -306,7 +309,7 @@ int fs_layer_find(const char *rel, char *host, size_t size,
 	 * handed on unlooked-at: the kernel's call on it answers ENOENT
 	 * itself when it is absent (the view treats 0 and ENOENT alike).
 	 */
-	r = where(rel, &w, st ? 1 : 2);
+	r = where(rel, &w, st ? 3 : 2);
 	if (r == 1)
 		return lay_lower_path(rel, host, size);
 	if (r == 0 && !w.upper)
