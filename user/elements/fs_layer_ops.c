@@ -320,31 +320,19 @@ static int make_opaque(const char *up, const char *rel)
 	return 0;
 }
 
-static int copy_tree(const char *rel, int depth);
+/*
+ * Copying a tree recurses once per level on the runtime's 256 KiB stack:
+ * the path buffers live in the leaf helpers (noinline), the recursion
+ * carries one shared REL buffer and a listing buffer.
+ */
 
-static int copy_child(void *ctx, const char *name)
-{
-	struct walk_ctx *c = ctx;
-	char sub[FS_PATH_MAX];
-	struct lay_where w;
-
-	if (child(c->rel, name, sub, sizeof(sub)) || lay_where(sub, &w))
-		return 0;	/* hidden */
-	if (is_dir(&w.st))
-		return copy_tree(sub, c->depth + 1);
-	return w.upper ? 0 : lay_copy_up(sub, 1);
-}
-
-/* Under the lock: directory REL and everything it shows, into UPPER. */
-static int copy_tree(const char *rel, int depth)
+/* Directory REL itself into UPPER: 1 when lower children show, 0, -errno. */
+static __attribute__((noinline)) int tree_dir(const char *rel)
 {
 	char up[FS_PATH_MAX], low[FS_PATH_MAX];
-	struct walk_ctx c = { rel, depth };
 	struct lay_where w;
 	int r;
 
-	if (depth > 100)
-		return -K_ELOOP;
 	r = lay_where(rel, &w);
 	if (r)
 		return r;
@@ -356,10 +344,92 @@ static int copy_tree(const char *rel, int depth)
 		if (r)
 			return r;
 	}
-	if (!w.lower)
-		return 0;
-	r = each_name(low, 0, copy_child, &c);
-	return r ? r : make_opaque(up, rel);
+	return w.lower;
+}
+
+static __attribute__((noinline)) long tree_open_lower(const char *rel)
+{
+	char low[FS_PATH_MAX];
+
+	if (lay_lower_path(rel, low, sizeof(low)))
+		return -K_ENAMETOOLONG;
+	return lay_sys(__NR_open, low, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
+}
+
+/* A child: 2 for a directory to enter, 0 done (copied, upper, hidden). */
+static __attribute__((noinline)) int tree_entry(const char *rel)
+{
+	struct lay_where w;
+
+	if (lay_where(rel, &w))
+		return 0;	/* hidden */
+	if (is_dir(&w.st))
+		return 2;
+	return w.upper ? 0 : lay_copy_up(rel, 1);
+}
+
+static __attribute__((noinline)) int tree_opaque(const char *rel)
+{
+	char up[FS_PATH_MAX];
+
+	if (lay_upper_path(rel, up, sizeof(up)))
+		return -K_ENAMETOOLONG;
+	return make_opaque(up, rel);
+}
+
+/* Under the lock: directory REL (len bytes of rel[FS_PATH_MAX]) and
+ * everything it shows, into UPPER; then opaque. */
+static int copy_tree_at(char *rel, size_t len, int depth)
+{
+	char buf[1024];
+	long fd, n;
+	int r;
+
+	if (depth > 150)
+		return -K_ELOOP;
+	r = tree_dir(rel);
+	if (r <= 0)
+		return r;
+	fd = tree_open_lower(rel);
+	if (fd < 0)
+		return (int)fd;
+	r = 0;
+	while (!r && (n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
+		for (long off = 0; !r && off < n;) {
+			struct dent *d = (struct dent *)(buf + off);
+			size_t k = cse_strlen(d->name), at = len;
+
+			off += d->reclen;
+			if (dots(d->name))
+				continue;
+			if (len + 1 + k + 1 > FS_PATH_MAX) {
+				r = -K_ENAMETOOLONG;
+				break;
+			}
+			if (at)
+				rel[at++] = '/';
+			for (size_t i = 0; i <= k; i++)
+				rel[at + i] = d->name[i];
+			r = tree_entry(rel);
+			if (r == 2)
+				r = copy_tree_at(rel, at + k, depth + 1);
+			rel[len] = 0;
+		}
+	}
+	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
+	return r ? r : tree_opaque(rel);
+}
+
+static int copy_tree(const char *rel, int depth)
+{
+	char buf[FS_PATH_MAX];
+	size_t n = cse_strlen(rel);
+
+	if (n >= sizeof(buf))
+		return -K_ENAMETOOLONG;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = rel[i];
+	return copy_tree_at(buf, n, depth);
 }
 
 static long do_rename(const char *from, const char *to, unsigned long flags)
