@@ -162,17 +162,26 @@ struct dent {
 };
 #define DT_DIR 4
 
+/* The index misses something: it stops answering (every lookup walks). */
+static void ix_give_up(void)
+{
+	if (ix_h)
+		__atomic_store_n(&ix_h->full, 1, __ATOMIC_RELEASE);
+}
+
 /*
  * Enter what directory fd (REL rel, rlen bytes in rel[]) holds,
  * recursively. rel has room for FS_PATH_MAX bytes.
  */
 int ix_scan(int fd, char *rel, size_t rlen, int depth)
 {
-	char buf[1024];
+	char buf[512];	/* per level, on the runtime's 256 KiB stack */
 	long n;
 
-	if (depth > 200)
+	if (depth > 150) {
+		ix_give_up();
 		return -K_ELOOP;
+	}
 	while ((n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
 		for (long off = 0; off < n;) {
 			struct dent *d = (struct dent *)(buf + off);
@@ -199,8 +208,10 @@ int ix_scan(int fd, char *rel, size_t rlen, int depth)
 				fl = IX_WHITEOUT;
 			}
 			len = cse_strlen(name);
-			if (at + 1 + len + 1 > FS_PATH_MAX || !len)
+			if (at + 1 + len + 1 > FS_PATH_MAX || !len) {
+				ix_give_up();	/* a name the index cannot hold */
 				continue;
+			}
 			if (at)
 				rel[at++] = '/';
 			for (size_t i = 0; i <= len; i++)
@@ -224,6 +235,8 @@ int ix_scan(int fd, char *rel, size_t rlen, int depth)
 				if (sub >= 0) {
 					ix_scan((int)sub, rel, at, depth + 1);
 					lay_sys(__NR_close, sub, 0, 0, 0, 0, 0);
+				} else {
+					ix_give_up();	/* unread: misses could be wrong */
 				}
 			} else {
 				ix_put(rel, at, fl, 0);
@@ -233,16 +246,18 @@ int ix_scan(int fd, char *rel, size_t rlen, int depth)
 			rel[rlen] = 0;
 		}
 	}
+	if (n < 0)
+		ix_give_up();
 	return n < 0 ? (int)n : 0;
 }
 
 /* Remove what path holds (a leftover of a killed copy), recursively. */
 static void rm_tree(int dirfd, const char *name, int depth)
 {
-	char buf[1024];
+	char buf[512];
 	long fd, n;
 
-	if (lay_sys(__NR_unlinkat, dirfd, name, 0, 0, 0, 0) == 0 || depth > 200)
+	if (lay_sys(__NR_unlinkat, dirfd, name, 0, 0, 0, 0) == 0 || depth > 150)
 		return;
 	fd = lay_sys(__NR_openat, dirfd, name, K_O_RDONLY | K_O_DIRECTORY |
 		     K_O_NOFOLLOW | K_O_CLOEXEC, 0, 0, 0);
