@@ -37,6 +37,17 @@ extern size_t lay_lower_len, lay_upper_len;
 #define lay_sys(nr, a, b, c, d, e, f) \
 	lay_svc->syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
+/*
+ * Path buffers. The layers' code runs on the runtime's stack, or for a
+ * trapped call on the application's alternate signal stack, which may be
+ * a few KiB (Rust: 8 KiB): no FS_PATH_MAX array lives on the stack. A
+ * buffer is taken from a pool (NULL when it is used up: ENOMEM) and given
+ * back when its variable goes out of scope.
+ */
+char *lay_buf_get(void);
+void lay_buf_put(char **p);
+#define LAY_BUF(name) char *name __attribute__((cleanup(lay_buf_put))) = lay_buf_get()
+
 /* fs_layer.c */
 int lay_lower_path(const char *rel, char *out, size_t size);
 int lay_upper_path(const char *rel, char *out, size_t size);

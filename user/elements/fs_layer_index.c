@@ -175,14 +175,18 @@ static void ix_give_up(void)
  */
 int ix_scan(int fd, char *rel, size_t rlen, int depth)
 {
-	char buf[512];	/* per level, on the runtime's 256 KiB stack */
+	LAY_BUF(buf);
 	long n;
 
+	if (!buf) {
+		ix_give_up();
+		return -K_ENOMEM;
+	}
 	if (depth > 150) {
 		ix_give_up();
 		return -K_ELOOP;
 	}
-	while ((n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
+	while ((n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
 		for (long off = 0; off < n;) {
 			struct dent *d = (struct dent *)(buf + off);
 			const char *name = d->name;
@@ -254,8 +258,10 @@ int ix_scan(int fd, char *rel, size_t rlen, int depth)
 /* Remove what path holds (a leftover of a killed copy), recursively. */
 static void rm_tree(int dirfd, const char *name, int depth)
 {
-	char buf[512];
+	LAY_BUF(buf);
 	long fd, n;
+	if (!buf)
+		return;
 
 	if (lay_sys(__NR_unlinkat, dirfd, name, 0, 0, 0, 0) == 0 || depth > 150)
 		return;
@@ -266,7 +272,7 @@ static void rm_tree(int dirfd, const char *name, int depth)
 	lay_sys(__NR_fchmod, fd, 0700, 0, 0, 0, 0);
 	for (int again = 1; again;) {
 		again = 0;
-		while ((n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
+		while ((n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
 			for (long off = 0; off < n;) {
 				struct dent *d = (struct dent *)(buf + off);
 
@@ -293,13 +299,15 @@ void lay_rm_tree(const char *path)
 /* Empty the work directory but for the index: copies a kill cut short. */
 static void clean_work(void)
 {
-	char buf[1024];
+	LAY_BUF(buf);
 	long fd, n;
+	if (!buf)
+		return;
 
 	fd = lay_sys(__NR_open, lay_work, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
 	if (fd < 0)
 		return;
-	while ((n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
+	while ((n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
 		for (long off = 0; off < n;) {
 			struct dent *d = (struct dent *)(buf + off);
 
