@@ -45,7 +45,8 @@ fi
 LONG=$(printf 'l%.0s' $(seq 1 90))
 mk_tree() {
 	local r=$1
-	mkdir -p "$r"/{bin,etc,d/e,tmp,proc,"$LONG"}
+	mkdir -p "$r"/{bin,etc,d/e,d/bin,tmp,proc,"$LONG"}
+	cp "$W/fs_calls" "$r/d/bin/"
 	chmod 1777 "$r/tmp"
 	cp "$W/fs_calls" "$r/bin/"
 	echo inside >"$r/etc/secret"
@@ -146,7 +147,17 @@ OPS=(
 	chdir,..
 	getcwd
 	exec,/../../bin/fs_calls,getcwd
+	exec,/bin/fs_calls,read,/../e/f
+	exec,/bin/fs_calls,readlink,/../../abs
 )
+# (before the chroot above: exec through a symlink, fchdir, whiteouts)
+OPS=("${OPS[@]:0:66}" exec,/lnkbin,readlink,/proc/self/exe fchdir,/lnkdir getcwd readlink,/proc/self/cwd
+	chdir,/ creat,/tmp/w1 rename2,/tmp/w1,/tmp/w2,4 lstat,/tmp/w1 lstat,/tmp/w2
+	# a name looked up, then made a symlink (here, by rename, by another process)
+	mkdir,/tmp/c mkdir,/tmp/c/x stat,/tmp/c/x rmdir,/tmp/c/x symlink,/etc,/tmp/c/x read,/tmp/c/x/secret
+	creat,/tmp/c/y stat,/tmp/c/y symlink,/etc/secret,/tmp/c/z rename2,/tmp/c/z,/tmp/c/y,0 read,/tmp/c/y
+	creat,/tmp/c/w read,/tmp/c/w exec,/bin/fs_calls,unlink,/tmp/c/w
+	exec,/bin/fs_calls,symlink,/etc/secret,/tmp/c/w read,/tmp/c/w "${OPS[@]:66}")
 
 # Natively: chroot(8) into A with the host's /proc; under cse: B.
 mount --bind /proc "$W/A/proc"
@@ -248,6 +259,44 @@ expect "trixie: its glibc differs from the host's" 0 $?
 expect "trixie: /bin/ls /" "$(chroot "$TRIXIE" /bin/ls /)" "$(run --root "$TRIXIE" -- /bin/ls /)"
 expect "trixie: bash, by PATH, in a symlinked /bin" "$(chroot "$TRIXIE" bash -c 'echo $BASH_VERSION; cd /usr/lib; pwd; cat /etc/debian_version')" \
 	"$(run --root "$TRIXIE" -- bash -c 'echo $BASH_VERSION; cd /usr/lib; pwd; cat /etc/debian_version')"
+got=$(run --root "$TRIXIE" -- sh -c 'grep -c "$1" /proc/self/maps /proc/self/mountinfo; grep -c " /usr/lib/x86_64-linux-gnu/libc.so.6$" /proc/self/maps' sh "$TRIXIE")
+expect "trixie: maps and mountinfo name guest paths" "/proc/self/maps:0|/proc/self/mountinfo:0|5" \
+	"$(printf '%s' "$got" | tr '\n' '|' | sed 's/|[1-9][0-9]*$/|5/')"
+mkdir -p "$W/tw"
+cat >"$W/tw/u.py" <<'EOF'
+import socket, sys
+for p in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(p); s.listen(1)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(p)
+    a, _ = s.accept(); c.send(b"hi")
+    d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); d.bind(p + "d")
+    e = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); e.bind(p + "e")
+    e.sendto(b"yo", p + "d")
+    print(s.getsockname(), c.getpeername(), a.recv(2).decode(), d.recvfrom(9))
+EOF
+mkdir -p "$W/tw/$LONG"
+got=$(run --root "$TRIXIE" --bind "$W/tw:/work" -- python3 /work/u.py /work/s "/work/$LONG/s" 2>&1)
+expect "trixie: AF_UNIX bind, connect, sendto, names back (short and long host paths)" \
+	"/work/s /work/s hi (b'yo', '/work/se')|/work/$LONG/s /work/$LONG/s hi (b'yo', '/work/$LONG/se')" \
+	"$(printf '%s' "$got" | tr '\n' '|')"
+expect "trixie: the sockets are in the bound directory" "s sd se" "$(cd "$W/tw/$LONG" && echo *)"
+py2='import os
+os.makedirs("/work/d1/s"); open("/work/d1/s/f", "w").write("x")
+fd = os.open("/work/d1", os.O_RDONLY | os.O_DIRECTORY)
+print(os.stat("s/f", dir_fd=fd).st_size, end=" ")
+os.rename("/work/d1", "/work/d2")
+print(os.stat("s/f", dir_fd=fd).st_size, os.readlink("/proc/self/fd/%d" % fd), end=" ")
+fd2 = os.dup(fd); os.close(fd)
+print(os.stat("s/../s/f", dir_fd=fd2).st_size, sorted(os.listdir(fd2)))'
+got=$(run --root "$TRIXIE" --bind "$W/tw:/work" -- python3 -c "$py2" 2>&1)
+expect "trixie: dirfd-relative calls after the directory was renamed and its fd dup'ed" "1 1 /work/d2 1 ['s']" "$got"
+got=$(run --root "$TRIXIE" --bind "$W/tw:/work" --workdir /work -- sh -c 'find d2 | sort | tr "\n" " "; rm -r d2 && [ ! -e d2 ] && echo gone' 2>&1)
+expect "trixie: find and rm -r" "d2 d2/s d2/s/f gone" "$got"
+# A Rust program on an 8 KiB sigaltstack: the view's work is not on the stack.
+L=/var/lib/apt/lists/deb.debian.org_debian_dists_trixie
+sqv=(sqv --keyring /usr/share/keyrings/debian-archive-keyring.pgp "${L}_Release.gpg" "${L}_Release")
+expect "trixie: sqv verifies apt's Release (Rust, sigaltstack)" "$(chroot "$TRIXIE" "${sqv[@]}" 2>&1; echo "rc=$?")" \
+	"$(run --root "$TRIXIE" -- "${sqv[@]}" 2>&1; echo "rc=$?")"
 py='import os, sys; print(sys.version.split()[0], os.path.realpath("/bin/sh"), os.getcwd(), os.path.exists("/usr/lib/python3"))'
 expect "trixie: python3 (realpath, getcwd)" "$(chroot "$TRIXIE" python3 -c "$py")" \
 	"$(run --root "$TRIXIE" -- python3 -c "$py")"
@@ -257,11 +306,17 @@ expect "trixie: python3's /proc/self/exe" "/usr/bin/$(readlink "$TRIXIE/usr/bin/
 "$TRIXIE/usr/bin/python3" -c 'print(1)' >/dev/null 2>"$W/py.err"
 expect "trixie: natively its python3 cannot run on the host's glibc" "1" \
 	"$(grep -c 'GLIBC_2\.[0-9]*. not found' "$W/py.err" | head -c 1 | sed 's/[1-9]/1/')"
-mkdir -p "$W/tw"
 printf 'a\nb\n' >"$W/tw/in"
 got=$(run --root "$TRIXIE" --bind "$W/tw:/work" --workdir /work -- bash -c \
 	'mkdir -p t/s && cp in t/s/ && ln -s s/in t/ln && tar cf x.tar t && rm -r t && tar xf x.tar && readlink t/ln && realpath t/ln && cat t/ln | wc -l' 2>&1)
 expect "trixie: coreutils and tar in a bound directory" "s/in|/work/t/s/in|2" "$(printf '%s' "$got" | tr '\n' '|')"
+
+# gcc and the program it made, in a bound directory of the host's own root.
+mkdir -p "$W/gsrc"
+cp "$TOP/selftests/host/progs/fs_musl.c" "$W/gsrc/p.c"
+got=$(run --bind "$W/gsrc:/gsrc" --workdir /gsrc -- sh -c 'gcc -O2 -o p p.c && ./p /gsrc/p.c' 2>&1)
+expect "gcc: compiles and runs in a bound directory" \
+	"musl: cwd=/gsrc exe=/gsrc/p read=// SPDX-License-Identifier: GPL-2.0 OR MIT" "$got"
 
 # musl: programs linked here against the root's musl, run by its loader.
 cp -a "$MUSL" "$W/musl"

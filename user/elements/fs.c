@@ -10,7 +10,7 @@
  * argument of the runtime's syscall table is walked inside the view, and
  * host paths in results are mapped back. This element's handler answers
  * chroot() (emulated, fs_chroot.c), follows chdir/fchdir (fs_fd.c),
- * notes removals and renames (the lookup cache) and removes the --tmpfs
+ * notes renames (the lookup cache) and removes the --tmpfs
  * directories when the application's first process exits. It passes
  * everything else on; the layers' calls go to fs_layer_handle first.
  *
@@ -23,8 +23,8 @@ struct fs_state *fs_st;
 
 static const long own_syscalls[] = {
 	__NR_chroot, __NR_chdir, __NR_fchdir, __NR_exit_group,
-	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_rename, __NR_renameat,
-	__NR_renameat2,
+	__NR_rename, __NR_renameat, __NR_renameat2,
+	__NR_open, __NR_openat, __NR_openat2,
 };
 #define NOWN (sizeof(own_syscalls) / sizeof(own_syscalls[0]))
 static long fs_syscalls[NOWN + 128] = { CSE_SYSCALLS_END };
@@ -108,6 +108,7 @@ static int fs_setup(const struct cse_setup *s)
 	if (r)
 		return r;
 	fs_chroot_load();
+	fs_fd_setup(s);
 	r = s->svc->path_stage(s->id, &ops);
 	if (r) {
 		cse_snprintf(s->svc, s->err, s->err_size, "fs: cannot register the path stage (errno %d)", -r);
@@ -144,18 +145,29 @@ static void fs_exit(struct cse_call *c)
 	if (layer_call(c->nr))
 		fs_layer_exit(c);
 	switch (c->nr) {
+	case __NR_open:
+	case __NR_openat:
+		if (c->args[c->nr == __NR_openat ? 2 : 1] & K_O_DIRECTORY)
+			fs_fd_opened(c);
+		break;
+	case __NR_openat2: {
+		struct { uint64_t flags, mode, resolve; } how;
+
+		/* RESOLVE_BENEATH, RESOLVE_IN_ROOT: the kernel walked it */
+		if (!fs_svc->copy_from_app(&how, (const void *)c->args[2], sizeof(how)) &&
+		    (how.flags & K_O_DIRECTORY) && !(how.resolve & 0x18))
+			fs_fd_opened(c);
+		break;
+	}
 	case __NR_chdir:
 	case __NR_fchdir:
 		if (c->ret == 0)
 			fs_cwd_refresh();
 		break;
-	case __NR_unlink:
-	case __NR_unlinkat:
-	case __NR_rmdir:
 	case __NR_rename:
 	case __NR_renameat:
 	case __NR_renameat2:
-		fs_changed();
+		fs_changed();	/* again: a lookup may have raced the call */
 		break;
 	default:
 		break;
@@ -206,5 +218,5 @@ CSE_ELEMENT_EXPORT const struct cse_element CSE_ELEMENT_SYMBOL = {
 	.syscalls = fs_syscalls,
 	.handle = fs_handle,
 	.exit = fs_exit,
-	.fork_child = fs_chroot_fork,
+	.fork_child = fs_fork_child,
 };

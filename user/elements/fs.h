@@ -17,6 +17,7 @@
 #define FS_MOUNTS_MAX	40
 #define FS_SYMLINKS_MAX	40	/* the kernel's limit: ELOOP after 40 */
 #define FS_CHROOTS_MAX	32
+#define FS_BUCKETS	4096
 #define FS_CHROOT_LEN	1024
 #define K_EROFS		30
 #define K_EBUSY		16
@@ -39,7 +40,9 @@ struct fs_mount {
 
 /* Shared by the application's processes (the element's instance state). */
 struct fs_state {
-	uint64_t gen;			/* bumped by every removal or rename */
+	uint64_t gen;			/* bumped by every rename */
+	uint32_t images;		/* process images started (fs_fd.c) */
+	uint32_t bucket[FS_BUCKETS];	/* bumped by symlink and link (fs_resolve.c) */
 	struct cse_lock lock;		/* tmpfs creation, chroot table */
 	int32_t tmpfs_made;		/* 1 once the tmpfs backing dirs exist */
 	int32_t tmpfs_owner;		/* pid that removes them at its exit */
@@ -72,8 +75,10 @@ int fs_resolve(struct cse_path_req *req);
 int fs_host_of(const char *g, size_t n, char *out, size_t size);
 /* The mount g (len n) is in. */
 const struct fs_mount *fs_mount_of(const char *g, size_t n);
-/* Forget every cached lookup (a rename or removal happened). */
+/* Forget every cached lookup (a rename happened). */
 void fs_changed(void);
+void fs_resolve_fork(void);
+int fs_renames(long nr);
 /* Guest path (as the process names it) to physical guest path. */
 int fs_walk_guest(const char *path, char *out, size_t size);
 
@@ -88,8 +93,12 @@ long fs_reverse_phys(const char *host, char *out, size_t size);
 
 /* fs_fd.c: the physical guest path of the cwd or of a dirfd: its
  * length, FS_NOT_IN_VIEW, or -errno. */
-long fs_dir_guest(int dirfd, char *out, size_t size);
+long fs_dir_guest(int dirfd, char *out, size_t size, char *work);
 void fs_cwd_refresh(void);
+void fs_fd_setup(const struct cse_setup *s);
+/* After an open: a directory's guest path is remembered. */
+void fs_fd_opened(struct cse_call *c);
+void fs_fd_fork(void);
 
 /* fs_tmpfs.c */
 int fs_tmpfs_setup(const struct cse_setup *s);
@@ -99,6 +108,7 @@ void fs_tmpfs_exit(void);
 void fs_chroot_load(void);
 void fs_chroot_fork(void);
 long fs_chroot_call(struct cse_call *c);
+void fs_fork_child(void);
 
 /* Small string helpers (no libc). */
 static inline void fs_copy(char *dst, const char *src, size_t n)

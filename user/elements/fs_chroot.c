@@ -66,6 +66,13 @@ void fs_chroot_load(void)
 
 /* A new process: its view root is its parent's (and a reused pid's
  * stale entry must not be taken for it). */
+void fs_fork_child(void)
+{
+	fs_resolve_fork();
+	fs_fd_fork();
+	fs_chroot_fork();
+}
+
 void fs_chroot_fork(void)
 {
 	int pid = fs_svc->getpid();
@@ -80,10 +87,12 @@ void fs_chroot_fork(void)
 long fs_chroot_call(struct cse_call *c)
 {
 	const char *host = (const char *)c->args[0];
-	char g[FS_PATH_MAX];
+	char *g = fs_svc->scratch(c, FS_PATH_MAX);	/* not the stack */
 	struct cse_kstat st;
 	long r, n;
 
+	if (!g)
+		return -K_ENOMEM;
 	r = fs_sys(__NR_newfstatat, K_AT_FDCWD, (long)host, (long)&st, 0);
 	if (r < 0)
 		return r;
@@ -92,7 +101,7 @@ long fs_chroot_call(struct cse_call *c)
 	r = fs_sys(__NR_faccessat, K_AT_FDCWD, (long)host, K_X_OK, 0);
 	if (r < 0)
 		return r;
-	n = fs_reverse_phys(host, g, sizeof(g));
+	n = fs_reverse_phys(host, g, FS_PATH_MAX);
 	if (n == FS_NOT_IN_VIEW)
 		return -K_EPERM;	/* not reachable in the view */
 	if (n < 0)

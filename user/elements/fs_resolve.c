@@ -11,10 +11,15 @@
  *
  * Cost: a component is checked for being a symlink with one readlinkat.
  * "Not a symlink" answers are cached per process, keyed by the guest
- * path and the instance's generation, which every removal and rename
- * made by the application bumps (fs_changed): a warm lookup makes no
- * system call. Changes made by processes outside the application are
- * not seen until the next removal or rename inside it (documented).
+ * path: a warm lookup makes no system call. Such an answer turns false
+ * only when a symlink appears at the path, which symlink() and link()
+ * of a symlink do at their new name, and rename() anywhere (a whole tree
+ * moves). So the instance state holds a generation for all paths, which
+ * every rename bumps (before and after the call), and one per hash
+ * bucket, which symlink and link bump for their new name; an answer
+ * holds while both are as they were. Changes made by processes outside
+ * the application are not seen until the next rename inside it
+ * (documented).
  *
  * A relative path that stays below its start directory, crosses no mount
  * point and meets no symlink is handed to the kernel unchanged (with its
@@ -39,9 +44,19 @@ static uint64_t tag(uint64_t h, uint64_t gen)
 	return (h ^ (gen * 0x9e3779b97f4a7c15ull)) | 1;
 }
 
-static uint64_t gen_now(void)
+/* The generation an answer for hash h was (or is) given under. */
+static uint64_t gen_now(uint64_t h)
 {
-	return __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
+	uint64_t all = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
+	uint32_t one = __atomic_load_n(&fs_st->bucket[h % FS_BUCKETS], __ATOMIC_ACQUIRE);
+
+	return all ^ ((uint64_t)one << 40) ^ one;
+}
+
+/* A symlink may appear at the physical guest path g. */
+static void changed_one(const char *g, size_t n)
+{
+	__atomic_add_fetch(&fs_st->bucket[hash(g, n) % FS_BUCKETS], 1, __ATOMIC_RELEASE);
 }
 
 void fs_changed(void)
@@ -80,21 +95,51 @@ int fs_host_of(const char *g, size_t n, char *out, size_t size)
 	const struct fs_mount *m = fs_mount_of(g, n);
 
 	if (m->kind == FS_ROOT && fs_upper[0]) {
-		char rel[FS_PATH_MAX];
-		int r;
+		/* g is NUL-terminated at n: REL is what follows its '/' */
+		int r = fs_layer_find(n ? g + 1 : "", out, size, NULL);
 
-		if (n >= sizeof(rel))
-			return -K_ENAMETOOLONG;
-		fs_copy(rel, g + (n ? 1 : 0), n ? n - 1 : 0);
-		rel[n ? n - 1 : 0] = 0;
-		r = fs_layer_find(rel, out, size, NULL);
 		return r == -K_ENOENT ? 0 : r;
 	}
 	return join(out, size, m->host, m->hlen, g + m->glen, n - m->glen);
 }
 
+/*
+ * The walk's buffers: never on the stack, which may be an application's
+ * small sigaltstack (a trapped call's handler runs there). A call's
+ * scratch memory; the runtime's own accesses (call NULL: exec checks)
+ * share one set under a lock.
+ */
+struct fs_bufs {
+	char todo[2 * FS_PATH_MAX];
+	char g[FS_PATH_MAX];
+	char link[FS_PATH_MAX];
+	char back[FS_PATH_MAX];
+};
+static struct fs_bufs shared_bufs;
+static struct cse_lock shared_lock;
+
+static struct fs_bufs *bufs_get(struct cse_call *c)
+{
+	if (c)
+		return fs_svc->scratch(c, sizeof(struct fs_bufs));
+	fs_svc->lock(&shared_lock);
+	return &shared_bufs;
+}
+
+static void bufs_put(struct cse_call *c)
+{
+	if (!c)
+		fs_svc->unlock(&shared_lock);
+}
+
+void fs_resolve_fork(void)
+{
+	shared_lock.owner = 0;	/* a holder thread of the parent is not here */
+}
+
 struct walk {
-	char g[FS_PATH_MAX];	/* physical guest path so far */
+	char *g;		/* physical guest path so far (FS_PATH_MAX) */
+	char *link, *back;	/* work buffers (FS_PATH_MAX) */
 	size_t n;
 	size_t floor;		/* the view's root: ".." stops here */
 	size_t base;		/* start directory of a relative path */
@@ -105,7 +150,7 @@ struct walk {
 
 static int push(struct walk *w, const char *c, size_t len)
 {
-	if (w->n + 1 + len >= sizeof(w->g))
+	if (w->n + 1 + len >= FS_PATH_MAX)
 		return -K_ENAMETOOLONG;
 	w->g[w->n++] = '/';
 	fs_copy(w->g + w->n, c, len);
@@ -141,12 +186,12 @@ static void to_root(struct walk *w)
  */
 static int proc_magic(struct walk *w, const char *text, size_t mlen, char *todo, size_t *tn)
 {
-	char back[FS_PATH_MAX];
+	char *back = w->back;
 	long r;
 
-	if (text[0] != '/' || mlen >= sizeof(back))
+	if (text[0] != '/' || mlen >= FS_PATH_MAX)
 		return 0;
-	r = fs_reverse_phys(text, back, sizeof(back));
+	r = fs_reverse_phys(text, back, FS_PATH_MAX);
 	if (r < 0 || !fs_under(back, (size_t)r, fs_vroot, fs_vroot_len))
 		return 0;
 	r -= fs_vroot_len;
@@ -211,7 +256,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 	while (i < tn) {
 		size_t s, len;
 		int last, r;
-		char link[FS_PATH_MAX];
+		char *link = w->link;
 		long ln;
 		uint64_t h, gen;
 
@@ -251,13 +296,13 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		if (last && nofollow && i == tn)
 			break;
 		h = hash(w->g, w->n);
-		gen = gen_now();
+		gen = gen_now(h);
 		if (__atomic_load_n(&cache[h % CACHE_SLOTS], __ATOMIC_RELAXED) == tag(h, gen))
 			continue;
-		r = fs_host_of(w->g, w->n, link, sizeof(link));
+		r = fs_host_of(w->g, w->n, link, FS_PATH_MAX);
 		if (r)
 			return r;
-		ln = fs_sys(__NR_readlinkat, K_AT_FDCWD, (long)link, (long)link, sizeof(link) - 1);
+		ln = fs_sys(__NR_readlinkat, K_AT_FDCWD, (long)link, (long)link, FS_PATH_MAX - 1);
 		if (ln == -K_EINVAL) {
 			__atomic_store_n(&cache[h % CACHE_SLOTS], tag(h, gen), __ATOMIC_RELAXED);
 			continue;
@@ -271,7 +316,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 				*rest_at = (long)i;
 			return 0;
 		}
-		if (ln >= (long)sizeof(link) - 1)
+		if (ln >= FS_PATH_MAX - 1)
 			return -K_ENAMETOOLONG;
 		link[ln] = 0;
 		if (++w->links > FS_SYMLINKS_MAX)
@@ -322,11 +367,23 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 	return 0;
 }
 
+static int walk_guest(struct fs_bufs *b, const char *path, char *out, size_t size);
+static int resolve(struct cse_path_req *req, struct fs_bufs *b);
+
 /* Guest path as the process names it (absolute or cwd-relative). */
 int fs_walk_guest(const char *path, char *out, size_t size)
 {
-	struct walk w;
-	char todo[2 * FS_PATH_MAX];
+	struct fs_bufs *b = bufs_get(NULL);
+	int r = walk_guest(b, path, out, size);
+
+	bufs_put(NULL);
+	return r;
+}
+
+static int walk_guest(struct fs_bufs *b, const char *path, char *out, size_t size)
+{
+	struct walk w = { .g = b->g, .link = b->link, .back = b->back };
+	char *todo = b->todo;
 	size_t tn = cse_strlen(path);
 	long rest;
 	int r;
@@ -337,7 +394,7 @@ int fs_walk_guest(const char *path, char *out, size_t size)
 	fs_copy(w.g, fs_vroot, fs_vroot_len + 1);
 	w.n = fs_vroot_len;
 	if (path[0] != '/') {
-		long n = fs_dir_guest(K_AT_FDCWD, w.g, sizeof(w.g));
+		long n = fs_dir_guest(K_AT_FDCWD, w.g, FS_PATH_MAX, b->link);
 
 		if (n < 0)
 			return n == FS_NOT_IN_VIEW ? -K_ENOENT : (int)n;
@@ -358,6 +415,18 @@ int fs_walk_guest(const char *path, char *out, size_t size)
 	return (int)w.n;
 }
 
+int fs_renames(long nr)
+{
+	return nr == __NR_rename || nr == __NR_renameat || nr == __NR_renameat2;
+}
+
+/* Calls that may make a symlink at their new name. */
+static int makes_link(long nr)
+{
+	return nr == __NR_symlink || nr == __NR_symlinkat || nr == __NR_link ||
+	       nr == __NR_linkat;
+}
+
 /* openat2 with RESOLVE_NO_SYMLINKS: no symlink may be met at all. */
 static int no_symlinks(const struct cse_path_req *req)
 {
@@ -376,8 +445,23 @@ static int writes(uint32_t intent)
 
 int fs_resolve(struct cse_path_req *req)
 {
-	struct walk w;
-	char todo[2 * FS_PATH_MAX];
+	struct fs_bufs *b;
+	int r;
+
+	if (req->intent & CSE_PATH_SYMLINK_TARGET)
+		return 0;
+	b = bufs_get(req->call);
+	if (!b)
+		return -K_ENOMEM;
+	r = resolve(req, b);
+	bufs_put(req->call);
+	return r;
+}
+
+static int resolve(struct cse_path_req *req, struct fs_bufs *b)
+{
+	struct walk w = { .g = b->g, .link = b->link, .back = b->back };
+	char *todo = b->todo;
 	const char *p = req->path;
 	size_t tn = cse_strlen(p);
 	int rel = p[0] != '/', nofollow, r;
@@ -385,7 +469,7 @@ int fs_resolve(struct cse_path_req *req)
 
 	if (req->intent & CSE_PATH_SYMLINK_TARGET)
 		return 0;
-	if (req->intent & CSE_PATH_REMOVE)
+	if (fs_renames(req->nr))
 		fs_changed();
 	if (tn >= FS_PATH_MAX)
 		return -K_ENAMETOOLONG;
@@ -393,7 +477,7 @@ int fs_resolve(struct cse_path_req *req)
 	fs_copy(w.g, fs_vroot, fs_vroot_len + 1);
 	w.n = fs_vroot_len;
 	if (rel) {
-		long n = fs_dir_guest(req->dirfd, w.g, sizeof(w.g));
+		long n = fs_dir_guest(req->dirfd, w.g, FS_PATH_MAX, b->link);
 
 		if (n == FS_NOT_IN_VIEW)
 			return 0;	/* outside the view (or not a directory): the kernel answers */
@@ -414,6 +498,8 @@ int fs_resolve(struct cse_path_req *req)
 		return r;
 	if (w.links && no_symlinks(req))
 		return -K_ELOOP;
+	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
+		changed_one(w.g, w.n);
 	w.m = fs_mount_of(w.g, w.n);
 	if (w.m->ro && writes(req->intent))
 		return -K_EROFS;
@@ -430,7 +516,8 @@ int fs_resolve(struct cse_path_req *req)
 		if (r && r != -K_ENOENT)
 			return r;
 	} else {
-		fs_layer_note(req->call, req->arg, 0, "");
+		if (fs_upper[0])	/* the layers' handlers only act under --overlay */
+			fs_layer_note(req->call, req->arg, 0, "");
 		r = fs_host_of(w.g, w.n, req->out, req->out_size);
 		if (r)
 			return r;

@@ -69,37 +69,56 @@ int fs_tmpfs_setup(const struct cse_setup *s)
 	return 0;
 }
 
-/* Remove everything below directory fd dfd, then nothing else. */
-static void empty_dir(int dfd, int depth)
+/*
+ * Remove everything below directory fd dfd, then nothing else. Runs at
+ * exit_group, maybe on a small sigaltstack: one static buffer for every
+ * level, so a directory is read again from its start after a
+ * subdirectory was emptied (what is removed does not come back).
+ */
+static char dents[4096];
+
+/* Returns how many names it removed. */
+static long empty_dir(int dfd, int depth)
 {
-	char buf[4096];
-	long n;
+	long n, removed = 0;
+	int again, progress;
 
 	if (depth > 64)
-		return;
-	/* removing while reading may skip names: a few passes */
-	for (int pass = 0; pass < 4; pass++, fs_sys(__NR_lseek, dfd, 0, 0, 0))
-	while ((n = fs_sys(__NR_getdents64, dfd, (long)buf, sizeof(buf), 0)) > 0) {
-		for (long off = 0; off < n; ) {
-			struct { uint64_t ino; int64_t off; uint16_t reclen; uint8_t type; char name[]; }
-				*d = (void *)(buf + off);
-			const char *nm = d->name;
+		return 0;
+	do {
+		again = progress = 0;
+		fs_sys(__NR_lseek, dfd, 0, 0, 0);
+		while (!again && (n = fs_sys(__NR_getdents64, dfd, (long)dents, sizeof(dents), 0)) > 0) {
+			for (long off = 0; off < n; ) {
+				struct { uint64_t ino; int64_t off; uint16_t reclen; uint8_t type; char name[]; }
+					*d = (void *)(dents + off);
+				const char *nm = d->name;
+				long sub;
 
-			off += d->reclen;
-			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
-				continue;
-			if (fs_sys(__NR_unlinkat, dfd, (long)nm, 0, 0) == -K_EISDIR || d->type == 4) {
-				long sub = fs_sys(__NR_openat, dfd, (long)nm,
-						  K_O_RDONLY | K_O_DIRECTORY_ | K_O_NOFOLLOW | K_O_CLOEXEC, 0);
-
-				if (sub >= 0) {
-					empty_dir((int)sub, depth + 1);
-					fs_sys(__NR_close, sub, 0, 0, 0);
+				off += d->reclen;
+				if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
+					continue;
+				if (fs_sys(__NR_unlinkat, dfd, (long)nm, 0, 0) == 0 ||
+				    fs_sys(__NR_unlinkat, dfd, (long)nm, K_AT_REMOVEDIR, 0) == 0) {
+					progress = 1;
+					removed++;
+					continue;
 				}
-				fs_sys(__NR_unlinkat, dfd, (long)nm, K_AT_REMOVEDIR, 0);
+				sub = fs_sys(__NR_openat, dfd, (long)nm,
+					     K_O_RDONLY | K_O_DIRECTORY_ | K_O_NOFOLLOW | K_O_CLOEXEC, 0);
+				if (sub < 0)
+					continue;
+				/* dents is reused below: read this one again after */
+				if (empty_dir((int)sub, depth + 1) > 0)
+					progress = again = 1;
+				fs_sys(__NR_close, sub, 0, 0, 0);
+				if (again)
+					break;
 			}
 		}
-	}
+		removed += progress;
+	} while (progress);
+	return removed;
 }
 
 void fs_tmpfs_exit(void)

@@ -12,7 +12,7 @@
  *   creat,P  mkdir,P  unlink,P  rmdir,P  symlink,TARGET,P  link,A,B
  *   rename2,A,B,FLAGS  openat2,DIR,P,RESOLVE  relat,DIR,P (fstatat on a
  *   dirfd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
- *   exec,P,ARG (fork, exec P with ARG, wait)  nlink,P  raw,NR,P (an
+ *   exec,P,OP (fork, exec P with the one OP, wait)  nlink,P  raw,NR,P (an
  *   unknown system call NR with path P)
  */
 #define _GNU_SOURCE
@@ -130,12 +130,12 @@ static void op_exec(const char *p, const char *arg)
 
 		fflush(stdout);
 		syscall(SYS_execve, p, argv, environ);
-		printf(" = E%s\n", strerrorname_np(errno));
+		printf("execve = E%s\n", strerrorname_np(errno));
 		fflush(stdout);
 		_exit(127);
 	}
 	waitpid(pid, &st, 0);
-	printf(" = exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	printf("exec,%s = exit %d\n", p, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
 static void op(char *o)
@@ -146,9 +146,18 @@ static void op(char *o)
 	long r;
 	int fd;
 
+	size_t olen = strlen(o);
+
 	printf("%s", o);
 	fflush(stdout);
 	split(o);
+	if (!strcmp(field[0], "exec") && nfield > 3) {
+		/* exec,P,OP...: the child's OP keeps its commas */
+		for (char *q = field[2]; q < o + olen; q++)
+			if (!*q)
+				*q = ',';
+		nfield = 3;
+	}
 	const char *a = nfield > 1 ? field[1] : "", *b = nfield > 2 ? field[2] : "";
 	const char *c = nfield > 3 ? field[3] : "0";
 
@@ -255,6 +264,7 @@ static void op(char *o)
 	} else if (!strcmp(field[0], "raw")) {
 		res(syscall(atol(a), b));
 	} else if (!strcmp(field[0], "exec")) {
+		printf(" (child:)\n");
 		op_exec(a, b);
 	} else {
 		printf(" = unknown op\n");
