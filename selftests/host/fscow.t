@@ -196,6 +196,24 @@ expect "rename of a 60-deep lower directory keeps its children" \
 	"$(sed -n 1p "$W/deep.out")|deep" "$(sed -n 2p "$W/deep.out")|$(sed -n 3p "$W/deep.out")"
 expect "rename of a deep directory: the lower tree is unchanged" "$dbefore" "$(listing "$DL")"
 
+# Metadata changes through a read-only descriptor opened before any
+# write land on the upper copy (a static program in a small root).
+MR=$W/miniroot
+as mkdir -p "$MR/bin"
+if gcc -static -O2 -Wall -Wextra -Werror -o "$W/fdmeta" "$TOP/selftests/host/progs/fscow_fdmeta.c" 2>>"$W/build.log"; then
+	as cp "$W/fdmeta" "$MR/bin/fdmeta"
+	as sh -c 'echo data >"$1/f" && chmod 644 "$1/f" && touch -d @1600000000 "$1/f"' sh "$MR"
+	mbefore=$(listing "$MR")
+	as mkdir "$W/mup"
+	expect "fchmod/futimens/fsetxattr on a read-only fd: the copy changes" \
+		"$(printf 'fchmod 0\nfutimens 0\nfsetxattr 0\nfd 604 1234567890, path 604 1234567890')" \
+		"$(as "$CSE_RUN" --root "$MR" --overlay "$W/mup" -- /bin/fdmeta /f 2>&1)"
+	expect "fchmod/futimens/fsetxattr on a read-only fd: the lower file is unchanged" \
+		"$mbefore" "$(listing "$MR")"
+else
+	fail "build fscow_fdmeta (static)" "$(tail -5 "$W/build.log")"
+fi
+
 # Concurrent processes of one application copy one file up once.
 as mkdir "$W/ccup"
 as "$CSE_RUN" --overlay "$W/ccup" -- sh -c '

@@ -33,6 +33,9 @@
 extern const struct cse_services *lay_svc;
 extern char lay_lower[FS_PATH_MAX], lay_upper[FS_PATH_MAX], lay_work[FS_PATH_MAX];
 extern size_t lay_lower_len, lay_upper_len;
+/* LOWER as the kernel names it in /proc/self/fd (symlinks resolved). */
+extern char lay_lower_real[FS_PATH_MAX];
+extern size_t lay_lower_real_len;
 
 #define lay_sys(nr, a, b, c, d, e, f) \
 	lay_svc->syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))

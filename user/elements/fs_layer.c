@@ -14,6 +14,8 @@
 const struct cse_services *lay_svc;
 char lay_lower[FS_PATH_MAX], lay_upper[FS_PATH_MAX], lay_work[FS_PATH_MAX];
 size_t lay_lower_len, lay_upper_len;
+char lay_lower_real[FS_PATH_MAX];
+size_t lay_lower_real_len;
 static int lay_on;
 
 /*
@@ -317,6 +319,17 @@ int fs_layer_setup(const struct cse_setup *s, const char *lower,
 		cse_snprintf(s->svc, s->err, s->err_size,
 			     "--overlay: cannot make '%s' (errno %ld)", lay_work, -r);
 		return (int)r;
+	}
+	r = lay_sys(__NR_open, lay_lower, K_O_PATH | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
+	if (r >= 0) {
+		char fdp[32];
+		long t;
+
+		cse_snprintf(s->svc, fdp, sizeof(fdp), "/proc/self/fd/%ld", r);
+		t = lay_sys(__NR_readlink, fdp, lay_lower_real, sizeof(lay_lower_real) - 1, 0, 0, 0);
+		lay_sys(__NR_close, r, 0, 0, 0, 0, 0);
+		lay_lower_real[t > 0 ? t : 0] = 0;
+		lay_lower_real_len = t > 0 ? (size_t)t : 0;
 	}
 	r = ix_open(s->state_fresh, s->err, s->err_size);
 	if (r)

@@ -13,6 +13,10 @@
  *   link, linkat              the source is copied up first: a hard link
  *                             never reaches a lower inode
  *   getdents64                merged listing (fs_dirents.c)
+ *   fchmod, fchown,           on a descriptor open on a lower file (read
+ *   fsetxattr, fremovexattr,  only: a writer was opened on the upper copy):
+ *   utimensat(fd, NULL)       the file is copied up and this process's
+ *                             descriptors moved to the copy first
  *   access, faccessat(2)      with W_OK, a lower entry is copied up first:
  *                             the answer is whether the write that follows
  *                             (which copies up) can succeed
@@ -35,6 +39,7 @@ const long fs_layer_syscalls[] = {
 	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_mkdir, __NR_mkdirat,
 	__NR_rename, __NR_renameat, __NR_renameat2, __NR_link, __NR_linkat,
 	__NR_getdents64, __NR_access, __NR_faccessat, __NR_faccessat2,
+	__NR_fchmod, __NR_fchown, __NR_fsetxattr, __NR_fremovexattr, __NR_utimensat,
 	CSE_SYSCALLS_END
 };
 
@@ -572,6 +577,33 @@ static long do_link(const char *from, const char *to)
 	return lay_sys(__NR_link, ufrom, uto, 0, 0, 0, 0);
 }
 
+/* A metadata change through descriptor fd: a lower file is copied up
+ * first and the descriptor moved onto the copy (fs_cow_fds.c). */
+static void fd_copy_up(int fd)
+{
+	LAY_BUF(link);
+	LAY_BUF(host);
+	LAY_BUF(up);
+	size_t n = lay_lower_real_len;
+	long t;
+
+	if (!link || !host || !up || !n)
+		return;
+	cse_snprintf(lay_svc, link, FS_PATH_MAX, "/proc/self/fd/%d", fd);
+	t = lay_sys(__NR_readlink, link, host, FS_PATH_MAX - 1, 0, 0, 0);
+	if (t <= 0)
+		return;
+	host[t] = 0;
+	/* Without --root LOWER is "/" and only the view knows which host
+	 * paths are the root layer's (not /proc, /dev, binds): not done. */
+	if (n == 1 || cse_strncmp(host, lay_lower_real, n) || (host[n] && host[n] != '/'))
+		return;
+	if (lay_copy_up(host[n] ? host + n + 1 : "", 1) ||
+	    lay_upper_path(host[n] ? host + n + 1 : "", up, FS_PATH_MAX))
+		return;
+	cow_move_fds(host, up);
+}
+
 enum cse_verdict fs_layer_handle(struct cse_call *call)
 {
 	LAY_BUF(b0);
@@ -623,6 +655,16 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 			do_rename(a, b, call->nr == __NR_renameat2 ? (unsigned long)x[4] : 0);
 		return CSE_DONE;
 	}
+	case __NR_utimensat:
+		if (x[1])
+			return CSE_PASS;	/* a path: prepared by the view */
+		/* fall through */
+	case __NR_fchmod:
+	case __NR_fchown:
+	case __NR_fsetxattr:
+	case __NR_fremovexattr:
+		fd_copy_up((int)x[0]);
+		return CSE_PASS;
 	case __NR_access:
 	case __NR_faccessat:
 	case __NR_faccessat2: {
