@@ -184,6 +184,36 @@ expect "cse-run: the lower tree is unchanged" "$crbefore" "$(listing "$CR")"
 as "$CSE_RUN" --overlay "$W/crup" -- sh -c 'cd "$1" && find . | sort' sh "$CR" >"$W/cr2.out" 2>&1
 expect "cse-run: a restart sees every change" "$(sed -n '/^--find--$/,$p' "$W/crn.out" | tail -n +2)" "$(cat "$W/cr2.out")"
 
+# Renaming a deep lower directory copies its children up with it.
+DL=$W/deeplower
+as sh -c 'p=$1/top; for i in $(seq 1 60); do p=$p/d$i; done; mkdir -p "$p"; echo deep >"$p/f";
+	for i in $(seq 1 50); do echo $i >"$1/top/f$i"; done' sh "$DL"
+dbefore=$(listing "$DL")
+as mkdir "$W/dup"
+as "$CSE_RUN" --overlay "$W/dup" -- sh -c 'cd "$1" && find . | sort | md5sum && mv top moved &&
+	find . | sed "s|^\./moved|./top|" | sort | md5sum && cat moved/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/d16/d17/d18/d19/d20/d21/d22/d23/d24/d25/d26/d27/d28/d29/d30/d31/d32/d33/d34/d35/d36/d37/d38/d39/d40/d41/d42/d43/d44/d45/d46/d47/d48/d49/d50/d51/d52/d53/d54/d55/d56/d57/d58/d59/d60/f && ! ls top 2>/dev/null' sh "$DL" >"$W/deep.out" 2>&1
+expect "rename of a 60-deep lower directory keeps its children" \
+	"$(sed -n 1p "$W/deep.out")|deep" "$(sed -n 2p "$W/deep.out")|$(sed -n 3p "$W/deep.out")"
+expect "rename of a deep directory: the lower tree is unchanged" "$dbefore" "$(listing "$DL")"
+
+# Metadata changes through a read-only descriptor opened before any
+# write land on the upper copy (a static program in a small root).
+MR=$W/miniroot
+as mkdir -p "$MR/bin"
+if gcc -static -O2 -Wall -Wextra -Werror -o "$W/fdmeta" "$TOP/selftests/host/progs/fscow_fdmeta.c" 2>>"$W/build.log"; then
+	as cp "$W/fdmeta" "$MR/bin/fdmeta"
+	as sh -c 'echo data >"$1/f" && chmod 644 "$1/f" && touch -d @1600000000 "$1/f"' sh "$MR"
+	mbefore=$(listing "$MR")
+	as mkdir "$W/mup"
+	expect "fchmod/futimens/fsetxattr on a read-only fd: the copy changes" \
+		"$(printf 'fchmod 0\nfutimens 0\nfsetxattr 0\nfd 604 1234567890, path 604 1234567890')" \
+		"$(as "$CSE_RUN" --root "$MR" --overlay "$W/mup" -- /bin/fdmeta /f 2>&1)"
+	expect "fchmod/futimens/fsetxattr on a read-only fd: the lower file is unchanged" \
+		"$mbefore" "$(listing "$MR")"
+else
+	fail "build fscow_fdmeta (static)" "$(tail -5 "$W/build.log")"
+fi
+
 # Concurrent processes of one application copy one file up once.
 as mkdir "$W/ccup"
 as "$CSE_RUN" --overlay "$W/ccup" -- sh -c '

@@ -36,15 +36,18 @@ int cow_work_name(char *out, size_t size)
 /* The xattrs of path src onto fd (or onto path dst when fd < 0). */
 static void copy_xattrs(const char *src, int fd, const char *dst)
 {
-	char names[4096], val[4096];
-	long n = lay_sys(__NR_llistxattr, src, names, sizeof(names), 0, 0, 0);
+	LAY_BUF(names);
+	LAY_BUF(val);
+	long n = lay_sys(__NR_llistxattr, src, names, FS_PATH_MAX, 0, 0, 0);
+	if (!names || !val)
+		return;
 
 	for (long i = 0; i < n;) {
 		const char *name = names + i;
 		long v;
 
 		i += (long)cse_strlen(name) + 1;
-		v = lay_sys(__NR_lgetxattr, src, name, val, sizeof(val), 0, 0);
+		v = lay_sys(__NR_lgetxattr, src, name, val, FS_PATH_MAX, 0, 0);
 		if (v < 0)
 			continue;
 		if (fd >= 0)
@@ -153,10 +156,12 @@ static int copy_file(const char *src, const struct cse_kstat *st, const char *tm
 
 static int copy_link(const char *src, const struct cse_kstat *st, const char *tmp)
 {
-	char target[FS_PATH_MAX];
+	LAY_BUF(target);
 	long n, r;
+	if (!target)
+		return -K_ENOMEM;
 
-	n = lay_sys(__NR_readlink, src, target, sizeof(target) - 1, 0, 0, 0);
+	n = lay_sys(__NR_readlink, src, target, FS_PATH_MAX - 1, 0, 0, 0);
 	if (n < 0)
 		return (int)n;
 	target[n] = 0;
@@ -171,10 +176,12 @@ static int copy_link(const char *src, const struct cse_kstat *st, const char *tm
 
 int cow_copy(const char *src, const struct cse_kstat *st, const char *dst)
 {
-	char tmp[FS_PATH_MAX];
+	LAY_BUF(tmp);
 	long r;
+	if (!tmp)
+		return -K_ENOMEM;
 
-	r = cow_work_name(tmp, sizeof(tmp));
+	r = cow_work_name(tmp, FS_PATH_MAX);
 	if (r)
 		return (int)r;
 	switch (st->mode & K_S_IFMT) {
@@ -205,11 +212,14 @@ int cow_copy(const char *src, const struct cse_kstat *st, const char *dst)
 int cow_mkdir(const char *src, const struct cse_kstat *st, const char *dst,
 	      int opaque, uint32_t mode)
 {
-	char tmp[FS_PATH_MAX], m[FS_PATH_MAX];
+	LAY_BUF(tmp);
+	LAY_BUF(m);
 	struct cse_kstat mine;
 	long r, fd;
+	if (!tmp || !m)
+		return -K_ENOMEM;
 
-	r = cow_work_name(tmp, sizeof(tmp));
+	r = cow_work_name(tmp, FS_PATH_MAX);
 	if (r)
 		return (int)r;
 	/* Without a lower directory the kernel applies the umask to mode. */
@@ -229,7 +239,7 @@ int cow_mkdir(const char *src, const struct cse_kstat *st, const char *dst,
 	if (!r && opaque) {
 		long o;
 
-		cse_snprintf(lay_svc, m, sizeof(m), "%s/%s", tmp, WH_OPAQUE);
+		cse_snprintf(lay_svc, m, FS_PATH_MAX, "%s/%s", tmp, WH_OPAQUE);
 		o = lay_sys(__NR_open, m, K_O_WRONLY | K_O_CREAT | K_O_EXCL | K_O_CLOEXEC,
 			    0600, 0, 0, 0);
 		if (o < 0)

@@ -33,9 +33,23 @@
 extern const struct cse_services *lay_svc;
 extern char lay_lower[FS_PATH_MAX], lay_upper[FS_PATH_MAX], lay_work[FS_PATH_MAX];
 extern size_t lay_lower_len, lay_upper_len;
+/* LOWER as the kernel names it in /proc/self/fd (symlinks resolved). */
+extern char lay_lower_real[FS_PATH_MAX];
+extern size_t lay_lower_real_len;
 
 #define lay_sys(nr, a, b, c, d, e, f) \
 	lay_svc->syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/*
+ * Path buffers. The layers' code runs on the runtime's stack, or for a
+ * trapped call on the application's alternate signal stack, which may be
+ * a few KiB (Rust: 8 KiB): no FS_PATH_MAX array lives on the stack. A
+ * buffer is taken from a pool (NULL when it is used up: ENOMEM) and given
+ * back when its variable goes out of scope.
+ */
+char *lay_buf_get(void);
+void lay_buf_put(char **p);
+#define LAY_BUF(name) char *name __attribute__((cleanup(lay_buf_put))) = lay_buf_get()
 
 /* fs_layer.c */
 int lay_lower_path(const char *rel, char *out, size_t size);

@@ -26,12 +26,16 @@ struct dent {
 /* Descriptor fd is open on host path p. */
 static int still(int fd, const char *p)
 {
-	char link[64], target[FS_PATH_MAX];
+	LAY_BUF(target);
+	char link[64];
 	size_t n = cse_strlen(p);
 	long t;
 
+	if (!target)
+		return 0;
+
 	cse_snprintf(lay_svc, link, sizeof(link), "/proc/self/fd/%d", fd);
-	t = lay_sys(__NR_readlink, link, target, sizeof(target) - 1, 0, 0, 0);
+	t = lay_sys(__NR_readlink, link, target, FS_PATH_MAX - 1, 0, 0, 0);
 	return t == (long)n && !cse_strncmp(target, p, n);
 }
 
@@ -61,14 +65,16 @@ static void move_fd(int fd, const char *lower, const char *upper)
 
 void cow_move_fds(const char *lower, const char *upper)
 {
-	char buf[1024];
+	LAY_BUF(buf);
 	long dir, got;
+	if (!buf)
+		return;
 
 	dir = lay_sys(__NR_open, "/proc/self/fd", K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC,
 		      0, 0, 0, 0);
 	if (dir < 0)
 		return;
-	while ((got = lay_sys(__NR_getdents64, dir, buf, sizeof(buf), 0, 0, 0)) > 0) {
+	while ((got = lay_sys(__NR_getdents64, dir, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
 		for (long off = 0; off < got;) {
 			struct dent *d = (struct dent *)(buf + off);
 			int fd = 0;

@@ -146,31 +146,36 @@ static size_t filter_upper(const char *tmp, long n, char *out)
 /* A lower name of merged directory REL that the upper phase did not show. */
 static int lower_shows(const char *rel, const char *name)
 {
-	char sub[FS_PATH_MAX], p[FS_PATH_MAX];
+	LAY_BUF(sub);
+	LAY_BUF(p);
 	struct cse_kstat st;
 	int fl;
+	if (!sub || !p)
+		return -K_ENOMEM;
 
-	if (cse_snprintf(lay_svc, sub, sizeof(sub), rel[0] ? "%s/%s" : "%s%s", rel,
-			 name) >= (int)sizeof(sub))
+	if (cse_snprintf(lay_svc, sub, FS_PATH_MAX, rel[0] ? "%s/%s" : "%s%s", rel,
+			 name) >= (int)FS_PATH_MAX)
 		return 0;
 	fl = ix_get(sub, cse_strlen(sub));
 	if (fl >= 0 && !(fl & IX_UPPER) && !(fl & IX_WHITEOUT))
 		return 1;	/* the index has it: no upper name, no whiteout */
-	if (!lay_upper_path(sub, p, sizeof(p)) &&
+	if (!lay_upper_path(sub, p, FS_PATH_MAX) &&
 	    !lay_sys(__NR_newfstatat, K_AT_FDCWD, p, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0))
 		return 0;
-	return lay_whiteout_path(sub, p, sizeof(p)) ||
+	return lay_whiteout_path(sub, p, FS_PATH_MAX) ||
 	       lay_sys(__NR_newfstatat, K_AT_FDCWD, p, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) != 0;
 }
 
 static long lower_phase(struct dir_state *s, const char *rel, char *tmp, char *out,
 			size_t room)
 {
-	char low[FS_PATH_MAX];
+	LAY_BUF(low);
 	size_t used = 0;
 	long fd, n = 1;
+	if (!low)
+		return -K_ENOMEM;
 
-	if (lay_lower_path(rel, low, sizeof(low)))
+	if (lay_lower_path(rel, low, FS_PATH_MAX))
 		return -K_ENAMETOOLONG;
 	fd = lay_sys(__NR_open, low, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
 	if (fd < 0) {
@@ -205,14 +210,18 @@ long dir_getdents(struct cse_call *call)
 {
 	int fd = (int)call->args[0];
 	size_t count = (size_t)call->args[2], room;
-	char link[FS_PATH_MAX], rel[FS_PATH_MAX], *tmp, *out;
+	LAY_BUF(link);
+	LAY_BUF(rel);
+	char *tmp, *out;
 	struct dir_state *s;
 	struct lay_where w;
 	struct cse_kstat st;
 	long n, r;
 
-	cse_snprintf(lay_svc, link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = lay_sys(__NR_readlink, link, rel, sizeof(rel) - 1, 0, 0, 0);
+	if (!link || !rel)
+		return -K_ENOSYS;
+	cse_snprintf(lay_svc, link, FS_PATH_MAX, "/proc/self/fd/%d", fd);
+	n = lay_sys(__NR_readlink, link, rel, FS_PATH_MAX - 1, 0, 0, 0);
 	if (n <= 0)
 		return -K_ENOSYS;	/* not ours to say: the kernel answers */
 	rel[n] = 0;
@@ -221,7 +230,7 @@ long dir_getdents(struct cse_call *call)
 		return -K_ENOSYS;
 	for (long i = 0; i <= n; i++)
 		link[i] = rel[i];
-	r = rel_of_upper(link, rel, sizeof(rel));
+	r = rel_of_upper(link, rel, FS_PATH_MAX);
 	if (r)
 		return r == -K_EPERM ? -K_ENOSYS : r;
 	room = count < CHUNK ? count : CHUNK;

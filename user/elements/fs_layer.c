@@ -14,7 +14,38 @@
 const struct cse_services *lay_svc;
 char lay_lower[FS_PATH_MAX], lay_upper[FS_PATH_MAX], lay_work[FS_PATH_MAX];
 size_t lay_lower_len, lay_upper_len;
+char lay_lower_real[FS_PATH_MAX];
+size_t lay_lower_real_len;
 static int lay_on;
+
+/*
+ * The pool: claimed by compare-and-swap, lowest free first (few pages
+ * touched). A buffer a thread held when another thread forked stays
+ * taken in the child; 320 of them leave room for that and for a tree
+ * copy 150 levels deep.
+ */
+#define LAY_NBUF 320
+static char lay_pool[LAY_NBUF][FS_PATH_MAX];
+static uint8_t lay_busy[LAY_NBUF];
+
+char *lay_buf_get(void)
+{
+	for (int i = 0; i < LAY_NBUF; i++) {
+		uint8_t zero = 0;
+
+		if (!__atomic_load_n(&lay_busy[i], __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&lay_busy[i], &zero, 1, 0, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return lay_pool[i];
+	}
+	return NULL;
+}
+
+void lay_buf_put(char **p)
+{
+	if (*p)
+		__atomic_store_n(&lay_busy[(*p - lay_pool[0]) / FS_PATH_MAX], 0, __ATOMIC_RELEASE);
+}
 
 static int starts(const char *s, const char *p)
 {
@@ -110,8 +141,10 @@ int lay_whiteout_path(const char *rel, char *out, size_t size)
 	if (!*name)
 		return -K_EINVAL;
 	if (slash) {
-		char parent[FS_PATH_MAX];
+		LAY_BUF(parent);
 		size_t n = (size_t)(slash - rel);
+		if (!parent)
+			return -K_ENOMEM;
 
 		for (size_t i = 0; i < n; i++)
 			parent[i] = rel[i];
@@ -138,24 +171,27 @@ static long lstat_path(const char *p, struct cse_kstat *st)
 /* Flags of the prefix rel[0..n) read from the disk. */
 static int disk_flags(const char *rel, size_t n)
 {
-	char pre[FS_PATH_MAX], p[FS_PATH_MAX];
+	LAY_BUF(pre);
+	LAY_BUF(p);
 	struct cse_kstat st;
 	size_t at;
 	int fl = 0;
+	if (!pre || !p)
+		return -1;	/* where() gives ENOMEM */
 
 	for (size_t i = 0; i < n; i++)
 		pre[i] = rel[i];
 	pre[n] = 0;
-	if (lay_whiteout_path(pre, p, sizeof(p)) == 0 && lstat_path(p, &st) == 0)
+	if (lay_whiteout_path(pre, p, FS_PATH_MAX) == 0 && lstat_path(p, &st) == 0)
 		fl |= IX_WHITEOUT;
-	if (lay_upper_path(pre, p, sizeof(p)) || lstat_path(p, &st))
+	if (lay_upper_path(pre, p, FS_PATH_MAX) || lstat_path(p, &st))
 		return fl;
 	fl |= IX_UPPER;
 	if ((st.mode & K_S_IFMT) != K_S_IFDIR)
 		return fl;
 	fl |= IX_DIR;
 	at = cse_strlen(p);
-	if (!put(p, sizeof(p), &at, "/" WH_OPAQUE, cse_strlen(WH_OPAQUE) + 1) &&
+	if (!put(p, FS_PATH_MAX, &at, "/" WH_OPAQUE, cse_strlen(WH_OPAQUE) + 1) &&
 	    lstat_path(p, &st) == 0)
 		fl |= IX_OPAQUE;
 	return fl;
@@ -164,18 +200,25 @@ static int disk_flags(const char *rel, size_t n)
 /*
  * The walk: an upper chain continues while every prefix is in UPPER;
  * the lower one while no prefix is whited out or opaque. The index
- * answers each prefix from memory; fast == 0 asks the disk.
+ * answers each prefix from memory; fast == 0 asks the disk. fast 2 and
+ * 3 only want where REL is: an upper entry is not compared with the
+ * lower one (merged, lower_any unset), and with 2 a lower-only answer of
+ * the index is returned as 1, unchecked.
  */
 static int where(const char *rel, struct lay_where *w, int fast)
 {
-	char p[FS_PATH_MAX];
+	LAY_BUF(p);
 	int up = 1, low = 1, fl = 0;
 	size_t i = 0;
+	if (!p)
+		return -K_ENOMEM;
 
 	w->upper = w->lower = w->merged = w->lower_any = 0;
 	fl = fast ? ix_get("", 0) : -1;
 	if (fl < 0)
 		fl = disk_flags("", 0);
+	if (fl < 0)
+		return -K_ENOMEM;
 	if (fl & IX_OPAQUE)
 		low = 0;
 	while (rel[i] && (up || low)) {
@@ -187,6 +230,8 @@ static int where(const char *rel, struct lay_where *w, int fast)
 			fl = fast ? ix_get(rel, e) : -1;
 			if (fl < 0)
 				fl = disk_flags(rel, e);
+			if (fl < 0)
+				return -K_ENOMEM;
 			if (fl & IX_WHITEOUT)
 				low = 0;
 			if (!(fl & IX_UPPER))
@@ -199,16 +244,18 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		i = rel[e] ? e + 1 : e;
 	}
 	if (up) {
-		if (lay_upper_path(rel, p, sizeof(p)))
+		if (lay_upper_path(rel, p, FS_PATH_MAX))
 			return -K_ENAMETOOLONG;
 		if (lstat_path(p, &w->st))
 			return fast ? where(rel, w, 0) : -K_ENOENT;
 		w->upper = 1;
+		if (fast >= 2)
+			return 0;	/* found, and where the lower one is is not asked */
 	}
 	if (!up && low && fast == 2)
 		return 1;	/* lower only, by the index: not looked at */
 	if (low) {
-		if (lay_lower_path(rel, p, sizeof(p)))
+		if (lay_lower_path(rel, p, FS_PATH_MAX))
 			return -K_ENAMETOOLONG;
 		if (lstat_path(p, &w->lst) == 0) {
 			w->lower_any = 1;
@@ -273,6 +320,17 @@ int fs_layer_setup(const struct cse_setup *s, const char *lower,
 			     "--overlay: cannot make '%s' (errno %ld)", lay_work, -r);
 		return (int)r;
 	}
+	r = lay_sys(__NR_open, lay_lower, K_O_PATH | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
+	if (r >= 0) {
+		char fdp[32];
+		long t;
+
+		cse_snprintf(s->svc, fdp, sizeof(fdp), "/proc/self/fd/%ld", r);
+		t = lay_sys(__NR_readlink, fdp, lay_lower_real, sizeof(lay_lower_real) - 1, 0, 0, 0);
+		lay_sys(__NR_close, r, 0, 0, 0, 0, 0);
+		lay_lower_real[t > 0 ? t : 0] = 0;
+		lay_lower_real_len = t > 0 ? (size_t)t : 0;
+	}
 	r = ix_open(s->state_fresh, s->err, s->err_size);
 	if (r)
 		return (int)r;
@@ -304,7 +362,7 @@ int fs_layer_find(const char *rel, char *host, size_t size,
 	 * handed on unlooked-at: the kernel's call on it answers ENOENT
 	 * itself when it is absent (the view treats 0 and ENOENT alike).
 	 */
-	r = where(rel, &w, st ? 1 : 2);
+	r = where(rel, &w, st ? 3 : 2);
 	if (r == 1)
 		return lay_lower_path(rel, host, size);
 	if (r == 0 && !w.upper)
@@ -322,9 +380,13 @@ int fs_layer_find(const char *rel, char *host, size_t size,
 /* Under the copy-up lock: the directories above REL exist in UPPER. */
 static int parents_locked(const char *rel)
 {
-	char pre[FS_PATH_MAX], up[FS_PATH_MAX], low[FS_PATH_MAX];
+	LAY_BUF(pre);
+	LAY_BUF(up);
+	LAY_BUF(low);
 	size_t i = 0;
 	int r;
+	if (!pre || !up || !low)
+		return -K_ENOMEM;
 
 	while (rel[i]) {
 		struct lay_where w;
@@ -343,8 +405,8 @@ static int parents_locked(const char *rel)
 		if (!w.upper) {
 			if ((w.st.mode & K_S_IFMT) != K_S_IFDIR)
 				return -K_ENOTDIR;
-			if (lay_upper_path(pre, up, sizeof(up)) ||
-			    lay_lower_path(pre, low, sizeof(low)))
+			if (lay_upper_path(pre, up, FS_PATH_MAX) ||
+			    lay_lower_path(pre, low, FS_PATH_MAX))
 				return -K_ENAMETOOLONG;
 			ix_set(pre, e, IX_UPPER | IX_DIR, 0);
 			r = cow_mkdir(low, &w.st, up, 0, 0);
@@ -356,10 +418,34 @@ static int parents_locked(const char *rel)
 	return 0;
 }
 
+/* The upper parent of REL is a directory: then so are all above it. */
+static int parent_up(const char *rel)
+{
+	LAY_BUF(p);
+	LAY_BUF(up);
+	struct cse_kstat st;
+	size_t n = 0;
+	if (!p || !up)
+		return 0;	/* then the locked walk answers */
+
+	for (size_t i = 0; rel[i]; i++)
+		if (rel[i] == '/')
+			n = i;
+	if (!n)
+		return 1;	/* UPPER itself */
+	for (size_t i = 0; i < n; i++)
+		p[i] = rel[i];
+	p[n] = 0;
+	return !lay_upper_path(p, up, FS_PATH_MAX) && !lstat_path(up, &st) &&
+	       (st.mode & K_S_IFMT) == K_S_IFDIR;
+}
+
 int lay_copy_up_parents(const char *rel)
 {
 	int r;
 
+	if (parent_up(rel))
+		return 0;	/* the common case, without the lock */
 	lay_lock();
 	r = parents_locked(rel);
 	lay_unlock();
@@ -368,17 +454,20 @@ int lay_copy_up_parents(const char *rel)
 
 int lay_copy_up(const char *rel, int whole)
 {
-	char up[FS_PATH_MAX], low[FS_PATH_MAX];
+	LAY_BUF(up);
+	LAY_BUF(low);
 	struct lay_where w;
 	int r;
+	if (!up || !low)
+		return -K_ENOMEM;
 
 	lay_lock();
 	r = parents_locked(rel);
 	if (!r && whole)
 		r = lay_where(rel, &w);
 	if (!r && whole && !w.upper) {
-		if (lay_upper_path(rel, up, sizeof(up)) ||
-		    lay_lower_path(rel, low, sizeof(low))) {
+		if (lay_upper_path(rel, up, FS_PATH_MAX) ||
+		    lay_lower_path(rel, low, FS_PATH_MAX)) {
 			r = -K_ENAMETOOLONG;
 		} else if ((w.st.mode & K_S_IFMT) == K_S_IFDIR) {
 			ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR, 0);
@@ -410,7 +499,11 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 	}
 	if (!*rel)	/* the root itself: UPPER is its upper copy */
 		return lay_upper_path("", host, size);
-	r = lay_where(rel, &w);
+	r = where(rel, &w, 2);
+	if (r == 0 && w.upper)	/* changed in UPPER already: nothing to copy */
+		return lay_upper_path(rel, host, size);
+	if (r == 1 || r == 0)
+		r = lay_where(rel, &w);
 	if (r && r != -K_ENOENT)
 		return r;
 	if (r == 0 && !w.upper && (intent & CSE_PATH_WRITE))

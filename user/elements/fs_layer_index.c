@@ -15,8 +15,8 @@
  * costs a disk walk, never a wrong answer. When the table fills up the
  * index stops answering (ix_get -1) and every lookup walks the disk.
  *
- * Readers take no lock: a slot's flags are written before its hash is
- * published, and flags change with atomic or/and.
+ * Neither readers nor writers of the table take a lock (ix_put);
+ * the lock in the header serializes copy-ups and whiteouts.
  */
 #include <asm/unistd.h>
 #include "fs_cow.h"
@@ -35,7 +35,7 @@ struct ix_slot {
 struct ix_head {
 	uint64_t magic;
 	struct cse_lock lock;	/* copy-up, whiteouts, the table's writers */
-	uint32_t count;
+	uint32_t count;		/* slots claimed */
 	uint32_t full;		/* the table stopped answering */
 	uint64_t scanned;	/* entries of UPPER read at the rebuild */
 	uint32_t depth;		/* lay_lock nesting of the holder */
@@ -81,8 +81,13 @@ int ix_get(const char *rel, size_t n)
 	}
 }
 
-/* Caller holds the lock (or is the only process, at the rebuild). */
-static void set_locked(const char *rel, size_t n, uint32_t set, uint32_t clear)
+/*
+ * Without a lock: a slot is claimed by a compare-and-swap of its hash
+ * from 0, flags change with atomic or/and. Two writers of one name find
+ * the same slot; a reader sees a slot's flags no later than its hash
+ * (a fresh slot's flags are 0 until set: a miss, then a hit).
+ */
+static void ix_put(const char *rel, size_t n, uint32_t set, uint32_t clear)
 {
 	uint64_t h = ix_hash(rel, n);
 	uint32_t i;
@@ -90,26 +95,36 @@ static void set_locked(const char *rel, size_t n, uint32_t set, uint32_t clear)
 	if (!ix_usable())
 		return;
 	for (i = (uint32_t)h & (IX_SLOTS - 1);; i = (i + 1) & (IX_SLOTS - 1)) {
-		uint64_t v = ix_tab[i].hash;
+		uint64_t v = __atomic_load_n(&ix_tab[i].hash, __ATOMIC_ACQUIRE);
 
-		if (v == h) {
-			__atomic_fetch_or(&ix_tab[i].flags, set, __ATOMIC_RELEASE);
-			__atomic_fetch_and(&ix_tab[i].flags, ~clear, __ATOMIC_RELEASE);
-			return;
+		if (!v) {
+			if (!set)
+				return;
+			if (__atomic_add_fetch(&ix_h->count, 1, __ATOMIC_RELAXED) >= IX_MAX) {
+				/* A miss could now be wrong: stop answering for good. */
+				__atomic_store_n(&ix_h->full, 1, __ATOMIC_RELEASE);
+				return;
+			}
+			if (!__atomic_compare_exchange_n(&ix_tab[i].hash, &v, h, 0,
+							 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+				__atomic_sub_fetch(&ix_h->count, 1, __ATOMIC_RELAXED);
+				if (v != h)
+					continue;	/* another name took it */
+			}
+		} else if (v != h) {
+			continue;
 		}
-		if (!v)
-			break;
-	}
-	if (!set)
-		return;
-	if (ix_h->count + 1 >= IX_MAX) {
-		/* A miss could now be wrong: stop answering for good. */
-		__atomic_store_n(&ix_h->full, 1, __ATOMIC_RELEASE);
+		/* Flags set before the caller changes the disk (see the top). */
+		__atomic_fetch_or(&ix_tab[i].flags, set, __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(&ix_tab[i].flags, ~clear, __ATOMIC_SEQ_CST);
 		return;
 	}
-	ix_tab[i].flags = set;
-	__atomic_store_n(&ix_tab[i].hash, h, __ATOMIC_RELEASE);
-	ix_h->count++;
+}
+
+void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear)
+{
+	if (ix_h)
+		ix_put(rel, n, set, clear);
 }
 
 /* This thread holds the lock (the word also carries a waiters bit). */
@@ -118,19 +133,6 @@ static int ix_mine(void)
 	uint32_t w = __atomic_load_n(&ix_h->lock.owner, __ATOMIC_RELAXED);
 
 	return (w & 0x3fffffffu) == (uint32_t)lay_svc->gettid();
-}
-
-void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear)
-{
-	int held = ix_h && ix_mine();
-
-	if (!ix_h)
-		return;
-	if (!held)
-		lay_svc->lock(&ix_h->lock);
-	set_locked(rel, n, set, clear);
-	if (!held)
-		lay_svc->unlock(&ix_h->lock);
 }
 
 /* The copy-up lock, taken again by its holder (a copy inside a rename). */
@@ -160,18 +162,31 @@ struct dent {
 };
 #define DT_DIR 4
 
+/* The index misses something: it stops answering (every lookup walks). */
+static void ix_give_up(void)
+{
+	if (ix_h)
+		__atomic_store_n(&ix_h->full, 1, __ATOMIC_RELEASE);
+}
+
 /*
  * Enter what directory fd (REL rel, rlen bytes in rel[]) holds,
  * recursively. rel has room for FS_PATH_MAX bytes.
  */
 int ix_scan(int fd, char *rel, size_t rlen, int depth)
 {
-	char buf[1024];
+	LAY_BUF(buf);
 	long n;
 
-	if (depth > 200)
+	if (!buf) {
+		ix_give_up();
+		return -K_ENOMEM;
+	}
+	if (depth > 150) {
+		ix_give_up();
 		return -K_ELOOP;
-	while ((n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
+	}
+	while ((n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
 		for (long off = 0; off < n;) {
 			struct dent *d = (struct dent *)(buf + off);
 			const char *name = d->name;
@@ -182,7 +197,7 @@ int ix_scan(int fd, char *rel, size_t rlen, int depth)
 			if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
 				continue;
 			if (!cse_strcmp(name, WH_OPAQUE)) {
-				set_locked(rel, rlen, IX_OPAQUE, 0);
+				ix_put(rel, rlen, IX_OPAQUE, 0);
 				continue;
 			}
 			if (!cse_strcmp(name, WH_WORK) && !rlen)
@@ -197,8 +212,10 @@ int ix_scan(int fd, char *rel, size_t rlen, int depth)
 				fl = IX_WHITEOUT;
 			}
 			len = cse_strlen(name);
-			if (at + 1 + len + 1 > FS_PATH_MAX || !len)
+			if (at + 1 + len + 1 > FS_PATH_MAX || !len) {
+				ix_give_up();	/* a name the index cannot hold */
 				continue;
+			}
 			if (at)
 				rel[at++] = '/';
 			for (size_t i = 0; i <= len; i++)
@@ -218,29 +235,35 @@ int ix_scan(int fd, char *rel, size_t rlen, int depth)
 						   K_O_CLOEXEC, 0, 0, 0);
 
 				fl |= IX_DIR;
-				set_locked(rel, at, fl, 0);
+				ix_put(rel, at, fl, 0);
 				if (sub >= 0) {
 					ix_scan((int)sub, rel, at, depth + 1);
 					lay_sys(__NR_close, sub, 0, 0, 0, 0, 0);
+				} else {
+					ix_give_up();	/* unread: misses could be wrong */
 				}
 			} else {
-				set_locked(rel, at, fl, 0);
+				ix_put(rel, at, fl, 0);
 			}
 			if (ix_h)
 				ix_h->scanned++;
 			rel[rlen] = 0;
 		}
 	}
+	if (n < 0)
+		ix_give_up();
 	return n < 0 ? (int)n : 0;
 }
 
 /* Remove what path holds (a leftover of a killed copy), recursively. */
 static void rm_tree(int dirfd, const char *name, int depth)
 {
-	char buf[1024];
+	LAY_BUF(buf);
 	long fd, n;
+	if (!buf)
+		return;
 
-	if (lay_sys(__NR_unlinkat, dirfd, name, 0, 0, 0, 0) == 0 || depth > 200)
+	if (lay_sys(__NR_unlinkat, dirfd, name, 0, 0, 0, 0) == 0 || depth > 150)
 		return;
 	fd = lay_sys(__NR_openat, dirfd, name, K_O_RDONLY | K_O_DIRECTORY |
 		     K_O_NOFOLLOW | K_O_CLOEXEC, 0, 0, 0);
@@ -249,7 +272,7 @@ static void rm_tree(int dirfd, const char *name, int depth)
 	lay_sys(__NR_fchmod, fd, 0700, 0, 0, 0, 0);
 	for (int again = 1; again;) {
 		again = 0;
-		while ((n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
+		while ((n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
 			for (long off = 0; off < n;) {
 				struct dent *d = (struct dent *)(buf + off);
 
@@ -276,13 +299,15 @@ void lay_rm_tree(const char *path)
 /* Empty the work directory but for the index: copies a kill cut short. */
 static void clean_work(void)
 {
-	char buf[1024];
+	LAY_BUF(buf);
 	long fd, n;
+	if (!buf)
+		return;
 
 	fd = lay_sys(__NR_open, lay_work, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
 	if (fd < 0)
 		return;
-	while ((n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
+	while ((n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
 		for (long off = 0; off < n;) {
 			struct dent *d = (struct dent *)(buf + off);
 

@@ -13,6 +13,10 @@
  *   link, linkat              the source is copied up first: a hard link
  *                             never reaches a lower inode
  *   getdents64                merged listing (fs_dirents.c)
+ *   fchmod, fchown,           on a descriptor open on a lower file (read
+ *   fsetxattr, fremovexattr,  only: a writer was opened on the upper copy):
+ *   utimensat(fd, NULL)       the file is copied up and this process's
+ *                             descriptors moved to the copy first
  *   access, faccessat(2)      with W_OK, a lower entry is copied up first:
  *                             the answer is whether the write that follows
  *                             (which copies up) can succeed
@@ -35,6 +39,7 @@ const long fs_layer_syscalls[] = {
 	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_mkdir, __NR_mkdirat,
 	__NR_rename, __NR_renameat, __NR_renameat2, __NR_link, __NR_linkat,
 	__NR_getdents64, __NR_access, __NR_faccessat, __NR_faccessat2,
+	__NR_fchmod, __NR_fchown, __NR_fsetxattr, __NR_fremovexattr, __NR_utimensat,
 	CSE_SYSCALLS_END
 };
 
@@ -161,14 +166,18 @@ static int child(const char *rel, const char *name, char *out, size_t size)
 static int each_name(const char *path, int upper, int (*fn)(void *, const char *),
 		     void *ctx)
 {
-	char buf[1024], name[256];
+	LAY_BUF(buf);
+	char name[256];
 	long fd, n;
 	int r = 0;
+
+	if (!buf)
+		return -K_ENOMEM;
 
 	fd = lay_sys(__NR_open, path, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
 	if (fd < 0)
 		return (int)fd;
-	while (!r && (n = lay_sys(__NR_getdents64, fd, buf, sizeof(buf), 0, 0, 0)) > 0) {
+	while (!r && (n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
 		for (long off = 0; !r && off < n;) {
 			struct dent *d = (struct dent *)(buf + off);
 
@@ -199,10 +208,12 @@ static int any_name(void *ctx, const char *name)
 static int visible_name(void *ctx, const char *name)
 {
 	struct walk_ctx *c = ctx;
-	char sub[FS_PATH_MAX];
+	LAY_BUF(sub);
 	struct lay_where w;
+	if (!sub)
+		return 1;	/* not known empty */
 
-	if (child(c->rel, name, sub, sizeof(sub)))
+	if (child(c->rel, name, sub, FS_PATH_MAX))
 		return 0;
 	return lay_where(sub, &w) == 0;
 }
@@ -210,13 +221,15 @@ static int visible_name(void *ctx, const char *name)
 /* 0 when directory REL (where w) is empty in the merged view. */
 static int merged_empty(const char *rel, const struct lay_where *w)
 {
-	char p[FS_PATH_MAX];
+	LAY_BUF(p);
 	struct walk_ctx c = { rel, 0 };
+	if (!p)
+		return -K_ENOMEM;
 
-	if (w->upper && !lay_upper_path(rel, p, sizeof(p)) &&
+	if (w->upper && !lay_upper_path(rel, p, FS_PATH_MAX) &&
 	    each_name(p, 1, any_name, NULL) > 0)
 		return -K_ENOTEMPTY;
-	if (w->lower && !lay_lower_path(rel, p, sizeof(p)) &&
+	if (w->lower && !lay_lower_path(rel, p, FS_PATH_MAX) &&
 	    each_name(p, 0, visible_name, &c) > 0)
 		return -K_ENOTEMPTY;
 	return 0;
@@ -225,8 +238,10 @@ static int merged_empty(const char *rel, const struct lay_where *w)
 /* Move an upper directory out of sight and remove it. */
 static int drop_upper_dir(const char *up)
 {
-	char tmp[FS_PATH_MAX];
-	long r = cow_work_name(tmp, sizeof(tmp));
+	LAY_BUF(tmp);
+	long r = cow_work_name(tmp, FS_PATH_MAX);
+	if (!tmp)
+		return -K_ENOMEM;
 
 	if (!r)
 		r = lay_sys(__NR_rename, up, tmp, 0, 0, 0, 0);
@@ -238,10 +253,13 @@ static int drop_upper_dir(const char *up)
 
 static long do_remove(const char *rel, int dir)
 {
-	char up[FS_PATH_MAX], wh[FS_PATH_MAX];
+	LAY_BUF(up);
+	LAY_BUF(wh);
 	size_t n = cse_strlen(rel);
 	struct lay_where w;
 	long r;
+	if (!up || !wh)
+		return -K_ENOMEM;
 
 	if (!*rel)
 		return -16;	/* EBUSY: the root */
@@ -254,7 +272,7 @@ static long do_remove(const char *rel, int dir)
 		return -K_EISDIR;
 	if (dir && (r = merged_empty(rel, &w)))
 		return r;
-	if (lay_upper_path(rel, up, sizeof(up)) || lay_whiteout_path(rel, wh, sizeof(wh)))
+	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_whiteout_path(rel, wh, FS_PATH_MAX))
 		return -K_ENAMETOOLONG;
 	lay_lock();
 	if (w.lower_any) {
@@ -271,18 +289,21 @@ static long do_remove(const char *rel, int dir)
 
 static long do_mkdir(const char *rel, uint32_t mode)
 {
-	char up[FS_PATH_MAX], low[FS_PATH_MAX];
+	LAY_BUF(up);
+	LAY_BUF(low);
 	struct cse_kstat st;
 	struct lay_where w;
 	int opaque;
 	long r;
+	if (!up || !low)
+		return -K_ENOMEM;
 
 	r = lay_where(rel, &w);
 	if (r == 0)
 		return -K_EEXIST;
 	if (r != -K_ENOENT)
 		return r;
-	if (lay_upper_path(rel, up, sizeof(up)) || lay_lower_path(rel, low, sizeof(low)))
+	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_lower_path(rel, low, FS_PATH_MAX))
 		return -K_ENAMETOOLONG;
 	/* A lower directory of that name was removed: it must not show again. */
 	opaque = lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) == 0;
@@ -299,10 +320,12 @@ static long do_mkdir(const char *rel, uint32_t mode)
 /* Under the lock: an opaque marker in upper directory up. */
 static int make_opaque(const char *up, const char *rel)
 {
-	char m[FS_PATH_MAX];
+	LAY_BUF(m);
 	long fd;
+	if (!m)
+		return -K_ENOMEM;
 
-	cse_snprintf(lay_svc, m, sizeof(m), "%s/%s", up, WH_OPAQUE);
+	cse_snprintf(lay_svc, m, FS_PATH_MAX, "%s/%s", up, WH_OPAQUE);
 	ix_set(rel, cse_strlen(rel), IX_OPAQUE, 0);
 	fd = lay_sys(__NR_open, m, K_O_WRONLY | K_O_CREAT | K_O_CLOEXEC, 0600, 0, 0, 0);
 	if (fd == -K_EACCES) {
@@ -320,35 +343,26 @@ static int make_opaque(const char *up, const char *rel)
 	return 0;
 }
 
-static int copy_tree(const char *rel, int depth);
+/*
+ * Copying a tree recurses once per level on the runtime's 256 KiB stack:
+ * the path buffers live in the leaf helpers (noinline), the recursion
+ * carries one shared REL buffer and a listing buffer.
+ */
 
-static int copy_child(void *ctx, const char *name)
+/* Directory REL itself into UPPER: 1 when lower children show, 0, -errno. */
+static __attribute__((noinline)) int tree_dir(const char *rel)
 {
-	struct walk_ctx *c = ctx;
-	char sub[FS_PATH_MAX];
-	struct lay_where w;
-
-	if (child(c->rel, name, sub, sizeof(sub)) || lay_where(sub, &w))
-		return 0;	/* hidden */
-	if (is_dir(&w.st))
-		return copy_tree(sub, c->depth + 1);
-	return w.upper ? 0 : lay_copy_up(sub, 1);
-}
-
-/* Under the lock: directory REL and everything it shows, into UPPER. */
-static int copy_tree(const char *rel, int depth)
-{
-	char up[FS_PATH_MAX], low[FS_PATH_MAX];
-	struct walk_ctx c = { rel, depth };
+	LAY_BUF(up);
+	LAY_BUF(low);
 	struct lay_where w;
 	int r;
+	if (!up || !low)
+		return -K_ENOMEM;
 
-	if (depth > 100)
-		return -K_ELOOP;
 	r = lay_where(rel, &w);
 	if (r)
 		return r;
-	if (lay_upper_path(rel, up, sizeof(up)) || lay_lower_path(rel, low, sizeof(low)))
+	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_lower_path(rel, low, FS_PATH_MAX))
 		return -K_ENAMETOOLONG;
 	if (!w.upper) {
 		ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR, 0);
@@ -356,20 +370,116 @@ static int copy_tree(const char *rel, int depth)
 		if (r)
 			return r;
 	}
-	if (!w.lower)
-		return 0;
-	r = each_name(low, 0, copy_child, &c);
-	return r ? r : make_opaque(up, rel);
+	return w.lower;
+}
+
+static __attribute__((noinline)) long tree_open_lower(const char *rel)
+{
+	LAY_BUF(low);
+	if (!low)
+		return -K_ENOMEM;
+
+	if (lay_lower_path(rel, low, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	return lay_sys(__NR_open, low, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
+}
+
+/* A child: 2 for a directory to enter, 0 done (copied, upper, hidden). */
+static __attribute__((noinline)) int tree_entry(const char *rel)
+{
+	struct lay_where w;
+
+	if (lay_where(rel, &w))
+		return 0;	/* hidden */
+	if (is_dir(&w.st))
+		return 2;
+	return w.upper ? 0 : lay_copy_up(rel, 1);
+}
+
+static __attribute__((noinline)) int tree_opaque(const char *rel)
+{
+	LAY_BUF(up);
+	if (!up)
+		return -K_ENOMEM;
+
+	if (lay_upper_path(rel, up, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	return make_opaque(up, rel);
+}
+
+/* Under the lock: directory REL (len bytes of rel[FS_PATH_MAX]) and
+ * everything it shows, into UPPER; then opaque. */
+static int copy_tree_at(char *rel, size_t len, int depth)
+{
+	LAY_BUF(buf);
+	long fd, n;
+	int r;
+	if (!buf)
+		return -K_ENOMEM;
+
+	if (depth > 150)
+		return -K_ELOOP;
+	r = tree_dir(rel);
+	if (r <= 0)
+		return r;
+	fd = tree_open_lower(rel);
+	if (fd < 0)
+		return (int)fd;
+	r = 0;
+	while (!r && (n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
+		for (long off = 0; !r && off < n;) {
+			struct dent *d = (struct dent *)(buf + off);
+			size_t k = cse_strlen(d->name), at = len;
+
+			off += d->reclen;
+			if (dots(d->name))
+				continue;
+			if (len + 1 + k + 1 > FS_PATH_MAX) {
+				r = -K_ENAMETOOLONG;
+				break;
+			}
+			if (at)
+				rel[at++] = '/';
+			for (size_t i = 0; i <= k; i++)
+				rel[at + i] = d->name[i];
+			r = tree_entry(rel);
+			if (r == 2)
+				r = copy_tree_at(rel, at + k, depth + 1);
+			rel[len] = 0;
+		}
+	}
+	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
+	return r ? r : tree_opaque(rel);
+}
+
+static int copy_tree(const char *rel, int depth)
+{
+	LAY_BUF(buf);
+	size_t n = cse_strlen(rel);
+	if (!buf)
+		return -K_ENOMEM;
+
+	if (n >= FS_PATH_MAX)
+		return -K_ENAMETOOLONG;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = rel[i];
+	return copy_tree_at(buf, n, depth);
 }
 
 static long do_rename(const char *from, const char *to, unsigned long flags)
 {
-	char ufrom[FS_PATH_MAX], uto[FS_PATH_MAX], low[FS_PATH_MAX], wh[FS_PATH_MAX];
+	LAY_BUF(relbuf);
+	LAY_BUF(ufrom);
+	LAY_BUF(uto);
+	LAY_BUF(low);
+	LAY_BUF(wh);
 	size_t fn = cse_strlen(from), tn = cse_strlen(to);
 	struct lay_where ws, wt;
 	struct cse_kstat st;
 	int sdir, tr;
 	long r;
+	if (!relbuf || !ufrom || !uto || !low || !wh)
+		return -K_ENOMEM;
 
 	if (flags & ~(unsigned long)(K_RENAME_NOREPLACE | K_RENAME_EXCHANGE) ||
 	    (flags & K_RENAME_NOREPLACE && flags & K_RENAME_EXCHANGE))
@@ -400,8 +510,8 @@ static long do_rename(const char *from, const char *to, unsigned long flags)
 		if (sdir && (r = merged_empty(to, &wt)))
 			return r;
 	}
-	if (lay_upper_path(from, ufrom, sizeof(ufrom)) || lay_upper_path(to, uto, sizeof(uto)) ||
-	    lay_whiteout_path(from, wh, sizeof(wh)) || lay_lower_path(to, low, sizeof(low)))
+	if (lay_upper_path(from, ufrom, FS_PATH_MAX) || lay_upper_path(to, uto, FS_PATH_MAX) ||
+	    lay_whiteout_path(from, wh, FS_PATH_MAX) || lay_lower_path(to, low, FS_PATH_MAX))
 		return -K_ENAMETOOLONG;
 	lay_lock();
 	r = sdir ? copy_tree(from, 0) : lay_copy_up(from, 1);
@@ -415,7 +525,6 @@ static long do_rename(const char *from, const char *to, unsigned long flags)
 	    !lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0))
 		r = make_opaque(ufrom, from);
 	if (!r) {
-		char relbuf[FS_PATH_MAX];
 		long fd;
 
 		ix_set(to, tn, IX_UPPER | (sdir ? IX_DIR : 0), 0);
@@ -445,9 +554,12 @@ static long do_rename(const char *from, const char *to, unsigned long flags)
 
 static long do_link(const char *from, const char *to)
 {
-	char ufrom[FS_PATH_MAX], uto[FS_PATH_MAX];
+	LAY_BUF(ufrom);
+	LAY_BUF(uto);
 	struct lay_where w;
 	long r;
+	if (!ufrom || !uto)
+		return -K_ENOMEM;
 
 	r = lay_where(from, &w);
 	if (r)
@@ -456,7 +568,7 @@ static long do_link(const char *from, const char *to)
 		return -K_EPERM;
 	if (lay_where(to, &w) == 0)
 		return -K_EEXIST;
-	if (lay_upper_path(from, ufrom, sizeof(ufrom)) || lay_upper_path(to, uto, sizeof(uto)))
+	if (lay_upper_path(from, ufrom, FS_PATH_MAX) || lay_upper_path(to, uto, FS_PATH_MAX))
 		return -K_ENAMETOOLONG;
 	r = lay_copy_up(from, 1);
 	if (r)
@@ -465,11 +577,43 @@ static long do_link(const char *from, const char *to)
 	return lay_sys(__NR_link, ufrom, uto, 0, 0, 0, 0);
 }
 
+/* A metadata change through descriptor fd: a lower file is copied up
+ * first and the descriptor moved onto the copy (fs_cow_fds.c). */
+static void fd_copy_up(int fd)
+{
+	LAY_BUF(link);
+	LAY_BUF(host);
+	LAY_BUF(up);
+	size_t n = lay_lower_real_len;
+	long t;
+
+	if (!link || !host || !up || !n)
+		return;
+	cse_snprintf(lay_svc, link, FS_PATH_MAX, "/proc/self/fd/%d", fd);
+	t = lay_sys(__NR_readlink, link, host, FS_PATH_MAX - 1, 0, 0, 0);
+	if (t <= 0)
+		return;
+	host[t] = 0;
+	/* Without --root LOWER is "/" and only the view knows which host
+	 * paths are the root layer's (not /proc, /dev, binds): not done. */
+	if (n == 1 || cse_strncmp(host, lay_lower_real, n) || (host[n] && host[n] != '/'))
+		return;
+	if (lay_copy_up(host[n] ? host + n + 1 : "", 1) ||
+	    lay_upper_path(host[n] ? host + n + 1 : "", up, FS_PATH_MAX))
+		return;
+	cow_move_fds(host, up);
+}
+
 enum cse_verdict fs_layer_handle(struct cse_call *call)
 {
-	char b0[FS_PATH_MAX], b1[FS_PATH_MAX];
+	LAY_BUF(b0);
+	LAY_BUF(b1);
 	const char *a, *b;
 	long *x = call->args;
+	if (!b0 || !b1) {
+		call->ret = -K_ENOMEM;
+		return CSE_DONE;
+	}
 
 	if (!fs_layer_overlay())
 		return CSE_PASS;
@@ -479,12 +623,12 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 		return call->ret == -K_ENOSYS ? CSE_PASS : CSE_DONE;
 	case __NR_unlink:
 	case __NR_rmdir:
-		if (!(a = rel_of(call, 0, b0, sizeof(b0))))
+		if (!(a = rel_of(call, 0, b0, FS_PATH_MAX)))
 			return CSE_PASS;
 		call->ret = do_remove(a, call->nr == __NR_rmdir);
 		return CSE_DONE;
 	case __NR_unlinkat:
-		if ((x[2] & ~K_AT_REMOVEDIR) || !(a = rel_of(call, 1, b0, sizeof(b0))))
+		if ((x[2] & ~K_AT_REMOVEDIR) || !(a = rel_of(call, 1, b0, FS_PATH_MAX)))
 			return CSE_PASS;
 		call->ret = do_remove(a, !!(x[2] & K_AT_REMOVEDIR));
 		return CSE_DONE;
@@ -492,7 +636,7 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 	case __NR_mkdirat: {
 		int i = call->nr == __NR_mkdirat;
 
-		if (!(a = rel_of(call, i, b0, sizeof(b0))))
+		if (!(a = rel_of(call, i, b0, FS_PATH_MAX)))
 			return CSE_PASS;
 		call->ret = do_mkdir(a, (uint32_t)x[i + 1]);
 		return CSE_DONE;
@@ -502,8 +646,8 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 	case __NR_renameat2: {
 		int i = call->nr != __NR_rename;
 
-		a = rel_of(call, i, b0, sizeof(b0));
-		b = rel_of(call, i ? 3 : 1, b1, sizeof(b1));
+		a = rel_of(call, i, b0, FS_PATH_MAX);
+		b = rel_of(call, i ? 3 : 1, b1, FS_PATH_MAX);
 		if (!a && !b)
 			return CSE_PASS;
 		/* Between the root layer and a bind or tmpfs: as across mounts. */
@@ -511,6 +655,16 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 			do_rename(a, b, call->nr == __NR_renameat2 ? (unsigned long)x[4] : 0);
 		return CSE_DONE;
 	}
+	case __NR_utimensat:
+		if (x[1])
+			return CSE_PASS;	/* a path: prepared by the view */
+		/* fall through */
+	case __NR_fchmod:
+	case __NR_fchown:
+	case __NR_fsetxattr:
+	case __NR_fremovexattr:
+		fd_copy_up((int)x[0]);
+		return CSE_PASS;
 	case __NR_access:
 	case __NR_faccessat:
 	case __NR_faccessat2: {
@@ -518,7 +672,7 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 		struct lay_where w;
 		char *up;
 
-		if (!(x[i + 1] & K_W_OK) || !(a = rel_of(call, i, b0, sizeof(b0))) ||
+		if (!(x[i + 1] & K_W_OK) || !(a = rel_of(call, i, b0, FS_PATH_MAX)) ||
 		    lay_where(a, &w) || w.upper)
 			return CSE_PASS;
 		up = lay_svc->scratch(call, FS_PATH_MAX);
@@ -535,8 +689,8 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 
 		if (i && (x[4] & K_AT_EMPTY_PATH))
 			return CSE_PASS;
-		a = rel_of(call, i, b0, sizeof(b0));
-		b = rel_of(call, i ? 3 : 1, b1, sizeof(b1));
+		a = rel_of(call, i, b0, FS_PATH_MAX);
+		b = rel_of(call, i ? 3 : 1, b1, FS_PATH_MAX);
 		if (!a && !b)
 			return CSE_PASS;
 		call->ret = (!a || !b) ? -K_EXDEV : do_link(a, b);
