@@ -107,6 +107,9 @@ OPS=(
 	openat2,/d,../etc/secret,0x8
 	openat2,/,abs/etc/secret,0x4
 	openat2,/,up/etc/secret,0x10
+	openat2,/,proc/self/root/etc/secret,0x0
+	openat2,/,proc/self/root/etc/secret,0x2
+	openat2,/,proc/self/cwd/f,0x2
 	statx,/d/e/f
 	statx,/up/d/e/f
 	access,/etc/secret,4
