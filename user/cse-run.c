@@ -171,6 +171,14 @@ static void print_version(const char *libdir)
 		       v.api_version, (unsigned long long)v.features);
 }
 
+static bool uses_element(const struct cse_opts *o, const char *name)
+{
+	for (size_t i = 0; i < o->n_elements; i++)
+		if (!strcmp(o->elements[i].name, name))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct cse_opts o;
@@ -201,7 +209,18 @@ int main(int argc, char **argv)
 	}
 	prog = argv[o.prog_index];
 
-	cse_resolve_target(prog, &t);
+	memset(&boot, 0, sizeof(boot));
+	boot.guest_program = uses_element(&o, "fs");
+	if (boot.guest_program) {
+		/* PROGRAM names a file of the fs element's view: the loader
+		 * looks it up there, once the element is loaded. */
+		if (!*prog)
+			cse_die(CSE_EXIT_NOT_FOUND, NULL, "'': command not found");
+		memset(&t, 0, sizeof(t));
+		t.path = t.exec_name = (char *)prog;
+	} else {
+		cse_resolve_target(prog, &t);
+	}
 	if (t.setid) {
 		if (!o.allow_setuid_drop)
 			cse_die(CSE_EXIT_CANNOT_EXEC,

@@ -55,7 +55,10 @@
 #define CSE_BOOT_NO_REWRITE	0x1	/* --no-rewrite */
 #define CSE_BOOT_COMM_FROM_FILE	0x2	/* comm is the name of the ELF file
 					   that runs (execveat AT_EMPTY_PATH) */
-#define CSE_BOOT_FLAGS_ALL	0x3
+#define CSE_BOOT_GUEST_PROGRAM	0x4	/* program is the name the user gave,
+					   looked up (PATH, '/'-relative) inside
+					   the view of the elements' path stage */
+#define CSE_BOOT_FLAGS_ALL	0x7
 
 struct cse_boot {
 	uint64_t magic;		/* CSE_BOOT_MAGIC */

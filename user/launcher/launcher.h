@@ -129,6 +129,7 @@ struct cse_boot_req {
 	const char *comm;	/* what the kernel would make comm */
 	int state_fd;
 	int instance_fd;	/* -1 when absent */
+	bool guest_program;	/* program is looked up inside the fs view */
 };
 
 void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o);

@@ -29,6 +29,10 @@ uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,
 			uintptr_t phdr, uintptr_t phnum, uintptr_t entry,
 			uintptr_t interp_base);
 
+/* guestprog.c: PROGRAM looked up inside the path stage's view (exits
+ * like a shell when it is not there); its guest name in *filename. */
+const char *guest_program(const char *prog, char **envp, const char **filename);
+
 /* exe.c: make /proc/self/exe name the program where permitted */
 const char *exe_switch(const char *program);
 

@@ -197,6 +197,17 @@ static void set_comm(const struct boot_info *bi)
 	rt_sys2(__NR_prctl, 15 /* PR_SET_NAME */, comm);
 }
 
+/* The runtime's set-up, then every element (their setup() runs). */
+static void load_elements(const char *dir)
+{
+	if (sud_probe() != 0)
+		rt_die("this kernel lacks syscall user dispatch (Linux >= 5.11 needed)");
+	rewrite_init(cse_cfg.rewrite);
+	open_state();
+	for (int k = 0; k < cse_cfg.nelement_specs; k++)
+		element_load(dir, cse_cfg.element_specs[k]);
+}
+
 _Noreturn void loader_main(uintptr_t *sp)
 {
 	long argc = (long)sp[0];
@@ -209,7 +220,7 @@ _Noreturn void loader_main(uintptr_t *sp)
 	char dir[4096];
 	const char *why = "";
 	uintptr_t start_sp, entry, interp_base = 0;
-	int first, booted, r;
+	int first, booted, guest, r;
 	long n;
 
 	self_relocate();
@@ -238,12 +249,24 @@ _Noreturn void loader_main(uintptr_t *sp)
 		bi.comm = rt_strrchr(program, '/') ? rt_strrchr(program, '/') + 1 : program;
 		bi.flags = 0;
 	}
-	if (program[0] != '/')
+	guest = booted && (bi.flags & CSE_BOOT_GUEST_PROGRAM);
+	if (program[0] != '/' && !guest)
 		usage_die("PROGRAM must be an absolute path");
 	if (strlen(program) >= sizeof(cse_cfg.program))
 		rt_die("program path too long");
 	memcpy(cse_cfg.program, program, strlen(program) + 1);
 
+	if (guest) {
+		/* The program, its '#!' interpreters and PT_INTERP are
+		 * names of the elements' view: load them first. */
+		load_elements(dir);
+		program = guest_program(program, argv + argc + 1, &bi.filename);
+		bi.flags &= ~CSE_BOOT_GUEST_PROGRAM;
+		argv[first] = (char *)bi.filename;	/* a script's name for its interpreter */
+		if (strlen(program) >= sizeof(cse_cfg.program))
+			rt_die("program path too long");
+		memcpy(cse_cfg.program, program, strlen(program) + 1);
+	}
 	sa.words[0] = argv[first];
 	sa.nwords = 1;
 	elf = script_resolve(program, &sa);
@@ -253,12 +276,8 @@ _Noreturn void loader_main(uintptr_t *sp)
 	procexe_init(elf);
 	set_comm(&bi);
 
-	if (sud_probe() != 0)
-		rt_die("this kernel lacks syscall user dispatch (Linux >= 5.11 needed)");
-	rewrite_init(cse_cfg.rewrite);
-	open_state();
-	for (int k = 0; k < cse_cfg.nelement_specs; k++)
-		element_load(dir, cse_cfg.element_specs[k]);
+	if (!guest)
+		load_elements(dir);
 
 	r = elf_map_file(elf, &prog, &why);
 	if (r)

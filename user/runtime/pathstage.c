@@ -46,6 +46,7 @@
 #define K_MADV_GUARD_INSTALL	102
 
 int pathstage_on;		/* a resolver or a reverse map is registered */
+static int resolving;		/* a resolver is registered: fail closed */
 int pathstage_reversing;	/* a reverse map is registered */
 /* The registered stages in element order, with no gaps: a call walks
  * only the ones there are. */
@@ -72,9 +73,13 @@ int pathstage_register(int element, const struct cse_path_ops *ops)
 	stage[i].resolve = ops->resolve;
 	stage[i].reverse = ops->reverse;
 	nstages++;
+	if (ops->resolve)
+		resolving = 1;
 	if (ops->reverse)
 		__atomic_store_n(&pathstage_reversing, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&pathstage_on, 1, __ATOMIC_RELEASE);
+	/* AF_UNIX socket paths (sockunix.c) ride on the I/O hooks */
+	__atomic_store_n(&rt_io_hooks, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -425,6 +430,8 @@ static void proc_open(const struct cse_call *c, struct path_call *pc, size_t len
 	pc->open_flags = flags;
 }
 
+static int unknown_said;
+
 int pathstage_pre(struct cse_call *c, struct path_call *pc)
 {
 	const struct sys_info *info = syscall_info(c->nr);
@@ -433,8 +440,18 @@ int pathstage_pre(struct cse_call *c, struct path_call *pc)
 	pc->app_buf = NULL;
 	pc->proc = PROC_NONE;
 	note_memory(c);
-	if (!info)
-		return 0;
+	if (!info || !info->args) {
+		/* Known by name: a call without path arguments. */
+		if (!resolving || syscall_name(c->nr))
+			return 0;
+		/* Fail closed: an unknown call may carry a path no
+		 * resolver saw. Refused, and said once per process. */
+		if (!__atomic_exchange_n(&unknown_said, 1, __ATOMIC_RELAXED))
+			rt_errorf("system call %ld refused (ENOSYS): not in the runtime's table, "
+				  "and a path stage is active", c->nr);
+		c->ret = -K_ENOSYS;
+		return 1;
+	}
 	for (int i = 0; i < info->npaths; i++) {
 		const struct sys_path *p = &info->path[i];
 		long intent, r;

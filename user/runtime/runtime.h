@@ -312,6 +312,7 @@ struct sockstage_call {
 	long app_len;
 	unsigned int app_vlen;	/* mmsg: entries rewritten */
 	void *k;		/* the scratch copy handed to the kernel */
+	int unix_fd;		/* sockunix.c: a directory to close after the call, or -1 */
 };
 int sockstage_register(int element, const struct cse_sockaddr_ops *ops);
 int sockstage_active(void);
@@ -321,6 +322,12 @@ long sockstage_copy_out(long nr, int fd, const void *addr, uint32_t klen, long a
 			long app_len);
 int io_hooks_pre(struct cse_call *c, struct sockstage_call *sc);
 void io_hooks_post(struct cse_call *c, struct sockstage_call *sc);
+/* sockunix.c: AF_UNIX paths through the path stage (0: unchanged, 1, -errno) */
+int sockunix_to_host(struct cse_call *c, const void *addr, uint32_t len, void *out,
+		     uint32_t *out_len, int *pfd);
+int sockunix_to_guest(const void *addr, uint32_t len, void *out, uint32_t *out_len);
+int sockstage_translate_in(struct cse_call *c, const void *addr, uint32_t len, void *out,
+			   uint32_t out_size, uint32_t *out_len, int *pfd);
 /* sockmsg.c */
 long sockmsg_pre(struct cse_call *c, struct sockstage_call *sc);
 long sockmsg_post(struct cse_call *c, struct sockstage_call *sc);

@@ -56,7 +56,7 @@ struct kcmsghdr {
  * A message's name going in: m->name replaced by a scratch copy of its
  * translation. 1: changed; 0: as it was; -errno.
  */
-static int name_in(long nr, int fd, struct kmsghdr *m)
+static int name_in(struct cse_call *c, struct kmsghdr *m)
 {
 	char in[K_SOCKADDR_MAX];
 	uint32_t out_len;
@@ -70,7 +70,7 @@ static int name_in(long nr, int fd, struct kmsghdr *m)
 	out = rt_scratch(K_SOCKADDR_MAX);
 	if (!out)
 		return 0;
-	r = sockstage_translate(0, nr, fd, in, m->namelen, out, K_SOCKADDR_MAX, &out_len);
+	r = sockstage_translate_in(c, in, m->namelen, out, K_SOCKADDR_MAX, &out_len, NULL);
 	if (r <= 0)
 		return r;
 	m->name = out;
@@ -104,7 +104,7 @@ static long msg_pre(struct cse_call *c, struct sockstage_call *sc, int out)
 		if (!k->name || name_out(k))
 			return 0;
 	} else {
-		r = name_in(c->nr, (int)c->args[0], k);
+		r = name_in(c, k);
 		if (r <= 0)
 			return r;
 	}
@@ -137,7 +137,7 @@ static long mmsg_pre(struct cse_call *c, struct sockstage_call *sc, int out)
 			changed |= !!k[i].hdr.name;
 			continue;
 		}
-		r = name_in(c->nr, (int)c->args[0], &k[i].hdr);
+		r = name_in(c, &k[i].hdr);
 		if (r < 0 && i == 0)
 			return r;
 		if (r < 0) {

@@ -21,6 +21,9 @@
  * hooks see the application's own pointers again, with guest addresses
  * in them.
  *
+ * AF_UNIX paths go through the path stage (sockunix.c) before the
+ * elements' to_host and after their to_guest.
+ *
  * Not covered: io_uring's socket opcodes (IORING_OP_BIND, CONNECT,
  * ACCEPT, SENDMSG, RECVMSG, SENDTO...) pass the kernel unseen.
  */
@@ -91,6 +94,17 @@ int sockstage_translate(int to_guest, long nr, int fd, const void *addr, uint32_
 			changed = 1;
 		}
 	}
+	if (to_guest) {
+		/* the path stage's reverse maps come last, as for paths */
+		int r = sockunix_to_guest(cur, cur_len, buf[which], &cur_len);
+
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			cur = buf[which];
+			changed = 1;
+		}
+	}
 	if (!changed)
 		return 0;
 	if (cur_len > out_size)
@@ -100,8 +114,39 @@ int sockstage_translate(int to_guest, long nr, int fd, const void *addr, uint32_
 	return 1;
 }
 
+/*
+ * An address going in: an AF_UNIX path through the path stage first (as
+ * path arguments are resolved before the chain), then the elements'
+ * to_host. pfd: where a descriptor to close after the call goes, NULL
+ * when the caller cannot close one (a long path then gives ENAMETOOLONG).
+ */
+int sockstage_translate_in(struct cse_call *c, const void *addr, uint32_t len, void *out,
+			   uint32_t out_size, uint32_t *out_len, int *pfd)
+{
+	_Alignas(8) char u[K_SOCKADDR_MAX];
+	uint32_t ulen;
+	int r = sockunix_to_host(c, addr, len, u, &ulen, pfd);
+	int e;
+
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		addr = u;
+		len = ulen;
+	}
+	e = nops ? sockstage_translate(0, c->nr, (int)c->args[0], addr, len, out, out_size,
+				       out_len) : 0;
+	if (e != 0 || r == 0)
+		return e;
+	if (len > out_size)
+		return -K_EINVAL;
+	memcpy(out, addr, len);
+	*out_len = len;
+	return 1;
+}
+
 /* An address going in: args[ai] with its length in args[ai + 1]. */
-static long addr_in(struct cse_call *c, int ai)
+static long addr_in(struct cse_call *c, int ai, struct sockstage_call *sc)
 {
 	long *a = c->args;
 	char in[K_SOCKADDR_MAX];
@@ -118,8 +163,8 @@ static long addr_in(struct cse_call *c, int ai)
 	out = rt_scratch(K_SOCKADDR_MAX);
 	if (!out)
 		return 0;	/* no room: as the application gave it */
-	r = sockstage_translate(0, c->nr, (int)a[0], in, (uint32_t)len, out,
-				K_SOCKADDR_MAX, &out_len);
+	r = sockstage_translate_in(c, in, (uint32_t)len, out, K_SOCKADDR_MAX, &out_len,
+				   &sc->unix_fd);
 	if (r <= 0)
 		return r;
 	a[ai] = (long)out;
@@ -191,9 +236,9 @@ long sockstage_pre(struct cse_call *c, struct sockstage_call *sc)
 	switch (c->nr) {
 	case __NR_bind:
 	case __NR_connect:
-		return addr_in(c, 1);
+		return addr_in(c, 1, sc);
 	case __NR_sendto:
-		return addr_in(c, 4);
+		return addr_in(c, 4, sc);
 	case __NR_getsockname:
 	case __NR_getpeername:
 	case __NR_accept:
@@ -247,8 +292,9 @@ int io_hooks_pre(struct cse_call *c, struct sockstage_call *sc)
 	long r = 0;
 
 	sc->kind = 0;
+	sc->unix_fd = -1;
 	fdtable_pre(c);
-	if (nops)
+	if (nops || pathstage_on)
 		r = sockstage_pre(c, sc);
 	if (r < 0) {
 		c->ret = r;
@@ -261,6 +307,8 @@ void io_hooks_post(struct cse_call *c, struct sockstage_call *sc)
 {
 	if (sc->kind)
 		c->ret = sockstage_post(c, sc);
+	if (sc->unix_fd >= 0)
+		rt_sys1(__NR_close, sc->unix_fd);
 	fdtable_post(c);
 	if ((c->nr == __NR_recvmsg || c->nr == __NR_recvmmsg) && c->ret >= 0 &&
 	    fdtable_trackers())

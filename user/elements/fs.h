@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fs element, the view: internal interfaces of fs.c, fs_opts.c,
+ * fs_resolve.c, fs_reverse.c, fs_fd.c, fs_tmpfs.c and fs_chroot.c.
+ *
+ * Guest paths are kept "physical": absolute, without "." or "..", no
+ * trailing '/', symlinks already resolved, "" for the view's "/". A
+ * process that called chroot() has a view root (fs_vroot) inside that:
+ * its "/" is the physical guest path fs_vroot.
+ */
+#ifndef CSE_FS_H
+#define CSE_FS_H
+
+#include <asm/unistd.h>
+#include "fs_layer.h"
+
+#define FS_MOUNTS_MAX	40
+#define FS_SYMLINKS_MAX	40	/* the kernel's limit: ELOOP after 40 */
+#define FS_CHROOTS_MAX	32
+#define FS_BUCKETS	4096
+#define FS_CHROOT_LEN	1024
+#define K_EROFS		30
+#define K_EBUSY		16
+#define K_EXDEV		18
+
+enum fs_kind {
+	FS_ROOT,	/* the root layer (LOWER, maybe with UPPER) at "" */
+	FS_BIND,	/* --bind, and the host's /proc, /sys, /dev, /etc files */
+	FS_PROC,	/* the host's /proc: magic links handled */
+	FS_TMPFS,	/* --tmpfs: a private directory the element made */
+};
+
+struct fs_mount {
+	char guest[FS_PATH_MAX];	/* physical guest path, "" for the root */
+	char host[FS_PATH_MAX];		/* host path, "" for the host's "/" */
+	uint32_t glen, hlen;
+	uint8_t kind;			/* enum fs_kind */
+	uint8_t ro;			/* writing calls get EROFS */
+};
+
+/* Shared by the application's processes (the element's instance state). */
+struct fs_state {
+	uint64_t gen;			/* bumped by every rename */
+	uint32_t images;		/* process images started (fs_fd.c) */
+	uint32_t bucket[FS_BUCKETS];	/* bumped by symlink and link (fs_resolve.c) */
+	struct cse_lock lock;		/* tmpfs creation, chroot table */
+	int32_t tmpfs_made;		/* 1 once the tmpfs backing dirs exist */
+	int32_t tmpfs_owner;		/* pid that removes them at its exit */
+	char tmpfs_base[256];		/* host directory holding them */
+	struct {
+		int32_t pid;
+		char root[FS_CHROOT_LEN];	/* physical guest path */
+	} chroots[FS_CHROOTS_MAX];
+};
+
+extern const struct cse_services *fs_svc;
+extern struct fs_state *fs_st;
+extern struct fs_mount fs_mounts[FS_MOUNTS_MAX];
+extern int fs_nmounts;			/* fs_mounts[0] is the root layer */
+extern char fs_upper[FS_PATH_MAX];	/* --overlay, "" when none */
+extern char fs_vroot[FS_CHROOT_LEN];	/* this process's chroot(), "" */
+extern uint32_t fs_vroot_len;
+
+static inline long fs_sys(long nr, long a, long b, long c, long d)
+{
+	return fs_svc->syscall(nr, a, b, c, d, 0, 0);
+}
+
+/* fs_opts.c: settings into fs_mounts; 0 or -errno with s->err set. */
+int fs_opts_read(const struct cse_setup *s, const char **workdir);
+
+/* fs_resolve.c */
+int fs_resolve(struct cse_path_req *req);
+/* Host path of physical guest path g (len n) into out. */
+int fs_host_of(const char *g, size_t n, char *out, size_t size);
+/* The mount g (len n) is in. */
+const struct fs_mount *fs_mount_of(const char *g, size_t n);
+/* Forget every cached lookup (a rename happened). */
+void fs_changed(void);
+void fs_resolve_fork(void);
+int fs_renames(long nr);
+/* Guest path (as the process names it) to physical guest path. */
+int fs_walk_guest(const char *path, char *out, size_t size);
+
+/* A host path that no guest path names. */
+#define FS_NOT_IN_VIEW	(-4096L)
+
+/* fs_reverse.c */
+long fs_reverse(const char *host, char *out, size_t size);
+/* Host path to physical guest path (chroot not applied): its length,
+ * FS_NOT_IN_VIEW, or -ENAMETOOLONG. */
+long fs_reverse_phys(const char *host, char *out, size_t size);
+
+/* fs_fd.c: the physical guest path of the cwd or of a dirfd: its
+ * length, FS_NOT_IN_VIEW, or -errno. */
+long fs_dir_guest(int dirfd, char *out, size_t size, char *work);
+void fs_cwd_refresh(void);
+void fs_fd_setup(const struct cse_setup *s);
+/* After an open: a directory's guest path is remembered. */
+void fs_fd_opened(struct cse_call *c);
+void fs_fd_fork(void);
+
+/* fs_tmpfs.c */
+int fs_tmpfs_setup(const struct cse_setup *s);
+void fs_tmpfs_exit(void);
+
+/* fs_chroot.c */
+void fs_chroot_load(void);
+void fs_chroot_fork(void);
+long fs_chroot_call(struct cse_call *c);
+void fs_fork_child(void);
+
+/* Small string helpers (no libc). */
+static inline void fs_copy(char *dst, const char *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
+/* memmove */
+static inline void fs_move(char *dst, const char *src, size_t n)
+{
+	if (dst < src) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		for (size_t i = n; i > 0; i--)
+			dst[i - 1] = src[i - 1];
+	}
+}
+
+/* s starts with directory d (length n): s is d, or d followed by '/'. */
+static inline int fs_under(const char *s, size_t slen, const char *d, size_t n)
+{
+	return slen >= n && !cse_strncmp(s, d, n) && (slen == n || s[n] == '/' || !n);
+}
+
+#endif /* CSE_FS_H */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fs element, the layers' internal interface (behind fs_layer.h):
+ *
+ *   fs_layer.c        setup, upper names, find (where REL lives), prepare
+ *   fs_layer_index.c  the in-memory index of UPPER (names, whiteouts,
+ *                     opaque directories) shared by the application
+ *   fs_layer_ops.c    calls the layers carry out: unlink, rmdir, mkdir,
+ *                     rename, link, and the notes of the path stage
+ *   fs_cow.c          copy-up (data, mode, owner, times, xattrs, symlinks)
+ *   fs_cow_fds.c      descriptors open on a lower file follow its copy-up
+ *   fs_dirents.c      getdents64 of a directory present in both layers
+ *
+ * UPPER's on-disk format is the OCI image layer convention: a whiteout
+ * for NAME is an empty file ".wh.NAME" beside it, an opaque directory
+ * holds ".wh..wh..opq". Names the convention leaves free are ours:
+ * ".wh..wh..cse-work" (top of UPPER) is the work directory where copies
+ * are made before they are renamed into place, a user's name that starts
+ * with ".wh." is stored as ".wh..wh..u" + name, and the whiteout of such
+ * a name as ".wh..wh..w" + name (so no user name can pass for a marker).
+ */
+#ifndef CSE_FS_COW_H
+#define CSE_FS_COW_H
+
+#include "fs_layer.h"
+
+#define WH_PREFIX	".wh."
+#define WH_OPAQUE	".wh..wh..opq"
+#define WH_WORK		".wh..wh..cse-work"
+#define WH_USER		".wh..wh..u"	/* + a user name starting ".wh." */
+#define WH_WHUSER	".wh..wh..w"	/* whiteout of such a name */
+
+extern const struct cse_services *lay_svc;
+extern char lay_lower[FS_PATH_MAX], lay_upper[FS_PATH_MAX], lay_work[FS_PATH_MAX];
+extern size_t lay_lower_len, lay_upper_len;
+/* LOWER as the kernel names it in /proc/self/fd (symlinks resolved). */
+extern char lay_lower_real[FS_PATH_MAX];
+extern size_t lay_lower_real_len;
+
+#define lay_sys(nr, a, b, c, d, e, f) \
+	lay_svc->syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/*
+ * Path buffers. The layers' code runs on the runtime's stack, or for a
+ * trapped call on the application's alternate signal stack, which may be
+ * a few KiB (Rust: 8 KiB): no FS_PATH_MAX array lives on the stack. A
+ * buffer is taken from a pool (NULL when it is used up: ENOMEM) and given
+ * back when its variable goes out of scope.
+ */
+char *lay_buf_get(void);
+void lay_buf_put(char **p);
+#define LAY_BUF(name) char *name __attribute__((cleanup(lay_buf_put))) = lay_buf_get()
+
+/* fs_layer.c */
+int lay_lower_path(const char *rel, char *out, size_t size);
+int lay_upper_path(const char *rel, char *out, size_t size);
+/* The whiteout file of REL (in REL's upper parent). */
+int lay_whiteout_path(const char *rel, char *out, size_t size);
+/* What REL is in the layers, looked up on disk or in the index. */
+struct lay_where {
+	int upper;		/* REL exists in UPPER */
+	int lower;		/* REL exists in LOWER and is not hidden */
+	int merged;		/* a directory in both (lower children show) */
+	int lower_any;		/* LOWER has REL, not hidden (maybe covered by
+				 * the upper entry): its removal needs a whiteout */
+	struct cse_kstat st;	/* the visible one's lstat */
+	struct cse_kstat lst;	/* the lower one's lstat, when lower */
+};
+int lay_where(const char *rel, struct lay_where *w);
+/* Copy up REL's parents (directories), REL itself when whole. */
+int lay_copy_up_parents(const char *rel);
+int lay_copy_up(const char *rel, int whole);
+/* 1 when a name of a directory listing is one of ours (markers). */
+int lay_name_hidden(const char *name);
+/* The user's name for an upper name (unescaped), into out. */
+void lay_name_unescape(const char *name, char *out, size_t size);
+/* The upper name for a user's name. */
+int lay_name_escape(const char *name, size_t n, char *out, size_t size);
+void lay_lock(void);
+void lay_unlock(void);
+
+/* fs_layer_index.c: flags per REL */
+#define IX_UPPER	0x1	/* present in UPPER */
+#define IX_WHITEOUT	0x2	/* a whiteout for it exists */
+#define IX_OPAQUE	0x4	/* an opaque directory */
+#define IX_DIR		0x8	/* the upper entry is a directory */
+int ix_open(int fresh, char *err, size_t errlen);
+/* Flags of REL (n bytes), or -1 when the index cannot answer. */
+int ix_get(const char *rel, size_t n);
+void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear);
+int ix_usable(void);
+/* Enter what directory fd holds, REL rel (rlen bytes, FS_PATH_MAX room). */
+int ix_scan(int fd, char *rel, size_t rlen, int depth);
+void lay_rm_tree(const char *path);
+
+/* fs_cow.c */
+/* Copy lower host path src (lstat st) to upper host path dst through
+ * the work directory: all or nothing. */
+int cow_copy(const char *src, const struct cse_kstat *st, const char *dst);
+/* Make directory dst like src (mode, owner, times, xattrs); opaque
+ * when asked; through the work directory. */
+int cow_mkdir(const char *src, const struct cse_kstat *st, const char *dst,
+	      int opaque, uint32_t mode);
+/* Create an empty whiteout file at path (through the work directory). */
+int cow_whiteout(const char *path);
+/* A fresh name in the work directory. */
+int cow_work_name(char *out, size_t size);
+int cow_copy_attrs(int fd, const char *src, const struct cse_kstat *st);
+
+/* fs_cow_fds.c: this process's descriptors on lower, onto upper. */
+void cow_move_fds(const char *lower, const char *upper);
+
+/* fs_dirents.c */
+long dir_getdents(struct cse_call *call);
+
+/* fs_layer_ops.c */
+const char *ops_noted(struct cse_call *call, int arg);
+
+#endif /* CSE_FS_COW_H */

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fs element, the layers (fs_layer.h): where a path of the root layer
+ * lives. Without --overlay there is one layer, LOWER, and REL lives at
+ * LOWER/REL. With --overlay UPPER, REL lives in UPPER when UPPER holds
+ * it (an upper entry wins over a whiteout of the same name), else in
+ * LOWER unless a whiteout or an opaque directory on the way hides it.
+ * The upper format is described in fs_cow.h; the index of UPPER that
+ * spares the disk walk in fs_layer_index.c.
+ */
+#include <asm/unistd.h>
+#include "fs_cow.h"
+
+const struct cse_services *lay_svc;
+char lay_lower[FS_PATH_MAX], lay_upper[FS_PATH_MAX], lay_work[FS_PATH_MAX];
+size_t lay_lower_len, lay_upper_len;
+char lay_lower_real[FS_PATH_MAX];
+size_t lay_lower_real_len;
+static int lay_on;
+
+/*
+ * The pool: claimed by compare-and-swap, lowest free first (few pages
+ * touched). A buffer a thread held when another thread forked stays
+ * taken in the child; 320 of them leave room for that and for a tree
+ * copy 150 levels deep.
+ */
+#define LAY_NBUF 320
+static char lay_pool[LAY_NBUF][FS_PATH_MAX];
+static uint8_t lay_busy[LAY_NBUF];
+
+char *lay_buf_get(void)
+{
+	for (int i = 0; i < LAY_NBUF; i++) {
+		uint8_t zero = 0;
+
+		if (!__atomic_load_n(&lay_busy[i], __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&lay_busy[i], &zero, 1, 0, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return lay_pool[i];
+	}
+	return NULL;
+}
+
+void lay_buf_put(char **p)
+{
+	if (*p)
+		__atomic_store_n(&lay_busy[(*p - lay_pool[0]) / FS_PATH_MAX], 0, __ATOMIC_RELEASE);
+}
+
+static int starts(const char *s, const char *p)
+{
+	return !cse_strncmp(s, p, cse_strlen(p));
+}
+
+static int put(char *out, size_t size, size_t *at, const char *s, size_t n)
+{
+	if (*at + n + 1 > size)
+		return -K_ENAMETOOLONG;
+	for (size_t i = 0; i < n; i++)
+		out[*at + i] = s[i];
+	*at += n;
+	out[*at] = 0;
+	return 0;
+}
+
+int lay_name_escape(const char *name, size_t n, char *out, size_t size)
+{
+	size_t at = 0;
+
+	out[0] = 0;
+	if (n >= 4 && !cse_strncmp(name, WH_PREFIX, 4) &&
+	    put(out, size, &at, WH_USER, cse_strlen(WH_USER)))
+		return -K_ENAMETOOLONG;
+	return put(out, size, &at, name, n);
+}
+
+int lay_name_hidden(const char *name)
+{
+	return starts(name, WH_PREFIX) && !starts(name, WH_USER);
+}
+
+void lay_name_unescape(const char *name, char *out, size_t size)
+{
+	size_t at = 0;
+
+	if (starts(name, WH_USER))
+		name += cse_strlen(WH_USER);
+	put(out, size, &at, name, cse_strlen(name));
+}
+
+/* base + "/" + REL's components, each escaped when esc. */
+static int build(const char *base, size_t blen, const char *rel, int esc,
+		 char *out, size_t size)
+{
+	size_t at = 0;
+
+	if (size > FS_PATH_MAX)
+		size = FS_PATH_MAX;
+	out[0] = 0;
+	if (put(out, size, &at, base, (blen == 1 && base[0] == '/') ? 0 : blen))
+		return -K_ENAMETOOLONG;
+	if (!*rel && at)
+		return 0;
+	while (*rel) {
+		const char *e = rel;
+
+		while (*e && *e != '/')
+			e++;
+		if (put(out, size, &at, "/", 1))
+			return -K_ENAMETOOLONG;
+		if (esc && e - rel >= 4 && !cse_strncmp(rel, WH_PREFIX, 4) &&
+		    put(out, size, &at, WH_USER, cse_strlen(WH_USER)))
+			return -K_ENAMETOOLONG;
+		if (put(out, size, &at, rel, (size_t)(e - rel)))
+			return -K_ENAMETOOLONG;
+		rel = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+int lay_lower_path(const char *rel, char *out, size_t size)
+{
+	return build(lay_lower, lay_lower_len, rel, 0, out, size);
+}
+
+int lay_upper_path(const char *rel, char *out, size_t size)
+{
+	return build(lay_upper, lay_upper_len, rel, 1, out, size);
+}
+
+int lay_whiteout_path(const char *rel, char *out, size_t size)
+{
+	const char *slash = NULL, *name;
+	size_t at;
+	int r;
+
+	for (const char *p = rel; *p; p++)
+		if (*p == '/')
+			slash = p;
+	name = slash ? slash + 1 : rel;
+	if (!*name)
+		return -K_EINVAL;
+	if (slash) {
+		LAY_BUF(parent);
+		size_t n = (size_t)(slash - rel);
+		if (!parent)
+			return -K_ENOMEM;
+
+		for (size_t i = 0; i < n; i++)
+			parent[i] = rel[i];
+		parent[n] = 0;
+		r = lay_upper_path(parent, out, size);
+	} else {
+		r = lay_upper_path("", out, size);
+	}
+	if (r)
+		return r;
+	at = cse_strlen(out);
+	if (put(out, size, &at, "/", 1))
+		return -K_ENAMETOOLONG;
+	r = put(out, size, &at, starts(name, WH_PREFIX) ? WH_WHUSER : WH_PREFIX,
+		starts(name, WH_PREFIX) ? cse_strlen(WH_WHUSER) : 4);
+	return r ? r : put(out, size, &at, name, cse_strlen(name));
+}
+
+static long lstat_path(const char *p, struct cse_kstat *st)
+{
+	return lay_sys(__NR_newfstatat, K_AT_FDCWD, p, st, K_AT_SYMLINK_NOFOLLOW, 0, 0);
+}
+
+/* Flags of the prefix rel[0..n) read from the disk. */
+static int disk_flags(const char *rel, size_t n)
+{
+	LAY_BUF(pre);
+	LAY_BUF(p);
+	struct cse_kstat st;
+	size_t at;
+	int fl = 0;
+	if (!pre || !p)
+		return -1;	/* where() gives ENOMEM */
+
+	for (size_t i = 0; i < n; i++)
+		pre[i] = rel[i];
+	pre[n] = 0;
+	if (lay_whiteout_path(pre, p, FS_PATH_MAX) == 0 && lstat_path(p, &st) == 0)
+		fl |= IX_WHITEOUT;
+	if (lay_upper_path(pre, p, FS_PATH_MAX) || lstat_path(p, &st))
+		return fl;
+	fl |= IX_UPPER;
+	if ((st.mode & K_S_IFMT) != K_S_IFDIR)
+		return fl;
+	fl |= IX_DIR;
+	at = cse_strlen(p);
+	if (!put(p, FS_PATH_MAX, &at, "/" WH_OPAQUE, cse_strlen(WH_OPAQUE) + 1) &&
+	    lstat_path(p, &st) == 0)
+		fl |= IX_OPAQUE;
+	return fl;
+}
+
+/*
+ * The walk: an upper chain continues while every prefix is in UPPER;
+ * the lower one while no prefix is whited out or opaque. The index
+ * answers each prefix from memory; fast == 0 asks the disk. fast 2 and
+ * 3 only want where REL is: an upper entry is not compared with the
+ * lower one (merged, lower_any unset), and with 2 a lower-only answer of
+ * the index is returned as 1, unchecked.
+ */
+static int where(const char *rel, struct lay_where *w, int fast)
+{
+	LAY_BUF(p);
+	int up = 1, low = 1, fl = 0;
+	size_t i = 0;
+	if (!p)
+		return -K_ENOMEM;
+
+	w->upper = w->lower = w->merged = w->lower_any = 0;
+	fl = fast ? ix_get("", 0) : -1;
+	if (fl < 0)
+		fl = disk_flags("", 0);
+	if (fl < 0)
+		return -K_ENOMEM;
+	if (fl & IX_OPAQUE)
+		low = 0;
+	while (rel[i] && (up || low)) {
+		size_t e = i;
+
+		while (rel[e] && rel[e] != '/')
+			e++;
+		if (up) {
+			fl = fast ? ix_get(rel, e) : -1;
+			if (fl < 0)
+				fl = disk_flags(rel, e);
+			if (fl < 0)
+				return -K_ENOMEM;
+			if (fl & IX_WHITEOUT)
+				low = 0;
+			if (!(fl & IX_UPPER))
+				up = 0;
+			else if (fl & IX_OPAQUE)
+				low = 0;
+			else if (rel[e] && !(fl & IX_DIR))
+				return fast ? where(rel, w, 0) : -K_ENOTDIR;
+		}
+		i = rel[e] ? e + 1 : e;
+	}
+	if (up) {
+		if (lay_upper_path(rel, p, FS_PATH_MAX))
+			return -K_ENAMETOOLONG;
+		if (lstat_path(p, &w->st))
+			return fast ? where(rel, w, 0) : -K_ENOENT;
+		w->upper = 1;
+		if (fast >= 2)
+			return 0;	/* found, and where the lower one is is not asked */
+	}
+	if (!up && low && fast == 2)
+		return 1;	/* lower only, by the index: not looked at */
+	if (low) {
+		if (lay_lower_path(rel, p, FS_PATH_MAX))
+			return -K_ENAMETOOLONG;
+		if (lstat_path(p, &w->lst) == 0) {
+			w->lower_any = 1;
+			if (!up)
+				w->st = w->lst;
+			w->lower = !up || (((w->st.mode & K_S_IFMT) == K_S_IFDIR) &&
+					   ((w->lst.mode & K_S_IFMT) == K_S_IFDIR));
+			w->merged = up && w->lower;
+		}
+	}
+	return (w->upper || w->lower) ? 0 : -K_ENOENT;
+}
+
+int lay_where(const char *rel, struct lay_where *w)
+{
+	return where(rel, w, 1);
+}
+
+int fs_layer_setup(const struct cse_setup *s, const char *lower,
+		   const char *upper)
+{
+	size_t n = cse_strlen(lower), at = 0;
+	struct cse_kstat st;
+	long r;
+
+	lay_svc = s->svc;
+	if (!n || lower[0] != '/' || n >= sizeof(lay_lower)) {
+		cse_snprintf(s->svc, s->err, s->err_size, "fs: bad root layer '%s'", lower);
+		return -K_EINVAL;
+	}
+	for (size_t i = 0; i <= n; i++)
+		lay_lower[i] = lower[i];
+	while (n > 1 && lay_lower[n - 1] == '/')
+		lay_lower[--n] = 0;
+	lay_lower_len = n;
+	if (!upper)
+		return 0;
+	n = cse_strlen(upper);
+	if (upper[0] != '/' || n + 64 >= sizeof(lay_upper)) {
+		cse_snprintf(s->svc, s->err, s->err_size,
+			     "--overlay: '%s' is not an absolute path", upper);
+		return -K_EINVAL;
+	}
+	put(lay_upper, sizeof(lay_upper), &at, upper, n);
+	while (at > 1 && lay_upper[at - 1] == '/')
+		lay_upper[--at] = 0;
+	lay_upper_len = at;
+	r = lstat_path(lay_upper, &st);
+	if (r == 0 && (st.mode & K_S_IFMT) != K_S_IFDIR)
+		r = -K_ENOTDIR;
+	if (r) {
+		cse_snprintf(s->svc, s->err, s->err_size,
+			     "--overlay: '%s' is not a directory (errno %ld)", upper, -r);
+		return (int)r;
+	}
+	at = 0;
+	put(lay_work, sizeof(lay_work), &at, lay_upper, lay_upper_len);
+	put(lay_work, sizeof(lay_work), &at, "/" WH_WORK, cse_strlen(WH_WORK) + 1);
+	r = lay_sys(__NR_mkdir, lay_work, 0700, 0, 0, 0, 0);
+	if (r && r != -K_EEXIST) {
+		cse_snprintf(s->svc, s->err, s->err_size,
+			     "--overlay: cannot make '%s' (errno %ld)", lay_work, -r);
+		return (int)r;
+	}
+	r = lay_sys(__NR_open, lay_lower, K_O_PATH | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
+	if (r >= 0) {
+		char fdp[32];
+		long t;
+
+		cse_snprintf(s->svc, fdp, sizeof(fdp), "/proc/self/fd/%ld", r);
+		t = lay_sys(__NR_readlink, fdp, lay_lower_real, sizeof(lay_lower_real) - 1, 0, 0, 0);
+		lay_sys(__NR_close, r, 0, 0, 0, 0, 0);
+		lay_lower_real[t > 0 ? t : 0] = 0;
+		lay_lower_real_len = t > 0 ? (size_t)t : 0;
+	}
+	r = ix_open(s->state_fresh, s->err, s->err_size);
+	if (r)
+		return (int)r;
+	lay_on = 1;
+	return 0;
+}
+
+int fs_layer_overlay(void)
+{
+	return lay_on;
+}
+
+int fs_layer_find(const char *rel, char *host, size_t size,
+		  struct cse_kstat *st)
+{
+	struct lay_where w;
+	int r;
+
+	if (!lay_on) {
+		struct cse_kstat tmp;
+
+		r = lay_lower_path(rel, host, size);
+		if (r)
+			return r;
+		return (int)lstat_path(host, st ? st : &tmp);
+	}
+	/*
+	 * Without st, a path the index places in the lower layer alone is
+	 * handed on unlooked-at: the kernel's call on it answers ENOENT
+	 * itself when it is absent (the view treats 0 and ENOENT alike).
+	 */
+	r = where(rel, &w, st ? 3 : 2);
+	if (r == 1)
+		return lay_lower_path(rel, host, size);
+	if (r == 0 && !w.upper)
+		r = lay_lower_path(rel, host, size);
+	else if (r == 0 || r == -K_ENOENT) {
+		int e = lay_upper_path(rel, host, size);
+
+		r = e ? e : r;
+	}
+	if (r == 0 && st)
+		*st = w.st;
+	return r;
+}
+
+/* Under the copy-up lock: the directories above REL exist in UPPER. */
+static int parents_locked(const char *rel)
+{
+	LAY_BUF(pre);
+	LAY_BUF(up);
+	LAY_BUF(low);
+	size_t i = 0;
+	int r;
+	if (!pre || !up || !low)
+		return -K_ENOMEM;
+
+	while (rel[i]) {
+		struct lay_where w;
+		size_t e = i;
+
+		while (rel[e] && rel[e] != '/')
+			e++;
+		if (!rel[e])
+			break;	/* the last component is not a parent */
+		for (size_t k = 0; k < e; k++)
+			pre[k] = rel[k];
+		pre[e] = 0;
+		r = lay_where(pre, &w);
+		if (r)
+			return r;
+		if (!w.upper) {
+			if ((w.st.mode & K_S_IFMT) != K_S_IFDIR)
+				return -K_ENOTDIR;
+			if (lay_upper_path(pre, up, FS_PATH_MAX) ||
+			    lay_lower_path(pre, low, FS_PATH_MAX))
+				return -K_ENAMETOOLONG;
+			ix_set(pre, e, IX_UPPER | IX_DIR, 0);
+			r = cow_mkdir(low, &w.st, up, 0, 0);
+			if (r)
+				return r;
+		}
+		i = e + 1;
+	}
+	return 0;
+}
+
+/* The upper parent of REL is a directory: then so are all above it. */
+static int parent_up(const char *rel)
+{
+	LAY_BUF(p);
+	LAY_BUF(up);
+	struct cse_kstat st;
+	size_t n = 0;
+	if (!p || !up)
+		return 0;	/* then the locked walk answers */
+
+	for (size_t i = 0; rel[i]; i++)
+		if (rel[i] == '/')
+			n = i;
+	if (!n)
+		return 1;	/* UPPER itself */
+	for (size_t i = 0; i < n; i++)
+		p[i] = rel[i];
+	p[n] = 0;
+	return !lay_upper_path(p, up, FS_PATH_MAX) && !lstat_path(up, &st) &&
+	       (st.mode & K_S_IFMT) == K_S_IFDIR;
+}
+
+int lay_copy_up_parents(const char *rel)
+{
+	int r;
+
+	if (parent_up(rel))
+		return 0;	/* the common case, without the lock */
+	lay_lock();
+	r = parents_locked(rel);
+	lay_unlock();
+	return r;
+}
+
+int lay_copy_up(const char *rel, int whole)
+{
+	LAY_BUF(up);
+	LAY_BUF(low);
+	struct lay_where w;
+	int r;
+	if (!up || !low)
+		return -K_ENOMEM;
+
+	lay_lock();
+	r = parents_locked(rel);
+	if (!r && whole)
+		r = lay_where(rel, &w);
+	if (!r && whole && !w.upper) {
+		if (lay_upper_path(rel, up, FS_PATH_MAX) ||
+		    lay_lower_path(rel, low, FS_PATH_MAX)) {
+			r = -K_ENAMETOOLONG;
+		} else if ((w.st.mode & K_S_IFMT) == K_S_IFDIR) {
+			ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR, 0);
+			r = cow_mkdir(low, &w.st, up, 0, 0);
+		} else {
+			ix_set(rel, cse_strlen(rel), IX_UPPER, 0);
+			r = cow_copy(low, &w.st, up);
+			if (!r && (w.st.mode & K_S_IFMT) == K_S_IFREG)
+				cow_move_fds(low, up);
+		}
+	}
+	lay_unlock();
+	return r;
+}
+
+int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
+		     char *host, size_t size)
+{
+	struct lay_where w;
+	int r, e;
+
+	(void)call;
+	if (!lay_on) {
+		r = fs_layer_find(rel, host, size, NULL);
+		/* A creation uses the path an absent name would have. */
+		if (r == -K_ENOENT && (intent & CSE_PATH_CREATE))
+			return 0;
+		return r;
+	}
+	if (!*rel)	/* the root itself: UPPER is its upper copy */
+		return lay_upper_path("", host, size);
+	r = where(rel, &w, 2);
+	if (r == 0 && w.upper)	/* changed in UPPER already: nothing to copy */
+		return lay_upper_path(rel, host, size);
+	if (r == 1 || r == 0)
+		r = lay_where(rel, &w);
+	if (r && r != -K_ENOENT)
+		return r;
+	if (r == 0 && !w.upper && (intent & CSE_PATH_WRITE))
+		r = lay_copy_up(rel, 1);
+	else if (r == 0 && !w.upper && !(intent & CSE_PATH_REMOVE))
+		/* A creation of a name the lower layer shows: the kernel's
+		 * EEXIST (mkdir, symlink, link, mknod, bind) changes nothing. */
+		return lay_lower_path(rel, host, size);
+	else
+		r = lay_copy_up_parents(rel);
+	if (r && r != -K_ENOENT)
+		return r;
+	if (!w.upper && !w.lower && (intent & CSE_PATH_CREATE))
+		ix_set(rel, cse_strlen(rel), IX_UPPER, 0);	/* before it exists */
+	e = lay_upper_path(rel, host, size);
+	if (e)
+		return e;
+	if (!w.upper && !w.lower)
+		return (intent & CSE_PATH_CREATE) ? 0 : -K_ENOENT;
+	return 0;
+}

@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fs element: the calls the layers carry out under --overlay, where the
+ * kernel alone would change the wrong layer or show it raw:
+ *
+ *   unlink, unlinkat, rmdir   the upper entry goes, a whiteout hides
+ *                             the lower one (a directory must be empty
+ *                             in the merged view)
+ *   mkdir, mkdirat            over a hidden lower name: an opaque dir
+ *   rename, renameat,         the source is copied up whole (a directory
+ *   renameat2                 with all its children, then opaque), moved
+ *                             in UPPER, and its old name whited out
+ *   link, linkat              the source is copied up first: a hard link
+ *                             never reaches a lower inode
+ *   getdents64                merged listing (fs_dirents.c)
+ *   fchmod, fchown,           on a descriptor open on a lower file (read
+ *   fsetxattr, fremovexattr,  only: a writer was opened on the upper copy):
+ *   utimensat(fd, NULL)       the file is copied up and this process's
+ *                             descriptors moved to the copy first
+ *   access, faccessat(2)      with W_OK, a lower entry is copied up first:
+ *                             the answer is whether the write that follows
+ *                             (which copies up) can succeed
+ *
+ * Everything else that changes the root was pointed at UPPER by
+ * fs_layer_prepare (copy-up before the call) and passes on. Permission
+ * to change a directory of the lower layer is not checked against the
+ * lower directory: the upper copy belongs to the user.
+ */
+#include <asm/unistd.h>
+#include "fs_cow.h"
+
+#define K_AT_REMOVEDIR		0x200
+#define K_RENAME_NOREPLACE	1
+#define K_RENAME_EXCHANGE	2
+#define K_ENOTEMPTY		39
+#define K_EXDEV			18
+
+const long fs_layer_syscalls[] = {
+	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_mkdir, __NR_mkdirat,
+	__NR_rename, __NR_renameat, __NR_renameat2, __NR_link, __NR_linkat,
+	__NR_getdents64, __NR_access, __NR_faccessat, __NR_faccessat2,
+	__NR_fchmod, __NR_fchown, __NR_fsetxattr, __NR_fremovexattr, __NR_utimensat,
+	CSE_SYSCALLS_END
+};
+
+/*
+ * The notes of the path stage, one record per thread (the last call it
+ * resolved paths for; a nested call comes only after the outer call's
+ * handler ran). Two threads whose tids share a slot overwrite each
+ * other: the handler then reads REL from the upper host path, which a
+ * call that changes the root always has (fs_layer_prepare).
+ */
+#define NOTE_SLOTS 256
+struct note {
+	int32_t tid;
+	int32_t in_root[6];
+	struct cse_call *call;
+	const char *rel[6];
+};
+static struct note notes[NOTE_SLOTS];
+
+void fs_layer_note(struct cse_call *call, int arg, int in_root, const char *rel)
+{
+	int tid = lay_svc->gettid();
+	struct note *n = &notes[(uint32_t)tid % NOTE_SLOTS];
+	size_t len = cse_strlen(rel);
+	char *copy;
+
+	if (arg < 0 || arg >= 6 || !call)
+		return;
+	copy = lay_svc->scratch(call, len + 1);
+	if (n->tid != tid || n->call != call) {
+		n->tid = tid;
+		n->call = call;
+		for (int i = 0; i < 6; i++) {
+			n->rel[i] = NULL;
+			n->in_root[i] = -1;
+		}
+	}
+	n->in_root[arg] = in_root;
+	if (copy) {
+		for (size_t i = 0; i <= len; i++)
+			copy[i] = rel[i];
+	}
+	n->rel[arg] = copy;
+	if (!copy)
+		n->in_root[arg] = -1;
+}
+
+/* REL of path argument arg, or NULL when it is not in the root layer. */
+static const char *rel_of(struct cse_call *call, int arg, char *buf, size_t size)
+{
+	struct note *n = &notes[(uint32_t)lay_svc->gettid() % NOTE_SLOTS];
+	const char *host = (const char *)call->args[arg];
+	size_t at = 0;
+
+	if (n->tid == lay_svc->gettid() && n->call == call && n->in_root[arg] >= 0 &&
+	    (n->rel[arg] || !n->in_root[arg]))
+		return n->in_root[arg] ? n->rel[arg] : NULL;
+	/* No note: an upper host path names its REL. */
+	if (cse_strncmp(host, lay_upper, lay_upper_len) ||
+	    (host[lay_upper_len] != '/' && host[lay_upper_len]))
+		return NULL;
+	host += lay_upper_len;
+	while (*host == '/')
+		host++;
+	while (*host && at + 1 < size) {
+		char name[256];
+		size_t k = 0;
+
+		while (host[k] && host[k] != '/' && k < sizeof(name) - 1) {
+			name[k] = host[k];
+			k++;
+		}
+		name[k] = 0;
+		host += k;
+		while (*host == '/')
+			host++;
+		lay_name_unescape(name, buf + at + (at ? 1 : 0), size - at - 1);
+		if (at)
+			buf[at] = '/';
+		at = cse_strlen(buf);
+	}
+	buf[at] = 0;
+	return buf;
+}
+
+void fs_layer_exit(struct cse_call *call)
+{
+	struct note *n = &notes[(uint32_t)lay_svc->gettid() % NOTE_SLOTS];
+
+	if (n->call == call)
+		n->call = NULL;
+}
+
+static int is_dir(const struct cse_kstat *st)
+{
+	return (st->mode & K_S_IFMT) == K_S_IFDIR;
+}
+
+struct dent {
+	uint64_t ino;
+	int64_t off;
+	uint16_t reclen;
+	uint8_t type;
+	char name[];
+};
+
+static int dots(const char *n)
+{
+	return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
+}
+
+/* REL + "/" + name into out. */
+static int child(const char *rel, const char *name, char *out, size_t size)
+{
+	return cse_snprintf(lay_svc, out, size, rel[0] ? "%s/%s" : "%s%s", rel,
+			    name) >= (int)size ? -K_ENAMETOOLONG : 0;
+}
+
+/*
+ * For each name of directory path (upper names unescaped, markers left
+ * out): fn(ctx, name); a non-zero answer stops the listing and is
+ * returned.
+ */
+static int each_name(const char *path, int upper, int (*fn)(void *, const char *),
+		     void *ctx)
+{
+	LAY_BUF(buf);
+	char name[256];
+	long fd, n;
+	int r = 0;
+
+	if (!buf)
+		return -K_ENOMEM;
+
+	fd = lay_sys(__NR_open, path, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
+	if (fd < 0)
+		return (int)fd;
+	while (!r && (n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
+		for (long off = 0; !r && off < n;) {
+			struct dent *d = (struct dent *)(buf + off);
+
+			off += d->reclen;
+			if (dots(d->name) || (upper && lay_name_hidden(d->name)))
+				continue;
+			if (upper)
+				lay_name_unescape(d->name, name, sizeof(name));
+			r = fn(ctx, upper ? name : d->name);
+		}
+	}
+	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
+	return r;
+}
+
+struct walk_ctx {
+	const char *rel;
+	int depth;
+};
+
+static int any_name(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return 1;
+}
+
+static int visible_name(void *ctx, const char *name)
+{
+	struct walk_ctx *c = ctx;
+	LAY_BUF(sub);
+	struct lay_where w;
+	if (!sub)
+		return 1;	/* not known empty */
+
+	if (child(c->rel, name, sub, FS_PATH_MAX))
+		return 0;
+	return lay_where(sub, &w) == 0;
+}
+
+/* 0 when directory REL (where w) is empty in the merged view. */
+static int merged_empty(const char *rel, const struct lay_where *w)
+{
+	LAY_BUF(p);
+	struct walk_ctx c = { rel, 0 };
+	if (!p)
+		return -K_ENOMEM;
+
+	if (w->upper && !lay_upper_path(rel, p, FS_PATH_MAX) &&
+	    each_name(p, 1, any_name, NULL) > 0)
+		return -K_ENOTEMPTY;
+	if (w->lower && !lay_lower_path(rel, p, FS_PATH_MAX) &&
+	    each_name(p, 0, visible_name, &c) > 0)
+		return -K_ENOTEMPTY;
+	return 0;
+}
+
+/* Move an upper directory out of sight and remove it. */
+static int drop_upper_dir(const char *up)
+{
+	LAY_BUF(tmp);
+	long r = cow_work_name(tmp, FS_PATH_MAX);
+	if (!tmp)
+		return -K_ENOMEM;
+
+	if (!r)
+		r = lay_sys(__NR_rename, up, tmp, 0, 0, 0, 0);
+	if (r)
+		return (int)r;
+	lay_rm_tree(tmp);
+	return 0;
+}
+
+static long do_remove(const char *rel, int dir)
+{
+	LAY_BUF(up);
+	LAY_BUF(wh);
+	size_t n = cse_strlen(rel);
+	struct lay_where w;
+	long r;
+	if (!up || !wh)
+		return -K_ENOMEM;
+
+	if (!*rel)
+		return -16;	/* EBUSY: the root */
+	r = lay_where(rel, &w);
+	if (r)
+		return r;
+	if (dir && !is_dir(&w.st))
+		return -K_ENOTDIR;
+	if (!dir && is_dir(&w.st))
+		return -K_EISDIR;
+	if (dir && (r = merged_empty(rel, &w)))
+		return r;
+	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_whiteout_path(rel, wh, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	lay_lock();
+	if (w.lower_any) {
+		ix_set(rel, n, IX_WHITEOUT, 0);
+		r = cow_whiteout(wh);
+	}
+	if (!r && w.upper)
+		r = dir ? drop_upper_dir(up) : lay_sys(__NR_unlink, up, 0, 0, 0, 0, 0);
+	if (!r)
+		ix_set(rel, n, 0, IX_UPPER | IX_DIR | IX_OPAQUE);
+	lay_unlock();
+	return r;
+}
+
+static long do_mkdir(const char *rel, uint32_t mode)
+{
+	LAY_BUF(up);
+	LAY_BUF(low);
+	struct cse_kstat st;
+	struct lay_where w;
+	int opaque;
+	long r;
+	if (!up || !low)
+		return -K_ENOMEM;
+
+	r = lay_where(rel, &w);
+	if (r == 0)
+		return -K_EEXIST;
+	if (r != -K_ENOENT)
+		return r;
+	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_lower_path(rel, low, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	/* A lower directory of that name was removed: it must not show again. */
+	opaque = lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) == 0;
+	lay_lock();
+	ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR | (opaque ? IX_OPAQUE : 0), 0);
+	if (opaque)
+		r = cow_mkdir(NULL, NULL, up, 1, mode);
+	else
+		r = lay_sys(__NR_mkdir, up, mode, 0, 0, 0, 0);
+	lay_unlock();
+	return r;
+}
+
+/* Under the lock: an opaque marker in upper directory up. */
+static int make_opaque(const char *up, const char *rel)
+{
+	LAY_BUF(m);
+	long fd;
+	if (!m)
+		return -K_ENOMEM;
+
+	cse_snprintf(lay_svc, m, FS_PATH_MAX, "%s/%s", up, WH_OPAQUE);
+	ix_set(rel, cse_strlen(rel), IX_OPAQUE, 0);
+	fd = lay_sys(__NR_open, m, K_O_WRONLY | K_O_CREAT | K_O_CLOEXEC, 0600, 0, 0, 0);
+	if (fd == -K_EACCES) {
+		struct cse_kstat st;
+
+		if (lay_sys(__NR_newfstatat, K_AT_FDCWD, up, &st, 0, 0, 0))
+			return (int)fd;
+		lay_sys(__NR_chmod, up, (st.mode & 07777) | 0300, 0, 0, 0, 0);
+		fd = lay_sys(__NR_open, m, K_O_WRONLY | K_O_CREAT | K_O_CLOEXEC, 0600, 0, 0, 0);
+		lay_sys(__NR_chmod, up, st.mode & 07777, 0, 0, 0, 0);
+	}
+	if (fd < 0)
+		return (int)fd;
+	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
+	return 0;
+}
+
+/*
+ * Copying a tree recurses once per level on the runtime's 256 KiB stack:
+ * the path buffers live in the leaf helpers (noinline), the recursion
+ * carries one shared REL buffer and a listing buffer.
+ */
+
+/* Directory REL itself into UPPER: 1 when lower children show, 0, -errno. */
+static __attribute__((noinline)) int tree_dir(const char *rel)
+{
+	LAY_BUF(up);
+	LAY_BUF(low);
+	struct lay_where w;
+	int r;
+	if (!up || !low)
+		return -K_ENOMEM;
+
+	r = lay_where(rel, &w);
+	if (r)
+		return r;
+	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_lower_path(rel, low, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	if (!w.upper) {
+		ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR, 0);
+		r = cow_mkdir(low, &w.st, up, 0, 0);
+		if (r)
+			return r;
+	}
+	return w.lower;
+}
+
+static __attribute__((noinline)) long tree_open_lower(const char *rel)
+{
+	LAY_BUF(low);
+	if (!low)
+		return -K_ENOMEM;
+
+	if (lay_lower_path(rel, low, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	return lay_sys(__NR_open, low, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
+}
+
+/* A child: 2 for a directory to enter, 0 done (copied, upper, hidden). */
+static __attribute__((noinline)) int tree_entry(const char *rel)
+{
+	struct lay_where w;
+
+	if (lay_where(rel, &w))
+		return 0;	/* hidden */
+	if (is_dir(&w.st))
+		return 2;
+	return w.upper ? 0 : lay_copy_up(rel, 1);
+}
+
+static __attribute__((noinline)) int tree_opaque(const char *rel)
+{
+	LAY_BUF(up);
+	if (!up)
+		return -K_ENOMEM;
+
+	if (lay_upper_path(rel, up, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	return make_opaque(up, rel);
+}
+
+/* Under the lock: directory REL (len bytes of rel[FS_PATH_MAX]) and
+ * everything it shows, into UPPER; then opaque. */
+static int copy_tree_at(char *rel, size_t len, int depth)
+{
+	LAY_BUF(buf);
+	long fd, n;
+	int r;
+	if (!buf)
+		return -K_ENOMEM;
+
+	if (depth > 150)
+		return -K_ELOOP;
+	r = tree_dir(rel);
+	if (r <= 0)
+		return r;
+	fd = tree_open_lower(rel);
+	if (fd < 0)
+		return (int)fd;
+	r = 0;
+	while (!r && (n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
+		for (long off = 0; !r && off < n;) {
+			struct dent *d = (struct dent *)(buf + off);
+			size_t k = cse_strlen(d->name), at = len;
+
+			off += d->reclen;
+			if (dots(d->name))
+				continue;
+			if (len + 1 + k + 1 > FS_PATH_MAX) {
+				r = -K_ENAMETOOLONG;
+				break;
+			}
+			if (at)
+				rel[at++] = '/';
+			for (size_t i = 0; i <= k; i++)
+				rel[at + i] = d->name[i];
+			r = tree_entry(rel);
+			if (r == 2)
+				r = copy_tree_at(rel, at + k, depth + 1);
+			rel[len] = 0;
+		}
+	}
+	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
+	return r ? r : tree_opaque(rel);
+}
+
+static int copy_tree(const char *rel, int depth)
+{
+	LAY_BUF(buf);
+	size_t n = cse_strlen(rel);
+	if (!buf)
+		return -K_ENOMEM;
+
+	if (n >= FS_PATH_MAX)
+		return -K_ENAMETOOLONG;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = rel[i];
+	return copy_tree_at(buf, n, depth);
+}
+
+static long do_rename(const char *from, const char *to, unsigned long flags)
+{
+	LAY_BUF(relbuf);
+	LAY_BUF(ufrom);
+	LAY_BUF(uto);
+	LAY_BUF(low);
+	LAY_BUF(wh);
+	size_t fn = cse_strlen(from), tn = cse_strlen(to);
+	struct lay_where ws, wt;
+	struct cse_kstat st;
+	int sdir, tr;
+	long r;
+	if (!relbuf || !ufrom || !uto || !low || !wh)
+		return -K_ENOMEM;
+
+	if (flags & ~(unsigned long)(K_RENAME_NOREPLACE | K_RENAME_EXCHANGE) ||
+	    (flags & K_RENAME_NOREPLACE && flags & K_RENAME_EXCHANGE))
+		return -K_EINVAL;
+	r = lay_where(from, &ws);
+	if (r)
+		return r;
+	tr = lay_where(to, &wt);
+	if (tr && tr != -K_ENOENT)
+		return tr;
+	if (!*from || !*to)
+		return -16;	/* EBUSY */
+	if ((flags & K_RENAME_NOREPLACE) && !tr)
+		return -K_EEXIST;
+	if ((flags & K_RENAME_EXCHANGE) && tr)
+		return -K_ENOENT;
+	if (!cse_strcmp(from, to))
+		return 0;
+	sdir = is_dir(&ws.st);
+	if ((!cse_strncmp(to, from, fn) && to[fn] == '/') ||
+	    ((flags & K_RENAME_EXCHANGE) && !cse_strncmp(from, to, tn) && from[tn] == '/'))
+		return -K_EINVAL;
+	if (!tr && !(flags & K_RENAME_EXCHANGE)) {
+		if (sdir && !is_dir(&wt.st))
+			return -K_ENOTDIR;
+		if (!sdir && is_dir(&wt.st))
+			return -K_EISDIR;
+		if (sdir && (r = merged_empty(to, &wt)))
+			return r;
+	}
+	if (lay_upper_path(from, ufrom, FS_PATH_MAX) || lay_upper_path(to, uto, FS_PATH_MAX) ||
+	    lay_whiteout_path(from, wh, FS_PATH_MAX) || lay_lower_path(to, low, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	lay_lock();
+	r = sdir ? copy_tree(from, 0) : lay_copy_up(from, 1);
+	if (!r && (flags & K_RENAME_EXCHANGE))
+		r = is_dir(&wt.st) ? copy_tree(to, 0) : lay_copy_up(to, 1);
+	/* An upper target directory that holds only markers goes first. */
+	if (!r && !tr && wt.upper && is_dir(&wt.st) && !(flags & K_RENAME_EXCHANGE))
+		r = drop_upper_dir(uto);
+	/* The lower layer's children of the new name must not show through. */
+	if (!r && sdir && !(flags & K_RENAME_EXCHANGE) &&
+	    !lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0))
+		r = make_opaque(ufrom, from);
+	if (!r) {
+		long fd;
+
+		ix_set(to, tn, IX_UPPER | (sdir ? IX_DIR : 0), 0);
+		if (sdir && (fd = lay_sys(__NR_open, ufrom, K_O_RDONLY | K_O_DIRECTORY |
+					  K_O_CLOEXEC, 0, 0, 0, 0)) >= 0) {
+			/* The children's new names, before they exist. */
+			for (size_t i = 0; i <= tn; i++)
+				relbuf[i] = to[i];
+			ix_scan((int)fd, relbuf, tn, 0);
+			lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
+		}
+		r = lay_sys(__NR_renameat2, K_AT_FDCWD, ufrom, K_AT_FDCWD, uto,
+			    flags & K_RENAME_EXCHANGE, 0);
+	}
+	/* After the move, not before: a kill in between shows both names. */
+	if (!r && !(flags & K_RENAME_EXCHANGE)) {
+		if (ws.lower_any) {
+			ix_set(from, fn, IX_WHITEOUT, IX_UPPER | IX_DIR | IX_OPAQUE);
+			r = cow_whiteout(wh);
+		} else {
+			ix_set(from, fn, 0, IX_UPPER | IX_DIR | IX_OPAQUE);
+		}
+	}
+	lay_unlock();
+	return r;
+}
+
+static long do_link(const char *from, const char *to)
+{
+	LAY_BUF(ufrom);
+	LAY_BUF(uto);
+	struct lay_where w;
+	long r;
+	if (!ufrom || !uto)
+		return -K_ENOMEM;
+
+	r = lay_where(from, &w);
+	if (r)
+		return r;
+	if (is_dir(&w.st))
+		return -K_EPERM;
+	if (lay_where(to, &w) == 0)
+		return -K_EEXIST;
+	if (lay_upper_path(from, ufrom, FS_PATH_MAX) || lay_upper_path(to, uto, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	r = lay_copy_up(from, 1);
+	if (r)
+		return r;
+	ix_set(to, cse_strlen(to), IX_UPPER, 0);
+	return lay_sys(__NR_link, ufrom, uto, 0, 0, 0, 0);
+}
+
+/* A metadata change through descriptor fd: a lower file is copied up
+ * first and the descriptor moved onto the copy (fs_cow_fds.c). */
+static void fd_copy_up(int fd)
+{
+	LAY_BUF(link);
+	LAY_BUF(host);
+	LAY_BUF(up);
+	size_t n = lay_lower_real_len;
+	long t;
+
+	if (!link || !host || !up || !n)
+		return;
+	cse_snprintf(lay_svc, link, FS_PATH_MAX, "/proc/self/fd/%d", fd);
+	t = lay_sys(__NR_readlink, link, host, FS_PATH_MAX - 1, 0, 0, 0);
+	if (t <= 0)
+		return;
+	host[t] = 0;
+	/* Without --root LOWER is "/" and only the view knows which host
+	 * paths are the root layer's (not /proc, /dev, binds): not done. */
+	if (n == 1 || cse_strncmp(host, lay_lower_real, n) || (host[n] && host[n] != '/'))
+		return;
+	if (lay_copy_up(host[n] ? host + n + 1 : "", 1) ||
+	    lay_upper_path(host[n] ? host + n + 1 : "", up, FS_PATH_MAX))
+		return;
+	cow_move_fds(host, up);
+}
+
+enum cse_verdict fs_layer_handle(struct cse_call *call)
+{
+	LAY_BUF(b0);
+	LAY_BUF(b1);
+	const char *a, *b;
+	long *x = call->args;
+	if (!b0 || !b1) {
+		call->ret = -K_ENOMEM;
+		return CSE_DONE;
+	}
+
+	if (!fs_layer_overlay())
+		return CSE_PASS;
+	switch (call->nr) {
+	case __NR_getdents64:
+		call->ret = dir_getdents(call);
+		return call->ret == -K_ENOSYS ? CSE_PASS : CSE_DONE;
+	case __NR_unlink:
+	case __NR_rmdir:
+		if (!(a = rel_of(call, 0, b0, FS_PATH_MAX)))
+			return CSE_PASS;
+		call->ret = do_remove(a, call->nr == __NR_rmdir);
+		return CSE_DONE;
+	case __NR_unlinkat:
+		if ((x[2] & ~K_AT_REMOVEDIR) || !(a = rel_of(call, 1, b0, FS_PATH_MAX)))
+			return CSE_PASS;
+		call->ret = do_remove(a, !!(x[2] & K_AT_REMOVEDIR));
+		return CSE_DONE;
+	case __NR_mkdir:
+	case __NR_mkdirat: {
+		int i = call->nr == __NR_mkdirat;
+
+		if (!(a = rel_of(call, i, b0, FS_PATH_MAX)))
+			return CSE_PASS;
+		call->ret = do_mkdir(a, (uint32_t)x[i + 1]);
+		return CSE_DONE;
+	}
+	case __NR_rename:
+	case __NR_renameat:
+	case __NR_renameat2: {
+		int i = call->nr != __NR_rename;
+
+		a = rel_of(call, i, b0, FS_PATH_MAX);
+		b = rel_of(call, i ? 3 : 1, b1, FS_PATH_MAX);
+		if (!a && !b)
+			return CSE_PASS;
+		/* Between the root layer and a bind or tmpfs: as across mounts. */
+		call->ret = (!a || !b) ? -K_EXDEV :
+			do_rename(a, b, call->nr == __NR_renameat2 ? (unsigned long)x[4] : 0);
+		return CSE_DONE;
+	}
+	case __NR_utimensat:
+		if (x[1])
+			return CSE_PASS;	/* a path: prepared by the view */
+		/* fall through */
+	case __NR_fchmod:
+	case __NR_fchown:
+	case __NR_fsetxattr:
+	case __NR_fremovexattr:
+		fd_copy_up((int)x[0]);
+		return CSE_PASS;
+	case __NR_access:
+	case __NR_faccessat:
+	case __NR_faccessat2: {
+		int i = call->nr != __NR_access;
+		struct lay_where w;
+		char *up;
+
+		if (!(x[i + 1] & K_W_OK) || !(a = rel_of(call, i, b0, FS_PATH_MAX)) ||
+		    lay_where(a, &w) || w.upper)
+			return CSE_PASS;
+		up = lay_svc->scratch(call, FS_PATH_MAX);
+		if (!up || lay_copy_up(a, 1) || lay_upper_path(a, up, FS_PATH_MAX))
+			return CSE_PASS;	/* the kernel answers for the lower one */
+		x[i] = (long)up;
+		if (i)
+			x[0] = K_AT_FDCWD;
+		return CSE_PASS;
+	}
+	case __NR_link:
+	case __NR_linkat: {
+		int i = call->nr == __NR_linkat;
+
+		if (i && (x[4] & K_AT_EMPTY_PATH))
+			return CSE_PASS;
+		a = rel_of(call, i, b0, FS_PATH_MAX);
+		b = rel_of(call, i ? 3 : 1, b1, FS_PATH_MAX);
+		if (!a && !b)
+			return CSE_PASS;
+		call->ret = (!a || !b) ? -K_EXDEV : do_link(a, b);
+		return CSE_DONE;
+	}
+	}
+	return CSE_PASS;
+}

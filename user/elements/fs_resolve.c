@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fs element: the resolver (svc->path_stage), guest path -> host path.
+ *
+ * The guest path is walked component by component in user space over
+ * the mount table (fs.h): ".." pops a component and never goes above the
+ * view's root, a symlink's text is spliced in (absolute targets start
+ * again at the view's root), a mount's guest path switches to its host
+ * directory. The kernel then gets a host path without symlinks of the
+ * guest's own, so it never follows one out of the view.
+ *
+ * Cost: a component is checked for being a symlink with one readlinkat.
+ * "Not a symlink" answers are cached per process, keyed by the guest
+ * path: a warm lookup makes no system call. Such an answer turns false
+ * only when a symlink appears at the path, which symlink() and link()
+ * of a symlink do at their new name, and rename() anywhere (a whole tree
+ * moves). So the instance state holds a generation for all paths, which
+ * every rename bumps (before and after the call), and one per hash
+ * bucket, which symlink and link bump for their new name; an answer
+ * holds while both are as they were. Changes made by processes outside
+ * the application are not seen until the next rename inside it
+ * (documented).
+ *
+ * A relative path that stays below its start directory, crosses no mount
+ * point and meets no symlink is handed to the kernel unchanged (with its
+ * dirfd), so tar-like relative work pays nothing more than the checks.
+ */
+#include "fs.h"
+
+#define CACHE_SLOTS 4096
+static uint64_t cache[CACHE_SLOTS];
+
+static uint64_t hash(const char *g, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)g[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t tag(uint64_t h, uint64_t gen)
+{
+	return (h ^ (gen * 0x9e3779b97f4a7c15ull)) | 1;
+}
+
+/* The generation an answer for hash h was (or is) given under. */
+static uint64_t gen_now(uint64_t h)
+{
+	uint64_t all = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
+	uint32_t one = __atomic_load_n(&fs_st->bucket[h % FS_BUCKETS], __ATOMIC_ACQUIRE);
+
+	return all ^ ((uint64_t)one << 40) ^ one;
+}
+
+/* A symlink may appear at the physical guest path g. */
+static void changed_one(const char *g, size_t n)
+{
+	__atomic_add_fetch(&fs_st->bucket[hash(g, n) % FS_BUCKETS], 1, __ATOMIC_RELEASE);
+}
+
+void fs_changed(void)
+{
+	__atomic_add_fetch(&fs_st->gen, 1, __ATOMIC_RELEASE);
+}
+
+const struct fs_mount *fs_mount_of(const char *g, size_t n)
+{
+	const struct fs_mount *best = &fs_mounts[0];
+
+	for (int i = 1; i < fs_nmounts; i++) {
+		const struct fs_mount *m = &fs_mounts[i];
+
+		if (m->glen >= best->glen && fs_under(g, n, m->guest, m->glen))
+			best = m;
+	}
+	return best;
+}
+
+/* a + b[0..bn) into out, "/" for an empty result. */
+static int join(char *out, size_t size, const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an + bn + 2 > size)
+		return -K_ENAMETOOLONG;
+	fs_copy(out, a, an);
+	fs_copy(out + an, b, bn);
+	if (!an && !bn)
+		out[bn++] = '/';
+	out[an + bn] = 0;
+	return 0;
+}
+
+int fs_host_of(const char *g, size_t n, char *out, size_t size)
+{
+	const struct fs_mount *m = fs_mount_of(g, n);
+
+	if (m->kind == FS_ROOT && fs_upper[0]) {
+		/* g is NUL-terminated at n: REL is what follows its '/' */
+		int r = fs_layer_find(n ? g + 1 : "", out, size, NULL);
+
+		return r == -K_ENOENT ? 0 : r;
+	}
+	return join(out, size, m->host, m->hlen, g + m->glen, n - m->glen);
+}
+
+/*
+ * The walk's buffers: never on the stack, which may be an application's
+ * small sigaltstack (a trapped call's handler runs there). A call's
+ * scratch memory; the runtime's own accesses (call NULL: exec checks)
+ * share one set under a lock.
+ */
+struct fs_bufs {
+	char todo[2 * FS_PATH_MAX];
+	char g[FS_PATH_MAX];
+	char link[FS_PATH_MAX];
+	char back[FS_PATH_MAX];
+};
+static struct fs_bufs shared_bufs;
+static struct cse_lock shared_lock;
+
+static struct fs_bufs *bufs_get(struct cse_call *c)
+{
+	if (c)
+		return fs_svc->scratch(c, sizeof(struct fs_bufs));
+	fs_svc->lock(&shared_lock);
+	return &shared_bufs;
+}
+
+static void bufs_put(struct cse_call *c)
+{
+	if (!c)
+		fs_svc->unlock(&shared_lock);
+}
+
+void fs_resolve_fork(void)
+{
+	shared_lock.owner = 0;	/* a holder thread of the parent is not here */
+}
+
+struct walk {
+	char *g;		/* physical guest path so far (FS_PATH_MAX) */
+	char *link, *back;	/* work buffers (FS_PATH_MAX) */
+	size_t n;
+	size_t floor;		/* the view's root: ".." stops here */
+	size_t base;		/* start directory of a relative path */
+	int simple;		/* still expressible relative to the start */
+	int links;
+	int magic;		/* a /proc/PID magic link was walked through */
+	const struct fs_mount *m;
+};
+
+static int push(struct walk *w, const char *c, size_t len)
+{
+	if (w->n + 1 + len >= FS_PATH_MAX)
+		return -K_ENAMETOOLONG;
+	w->g[w->n++] = '/';
+	fs_copy(w->g + w->n, c, len);
+	w->n += len;
+	w->g[w->n] = 0;
+	return 0;
+}
+
+static void pop(struct walk *w)
+{
+	while (w->n > w->floor && w->g[w->n - 1] != '/')
+		w->n--;
+	if (w->n > w->floor)
+		w->n--;
+	if (w->n < w->base)
+		w->simple = 0;
+	w->g[w->n] = 0;
+}
+
+static void to_root(struct walk *w)
+{
+	w->n = w->floor;
+	w->g[w->n] = 0;
+	w->simple = 0;
+}
+
+/*
+ * /proc/PID/... links (cwd, exe, fd/N, ...) are the kernel's magic links:
+ * their text is a host path of something the process reached through the
+ * view, so it is mapped back into the view and walked from there. 1:
+ * todo now starts with that guest path; 0: not in the view (a pipe, a
+ * namespace, a file outside): the kernel must follow it itself.
+ */
+static int proc_magic(struct walk *w, const char *text, size_t mlen, char *todo, size_t *tn)
+{
+	char *back = w->back;
+	long r;
+
+	if (text[0] != '/' || mlen >= FS_PATH_MAX)
+		return 0;
+	r = fs_reverse_phys(text, back, FS_PATH_MAX);
+	if (r < 0 || !fs_under(back, (size_t)r, fs_vroot, fs_vroot_len))
+		return 0;
+	r -= fs_vroot_len;
+	if ((size_t)r + 1 + *tn >= 2 * FS_PATH_MAX)
+		return 0;
+	fs_move(todo + r + 1, todo, *tn);
+	fs_copy(todo, back + fs_vroot_len, (size_t)r);
+	todo[r] = '/';
+	*tn += (size_t)r + 1;
+	todo[*tn] = 0;
+	to_root(w);
+	return 1;
+}
+
+/*
+ * A mount point lies below w->g: the directories leading to a --bind or
+ * --tmpfs GUEST are walked through even when the root lacks them (they
+ * are not listed in their parent: create them in the root for that).
+ */
+static int holds_mount(const struct walk *w)
+{
+	for (int i = 1; i < fs_nmounts; i++) {
+		const struct fs_mount *m = &fs_mounts[i];
+
+		if (m->glen > w->n && fs_under(m->guest, m->glen, w->g, w->n))
+			return 1;
+	}
+	return 0;
+}
+
+/* The last component of w is NAME. */
+static int named(const struct walk *w, const char *name)
+{
+	size_t n = cse_strlen(name);
+
+	return w->n > n && w->g[w->n - n - 1] == '/' && !cse_strncmp(w->g + w->n - n, name, n);
+}
+
+/* Is the symlink depth under /proc more than /proc/NAME (a magic link)? */
+static int in_proc_pid(const struct walk *w)
+{
+	int slashes = 0;
+
+	for (size_t i = w->m->glen; i < w->n; i++)
+		slashes += w->g[i] == '/';
+	return slashes >= 2;
+}
+
+/*
+ * Walk todo (tn bytes, not NUL-terminated needed) from w. nofollow: the
+ * last component is not followed. Returns 0 with w->g the physical
+ * guest path, *rest_at >= 0 when the walk stopped early at a missing or
+ * unreachable component (todo + *rest_at is what the kernel must still
+ * walk, and will fail on), or -errno.
+ */
+static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_at)
+{
+	size_t i = 0;
+
+	*rest_at = -1;
+	w->m = fs_mount_of(w->g, w->n);
+	while (i < tn) {
+		size_t s, len;
+		int last, r;
+		char *link = w->link;
+		long ln;
+		uint64_t h, gen;
+
+		while (i < tn && todo[i] == '/')
+			i++;
+		s = i;
+		while (i < tn && todo[i] != '/')
+			i++;
+		len = i - s;
+		if (!len)
+			break;
+		if (len == 1 && todo[s] == '.')
+			continue;
+		if (len == 2 && todo[s] == '.' && todo[s + 1] == '.') {
+			pop(w);
+			w->m = fs_mount_of(w->g, w->n);
+			continue;
+		}
+		r = push(w, todo + s, len);
+		if (r)
+			return r;
+		{
+			const struct fs_mount *m = fs_mount_of(w->g, w->n);
+
+			if (m != w->m) {
+				w->simple = 0;
+				w->m = m;
+			}
+		}
+		/* the last component: only '/'s follow */
+		last = 1;
+		for (size_t j = i; j < tn; j++)
+			if (todo[j] != '/') {
+				last = 0;
+				break;
+			}
+		if (last && nofollow && i == tn)
+			break;
+		h = hash(w->g, w->n);
+		gen = gen_now(h);
+		if (__atomic_load_n(&cache[h % CACHE_SLOTS], __ATOMIC_RELAXED) == tag(h, gen))
+			continue;
+		r = fs_host_of(w->g, w->n, link, FS_PATH_MAX);
+		if (r)
+			return r;
+		ln = fs_sys(__NR_readlinkat, K_AT_FDCWD, (long)link, (long)link, FS_PATH_MAX - 1);
+		if (ln == -K_EINVAL) {
+			__atomic_store_n(&cache[h % CACHE_SLOTS], tag(h, gen), __ATOMIC_RELAXED);
+			continue;
+		}
+		if (ln < 0) {
+			if (ln == -K_ENOENT && !last && holds_mount(w))
+				continue;	/* a mount point's missing parent */
+			/* missing, not a directory, no permission: the kernel
+			 * stops at the same component with the same error */
+			if (!last)
+				*rest_at = (long)i;
+			return 0;
+		}
+		if (ln >= FS_PATH_MAX - 1)
+			return -K_ENAMETOOLONG;
+		link[ln] = 0;
+		if (++w->links > FS_SYMLINKS_MAX)
+			return -K_ELOOP;
+		w->simple = 0;
+		if (w->m->kind == FS_PROC && in_proc_pid(w)) {
+			size_t rn = tn - i;
+
+			w->magic = 1;
+			if (named(w, "root")) {
+				/* /proc/PID/root: the view's root */
+				for (size_t k = 0; k < rn; k++)
+					todo[k] = todo[i + k];
+				todo[rn] = 0;
+				tn = rn;
+				i = 0;
+				to_root(w);
+				w->m = fs_mount_of(w->g, w->n);
+				continue;
+			}
+			if (last)
+				break;	/* the kernel follows it to its object */
+			for (size_t k = 0; k < rn; k++)
+				todo[k] = todo[i + k];
+			todo[rn] = 0;
+			if (proc_magic(w, link, (size_t)ln, todo, &rn)) {
+				w->m = fs_mount_of(w->g, w->n);
+				tn = rn;
+				i = 0;
+				continue;
+			}
+			*rest_at = 0;	/* not in the view: the kernel's walk */
+			return 0;
+		}
+		/* splice: todo = link text + the remaining components */
+		if ((size_t)ln + (tn - i) + 1 >= 2 * FS_PATH_MAX)
+			return -K_ENAMETOOLONG;
+		fs_move(todo + ln, todo + i, tn - i);
+		fs_copy(todo, link, (size_t)ln);
+		tn = (size_t)ln + (tn - i);
+		todo[tn] = 0;
+		i = 0;
+		if (link[0] == '/')
+			to_root(w);
+		else
+			pop(w);
+		w->m = fs_mount_of(w->g, w->n);
+	}
+	return 0;
+}
+
+static int walk_guest(struct fs_bufs *b, const char *path, char *out, size_t size);
+static int resolve(struct cse_path_req *req, struct fs_bufs *b);
+
+/* Guest path as the process names it (absolute or cwd-relative). */
+int fs_walk_guest(const char *path, char *out, size_t size)
+{
+	struct fs_bufs *b = bufs_get(NULL);
+	int r = walk_guest(b, path, out, size);
+
+	bufs_put(NULL);
+	return r;
+}
+
+static int walk_guest(struct fs_bufs *b, const char *path, char *out, size_t size)
+{
+	struct walk w = { .g = b->g, .link = b->link, .back = b->back };
+	char *todo = b->todo;
+	size_t tn = cse_strlen(path);
+	long rest;
+	int r;
+
+	if (tn >= FS_PATH_MAX)
+		return -K_ENAMETOOLONG;
+	w.floor = fs_vroot_len;
+	fs_copy(w.g, fs_vroot, fs_vroot_len + 1);
+	w.n = fs_vroot_len;
+	if (path[0] != '/') {
+		long n = fs_dir_guest(K_AT_FDCWD, w.g, FS_PATH_MAX, b->link);
+
+		if (n < 0)
+			return n == FS_NOT_IN_VIEW ? -K_ENOENT : (int)n;
+		w.n = (size_t)n;
+	}
+	w.base = w.n;
+	w.simple = 1;
+	w.links = 0;
+	w.magic = 0;
+	fs_copy(todo, path, tn + 1);
+	r = walk(&w, todo, tn, 0, &rest);
+	if (r)
+		return r;
+	if (rest >= 0)
+		return -K_ENOENT;
+	if (w.n + 1 > size)
+		return -K_ENAMETOOLONG;
+	fs_copy(out, w.g, w.n + 1);
+	return (int)w.n;
+}
+
+int fs_renames(long nr)
+{
+	return nr == __NR_rename || nr == __NR_renameat || nr == __NR_renameat2;
+}
+
+/* Calls that may make a symlink at their new name. */
+static int makes_link(long nr)
+{
+	return nr == __NR_symlink || nr == __NR_symlinkat || nr == __NR_link ||
+	       nr == __NR_linkat;
+}
+
+/*
+ * openat2's RESOLVE_NO_SYMLINKS (no symlink at all) and
+ * RESOLVE_NO_MAGICLINKS (no /proc/PID magic link): the walk met what
+ * they forbid, so the kernel (given the walked path) cannot refuse it.
+ */
+static int refused_links(const struct cse_path_req *req, const struct walk *w)
+{
+	struct { uint64_t flags, mode, resolve; } how;
+
+	if (req->nr != __NR_openat2 || !req->call ||
+	    fs_svc->copy_from_app(&how, (const void *)req->call->args[2], sizeof(how)))
+		return 0;
+	return ((how.resolve & 0x04) && w->links) || ((how.resolve & 0x06) && w->magic);
+}
+
+static int writes(uint32_t intent)
+{
+	return intent & (CSE_PATH_WRITE | CSE_PATH_CREATE | CSE_PATH_REMOVE);
+}
+
+int fs_resolve(struct cse_path_req *req)
+{
+	struct fs_bufs *b;
+	int r;
+
+	if (req->intent & CSE_PATH_SYMLINK_TARGET)
+		return 0;
+	b = bufs_get(req->call);
+	if (!b)
+		return -K_ENOMEM;
+	r = resolve(req, b);
+	bufs_put(req->call);
+	return r;
+}
+
+static int resolve(struct cse_path_req *req, struct fs_bufs *b)
+{
+	struct walk w = { .g = b->g, .link = b->link, .back = b->back };
+	char *todo = b->todo;
+	const char *p = req->path;
+	size_t tn = cse_strlen(p);
+	int rel = p[0] != '/', nofollow, r;
+	long rest;
+
+	if (req->intent & CSE_PATH_SYMLINK_TARGET)
+		return 0;
+	if (fs_renames(req->nr))
+		fs_changed();
+	if (tn >= FS_PATH_MAX)
+		return -K_ENAMETOOLONG;
+	w.floor = fs_vroot_len;
+	fs_copy(w.g, fs_vroot, fs_vroot_len + 1);
+	w.n = fs_vroot_len;
+	if (rel) {
+		long n = fs_dir_guest(req->dirfd, w.g, FS_PATH_MAX, b->link);
+
+		if (n == FS_NOT_IN_VIEW)
+			return 0;	/* outside the view (or not a directory): the kernel answers */
+		if (n < 0)
+			return (int)n;
+		w.n = (size_t)n;
+		if (w.n < w.floor)
+			w.floor = 0;	/* a cwd outside chroot(): as native */
+	}
+	w.base = w.n;
+	w.simple = rel && !fs_upper[0];
+	w.links = 0;
+	w.magic = 0;
+	fs_copy(todo, p, tn + 1);
+	/* "name/" follows the last symlink even for NOFOLLOW calls */
+	nofollow = (req->intent & CSE_PATH_NOFOLLOW) && p[tn - 1] != '/';
+	r = walk(&w, todo, tn, nofollow, &rest);
+	if (r)
+		return r;
+	if ((w.links || w.magic) && refused_links(req, &w))
+		return -K_ELOOP;
+	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
+		changed_one(w.g, w.n);
+	w.m = fs_mount_of(w.g, w.n);
+	if (w.m->ro && writes(req->intent))
+		return -K_EROFS;
+	if (w.simple && rest < 0)
+		return 0;	/* the kernel walks the same names from dirfd */
+	if (w.m->kind == FS_ROOT && fs_upper[0] && rest < 0) {
+		const char *relp = w.n ? w.g + 1 : "";
+
+		fs_layer_note(req->call, req->arg, 1, relp);
+		if (writes(req->intent))
+			r = fs_layer_prepare(req->call, relp, req->intent, req->out, req->out_size);
+		else
+			r = fs_layer_find(relp, req->out, req->out_size, NULL);
+		if (r && r != -K_ENOENT)
+			return r;
+	} else {
+		if (fs_upper[0])	/* the layers' handlers only act under --overlay */
+			fs_layer_note(req->call, req->arg, 0, "");
+		r = fs_host_of(w.g, w.n, req->out, req->out_size);
+		if (r)
+			return r;
+	}
+	{
+		size_t on = cse_strlen(req->out);
+		const char *tail = rest >= 0 ? todo + rest : (p[tn - 1] == '/' ? "/" : "");
+		size_t t = cse_strlen(tail);
+
+		if (on + t + 1 > req->out_size)
+			return -K_ENAMETOOLONG;
+		if (on == 1 && req->out[0] == '/' && tail[0] == '/')
+			t = 0;
+		fs_copy(req->out + on, tail, t + 1);
+	}
+	if (rel)
+		req->dirfd = K_AT_FDCWD;
+	return 1;
+}
