@@ -89,6 +89,7 @@ int ix_open(int fresh, char *err, size_t errlen);
 int ix_get(const char *rel, size_t n);
 void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear);
 int ix_usable(void);
+void ix_give_up(void);
 /* Enter what directory fd holds, REL rel (rlen bytes, FS_PATH_MAX room). */
 int ix_scan(int fd, char *rel, size_t rlen, int depth);
 void lay_rm_tree(const char *path);

@@ -35,7 +35,7 @@ struct dent {
 
 struct dir_state {
 	int32_t fd;		/* -1: free */
-	uint32_t owner;		/* tid using the slot, 0 when none */
+	uint32_t owner;		/* non-zero while a call uses the slot */
 	uint64_t dev, ino;
 	int64_t lower_off;
 	int phase;		/* 0 upper, 1 lower, 2 done */
@@ -45,9 +45,10 @@ struct dir_state {
 static struct dir_state dirs[SLOTS];
 static uint32_t dir_clock;
 
-static struct dir_state *claim(int fd, const struct cse_kstat *st)
+static struct dir_state *claim(int fd, const struct cse_kstat *st, const void *call)
 {
-	uint32_t tid = (uint32_t)lay_svc->gettid(), oldest = 0xffffffffu;
+	/* The owner token only needs to be non-zero. */
+	uint32_t tid = (uint32_t)((uintptr_t)call >> 4) | 1, oldest = 0xffffffffu;
 	struct dir_state *pick = NULL;
 
 	for (int i = 0; i < SLOTS; i++) {
@@ -240,7 +241,7 @@ long dir_getdents(struct cse_call *call)
 		return -K_ENOMEM;
 	if (lay_sys(__NR_fstat, fd, &st, 0, 0, 0, 0))
 		return -K_ENOSYS;
-	s = claim(fd, &st);
+	s = claim(fd, &st, call);
 	for (;;) {
 		size_t used;
 

@@ -203,7 +203,9 @@ static int disk_flags(const char *rel, size_t n)
  * answers each prefix from memory; fast == 0 asks the disk. fast 2 and
  * 3 only want where REL is: an upper entry is not compared with the
  * lower one (merged, lower_any unset), and with 2 a lower-only answer of
- * the index is returned as 1, unchecked.
+ * the index is returned as 1, unchecked; 4 also returns an upper answer
+ * as 2, unchecked (an IX_UPPER flag whose change failed is taken back
+ * by the failing code, see fs_layer_index.c).
  */
 static int where(const char *rel, struct lay_where *w, int fast)
 {
@@ -243,6 +245,8 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		}
 		i = rel[e] ? e + 1 : e;
 	}
+	if (up && fast == 4)
+		return 2;	/* in UPPER, by the index: not looked at */
 	if (up) {
 		if (lay_upper_path(rel, p, FS_PATH_MAX))
 			return -K_ENAMETOOLONG;
@@ -252,7 +256,7 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		if (fast >= 2)
 			return 0;	/* found, and where the lower one is is not asked */
 	}
-	if (!up && low && fast == 2)
+	if (!up && low && (fast == 2 || fast == 4))
 		return 1;	/* lower only, by the index: not looked at */
 	if (low) {
 		if (lay_lower_path(rel, p, FS_PATH_MAX))
@@ -362,9 +366,11 @@ int fs_layer_find(const char *rel, char *host, size_t size,
 	 * handed on unlooked-at: the kernel's call on it answers ENOENT
 	 * itself when it is absent (the view treats 0 and ENOENT alike).
 	 */
-	r = where(rel, &w, st ? 3 : 2);
+	r = where(rel, &w, st ? 3 : 4);
 	if (r == 1)
 		return lay_lower_path(rel, host, size);
+	if (r == 2)
+		return lay_upper_path(rel, host, size);
 	if (r == 0 && !w.upper)
 		r = lay_lower_path(rel, host, size);
 	else if (r == 0 || r == -K_ENOENT) {
@@ -410,8 +416,10 @@ static int parents_locked(const char *rel)
 				return -K_ENAMETOOLONG;
 			ix_set(pre, e, IX_UPPER | IX_DIR, 0);
 			r = cow_mkdir(low, &w.st, up, 0, 0);
-			if (r)
+			if (r) {
+				ix_set(pre, e, 0, IX_UPPER | IX_DIR);
 				return r;
+			}
 		}
 		i = e + 1;
 	}
@@ -478,6 +486,8 @@ int lay_copy_up(const char *rel, int whole)
 			if (!r && (w.st.mode & K_S_IFMT) == K_S_IFREG)
 				cow_move_fds(low, up);
 		}
+		if (r)	/* no copy: the lower one shows again */
+			ix_set(rel, cse_strlen(rel), 0, IX_UPPER | IX_DIR);
 	}
 	lay_unlock();
 	return r;

@@ -163,7 +163,7 @@ struct dent {
 #define DT_DIR 4
 
 /* The index misses something: it stops answering (every lookup walks). */
-static void ix_give_up(void)
+void ix_give_up(void)
 {
 	if (ix_h)
 		__atomic_store_n(&ix_h->full, 1, __ATOMIC_RELEASE);

@@ -44,33 +44,38 @@ const long fs_layer_syscalls[] = {
 };
 
 /*
- * The notes of the path stage, one record per thread (the last call it
- * resolved paths for; a nested call comes only after the outer call's
- * handler ran). Two threads whose tids share a slot overwrite each
- * other: the handler then reads REL from the upper host path, which a
- * call that changes the root always has (fs_layer_prepare).
+ * The notes of the path stage, one record per call in flight, found by
+ * the call's address (no system call to ask the thread id). A record
+ * may be stale: an earlier call at the same address whose handler did
+ * not run, and whose argument this call did not note (a path outside
+ * the view). So a REL is used only when the host path the call carries
+ * is that REL's upper or lower path; otherwise the handler reads REL
+ * from an upper host path, which a call that changes the root always
+ * has (fs_layer_prepare), or leaves the call alone.
  */
 #define NOTE_SLOTS 256
 struct note {
-	int32_t tid;
-	int32_t in_root[6];
 	struct cse_call *call;
+	int32_t in_root[6];
 	const char *rel[6];
 };
 static struct note notes[NOTE_SLOTS];
 
+static struct note *note_of(const struct cse_call *call)
+{
+	return &notes[((uintptr_t)call >> 4) % NOTE_SLOTS];
+}
+
 void fs_layer_note(struct cse_call *call, int arg, int in_root, const char *rel)
 {
-	int tid = lay_svc->gettid();
-	struct note *n = &notes[(uint32_t)tid % NOTE_SLOTS];
+	struct note *n = note_of(call);
 	size_t len = cse_strlen(rel);
 	char *copy;
 
 	if (arg < 0 || arg >= 6 || !call)
 		return;
 	copy = lay_svc->scratch(call, len + 1);
-	if (n->tid != tid || n->call != call) {
-		n->tid = tid;
+	if (n->call != call) {
 		n->call = call;
 		for (int i = 0; i < 6; i++) {
 			n->rel[i] = NULL;
@@ -87,18 +92,53 @@ void fs_layer_note(struct cse_call *call, int arg, int in_root, const char *rel)
 		n->in_root[arg] = -1;
 }
 
+/* host is path (trailing '/' aside). */
+static int same_path(const char *host, const char *path)
+{
+	size_t n = cse_strlen(path);
+
+	if (cse_strncmp(host, path, n))
+		return 0;
+	while (host[n] == '/')
+		n++;
+	return !host[n];
+}
+
+/* The noted REL of argument arg, when the host path agrees with it. */
+static const char *noted(struct cse_call *call, int arg, int *in_root)
+{
+	struct note *n = note_of(call);
+	const char *host = (const char *)call->args[arg];
+	LAY_BUF(p);
+
+	*in_root = -1;
+	if (!p || n->call != call || n->in_root[arg] < 0 || !host)
+		return NULL;
+	if (!n->in_root[arg]) {
+		*in_root = 0;
+		return NULL;
+	}
+	if ((!lay_upper_path(n->rel[arg], p, FS_PATH_MAX) && same_path(host, p)) ||
+	    (!lay_lower_path(n->rel[arg], p, FS_PATH_MAX) && same_path(host, p))) {
+		*in_root = 1;
+		return n->rel[arg];
+	}
+	return NULL;
+}
+
 /* REL of path argument arg, or NULL when it is not in the root layer. */
 static const char *rel_of(struct cse_call *call, int arg, char *buf, size_t size)
 {
-	struct note *n = &notes[(uint32_t)lay_svc->gettid() % NOTE_SLOTS];
 	const char *host = (const char *)call->args[arg];
+	const char *r;
 	size_t at = 0;
+	int in_root;
 
-	if (n->tid == lay_svc->gettid() && n->call == call && n->in_root[arg] >= 0 &&
-	    (n->rel[arg] || !n->in_root[arg]))
-		return n->in_root[arg] ? n->rel[arg] : NULL;
-	/* No note: an upper host path names its REL. */
-	if (cse_strncmp(host, lay_upper, lay_upper_len) ||
+	r = noted(call, arg, &in_root);
+	if (r || in_root == 0)
+		return r;
+	/* No usable note: an upper host path names its REL. */
+	if (!host || cse_strncmp(host, lay_upper, lay_upper_len) ||
 	    (host[lay_upper_len] != '/' && host[lay_upper_len]))
 		return NULL;
 	host += lay_upper_len;
@@ -127,7 +167,7 @@ static const char *rel_of(struct cse_call *call, int arg, char *buf, size_t size
 
 void fs_layer_exit(struct cse_call *call)
 {
-	struct note *n = &notes[(uint32_t)lay_svc->gettid() % NOTE_SLOTS];
+	struct note *n = note_of(call);
 
 	if (n->call == call)
 		n->call = NULL;
@@ -367,8 +407,10 @@ static __attribute__((noinline)) int tree_dir(const char *rel)
 	if (!w.upper) {
 		ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR, 0);
 		r = cow_mkdir(low, &w.st, up, 0, 0);
-		if (r)
+		if (r) {
+			ix_set(rel, cse_strlen(rel), 0, IX_UPPER | IX_DIR);
 			return r;
+		}
 	}
 	return w.lower;
 }
@@ -538,6 +580,8 @@ static long do_rename(const char *from, const char *to, unsigned long flags)
 		}
 		r = lay_sys(__NR_renameat2, K_AT_FDCWD, ufrom, K_AT_FDCWD, uto,
 			    flags & K_RENAME_EXCHANGE, 0);
+		if (r)	/* the names entered for the target are wrong now */
+			ix_give_up();
 	}
 	/* After the move, not before: a kill in between shows both names. */
 	if (!r && !(flags & K_RENAME_EXCHANGE)) {
