@@ -476,6 +476,10 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 
 	if (req->intent & CSE_PATH_SYMLINK_TARGET)
 		return 0;
+	/* openat2 RESOLVE_BENEATH/IN_ROOT: the kernel walks the path itself,
+	 * confined to dirfd, which was opened through the view already. */
+	if (req->intent & (CSE_PATH_BENEATH | CSE_PATH_IN_ROOT))
+		return 0;
 	if (fs_renames(req->nr))
 		fs_changed();
 	if (tn >= FS_PATH_MAX)
