@@ -348,7 +348,7 @@ struct cse_syscall_report {
 #define CSE_PORT_UDP		17	/* IPPROTO_UDP */
 #define CSE_PORT_AUTO		(1U << 0)	/* chosen at bind time (--port-auto) */
 #define CSE_PORT_FLAGS_ALL	(CSE_PORT_AUTO)
-#define CSE_PORTS_MAX		64
+#define CSE_PORTS_MAX		16	/* an instance message still fits NLMSG_GOODSIZE */
 
 struct cse_port {
 	__u32 proto;		/* CSE_PORT_TCP or CSE_PORT_UDP */
