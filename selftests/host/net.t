@@ -278,7 +278,7 @@ else
 	expect "busybox nc server: a host client reaches it on its host port" from-the-host \
 		"$(cat "$W/bb/got.txt")"
 	capture "$W/bb2" "$CSE_RUN" --port "7070:$BP" -- sh -c \
-		"$BB nc -l -p 7070 >srv.txt & sleep 0.5; echo from-inside | $BB nc 127.0.0.1 7070; wait; cat srv.txt"
+		"cd $W && $BB nc -l -p 7070 >srv.txt & sleep 0.5; echo from-inside | $BB nc 127.0.0.1 7070; wait; cat $W/srv.txt"
 	expect "busybox nc client and server inside one instance" from-inside "$(cat "$W/bb2/out")"
 fi
 
