@@ -7,12 +7,19 @@
  * the map, the caller check (another user holding the fd: EPERM before
  * the array is read), and the map in netlink replies: in report order,
  * shown to whoever sees the instance and to nobody else, and fitting a
- * dump message next to the largest grant and element lists.
+ * dump message next to the largest grant and element lists. End to end:
+ * cse-run's net element reports its map (an explicit pair and one made
+ * by --port-auto for a static busybox nc on port 80), and `csectl show`
+ * and `csectl show -j` list it.
  *
  * SKIP when /dev/cse is absent or the netlink family is not registered.
  */
 #include <assert.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stddef.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "cse_test.h"
@@ -344,6 +351,128 @@ TEST_F(nl, a_full_map_fits_beside_everything_else)
 	EXPECT_EQ(CSE_ELEMENTS_MAX, in.n_elements);
 	EXPECT_EQ(CSE_PORTS_MAX, in.n_ports);
 	close(ifd);
+}
+
+#define CSE_RUN_BIN	"/cse/build/bin/cse-run"
+#define CSECTL_BIN	"/cse/build/bin/csectl"
+#define E2E_NAME	"ports-e2e"
+
+struct by_name {
+	const char *name;
+	struct nl_instance *in;
+	int found;
+};
+
+static void pick_name(struct nlmsghdr *nlh, void *arg)
+{
+	static struct nl_instance tmp;
+	struct by_name *b = arg;
+
+	nl_parse_instance(nlh, &tmp);
+	if (!strcmp(tmp.name, b->name)) {
+		*b->in = tmp;
+		b->found = 1;
+	}
+}
+
+/* stdout of csectl ARGS (at most len - 1 bytes); its exit status or -1. */
+static int run_csectl(char *out, size_t len, const char *a1, const char *a2, const char *a3)
+{
+	int p[2], st;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		execl(CSECTL_BIN, "csectl", a1, a2, a3, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (got < len - 1 && (n = read(p[0], out + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	out[got] = 0;
+	close(p[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+TEST_F(nl, cse_run_reports_and_csectl_shows_the_map)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char out[8192], want[256];
+	struct nl_instance in;
+	struct nl_ack ack;
+	struct nl_req r;
+	struct by_name b = { E2E_NAME, &in, 0 };
+	pid_t app;
+	int c, hp = 0;
+
+	if (access(CSE_RUN_BIN, X_OK) || access(CSECTL_BIN, X_OK) || access("/bin/busybox", X_OK))
+		SKIP(return, "no cse-run, csectl or busybox in /cse/build/bin");
+	app = fork();
+	ASSERT_LE(0, app);
+	if (app == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		execl(CSE_RUN_BIN, "cse-run", "--name", E2E_NAME, "--port", "8080:18080/tcp",
+		      "--port-auto", "--", "/bin/busybox", "nc", "-l", "-p", "80", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100; i++) {
+		b.found = 0;
+		nl_req_init(&r, self->fam.id, CSE_CMD_INSTANCE_GET, NLM_F_DUMP);
+		ASSERT_EQ(0, nl_transact(self->sock, &r, &ack, pick_name, &b, NL_BUF_SIZE, NULL));
+		if (b.found && in.n_ports == 2)
+			break;
+		usleep(100000);
+	}
+	ASSERT_TRUE(b.found && in.n_ports == 2) {
+		TH_LOG("found %d, %u pairs (cse-run exit %d)", b.found, in.n_ports,
+		       waitpid(app, NULL, WNOHANG) == app);
+		kill(app, SIGKILL);
+	}
+	EXPECT_EQ(CSE_PORT_TCP, in.ports[0].proto);
+	EXPECT_EQ(8080, in.ports[0].guest);
+	EXPECT_EQ(18080, in.ports[0].host);
+	EXPECT_EQ(0, in.ports[0].flags);
+	EXPECT_EQ(CSE_PORT_TCP, in.ports[1].proto);
+	EXPECT_EQ(80, in.ports[1].guest);
+	EXPECT_EQ(CSE_PORT_AUTO, in.ports[1].flags);
+	hp = in.ports[1].host;
+	EXPECT_NE(80, hp);
+
+	ASSERT_EQ(0, run_csectl(out, sizeof(out), "show", E2E_NAME, NULL));
+	EXPECT_NE(NULL, strstr(out, "  ports: 2\n    8080/tcp -> host 18080\n")) {
+		TH_LOG("%s", out);
+	}
+	snprintf(want, sizeof(want), "    80/tcp -> host %d (auto)\n", hp);
+	EXPECT_NE(NULL, strstr(out, want)) {
+		TH_LOG("%s", out);
+	}
+	ASSERT_EQ(0, run_csectl(out, sizeof(out), "show", "-j", E2E_NAME));
+	snprintf(want, sizeof(want),
+		 "\"ports\":[{\"proto\":\"tcp\",\"guest\":8080,\"host\":18080,\"auto\":false},"
+		 "{\"proto\":\"tcp\",\"guest\":80,\"host\":%d,\"auto\":true}]", hp);
+	EXPECT_NE(NULL, strstr(out, want)) {
+		TH_LOG("%s", out);
+	}
+	/* The reported host port is where the application listens (last:
+	 * nc ends, and the instance with it, after one connection). */
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sa.sin_port = htons((uint16_t)hp);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	EXPECT_EQ(0, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
+	close(c);
+	kill(app, SIGTERM);
+	waitpid(app, NULL, 0);
 }
 
 TEST_HARNESS_MAIN
