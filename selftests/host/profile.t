@@ -157,17 +157,17 @@ for so in sorted(glob.glob(os.path.join(sys.argv[1], "cse-*.so"))):
     e = Elem.in_dll(ctypes.CDLL(so), "cse_element_v2")
     i = 0
     while e.options and e.options[i].flag:
-        print(e.name.decode(), e.options[i].flag.decode(), e.options[i].key.decode())
+        print(e.name.decode(), e.options[i].flag.decode(), e.options[i].key.decode(), e.options[i].kind)
         i += 1
 PY
 )
 help=$("$CSE_RUN" --help)
 missing=()
-while read -r el flag key; do
+while read -r el flag key kind; do
 	grep -q -- "--$flag\b" <<<"$help" || missing+=("--$flag not in --help")
 	sed 's/\\-/-/g' "$MAN" | grep -q -- "^\.BI\? *--$flag\b" || missing+=("--$flag not in cse-run(1)")
 	grep -q -- "^\.SS *Element $el\b" "$MAN" || missing+=("no section 'Element $el' in cse-run(1)")
-	printf '[%s]\n%s = %s\n' "$el" "$key" "$([ "$key" = root-id ] && echo true || echo 1)" >"$W/key.ini"
+	printf '[%s]\n%s = %s\n' "$el" "$key" "$([ "$kind" = 1 ] && echo true || echo 1)" >"$W/key.ini"
 	"$CSE_RUN" --profile "$W/key.ini" --print-profile >/dev/null 2>&1 || missing+=("[$el] $key not a profile key")
 done <<<"$flags"
 if [ -n "$flags" ] && [ ${#missing[@]} = 0 ]; then ok "every declared flag ($(wc -l <<<"$flags")) is in --help, cse-run(1) and profiles"
