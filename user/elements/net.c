@@ -177,7 +177,7 @@ static const struct cse_option net_options[] = {
 	  "Guest port GUEST is host port HOST (TCP\n"
 	  "and UDP, or only the one named): the\n"
 	  "application binds and reaches GUEST, other\n"
-	  "programs reach HOST. Repeatable.",
+	  "programs reach HOST.",
 	  CSE_OPT_STRING, CSE_OPT_REPEAT },
 	{ "port-auto", "port-auto", NULL,
 	  "Every other bind to a port lands on a\n"
