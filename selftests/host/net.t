@@ -20,6 +20,9 @@
 #   busybox    static busybox nc as server and client
 #   go         a Go net/http server and client; the server logs the
 #              client's real address (its host port)
+#   reuseport  an SO_REUSEPORT group per instance on one guest port, in
+#              two instances: connections stay in their own instance
+#   profile    a [net] profile section maps a port
 #   io_uring   io_uring_setup answers ENOSYS under the element
 #
 # Servers bind to loopback addresses only and are stopped by the test.
@@ -261,6 +264,42 @@ c=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); c.settimeout(5)
 c.sendto(b"host",("127.0.0.1",int(sys.argv[1]))); print(c.recvfrom(100)[0].decode())' "$UB")
 expect "udp echo b: reached from the host on its host port" "host from udp-b" "$got"
 stop_wait udp-a udp-b
+
+# ------------------------------------------------------------------ reuseport
+# Two instances, each with an SO_REUSEPORT group of two listeners on guest
+# port 8080 (--port-auto): every connection made inside an instance lands
+# in that instance's group, never in the other's.
+rp_script='for k in 1 2; do python3 -u -c "import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEPORT,1)
+s.bind((\"127.0.0.1\",8080)); s.listen(16); print(\"up\",flush=True)
+while True:
+    c,a=s.accept(); c.sendall(sys.argv[1].encode()); c.close()" $1 >>up.log 2>&1 &
+done
+for i in $(seq 100); do [ "$(grep -c up up.log 2>/dev/null)" = 2 ] && break; sleep 0.1; done
+python3 -c "import socket
+got=set()
+for i in range(30):
+    c=socket.create_connection((\"127.0.0.1\",8080)); got.add(c.recv(20).decode()); c.close()
+print(\"inside:\", \" \".join(sorted(got)))"
+while ! [ -e ../$1.stop ]; do sleep 0.1; done
+kill $(jobs -p); wait; echo done'
+inst rp-a "$CSE_RUN" --port-auto -- sh -c "$rp_script" sh rp-a
+inst rp-b "$CSE_RUN" --port-auto -- sh -c "$rp_script" sh rp-b
+for n in a b; do
+	wait_for "$W/rp-$n.out" inside
+	expect "SO_REUSEPORT group $n: connections stay in its instance" "inside: rp-$n" \
+		"$(grep inside "$W/rp-$n.out")"
+done
+stop_wait rp-a rp-b
+
+# ------------------------------------------------------------------ profile
+printf '[net]\nport = 8080:%s/tcp\n' "$(free_port)" >"$W/net.ini"
+hp=$(sed -n 's/^port = 8080:\(.*\)\/tcp/\1/p' "$W/net.ini")
+got=$("$CSE_RUN" --profile "$W/net.ini" -- python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",8080)); s.listen()
+c=socket.create_connection(("127.0.0.1",int(sys.argv[1])))
+a,_=s.accept(); print(s.getsockname()[1], a.getsockname()[1], c.getpeername()[1])' "$hp" 2>&1)
+expect "a [net] profile section maps the port (host port $hp reaches guest 8080)" "8080 8080 8080" "$got"
 
 # ------------------------------------------------------------------ busybox
 BB=/bin/busybox
