@@ -68,6 +68,10 @@ struct cse_instance {
 		char name[CSE_ELEMENT_NAME_MAX];
 		u64 calls;
 	} elements[CSE_ELEMENTS_MAX];
+
+	/* The net element's port map (ports.c), also under syscalls_lock. */
+	u32 n_ports;
+	struct cse_port ports[CSE_PORTS_MAX];
 };
 
 /* instance.c: lifetime and registry */
@@ -115,6 +119,12 @@ void cse_syscalls_reset(struct cse_instance *inst);
 int cse_syscalls_for_each(struct cse_instance *inst,
 			  int (*fn)(const char *name, u64 calls, void *arg),
 			  void *arg);
+
+/* ports.c: the port map the runtime reports */
+struct sk_buff;
+int cse_ports_report(struct cse_instance *inst,
+		     const struct cse_port_report *req);
+int cse_ports_put_nl(struct sk_buff *skb, struct cse_instance *inst);
 
 /* netlink.c: the generic netlink family */
 enum cse_nl_mcgrp {

@@ -233,6 +233,18 @@ static long cse_ioc_report_syscalls(struct cse_instance *inst,
 	return err;
 }
 
+/* Every field is checked by ports.c. */
+static long cse_ioc_report_ports(struct cse_instance *inst, void __user *uarg)
+{
+	struct cse_port_report req;
+	int err;
+
+	err = cse_copy_in(&req, sizeof(req), CSE_PORT_REPORT_SIZE_VER0, uarg);
+	if (err)
+		return err;
+	return cse_ports_report(inst, &req);
+}
+
 long cse_instance_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg)
 {
@@ -254,6 +266,8 @@ long cse_instance_ioctl(struct file *file, unsigned int cmd,
 		return cse_ioc_dev_open(inst, uarg);
 	case CSE_IOC_REPORT_SYSCALLS:
 		return cse_ioc_report_syscalls(inst, uarg);
+	case CSE_IOC_REPORT_PORTS:
+		return cse_ioc_report_ports(inst, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -304,6 +318,9 @@ int cse_misc_register(void)
 	BUILD_BUG_ON(sizeof(struct cse_syscall_report) !=
 		     CSE_SYSCALL_REPORT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct cse_element_calls) != 24);
+	BUILD_BUG_ON(sizeof(struct cse_port_report) !=
+		     CSE_PORT_REPORT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct cse_port) != 16);
 
 	return misc_register(&cse_misc);
 }

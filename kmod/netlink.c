@@ -202,6 +202,8 @@ static int cse_nl_put_fixed(struct sk_buff *skb, struct cse_instance *inst,
 		if (cse_nl_put_grant(skb, &inst->grants[i]))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
+	if (cse_ports_put_nl(skb, inst))
+		return -EMSGSIZE;
 	return cse_nl_put_counters(skb, inst);
 }
 

@@ -59,6 +59,8 @@ struct nl_instance {
 		char name[CSE_ELEMENT_NAME_MAX];
 		uint64_t calls;
 	} elements[CSE_ELEMENTS_MAX];
+	unsigned int n_ports;
+	struct cse_port ports[CSE_PORTS_MAX];
 };
 
 static inline struct nlattr *nl_attr_next(struct nlattr *a, int *rem)
@@ -358,6 +360,38 @@ static inline void nl_parse_counters(struct nl_instance *in, struct nlattr *c)
 	}
 }
 
+static inline void nl_parse_ports(struct nl_instance *in, struct nlattr *ports)
+{
+	struct nlattr *p, *f;
+	int prem, frem;
+
+	nl_for_each_attr(p, nl_attr_data(ports), nl_attr_len(ports), prem) {
+		struct cse_port *d;
+
+		if (nl_attr_type(p) != CSE_A_PORT || in->n_ports >= CSE_PORTS_MAX)
+			continue;
+		d = &in->ports[in->n_ports++];
+		nl_for_each_attr(f, nl_attr_data(p), nl_attr_len(p), frem) {
+			uint32_t v = nl_u32(f);
+
+			switch (nl_attr_type(f)) {
+			case CSE_A_PORT_PROTO:
+				d->proto = v;
+				break;
+			case CSE_A_PORT_GUEST:
+				d->guest = (uint16_t)v;
+				break;
+			case CSE_A_PORT_HOST:
+				d->host = (uint16_t)v;
+				break;
+			case CSE_A_PORT_FLAGS:
+				d->flags = v;
+				break;
+			}
+		}
+	}
+}
+
 /* Parse one CSE_CMD_INSTANCE_GET reply into *in (zeroed first). */
 static inline void nl_parse_instance(struct nlmsghdr *nlh,
 				     struct nl_instance *in)
@@ -424,6 +458,9 @@ static inline void nl_parse_instance(struct nlmsghdr *nlh,
 			break;
 		case CSE_A_COUNTERS:
 			nl_parse_counters(in, a);
+			break;
+		case CSE_A_PORTS:
+			nl_parse_ports(in, a);
 			break;
 		}
 	}

@@ -188,6 +188,7 @@ static void test_instance(void)
 		"\"syscalls\":1500,\"members\":[1234,1240],"
 		"\"grants\":[{\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"},"
 		"{\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"r\"}],"
+		"\"ports\":[],"
 		"\"elements\":[{\"name\":\"uts\",\"calls\":1000},"
 		"{\"name\":\"fs\",\"calls\":500}]}\n",
 		csectl_print_show(f, &in, NOW, true));

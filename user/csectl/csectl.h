@@ -65,6 +65,14 @@ struct csectl_elem {
 	uint64_t calls;
 };
 
+/* A guest:host pair of the net element's port map. */
+struct csectl_port {
+	uint32_t proto;		/* CSE_PORT_TCP / CSE_PORT_UDP */
+	uint32_t guest;
+	uint32_t host;
+	uint32_t flags;		/* CSE_PORT_* */
+};
+
 struct csectl_inst {
 	uint64_t id;
 	char name[CSE_NAME_MAX];
@@ -82,6 +90,8 @@ struct csectl_inst {
 	uint64_t bytes_written;
 	struct csectl_elem *elems;
 	size_t n_elems;
+	struct csectl_port *ports;
+	size_t n_ports;
 };
 
 struct csectl_event {

@@ -41,6 +41,14 @@ static struct nla_policy top_policy[CSE_A_MAX + 1] = {
 	[CSE_A_EVENT_PID]	= { .type = NLA_U32 },
 	[CSE_A_EVENT_PATH]	= { .type = NLA_STRING, .maxlen = 4096 },
 	[CSE_A_CONTINUED]	= { .type = NLA_FLAG },
+	[CSE_A_PORTS]		= { .type = NLA_NESTED },
+};
+
+static struct nla_policy port_policy[CSE_A_MAX + 1] = {
+	[CSE_A_PORT_PROTO]	= { .type = NLA_U32 },
+	[CSE_A_PORT_GUEST]	= { .type = NLA_U32 },
+	[CSE_A_PORT_HOST]	= { .type = NLA_U32 },
+	[CSE_A_PORT_FLAGS]	= { .type = NLA_U32 },
 };
 
 static struct nla_policy grant_policy[CSE_A_MAX + 1] = {
@@ -169,6 +177,34 @@ static int parse_elements(struct csectl_inst *inst, struct nlattr *nest,
 	return 0;
 }
 
+static int parse_ports(struct csectl_inst *inst, struct nlattr *nest,
+		       char *why, size_t len)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		struct nlattr *tb[CSE_A_MAX + 1];
+		struct csectl_port *p;
+
+		if (nla_type(a) != CSE_A_PORT)
+			continue;
+		if (nla_parse_nested(tb, CSE_A_MAX, a, port_policy) < 0)
+			return bad(why, len, "malformed port pair");
+		if (!tb[CSE_A_PORT_PROTO] || !tb[CSE_A_PORT_GUEST] ||
+		    !tb[CSE_A_PORT_HOST] || !tb[CSE_A_PORT_FLAGS])
+			return bad(why, len, "incomplete port pair");
+		inst->ports = csectl_xreallocarray(inst->ports, inst->n_ports + 1,
+						   sizeof(*inst->ports));
+		p = &inst->ports[inst->n_ports++];
+		p->proto = nla_get_u32(tb[CSE_A_PORT_PROTO]);
+		p->guest = nla_get_u32(tb[CSE_A_PORT_GUEST]);
+		p->host = nla_get_u32(tb[CSE_A_PORT_HOST]);
+		p->flags = nla_get_u32(tb[CSE_A_PORT_FLAGS]);
+	}
+	return 0;
+}
+
 static int parse_counters(struct csectl_inst *inst, struct nlattr *nest,
 			  char *why, size_t len)
 {
@@ -230,6 +266,8 @@ int csectl_parse_instance(const void *nlh, struct csectl_inst *inst,
 		r = parse_grants(inst, tb[CSE_A_GRANTS], why, len);
 	if (!r && tb[CSE_A_COUNTERS])
 		r = parse_counters(inst, tb[CSE_A_COUNTERS], why, len);
+	if (!r && tb[CSE_A_PORTS])
+		r = parse_ports(inst, tb[CSE_A_PORTS], why, len);
 	if (r)
 		csectl_inst_free(inst);
 	return r;
@@ -315,6 +353,9 @@ void csectl_inst_free(struct csectl_inst *inst)
 	free(inst->pids);
 	free(inst->grants);
 	free(inst->elems);
+	free(inst->ports);
+	inst->ports = NULL;
+	inst->n_ports = 0;
 	inst->pids = NULL;
 	inst->grants = NULL;
 	inst->elems = NULL;

@@ -73,6 +73,11 @@ static const char *type_str(uint32_t type)
 	return type == CSE_DEV_CHAR ? "c" : type == CSE_DEV_BLOCK ? "b" : "?";
 }
 
+static const char *port_proto(uint32_t proto)
+{
+	return proto == CSE_PORT_TCP ? "tcp" : proto == CSE_PORT_UDP ? "udp" : "?";
+}
+
 void csectl_fmt_grant(char *buf, size_t len, const struct csectl_grant *g)
 {
 	char acc[24];
@@ -280,6 +285,15 @@ static void json_instance(FILE *f, const struct csectl_inst *in,
 				"\"access\":\"%s\"}", i ? "," : "",
 				type_str(g->type), g->major, g->minor, acc);
 		}
+		fputs("],\"ports\":[", f);
+		for (size_t i = 0; i < in->n_ports; i++) {
+			const struct csectl_port *p = &in->ports[i];
+
+			fprintf(f, "%s{\"proto\":\"%s\",\"guest\":%u,\"host\":%u,"
+				"\"auto\":%s}", i ? "," : "", port_proto(p->proto),
+				p->guest, p->host,
+				(p->flags & CSE_PORT_AUTO) ? "true" : "false");
+		}
 		fputs("],\"elements\":[", f);
 		for (size_t i = 0; i < in->n_elems; i++) {
 			fprintf(f, "%s{\"name\":", i ? "," : "");
@@ -352,6 +366,14 @@ void csectl_print_show(FILE *f, const struct csectl_inst *in, uint64_t now_ns,
 	for (size_t i = 0; i < in->n_grants; i++) {
 		csectl_fmt_grant(a, sizeof(a), &in->grants[i]);
 		fprintf(f, "    %s\n", a);
+	}
+	if (in->n_ports)
+		fprintf(f, "  ports: %zu\n", in->n_ports);
+	for (size_t i = 0; i < in->n_ports; i++) {
+		const struct csectl_port *p = &in->ports[i];
+
+		fprintf(f, "    %u/%s -> host %u%s\n", p->guest, port_proto(p->proto),
+			p->host, (p->flags & CSE_PORT_AUTO) ? " (auto)" : "");
 	}
 	fprintf(f, "  device opens: %" PRIu64 " granted, %" PRIu64 " denied\n",
 		in->opens_granted, in->opens_denied);

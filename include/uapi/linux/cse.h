@@ -122,7 +122,10 @@
  *   COUNTERS nest { OPENS_GRANTED u64, OPENS_DENIED u64, BYTES_READ u64,
  *                   BYTES_WRITTEN u64,
  *                   SYSCALLS nest { ELEMENT nest { ELEMENT_NAME string,
- *                                                  ELEMENT_CALLS u64 } ... } }
+ *                                                  ELEMENT_CALLS u64 } ... } },
+ *   PORTS nest { PORT nest { PORT_PROTO u32, PORT_GUEST u32, PORT_HOST u32,
+ *                            PORT_FLAGS u32 } ... } (only when the map
+ *                            is not empty; see CSE_IOC_REPORT_PORTS)
  * Event attributes: INSTANCE_ID, INSTANCE_NAME, EVENT_PID u32 (member and
  *   device events), GRANT_TYPE/GRANT_MAJOR/GRANT_MINOR/GRANT_ACCESS and
  *   EVENT_PATH string (device events).
@@ -178,6 +181,20 @@
  *     add up; an entry with 0 calls still records the element. Counters
  *     wrap modulo 2^64.
  *
+ * CSE_IOC_REPORT_PORTS struct cse_port_report (in): replaces the
+ *     instance's port map (the net element's guest:host port pairs) with
+ *     the n_ports entries of struct cse_port[n_ports] at user address
+ *     ports (n_ports <= CSE_PORTS_MAX, else E2BIG; ports is ignored when
+ *     n_ports is 0, which empties the map). Each entry: proto
+ *     CSE_PORT_TCP or CSE_PORT_UDP, guest and host 1..65535, flags a
+ *     subset of CSE_PORT_FLAGS_ALL, reserved zero; two entries of one
+ *     proto may share neither the guest nor the host port. Any of these
+ *     wrong: EINVAL. Who may report: as for CSE_IOC_REPORT_SYSCALLS
+ *     (EPERM). Checks in order: the struct, the caller, n_ports, the
+ *     array (EFAULT), every entry; a rejected report changes nothing.
+ *     The map is shown in netlink replies as CSE_A_PORTS, in report
+ *     order.
+ *
  * Unknown ioctl numbers: ENOTTY.
  *
  * Module parameters (/sys/module/cse/parameters/, writable by root)
@@ -206,10 +223,12 @@
 #define CSE_FEATURE_OWN_VIEW	(1ULL << 5)	/* netlink: own instances only */
 #define CSE_FEATURE_SPLIT_DUMP	(1ULL << 6)	/* CSE_A_CONTINUED parts */
 #define CSE_FEATURE_OWNER_REPORT (1ULL << 7)	/* creator-only reports, joins */
+#define CSE_FEATURE_PORT_REPORT	(1ULL << 8)	/* CSE_IOC_REPORT_PORTS, CSE_A_PORTS */
 #define CSE_FEATURES_ALL	(CSE_FEATURE_INSTANCES | CSE_FEATURE_DEV_BROKER | \
 				 CSE_FEATURE_NETLINK | CSE_FEATURE_SYSCALL_REPORT | \
 				 CSE_FEATURE_USER_LIMITS | CSE_FEATURE_OWN_VIEW | \
-				 CSE_FEATURE_SPLIT_DUMP | CSE_FEATURE_OWNER_REPORT)
+				 CSE_FEATURE_SPLIT_DUMP | CSE_FEATURE_OWNER_REPORT | \
+				 CSE_FEATURE_PORT_REPORT)
 
 #define CSE_NAME_MAX		64	/* including the terminating NUL */
 #define CSE_GRANTS_MAX		64
@@ -324,6 +343,33 @@ struct cse_syscall_report {
 
 #define CSE_IOC_REPORT_SYSCALLS	_IO(CSE_IOC_MAGIC, 0x06)
 
+/* Port map entries (the net element's). */
+#define CSE_PORT_TCP		6	/* IPPROTO_TCP */
+#define CSE_PORT_UDP		17	/* IPPROTO_UDP */
+#define CSE_PORT_AUTO		(1U << 0)	/* chosen at bind time (--port-auto) */
+#define CSE_PORT_FLAGS_ALL	(CSE_PORT_AUTO)
+#define CSE_PORTS_MAX		16	/* an instance message still fits NLMSG_GOODSIZE */
+
+struct cse_port {
+	__u32 proto;		/* CSE_PORT_TCP or CSE_PORT_UDP */
+	__u32 flags;		/* CSE_PORT_* */
+	__u16 guest;		/* the port the application uses */
+	__u16 host;		/* the port the kernel and other programs see */
+	__u32 reserved;		/* must be 0 */
+};
+
+struct cse_port_report {
+	__u32 size;
+	__u32 flags;		/* must be 0 */
+	__u32 n_ports;
+	__u32 reserved0;	/* must be 0 */
+	__u64 ports;		/* user address of struct cse_port[n_ports] */
+};
+
+#define CSE_PORT_REPORT_SIZE_VER0	24
+
+#define CSE_IOC_REPORT_PORTS	_IO(CSE_IOC_MAGIC, 0x07)
+
 /* Generic netlink. */
 #define CSE_GENL_NAME		"cse"
 #define CSE_GENL_VERSION	1
@@ -371,6 +417,12 @@ enum cse_attr {
 	CSE_A_EVENT_PID,	/* u32 */
 	CSE_A_EVENT_PATH,	/* string, < PATH_MAX */
 	CSE_A_CONTINUED,	/* flag: a dump part continuing the members */
+	CSE_A_PORTS,		/* nest of CSE_A_PORT */
+	CSE_A_PORT,		/* nest: PORT_PROTO, _GUEST, _HOST, _FLAGS */
+	CSE_A_PORT_PROTO,	/* u32: CSE_PORT_TCP or CSE_PORT_UDP */
+	CSE_A_PORT_GUEST,	/* u32 */
+	CSE_A_PORT_HOST,	/* u32 */
+	CSE_A_PORT_FLAGS,	/* u32: CSE_PORT_* */
 
 	__CSE_A_MAX,
 	CSE_A_MAX = __CSE_A_MAX - 1
