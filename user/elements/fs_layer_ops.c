@@ -348,7 +348,12 @@ static long do_mkdir(const char *rel, uint32_t mode)
 	/* A lower directory of that name was removed: it must not show again. */
 	opaque = lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) == 0;
 	lay_lock();
-	ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR | (opaque ? IX_OPAQUE : 0), 0);
+	/*
+	 * A directory the lower layer has nothing of is opaque for lookups
+	 * (in the index only: the rebuild at the next start does not know,
+	 * and then looks at the lower layer, as correct and slower).
+	 */
+	ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR | IX_OPAQUE, 0);
 	if (opaque)
 		r = cow_mkdir(NULL, NULL, up, 1, mode);
 	else
@@ -631,16 +636,16 @@ static void fd_copy_up(int fd)
 	size_t n = lay_lower_real_len;
 	long t;
 
-	if (!link || !host || !up || !n)
+	/* Without --root LOWER is "/" and only the view knows which host
+	 * paths are the root layer's (not /proc, /dev, binds): not done. */
+	if (!link || !host || !up || n <= 1)
 		return;
 	cse_snprintf(lay_svc, link, FS_PATH_MAX, "/proc/self/fd/%d", fd);
 	t = lay_sys(__NR_readlink, link, host, FS_PATH_MAX - 1, 0, 0, 0);
 	if (t <= 0)
 		return;
 	host[t] = 0;
-	/* Without --root LOWER is "/" and only the view knows which host
-	 * paths are the root layer's (not /proc, /dev, binds): not done. */
-	if (n == 1 || cse_strncmp(host, lay_lower_real, n) || (host[n] && host[n] != '/'))
+	if (cse_strncmp(host, lay_lower_real, n) || (host[n] && host[n] != '/'))
 		return;
 	if (lay_copy_up(host[n] ? host + n + 1 : "", 1) ||
 	    lay_upper_path(host[n] ? host + n + 1 : "", up, FS_PATH_MAX))
