@@ -107,6 +107,9 @@ OPS=(
 	openat2,/d,../etc/secret,0x8
 	openat2,/,abs/etc/secret,0x4
 	openat2,/,up/etc/secret,0x10
+	openat2,/,proc/self/root/etc/secret,0x0
+	openat2,/,proc/self/root/etc/secret,0x2
+	openat2,/,proc/self/cwd/f,0x2
 	statx,/d/e/f
 	statx,/up/d/e/f
 	access,/etc/secret,4
@@ -193,6 +196,8 @@ expect "bind: a file made in a bound directory" "new" "$(cat "$W/hb/new" 2>&1)"
 expect "bind: getcwd and /proc/self/cwd in a bound directory" \
 	'creat,/mnt/hb/new = ok|chdir,/mnt/hb = ok|getcwd = "/mnt/hb"|readlink,/proc/self/cwd = "/mnt/hb"' \
 	"$(printf '%s' "$got" | tr '\n' '|')"
+got=$(run --root "$W/B" --bind "$W/hb:/lnkdir/hb" -- /bin/fs_calls creat,/d/e/hb/via-link getcwd 2>&1)
+expect "bind: a GUEST through a symlink is placed where it leads" "new" "$(cat "$W/hb/via-link" 2>&1)"
 got=$(run --root "$W/B" --bind "$W/ro:/mnt/ro:ro" -- /bin/fs_calls read,/mnt/ro/x creat,/mnt/ro/y \
 	unlink,/mnt/ro/x mkdir,/mnt/ro/d fchmodat2,/mnt/ro/x,600 2>&1)
 expect "bind :ro: reads, and every writing call gets EROFS" \
@@ -202,11 +207,12 @@ expect "bind :ro: the host directory is unchanged" "x" "$(ls "$W/ro")"
 got=$(run --root "$W/B" --bind "$W/hfile:/etc/secret" -- /bin/fs_calls read,/etc/secret read,/up/etc/secret 2>&1)
 expect "bind: a single file over the root's" 'read,/etc/secret = "host-file"|read,/up/etc/secret = "host-file"' \
 	"$(printf '%s' "$got" | tr '\n' '|')"
-before=$(ls -d /tmp/cse-fs.* 2>/dev/null | wc -l)
-got=$(run --root "$W/B" --tmpfs /scratch -- /bin/fs_calls stat,/scratch creat,/scratch/a read,/scratch/a 2>&1)
+got=$(run --root "$W/B" --tmpfs /scratch -- /bin/fs_calls stat,/scratch creat,/scratch/a read,/scratch/a pid 2>&1)
+pid=$(printf '%s\n' "$got" | sed -n 's/^pid = //p')
 expect "tmpfs: empty, 1777, writable" 'stat,/scratch = dir size=0 mode=1777|creat,/scratch/a = ok|read,/scratch/a = "new"' \
-	"$(printf '%s' "$got" | tr '\n' '|')"
-expect "tmpfs: removed when the application ends" "$before" "$(ls -d /tmp/cse-fs.* 2>/dev/null | wc -l)"
+	"$(printf '%s' "$got" | grep -v '^pid' | tr '\n' '|' | sed 's/|$//')"
+expect "tmpfs: its host directory is removed when the application ends" "gone" \
+	"$([ -z "$pid" ] && echo "no pid" || { [ -e "/tmp/cse-fs.$pid" ] && echo there || echo gone; })"
 expect "tmpfs: not in the root" "no" "$([ -e "$W/B/scratch" ] && echo yes || echo no)"
 got=$(run --root "$W/B" --workdir /lnkdir -- /bin/fs_calls getcwd read,f 2>&1)
 expect "workdir: starts there (through a symlink)" 'getcwd = "/d/e"|read,f = "deep"' "$(printf '%s' "$got" | tr '\n' '|')"

@@ -20,6 +20,7 @@
 
 const struct cse_services *fs_svc;
 struct fs_state *fs_st;
+static char fs_walk_buf[FS_PATH_MAX];
 
 static const long own_syscalls[] = {
 	__NR_chroot, __NR_chdir, __NR_fchdir, __NR_exit_group,
@@ -87,6 +88,42 @@ static int start_dir(const struct cse_setup *s, const char *workdir)
 	return 0;
 }
 
+/*
+ * A --bind or --tmpfs GUEST is where the path leads inside the view as
+ * the mounts before it make it (a symlink in GUEST is followed, as
+ * mount(8) does); a GUEST that does not exist yet stays as written.
+ */
+static int place_mounts(const struct cse_setup *s)
+{
+	int all = fs_nmounts;
+	char *g = fs_walk_buf;
+
+	for (int i = 1; i < all; i++) {
+		struct fs_mount *m = &fs_mounts[i];
+		int n;
+
+		fs_nmounts = i;
+		n = fs_walk_guest(m->guest, g, FS_PATH_MAX);
+		if (n == -K_ENOENT)
+			continue;
+		if (n < 0) {
+			fs_nmounts = all;
+			cse_snprintf(s->svc, s->err, s->err_size, "fs: '%s' cannot be reached in the view (errno %d)",
+				     m->guest, -n);
+			return n;
+		}
+		if (n == 0) {
+			fs_nmounts = all;
+			cse_snprintf(s->svc, s->err, s->err_size, "fs: '%s' leads to the root itself", m->guest);
+			return -K_EINVAL;
+		}
+		fs_copy(m->guest, g, (size_t)n + 1);
+		m->glen = (uint32_t)n;
+	}
+	fs_nmounts = all;
+	return 0;
+}
+
 static int fs_setup(const struct cse_setup *s)
 {
 	const char *workdir;
@@ -105,6 +142,9 @@ static int fs_setup(const struct cse_setup *s)
 	if (r)
 		return r;
 	r = fs_tmpfs_setup(s);
+	if (r)
+		return r;
+	r = place_mounts(s);
 	if (r)
 		return r;
 	fs_chroot_load();

@@ -145,6 +145,7 @@ struct walk {
 	size_t base;		/* start directory of a relative path */
 	int simple;		/* still expressible relative to the start */
 	int links;
+	int magic;		/* a /proc/PID magic link was walked through */
 	const struct fs_mount *m;
 };
 
@@ -325,6 +326,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		if (w->m->kind == FS_PROC && in_proc_pid(w)) {
 			size_t rn = tn - i;
 
+			w->magic = 1;
 			if (named(w, "root")) {
 				/* /proc/PID/root: the view's root */
 				for (size_t k = 0; k < rn; k++)
@@ -403,6 +405,7 @@ static int walk_guest(struct fs_bufs *b, const char *path, char *out, size_t siz
 	w.base = w.n;
 	w.simple = 1;
 	w.links = 0;
+	w.magic = 0;
 	fs_copy(todo, path, tn + 1);
 	r = walk(&w, todo, tn, 0, &rest);
 	if (r)
@@ -427,15 +430,19 @@ static int makes_link(long nr)
 	       nr == __NR_linkat;
 }
 
-/* openat2 with RESOLVE_NO_SYMLINKS: no symlink may be met at all. */
-static int no_symlinks(const struct cse_path_req *req)
+/*
+ * openat2's RESOLVE_NO_SYMLINKS (no symlink at all) and
+ * RESOLVE_NO_MAGICLINKS (no /proc/PID magic link): the walk met what
+ * they forbid, so the kernel (given the walked path) cannot refuse it.
+ */
+static int refused_links(const struct cse_path_req *req, const struct walk *w)
 {
 	struct { uint64_t flags, mode, resolve; } how;
 
 	if (req->nr != __NR_openat2 || !req->call ||
 	    fs_svc->copy_from_app(&how, (const void *)req->call->args[2], sizeof(how)))
 		return 0;
-	return !!(how.resolve & 0x04);
+	return ((how.resolve & 0x04) && w->links) || ((how.resolve & 0x06) && w->magic);
 }
 
 static int writes(uint32_t intent)
@@ -490,13 +497,14 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 	w.base = w.n;
 	w.simple = rel && !fs_upper[0];
 	w.links = 0;
+	w.magic = 0;
 	fs_copy(todo, p, tn + 1);
 	/* "name/" follows the last symlink even for NOFOLLOW calls */
 	nofollow = (req->intent & CSE_PATH_NOFOLLOW) && p[tn - 1] != '/';
 	r = walk(&w, todo, tn, nofollow, &rest);
 	if (r)
 		return r;
-	if (w.links && no_symlinks(req))
+	if ((w.links || w.magic) && refused_links(req, &w))
 		return -K_ELOOP;
 	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
 		changed_one(w.g, w.n);

@@ -13,7 +13,7 @@
  *   rename2,A,B,FLAGS  openat2,DIR,P,RESOLVE  relat,DIR,P (fstatat on a
  *   dirfd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
  *   exec,P,OP (fork, exec P with the one OP, wait)  nlink,P  raw,NR,P (an
- *   unknown system call NR with path P)
+ *   unknown system call NR with path P)  pid
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -261,6 +261,8 @@ static void op(char *o)
 			res(r);
 		else
 			printf(" = \"%.*s\"\n", (int)r, buf);
+	} else if (!strcmp(field[0], "pid")) {
+		printf(" = %d\n", (int)getpid());
 	} else if (!strcmp(field[0], "raw")) {
 		res(syscall(atol(a), b));
 	} else if (!strcmp(field[0], "exec")) {
