@@ -14,6 +14,9 @@
 #   cse-run  real programs (sh, coreutils, tar, python3) under
 #            cse-run --overlay against the same commands on a copy;
 #            concurrent appenders; two applications with two overlays
+#   trixie   dpkg, dpkg-divert, tar owners under --root-id --overlay
+#            against a chroot; one root with two overlays and two roots
+#            with two overlays side by side
 #
 # Environment (from selftests/host/run): TOP, CSE_RUN, HT.
 set -u
@@ -280,6 +283,25 @@ else
 	wait
 	expect "trixie: one root, two overlays side by side" "one|two|b|" \
 		"$(cat "$W/ta.out" "$W/tb.out" | tr '\n' '|')"
+	# Two different roots, each with its own overlay, at once.
+	if [ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked'; then
+		BR=$W/bbroot
+		as mkdir -p "$BR/bin" "$BR/etc"
+		as cp /bin/busybox "$BR/bin/busybox"
+		as ln -s busybox "$BR/bin/sh"
+		as sh -c 'echo lower >"$1/etc/x"' sh "$BR"
+		as mkdir "$W/tc" "$W/bc"
+		as "$CSE_RUN" --root "$TRIXIE" --root-id --overlay "$W/tc" -- \
+			sh -c 'echo trixie >/etc/x; sleep 1; cat /etc/x /etc/debian_version | tr "\n" " "' >"$W/tc.out" 2>&1 &
+		as "$CSE_RUN" --root "$BR" --overlay "$W/bc" -- \
+			/bin/sh -c 'echo busybox >>/etc/x; sleep 1; /bin/busybox cat /etc/x | /bin/busybox tr "\n" " "' >"$W/bc.out" 2>&1
+		wait
+		expect "two roots, two overlays side by side" \
+			"trixie $(cat "$TRIXIE/etc/debian_version") |lower busybox |lower" \
+			"$(cat "$W/tc.out")|$(cat "$W/bc.out")|$(cat "$BR/etc/x")"
+	else
+		skip "two roots, two overlays side by side" "no static /bin/busybox"
+	fi
 	expect "trixie: the lower root is unchanged (checksums and stat)" "$tbefore" "$(tlist)"
 fi
 
