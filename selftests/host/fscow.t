@@ -111,6 +111,19 @@ expect "layer: copy-up keeps mode and mtime" "640 1600000000" \
 	"$(as "$TOOL" "$L" "$W/up1" <<<'tree' >/dev/null; stat -c '%a %Y' "$W/up1/etc/conf" 2>&1 |
 		sed 's/^6[0-9]0 [0-9]*$/640 1600000000/;t;s/^/x /')"
 
+# The same commands with the layer code built with ASan and UBSan.
+if gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wall -Wextra -Werror \
+	-I"$TOP/include" -I"$TOP/include/uapi" -o "$W/fscow_layer_asan" "$TOP/selftests/host/progs/fscow_layer.c" \
+	"$E/fs_layer.c" "$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" \
+	"$E/fs_cow_fds.c" "$E/fs_dirents.c" 2>>"$W/build.log"; then
+	as mkdir "$W/upa"
+	as env ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 "$W/fscow_layer_asan" "$L" "$W/upa" \
+		<"$W/script" >"$W/asan.out" 2>&1
+	expect "layer under ASan/UBSan: same answers and tree as natively" "$(cat "$W/nat.out")" "$(cat "$W/asan.out")"
+else
+	skip "layer under ASan/UBSan" "no sanitizer runtime"
+fi
+
 # ---------------------------------------------------------------- restart
 head -n 12 "$W/script" >"$W/part1"
 tail -n +13 "$W/script" >"$W/part2"
