@@ -14,6 +14,9 @@
 #   cse-run  real programs (sh, coreutils, tar, python3) under
 #            cse-run --overlay against the same commands on a copy;
 #            concurrent appenders; two applications with two overlays
+#   trixie   dpkg, dpkg-divert, tar owners under --root-id --overlay
+#            against a chroot; one root with two overlays and two roots
+#            with two overlays side by side
 #
 # Environment (from selftests/host/run): TOP, CSE_RUN, HT.
 set -u
@@ -39,7 +42,7 @@ TOOL=$W/fscow_layer
 E=$TOP/user/elements
 if gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$TOP/include" -I"$TOP/include/uapi" \
 	-o "$TOOL" "$TOP/selftests/host/progs/fscow_layer.c" "$E/fs_layer.c" \
-	"$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_cow.c" "$E/fs_cow_fds.c" "$E/fs_dirents.c" 2>"$W/build.log"; then
+	"$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" "$E/fs_cow_fds.c" "$E/fs_dirents.c" 2>"$W/build.log"; then
 	pass "build fscow_layer"
 else
 	fail "build fscow_layer" "$(cat "$W/build.log")"
@@ -107,6 +110,19 @@ fi
 expect "layer: copy-up keeps mode and mtime" "640 1600000000" \
 	"$(as "$TOOL" "$L" "$W/up1" <<<'tree' >/dev/null; stat -c '%a %Y' "$W/up1/etc/conf" 2>&1 |
 		sed 's/^6[0-9]0 [0-9]*$/640 1600000000/;t;s/^/x /')"
+
+# The same commands with the layer code built with ASan and UBSan.
+if gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wall -Wextra -Werror \
+	-I"$TOP/include" -I"$TOP/include/uapi" -o "$W/fscow_layer_asan" "$TOP/selftests/host/progs/fscow_layer.c" \
+	"$E/fs_layer.c" "$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" \
+	"$E/fs_cow_fds.c" "$E/fs_dirents.c" 2>>"$W/build.log"; then
+	as mkdir "$W/upa"
+	as env ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 "$W/fscow_layer_asan" "$L" "$W/upa" \
+		<"$W/script" >"$W/asan.out" 2>&1
+	expect "layer under ASan/UBSan: same answers and tree as natively" "$(cat "$W/nat.out")" "$(cat "$W/asan.out")"
+else
+	skip "layer under ASan/UBSan" "no sanitizer runtime"
+fi
 
 # ---------------------------------------------------------------- restart
 head -n 12 "$W/script" >"$W/part1"
@@ -280,6 +296,25 @@ else
 	wait
 	expect "trixie: one root, two overlays side by side" "one|two|b|" \
 		"$(cat "$W/ta.out" "$W/tb.out" | tr '\n' '|')"
+	# Two different roots, each with its own overlay, at once.
+	if [ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked'; then
+		BR=$W/bbroot
+		as mkdir -p "$BR/bin" "$BR/etc"
+		as cp /bin/busybox "$BR/bin/busybox"
+		as ln -s busybox "$BR/bin/sh"
+		as sh -c 'echo lower >"$1/etc/x"' sh "$BR"
+		as mkdir "$W/tc" "$W/bc"
+		as "$CSE_RUN" --root "$TRIXIE" --root-id --overlay "$W/tc" -- \
+			sh -c 'echo trixie >/etc/x; sleep 1; cat /etc/x /etc/debian_version | tr "\n" " "' >"$W/tc.out" 2>&1 &
+		as "$CSE_RUN" --root "$BR" --overlay "$W/bc" -- \
+			/bin/sh -c 'echo busybox >>/etc/x; sleep 1; /bin/busybox cat /etc/x | /bin/busybox tr "\n" " "' >"$W/bc.out" 2>&1
+		wait
+		expect "two roots, two overlays side by side" \
+			"trixie $(cat "$TRIXIE/etc/debian_version") |lower busybox |lower" \
+			"$(cat "$W/tc.out")|$(cat "$W/bc.out")|$(cat "$BR/etc/x")"
+	else
+		skip "two roots, two overlays side by side" "no static /bin/busybox"
+	fi
 	expect "trixie: the lower root is unchanged (checksums and stat)" "$tbefore" "$(tlist)"
 fi
 

@@ -6,7 +6,8 @@
  *   fs_layer_index.c  the in-memory index of UPPER (names, whiteouts,
  *                     opaque directories) shared by the application
  *   fs_layer_ops.c    calls the layers carry out: unlink, rmdir, mkdir,
- *                     rename, link, and the notes of the path stage
+ *                     access(W_OK), fd metadata; the notes of the path stage
+ *   fs_layer_move.c   rename and link (whole copy-up of the source)
  *   fs_cow.c          copy-up (data, mode, owner, times, xattrs, symlinks)
  *   fs_cow_fds.c      descriptors open on a lower file follow its copy-up
  *   fs_dirents.c      getdents64 of a directory present in both layers
@@ -115,6 +116,30 @@ void cow_move_fds(const char *lower, const char *upper);
 long dir_getdents(struct cse_call *call);
 
 /* fs_layer_ops.c */
-const char *ops_noted(struct cse_call *call, int arg);
+#define K_ENOTEMPTY	39
+struct dent {			/* struct linux_dirent64 */
+	uint64_t ino;
+	int64_t off;
+	uint16_t reclen;
+	uint8_t type;
+	char name[];
+};
+static inline int dots(const char *n)
+{
+	return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
+}
+static inline int is_dir(const struct cse_kstat *st)
+{
+	return (st->mode & K_S_IFMT) == K_S_IFDIR;
+}
+/* 0 when directory REL (where w) is empty in the merged view. */
+int lay_merged_empty(const char *rel, const struct lay_where *w);
+/* Move an upper directory out of sight and remove it. */
+int lay_drop_upper_dir(const char *up);
+
+/* fs_layer_move.c (under the lock for make_opaque) */
+int lay_make_opaque(const char *up, const char *rel);
+long lay_rename(const char *from, const char *to, unsigned long flags);
+long lay_link(const char *from, const char *to);
 
 #endif /* CSE_FS_COW_H */

@@ -15,14 +15,6 @@
 #define K_F_GETFL	3
 #define K_SEEK_CUR	1
 
-struct dent {
-	uint64_t ino;
-	int64_t off;
-	uint16_t reclen;
-	uint8_t type;
-	char name[];
-};
-
 /* Descriptor fd is open on host path p. */
 static int still(int fd, const char *p)
 {

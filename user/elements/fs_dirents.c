@@ -25,14 +25,6 @@
 #define CHUNK	8192
 #define SLOTS	32
 
-struct dent {
-	uint64_t ino;
-	int64_t off;
-	uint16_t reclen;
-	uint8_t type;
-	char name[];
-};
-
 struct dir_state {
 	int32_t fd;		/* -1: free */
 	uint32_t owner;		/* non-zero while a call uses the slot */

@@ -433,6 +433,8 @@ static int parent_up(const char *rel)
 	LAY_BUF(up);
 	struct cse_kstat st;
 	size_t n = 0;
+	int fl;
+
 	if (!p || !up)
 		return 0;	/* then the locked walk answers */
 
@@ -441,6 +443,11 @@ static int parent_up(const char *rel)
 			n = i;
 	if (!n)
 		return 1;	/* UPPER itself */
+	/* The index's word is enough: a directory flag whose mkdir failed is
+	 * taken back, or names a directory the view could not reach anyway. */
+	fl = ix_get(rel, n);
+	if (fl >= 0 && (fl & (IX_UPPER | IX_DIR)) == (IX_UPPER | IX_DIR))
+		return 1;
 	for (size_t i = 0; i < n; i++)
 		p[i] = rel[i];
 	p[n] = 0;

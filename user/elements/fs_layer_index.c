@@ -153,13 +153,6 @@ void lay_unlock(void)
 	lay_svc->unlock(&ix_h->lock);
 }
 
-struct dent {
-	uint64_t ino;
-	int64_t off;
-	uint16_t reclen;
-	uint8_t type;
-	char name[];
-};
 #define DT_DIR 4
 
 /* The index misses something: it stops answering (every lookup walks). */

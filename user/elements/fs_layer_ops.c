@@ -11,7 +11,8 @@
  *   renameat2                 with all its children, then opaque), moved
  *                             in UPPER, and its old name whited out
  *   link, linkat              the source is copied up first: a hard link
- *                             never reaches a lower inode
+ *                             never reaches a lower inode (both in
+ *                             fs_layer_move.c)
  *   getdents64                merged listing (fs_dirents.c)
  *   fchmod, fchown,           on a descriptor open on a lower file (read
  *   fsetxattr, fremovexattr,  only: a writer was opened on the upper copy):
@@ -30,9 +31,6 @@
 #include "fs_cow.h"
 
 #define K_AT_REMOVEDIR		0x200
-#define K_RENAME_NOREPLACE	1
-#define K_RENAME_EXCHANGE	2
-#define K_ENOTEMPTY		39
 #define K_EXDEV			18
 
 const long fs_layer_syscalls[] = {
@@ -173,24 +171,6 @@ void fs_layer_exit(struct cse_call *call)
 		n->call = NULL;
 }
 
-static int is_dir(const struct cse_kstat *st)
-{
-	return (st->mode & K_S_IFMT) == K_S_IFDIR;
-}
-
-struct dent {
-	uint64_t ino;
-	int64_t off;
-	uint16_t reclen;
-	uint8_t type;
-	char name[];
-};
-
-static int dots(const char *n)
-{
-	return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
-}
-
 /* REL + "/" + name into out. */
 static int child(const char *rel, const char *name, char *out, size_t size)
 {
@@ -259,7 +239,7 @@ static int visible_name(void *ctx, const char *name)
 }
 
 /* 0 when directory REL (where w) is empty in the merged view. */
-static int merged_empty(const char *rel, const struct lay_where *w)
+int lay_merged_empty(const char *rel, const struct lay_where *w)
 {
 	LAY_BUF(p);
 	struct walk_ctx c = { rel, 0 };
@@ -276,7 +256,7 @@ static int merged_empty(const char *rel, const struct lay_where *w)
 }
 
 /* Move an upper directory out of sight and remove it. */
-static int drop_upper_dir(const char *up)
+int lay_drop_upper_dir(const char *up)
 {
 	LAY_BUF(tmp);
 	long r = cow_work_name(tmp, FS_PATH_MAX);
@@ -310,7 +290,7 @@ static long do_remove(const char *rel, int dir)
 		return -K_ENOTDIR;
 	if (!dir && is_dir(&w.st))
 		return -K_EISDIR;
-	if (dir && (r = merged_empty(rel, &w)))
+	if (dir && (r = lay_merged_empty(rel, &w)))
 		return r;
 	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_whiteout_path(rel, wh, FS_PATH_MAX))
 		return -K_ENAMETOOLONG;
@@ -320,7 +300,7 @@ static long do_remove(const char *rel, int dir)
 		r = cow_whiteout(wh);
 	}
 	if (!r && w.upper)
-		r = dir ? drop_upper_dir(up) : lay_sys(__NR_unlink, up, 0, 0, 0, 0, 0);
+		r = dir ? lay_drop_upper_dir(up) : lay_sys(__NR_unlink, up, 0, 0, 0, 0, 0);
 	if (!r)
 		ix_set(rel, n, 0, IX_UPPER | IX_DIR | IX_OPAQUE);
 	lay_unlock();
@@ -348,277 +328,18 @@ static long do_mkdir(const char *rel, uint32_t mode)
 	/* A lower directory of that name was removed: it must not show again. */
 	opaque = lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) == 0;
 	lay_lock();
-	ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR | (opaque ? IX_OPAQUE : 0), 0);
+	/*
+	 * A directory the lower layer has nothing of is opaque for lookups
+	 * (in the index only: the rebuild at the next start does not know,
+	 * and then looks at the lower layer, as correct and slower).
+	 */
+	ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR | IX_OPAQUE, 0);
 	if (opaque)
 		r = cow_mkdir(NULL, NULL, up, 1, mode);
 	else
 		r = lay_sys(__NR_mkdir, up, mode, 0, 0, 0, 0);
 	lay_unlock();
 	return r;
-}
-
-/* Under the lock: an opaque marker in upper directory up. */
-static int make_opaque(const char *up, const char *rel)
-{
-	LAY_BUF(m);
-	long fd;
-	if (!m)
-		return -K_ENOMEM;
-
-	cse_snprintf(lay_svc, m, FS_PATH_MAX, "%s/%s", up, WH_OPAQUE);
-	ix_set(rel, cse_strlen(rel), IX_OPAQUE, 0);
-	fd = lay_sys(__NR_open, m, K_O_WRONLY | K_O_CREAT | K_O_CLOEXEC, 0600, 0, 0, 0);
-	if (fd == -K_EACCES) {
-		struct cse_kstat st;
-
-		if (lay_sys(__NR_newfstatat, K_AT_FDCWD, up, &st, 0, 0, 0))
-			return (int)fd;
-		lay_sys(__NR_chmod, up, (st.mode & 07777) | 0300, 0, 0, 0, 0);
-		fd = lay_sys(__NR_open, m, K_O_WRONLY | K_O_CREAT | K_O_CLOEXEC, 0600, 0, 0, 0);
-		lay_sys(__NR_chmod, up, st.mode & 07777, 0, 0, 0, 0);
-	}
-	if (fd < 0)
-		return (int)fd;
-	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
-	return 0;
-}
-
-/*
- * Copying a tree recurses once per level on the runtime's 256 KiB stack:
- * the path buffers live in the leaf helpers (noinline), the recursion
- * carries one shared REL buffer and a listing buffer.
- */
-
-/* Directory REL itself into UPPER: 1 when lower children show, 0, -errno. */
-static __attribute__((noinline)) int tree_dir(const char *rel)
-{
-	LAY_BUF(up);
-	LAY_BUF(low);
-	struct lay_where w;
-	int r;
-	if (!up || !low)
-		return -K_ENOMEM;
-
-	r = lay_where(rel, &w);
-	if (r)
-		return r;
-	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_lower_path(rel, low, FS_PATH_MAX))
-		return -K_ENAMETOOLONG;
-	if (!w.upper) {
-		ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR, 0);
-		r = cow_mkdir(low, &w.st, up, 0, 0);
-		if (r) {
-			ix_set(rel, cse_strlen(rel), 0, IX_UPPER | IX_DIR);
-			return r;
-		}
-	}
-	return w.lower;
-}
-
-static __attribute__((noinline)) long tree_open_lower(const char *rel)
-{
-	LAY_BUF(low);
-	if (!low)
-		return -K_ENOMEM;
-
-	if (lay_lower_path(rel, low, FS_PATH_MAX))
-		return -K_ENAMETOOLONG;
-	return lay_sys(__NR_open, low, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);
-}
-
-/* A child: 2 for a directory to enter, 0 done (copied, upper, hidden). */
-static __attribute__((noinline)) int tree_entry(const char *rel)
-{
-	struct lay_where w;
-
-	if (lay_where(rel, &w))
-		return 0;	/* hidden */
-	if (is_dir(&w.st))
-		return 2;
-	return w.upper ? 0 : lay_copy_up(rel, 1);
-}
-
-static __attribute__((noinline)) int tree_opaque(const char *rel)
-{
-	LAY_BUF(up);
-	if (!up)
-		return -K_ENOMEM;
-
-	if (lay_upper_path(rel, up, FS_PATH_MAX))
-		return -K_ENAMETOOLONG;
-	return make_opaque(up, rel);
-}
-
-/* Under the lock: directory REL (len bytes of rel[FS_PATH_MAX]) and
- * everything it shows, into UPPER; then opaque. */
-static int copy_tree_at(char *rel, size_t len, int depth)
-{
-	LAY_BUF(buf);
-	long fd, n;
-	int r;
-	if (!buf)
-		return -K_ENOMEM;
-
-	if (depth > 150)
-		return -K_ELOOP;
-	r = tree_dir(rel);
-	if (r <= 0)
-		return r;
-	fd = tree_open_lower(rel);
-	if (fd < 0)
-		return (int)fd;
-	r = 0;
-	while (!r && (n = lay_sys(__NR_getdents64, fd, buf, FS_PATH_MAX, 0, 0, 0)) > 0) {
-		for (long off = 0; !r && off < n;) {
-			struct dent *d = (struct dent *)(buf + off);
-			size_t k = cse_strlen(d->name), at = len;
-
-			off += d->reclen;
-			if (dots(d->name))
-				continue;
-			if (len + 1 + k + 1 > FS_PATH_MAX) {
-				r = -K_ENAMETOOLONG;
-				break;
-			}
-			if (at)
-				rel[at++] = '/';
-			for (size_t i = 0; i <= k; i++)
-				rel[at + i] = d->name[i];
-			r = tree_entry(rel);
-			if (r == 2)
-				r = copy_tree_at(rel, at + k, depth + 1);
-			rel[len] = 0;
-		}
-	}
-	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
-	return r ? r : tree_opaque(rel);
-}
-
-static int copy_tree(const char *rel, int depth)
-{
-	LAY_BUF(buf);
-	size_t n = cse_strlen(rel);
-	if (!buf)
-		return -K_ENOMEM;
-
-	if (n >= FS_PATH_MAX)
-		return -K_ENAMETOOLONG;
-	for (size_t i = 0; i <= n; i++)
-		buf[i] = rel[i];
-	return copy_tree_at(buf, n, depth);
-}
-
-static long do_rename(const char *from, const char *to, unsigned long flags)
-{
-	LAY_BUF(relbuf);
-	LAY_BUF(ufrom);
-	LAY_BUF(uto);
-	LAY_BUF(low);
-	LAY_BUF(wh);
-	size_t fn = cse_strlen(from), tn = cse_strlen(to);
-	struct lay_where ws, wt;
-	struct cse_kstat st;
-	int sdir, tr;
-	long r;
-	if (!relbuf || !ufrom || !uto || !low || !wh)
-		return -K_ENOMEM;
-
-	if (flags & ~(unsigned long)(K_RENAME_NOREPLACE | K_RENAME_EXCHANGE) ||
-	    (flags & K_RENAME_NOREPLACE && flags & K_RENAME_EXCHANGE))
-		return -K_EINVAL;
-	r = lay_where(from, &ws);
-	if (r)
-		return r;
-	tr = lay_where(to, &wt);
-	if (tr && tr != -K_ENOENT)
-		return tr;
-	if (!*from || !*to)
-		return -16;	/* EBUSY */
-	if ((flags & K_RENAME_NOREPLACE) && !tr)
-		return -K_EEXIST;
-	if ((flags & K_RENAME_EXCHANGE) && tr)
-		return -K_ENOENT;
-	if (!cse_strcmp(from, to))
-		return 0;
-	sdir = is_dir(&ws.st);
-	if ((!cse_strncmp(to, from, fn) && to[fn] == '/') ||
-	    ((flags & K_RENAME_EXCHANGE) && !cse_strncmp(from, to, tn) && from[tn] == '/'))
-		return -K_EINVAL;
-	if (!tr && !(flags & K_RENAME_EXCHANGE)) {
-		if (sdir && !is_dir(&wt.st))
-			return -K_ENOTDIR;
-		if (!sdir && is_dir(&wt.st))
-			return -K_EISDIR;
-		if (sdir && (r = merged_empty(to, &wt)))
-			return r;
-	}
-	if (lay_upper_path(from, ufrom, FS_PATH_MAX) || lay_upper_path(to, uto, FS_PATH_MAX) ||
-	    lay_whiteout_path(from, wh, FS_PATH_MAX) || lay_lower_path(to, low, FS_PATH_MAX))
-		return -K_ENAMETOOLONG;
-	lay_lock();
-	r = sdir ? copy_tree(from, 0) : lay_copy_up(from, 1);
-	if (!r && (flags & K_RENAME_EXCHANGE))
-		r = is_dir(&wt.st) ? copy_tree(to, 0) : lay_copy_up(to, 1);
-	/* An upper target directory that holds only markers goes first. */
-	if (!r && !tr && wt.upper && is_dir(&wt.st) && !(flags & K_RENAME_EXCHANGE))
-		r = drop_upper_dir(uto);
-	/* The lower layer's children of the new name must not show through. */
-	if (!r && sdir && !(flags & K_RENAME_EXCHANGE) &&
-	    !lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0))
-		r = make_opaque(ufrom, from);
-	if (!r) {
-		long fd;
-
-		ix_set(to, tn, IX_UPPER | (sdir ? IX_DIR : 0), 0);
-		if (sdir && (fd = lay_sys(__NR_open, ufrom, K_O_RDONLY | K_O_DIRECTORY |
-					  K_O_CLOEXEC, 0, 0, 0, 0)) >= 0) {
-			/* The children's new names, before they exist. */
-			for (size_t i = 0; i <= tn; i++)
-				relbuf[i] = to[i];
-			ix_scan((int)fd, relbuf, tn, 0);
-			lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
-		}
-		r = lay_sys(__NR_renameat2, K_AT_FDCWD, ufrom, K_AT_FDCWD, uto,
-			    flags & K_RENAME_EXCHANGE, 0);
-		if (r)	/* the names entered for the target are wrong now */
-			ix_give_up();
-	}
-	/* After the move, not before: a kill in between shows both names. */
-	if (!r && !(flags & K_RENAME_EXCHANGE)) {
-		if (ws.lower_any) {
-			ix_set(from, fn, IX_WHITEOUT, IX_UPPER | IX_DIR | IX_OPAQUE);
-			r = cow_whiteout(wh);
-		} else {
-			ix_set(from, fn, 0, IX_UPPER | IX_DIR | IX_OPAQUE);
-		}
-	}
-	lay_unlock();
-	return r;
-}
-
-static long do_link(const char *from, const char *to)
-{
-	LAY_BUF(ufrom);
-	LAY_BUF(uto);
-	struct lay_where w;
-	long r;
-	if (!ufrom || !uto)
-		return -K_ENOMEM;
-
-	r = lay_where(from, &w);
-	if (r)
-		return r;
-	if (is_dir(&w.st))
-		return -K_EPERM;
-	if (lay_where(to, &w) == 0)
-		return -K_EEXIST;
-	if (lay_upper_path(from, ufrom, FS_PATH_MAX) || lay_upper_path(to, uto, FS_PATH_MAX))
-		return -K_ENAMETOOLONG;
-	r = lay_copy_up(from, 1);
-	if (r)
-		return r;
-	ix_set(to, cse_strlen(to), IX_UPPER, 0);
-	return lay_sys(__NR_link, ufrom, uto, 0, 0, 0, 0);
 }
 
 /* A metadata change through descriptor fd: a lower file is copied up
@@ -631,16 +352,16 @@ static void fd_copy_up(int fd)
 	size_t n = lay_lower_real_len;
 	long t;
 
-	if (!link || !host || !up || !n)
+	/* Without --root LOWER is "/" and only the view knows which host
+	 * paths are the root layer's (not /proc, /dev, binds): not done. */
+	if (!link || !host || !up || n <= 1)
 		return;
 	cse_snprintf(lay_svc, link, FS_PATH_MAX, "/proc/self/fd/%d", fd);
 	t = lay_sys(__NR_readlink, link, host, FS_PATH_MAX - 1, 0, 0, 0);
 	if (t <= 0)
 		return;
 	host[t] = 0;
-	/* Without --root LOWER is "/" and only the view knows which host
-	 * paths are the root layer's (not /proc, /dev, binds): not done. */
-	if (n == 1 || cse_strncmp(host, lay_lower_real, n) || (host[n] && host[n] != '/'))
+	if (cse_strncmp(host, lay_lower_real, n) || (host[n] && host[n] != '/'))
 		return;
 	if (lay_copy_up(host[n] ? host + n + 1 : "", 1) ||
 	    lay_upper_path(host[n] ? host + n + 1 : "", up, FS_PATH_MAX))
@@ -696,7 +417,7 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 			return CSE_PASS;
 		/* Between the root layer and a bind or tmpfs: as across mounts. */
 		call->ret = (!a || !b) ? -K_EXDEV :
-			do_rename(a, b, call->nr == __NR_renameat2 ? (unsigned long)x[4] : 0);
+			lay_rename(a, b, call->nr == __NR_renameat2 ? (unsigned long)x[4] : 0);
 		return CSE_DONE;
 	}
 	case __NR_utimensat:
@@ -737,7 +458,7 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 		b = rel_of(call, i ? 3 : 1, b1, FS_PATH_MAX);
 		if (!a && !b)
 			return CSE_PASS;
-		call->ret = (!a || !b) ? -K_EXDEV : do_link(a, b);
+		call->ret = (!a || !b) ? -K_EXDEV : lay_link(a, b);
 		return CSE_DONE;
 	}
 	}
