@@ -64,6 +64,7 @@ static size_t cse_nl_fixed_size(u32 n_grants)
 	size_t element = nla_total_size(0) +
 			 nla_total_size(CSE_ELEMENT_NAME_MAX) +
 			 nla_total_size_64bit(sizeof(u64));
+	size_t port = nla_total_size(0) + 4 * nla_total_size(sizeof(u32));
 
 	return nla_total_size_64bit(sizeof(u64))		/* ID */
 	       + nla_total_size(CSE_NAME_MAX)			/* NAME */
@@ -72,6 +73,7 @@ static size_t cse_nl_fixed_size(u32 n_grants)
 	       + nla_total_size(0) + n_grants * grant
 	       + nla_total_size(0) + 4 * nla_total_size_64bit(sizeof(u64))
 	       + nla_total_size(0) + CSE_ELEMENTS_MAX * element
+	       + nla_total_size(0) + CSE_PORTS_MAX * port	/* PORTS */
 	       + nla_total_size(0);				/* MEMBERS */
 }
 
