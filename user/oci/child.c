@@ -11,7 +11,8 @@
  *   rlimits, umask, oom_score_adj (still privileged for raising limits)
  *   tell the parent "ready" (or why not) on the sync pipe
  *   create only: block opening exec.fifo until `start` opens it
- *   groups, gid, uid (spec.c: oci_creds_for), then no_new_privs
+ *   as root: the bounding set (caps.c), groups, gid, uid (spec.c:
+ *          oci_creds_for); then no_new_privs
  *   execve cse-run --name ID --profile FILE [--uid --gid] --workdir CWD
  *          [--device ...] -- ARGS, with the process's environment
  *
@@ -96,9 +97,25 @@ static void setup_signals(void)
 
 static void setup_limits(const struct oci_process *p)
 {
-	for (size_t i = 0; i < p->nrlimits; i++)
-		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
-			fail("setrlimit(%d): %s", p->rlimits[i].resource, strerror(errno));
+	for (size_t i = 0; i < p->nrlimits; i++) {
+		struct rlimit want = p->rlimits[i].lim, have;
+		int res = p->rlimits[i].resource;
+
+		if (setrlimit(res, &want) == 0)
+			continue;
+		/* Without CAP_SYS_RESOURCE a hard limit cannot rise (podman asks
+		 * for 1048576 files): keep the caller's hard limit, say so. */
+		if (errno != EPERM || getrlimit(res, &have) < 0)
+			fail("setrlimit(%d): %s", res, strerror(errno));
+		if (want.rlim_max > have.rlim_max)
+			want.rlim_max = have.rlim_max;
+		if (want.rlim_cur > want.rlim_max)
+			want.rlim_cur = want.rlim_max;
+		if (setrlimit(res, &want) < 0)
+			fail("setrlimit(%d): %s", res, strerror(errno));
+		oci_warn("process.rlimits: resource %d lowered to %llu/%llu: the caller may not raise it",
+			 res, (unsigned long long)want.rlim_cur, (unsigned long long)want.rlim_max);
+	}
 	if (p->has_umask)
 		umask(p->umask);
 	if (p->has_oom) {
@@ -131,6 +148,10 @@ static void set_creds(const struct oci_launch *l)
 
 	if (!c->change)
 		return;
+	if (oci_caps_apply(l->proc) < 0) {
+		oci_error("cannot drop capabilities from the bounding set: %s", strerror(errno));
+		_exit(1);
+	}
 	if (setgroups(l->proc->ngroups, l->proc->groups) < 0 || setgid(c->host_gid) < 0 ||
 	    setuid(c->host_uid) < 0) {
 		oci_error("cannot become uid %u gid %u: %s", (unsigned)c->host_uid,

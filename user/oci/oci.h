@@ -4,10 +4,12 @@
  * v2 shim and podman call it) that runs a bundle as one cse application
  * instance instead of in namespaces. See user/man/cse-oci.1.
  *
+ *   util.c      allocation and string lists
  *   main.c      global options, subcommand table, help, version
  *   log.c       --log file (runc's JSON or text lines) and stderr
  *   state.c     the state directory --root/ID and its state.json
  *   spec.c      config.json: process and checks (what cse honours)
+ *   caps.c      process.capabilities: the bounding set
  *   mounts.c    config.json: root, mounts, masked/readonly paths -> [fs]
  *   profile.c   the cse-run profile written to the state directory
  *   create.c    create, start, run: the init process and its exec FIFO
@@ -23,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -82,6 +85,8 @@ struct oci_process {
 	bool has_oom;
 	struct oci_rlimit *rlimits;
 	size_t nrlimits;
+	bool has_caps;
+	uint64_t cap_bounding;	/* bit N: capability N stays */
 };
 
 /* Host credentials the process really runs with and the ones cse's id
@@ -110,6 +115,9 @@ struct oci_spec {
 int oci_spec_load(const char *bundle, struct oci_spec *s);
 int oci_process_parse(json_t *p, struct oci_process *out, struct strv *unsupported);
 void oci_process_free(struct oci_process *p);
+/* caps.c */
+int oci_caps_parse(json_t *caps, struct oci_process *p, struct strv *unsupported);
+int oci_caps_apply(const struct oci_process *p);
 void oci_creds_for(const struct oci_process *p, json_t *uid_map, json_t *gid_map, bool keep,
 		   struct oci_creds *c);
 /* Warn about (or, strict, refuse) s->unsupported; -1 when refused. */

@@ -155,8 +155,7 @@ int oci_process_parse(json_t *p, struct oci_process *out, struct strv *u)
 		json_array_foreach(v, i, g)
 			out->groups[out->ngroups++] = (gid_t)json_integer_value(g);
 	}
-	if (json_object_get(p, "capabilities"))
-		unsupported(u, "process.capabilities: the process keeps the caller's capabilities");
+	oci_caps_parse(json_object_get(p, "capabilities"), out, u);
 	if (json_is_string(json_object_get(p, "apparmorProfile")) &&
 	    *json_string_value(json_object_get(p, "apparmorProfile")))
 		unsupported(u, "process.apparmorProfile: not applied");

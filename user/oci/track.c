@@ -205,7 +205,7 @@ static pid_t *scan_members(const struct oci_state *st, size_t *count)
 	}
 	pids = oci_xmalloc(sizeof(pid_t) * (n + 1));
 	for (i = 0; i < n; i++)
-		if (v[i].member && v[i].pid != self)
+		if (v[i].member && v[i].pid != self && oci_pid_start_time(v[i].pid))
 			pids[out++] = v[i].pid;
 	free(v);
 	*count = out;
@@ -229,6 +229,8 @@ pid_t *oci_instance_pids(const struct oci_state *st, size_t *count)
 	f = fopen(path, "re");
 	free(path);
 	while (f && fscanf(f, "%d", &pid) == 1) {
+		if (!oci_pid_start_time(pid))
+			continue;	/* a zombie, waiting for its reaper */
 		if (*count == cap) {
 			cap *= 2;
 			pids = realloc(pids, sizeof(pid_t) * cap);
