@@ -11,6 +11,7 @@
  *   spec.c      config.json: process and checks (what cse honours)
  *   caps.c      process.capabilities: the bounding set
  *   mounts.c    config.json: root, mounts, masked/readonly paths -> [fs]
+ *   reach.c     bind mounts so that a non-root container user reaches them
  *   profile.c   the cse-run profile written to the state directory
  *   create.c    create, start, run: the init process and its exec FIFO
  *   child.c     what a new container process does before cse-run
@@ -105,6 +106,8 @@ struct oci_spec {
 	json_t *config;		/* the whole config.json */
 	char *bundle;		/* absolute */
 	char *rootfs;		/* absolute */
+	char *view_rootfs;	/* what the view uses: rootfs or its reach.c bind */
+	bool reach;		/* bind mounts for a non-root user (reach.c) */
 	struct oci_process proc;
 	bool pidns;		/* ends every process with the init */
 	bool netns;		/* private port space */
@@ -185,6 +188,10 @@ int oci_child_wait_ready(int sync_fd, pid_t child);
 int oci_join_find(const struct oci_state *st, int *state_fd, int *inst_fd);
 int oci_join_elements(const char *profile, const struct strv *flags, struct strv *out);
 int oci_join_exec(const struct oci_launch *l, const char *rootfs);
+
+/* reach.c */
+char *oci_reach(const char *state_dir, const char *name, const char *src);
+int oci_reach_release(const char *dir);
 
 /* track.c */
 char *oci_cgroup_create(const char *id);	/* NULL: /proc scan instead */

@@ -270,6 +270,8 @@ int oci_delete(const char *id, bool force)
 	leaf = json_object_get(st.j, "cgroup");
 	if (json_is_string(leaf) && oci_cgroup_remove(json_string_value(leaf)) < 0)
 		goto out;
+	if (oci_reach_release(st.dir) < 0)
+		goto out;
 	if (oci_remove_tree(st.dir) < 0) {
 		oci_error("cannot remove the state directory %s", st.dir);
 		goto out;
