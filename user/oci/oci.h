@@ -18,7 +18,7 @@
  *   exec.c      exec: another process in a running container
  *   join.c      exec into the container's own cse instance
  *   track.c     every process of an instance: cgroup v2 leaf or /proc scan
- *   ops.c       state, kill, ps, pause, resume, delete
+ *   ops.c       state, kill, ps, pause, resume, delete, list, update
  *   console.c   pseudo-terminals and --console-socket (SCM_RIGHTS)
  *   features.c  the features document
  */
@@ -219,6 +219,7 @@ int oci_cmd_pause(int argc, char **argv);
 int oci_cmd_resume(int argc, char **argv);
 int oci_cmd_delete(int argc, char **argv);
 int oci_cmd_list(int argc, char **argv);
+int oci_cmd_update(int argc, char **argv);
 int oci_cmd_features(int argc, char **argv);
 
 /* create.c: shared by create and run. */
