@@ -140,6 +140,10 @@ CG=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2")
 "$OCI" --help >"$W/help" 2>&1 && grep -q "create" "$W/help" && grep -q "features" "$W/help" &&
 	pass "--help" || fail "--help" "$(cat "$W/help")"
 "$OCI" --version | grep -q "^cse-oci version" && pass "--version" || fail "--version"
+if command -v man >/dev/null; then
+	man -l --warnings "$TOP/user/man/cse-oci.1" >/dev/null 2>"$W/man.err" && [ ! -s "$W/man.err" ] &&
+		pass "cse-oci.1 renders without warnings" || fail "cse-oci.1 renders without warnings" "$(cat "$W/man.err")"
+fi
 "$OCI" kill --help | grep -q "kill \[--all\] ID \[SIGNAL\]" && pass "kill --help" || fail "kill --help"
 oci features >"$W/features" && python3 -c '
 import json,sys; f=json.load(open(sys.argv[1])); assert f["ociVersionMin"]=="1.0.0" and "pid" in f["linux"]["namespaces"]' \
