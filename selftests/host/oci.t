@@ -188,14 +188,27 @@ run_d() {
 }
 x() { timeout 30 "${C[@]}" task exec --exec-id "e$RANDOM$RANDOM" "$@"; }
 
+# A port nobody uses now (the kernel's pick for a bind to port 0).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+P2=$(free_port)
 run_d c1 >"$W/c1.log" 2>&1
 expect "ctr run -d: first container" "0" "$?"
-run_d c2 >"$W/c2.log" 2>&1
+run_d c2 --annotation org.cse.net.port="80:$P2/tcp" >"$W/c2.log" 2>&1
 expect "ctr run -d: second container, side by side" "0" "$?"
 expect "ctr task ls: both running" "c1 RUNNING|c2 RUNNING|" \
 	"$("${C[@]}" task ls | awk 'NR > 1 {printf "%s %s|", $1, $3}')"
 
 if [ $CSE = 1 ]; then
+	pid1=$("${C[@]}" task ls | awk '$1 == "c1" {print $2}')
+	same=
+	for n in pid net uts mnt ipc; do
+		[ "$(readlink "/proc/$pid1/ns/$n")" = "$(readlink "/proc/self/ns/$n")" ] && same="$same $n"
+	done
+	expect "no namespaces: c1's init ($pid1) is in the host's" " pid net uts mnt ipc" "$same"
+	expect "state: running, with the init's pid" "running $pid1" "$("$OCI" --root "$W/runc-root/$NS" state c1 |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], d["pid"])' 2>&1)"
 	expect "hostname: each container its own" "c1 c2" "$(x c1 hostname) $(x c2 hostname)"
 	[ "$(x c1 hostname)" != "$(hostname)" ]
 	expect "hostname: not the host's ($(hostname))" 0 $?
@@ -224,6 +237,7 @@ host_port() {
 if [ $CSE = 1 ]; then
 	p1=$(host_port c1)
 	p2=$(host_port c2)
+	expect "http: c2's port 80 is host port $P2 (annotation org.cse.net.port)" "$P2" "$p2"
 	got=$(python3 - "$p1" "$p2" <<'EOF' 2>&1
 import sys, urllib.request
 print("|".join(urllib.request.urlopen("http://127.0.0.1:%s/" % p, timeout=10).read().decode().strip()
@@ -304,6 +318,7 @@ for _ in $(seq 100); do
 done
 "${C[@]}" task delete c2 >/dev/null 2>&1 && "${C[@]}" container rm c2 >/dev/null 2>&1
 expect "delete: c2, SIGKILLed" "0" "$?"
+expect "delete: the runtime's state directory is empty" "" "$(ls -A "$W/runc-root/$NS" 2>&1)"
 
 # ---------------------------------------------------------------- podman
 t0=$(date +%s)
