@@ -34,6 +34,11 @@ missing=
 for p in containerd ctr containerd-shim-runc-v2 runc podman umoci skopeo; do
 	command -v $p >/dev/null || missing="$missing $p"
 done
+if [ "$(id -u)" != 0 ]; then
+	skip "oci" "needs root (containerd, podman and the image's owners)"
+	t_done
+	exit
+fi
 if [ -n "$missing" ]; then
 	skip "oci" "not installed:$missing (scripts/install-deps)"
 	t_done
@@ -328,9 +333,12 @@ expect "podman: load ($(($(date +%s) - t0)) s)" "$IMG" "$("${P[@]}" images --for
 # cannot be set by any runtime: ask for lower ones.
 PR=(run --rm --network none --hostname pod1 --env CSE_T="$W" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 pcmd='hostname; cat /etc/debian_version; echo x >/tmp/f && cat /tmp/f; (httpd -p 80 -h /srv/www && wget -qO- http://127.0.0.1:80/); exit 7'
-timeout 90 "${P[@]}" --runtime "$OCI" "${PR[@]}" "$IMG" sh -c "$pcmd" >"$W/p.out" 2>"$W/p.err"
+timeout 90 "${P[@]}" --runtime "$OCI" "${PR[@]}" --cidfile "$W/p.cid" "$IMG" sh -c "$pcmd" >"$W/p.out" 2>"$W/p.err"
 rc=$?
 expect "podman --runtime cse-oci: exit status" 7 $rc
+# podman gives the runtime no --root: its state is in the default one.
+"$OCI" state "$(cat "$W/p.cid")" >/dev/null 2>&1
+expect "podman --runtime cse-oci: the runtime's state is gone" 1 $?
 timeout 90 "${P[@]}" --runtime "$(command -v runc)" "${PR[@]}" "$IMG" sh -c "$pcmd" >"$W/p-runc.out" 2>&1
 expect "podman --runtime cse-oci: output as under runc" "$(cat "$W/p-runc.out")" "$(cat "$W/p.out")"
 [ $rc = 7 ] || printf '# %s\n' "$(tail -n 5 "$W/p.err")"
