@@ -203,7 +203,7 @@ expect "ctr run -d: first container" "0" "$?"
 run_d c2 --annotation org.cse.net.port="80:$P2/tcp" >"$W/c2.log" 2>&1
 expect "ctr run -d: second container, side by side" "0" "$?"
 expect "ctr task ls: both running" "c1 RUNNING|c2 RUNNING|" \
-	"$("${C[@]}" task ls | awk 'NR > 1 {printf "%s %s|", $1, $3}')"
+	"$("${C[@]}" task ls | awk 'NR > 1 {print $1, $3}' | sort | tr '\n' '|')"
 
 if [ $CSE = 1 ]; then
 	pid1=$("${C[@]}" task ls | awk '$1 == "c1" {print $2}')
@@ -314,6 +314,28 @@ rm_run "$OCI" >"$W/rm.out" 2>"$W/rm.err"
 expect "run --rm: exit status passed through" 42 $?
 rm_run "$(command -v runc)" >"$W/rm-runc.out" 2>&1
 expect "run --rm: output as under runc" "$(cat "$W/rm-runc.out")" "$(cat "$W/rm.out")"
+# config.json features against runc: a read-only root, bind mounts (rw and
+# ro), a tmpfs, cwd, env, the masked and read-only paths of ctr's spec.
+mkdir -p "$W/bind-rw" "$W/bind-ro"
+echo host-data >"$W/bind-ro/in"
+feat='pwd; echo "FOO=$FOO"; cat /ro/in; echo x >/rw/out && echo rw-ok; touch /ro/out 2>/dev/null || echo ro-refused
+touch /etc/new 2>/dev/null || echo root-ro; echo t >/scratch/t && cat /scratch/t; grep -c . /proc/self/status >/dev/null && echo proc-ok
+echo "kcore $(head -c 16 /proc/kcore 2>/dev/null | wc -c)"; v=$(cat /proc/sys/kernel/printk_ratelimit)
+(echo "$v" >/proc/sys/kernel/printk_ratelimit) 2>/dev/null && echo procsys-rw || echo procsys-ro'
+feat_run() {
+	rm -f "$W/bind-rw/out"
+	timeout 60 "${C[@]}" run --rm --runc-binary "$1" --runc-root "$W/runc-root" --env CSE_T="$W" --env FOO=bar \
+		--read-only --cwd /ro --mount "type=bind,src=$W/bind-rw,dst=/rw,options=rbind:rw" \
+		--mount "type=bind,src=$W/bind-ro,dst=/ro,options=rbind:ro" \
+		--mount "type=tmpfs,src=tmpfs,dst=/scratch,options=nosuid:size=1m" \
+		"$IMG" "f$RANDOM" sh -c "$feat" 2>&1
+	echo "rc=$? host sees $(cat "$W/bind-rw/out" 2>&1)"
+}
+feat_run "$(command -v runc)" >"$W/feat-runc.out"
+[ -n "${OCI_T_DEBUG:-}" ] && sed 's/^/# runc: /' "$W/feat-runc.out"
+feat_run "$OCI" >"$W/feat.out"
+expect "config.json: read-only root, binds, tmpfs, cwd, env, masked and read-only paths as under runc" \
+	"$(cat "$W/feat-runc.out")" "$(cat "$W/feat.out")"
 expect "run --rm: no container left" "c2" "$("${C[@]}" container ls -q | tr '\n' ' ' | sed 's/ $//')"
 
 "${C[@]}" task kill -s SIGKILL c2 >/dev/null 2>&1
