@@ -187,11 +187,11 @@ expect "ctr: image import ($(($(date +%s) - t0)) s)" "$IMG" "$("${C[@]}" image l
 run_d() {
 	local name=$1
 	shift
-	timeout 60 "${C[@]}" run -d --runc-binary "$OCI" --runc-root "$W/runc-root" \
+	timeout 60 "${C[@]}" run -d --fifo-dir "$W/fifo" --runc-binary "$OCI" --runc-root "$W/runc-root" \
 		--env CSE_T="$W" --env NAME="$name" --annotation org.cse.uts.hostname="$name" "$@" "$IMG" "$name" \
 		sh -c 'trap "exit 0" TERM; echo "page of $NAME" >/srv/www/index.html && httpd -f -p 80 -h /srv/www & wait'
 }
-x() { timeout 30 "${C[@]}" task exec --exec-id "e$RANDOM$RANDOM" "$@"; }
+x() { timeout 30 "${C[@]}" task exec --fifo-dir "$W/fifo" --exec-id "e$RANDOM$RANDOM" "$@"; }
 
 # A port nobody uses now (the kernel's pick for a bind to port 0).
 free_port() {
@@ -256,7 +256,7 @@ fi
 got=$(x c1 sh -c 'grep -q trixie /etc/os-release && echo trixie-ok; exit 3')
 expect "exec: output and exit status" "trixie-ok rc=3" "$got rc=$?"
 # ctr's -t wants a terminal on its own stdin: script(1) gives it one.
-got=$(timeout 30 script -qec "${C[*]} task exec -t --exec-id t$RANDOM c2 sh -c '[ -t 0 ] && [ -t 1 ] && echo tty-yes; tty; stty size; exit 4'" /dev/null </dev/null)
+got=$(timeout 30 script -qec "${C[*]} task exec --fifo-dir $W/fifo -t --exec-id t$RANDOM c2 sh -c '[ -t 0 ] && [ -t 1 ] && echo tty-yes; tty; stty size; exit 4'" /dev/null </dev/null)
 rc=$?
 got=$(printf '%s' "$got" | tr -d '\r' | sed 's/\^@//g' | grep -v 'resize pty')
 expect "exec -t: a terminal on stdin and stdout" "tty-yes" "$(printf '%s\n' "$got" | sed -n 1p)"
@@ -284,7 +284,7 @@ expect "delete: no process of c1 left (was: $c1_pids)" "" "$left"
 expect "delete: c2 still serves" "page of c2" "$(x c2 wget -qO- http://127.0.0.1:80/ 2>&1)"
 
 # a detached container, killed with SIGKILL while it has children
-timeout 60 "${C[@]}" run -d --runc-binary "$OCI" --runc-root "$W/runc-root" --env CSE_T="$W" --env NAME=d1 \
+timeout 60 "${C[@]}" run -d --fifo-dir "$W/fifo" --runc-binary "$OCI" --runc-root "$W/runc-root" --env CSE_T="$W" --env NAME=d1 \
 	"$IMG" d1 sh -c 'sleep 1000 & sleep 1000 & wait' >/dev/null 2>&1
 for _ in $(seq 50); do
 	[ "$("${C[@]}" task ps d1 2>/dev/null | awk 'NR > 1' | wc -l)" -ge 3 ] && break
@@ -307,7 +307,7 @@ expect "detached: no process left (was: $d1_pids)" "" "$left"
 # ctr run --rm: the exit status, and the same answers as natively with runc
 probe='cat /etc/debian_version; id; pwd; echo "$PATH"; ls /; echo x >/tmp/f && cat /tmp/f; exit 42'
 rm_run() {
-	timeout 60 "${C[@]}" run --rm --runc-binary "$1" --runc-root "$W/runc-root" --env CSE_T="$W" \
+	timeout 60 "${C[@]}" run --rm --fifo-dir "$W/fifo" --runc-binary "$1" --runc-root "$W/runc-root" --env CSE_T="$W" \
 		"$IMG" "r$RANDOM" sh -c "$probe"
 }
 rm_run "$OCI" >"$W/rm.out" 2>"$W/rm.err"
@@ -324,7 +324,7 @@ echo "kcore $(head -c 16 /proc/kcore 2>/dev/null | wc -c)"; v=$(cat /proc/sys/ke
 (echo "$v" >/proc/sys/kernel/printk_ratelimit) 2>/dev/null && echo procsys-rw || echo procsys-ro'
 feat_run() {
 	rm -f "$W/bind-rw/out"
-	timeout 60 "${C[@]}" run --rm --runc-binary "$1" --runc-root "$W/runc-root" --env CSE_T="$W" --env FOO=bar \
+	timeout 60 "${C[@]}" run --rm --fifo-dir "$W/fifo" --runc-binary "$1" --runc-root "$W/runc-root" --env CSE_T="$W" --env FOO=bar \
 		--read-only --cwd /ro --mount "type=bind,src=$W/bind-rw,dst=/rw,options=rbind:rw" \
 		--mount "type=bind,src=$W/bind-ro,dst=/ro,options=rbind:ro" \
 		--mount "type=tmpfs,src=tmpfs,dst=/scratch,options=nosuid:size=1m" \
