@@ -189,7 +189,9 @@ run_d() {
 	shift
 	timeout 60 "${C[@]}" run -d --fifo-dir "$W/fifo" --runc-binary "$OCI" --runc-root "$W/runc-root" \
 		--env CSE_T="$W" --env NAME="$name" --annotation org.cse.uts.hostname="$name" "$@" "$IMG" "$name" \
-		sh -c 'trap "exit 0" TERM; echo "page of $NAME" >/srv/www/index.html && httpd -f -p 80 -h /srv/www & wait'
+		sh -c 'trap "exit 0" TERM; echo "page of $NAME" >/srv/www/index.html && httpd -f -p 80 -h /srv/www &
+		for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO /tmp/self http://127.0.0.1:80/ 2>/dev/null && break; sleep 0.3; done
+		wait'
 }
 x() { timeout 30 "${C[@]}" task exec --fifo-dir "$W/fifo" --exec-id "e$RANDOM$RANDOM" "$@"; }
 
@@ -226,12 +228,16 @@ snap=$W/root/io.containerd.snapshotter.v1.overlayfs/snapshots
 expect "files: each written once, in the container's own layer, not in the image's" "1 1" \
 	"$(find "$snap" -path '*/fs/tmp/mine' | wc -l) $(find "$snap" -path '*/fs/root/theirs' | wc -l)"
 
+# The init's own client (the same application instance as the server).
 for _ in $(seq 50); do
-	x c1 wget -qO- http://127.0.0.1:80/ >/dev/null 2>&1 && x c2 wget -qO- http://127.0.0.1:80/ >/dev/null 2>&1 && break
+	x c1 test -s /tmp/self && x c2 test -s /tmp/self && break
 	sleep 0.1
 done
 expect "http: inside each, 127.0.0.1:80 is its own server" "page of c1|page of c2" \
-	"$(x c1 wget -qO- http://127.0.0.1:80/ 2>&1)|$(x c2 wget -qO- http://127.0.0.1:80/ 2>&1)"
+	"$(x c1 cat /tmp/self 2>&1)|$(x c2 cat /tmp/self 2>&1)"
+# An exec'd process is an instance of its own under cse-oci: it reaches
+# the init's port 80 when the annotation pinned it (c2).
+expect "http: an exec'd client reaches 127.0.0.1:80 (c2)" "page of c2" "$(x c2 wget -qO- http://127.0.0.1:80/ 2>&1)"
 
 # The host port of a container's port 80: what its processes listen on.
 host_port() {
