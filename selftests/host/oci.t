@@ -216,6 +216,11 @@ if [ $CSE = 1 ]; then
 	expect "no namespaces: c1's init ($pid1) is in the host's" " pid net uts mnt ipc" "$same"
 	expect "state: running, with the init's pid" "running $pid1" "$("$OCI" --root "$W/runc-root/$NS" state c1 |
 		python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], d["pid"])' 2>&1)"
+	# ctr's spec asks for an ipc namespace: a warning in the shim's --log
+	# file (runc's JSON lines), and with org.cse.strict a refusal.
+	log=$W/state/io.containerd.runtime.v2.task/$NS/c1/log.json
+	expect "config.json: what cse cannot honour is a warning in the --log file" 1 \
+		"$(grep -c '"level":"warning".*cse cannot honour linux.namespaces: ipc' "$log" 2>&1)"
 	expect "hostname: each container its own" "c1 c2" "$(x c1 hostname) $(x c2 hostname)"
 	[ "$(x c1 hostname)" != "$(hostname)" ]
 	expect "hostname: not the host's ($(hostname))" 0 $?
@@ -342,6 +347,14 @@ feat_run "$(command -v runc)" >"$W/feat-runc.out"
 feat_run "$OCI" >"$W/feat.out"
 expect "config.json: read-only root, binds, tmpfs, cwd, env, masked and read-only paths as under runc" \
 	"$(cat "$W/feat-runc.out")" "$(cat "$W/feat.out")"
+if [ $CSE = 1 ]; then
+	got=$(timeout 60 "${C[@]}" run --rm --fifo-dir "$W/fifo" --runc-binary "$OCI" --runc-root "$W/runc-root" \
+		--env CSE_T="$W" --annotation org.cse.strict=true --memory-limit 100000000 "$IMG" s1 echo started 2>&1)
+	rc=$?
+	printf '%s\n' "$got" | grep -q 'strict mode: cse cannot honour' && ! printf '%s\n' "$got" | grep -q started
+	expect "strict: org.cse.strict=true refuses the container, saying why (rc $rc)" 0 $?
+	"${C[@]}" container rm s1 >/dev/null 2>&1
+fi
 expect "run --rm: no container left" "c2" "$("${C[@]}" container ls -q | tr '\n' ' ' | sed 's/ $//')"
 
 "${C[@]}" task kill -s SIGKILL c2 >/dev/null 2>&1
