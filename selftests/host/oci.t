@@ -292,6 +292,15 @@ for p in $(our_pids); do
 done
 expect "delete: no process of c1 left (was: $c1_pids)" "" "$left"
 "${C[@]}" container rm c1 >/dev/null 2>&1
+# pause and resume: every process of c2 stops, then goes on
+"${C[@]}" task pause c2
+c2_pids=$("${C[@]}" task ps c2 | awk 'NR > 1 {print $1}')
+# (runc freezes the cgroup: state D; SIGSTOP gives T)
+st=$(for p in $c2_pids; do awk '{printf "%s", $3}' "/proc/$p/stat"; done | tr D T)
+expect "pause: PAUSED, every process stopped" "PAUSED $(echo "$c2_pids" | sed 's/.*/T/' | tr -d '\n')" \
+	"$("${C[@]}" task ls | awk '$1 == "c2" {print $3}') $st"
+"${C[@]}" task resume c2
+expect "resume: RUNNING again" "RUNNING" "$("${C[@]}" task ls | awk '$1 == "c2" {print $3}')"
 expect "delete: c2 still serves" "page of c2" "$(x c2 wget -qO- http://127.0.0.1:80/ 2>&1)"
 
 # a detached container, killed with SIGKILL while it has children
@@ -383,6 +392,13 @@ expect "podman --runtime cse-oci: the runtime's state is gone" 1 $?
 timeout 90 "${P[@]}" --runtime "$(command -v runc)" "${PR[@]}" "$IMG" sh -c "$pcmd" >"$W/p-runc.out" 2>&1
 expect "podman --runtime cse-oci: output as under runc" "$(cat "$W/p-runc.out")" "$(cat "$W/p.out")"
 [ $rc = 7 ] || printf '# %s\n' "$(tail -n 5 "$W/p.err")"
+ucmd='id; pwd; echo "X=$X"; touch /tmp/u && stat -c "%u:%g %a" /tmp/u; cat /proc/self/status | grep -E "^(Uid|Gid|NoNewPrivs):" | tr -s "\t " " "'
+PU=(run --rm --network none --env CSE_T="$W" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024
+	--user 1000:1000 --workdir /tmp --env X=1)
+timeout 90 "${P[@]}" --runtime "$OCI" "${PU[@]}" "$IMG" sh -c "$ucmd" >"$W/pu.out" 2>"$W/pu.err"
+timeout 90 "${P[@]}" --runtime "$(command -v runc)" "${PU[@]}" "$IMG" sh -c "$ucmd" >"$W/pu-runc.out" 2>&1
+[ -n "${OCI_T_DEBUG:-}" ] && sed 's/^/# runc: /' "$W/pu-runc.out"
+expect "podman --user 1000:1000 --workdir --env: as under runc" "$(cat "$W/pu-runc.out")" "$(cat "$W/pu.out")"
 sed "s#\"/usr/local/bin/cse-oci\"#\"$OCI\"#" "$TOP/user/oci/examples/containers-cse.conf" >"$W/containers.conf"
 got=$(CONTAINERS_CONF=$W/containers.conf timeout 90 "${P[@]}" --runtime cse "${PR[@]}" "$IMG" \
 	sh -c 'hostname; exit 5' 2>&1)
