@@ -14,7 +14,8 @@
  *   as root: the bounding set (caps.c), groups, gid, uid (spec.c:
  *          oci_creds_for); then no_new_privs
  *   execve cse-run --name ID --profile FILE [--uid --gid] --workdir CWD
- *          [--device ...] -- ARGS, with the process's environment
+ *          [--device ...] -- ARGS, with the process's environment; or, for
+ *          exec, cse-loader in the container's own instance (join.c)
  *
  * The sync pipe carries one byte 'R' (ready) or 'E' and an error message.
  */
@@ -185,7 +186,8 @@ _Noreturn void oci_child_run(const struct oci_launch *l)
 	close_range(3 + (unsigned)l->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 
 	strv_add(&argv, oci_xstrdup(cse_run));
-	strv_addf(&argv, "--name=%s", l->name);
+	/* cse.ko names are at most 63 bytes; podman's ids are 64 */
+	strv_addf(&argv, "--name=%.63s", l->name);
 	strv_addf(&argv, "--profile=%s", l->profile);
 	if (l->creds.show) {
 		strv_addf(&argv, "--uid=%u", (unsigned)l->creds.show_uid);
@@ -209,6 +211,9 @@ _Noreturn void oci_child_run(const struct oci_launch *l)
 		oci_error("no_new_privs: %s", strerror(errno));
 		_exit(1);
 	}
+	if (l->join_state_fd >= 0 && oci_join_exec(l, l->rootfs) < 0)
+		oci_warn("exec: cannot join the container's instance (%s): a new one runs the process",
+			 strerror(errno));
 	{
 		char *const empty[] = { NULL };
 

@@ -171,7 +171,8 @@ int oci_create(const char *id, const char *bundle, const char *pid_file,
 	struct oci_spec s;
 	struct oci_state st = { 0 };
 	struct strv flags = { 0 };
-	struct oci_launch l = { .name = id, .tty_slave = -1, .preserve_fds = preserve_fds };
+	struct oci_launch l = { .name = id, .tty_slave = -1, .preserve_fds = preserve_fds,
+				.join_state_fd = -1, .join_inst_fd = -1 };
 	char created[64], *profile = NULL, *fifo = NULL, *leaf = NULL, *tty = NULL;
 	int pfd[2], master = -1, r = -1;
 	pid_t pid;

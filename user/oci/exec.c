@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * exec: another process in a running container. It is a new cse
- * application instance with the container's profile (same root, binds,
- * tmpfs directories, hostname, devices), in the container's cgroup leaf
- * (or session list), so kill --all, ps and delete include it. What an
- * instance keeps in memory is its own: a port the init bound through the
- * private port space is reached from an exec'd process by its host port
- * (pin it with org.cse.net.port), and a hostname the init changed at run
- * time is not seen. The process comes from --process FILE (the shim's and
+ * exec: another process in a running container, in the container's
+ * cgroup leaf (or session list), so kill --all, ps and delete include it.
+ * It joins the container's own cse instance (join.c: same port space,
+ * hostname, recorded owners); when it cannot (no process of the container
+ * holds the instance, or it runs as another user), it is a new instance
+ * with the container's profile (same root, binds, tmpfs directories,
+ * hostname, devices), whose port space is its own. The process comes
+ * from --process FILE (the shim's and
  * podman's way) or from the container's process with ARGS, --cwd, --env,
  * --tty and --user replacing or adding to it.
  */
@@ -113,8 +113,10 @@ static void forward(int sig)
 static int run(struct oci_state *st, struct exec_args *a, struct oci_process *p)
 {
 	struct oci_launch l = { .name = st->id, .proc = p, .tty_slave = -1,
-				.preserve_fds = a->preserve_fds, .fifo = NULL };
-	struct strv flags = { 0 };
+				.preserve_fds = a->preserve_fds, .fifo = NULL,
+				.join_state_fd = -1, .join_inst_fd = -1 };
+	struct strv flags = { 0 }, elements = { 0 };
+	json_t *user = json_object_get(json_object_get(st->j, "process"), "user");
 	json_t *f;
 	size_t i;
 	int pfd[2], master = -1, status, lock;
@@ -127,6 +129,28 @@ static int run(struct oci_state *st, struct exec_args *a, struct oci_process *p)
 	l.cgroup = json_string_value(json_object_get(st->j, "cgroup"));
 	oci_creds_for(p, json_object_get(st->j, "uid_map"), json_object_get(st->j, "gid_map"),
 		      json_is_true(json_object_get(st->j, "keep_creds")), &l.creds);
+	/* the container's user: join its instance (join.c) */
+	if ((json_int_t)p->uid == json_integer_value(json_object_get(user, "uid")) &&
+	    (json_int_t)p->gid == json_integer_value(json_object_get(user, "gid")) &&
+	    oci_join_find(st, &l.join_state_fd, &l.join_inst_fd) == 0) {
+		struct strv all = { 0 };
+
+		for (i = 0; i < flags.n; i++)
+			strv_add(&all, oci_xstrdup(flags.v[i]));
+		if (l.creds.show) {
+			strv_addf(&all, "--uid=%u", (unsigned)l.creds.show_uid);
+			strv_addf(&all, "--gid=%u", (unsigned)l.creds.show_gid);
+		}
+		if (oci_join_elements(l.profile, &all, &elements) == 0) {
+			l.join_elements = &elements;
+			l.rootfs = json_string_value(json_object_get(st->j, "rootfs"));
+		} else {
+			close(l.join_state_fd);
+			l.join_state_fd = -1;
+		}
+		strv_free(&all);
+	}
+	oci_debug("exec: %s", l.join_state_fd >= 0 ? "joins the container's instance" : "a new instance");
 	if (p->terminal && a->console) {
 		master = oci_pty_open(&l.tty_slave, &tty);
 		if (master < 0 || oci_console_send(a->console, master, tty) < 0)
@@ -151,6 +175,11 @@ static int run(struct oci_state *st, struct exec_args *a, struct oci_process *p)
 	close(pfd[1]);
 	if (l.tty_slave >= 0)
 		close(l.tty_slave);
+	if (l.join_state_fd >= 0)
+		close(l.join_state_fd);
+	if (l.join_inst_fd >= 0)
+		close(l.join_inst_fd);
+	strv_free(&elements);
 	if (oci_child_wait_ready(pfd[0], exec_pid) < 0)
 		return -1;
 	close(pfd[0]);

@@ -9,7 +9,8 @@
  * or logrus' text shape with --log-format text. Errors also go to stderr
  * ("cse-oci: ..."), as runc prints them, for a person at a terminal.
  * Warnings (what cse cannot honour) go to the log, and to stderr only
- * when there is no log to read them from.
+ * when there is no log and stderr is a terminal: podman passes no --log
+ * and shows the runtime's stderr with the container's output.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -114,7 +115,7 @@ void oci_warn(const char *fmt, ...)
 		return;
 	oci_log_open();
 	log_line("warning", msg);
-	if (log_fd < 0)
+	if (log_fd < 0 && isatty(2))
 		fprintf(stderr, "cse-oci: warning: %s\n", msg);
 	free(msg);
 }

@@ -15,6 +15,7 @@
  *   create.c    create, start, run: the init process and its exec FIFO
  *   child.c     what a new container process does before cse-run
  *   exec.c      exec: another process in a running container
+ *   join.c      exec into the container's own cse instance
  *   track.c     every process of an instance: cgroup v2 leaf or /proc scan
  *   ops.c       state, kill, ps, pause, resume, delete
  *   console.c   pseudo-terminals and --console-socket (SCM_RIGHTS)
@@ -170,11 +171,20 @@ struct oci_launch {
 	int tty_slave;		/* -1: inherit stdio */
 	const char *fifo;	/* wait here for start (create only) */
 	int sync_fd;		/* report readiness / errors to the parent */
+	/* exec joining the instance (join.c): its state fd, else -1 */
+	int join_state_fd, join_inst_fd;
+	const struct strv *join_elements;
+	const char *rootfs;
 };
 _Noreturn void oci_child_run(const struct oci_launch *l);
 char *oci_cse_run_path(void);
 /* Read the child's report: 0 ready, -1 its error message was logged. */
 int oci_child_wait_ready(int sync_fd, pid_t child);
+
+/* join.c */
+int oci_join_find(const struct oci_state *st, int *state_fd, int *inst_fd);
+int oci_join_elements(const char *profile, const struct strv *flags, struct strv *out);
+int oci_join_exec(const struct oci_launch *l, const char *rootfs);
 
 /* track.c */
 char *oci_cgroup_create(const char *id);	/* NULL: /proc scan instead */
