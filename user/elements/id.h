@@ -5,6 +5,7 @@
  *   id.c            descriptor, argument parsing, setup, syscall dispatch
  *   id_creds.c      the fake credentials of this process (set*id rules)
  *   id_files.c      the ownership/mode table and the calls that use it
+ *   id_create.c     owners of files created under other credentials
  *   id_persist.c    --id-state: load at setup, crash-safe save
  *   id_statefile.c  the state file's text format (no syscalls: fuzzed)
  *
@@ -104,6 +105,14 @@ long id_creds_call(const struct cse_call *c);
 /* Caller holds id_sh->lock. 0: inserted, 1: replaced, -ENOSPC: full. */
 int id_table_put(const struct id_record *r);
 long id_files_call(struct cse_call *c, int *done);
+/* The application's view of a real stat result. */
+void id_files_view(const struct cse_kstat *st, struct id_record *v);
+/* Record v for file st (dropped when it is st's plain view): 0 or -errno. */
+long id_files_record(const struct cse_kstat *st, const struct id_record *v);
+
+/* id_create.c: owners of files made with credentials other than the base */
+void id_create_before(struct cse_call *c);
+void id_create_after(struct cse_call *c);
 
 /* id_persist.c */
 int id_persist_load(char *err, size_t errlen);

@@ -145,7 +145,7 @@ static int find_unlocked(uint64_t dev, uint64_t ino, struct id_record *out)
 }
 
 /* The application's view of a real stat result. */
-static void view_of(const struct cse_kstat *st, struct id_record *v)
+void id_files_view(const struct cse_kstat *st, struct id_record *v)
 {
 	int at;
 
@@ -178,7 +178,7 @@ static void view_of(const struct cse_kstat *st, struct id_record *v)
 }
 
 /* Record v for the file st, or drop its entry when v is its plain view. */
-static long record(const struct cse_kstat *st, const struct id_record *v)
+long id_files_record(const struct cse_kstat *st, const struct id_record *v)
 {
 	struct id_record def;
 	long r = 0;
@@ -230,7 +230,7 @@ static long do_chown(int dirfd, const char *path, uint32_t uid, uint32_t gid, in
 
 	if (r)
 		return r;
-	view_of(&st, &v);
+	id_files_view(&st, &v);
 	if (id_cur.euid != 0) {
 		/* Only the owner may change the group, to one of its own. */
 		if (uid != ID_NOBODY && uid != v.uid)
@@ -249,7 +249,7 @@ static long do_chown(int dirfd, const char *path, uint32_t uid, uint32_t gid, in
 		if (v.mode & K_S_IXGRP)
 			v.mode &= ~(uint32_t)K_S_ISGID;
 	}
-	return record(&st, &v);
+	return id_files_record(&st, &v);
 }
 
 /* The real mode that keeps the real owner's access; never set-id. */
@@ -275,7 +275,7 @@ static long do_chmod(int dirfd, const char *path, uint32_t mode, int flags, int 
 		*done = 0;	/* the kernel's own answer for symlinks */
 		return 0;
 	}
-	view_of(&st, &v);
+	id_files_view(&st, &v);
 	if (id_cur.euid != 0) {
 		if (v.uid != id_cur.fsuid)
 			return -K_EPERM;
@@ -299,7 +299,7 @@ static long do_chmod(int dirfd, const char *path, uint32_t mode, int flags, int 
 	if (real_stat(dirfd, path, flags, &st))
 		return -K_ENOENT;
 	v.mode = (v.mode & K_S_IFMT) | (mode & 07777);
-	return record(&st, &v);
+	return id_files_record(&st, &v);
 }
 
 static long do_mknod(int dirfd, const char *path, uint32_t mode, uint32_t dev, int *done)
@@ -321,10 +321,10 @@ static long do_mknod(int dirfd, const char *path, uint32_t mode, uint32_t dev, i
 	r = real_stat(dirfd, path, K_AT_SYMLINK_NOFOLLOW, &st);
 	if (r)
 		return r;
-	view_of(&st, &v);
+	id_files_view(&st, &v);
 	v.mode = type | (st.mode & 07777);
 	v.rdev = dev;
-	r = record(&st, &v);
+	r = id_files_record(&st, &v);
 	if (r)	/* nothing half-done: no placeholder without its entry */
 		id_sys(__NR_unlinkat, dirfd, path, 0, 0, 0, 0);
 	return r;
@@ -368,7 +368,7 @@ static void fix_stat(struct cse_kstat *st)
 {
 	struct id_record v;
 
-	view_of(st, &v);
+	id_files_view(st, &v);
 	st->uid = v.uid;
 	st->gid = v.gid;
 	st->mode = v.mode;
@@ -388,7 +388,7 @@ static void fix_statx(struct statx *sx)
 	st.mode = sx->stx_mode;
 	st.rdev = (sx->stx_rdev_minor & 0xff) | ((uint64_t)sx->stx_rdev_major << 8) |
 		  ((uint64_t)(sx->stx_rdev_minor & ~0xffu) << 12);
-	view_of(&st, &v);
+	id_files_view(&st, &v);
 	if (sx->stx_mask & STATX_UID)
 		sx->stx_uid = v.uid;
 	if (sx->stx_mask & STATX_GID)
