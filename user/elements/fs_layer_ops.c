@@ -299,8 +299,14 @@ static long do_remove(const char *rel, int dir)
 		ix_set(rel, n, IX_WHITEOUT, 0);
 		r = cow_whiteout(wh);
 	}
-	if (!r && w.upper)
+	if (!r && w.upper) {
+		struct cse_kstat gone;
+
+		fs_owner_removing(up, &gone);
 		r = dir ? lay_drop_upper_dir(up) : lay_sys(__NR_unlink, up, 0, 0, 0, 0, 0);
+		if (!r)
+			fs_owner_removed(&gone);
+	}
 	if (!r)
 		ix_set(rel, n, 0, IX_UPPER | IX_DIR | IX_OPAQUE);
 	lay_unlock();
