@@ -146,8 +146,17 @@ struct walk {
 	int simple;		/* still expressible relative to the start */
 	int links;
 	int magic;		/* a /proc/PID magic link was walked through */
-	const struct fs_mount *m;
+	int crossed;		/* the walk left its start's mount (RESOLVE_NO_XDEV) */
+	const struct fs_mount *m, *start;
 };
+
+/* w->m for the path so far; a change of mount is noted for NO_XDEV. */
+static void set_mount(struct walk *w)
+{
+	w->m = fs_mount_of(w->g, w->n);
+	if (w->m != w->start)
+		w->crossed = 1;
+}
 
 static int push(struct walk *w, const char *c, size_t len)
 {
@@ -253,7 +262,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 	size_t i = 0;
 
 	*rest_at = -1;
-	w->m = fs_mount_of(w->g, w->n);
+	w->m = w->start = fs_mount_of(w->g, w->n);
 	while (i < tn) {
 		size_t s, len;
 		int last, r;
@@ -273,19 +282,18 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			continue;
 		if (len == 2 && todo[s] == '.' && todo[s + 1] == '.') {
 			pop(w);
-			w->m = fs_mount_of(w->g, w->n);
+			set_mount(w);
 			continue;
 		}
 		r = push(w, todo + s, len);
 		if (r)
 			return r;
 		{
-			const struct fs_mount *m = fs_mount_of(w->g, w->n);
+			const struct fs_mount *m = w->m;
 
-			if (m != w->m) {
+			set_mount(w);
+			if (m != w->m)
 				w->simple = 0;
-				w->m = m;
-			}
 		}
 		/* the last component: only '/'s follow */
 		last = 1;
@@ -335,7 +343,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 				tn = rn;
 				i = 0;
 				to_root(w);
-				w->m = fs_mount_of(w->g, w->n);
+				set_mount(w);
 				continue;
 			}
 			if (last)
@@ -344,7 +352,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 				todo[k] = todo[i + k];
 			todo[rn] = 0;
 			if (proc_magic(w, link, (size_t)ln, todo, &rn)) {
-				w->m = fs_mount_of(w->g, w->n);
+				set_mount(w);
 				tn = rn;
 				i = 0;
 				continue;
@@ -364,7 +372,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			to_root(w);
 		else
 			pop(w);
-		w->m = fs_mount_of(w->g, w->n);
+		set_mount(w);
 	}
 	return 0;
 }
@@ -497,11 +505,13 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 		w.n = (size_t)n;
 		if (w.n < w.floor)
 			w.floor = 0;	/* a cwd outside chroot(): as native */
-	}
+	}	/* an absolute path starts on the root's mount, as the kernel's */
 	w.base = w.n;
+	w.simple = rel && !fs_upper[0];
 	w.simple = rel && !fs_upper[0];
 	w.links = 0;
 	w.magic = 0;
+	w.crossed = 0;
 	fs_copy(todo, p, tn + 1);
 	/* "name/" follows the last symlink even for NOFOLLOW calls */
 	nofollow = (req->intent & CSE_PATH_NOFOLLOW) && p[tn - 1] != '/';
@@ -510,6 +520,19 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 		return r;
 	if ((w.links || w.magic) && refused_links(req, &w))
 		return -K_ELOOP;
+	/*
+	 * RESOLVE_NO_XDEV against the view's mounts (root layer, each bind,
+	 * tmpfs, /proc, /sys, /dev), as a chroot with those mounts answers.
+	 * The kernel would judge the rewritten host path against the host's
+	 * mounts instead, so the flag is cleared, unless the kernel walks the
+	 * same names from dirfd (then it also sees mounts inside a bind).
+	 */
+	if (req->intent & CSE_PATH_NO_XDEV) {
+		if (w.crossed)
+			return -K_EXDEV;
+		if (!(w.simple && rest < 0))
+			req->intent &= ~CSE_PATH_NO_XDEV;
+	}
 	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
 		changed_one(w.g, w.n);
 	w.m = fs_mount_of(w.g, w.n);
