@@ -64,14 +64,25 @@ static struct note *note_of(const struct cse_call *call)
 	return &notes[((uintptr_t)call >> 4) % NOTE_SLOTS];
 }
 
+/* Only the calls fs_layer_handle carries out read the notes. */
+static int noted_call(long nr)
+{
+	for (int i = 0; fs_layer_syscalls[i] != CSE_SYSCALLS_END; i++)
+		if (fs_layer_syscalls[i] == nr)
+			return 1;
+	return 0;
+}
+
 void fs_layer_note(struct cse_call *call, int arg, int in_root, const char *rel)
 {
-	struct note *n = note_of(call);
-	size_t len = cse_strlen(rel);
+	struct note *n;
+	size_t len;
 	char *copy;
 
-	if (arg < 0 || arg >= 6 || !call)
+	if (arg < 0 || arg >= 6 || !call || !noted_call(call->nr))
 		return;
+	n = note_of(call);
+	len = cse_strlen(rel);
 	copy = lay_svc->scratch(call, len + 1);
 	if (n->call != call) {
 		n->call = call;
