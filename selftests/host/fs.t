@@ -204,6 +204,26 @@ expect "bind :ro: reads, and every writing call gets EROFS" \
 	'read,/mnt/ro/x = "ro-data"|creat,/mnt/ro/y = EEROFS|unlink,/mnt/ro/x = EEROFS|mkdir,/mnt/ro/d = EEROFS|fchmodat2,/mnt/ro/x,600 = EEROFS' \
 	"$(printf '%s' "$got" | tr '\n' '|')"
 expect "bind :ro: the host directory is unchanged" "x" "$(ls "$W/ro")"
+# openat2 RESOLVE_NO_XDEV (0x1) judged by the view's mounts: natively a
+# chroot with /proc and the same directory bind-mounted at /mnt/hb.
+XOPS=(openat2,/,d/e/f,0x1 openat2,/d,e/f,0x1 openat2,/,proc/self/status,0x1
+	openat2,/proc,self/status,0x1 openat2,/,mnt/hb/new,0x1 openat2,/mnt/hb,new,0x1
+	openat2,/mnt/hb,../../d/e/f,0x1 openat2,/mnt/hb,/d/e/f,0x1 openat2,/d,/mnt/hb/new,0x1
+	openat2,/d,../proc/self/status,0x1)
+mkdir -p "$W/A/mnt/hb"
+if mount --bind /proc "$W/A/proc" && mount --bind "$W/hb" "$W/A/mnt/hb"; then
+	chroot "$W/A" /bin/fs_calls "${XOPS[@]}" >"$W/xdev-native.out" 2>&1
+else
+	echo "mount failed" >"$W/xdev-native.out"
+fi
+umount "$W/A/mnt/hb" 2>/dev/null
+umount "$W/A/proc" 2>/dev/null
+run --root "$W/B" --bind "$W/hb:/mnt/hb" --no-host-sys --no-host-dev -- /bin/fs_calls "${XOPS[@]}" \
+	>"$W/xdev.out" 2>&1
+expect "openat2 RESOLVE_NO_XDEV across /proc and a bind: as in a chroot with those mounts" \
+	"$(tr '\n' '|' <"$W/xdev-native.out")" "$(tr '\n' '|' <"$W/xdev.out")"
+grep -q '^openat2,/mnt/hb,new,0x1 = file' "$W/xdev.out" && grep -q '^openat2,/,mnt/hb/new,0x1 = EEXDEV$' "$W/xdev.out"
+expect "openat2 RESOLVE_NO_XDEV: inside a bind allowed, into it EXDEV" 0 $?
 got=$(run --root "$W/B" --bind "$W/hfile:/etc/secret" -- /bin/fs_calls read,/etc/secret read,/up/etc/secret 2>&1)
 expect "bind: a single file over the root's" 'read,/etc/secret = "host-file"|read,/up/etc/secret = "host-file"' \
 	"$(printf '%s' "$got" | tr '\n' '|')"

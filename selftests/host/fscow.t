@@ -42,7 +42,7 @@ TOOL=$W/fscow_layer
 E=$TOP/user/elements
 if gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$TOP/include" -I"$TOP/include/uapi" \
 	-o "$TOOL" "$TOP/selftests/host/progs/fscow_layer.c" "$E/fs_layer.c" \
-	"$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" "$E/fs_cow_fds.c" "$E/fs_dirents.c" 2>"$W/build.log"; then
+	"$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" "$E/fs_cow_fds.c" "$E/fs_dirents.c" "$E/fs_owner.c" 2>"$W/build.log"; then
 	pass "build fscow_layer"
 else
 	fail "build fscow_layer" "$(cat "$W/build.log")"

@@ -131,6 +131,7 @@ static int fs_setup(const struct cse_setup *s)
 
 	fs_svc = s->svc;
 	fs_st = s->state;
+	fs_owner_setup(s);
 	r = fs_opts_read(s, &workdir);
 	if (r)
 		return r;

@@ -104,6 +104,9 @@ void fs_fd_fork(void);
 int fs_tmpfs_setup(const struct cse_setup *s);
 void fs_tmpfs_exit(void);
 
+/* fs_owner.c: find the instance state (the id element's owner table). */
+void fs_owner_setup(const struct cse_setup *s);
+
 /* fs_chroot.c */
 void fs_chroot_load(void);
 void fs_chroot_fork(void);

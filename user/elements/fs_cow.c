@@ -11,7 +11,8 @@
  *
  * Owner: the copy gets the lower file's uid/gid when the kernel lets us
  * (we are root, or it is ours); as a plain user it belongs to the user,
- * which the id element shows as its --uid (root with --root-id). Xattrs
+ * and when the id element runs too, the copy gets the owner and mode id
+ * showed for the lower file (fs_owner.c). Xattrs
  * the user may not set (security.*, trusted.*) are left behind, as are
  * values longer than 4 KiB.
  */
@@ -116,13 +117,16 @@ static int place(const char *tmp, const char *dst, int dir)
 {
 	long r = lay_sys(__NR_renameat2, K_AT_FDCWD, tmp, K_AT_FDCWD, dst,
 			 K_RENAME_NOREPLACE, 0);
+	struct cse_kstat gone;
 
 	if (r == 0)
 		return 0;
+	fs_owner_removing(tmp, &gone);
 	if (dir)
 		lay_rm_tree(tmp);
 	else
 		lay_sys(__NR_unlink, tmp, 0, 0, 0, 0, 0);
+	fs_owner_removed(&gone);
 	/* Made meanwhile by a creation in UPPER: the upper one wins. */
 	return r == -K_EEXIST ? 0 : (int)r;
 }
@@ -206,6 +210,7 @@ int cow_copy(const char *src, const struct cse_kstat *st, const char *dst)
 		lay_sys(__NR_unlink, tmp, 0, 0, 0, 0, 0);
 		return (int)r;
 	}
+	fs_owner_copied(st, tmp);
 	return place(tmp, dst, 0);
 }
 
@@ -256,6 +261,8 @@ int cow_mkdir(const char *src, const struct cse_kstat *st, const char *dst,
 		lay_rm_tree(tmp);
 		return (int)r;
 	}
+	if (st)
+		fs_owner_copied(st, tmp);
 	return place(tmp, dst, 1);
 }
 

@@ -11,6 +11,7 @@
  *   fs_cow.c          copy-up (data, mode, owner, times, xattrs, symlinks)
  *   fs_cow_fds.c      descriptors open on a lower file follow its copy-up
  *   fs_dirents.c      getdents64 of a directory present in both layers
+ *   fs_owner.c        the id element's owner records across copy-up
  *
  * UPPER's on-disk format is the OCI image layer convention: a whiteout
  * for NAME is an empty file ".wh.NAME" beside it, an opaque directory
@@ -111,6 +112,13 @@ int cow_copy_attrs(int fd, const char *src, const struct cse_kstat *st);
 
 /* fs_cow_fds.c: this process's descriptors on lower, onto upper. */
 void cow_move_fds(const char *lower, const char *upper);
+
+/* fs_owner.c: the id element's records across the layers' changes.
+ * copied: the copy (not yet in place) shows lower's owner and mode.
+ * removing/removed: around the removal of path's last name. */
+void fs_owner_copied(const struct cse_kstat *lower, const char *copy);
+void fs_owner_removing(const char *path, struct cse_kstat *st);
+void fs_owner_removed(const struct cse_kstat *st);
 
 /* fs_dirents.c */
 long dir_getdents(struct cse_call *call);

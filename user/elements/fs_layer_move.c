@@ -233,10 +233,18 @@ long lay_rename(const char *from, const char *to, unsigned long flags)
 			ix_scan((int)fd, relbuf, tn, 0);
 			lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
 		}
+		struct cse_kstat gone;
+
+		if (flags & K_RENAME_EXCHANGE)
+			gone.ino = 0;
+		else
+			fs_owner_removing(uto, &gone);	/* replaced: its record goes */
 		r = lay_sys(__NR_renameat2, K_AT_FDCWD, ufrom, K_AT_FDCWD, uto,
 			    flags & K_RENAME_EXCHANGE, 0);
 		if (r)	/* the names entered for the target are wrong now */
 			ix_give_up();
+		else
+			fs_owner_removed(&gone);
 	}
 	/* After the move, not before: a kill in between shows both names. */
 	if (!r && !(flags & K_RENAME_EXCHANGE)) {

@@ -64,14 +64,25 @@ static struct note *note_of(const struct cse_call *call)
 	return &notes[((uintptr_t)call >> 4) % NOTE_SLOTS];
 }
 
+/* Only the calls fs_layer_handle carries out read the notes. */
+static int noted_call(long nr)
+{
+	for (int i = 0; fs_layer_syscalls[i] != CSE_SYSCALLS_END; i++)
+		if (fs_layer_syscalls[i] == nr)
+			return 1;
+	return 0;
+}
+
 void fs_layer_note(struct cse_call *call, int arg, int in_root, const char *rel)
 {
-	struct note *n = note_of(call);
-	size_t len = cse_strlen(rel);
+	struct note *n;
+	size_t len;
 	char *copy;
 
-	if (arg < 0 || arg >= 6 || !call)
+	if (arg < 0 || arg >= 6 || !call || !noted_call(call->nr))
 		return;
+	n = note_of(call);
+	len = cse_strlen(rel);
 	copy = lay_svc->scratch(call, len + 1);
 	if (n->call != call) {
 		n->call = call;
@@ -299,8 +310,14 @@ static long do_remove(const char *rel, int dir)
 		ix_set(rel, n, IX_WHITEOUT, 0);
 		r = cow_whiteout(wh);
 	}
-	if (!r && w.upper)
+	if (!r && w.upper) {
+		struct cse_kstat gone;
+
+		fs_owner_removing(up, &gone);
 		r = dir ? lay_drop_upper_dir(up) : lay_sys(__NR_unlink, up, 0, 0, 0, 0, 0);
+		if (!r)
+			fs_owner_removed(&gone);
+	}
 	if (!r)
 		ix_set(rel, n, 0, IX_UPPER | IX_DIR | IX_OPAQUE);
 	lay_unlock();

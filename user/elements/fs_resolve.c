@@ -30,13 +30,19 @@
 #define CACHE_SLOTS 4096
 static uint64_t cache[CACHE_SLOTS];
 
-static uint64_t hash(const char *g, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
+#define HASH_START 0xcbf29ce484222325ull
 
+/* FNV-1a, continued over n more bytes (so a name's hash extends its parent's). */
+static uint64_t hash_more(uint64_t h, const char *g, size_t n)
+{
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)g[i]) * 0x100000001b3ull;
 	return h;
+}
+
+static uint64_t hash(const char *g, size_t n)
+{
+	return hash_more(HASH_START, g, n);
 }
 
 static uint64_t tag(uint64_t h, uint64_t gen)
@@ -146,8 +152,52 @@ struct walk {
 	int simple;		/* still expressible relative to the start */
 	int links;
 	int magic;		/* a /proc/PID magic link was walked through */
-	const struct fs_mount *m;
+	int crossed;		/* the walk left its start's mount (RESOLVE_NO_XDEV) */
+	const struct fs_mount *m, *start;
+	uint64_t h;		/* hash of g[0..hn) */
+	size_t hn;		/* (size_t)-1: h is not g's */
 };
+
+/* w->m for the path so far, after any change but a push (which
+ * set_mount_pushed follows); a change of mount is noted for NO_XDEV. */
+static void set_mount(struct walk *w)
+{
+	w->hn = (size_t)-1;	/* g changed: its hash is recomputed */
+	w->m = fs_mount_of(w->g, w->n);
+	if (w->m != w->start)
+		w->crossed = 1;
+}
+
+/*
+ * After one component was pushed onto a path whose mount is w->m: the
+ * deepest mount above the longer path is a mount exactly at it, or
+ * still w->m (any other mount above it is above its parent too). Only
+ * lengths are compared until one matches: no string work per mount.
+ */
+static void set_mount_pushed(struct walk *w)
+{
+	for (int i = 1; i < fs_nmounts; i++) {
+		const struct fs_mount *m = &fs_mounts[i];
+
+		if (m->glen == w->n && !cse_strncmp(w->g, m->guest, w->n)) {
+			w->m = m;
+			break;
+		}
+	}
+	if (w->m != w->start)
+		w->crossed = 1;
+}
+
+/* The hash of the path so far, extended from its parent's when it can. */
+static uint64_t walk_hash(struct walk *w, size_t parent_n)
+{
+	if (w->hn == parent_n)
+		w->h = hash_more(w->h, w->g + parent_n, w->n - parent_n);
+	else
+		w->h = hash(w->g, w->n);
+	w->hn = w->n;
+	return w->h;
+}
 
 static int push(struct walk *w, const char *c, size_t len)
 {
@@ -253,9 +303,10 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 	size_t i = 0;
 
 	*rest_at = -1;
-	w->m = fs_mount_of(w->g, w->n);
+	w->m = w->start = fs_mount_of(w->g, w->n);
+	w->hn = (size_t)-1;
 	while (i < tn) {
-		size_t s, len;
+		size_t s, len, parent_n;
 		int last, r;
 		char *link = w->link;
 		long ln;
@@ -273,19 +324,19 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			continue;
 		if (len == 2 && todo[s] == '.' && todo[s + 1] == '.') {
 			pop(w);
-			w->m = fs_mount_of(w->g, w->n);
+			set_mount(w);
 			continue;
 		}
+		parent_n = w->n;
 		r = push(w, todo + s, len);
 		if (r)
 			return r;
 		{
-			const struct fs_mount *m = fs_mount_of(w->g, w->n);
+			const struct fs_mount *m = w->m;
 
-			if (m != w->m) {
+			set_mount_pushed(w);
+			if (m != w->m)
 				w->simple = 0;
-				w->m = m;
-			}
 		}
 		/* the last component: only '/'s follow */
 		last = 1;
@@ -296,7 +347,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			}
 		if (last && nofollow && i == tn)
 			break;
-		h = hash(w->g, w->n);
+		h = walk_hash(w, parent_n);
 		gen = gen_now(h);
 		if (__atomic_load_n(&cache[h % CACHE_SLOTS], __ATOMIC_RELAXED) == tag(h, gen))
 			continue;
@@ -335,7 +386,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 				tn = rn;
 				i = 0;
 				to_root(w);
-				w->m = fs_mount_of(w->g, w->n);
+				set_mount(w);
 				continue;
 			}
 			if (last)
@@ -344,7 +395,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 				todo[k] = todo[i + k];
 			todo[rn] = 0;
 			if (proc_magic(w, link, (size_t)ln, todo, &rn)) {
-				w->m = fs_mount_of(w->g, w->n);
+				set_mount(w);
 				tn = rn;
 				i = 0;
 				continue;
@@ -364,7 +415,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			to_root(w);
 		else
 			pop(w);
-		w->m = fs_mount_of(w->g, w->n);
+		set_mount(w);
 	}
 	return 0;
 }
@@ -497,11 +548,13 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 		w.n = (size_t)n;
 		if (w.n < w.floor)
 			w.floor = 0;	/* a cwd outside chroot(): as native */
-	}
+	}	/* an absolute path starts on the root's mount, as the kernel's */
 	w.base = w.n;
+	w.simple = rel && !fs_upper[0];
 	w.simple = rel && !fs_upper[0];
 	w.links = 0;
 	w.magic = 0;
+	w.crossed = 0;
 	fs_copy(todo, p, tn + 1);
 	/* "name/" follows the last symlink even for NOFOLLOW calls */
 	nofollow = (req->intent & CSE_PATH_NOFOLLOW) && p[tn - 1] != '/';
@@ -510,6 +563,19 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 		return r;
 	if ((w.links || w.magic) && refused_links(req, &w))
 		return -K_ELOOP;
+	/*
+	 * RESOLVE_NO_XDEV against the view's mounts (root layer, each bind,
+	 * tmpfs, /proc, /sys, /dev), as a chroot with those mounts answers.
+	 * The kernel would judge the rewritten host path against the host's
+	 * mounts instead, so the flag is cleared, unless the kernel walks the
+	 * same names from dirfd (then it also sees mounts inside a bind).
+	 */
+	if (req->intent & CSE_PATH_NO_XDEV) {
+		if (w.crossed)
+			return -K_EXDEV;
+		if (!(w.simple && rest < 0))
+			req->intent &= ~CSE_PATH_NO_XDEV;
+	}
 	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
 		changed_one(w.g, w.n);
 	w.m = fs_mount_of(w.g, w.n);

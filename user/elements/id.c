@@ -17,12 +17,14 @@
  * chown/chmod/mknod(at) of devices, stat family and removals (CSE_DONE,
  * the element makes the real calls itself); mknod of other types and
  * chmod of symlinks pass on. exit_group is observed for saving and
- * always passes on.
+ * always passes on. Creating calls pass on; their files get the
+ * creator's owner when it is not the base one (id_create.c).
  */
 #include <asm/unistd.h>
 #include "id.h"
 
 #define NR_fchmodat2	452
+#define NR_openat2	437
 
 const struct cse_services *id_svc;
 struct id_shared *id_sh;
@@ -162,6 +164,13 @@ static enum cse_verdict id_handle(struct cse_call *c)
 		/* Not a flag set at fork: a vfork child shares our memory. */
 		id_persist_save(id_svc->getpid() == id_sh->initial_pid);
 		return CSE_PASS;
+	case __NR_open: case __NR_openat: case __NR_creat: case NR_openat2:
+	case __NR_mkdir: case __NR_mkdirat: case __NR_symlink: case __NR_symlinkat:
+		id_create_before(c);
+		return CSE_PASS;
+	case __NR_mknod: case __NR_mknodat:
+		id_create_before(c);	/* non-devices: the kernel makes them */
+		break;
 	}
 	r = id_files_call(c, &done);
 	if (!done)
@@ -175,6 +184,8 @@ static void id_exit(struct cse_call *c)
 {
 	if (c->nr == __NR_execve || c->nr == __NR_execveat)
 		id_creds_unpark();
+	else
+		id_create_after(c);
 }
 
 static void id_before_exec(const char *path)
@@ -192,6 +203,8 @@ static const long id_syscalls[] = {
 	__NR_chmod, __NR_fchmod, __NR_fchmodat, NR_fchmodat2,
 	__NR_stat, __NR_fstat, __NR_lstat, __NR_newfstatat, __NR_statx,
 	__NR_mknod, __NR_mknodat,
+	__NR_open, __NR_openat, __NR_creat, NR_openat2,
+	__NR_mkdir, __NR_mkdirat, __NR_symlink, __NR_symlinkat,
 	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_rename, __NR_renameat, __NR_renameat2,
 	__NR_execve, __NR_execveat, __NR_exit_group,
 	CSE_SYSCALLS_END

@@ -4,7 +4,9 @@
  *
  *   id.c            descriptor, argument parsing, setup, syscall dispatch
  *   id_creds.c      the fake credentials of this process (set*id rules)
- *   id_files.c      the ownership/mode table and the calls that use it
+ *   id_table.c      the ownership/mode table (also used by the fs element)
+ *   id_files.c      the calls that use the table
+ *   id_create.c     owners of files created under other credentials
  *   id_persist.c    --id-state: load at setup, crash-safe save
  *   id_statefile.c  the state file's text format (no syscalls: fuzzed)
  *
@@ -100,10 +102,22 @@ void id_creds_unpark(void);
 int id_creds_in_groups(uint32_t gid);
 long id_creds_call(const struct cse_call *c);
 
-/* id_files.c */
+/* id_table.c (also compiled into the fs element, see there) */
 /* Caller holds id_sh->lock. 0: inserted, 1: replaced, -ENOSPC: full. */
 int id_table_put(const struct id_record *r);
+/* The application's view of a real stat result. */
+void id_files_view(const struct cse_kstat *st, struct id_record *v);
+/* Record v for file st (dropped when it is st's plain view): 0 or -errno. */
+long id_files_record(const struct cse_kstat *st, const struct id_record *v);
+/* Drop the entry of (dev, ino), if any. */
+void id_table_forget(uint64_t dev, uint64_t ino);
+
+/* id_files.c */
 long id_files_call(struct cse_call *c, int *done);
+
+/* id_create.c: owners of files made with credentials other than the base */
+void id_create_before(struct cse_call *c);
+void id_create_after(struct cse_call *c);
 
 /* id_persist.c */
 int id_persist_load(char *err, size_t errlen);
