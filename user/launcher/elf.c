@@ -152,6 +152,7 @@ static bool inspect_elf(const char *path, const char *shown, struct cse_target *
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	Elf64_Ehdr eh;
+	Elf64_Phdr *phs;
 	ssize_t got;
 	size_t phnum;
 	const char *m;
@@ -202,14 +203,18 @@ static bool inspect_elf(const char *path, const char *shown, struct cse_target *
 		cse_die(CSE_EXIT_CANNOT_EXEC, NULL, "%s: corrupt program header: entry size %u",
 			shown, (unsigned int)eh.e_phentsize);
 
+	if (phnum > 65536 / sizeof(Elf64_Phdr))
+		cse_die(CSE_EXIT_CANNOT_EXEC, NULL, "%s: corrupt program header: %zu entries",
+			shown, phnum);
+	phs = cse_xmalloc(phnum * sizeof(*phs));
+	if (!read_at(fd, phs, phnum * sizeof(*phs), (off_t)eh.e_phoff))
+		cse_die(CSE_EXIT_CANNOT_EXEC, NULL, "%s: corrupt program header: past the end of the file",
+			shown);
 	t->interp = NULL;
 	for (size_t i = 0; i < phnum; i++) {
-		Elf64_Phdr ph;
+		const Elf64_Phdr ph = phs[i];
 		char *buf;
 
-		if (!read_at(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))))
-			cse_die(CSE_EXIT_CANNOT_EXEC, NULL, "%s: corrupt program header: past the end of the file",
-				shown);
 		if (ph.p_type != PT_INTERP)
 			continue;
 		if (ph.p_filesz < 2 || ph.p_filesz > PATH_MAX)
@@ -221,6 +226,7 @@ static bool inspect_elf(const char *path, const char *shown, struct cse_target *
 			cse_die(CSE_EXIT_CANNOT_EXEC, NULL, "%s: unreadable PT_INTERP", shown);
 		t->interp = buf;
 	}
+	free(phs);
 	close(fd);
 
 	if (t->interp) {
