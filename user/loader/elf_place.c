@@ -46,13 +46,20 @@ static long sysctl_number(const char *path, long dflt)
 	return v;
 }
 
+/* Asked once per loader run: the program's and its brk's placement. */
 int elf_randomizing(void)
 {
-	long pers = rt_sys1(__NR_personality, 0xffffffff);
+	static int known = -1;
+	long pers;
 
+	if (known >= 0)
+		return known;
+	pers = rt_sys1(__NR_personality, 0xffffffff);
 	if (pers >= 0 && (pers & K_ADDR_NO_RANDOMIZE))
-		return 0;
-	return sysctl_number("/proc/sys/kernel/randomize_va_space", 2) != 0;
+		known = 0;
+	else
+		known = sysctl_number("/proc/sys/kernel/randomize_va_space", 2) != 0;
+	return known;
 }
 
 uintptr_t elf_random_pages(uintptr_t limit)

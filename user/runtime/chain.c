@@ -109,6 +109,12 @@ static unsigned int wanted_by(long nr)
 	return wants[SYSCALL_TABLE_SIZE];
 }
 
+/* Whether any element's handle() wants nr (dispatch.c's plain calls). */
+int chain_wants(long nr)
+{
+	return wanted_by(nr) != 0;
+}
+
 /*
  * The handle() of every element that wants c->nr, in order, until one
  * answers. f records which ran and the priv word each left, for

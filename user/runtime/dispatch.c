@@ -11,6 +11,7 @@
 #include <asm/prctl.h>
 #include "runtime.h"
 #include "rewrite_emit.h"
+#include "syscall_table.h"
 
 #define PR_SET_SYSCALL_USER_DISPATCH_NR	59
 #define PR_SET_SECCOMP_NR		22
@@ -226,6 +227,60 @@ out:
 	return retrap;
 }
 
+/* Numbers the core carries out or watches (core_execute, fdguard_call,
+ * note_maps_change): never plain. */
+static int core_watches(long nr)
+{
+	switch (nr) {
+	case __NR_clone: case __NR_clone3: case __NR_fork: case __NR_vfork:
+	case __NR_execve: case __NR_execveat: case __NR_rt_sigreturn:
+	case __NR_sigaltstack: case __NR_rt_sigaction: case __NR_rt_sigprocmask:
+	case __NR_prctl: case __NR_seccomp: case __NR_exit: case __NR_exit_group:
+	case __NR_arch_prctl: case __NR_getdents: case __NR_getdents64:
+	case __NR_close_range: case __NR_fcntl: case __NR_dup2: case __NR_dup3:
+	case __NR_pidfd_getfd: case __NR_mmap: case __NR_munmap:
+	case __NR_mprotect: case __NR_pkey_mprotect: case __NR_mremap:
+	case __NR_shmat: case __NR_shmdt:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Per number: 1 when nothing in the core looks at the call (no descriptor
+ * or path argument, no path result, no runtime flag, not one the core
+ * carries out), 2 when something may, 0 not known yet. Filled on first
+ * use; racing threads write the same value.
+ */
+static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
+
+static int plain_number(long nr)
+{
+	uint8_t v = __atomic_load_n(&plain_nr[nr], __ATOMIC_RELAXED);
+
+	if (__builtin_expect(!v, 0)) {
+		const struct sys_info *si = syscall_info(nr);
+
+		v = si && !si->npaths && !si->result && !si->flags && !fdargs_any(nr) &&
+		    !core_watches(nr) ? 1 : 2;
+		__atomic_store_n(&plain_nr[nr], v, __ATOMIC_RELAXED);
+	}
+	return v == 1;
+}
+
+/*
+ * A call dispatch_call would only pass to the kernel: a plain number, no
+ * element that wants it, no stage or descriptor hook registered, and no
+ * seccomp trap of an outer call pending on this thread.
+ */
+static int plain_call(long nr, const struct cse_thread *t)
+{
+	return nr >= 0 && nr < SYSCALL_TABLE_SIZE && plain_number(nr) &&
+	       !__atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) && !pathstage_on &&
+	       !t->seccomp_trapped && !chain_wants(nr);
+}
+
 /*
  * Called by cse_fast_entry{,_dyn} for rewritten sites: regs = rdi..r9,
  * nr, rbx, flags, return address. A site whose number is in a register
@@ -235,11 +290,22 @@ out:
  */
 long dispatch_fast(long nr, long *regs, int may_trap)
 {
+	struct cse_thread *t = cse_self();
 	struct cse_call c;
 
 	if (may_trap && syscall_trap_only(nr)) {
 		regs[9] += DYN_TRAP_SKIP;
 		return nr;
+	}
+	if (plain_call(nr, t)) {
+		long r;
+
+		fdguard_sync();
+		r = app_syscall6(nr, regs[0], regs[1], regs[2], regs[3], regs[4], regs[5]);
+		if (__builtin_expect(!t->seccomp_trapped, 1))
+			return sigdefer_fast_ret(nr, r);
+		t->seccomp_trapped = 0;	/* as dispatch_call: made again by trap */
+		goto retrap;
 	}
 
 	c.nr = nr;
@@ -251,10 +317,11 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 	if (dispatch_call(&c, NULL)) {
 		/* Refused by the application's seccomp RET_TRAP: make the call
 		 * again at the site, where SUD traps it with a frame. */
+retrap:
 		if (may_trap) {
 			regs[9] += DYN_TRAP_SKIP;
 		} else {
-			cse_self()->retrap_rip = seccomp_retrap_rip((uintptr_t)regs[9]);
+			t->retrap_rip = seccomp_retrap_rip((uintptr_t)regs[9]);
 			regs[9] = (long)cse_fast_retrap;
 		}
 		return nr;

@@ -76,6 +76,12 @@ static int path_absolute(long p)
 	return ch == '/';
 }
 
+/* Whether nr has a descriptor argument at all. */
+int fdargs_any(long nr)
+{
+	return nr >= 0 && nr < SYSCALL_TABLE_SIZE && fdmask[nr];
+}
+
 int fdargs_hidden(const struct cse_call *c)
 {
 	unsigned int m;

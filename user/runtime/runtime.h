@@ -92,6 +92,7 @@ extern struct cse_state_header *cse_state;
 void *rt_scratch(size_t size);	/* per-call memory, see services.h */
 int chain_add(const struct cse_element *e);
 enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f);
+int chain_wants(long nr);
 void chain_exit_slow(struct cse_call *c, struct chain_frame *f);
 static inline void chain_exit(struct cse_call *c, struct chain_frame *f)
 {
@@ -279,6 +280,7 @@ int fdshare_anywhere(int fd);
 
 /* fdargs.c: does the call name a hidden fd as a descriptor argument? */
 int fdargs_hidden(const struct cse_call *c);
+int fdargs_any(long nr);
 
 /*
  * fdtable.c, fdtable_exec.c: the descriptor table service; sockstage.c,
