@@ -419,7 +419,8 @@ oci delete all
 
 # ------------------------------------------------------------ nothing left
 expect "no state directory left" "" "$(ls -A "$ROOT" 2>/dev/null)"
-[ -z "$CG" ] || expect "no cgroup leaf left" "" "$(ls -d "$CG"/cse-oci/* 2>/dev/null | grep -E '/(life|map|ex|all|end|ref)' )"
+[ -z "$CG" ] || expect "no cgroup leaf left" "" \
+	"$(for n in "${IDS[@]}"; do [ -e "$CG/cse-oci/$n" ] && echo "$n"; done)"
 expect "no container process left" "" "$(pgrep -f '^sleep 7[0-3]$|^sleep 6[01]$' | tr '\n' ' ')"
 
 # ------------------------------------------------------------ ASan/UBSan copy
