@@ -376,27 +376,24 @@ grep -Eq '^/dev/pts/[0-9]+ is-a-tty$' "$W/cs.out" && pass "terminal: master sent
 # ------------------------------------------------------------ the instance ends with its init
 for mode in cgroup proc; do
 	[ $mode = cgroup ] && [ -z "$CG" ] && { skip "ends with init ($mode)" "no cgroup2"; continue; }
-	rm -f "$W/rootfs/tmp/orphan.pid"
-	B=$(bundle "end$mode" '["sh","-c","sleep 70 & (setsid sh -c \"echo \\$\\$ > /tmp/orphan.pid; exec sleep 71\" &); sleep 0.3; exit 0"]')
+	rm -f "$W/rootfs/tmp/orphan.pid" "$W/rootfs/tmp/bg.pid"
+	B=$(bundle "end$mode" '["sh","-c","sleep 70 & echo $! > /tmp/bg.pid; (setsid sh -c \"echo \\$\\$ > /tmp/orphan.pid; exec sleep 71\" &); sleep 0.5; exit 0"]')
 	IDS+=("end$mode")
 	export CSE_OCI_TRACKING=$mode
 	oci create --bundle "$B" --pid-file "$W/end.pid" "end$mode" </dev/null >/dev/null 2>&1 &&
 		oci start "end$mode"
-	waitfor "[ \$(oci ps --format json end$mode | tr -cd , | wc -c) -ge 1 ]"
-	pids=$(oci ps --format json "end$mode" | tr -d '[],' )
-	# with a pid namespace, the watcher ends them when the init exits; the
-	# setsid'd orphan escapes the /proc scan (documented), so delete is not
-	# expected to end it in that mode
-	sleep 1
+	# no scan while the init lives: a child and an orphan that left the
+	# init's session must still end with it (pid namespace: the watcher)
+	waitfor "[ -s $W/rootfs/tmp/orphan.pid ] && [ -s $W/rootfs/tmp/bg.pid ]"
+	bg=$(cat "$W/rootfs/tmp/bg.pid") orphan=$(cat "$W/rootfs/tmp/orphan.pid")
+	waitfor "gone $(cat "$W/end.pid")"
+	waitfor "gone $bg && gone $orphan"
 	left=""
-	for p in $pids; do gone "$p" || left="$left $p"; done
+	for p in $bg $orphan; do gone "$p" || { left="$left $p"; kill "$p"; }; done
+	expect "pid namespace: all end with the init, a setsid'd orphan too ($mode)" "" "$left"
 	if [ $mode = cgroup ]; then
-		expect "pid namespace: all end with the init ($mode)" "" "$left"
 		[ -e "$CG/cse-oci/end$mode" ] && pass "cgroup leaf exists until delete" ||
 			fail "cgroup leaf exists until delete"
-	else
-		expect "pid namespace: session members end with the init ($mode)" "" "$left"
-		waitfor "[ -s $W/rootfs/tmp/orphan.pid ]" && kill "$(cat "$W/rootfs/tmp/orphan.pid")"
 	fi
 	oci delete "end$mode"
 	expect "delete of a stopped container ($mode)" 0 $?
@@ -405,17 +402,21 @@ done
 [ -z "$CG" ] || { [ ! -e "$CG/cse-oci/endcgroup" ] && pass "delete removes the cgroup leaf" ||
 	fail "delete removes the cgroup leaf"; }
 
-B=$(bundle all '["sh","-c","(setsid sleep 72 &); exec sleep 73"]' 'c["linux"]["namespaces"] = []')
-IDS+=(all)
-oci create --bundle "$B" all </dev/null >/dev/null 2>&1 && oci start all
-waitfor "[ \$(oci ps --format json all | tr -cd , | wc -c) -ge 1 ]"
-pids=$(oci ps --format json all | tr -d '[],')
-oci kill --all all KILL
-sleep 0.3
-left=""
-for p in $pids; do gone "$p" || left="$left $p"; done
-expect "kill --all ends every process (a setsid'd one too)" "" "$left"
-oci delete all
+for mode in cgroup proc; do
+	[ $mode = cgroup ] && [ -z "$CG" ] && continue
+	export CSE_OCI_TRACKING=$mode
+	B=$(bundle "all$mode" '["sh","-c","(setsid sleep 72 &); exec sleep 73"]' 'c["linux"]["namespaces"] = []')
+	IDS+=("all$mode")
+	oci create --bundle "$B" "all$mode" </dev/null >/dev/null 2>&1 && oci start "all$mode"
+	waitfor "[ \$(oci ps --format json all$mode | tr -cd , | wc -c) -ge 1 ]"
+	pids=$(oci ps --format json "all$mode" | tr -d '[],')
+	oci kill --all "all$mode" KILL
+	left=""
+	for p in $pids; do waitfor "gone $p" || left="$left $p"; done
+	expect "kill --all ends every process, a setsid'd one too ($mode)" "" "$left"
+	oci delete "all$mode"
+	unset CSE_OCI_TRACKING
+done
 
 # ------------------------------------------------------------ nothing left
 expect "no state directory left" "" "$(ls -A "$ROOT" 2>/dev/null)"

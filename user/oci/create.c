@@ -341,8 +341,10 @@ int oci_start(const char *id)
 		}
 	}
 	close(fd);
-	if (!r)
+	if (!r) {
 		unlink(fifo);
+		oci_instance_remember(&st);
+	}
 	free(fifo);
 out:
 	if (lock >= 0)

@@ -201,6 +201,7 @@ int oci_instance_signal(const struct oci_state *st, int sig);
 int oci_instance_freeze(const struct oci_state *st, bool freeze);
 int oci_instance_frozen(const struct oci_state *st);
 int oci_instance_end(const struct oci_state *st);	/* SIGKILL all, wait */
+void oci_instance_remember(const struct oci_state *st);
 void oci_watcher_start(struct oci_state *st);
 
 /* console.c */
