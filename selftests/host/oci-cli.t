@@ -275,6 +275,17 @@ B=$(bundle rel '["true"]' 'c["process"]["cwd"] = "etc"')
 errcase "relative cwd" 1 "process.cwd 'etc' must be an absolute path" oci create --bundle "$B" rel
 errcase "missing bundle" 1 "bundle $W/nowhere" oci create --bundle "$W/nowhere" nob
 
+B=$(bundle noprog '["nosuchprog"]')
+errcase "program not in the view: create fails as runc's" 1 'exec: "nosuchprog": executable file not found in \$PATH' \
+	oci create --bundle "$B" noprog
+# found through an absolute link that only means something inside the root
+mkdir -p "$W/rootfs/opt/bin" "$W/rootfs/cse-only" && ln -s ../bin/busybox "$W/rootfs/cse-only/true" &&
+	ln -s /cse-only/true "$W/rootfs/opt/bin/true"
+B=$(bundle viapath '["true"]' 'c["process"]["env"] = ["PATH=/opt/bin"]')
+IDS+=(viapath)
+oci run --bundle "$B" viapath </dev/null >"$W/viapath.out" 2>&1
+expect "program found through PATH and links inside the root" 0 $?
+
 B=$(bundle ro '["sh","-c","touch /bin/x 2>/dev/null || echo ro-root; touch /dev/shm/s && echo shm-ok"]' \
 	'c["root"]["readonly"] = True')
 IDS+=(ro)

@@ -135,6 +135,7 @@ static int build_profile(struct oci_spec *s, const char *dir, struct strv *flags
 		oci_profile_add(&pr, "net", "port-auto", "true");
 	devices(s, flags);
 	if (oci_profile_annotations(&pr, json_object_get(s->config, "annotations")) < 0 ||
+	    oci_program_check(s, &pr) < 0 ||
 	    oci_profile_write(&pr, *path) < 0 || check_profile(*path, flags) < 0)
 		goto out;
 	r = 0;

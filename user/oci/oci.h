@@ -13,6 +13,7 @@
  *   mounts.c    config.json: root, mounts, masked/readonly paths -> [fs]
  *   reach.c     bind mounts so that a non-root container user reaches them
  *   profile.c   the cse-run profile written to the state directory
+ *   program.c   the program exists in the view (checked at create)
  *   create.c    create, start, run: the init process and its exec FIFO
  *   child.c     what a new container process does before cse-run
  *   exec.c      exec: another process in a running container
@@ -138,6 +139,9 @@ void oci_profile_drop(struct oci_profile *pr, const char *section, const char *k
 int oci_profile_annotations(struct oci_profile *pr, json_t *annotations);
 int oci_profile_write(const struct oci_profile *pr, const char *path);
 void oci_profile_free(struct oci_profile *pr);
+
+/* program.c: -1 (reported) when process.args[0] is not in the view */
+int oci_program_check(const struct oci_spec *s, const struct oci_profile *pr);
 
 /* state.c */
 enum oci_status { OCI_CREATING, OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };
