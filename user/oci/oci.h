@@ -123,6 +123,7 @@ void oci_process_free(struct oci_process *p);
 /* caps.c */
 int oci_caps_parse(json_t *caps, struct oci_process *p, struct strv *unsupported);
 int oci_caps_apply(const struct oci_process *p);
+json_t *oci_caps_names(void);
 void oci_creds_for(const struct oci_process *p, json_t *uid_map, json_t *gid_map, bool keep,
 		   struct oci_creds *c);
 /* Warn about (or, strict, refuse) s->unsupported; -1 when refused. */
