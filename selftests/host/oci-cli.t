@@ -313,17 +313,40 @@ expect "non-root user, root below a 0700 directory" "uid=1000 gid=1000|from the 
 expect "its bind mounts are gone after delete" "" "$(grep -c " $W/state" /proc/self/mountinfo | grep -v '^0$')"
 fi
 
+# ------------------------------------------------------------ hooks
+HOOK='c["hooks"] = {k: [{"path": "/bin/sh", "args": ["sh", "-c", "cat > %s/hook.%s; echo $X >> %s/hook.%s" % (w, k, w, k)], "env": ["X=env-" + k]}] for k in ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop")}'
+B=$(bundle hooks '["sleep","30"]' "$HOOK")
+IDS+=(hooks)
+oci create --bundle "$B" hooks </dev/null >/dev/null 2>&1 && oci start hooks && oci delete --force hooks
+python3 - "$W" <<'EOF2' && pass "hooks: each kind ran with the state on stdin, its args and env" || fail "hooks" "$(head "$W"/hook.* 2>&1)"
+import json, sys
+w = sys.argv[1]
+want = {"prestart": "created", "createRuntime": "created", "createContainer": "created",
+        "startContainer": "created", "poststart": "running", "poststop": "stopped"}
+for k, status in want.items():
+    s, end = json.JSONDecoder().raw_decode(open("%s/hook.%s" % (w, k)).read())
+    env = open("%s/hook.%s" % (w, k)).read()[end:]
+    assert s["id"] == "hooks" and s["status"] == status, (k, s)
+    assert env.strip() == "env-" + k, (k, env)
+EOF2
+B=$(bundle badhook '["true"]' 'c["hooks"] = {"createRuntime": [{"path": "/bin/false"}]}')
+errcase "a failing createRuntime hook fails the create" 1 'hooks.createRuntime\[0\] /bin/false: exited with status 1' \
+	oci create --bundle "$B" badhook
+[ ! -e "$ROOT/badhook" ] && pass "failed hook: no state left" || fail "failed hook: no state left"
+B=$(bundle slowhook '["true"]' 'c["hooks"] = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}')
+errcase "a hook's timeout" 1 'hooks.prestart\[0\] /bin/sleep: timed out after 1 s' oci create --bundle "$B" slowhook
+
 # ------------------------------------------------------------ warnings and strict mode
 B=$(bundle warn '["true"]' 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW"}; c["hooks"] = {"poststart": [{"path": "/bin/true"}]}')
 IDS+=(warn)
 : >"$LOG"
 oci run --bundle "$B" warn </dev/null >/dev/null 2>&1
 expect "not honoured: run still works" 0 $?
-python3 - "$LOG" <<'EOF' && pass "warning lines for seccomp, hooks, ipc" || fail "warning lines" "$(cat "$LOG")"
+python3 - "$LOG" <<'EOF' && pass "warning lines for seccomp, ipc" || fail "warning lines" "$(cat "$LOG")"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 w = [l["msg"] for l in lines if l["level"] == "warning"]
-for want in ("linux.seccomp", "hooks.poststart", "ipc"):
+for want in ("linux.seccomp", "ipc"):
     assert any(want in m for m in w), (want, w)
 EOF
 errcase "--strict refuses what cse cannot honour" 1 "strict mode: cse cannot honour" \

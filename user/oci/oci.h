@@ -21,6 +21,7 @@
  *   track.c     every process of an instance: cgroup v2 leaf or /proc scan
  *   ops.c       state, kill, ps, pause, resume, delete, list, update
  *   console.c   pseudo-terminals and --console-socket (SCM_RIGHTS)
+ *   hooks.c     config.json hooks at create, start and delete
  *   features.c  the features document
  */
 #ifndef CSE_OCI_H
@@ -35,6 +36,8 @@
 #include <jansson.h>
 
 #define OCI_VERSION "1.2.0"	/* the runtime-spec version we implement */
+
+struct oci_state;
 
 /* Global options (before the subcommand). */
 struct oci_global {
@@ -143,6 +146,11 @@ void oci_profile_free(struct oci_profile *pr);
 
 /* program.c: -1 (reported) when process.args[0] is not in the view */
 int oci_program_check(const struct oci_spec *s, const struct oci_profile *pr);
+
+/* hooks.c: the hooks of KIND kept in the state; -1 (reported) on a failure */
+int oci_hooks_run(const struct oci_state *st, const char *kind);
+/* ops.c: the runtime-spec state document */
+json_t *oci_state_json(const struct oci_state *st);
 
 /* state.c */
 enum oci_status { OCI_CREATING, OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };

@@ -354,11 +354,18 @@ int oci_spec_load(const char *bundle, struct oci_spec *s)
 	linux_section(linux_, s);
 	hooks = json_object_get(s->config, "hooks");
 	if (json_is_object(hooks)) {
+		static const char *const known[] = { "prestart", "createRuntime", "createContainer",
+						     "startContainer", "poststart", "poststop" };
 		const char *key;
+		size_t k;
 
-		json_object_foreach(hooks, key, v)
-			if (json_array_size(v))
-				unsupported(&s->unsupported, "hooks.%s: not run", key);
+		json_object_foreach(hooks, key, v) {
+			for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+				if (!strcmp(key, known[k]))
+					break;
+			if (k == sizeof(known) / sizeof(known[0]) && json_array_size(v))
+				unsupported(&s->unsupported, "hooks.%s: unknown hook, not run", key);
+		}
 	}
 	v = json_object_get(s->config, "annotations");
 	s->keep_creds = json_is_string(json_object_get(v, "org.cse.keep-credentials")) &&
