@@ -196,6 +196,13 @@ errcase "start of a stopped container" 1 "cannot start a container that has stop
 oci delete life && [ ! -e "$ROOT/life" ] && pass "delete removes the state" || fail "delete removes the state"
 errcase "delete twice" 1 'container "life" does not exist' oci delete life
 rm -f "$W/rootfs/tmp/started"
+B=$(bundle created '["sh","-c","touch /tmp/started"]')
+IDS+=(created)
+oci create --bundle "$B" --pid-file "$W/created.pid" created </dev/null >/dev/null 2>&1
+oci delete created
+expect "delete of a created container (no --force, as runc)" 0 $?
+waitfor "gone $(cat "$W/created.pid")" && [ ! -e "$W/rootfs/tmp/started" ] &&
+	pass "its init ended without running the program" || fail "its init ended without running the program"
 
 # ------------------------------------------------------------ runc as the reference
 if command -v runc >/dev/null && [ "$(id -u)" = 0 ] &&
@@ -444,11 +451,16 @@ for mode in cgroup proc; do
 	oci create --bundle "$B" "all$mode" </dev/null >/dev/null 2>&1 && oci start "all$mode"
 	waitfor "[ \$(oci ps --format json all$mode | tr -cd , | wc -c) -ge 1 ]"
 	pids=$(oci ps --format json "all$mode" | tr -d '[],')
+	init=$(st "all$mode" pid)
 	oci kill --all "all$mode" KILL
 	left=""
-	for p in $pids; do waitfor "gone $p" || left="$left $p"; done
+	for p in $init $pids; do waitfor "gone $p" || left="$left $p"; done
 	expect "kill --all ends every process, a setsid'd one too ($mode)" "" "$left"
-	oci delete "all$mode"
+	if [ -n "$left" ] || ! oci delete "all$mode"; then
+		fail "delete after kill --all ($mode)" "init $init, ps before: $pids, state: $(st "all$mode" status)" \
+			"ps now: $(oci ps --format json "all$mode")" "$(ps -o pid,stat,cmd -p "$init" 2>&1)"
+		oci delete --force "all$mode"
+	fi
 	unset CSE_OCI_TRACKING
 done
 
