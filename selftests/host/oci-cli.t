@@ -492,4 +492,27 @@ else
 	fail "build cse-oci with ASan/UBSan" "$(tail -n 20 "$W/asan.log")"
 fi
 
+# ------------------------------------------------------------ libFuzzer: config.json mapping
+if command -v clang >/dev/null; then
+	FZ=$W/fuzz
+	mkdir -p "$FZ/bundle" "$FZ/corpus"
+	ln -s "$W/rootfs" "$FZ/bundle/rootfs"
+	for f in "$W"/b-*/config.json; do cp "$f" "$FZ/corpus/$(basename "$(dirname "$f")").json"; done
+	srcs=()
+	for f in "$TOP"/user/oci/*.c; do [ "$(basename "$f")" = main.c ] || srcs+=("$f"); done
+	if clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -I"$TOP/include" -o "$FZ/config_fuzz" \
+		"$TOP/user/oci/fuzz/config_fuzz.c" "${srcs[@]}" -ljansson >"$FZ/build.log" 2>&1; then
+		pass "build the config.json fuzz target"
+		(cd "$FZ" && CSE_OCI_FUZZ_DIR=$FZ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS='' \
+			./config_fuzz -max_total_time="${FUZZ_SECONDS:-5}" -close_fd_mask=2 \
+			-artifact_prefix="$FZ/crash-" corpus >"$FZ/run.log" 2>&1)
+		expect "config.json fuzz target: no crash, leak or UB in ${FUZZ_SECONDS:-5} s" 0 $?
+	else
+		fail "build the config.json fuzz target" "$(tail -n 20 "$FZ/build.log")"
+	fi
+else
+	skip "config.json fuzz target" "no clang"
+fi
+
 t_done

@@ -121,6 +121,7 @@ struct oci_spec {
 };
 
 int oci_spec_load(const char *bundle, struct oci_spec *s);
+int oci_spec_parse(struct oci_spec *s, json_t *config);
 int oci_process_parse(json_t *p, struct oci_process *out, struct strv *unsupported);
 void oci_process_free(struct oci_process *p);
 /* caps.c */

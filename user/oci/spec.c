@@ -308,9 +308,8 @@ static void linux_section(json_t *l, struct oci_spec *s)
 int oci_spec_load(const char *bundle, struct oci_spec *s)
 {
 	json_error_t err;
-	const char *ver, *root;
 	char *path, real[PATH_MAX];
-	json_t *hooks, *linux_, *v;
+	json_t *config;
 
 	memset(s, 0, sizeof(*s));
 	if (!realpath(bundle, real)) {
@@ -319,13 +318,28 @@ int oci_spec_load(const char *bundle, struct oci_spec *s)
 	}
 	s->bundle = oci_xstrdup(real);
 	path = oci_xasprintf("%s/config.json", s->bundle);
-	s->config = json_load_file(path, 0, &err);
-	if (!s->config) {
+	config = json_load_file(path, 0, &err);
+	if (!config) {
 		oci_error("cannot read %s: %s (line %d)", path, err.text, err.line);
 		free(path);
 		return -1;
 	}
 	free(path);
+	return oci_spec_parse(s, config);
+}
+
+/* Takes CONFIG; s->bundle is set (relative root.path is relative to it). */
+int oci_spec_parse(struct oci_spec *s, json_t *config)
+{
+	const char *ver, *root;
+	char *path, real[PATH_MAX];
+	json_t *hooks, *linux_, *v;
+
+	s->config = config;
+	if (!json_is_object(config)) {
+		oci_error("config: not a JSON object");
+		return -1;
+	}
 	ver = json_string_value(json_object_get(s->config, "ociVersion"));
 	if (!ver || strncmp(ver, "1.", 2)) {
 		oci_error("config: ociVersion '%s' is not 1.x", ver ? ver : "(missing)");
