@@ -20,8 +20,12 @@
 #  - the whole instance ends with its init (pid namespace), with kill --all
 #    and with delete, also with the /proc-scan fallback (CSE_OCI_TRACKING=proc);
 #    nothing is left: no process, no state directory, no cgroup leaf
-#  - the same error and mapping cases through a copy built with ASan/UBSan
-# Takes about 15 s. Env: TOP, KEEP=1 keeps the work directory.
+#  - hooks: every kind, with the state on stdin; failures and timeouts
+#  - the same error and mapping cases through a copy built with ASan/UBSan,
+#    and the libFuzzer target user/oci/fuzz/config_fuzz.c for FUZZ_SECONDS
+#    (default 5; skipped without clang)
+# Takes about 40 s (60 s on a busy machine). Env: TOP, FUZZ_SECONDS,
+# KEEP=1 keeps the work directory.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 OCI=$TOP/build/bin/cse-oci
