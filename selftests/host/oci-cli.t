@@ -322,6 +322,19 @@ oci run --bundle "$B" priv </dev/null >"$W/priv.out" 2>&1
 expect "non-root user, root below a 0700 directory" "uid=1000 gid=1000|from the host|image file" \
 	"$(tr '\n' '|' <"$W/priv.out" | sed 's/|$//')"
 expect "its bind mounts are gone after delete" "" "$(grep -c " $W/state" /proc/self/mountinfo | grep -v '^0$')"
+B=$(bundle keep '["sh","-c","id -u; grep ^Uid: /proc/self/status | cut -f2"]' \
+	'c["process"]["user"] = {"uid": 1000, "gid": 1000}; c["annotations"] = {"org.cse.keep-credentials": "true"}')
+IDS+=(keep)
+oci run --bundle "$B" keep </dev/null >"$W/keep.out" 2>&1
+expect "org.cse.keep-credentials: shown uid 1000 (id element), real uid 0" "1000 0" \
+	"$(tr '\n' ' ' <"$W/keep.out" | sed 's/ $//')"
+B=$(bundle mapped '["sh","-c","id -u; grep ^Uid: /proc/self/status | cut -f2"]' \
+	'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 2000, "size": 65536}]; c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 2000, "size": 65536}]; c["linux"]["namespaces"].append({"type": "user"})')
+IDS+=(mapped)
+chmod 711 "$W/rootfs"
+oci run --bundle "$B" mapped </dev/null >"$W/mapped.out" 2>&1
+expect "uidMappings: container root is host uid 2000, shown as 0" "0 2000" \
+	"$(tr '\n' ' ' <"$W/mapped.out" | sed 's/ $//')"
 fi
 
 # ------------------------------------------------------------ hooks

@@ -23,6 +23,7 @@
  *   console.c   pseudo-terminals and --console-socket (SCM_RIGHTS)
  *   hooks.c     config.json hooks at create, start and delete
  *   features.c  the features document
+ *   fuzz/config_fuzz.c  libFuzzer target of the config.json mapping
  */
 #ifndef CSE_OCI_H
 #define CSE_OCI_H
