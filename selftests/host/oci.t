@@ -275,8 +275,22 @@ printf '%s\n' "$got" | sed -n 2p | grep -q '^/dev/pts/[0-9]*$'
 expect "exec -t: tty names a pts ($(printf '%s\n' "$got" | sed -n 2p))" 0 $?
 expect "exec -t: exit status" 4 $rc
 
+# Processes whose cwd, root or an open file is in container ID's rootfs:
+# none may outlive delete.
+in_bundle() {
+	local b=$W/state/io.containerd.runtime.v2.task/$NS/$1/rootfs d l
+	for d in /proc/[0-9]*; do
+		for l in "$d/cwd" "$d/root" "$d"/fd/*; do
+			case $(readlink "$l" 2>/dev/null) in "$b"*) printf ' %s' "${d#/proc/}"; break ;; esac
+		done
+	done
+}
 # kill and delete: no process of the container stays
 c1_pids=$("${C[@]}" task ps c1 | awk 'NR > 1 {print $1}' | tr '\n' ' ')
+# (runc's processes name their cwd from their own root: not seen there)
+[ $CSE = 1 ] && expect "kill: before it, c1's processes are those in its rootfs" \
+	"$(echo $c1_pids | tr ' ' '\n' | sort -n | tr '\n' ' ')" \
+	"$(in_bundle c1 | tr ' ' '\n' | sed '/^$/d' | sort -n | tr '\n' ' ')"
 "${C[@]}" task kill c1
 for _ in $(seq 100); do
 	[ "$("${C[@]}" task ls | awk '$1 == "c1" {print $3}')" = STOPPED ] && break
@@ -290,6 +304,7 @@ for p in $c1_pids; do [ -e "/proc/$p" ] && left="$left $p"; done
 for p in $(our_pids); do
 	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'NAME=c1' && left="$left $p"
 done
+left="$left$(in_bundle c1)"
 expect "delete: no process of c1 left (was: $c1_pids)" "" "$left"
 "${C[@]}" container rm c1 >/dev/null 2>&1
 # pause and resume: a ticker in c2 (an exec'd process) stops, then goes on
@@ -328,6 +343,7 @@ done
 expect "detached: killed and deleted" "0 " "$? $("${C[@]}" task ls -q | grep -x d1)"
 left=
 for p in $d1_pids; do [ -e "/proc/$p" ] && left="$left $p"; done
+left="$left$(in_bundle d1)"
 expect "detached: no process left (was: $d1_pids)" "" "$left"
 "${C[@]}" container rm d1 >/dev/null 2>&1
 
