@@ -99,13 +99,14 @@ sparse:
 # directory, so bin/ and lib/cse/ are installed side by side.
 install: user
 	install -d $(BINDIR) $(LIBDIR) $(MANDIR)
-	install -m 0755 build/bin/cse-run build/bin/csectl $(BINDIR)/
+	install -m 0755 build/bin/cse-run build/bin/csectl build/bin/cse-oci $(BINDIR)/
 	install -m 0755 build/lib/cse/cse-loader $(LIBDIR)/
 	install -m 0644 build/lib/cse/cse-*.so build/lib/cse/cse-loader-gdb.py $(LIBDIR)/
-	install -m 0644 user/man/cse-run.1 user/man/csectl.1 $(MANDIR)/
+	install -m 0644 user/man/cse-run.1 user/man/csectl.1 user/man/cse-oci.1 $(MANDIR)/
 
 uninstall:
 	rm -f $(BINDIR)/cse-run $(BINDIR)/csectl $(MANDIR)/cse-run.1 $(MANDIR)/csectl.1
+	rm -f $(BINDIR)/cse-oci $(MANDIR)/cse-oci.1
 	rm -rf $(LIBDIR)
 
 modules_install: kmod

@@ -159,6 +159,11 @@ static void set_creds(const struct oci_launch *l)
 			  (unsigned)c->host_gid, strerror(errno));
 		_exit(1);
 	}
+	if (access(l->profile, R_OK) < 0) {
+		oci_error("uid %u cannot read %s (%s): the state root and its parents must be searchable (chmod 711), or set org.cse.keep-credentials=true",
+			  (unsigned)c->host_uid, l->profile, strerror(errno));
+		_exit(1);
+	}
 }
 
 _Noreturn void oci_child_run(const struct oci_launch *l)

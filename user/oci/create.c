@@ -162,6 +162,7 @@ static void undo(const char *dir, const char *leaf)
 		json_decref(st.j);
 		oci_cgroup_remove(leaf);
 	}
+	oci_reach_release(dir);
 	oci_remove_tree(dir);
 }
 
@@ -203,6 +204,8 @@ int oci_create(const char *id, const char *bundle, const char *pid_file,
 			json_object_get(s.config, "annotations") ?: json_object());
 	if (oci_state_save(&st) < 0)	/* "creating" from now on */
 		goto out;
+	oci_creds_for(&s.proc, s.uid_map, s.gid_map, s.keep_creds, &l.creds);
+	s.reach = l.creds.change && l.creds.host_uid != 0;
 	if (build_profile(&s, st.dir, &flags, &profile) < 0 || oci_spec_check(&s, oci_g.strict) < 0)
 		goto out;
 	fifo = oci_fifo_path(st.dir);
@@ -231,7 +234,6 @@ int oci_create(const char *id, const char *bundle, const char *pid_file,
 	l.profile = profile;
 	l.cgroup = leaf;
 	l.fifo = fifo;
-	oci_creds_for(&s.proc, s.uid_map, s.gid_map, s.keep_creds, &l.creds);
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		oci_die("pipe: %s", strerror(errno));
 	fflush(NULL);
@@ -266,6 +268,7 @@ int oci_create(const char *id, const char *bundle, const char *pid_file,
 	json_object_set(st.j, "uid_map", s.uid_map ?: json_array());
 	json_object_set(st.j, "gid_map", s.gid_map ?: json_array());
 	json_object_set_new(st.j, "keep_creds", json_boolean(s.keep_creds));
+	json_object_set_new(st.j, "view_rootfs", json_string(s.view_rootfs));
 	if (s.pidns)
 		oci_watcher_start(&st);
 	if (oci_state_save(&st) < 0 || (pid_file && oci_write_pid_file(pid_file, pid) < 0)) {
@@ -291,6 +294,8 @@ out_nodir:
 	strv_free(&s.unsupported);
 	json_decref(s.config);
 	free(s.bundle);
+	if (s.view_rootfs != s.rootfs)
+		free(s.view_rootfs);
 	free(s.rootfs);
 	return r;
 }
@@ -336,8 +341,10 @@ int oci_start(const char *id)
 		}
 	}
 	close(fd);
-	if (!r)
+	if (!r) {
 		unlink(fifo);
+		oci_instance_remember(&st);
+	}
 	free(fifo);
 out:
 	if (lock >= 0)

@@ -143,7 +143,7 @@ static int run(struct oci_state *st, struct exec_args *a, struct oci_process *p)
 		}
 		if (oci_join_elements(l.profile, &all, &elements) == 0) {
 			l.join_elements = &elements;
-			l.rootfs = json_string_value(json_object_get(st->j, "rootfs"));
+			l.rootfs = json_string_value(json_object_get(st->j, "view_rootfs"));
 		} else {
 			close(l.join_state_fd);
 			l.join_state_fd = -1;

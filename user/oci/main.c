@@ -63,6 +63,9 @@ static const struct cmd cmds[] = {
 	  "A running container needs --force.\n" },
 	{ "list", oci_cmd_list, "list [--format table|json] [--quiet]",
 	  "List the containers under the state root.\n" },
+	{ "update", oci_cmd_update, "update [--resources FILE|-] ID",
+	  "Accepted for Kubernetes: cse applies no resource limits (a warning in the\n"
+	  "log; refused with --strict).\n" },
 	{ "features", oci_cmd_features, "features",
 	  "Print what this runtime supports (runtime-spec features JSON).\n" },
 };

@@ -7,7 +7,9 @@
  *   root.readonly      every top-level entry of the root bound read-only
  *                      (the fs element refuses a bind at "/"); a new entry
  *                      directly in "/" could still be created
- *   bind, rbind        [fs] bind = SOURCE:DEST[:ro]
+ *   bind, rbind        [fs] bind = SOURCE:DEST[:ro] (for a user that is not
+ *                      root, the root and SOURCE are bound into the state
+ *                      directory first: reach.c)
  *   tmpfs              a directory tmpfs/N in the state directory, bound at
  *                      DEST: shared by the init and exec'd processes, removed
  *                      by delete (mode= uid= gid= options honoured; size= not)
@@ -87,7 +89,7 @@ static char *host_path(const struct oci_spec *s, const char *path)
 {
 	if (under(path, "/proc") || under(path, "/sys") || under(path, "/dev"))
 		return oci_xstrdup(path);
-	return oci_xasprintf("%s%s", s->rootfs, path);
+	return oci_xasprintf("%s%s", s->view_rootfs, path);
 }
 
 static void bind(struct oci_profile *pr, const char *src, const char *dst, bool ro)
@@ -151,6 +153,16 @@ static int one_mount(struct oci_spec *s, const char *state_dir, size_t i, json_t
 			free(path);
 			return -1;
 		}
+		if (s->reach) {
+			char name[32], *r;
+
+			snprintf(name, sizeof(name), "%zu", i);
+			r = oci_reach(state_dir, name, path);
+			free(path);
+			if (!r)
+				return -1;
+			path = r;
+		}
 		bind(pr, path, dst, ro);
 		free(path);
 		return 0;
@@ -182,7 +194,7 @@ static int one_mount(struct oci_spec *s, const char *state_dir, size_t i, json_t
 /* root.readonly: the fs element takes no bind at "/", so bind each entry. */
 static void readonly_root(const struct oci_spec *s, struct oci_profile *pr)
 {
-	DIR *d = opendir(s->rootfs);
+	DIR *d = opendir(s->view_rootfs);
 	struct dirent *e;
 
 	if (!d)
@@ -194,7 +206,7 @@ static void readonly_root(const struct oci_spec *s, struct oci_profile *pr)
 		    !strcmp(e->d_name, "proc") || !strcmp(e->d_name, "sys") ||
 		    !strcmp(e->d_name, "dev"))
 			continue;
-		src = oci_xasprintf("%s/%s", s->rootfs, e->d_name);
+		src = oci_xasprintf("%s/%s", s->view_rootfs, e->d_name);
 		dst = oci_xasprintf("/%s", e->d_name);
 		bind(pr, src, dst, true);
 		free(src);
@@ -211,7 +223,10 @@ int oci_mounts_map(struct oci_spec *s, const char *state_dir, struct oci_profile
 	size_t i;
 	char *empty;
 
-	oci_profile_add(pr, "fs", "root", s->rootfs);
+	s->view_rootfs = s->rootfs;
+	if (s->reach && !(s->view_rootfs = oci_reach(state_dir, "rootfs", s->rootfs)))
+		return -1;
+	oci_profile_add(pr, "fs", "root", s->view_rootfs);
 	/* before the mounts: a mount inside the root stays writable */
 	if (json_is_true(json_object_get(json_object_get(s->config, "root"), "readonly")))
 		readonly_root(s, pr);

@@ -11,13 +11,14 @@
  *   spec.c      config.json: process and checks (what cse honours)
  *   caps.c      process.capabilities: the bounding set
  *   mounts.c    config.json: root, mounts, masked/readonly paths -> [fs]
+ *   reach.c     bind mounts so that a non-root container user reaches them
  *   profile.c   the cse-run profile written to the state directory
  *   create.c    create, start, run: the init process and its exec FIFO
  *   child.c     what a new container process does before cse-run
  *   exec.c      exec: another process in a running container
  *   join.c      exec into the container's own cse instance
  *   track.c     every process of an instance: cgroup v2 leaf or /proc scan
- *   ops.c       state, kill, ps, pause, resume, delete
+ *   ops.c       state, kill, ps, pause, resume, delete, list, update
  *   console.c   pseudo-terminals and --console-socket (SCM_RIGHTS)
  *   features.c  the features document
  */
@@ -105,6 +106,8 @@ struct oci_spec {
 	json_t *config;		/* the whole config.json */
 	char *bundle;		/* absolute */
 	char *rootfs;		/* absolute */
+	char *view_rootfs;	/* what the view uses: rootfs or its reach.c bind */
+	bool reach;		/* bind mounts for a non-root user (reach.c) */
 	struct oci_process proc;
 	bool pidns;		/* ends every process with the init */
 	bool netns;		/* private port space */
@@ -186,6 +189,10 @@ int oci_join_find(const struct oci_state *st, int *state_fd, int *inst_fd);
 int oci_join_elements(const char *profile, const struct strv *flags, struct strv *out);
 int oci_join_exec(const struct oci_launch *l, const char *rootfs);
 
+/* reach.c */
+char *oci_reach(const char *state_dir, const char *name, const char *src);
+int oci_reach_release(const char *dir);
+
 /* track.c */
 char *oci_cgroup_create(const char *id);	/* NULL: /proc scan instead */
 int oci_cgroup_remove(const char *path);
@@ -194,6 +201,7 @@ int oci_instance_signal(const struct oci_state *st, int sig);
 int oci_instance_freeze(const struct oci_state *st, bool freeze);
 int oci_instance_frozen(const struct oci_state *st);
 int oci_instance_end(const struct oci_state *st);	/* SIGKILL all, wait */
+void oci_instance_remember(const struct oci_state *st);
 void oci_watcher_start(struct oci_state *st);
 
 /* console.c */
@@ -212,6 +220,7 @@ int oci_cmd_pause(int argc, char **argv);
 int oci_cmd_resume(int argc, char **argv);
 int oci_cmd_delete(int argc, char **argv);
 int oci_cmd_list(int argc, char **argv);
+int oci_cmd_update(int argc, char **argv);
 int oci_cmd_features(int argc, char **argv);
 
 /* create.c: shared by create and run. */

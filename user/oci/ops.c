@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * state, kill, ps, pause, resume, delete, list: commands on an existing
+ * state, kill, ps, pause, resume, delete, list, update: commands on an existing
  * container. Messages and rules follow runc's, which the shim and podman
  * match on: kill of a stopped container fails ("container not running")
  * except kill --all, which ends what is left; delete of a running one
@@ -270,6 +270,8 @@ int oci_delete(const char *id, bool force)
 	leaf = json_object_get(st.j, "cgroup");
 	if (json_is_string(leaf) && oci_cgroup_remove(json_string_value(leaf)) < 0)
 		goto out;
+	if (oci_reach_release(st.dir) < 0)
+		goto out;
 	if (oci_remove_tree(st.dir) < 0) {
 		oci_error("cannot remove the state directory %s", st.dir);
 		goto out;
@@ -353,5 +355,45 @@ int oci_cmd_list(int argc, char **argv)
 		putchar('\n');
 	}
 	json_decref(all);
+	return 0;
+}
+
+/*
+ * update: new resource limits (Kubernetes' UpdateContainerResources).
+ * cse applies none (see linux.resources): read and checked, then warned
+ * about, or refused in strict mode, like the same keys in config.json.
+ */
+int oci_cmd_update(int argc, char **argv)
+{
+	static const struct option opts[] = { { "resources", required_argument, NULL, 'r' }, { 0 } };
+	const char *file = NULL, *id;
+	struct oci_state st;
+	json_error_t err;
+	json_t *r = NULL;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long_only(argc, argv, "+r:", opts, NULL)) != -1) {
+		if (c == 'r')
+			file = optarg;
+		/* runc's single-value flags (--memory, --cpu-quota, ...): limits too */
+	}
+	if (oci_one_id(argc, argv, optind, "update", &id) < 0 || oci_state_load(id, &st) < 0)
+		return 1;
+	if (file) {
+		r = strcmp(file, "-") ? json_load_file(file, 0, &err) : json_loadf(stdin, 0, &err);
+		if (!r) {
+			oci_error("update: cannot read the resources %s: %s", file, err.text);
+			oci_state_free(&st);
+			return 1;
+		}
+	}
+	json_decref(r);
+	oci_state_free(&st);
+	if (oci_g.strict) {
+		oci_error("strict mode: cse cannot honour linux.resources (update)");
+		return 1;
+	}
+	oci_warn("cse cannot honour linux.resources (update): no limit is applied");
 	return 0;
 }

@@ -12,9 +12,8 @@
  *
  * Fallback, when no cgroup2 is mounted writable (or CSE_OCI_TRACKING=proc):
  * a scan of /proc for the processes whose session is one the runtime
- * started (each container process starts a session) and their
- * descendants. A process that starts a new session and is then orphaned
- * escapes it; cse-oci(1) says so.
+ * started (each container process starts a session), their descendants
+ * and whatever holds the instance's state memfd (see scan_members).
  *
  * The watcher: with a pid namespace in config.json, everything ends with
  * the init (the kernel's rule for a pid namespace; the runc shim relies on
@@ -128,6 +127,13 @@ static int cg_write(const char *leaf, const char *file, const char *v)
 	return r;
 }
 
+static void nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
 struct pinfo {
 	pid_t pid, ppid, sid;
 	bool member;
@@ -179,30 +185,98 @@ static struct pinfo *scan_proc(size_t *n)
 	return v;
 }
 
-static pid_t *scan_members(const struct oci_state *st, size_t *count)
+/* Inodes of the cse instance states ("memfd:cse-state") PID holds, added
+ * to the JSON array SET when new; true if one of them is in SET. */
+static bool state_memfds(pid_t pid, json_t *set, bool add)
 {
-	json_t *sessions = json_object_get(st->j, "sessions"), *s;
-	size_t n, i, k, out = 0;
-	struct pinfo *v = scan_proc(&n);
-	pid_t *pids, self = getpid();
-	bool changed = true;
+	char dir[64], path[320], link[64];
+	struct dirent *e;
+	struct stat sb;
+	bool hit = false;
+	DIR *d;
 
-	for (i = 0; i < n; i++)
-		json_array_foreach(sessions, k, s)
-			if (v[i].sid == (pid_t)json_integer_value(s))
-				v[i].member = true;
-	while (changed) {	/* descendants of members are members */
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		ssize_t n;
+		size_t k;
+		json_t *v;
+		bool known = false;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (strncmp(link, "/memfd:cse-state", 16) || stat(path, &sb) < 0)
+			continue;
+		json_array_foreach(set, k, v)
+			if ((json_int_t)sb.st_ino == json_integer_value(v))
+				known = true;
+		hit |= known;
+		if (add && !known)
+			json_array_append_new(set, json_integer((json_int_t)sb.st_ino));
+	}
+	if (d)
+		closedir(d);
+	return hit;
+}
+
+static bool descendants(struct pinfo *v, size_t n)
+{
+	bool changed = true, any = false;
+
+	while (changed) {
 		changed = false;
-		for (i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			if (v[i].member)
 				continue;
-			for (k = 0; k < n; k++)
+			for (size_t k = 0; k < n; k++)
 				if (v[k].member && v[k].pid == v[i].ppid) {
-					v[i].member = changed = true;
+					v[i].member = changed = any = true;
 					break;
 				}
 		}
 	}
+	return any;
+}
+
+/*
+ * Members: the sessions the runtime started, their descendants, and every
+ * process that holds one of the instance's state memfds (a process that
+ * left its session and was orphaned still holds it: the runtime keeps it
+ * in every process of the instance). The memfds seen are remembered in
+ * the state, so they still count once the session leaders are gone.
+ */
+static pid_t *scan_members(const struct oci_state *st, size_t *count)
+{
+	json_t *sessions = json_object_get(st->j, "sessions"), *s;
+	json_t *memfds = json_object_get(st->j, "memfds");
+	size_t n, i, k, out = 0, known;
+	struct pinfo *v = scan_proc(&n);
+	pid_t *pids, self = getpid();
+
+	if (!json_is_array(memfds)) {
+		memfds = json_array();
+		json_object_set_new(st->j, "memfds", memfds);
+	}
+	known = json_array_size(memfds);
+	for (i = 0; i < n; i++)
+		json_array_foreach(sessions, k, s)
+			if (v[i].sid == (pid_t)json_integer_value(s))
+				v[i].member = true;
+	descendants(v, n);
+	for (i = 0; i < n; i++)
+		if (v[i].member)
+			state_memfds(v[i].pid, memfds, true);
+	if (json_array_size(memfds)) {
+		for (i = 0; i < n; i++)
+			if (!v[i].member && v[i].pid != self && state_memfds(v[i].pid, memfds, false))
+				v[i].member = true;
+		descendants(v, n);
+	}
+	if (json_array_size(memfds) > known && st->dir && access(st->dir, F_OK) == 0)
+		oci_state_save(st);
 	pids = oci_xmalloc(sizeof(pid_t) * (n + 1));
 	for (i = 0; i < n; i++)
 		if (v[i].member && v[i].pid != self && oci_pid_start_time(v[i].pid))
@@ -210,6 +284,33 @@ static pid_t *scan_members(const struct oci_state *st, size_t *count)
 	free(v);
 	*count = out;
 	return pids;
+}
+
+/*
+ * /proc scan only: right after start, wait (at most 2 s) until the init
+ * holds its instance state memfd (cse-run makes it before the program
+ * runs) and remember it, so that a process that leaves the init's session
+ * is found even when no scan ran while the init was alive.
+ */
+void oci_instance_remember(const struct oci_state *st)
+{
+	json_t *memfds;
+
+	if (leaf_of(st))
+		return;
+	memfds = json_object_get(st->j, "memfds");
+	if (!json_is_array(memfds)) {
+		memfds = json_array();
+		json_object_set_new(st->j, "memfds", memfds);
+	}
+	for (int i = 0; i < 200 && oci_pid_alive(st->pid, st->start_time); i++) {
+		state_memfds(st->pid, memfds, true);
+		if (json_array_size(memfds)) {
+			oci_state_save(st);
+			return;
+		}
+		nap(10);
+	}
 }
 
 pid_t *oci_instance_pids(const struct oci_state *st, size_t *count)
@@ -290,12 +391,6 @@ int oci_instance_frozen(const struct oci_state *st)
 	return c == '1';
 }
 
-static void nap(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* SIGKILL to all (thawed, so a frozen one dies), until none is left (10 s). */
 int oci_instance_end(const struct oci_state *st)
