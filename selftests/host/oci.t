@@ -430,6 +430,23 @@ sed "s#\"/usr/local/bin/cse-oci\"#\"$OCI\"#" "$TOP/user/oci/examples/containers-
 got=$(CONTAINERS_CONF=$W/containers.conf timeout 90 "${P[@]}" --runtime cse "${PR[@]}" "$IMG" \
 	sh -c 'hostname; exit 5' 2>&1)
 expect "podman --runtime cse (user/oci/examples/containers-cse.conf)" "pod1 rc=5" "$got rc=$?"
+# podman run -d with its port 80 pinned on the host by annotation (cse's)
+if [ $CSE = 1 ]; then
+	PP=$(free_port)
+	timeout 90 "${P[@]}" --runtime "$OCI" run -d --name web --network none --env CSE_T="$W" \
+		--annotation org.cse.net.port="80:$PP/tcp" "$IMG" httpd -f -p 80 -h /srv/www >/dev/null 2>"$W/web.err"
+	got=
+	for _ in $(seq 50); do
+		got=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode().strip())' \
+			"http://127.0.0.1:$PP/" 2>/dev/null) && break
+		sleep 0.1
+	done
+	expect "podman run -d: port 80 on host port $PP (org.cse.net.port)" "cse test image" "$got"
+	web_pids() { for p in $(our_pids); do grep -qa 'httpd' "/proc/$p/cmdline" && echo "$p"; done; }
+	expect "podman run -d: its httpd is found" 1 "$(web_pids | wc -l)"
+	timeout 60 "${P[@]}" rm -f -t 1 web >/dev/null 2>&1
+	expect "podman rm -f: no process of it left" "" "$(web_pids)"
+fi
 expect "podman: no container left" "" "$("${P[@]}" ps -aq 2>&1)"
 
 teardown check
