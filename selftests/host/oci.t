@@ -9,20 +9,28 @@
 #              the CRI plugin and the `cse` runtime handler of
 #              user/oci/examples/containerd-cse.toml): the plugin loads and
 #              has the handler
-#  - ctr       `ctr run --runc-binary cse-oci`: two containers side by side
-#              with their own hostnames and files (a write in one is absent
-#              in the other and in the image's layers), each serving HTTP on
-#              port 80, reached from inside (127.0.0.1:80) and from the host
-#              (its host port); `ctr task exec` with and without -t; kill and
-#              delete leave no process of the container; `run --rm` passes
-#              the exit status; the same commands natively under runc answer
-#              the same
-#  - podman    `podman --runtime cse-oci run --rm` of the same image (also
-#              through user/oci/examples/containers-cse.conf)
+#  - ctr       `ctr run --runc-binary cse-oci`: two containers side by side,
+#              in the host's namespaces, with their own hostnames
+#              (annotation) and files (a write in one is absent in the other
+#              and in the image's layers), each serving HTTP on port 80,
+#              reached from inside (its init's client and exec'd ones) and
+#              from the host (an automatic host port, and one pinned by
+#              annotation); state; warnings in the shim's --log file and
+#              org.cse.strict refusing; `ctr task exec` with and without -t;
+#              pause/resume; kill and delete leave no process (by pid, by
+#              environment, by cwd/root/fd in the rootfs) and no state;
+#              `run --rm` passes the exit status; what a container sees
+#              (read-only root, binds, tmpfs, masked and read-only paths,
+#              cwd, env, no_new_privs, rlimits) equals runc's
+#  - podman    `podman --runtime cse-oci run` of the same image: output as
+#              under runc (also with --user/--workdir/--env), through
+#              user/oci/examples/containers-cse.conf, and run -d with a
+#              published port, rm -f leaving no process
 # Every daemon and container it starts is stopped at the end, even on
 # failure; nothing stays running or mounted.
 # Prints TAP; env: TOP, CSE_OCI (the runtime under test, default
-# build/bin/cse-oci; runc checks the harness itself).
+# build/bin/cse-oci; CSE_OCI=runc checks the harness itself, without the
+# cse-only checks), OCI_T_DEBUG=1 prints runc's answers.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 OCI=${CSE_OCI:-$TOP/build/bin/cse-oci}
