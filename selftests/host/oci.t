@@ -9,20 +9,28 @@
 #              the CRI plugin and the `cse` runtime handler of
 #              user/oci/examples/containerd-cse.toml): the plugin loads and
 #              has the handler
-#  - ctr       `ctr run --runc-binary cse-oci`: two containers side by side
-#              with their own hostnames and files (a write in one is absent
-#              in the other and in the image's layers), each serving HTTP on
-#              port 80, reached from inside (127.0.0.1:80) and from the host
-#              (its host port); `ctr task exec` with and without -t; kill and
-#              delete leave no process of the container; `run --rm` passes
-#              the exit status; the same commands natively under runc answer
-#              the same
-#  - podman    `podman --runtime cse-oci run --rm` of the same image (also
-#              through user/oci/examples/containers-cse.conf)
+#  - ctr       `ctr run --runc-binary cse-oci`: two containers side by side,
+#              in the host's namespaces, with their own hostnames
+#              (annotation) and files (a write in one is absent in the other
+#              and in the image's layers), each serving HTTP on port 80,
+#              reached from inside (its init's client and exec'd ones) and
+#              from the host (an automatic host port, and one pinned by
+#              annotation); state; warnings in the shim's --log file and
+#              org.cse.strict refusing; `ctr task exec` with and without -t;
+#              pause/resume; kill and delete leave no process (by pid, by
+#              environment, by cwd/root/fd in the rootfs) and no state;
+#              `run --rm` passes the exit status; what a container sees
+#              (read-only root, binds, tmpfs, masked and read-only paths,
+#              cwd, env, no_new_privs, rlimits) equals runc's
+#  - podman    `podman --runtime cse-oci run` of the same image: output as
+#              under runc (also with --user/--workdir/--env), through
+#              user/oci/examples/containers-cse.conf, and run -d with a
+#              published port, rm -f leaving no process
 # Every daemon and container it starts is stopped at the end, even on
 # failure; nothing stays running or mounted.
 # Prints TAP; env: TOP, CSE_OCI (the runtime under test, default
-# build/bin/cse-oci; runc checks the harness itself).
+# build/bin/cse-oci; CSE_OCI=runc checks the harness itself, without the
+# cse-only checks), OCI_T_DEBUG=1 prints runc's answers.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 OCI=${CSE_OCI:-$TOP/build/bin/cse-oci}
@@ -173,9 +181,11 @@ else
 	fail "cri: the plugin loads with the cse handler of user/oci/examples/containerd-cse.toml" \
 		"status: $got" "$(grep -i 'cri' "$W/containerd.log" | grep -iE 'error|fatal' | head -n 5)"
 fi
-got=$(grep -o 'Start cri plugin with config.*' "$W/containerd.log" | grep -o 'cse:{Type:io.containerd.runc.v2[^}]*}' |
-	grep -o "BinaryName:$OCI" )
-expect "cri: its runtime cse is the runc v2 shim calling cse-oci" "BinaryName:$OCI" "$got"
+# containerd prints the plugin's whole config at start (Go's %+v).
+got=$(grep -o 'Start cri plugin with config.*' "$W/containerd.log" | grep -o 'cse:{[^}]*}' |
+	grep -o 'Type:[^ ]*\|PodAnnotations:[^ ]*\|ContainerAnnotations:[^ ]*\|BinaryName:[^]]*' | tr '\n' ' ')
+expect "cri: its runtime cse is the runc v2 shim calling cse-oci, with org.cse.* annotations" \
+	"Type:io.containerd.runc.v2 PodAnnotations:[org.cse.*] ContainerAnnotations:[org.cse.*] BinaryName:$OCI " "$got"
 
 t0=$(date +%s)
 "${C[@]}" image import "$IMAGE" >"$W/import.log" 2>&1
@@ -221,7 +231,7 @@ if [ $CSE = 1 ]; then
 	log=$W/state/io.containerd.runtime.v2.task/$NS/c1/log.json
 	expect "config.json: what cse cannot honour is a warning in the --log file" 1 \
 		"$(grep -c '"level":"warning".*cse cannot honour linux.namespaces: ipc' "$log" 2>&1)"
-	expect "hostname: each container its own" "c1 c2" "$(x c1 hostname) $(x c2 hostname)"
+	expect "hostname: each container its own" "c1 c2" "$(x c1 hostname 2>&1) $(x c2 hostname 2>&1)"
 	[ "$(x c1 hostname)" != "$(hostname)" ]
 	expect "hostname: not the host's ($(hostname))" 0 $?
 fi
@@ -275,8 +285,22 @@ printf '%s\n' "$got" | sed -n 2p | grep -q '^/dev/pts/[0-9]*$'
 expect "exec -t: tty names a pts ($(printf '%s\n' "$got" | sed -n 2p))" 0 $?
 expect "exec -t: exit status" 4 $rc
 
+# Processes whose cwd, root or an open file is in container ID's rootfs:
+# none may outlive delete.
+in_bundle() {
+	local b=$W/state/io.containerd.runtime.v2.task/$NS/$1/rootfs d l
+	for d in /proc/[0-9]*; do
+		for l in "$d/cwd" "$d/root" "$d"/fd/*; do
+			case $(readlink "$l" 2>/dev/null) in "$b"*) printf ' %s' "${d#/proc/}"; break ;; esac
+		done
+	done
+}
 # kill and delete: no process of the container stays
 c1_pids=$("${C[@]}" task ps c1 | awk 'NR > 1 {print $1}' | tr '\n' ' ')
+# (runc's processes name their cwd from their own root: not seen there)
+[ $CSE = 1 ] && expect "kill: before it, c1's processes are those in its rootfs" \
+	"$(echo $c1_pids | tr ' ' '\n' | sort -n | tr '\n' ' ')" \
+	"$(in_bundle c1 | tr ' ' '\n' | sed '/^$/d' | sort -n | tr '\n' ' ')"
 "${C[@]}" task kill c1
 for _ in $(seq 100); do
 	[ "$("${C[@]}" task ls | awk '$1 == "c1" {print $3}')" = STOPPED ] && break
@@ -290,6 +314,7 @@ for p in $c1_pids; do [ -e "/proc/$p" ] && left="$left $p"; done
 for p in $(our_pids); do
 	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'NAME=c1' && left="$left $p"
 done
+left="$left$(in_bundle c1)"
 expect "delete: no process of c1 left (was: $c1_pids)" "" "$left"
 "${C[@]}" container rm c1 >/dev/null 2>&1
 # pause and resume: a ticker in c2 (an exec'd process) stops, then goes on
@@ -328,6 +353,7 @@ done
 expect "detached: killed and deleted" "0 " "$? $("${C[@]}" task ls -q | grep -x d1)"
 left=
 for p in $d1_pids; do [ -e "/proc/$p" ] && left="$left $p"; done
+left="$left$(in_bundle d1)"
 expect "detached: no process left (was: $d1_pids)" "" "$left"
 "${C[@]}" container rm d1 >/dev/null 2>&1
 
@@ -348,7 +374,8 @@ echo host-data >"$W/bind-ro/in"
 feat='pwd; echo "FOO=$FOO"; cat /ro/in; echo x >/rw/out && echo rw-ok; touch /ro/out 2>/dev/null || echo ro-refused
 touch /etc/new 2>/dev/null || echo root-ro; echo t >/scratch/t && cat /scratch/t; grep -c . /proc/self/status >/dev/null && echo proc-ok
 echo "kcore $(head -c 16 /proc/kcore 2>/dev/null | wc -c)"; v=$(cat /proc/sys/kernel/printk_ratelimit)
-(echo "$v" >/proc/sys/kernel/printk_ratelimit) 2>/dev/null && echo procsys-rw || echo procsys-ro'
+(echo "$v" >/proc/sys/kernel/printk_ratelimit) 2>/dev/null && echo procsys-rw || echo procsys-ro
+grep NoNewPrivs /proc/self/status | tr -s "\t " " "; echo "nofile $(ulimit -Sn) $(ulimit -Hn)"'
 feat_run() {
 	rm -f "$W/bind-rw/out"
 	timeout 60 "${C[@]}" run --rm --fifo-dir "$W/fifo" --runc-binary "$1" --runc-root "$W/runc-root" --env CSE_T="$W" --env FOO=bar \
@@ -361,7 +388,7 @@ feat_run() {
 feat_run "$(command -v runc)" >"$W/feat-runc.out"
 [ -n "${OCI_T_DEBUG:-}" ] && sed 's/^/# runc: /' "$W/feat-runc.out"
 feat_run "$OCI" >"$W/feat.out"
-expect "config.json: read-only root, binds, tmpfs, cwd, env, masked and read-only paths as under runc" \
+expect "config.json: read-only root, binds, tmpfs, cwd, env, masked and read-only paths, no_new_privs, rlimits as under runc" \
 	"$(cat "$W/feat-runc.out")" "$(cat "$W/feat.out")"
 if [ $CSE = 1 ]; then
 	got=$(timeout 60 "${C[@]}" run --rm --fifo-dir "$W/fifo" --runc-binary "$OCI" --runc-root "$W/runc-root" \
@@ -387,8 +414,11 @@ t0=$(date +%s)
 "${P[@]}" load -i "$IMAGE" >"$W/load.log" 2>&1
 expect "podman: load ($(($(date +%s) - t0)) s)" "$IMG" "$("${P[@]}" images --format '{{.Repository}}:{{.Tag}}' 2>&1)"
 # Without CAP_SYS_RESOURCE podman's default limits (above the hard ones)
-# cannot be set by any runtime: ask for lower ones.
-PR=(run --rm --network none --hostname pod1 --env CSE_T="$W" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+# cannot be set: runc fails, cse-oci lowers them with a warning. runc is
+# given lower ones.
+PR=(run --rm --network none --hostname pod1 --env CSE_T="$W")
+LOW=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+[ $CSE = 1 ] || PR+=("${LOW[@]}")
 pcmd='hostname; cat /etc/debian_version; echo x >/tmp/f && cat /tmp/f; (httpd -p 80 -h /srv/www && wget -qO- http://127.0.0.1:80/); exit 7'
 timeout 90 "${P[@]}" --runtime "$OCI" "${PR[@]}" --cidfile "$W/p.cid" "$IMG" sh -c "$pcmd" >"$W/p.out" 2>"$W/p.err"
 rc=$?
@@ -396,10 +426,10 @@ expect "podman --runtime cse-oci: exit status" 7 $rc
 # podman gives the runtime no --root: its state is in the default one.
 "$OCI" state "$(cat "$W/p.cid")" >/dev/null 2>&1
 expect "podman --runtime cse-oci: the runtime's state is gone" 1 $?
-timeout 90 "${P[@]}" --runtime "$(command -v runc)" "${PR[@]}" "$IMG" sh -c "$pcmd" >"$W/p-runc.out" 2>&1
+timeout 90 "${P[@]}" --runtime "$(command -v runc)" "${PR[@]}" "${LOW[@]}" "$IMG" sh -c "$pcmd" >"$W/p-runc.out" 2>&1
 expect "podman --runtime cse-oci: output as under runc" "$(cat "$W/p-runc.out")" "$(cat "$W/p.out")"
 [ $rc = 7 ] || printf '# %s\n' "$(tail -n 5 "$W/p.err")"
-ucmd='id; pwd; echo "X=$X"; touch /tmp/u && stat -c "%u:%g %a" /tmp/u; cat /proc/self/status | grep -E "^(Uid|Gid|NoNewPrivs):" | tr -s "\t " " "'
+ucmd='id; pwd; echo "X=$X"; ulimit -n; touch /tmp/u && stat -c "%u:%g %a" /tmp/u; cat /proc/self/status | grep -E "^(Uid|Gid|NoNewPrivs):" | tr -s "\t " " "'
 PU=(run --rm --network none --env CSE_T="$W" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024
 	--user 1000:1000 --workdir /tmp --env X=1)
 timeout 90 "${P[@]}" --runtime "$OCI" "${PU[@]}" "$IMG" sh -c "$ucmd" >"$W/pu.out" 2>"$W/pu.err"
@@ -410,6 +440,23 @@ sed "s#\"/usr/local/bin/cse-oci\"#\"$OCI\"#" "$TOP/user/oci/examples/containers-
 got=$(CONTAINERS_CONF=$W/containers.conf timeout 90 "${P[@]}" --runtime cse "${PR[@]}" "$IMG" \
 	sh -c 'hostname; exit 5' 2>&1)
 expect "podman --runtime cse (user/oci/examples/containers-cse.conf)" "pod1 rc=5" "$got rc=$?"
+# podman run -d with its port 80 pinned on the host by annotation (cse's)
+if [ $CSE = 1 ]; then
+	PP=$(free_port)
+	timeout 90 "${P[@]}" --runtime "$OCI" run -d --name web --network none --env CSE_T="$W" \
+		--annotation org.cse.net.port="80:$PP/tcp" "$IMG" httpd -f -p 80 -h /srv/www >/dev/null 2>"$W/web.err"
+	got=
+	for _ in $(seq 50); do
+		got=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode().strip())' \
+			"http://127.0.0.1:$PP/" 2>/dev/null) && break
+		sleep 0.1
+	done
+	expect "podman run -d: port 80 on host port $PP (org.cse.net.port)" "cse test image" "$got"
+	web_pids() { for p in $(our_pids); do grep -qa 'httpd' "/proc/$p/cmdline" && echo "$p"; done; }
+	expect "podman run -d: its httpd is found" 1 "$(web_pids | wc -l)"
+	timeout 60 "${P[@]}" rm -f -t 1 web >/dev/null 2>&1
+	expect "podman rm -f: no process of it left" "" "$(web_pids)"
+fi
 expect "podman: no container left" "" "$("${P[@]}" ps -aq 2>&1)"
 
 teardown check
