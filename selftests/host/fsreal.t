@@ -27,7 +27,7 @@ export LC_ALL=C
 
 W=$HT/fsreal
 ROOT=/var/cache/cse/roots/trixie-dev
-CASES="copy-up keeps owner, mode and times|apt-get update and install from Debian's registry|dpkg -i of a local .deb with owners and a setuid file|python3 -m venv and the venv's python|python3 -m venv with pip (ensurepip in a subprocess)|git init, commit, gc, fsck|gcc compile, link and run|tar xpf and cpf keep owners"
+CASES="copy-up keeps owner, mode and times|files made after dropping to _apt, in lower and new directories|apt-get update and install from Debian's registry|dpkg -i of a local .deb with owners and a setuid file|python3 -m venv and the venv's python|python3 -m venv with pip (ensurepip in a subprocess)|git init, commit, gc, fsck|gcc compile, link and run|tar xpf and cpf keep owners"
 
 skip_all() {
 	local IFS='|'

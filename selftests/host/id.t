@@ -273,4 +273,24 @@ else
 	notok "build id_race" "$(cat "$W/id_race.build")"
 fi
 
+# ---- files made after dropping to another user belong to that user, as
+# apt's _apt methods drop (setgroups, setresgid, setresuid): natively as
+# root, and as fake root. The set-group-ID directory's group is real
+# natively and only recorded under cse.
+crt='cd "$1"; mkdir -m 2777 sg && chgrp 8 sg && chmod 2777 sg &&
+	python3 -c "import os, sys; os.setgroups([]); os.setresgid(42, 42, 42); os.setresuid(42, 42, 42);
+os.execvp(\"sh\", [\"sh\", \"-c\", sys.argv[1]])" "umask 022; : >f; mkdir d; ln -s f l; touch t;
+		chmod 600 f && chown 42:42 d && : >sg/f2 && mkdir sg/d2 && chmod 640 sg/f2" &&
+	stat -c "%n %u %g %a" f d t sg sg/f2 sg/d2 && stat -c "%n %u %g" l'
+if [ "$(id -u)" = 0 ]; then
+	rm -rf "$W/crn" "$W/crc" && mkdir -m 1777 "$W/crn" && mkdir "$W/crc" && chown "$ME:$MYG" "$W/crc"
+	want=$(sh -c "$crt" sh "$W/crn" 2>&1)
+	got=$(run "$CSE_RUN" --root-id -- sh -c "$crt" sh "$W/crc" 2>&1)
+	expect "files created after setresuid(42) are 42's (chmod, chown by the owner), as natively" \
+		"$(echo $want)" "$(echo $got)"
+	rm -rf "$W/crn" "$W/crc"
+else
+	skip "files created after setresuid(42) are 42's" "not root (the native reference)"
+fi
+
 t_done

@@ -7,6 +7,7 @@
  *                             the lower one (a directory must be empty
  *                             in the merged view)
  *   mkdir, mkdirat            over a hidden lower name: an opaque dir
+ *                             (else passed on, on the upper path)
  *   rename, renameat,         the source is copied up whole (a directory
  *   renameat2                 with all its children, then opaque), moved
  *                             in UPPER, and its old name whited out
@@ -324,7 +325,13 @@ static long do_remove(const char *rel, int dir)
 	return r;
 }
 
-static long do_mkdir(const char *rel, uint32_t mode)
+/*
+ * mkdir of REL. A name the lower layer never had is made by the kernel's
+ * own call on the upper path (written to *pass, the call passes on, so
+ * later elements see it: the id element records its owner); over a
+ * removed lower name the opaque directory is made here (*pass NULL).
+ */
+static long do_mkdir(const char *rel, uint32_t mode, char *pass)
 {
 	LAY_BUF(up);
 	LAY_BUF(low);
@@ -344,6 +351,19 @@ static long do_mkdir(const char *rel, uint32_t mode)
 		return -K_ENAMETOOLONG;
 	/* A lower directory of that name was removed: it must not show again. */
 	opaque = lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) == 0;
+	if (!opaque && pass) {
+		/* Flags before the directory exists, as for other creations
+		 * (fs_layer_prepare): a failed mkdir leaves flags the disk
+		 * walk corrects. */
+		ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR | IX_OPAQUE, 0);
+		size_t n = cse_strlen(up);
+
+		for (size_t i = 0; i <= n; i++)
+			pass[i] = up[i];
+		return 0;
+	}
+	if (pass)
+		pass[0] = 0;
 	lay_lock();
 	/*
 	 * A directory the lower layer has nothing of is opaque for lookups
@@ -418,10 +438,17 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 	case __NR_mkdirat: {
 		int i = call->nr == __NR_mkdirat;
 
+		char *up = lay_svc->scratch(call, FS_PATH_MAX);
+
 		if (!(a = rel_of(call, i, b0, FS_PATH_MAX)))
 			return CSE_PASS;
-		call->ret = do_mkdir(a, (uint32_t)x[i + 1]);
-		return CSE_DONE;
+		call->ret = do_mkdir(a, (uint32_t)x[i + 1], up);
+		if (call->ret || !up || !up[0])
+			return CSE_DONE;
+		x[i] = (long)up;	/* the kernel's mkdir of the upper path */
+		if (i)
+			x[0] = K_AT_FDCWD;
+		return CSE_PASS;
 	}
 	case __NR_rename:
 	case __NR_renameat:

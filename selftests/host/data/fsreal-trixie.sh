@@ -14,6 +14,14 @@ mkdir /var/mail/sub
 stat -c '%n %U %G %a' $f
 stat -c '%n %Y' /var/log/lastlog
 
+echo "== files made after dropping to _apt, in lower and new directories"
+mkdir -m 1777 /srv/drop
+python3 -c 'import os; os.setgroups([]); os.setresgid(65534, 65534, 65534); os.setresuid(42, 42, 42)
+os.mkdir("/srv/drop/d"); os.mkdir("/tmp/d2"); open("/srv/drop/d/f", "w").close(); open("/tmp/f2", "w").close()
+os.symlink("f", "/srv/drop/l"); os.chmod("/srv/drop/d/f", 0o600); os.chown("/tmp/d2", 42, 65534)'
+stat -c '%n %U %G %a' /srv/drop/d /srv/drop/d/f /tmp/d2 /tmp/f2
+stat -c '%n %U %G' /srv/drop/l
+
 echo "== apt-get update and install from Debian's registry"
 apt-get -q update >/tmp/apt-update.log 2>&1 || { echo "update failed"; tail -3 /tmp/apt-update.log; }
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends hello \
