@@ -247,11 +247,32 @@ static int core_watches(long nr)
 	}
 }
 
+/* Numbers the descriptor table or the socket-address stage act on
+ * (io_hooks_pre/post): never plain. */
+static int io_watches(long nr)
+{
+	switch (nr) {
+	case __NR_close: case __NR_dup: case __NR_bind: case __NR_connect:
+	case __NR_sendto: case __NR_getsockname: case __NR_getpeername:
+	case __NR_accept: case __NR_accept4: case __NR_recvfrom:
+	case __NR_sendmsg: case __NR_sendmmsg: case __NR_recvmsg: case __NR_recvmmsg:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+#define PLAIN		1	/* no descriptor argument either */
+#define PLAIN_FDS	3	/* descriptor arguments, checked against ours */
+#define NOT_PLAIN	2
+
 /*
- * Per number: 1 when nothing in the core looks at the call (no descriptor
- * or path argument, no path result, no runtime flag, not one the core
- * carries out), 2 when something may, 0 not known yet. Filled on first
- * use; racing threads write the same value.
+ * Per number: PLAIN or PLAIN_FDS when nothing in the core looks at the
+ * call but the hidden-descriptor check (no path argument or result, no
+ * runtime flag, not one the core carries out, not one the descriptor
+ * table or the socket-address stage act on), NOT_PLAIN when something
+ * may, 0 not known yet. Filled on first use; racing threads write the
+ * same value.
  */
 static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
 
@@ -262,23 +283,31 @@ static int plain_number(long nr)
 	if (__builtin_expect(!v, 0)) {
 		const struct sys_info *si = syscall_info(nr);
 
-		v = si && !si->npaths && !si->result && !si->flags && !fdargs_any(nr) &&
-		    !core_watches(nr) ? 1 : 2;
+		v = NOT_PLAIN;
+		if (si && !si->npaths && !si->result && !si->flags && !core_watches(nr) &&
+		    !io_watches(nr))
+			v = fdargs_any(nr) ? PLAIN_FDS : PLAIN;
 		__atomic_store_n(&plain_nr[nr], v, __ATOMIC_RELAXED);
 	}
-	return v == 1;
+	return v;
 }
 
 /*
- * A call dispatch_call would only pass to the kernel: a plain number, no
- * element that wants it, no stage or descriptor hook registered, and no
- * seccomp trap of an outer call pending on this thread.
+ * PLAIN or PLAIN_FDS for a call dispatch_call would only pass to the
+ * kernel (after the hidden-descriptor check): a plain number, no element
+ * that wants it, no path stage, and no seccomp trap of an outer call
+ * pending on this thread; else 0.
  */
 static int plain_call(long nr, const struct cse_thread *t)
 {
-	return nr >= 0 && nr < SYSCALL_TABLE_SIZE && plain_number(nr) &&
-	       !__atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) && !pathstage_on &&
-	       !t->seccomp_trapped && !chain_wants(nr);
+	int v;
+
+	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
+		return 0;
+	v = plain_number(nr);
+	if (v == NOT_PLAIN || pathstage_on || t->seccomp_trapped || chain_wants(nr))
+		return 0;
+	return v;
 }
 
 /*
@@ -292,15 +321,24 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 {
 	struct cse_thread *t = cse_self();
 	struct cse_call c;
+	int plain;
 
 	if (may_trap && syscall_trap_only(nr)) {
 		regs[9] += DYN_TRAP_SKIP;
 		return nr;
 	}
-	if (plain_call(nr, t)) {
+	plain = plain_call(nr, t);
+	if (plain) {
 		long r;
 
 		fdguard_sync();
+		if (plain == PLAIN_FDS && fdguard_count()) {
+			c.nr = nr;
+			for (int i = 0; i < 6; i++)
+				c.args[i] = regs[i];
+			if (fdargs_hidden(&c))
+				return -K_EBADF;	/* as on a free number */
+		}
 		r = app_syscall6(nr, regs[0], regs[1], regs[2], regs[3], regs[4], regs[5]);
 		if (__builtin_expect(!t->seccomp_trapped, 1))
 			return sigdefer_fast_ret(nr, r);
