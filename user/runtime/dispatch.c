@@ -253,9 +253,8 @@ static int io_watches(long nr)
 {
 	switch (nr) {
 	case __NR_close: case __NR_dup: case __NR_bind: case __NR_connect:
-	case __NR_sendto: case __NR_getsockname: case __NR_getpeername:
-	case __NR_accept: case __NR_accept4: case __NR_recvfrom:
-	case __NR_sendmsg: case __NR_sendmmsg: case __NR_recvmsg: case __NR_recvmmsg:
+	case __NR_getsockname: case __NR_getpeername:
+	case __NR_accept: case __NR_accept4: case __NR_sendmsg: case __NR_sendmmsg: case __NR_recvmsg: case __NR_recvmmsg:
 		return 1;
 	default:
 		return 0;
@@ -265,6 +264,7 @@ static int io_watches(long nr)
 #define PLAIN		1	/* no descriptor argument either */
 #define PLAIN_FDS	3	/* descriptor arguments, checked against ours */
 #define NOT_PLAIN	2
+#define PLAIN_NO_ADDR	4	/* sendto, recvfrom: PLAIN_FDS without an address */
 
 /*
  * Per number: PLAIN or PLAIN_FDS when nothing in the core looks at the
@@ -284,7 +284,9 @@ static int plain_number(long nr)
 		const struct sys_info *si = syscall_info(nr);
 
 		v = NOT_PLAIN;
-		if (si && !si->npaths && !si->result && !si->flags && !core_watches(nr) &&
+		if (nr == __NR_sendto || nr == __NR_recvfrom)
+			v = PLAIN_NO_ADDR;	/* nothing for the address stage then */
+		else if (si && !si->npaths && !si->result && !si->flags && !core_watches(nr) &&
 		    !io_watches(nr))
 			v = fdargs_any(nr) ? PLAIN_FDS : PLAIN;
 		__atomic_store_n(&plain_nr[nr], v, __ATOMIC_RELAXED);
@@ -298,13 +300,15 @@ static int plain_number(long nr)
  * that wants it, no path stage, and no seccomp trap of an outer call
  * pending on this thread; else 0.
  */
-static int plain_call(long nr, const struct cse_thread *t)
+static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 {
 	int v;
 
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
 		return 0;
 	v = plain_number(nr);
+	if (v == PLAIN_NO_ADDR)
+		v = regs[4] ? NOT_PLAIN : PLAIN_FDS;
 	if (v == NOT_PLAIN || pathstage_on || t->seccomp_trapped || chain_wants(nr))
 		return 0;
 	return v;
@@ -327,7 +331,7 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 		regs[9] += DYN_TRAP_SKIP;
 		return nr;
 	}
-	plain = plain_call(nr, t);
+	plain = plain_call(nr, regs, t);
 	if (plain) {
 		long r;
 
