@@ -265,13 +265,15 @@ static int io_watches(long nr)
 #define PLAIN_FDS	3	/* descriptor arguments, checked against ours */
 #define NOT_PLAIN	2
 #define PLAIN_NO_ADDR	4	/* sendto, recvfrom: PLAIN_FDS without an address */
+#define PLAIN_NO_IO	5	/* PLAIN_FDS while no io hook is registered */
 
 /*
  * Per number: PLAIN or PLAIN_FDS when nothing in the core looks at the
  * call but the hidden-descriptor check (no path argument or result, no
- * runtime flag, not one the core carries out, not one the descriptor
- * table or the socket-address stage act on), NOT_PLAIN when something
- * may, 0 not known yet. Filled on first use; racing threads write the
+ * runtime flag, not one the core carries out), PLAIN_NO_IO for those the
+ * descriptor table or the socket-address stage act on once registered,
+ * PLAIN_NO_ADDR for sendto and recvfrom (the stage acts on their
+ * address only), NOT_PLAIN when something else may, 0 not known yet. Filled on first use; racing threads write the
  * same value.
  */
 static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
@@ -286,9 +288,8 @@ static int plain_number(long nr)
 		v = NOT_PLAIN;
 		if (nr == __NR_sendto || nr == __NR_recvfrom)
 			v = PLAIN_NO_ADDR;	/* nothing for the address stage then */
-		else if (si && !si->npaths && !si->result && !si->flags && !core_watches(nr) &&
-		    !io_watches(nr))
-			v = fdargs_any(nr) ? PLAIN_FDS : PLAIN;
+		else if (si && !si->npaths && !si->result && !si->flags && !core_watches(nr))
+			v = io_watches(nr) ? PLAIN_NO_IO : fdargs_any(nr) ? PLAIN_FDS : PLAIN;
 		__atomic_store_n(&plain_nr[nr], v, __ATOMIC_RELAXED);
 	}
 	return v;
@@ -308,7 +309,9 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 		return 0;
 	v = plain_number(nr);
 	if (v == PLAIN_NO_ADDR)
-		v = regs[4] ? NOT_PLAIN : PLAIN_FDS;
+		v = regs[4] && __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
+	else if (v == PLAIN_NO_IO)
+		v = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
 	if (v == NOT_PLAIN || pathstage_on || t->seccomp_trapped || chain_wants(nr))
 		return 0;
 	return v;
