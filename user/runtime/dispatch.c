@@ -247,11 +247,34 @@ static int core_watches(long nr)
 	}
 }
 
+/* Numbers the descriptor table or the socket-address stage act on
+ * (io_hooks_pre/post): never plain. */
+static int io_watches(long nr)
+{
+	switch (nr) {
+	case __NR_close: case __NR_dup: case __NR_bind: case __NR_connect:
+	case __NR_getsockname: case __NR_getpeername:
+	case __NR_accept: case __NR_accept4: case __NR_sendmsg: case __NR_sendmmsg: case __NR_recvmsg: case __NR_recvmmsg:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+#define PLAIN		1	/* no descriptor argument either */
+#define PLAIN_FDS	3	/* descriptor arguments, checked against ours */
+#define NOT_PLAIN	2
+#define PLAIN_NO_ADDR	4	/* sendto, recvfrom: PLAIN_FDS without an address */
+#define PLAIN_NO_IO	5	/* PLAIN_FDS while no io hook is registered */
+
 /*
- * Per number: 1 when nothing in the core looks at the call (no descriptor
- * or path argument, no path result, no runtime flag, not one the core
- * carries out), 2 when something may, 0 not known yet. Filled on first
- * use; racing threads write the same value.
+ * Per number: PLAIN or PLAIN_FDS when nothing in the core looks at the
+ * call but the hidden-descriptor check (no path argument or result, no
+ * runtime flag, not one the core carries out), PLAIN_NO_IO for those the
+ * descriptor table or the socket-address stage act on once registered,
+ * PLAIN_NO_ADDR for sendto and recvfrom (the stage acts on their
+ * address only), NOT_PLAIN when something else may, 0 not known yet. Filled on first use; racing threads write the
+ * same value.
  */
 static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
 
@@ -262,23 +285,36 @@ static int plain_number(long nr)
 	if (__builtin_expect(!v, 0)) {
 		const struct sys_info *si = syscall_info(nr);
 
-		v = si && !si->npaths && !si->result && !si->flags && !fdargs_any(nr) &&
-		    !core_watches(nr) ? 1 : 2;
+		v = NOT_PLAIN;
+		if (nr == __NR_sendto || nr == __NR_recvfrom)
+			v = PLAIN_NO_ADDR;	/* nothing for the address stage then */
+		else if (si && !si->npaths && !si->result && !si->flags && !core_watches(nr))
+			v = io_watches(nr) ? PLAIN_NO_IO : fdargs_any(nr) ? PLAIN_FDS : PLAIN;
 		__atomic_store_n(&plain_nr[nr], v, __ATOMIC_RELAXED);
 	}
-	return v == 1;
+	return v;
 }
 
 /*
- * A call dispatch_call would only pass to the kernel: a plain number, no
- * element that wants it, no stage or descriptor hook registered, and no
- * seccomp trap of an outer call pending on this thread.
+ * PLAIN or PLAIN_FDS for a call dispatch_call would only pass to the
+ * kernel (after the hidden-descriptor check): a plain number, no element
+ * that wants it, no path stage, and no seccomp trap of an outer call
+ * pending on this thread; else 0.
  */
-static int plain_call(long nr, const struct cse_thread *t)
+static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 {
-	return nr >= 0 && nr < SYSCALL_TABLE_SIZE && plain_number(nr) &&
-	       !__atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) && !pathstage_on &&
-	       !t->seccomp_trapped && !chain_wants(nr);
+	int v;
+
+	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
+		return 0;
+	v = plain_number(nr);
+	if (v == PLAIN_NO_ADDR)
+		v = regs[4] && __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
+	else if (v == PLAIN_NO_IO)
+		v = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
+	if (v == NOT_PLAIN || pathstage_on || t->seccomp_trapped || chain_wants(nr))
+		return 0;
+	return v;
 }
 
 /*
@@ -292,15 +328,24 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 {
 	struct cse_thread *t = cse_self();
 	struct cse_call c;
+	int plain;
 
 	if (may_trap && syscall_trap_only(nr)) {
 		regs[9] += DYN_TRAP_SKIP;
 		return nr;
 	}
-	if (plain_call(nr, t)) {
+	plain = plain_call(nr, regs, t);
+	if (plain) {
 		long r;
 
 		fdguard_sync();
+		if (plain == PLAIN_FDS && fdguard_count()) {
+			c.nr = nr;
+			for (int i = 0; i < 6; i++)
+				c.args[i] = regs[i];
+			if (fdargs_hidden(&c))
+				return -K_EBADF;	/* as on a free number */
+		}
 		r = app_syscall6(nr, regs[0], regs[1], regs[2], regs[3], regs[4], regs[5]);
 		if (__builtin_expect(!t->seccomp_trapped, 1))
 			return sigdefer_fast_ret(nr, r);

@@ -99,6 +99,8 @@ struct clone_args_k {
 
 #define K_CLONE_VM		0x00000100ul
 #define K_CLONE_FILES		0x00000400ul
+#define K_CLONE_SIGHAND		0x00000800ul
+#define K_CLONE_CLEAR_SIGHAND	0x100000000ull	/* clone3 only */
 #define K_CLONE_VFORK		0x00004000ul
 #define K_CLONE_THREAD		0x00010000ul
 

@@ -362,68 +362,91 @@ static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size
 	return -1;
 }
 
-/* Swap the n bytes at p (n <= DYN_PATCH_MAX) for jmp, with p's page(s)
- * briefly writable. */
-static void patch_site(uint8_t *p, const uint8_t *jmp, size_t n)
-{
-	uintptr_t page = (uintptr_t)p & ~4095ul;
-	size_t len = (((uintptr_t)p + n + 4095) & ~4095ul) - page;
-	uint8_t old[DYN_PATCH_MAX];
+/* One site's patch: n bytes at `at` become jmp. */
+struct site_patch {
+	uint8_t *at;
+	size_t n;
+	uint8_t jmp[DYN_PATCH_MAX];
+};
 
-	memcpy(old, p, n);
+#define BATCH_MAX	16	/* patches made under one mprotect pair */
+
+/*
+ * Swap each patch's bytes for its jmp, with [page, page + len) briefly
+ * writable: one mprotect pair for all of them.
+ */
+static void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
+{
 	if (rt_sys3(__NR_mprotect, page, len, 7) != 0)
 		return;
-	/* Alone in this memory: nobody can see a half-written jmp. */
-	if (patch_atomic(p, old, jmp, n) && !shared_memory_threads && !memcmp(p, old, n))
-		memcpy(p, jmp, n);
+	for (int i = 0; i < k; i++) {
+		uint8_t old[DYN_PATCH_MAX];
+		uint8_t *p = ps[i].at;
+		size_t n = ps[i].n;
+
+		memcpy(old, p, n);
+		/* Alone in this memory: nobody can see a half-written jmp. */
+		if (patch_atomic(p, old, ps[i].jmp, n) && !shared_memory_threads &&
+		    !memcmp(p, old, n))
+			memcpy(p, ps[i].jmp, n);
+	}
 	rt_sys3(__NR_mprotect, page, len, 5);
 }
 
 /*
- * Sites seen trapping once. A site is patched on its second trap: most
- * sites of a short process (loader, libc start-up, exit) trap exactly
- * once, and patching one costs an mprotect pair, far more than a trap.
+ * Sites seen trapping once, with their number + 1 (0: not stored yet). A
+ * site is patched on its second trap: most sites of a short process
+ * (loader, libc start-up, exit) trap exactly once, and patching one costs
+ * an mprotect pair, far more than a trap. Sites seen once on the page(s)
+ * of a site being patched are patched with it, under the same pair.
  * Open addressing, insert only; a lost race only delays a patch.
  */
 #define SEEN_SLOTS	1024
 #define SEEN_PROBES	8
 static uintptr_t seen[SEEN_SLOTS];
+static long seen_nr[SEEN_SLOTS];
 
-static int trapped_before(uintptr_t site)
+static int trapped_before(uintptr_t site, long nr)
 {
 	unsigned int h = (unsigned int)((site * 0x9e3779b97f4a7c15ull) >> 54);
 
 	for (unsigned int i = 0; i < SEEN_PROBES; i++) {
-		uintptr_t *slot = &seen[(h + i) % SEEN_SLOTS], empty = 0;
+		unsigned int at = (h + i) % SEEN_SLOTS;
+		uintptr_t *slot = &seen[at], empty = 0;
 		uintptr_t v = __atomic_load_n(slot, __ATOMIC_RELAXED);
 
 		if (v == site)
 			return 1;
-		if (v == 0)
-			return !__atomic_compare_exchange_n(slot, &empty, site, 0,
-							    __ATOMIC_RELAXED,
-							    __ATOMIC_RELAXED) &&
-			       empty == site;
+		if (v == 0) {
+			if (__atomic_compare_exchange_n(slot, &empty, site, 0, __ATOMIC_RELAXED,
+							__ATOMIC_RELAXED)) {
+				__atomic_store_n(&seen_nr[at], nr + 1, __ATOMIC_RELEASE);
+				return 0;
+			}
+			return empty == site;
+		}
 	}
 	return 1;	/* crowded: patch now rather than never */
 }
 
-void rewrite_site(uintptr_t site, long nr)
+/*
+ * The stub for the syscall ending at site and the jmp that reaches it,
+ * when the site has a shape we patch. A site of a batch (lo != 0) must
+ * lie in [lo + 8, hi] with its patch inside [lo, hi): the pages already
+ * known to be r-x. 0 on success; called with rewrite_lock held.
+ */
+static int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi,
+			struct site_patch *p)
 {
-	uint8_t *at;
-	uint8_t jmp[DYN_PATCH_MAX];
 	struct stub_pool *pool;
 	uintptr_t stub, base;
 	const uint8_t *w;
+	uint8_t *at;
 	size_t n;
 	int prot, insn_len = 0, gap = 0, dyn5 = 0;	/* insn_len: a register shape's */
 
-	if (!rewrite_enabled || site < 4096 + 8)
-		return;
-	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
-		return;		/* our own code never traps; be safe anyway */
-	if (!trapped_before(site))
-		return;
+	if (lo && (site < lo + 8 || site > hi))
+		return -1;	/* the shapes below read from site - 8 on */
 	if (rewrite_match((const uint8_t *)site - SITE_SPAN - 1, nr))
 		;
 	else if (rewrite_match_dyn5((const uint8_t *)site - 8))
@@ -433,29 +456,29 @@ void rewrite_site(uintptr_t site, long nr)
 
 		gap = rewrite_match_gap(w, wn, nr);
 		if (!gap)
-			return;
+			return -1;
 	}
 	/* a jmp over the 5-byte instruction before the syscall (mov $nr,
 	 * dyn5) or before the moves (gap); a register-number shape's
 	 * instruction and syscall together */
 	n = insn_len ? (size_t)insn_len + 2 : SITE_PATCH_LEN;
 	at = (uint8_t *)(insn_len ? site - n : site - SITE_SPAN - (size_t)gap);
+	if (lo && ((uintptr_t)at < lo || (uintptr_t)at + n > hi))
+		return -1;
 	if (((uintptr_t)at & 15) > 16 - n && shared_memory_threads)
-		return;		/* straddles a 16-byte block: stay on SUD */
-	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
-		return;		/* busy (another thread, or we interrupted it) */
-	if (mapping_prot((uintptr_t)at, &prot) || prot != 5 /* r-x */)
-		goto out;
+		return -1;	/* straddles a 16-byte block: stay on SUD */
+	if (!lo && (mapping_prot((uintptr_t)at, &prot) || prot != 5 /* r-x */))
+		return -1;
 	if (insn_len) {
 		stub = landing_slot(site, &base);
 		if (!stub)
-			goto out;
+			return -1;
 		rewrite_emit_dyn_stub((uint8_t *)stub, stub, base, site, at, insn_len);
-		rewrite_emit_dyn_jmp(jmp, insn_len, site, stub);
+		rewrite_emit_dyn_jmp(p->jmp, insn_len, site, stub);
 	} else if (gap || dyn5) {
 		pool = pool_near(gpools, &ngpools, GAP_STUB_SIZE, site);
 		if (!pool)
-			goto out;
+			return -1;
 		stub = pool->base + pool->used;
 		if (gap) {
 			rewrite_emit_gap_stub((uint8_t *)stub, stub, pool->base, site,
@@ -468,15 +491,57 @@ void rewrite_site(uintptr_t site, long nr)
 			((uint8_t *)stub)[GAP_KIND_BYTE] = 1;
 		}
 		pool->used += GAP_STUB_SIZE;
-		rewrite_emit_jmp(jmp, (uintptr_t)at, stub);
+		rewrite_emit_jmp(p->jmp, (uintptr_t)at, stub);
 	} else {
 		pool = pool_near(pools, &npools, STUB_SIZE, site);
 		if (!pool)
-			goto out;
+			return -1;
 		stub = emit_stub(pool, site, (uint32_t)nr);
-		rewrite_emit_jmp(jmp, (uintptr_t)at, stub);
+		rewrite_emit_jmp(p->jmp, (uintptr_t)at, stub);
 	}
-	patch_site(at, jmp, n);
+	p->at = at;
+	p->n = n;
+	return 0;
+}
+
+/* Sites seen once whose patches lie in [lo, hi), prepared into ps. */
+static int gather_seen(uintptr_t lo, uintptr_t hi, uintptr_t skip, struct site_patch *ps,
+		       int room)
+{
+	int k = 0;
+
+	for (int i = 0; i < SEEN_SLOTS && k < room; i++) {
+		uintptr_t s = __atomic_load_n(&seen[i], __ATOMIC_RELAXED);
+		long nr = __atomic_load_n(&seen_nr[i], __ATOMIC_ACQUIRE) - 1;
+
+		if (s == skip || nr < 0 || s < lo || s > hi)
+			continue;
+		if (prepare_site(s, nr, lo, hi, &ps[k]) == 0)
+			k++;
+	}
+	return k;
+}
+
+void rewrite_site(uintptr_t site, long nr)
+{
+	struct site_patch ps[BATCH_MAX];
+	uintptr_t page, end;
+	int k;
+
+	if (!rewrite_enabled || site < 4096 + 8)
+		return;
+	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
+		return;		/* our own code never traps; be safe anyway */
+	if (!trapped_before(site, nr))
+		return;
+	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
+		return;		/* busy (another thread, or we interrupted it) */
+	if (prepare_site(site, nr, 0, 0, &ps[0]))
+		goto out;
+	page = (uintptr_t)ps[0].at & ~4095ul;
+	end = ((uintptr_t)ps[0].at + ps[0].n + 4095) & ~4095ul;
+	k = 1 + gather_seen(page, end, site, ps + 1, BATCH_MAX - 1);
+	patch_sites(ps, k, page, end - page);
 out:
 	__atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE);
 }

@@ -227,6 +227,7 @@ void *cse_sig_slow(int sig, struct ksiginfo *si, void *uc);
 void sigdefer_gate(struct kucontext *uc);
 void sigdefer_trap_exit(struct kucontext *uc, int outermost);
 void sigdefer_trap_restart(struct kucontext *uc, uintptr_t site, long nr);
+void signal_clear_handlers(int shares_memory);
 uint64_t sigdefer_mask_change(int how, ksigset_t set);
 uint64_t sigdefer_pending(void);
 void sigdefer_forget(void);

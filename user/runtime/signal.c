@@ -380,3 +380,35 @@ int signal_vsud_trap(struct cse_call *c, struct ksiginfo *si,
 	deliver_to_app(&vsi, uc);
 	return 1;
 }
+
+/*
+ * clone3(CLONE_CLEAR_SIGHAND) in the child, which the runtime made
+ * without the flag: every handler becomes SIG_DFL, SIG_IGN stays, flags
+ * and masks are cleared, as the kernel's flush_signal_handlers(). Our
+ * SIGSYS handler stays; the application's emulated SIGSYS action is
+ * reset too unless the child shares memory with its parent (then it is
+ * the parent's as well, and keeps reading back as the parent's).
+ */
+void signal_clear_handlers(int shares_memory)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		struct ksigaction cur, act = { 0 };
+
+		if (sig == K_SIGSYS || sig == 9 /* SIGKILL */ || sig == 19 /* SIGSTOP */)
+			continue;
+		if (rt_sys4(__NR_rt_sigaction, sig, 0, &cur, 8) != 0)
+			continue;
+		if (cur.handler == K_SIG_IGN && !cur.flags && !cur.mask)
+			continue;
+		if (cur.handler == K_SIG_DFL && !cur.flags && !cur.mask)
+			continue;
+		act.handler = cur.handler == K_SIG_IGN ? K_SIG_IGN : K_SIG_DFL;
+		rt_sys4(__NR_rt_sigaction, sig, &act, 0, 8);
+	}
+	if (!shares_memory) {
+		void *h = app_sigsys.handler == K_SIG_IGN ? K_SIG_IGN : K_SIG_DFL;
+
+		memset(&app_sigsys, 0, sizeof(app_sigsys));
+		app_sigsys.handler = h;
+	}
+}

@@ -178,6 +178,8 @@ static void child_finish(struct cse_thread *t, uint64_t flags, uint64_t mask,
 		cse_on_rt_stack(run_clone_exit, &ret);
 		regs[-1] = (uint64_t)ret;
 	}
+	if (flags & K_CLONE_CLEAR_SIGHAND)
+		signal_clear_handlers(!!(flags & K_CLONE_VM));
 	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, 0, 8);
 }
 
@@ -275,6 +277,14 @@ long thread_clone(struct cse_call *c, struct kucontext *uc, const struct chain_f
 		memset(&t->clone3_args, 0, sizeof(t->clone3_args));
 		memcpy(&t->clone3_args, (const void *)c->args[0], size);
 		flags = t->clone3_args.flags;
+		if (flags & K_CLONE_CLEAR_SIGHAND) {
+			if (flags & K_CLONE_SIGHAND)
+				return -22;	/* EINVAL, as the kernel */
+			/* The kernel would reset our SIGSYS handler too, and
+			 * the child's first trapped call would kill it: the
+			 * child resets the others itself (child_finish). */
+			t->clone3_args.flags &= ~K_CLONE_CLEAR_SIGHAND;
+		}
 		if (t->clone3_args.stack)
 			stack_top = t->clone3_args.stack + t->clone3_args.stack_size;
 		break;

@@ -3,15 +3,24 @@
  * sigaction as the application sees it: what it set is what it reads
  * back (handler, flags, mask), SA_RESETHAND resets after one delivery,
  * SA_NODEFER lets the handler be re-entered, sa_mask is applied during
- * the handler, SIG_IGN and SIG_DFL read back as set. Prints what is the
- * same natively.
+ * the handler, SIG_IGN and SIG_DFL read back as set; a clone3 child
+ * with CLONE_CLEAR_SIGHAND (glibc >= 2.41's posix_spawn) finds its
+ * handlers reset and SIG_IGN kept, and can make system calls. Prints
+ * what is the same natively.
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
 
 static volatile int depth, max_depth, calls, reraise;
 static volatile int usr2_blocked_in_handler;
@@ -44,6 +53,74 @@ static void show(const char *what, int sig)
 	       o.sa_handler == SIG_IGN ? "IGN" : "other",
 	       (unsigned)o.sa_flags, sigismember(&o.sa_mask, SIGUSR2),
 	       sigismember(&o.sa_mask, SIGTERM), sigismember(&o.sa_mask, SIGKILL));
+}
+
+struct kact {			/* the kernel's struct sigaction */
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+static long raw4(long nr, long a, long b, long c, long d)
+{
+	register long r10 __asm__("r10") = d;
+	long ret;
+
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static const char *disp(const struct kact *k, long r)
+{
+	if (r)
+		return "error";
+	return k->handler == SIG_DFL ? "DFL" : k->handler == SIG_IGN ? "IGN" : "handler";
+}
+
+/*
+ * clone3 with CLONE_CLEAR_SIGHAND. vm: CLONE_VM|CLONE_VFORK on the
+ * parent's stack, as vfork; the child then makes only raw calls (no
+ * function returns) and leaves its findings in shared memory.
+ */
+static struct kact seen[3];
+static long seen_r[3], child_ppid;
+
+static void clear_sighand(int vm)
+{
+	static const int sigs[3] = { SIGUSR1, SIGUSR2, SIGSYS };
+	struct { uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+		 stack_size, tls; } ca = { 0 };
+	int n = vm ? 2 : 3;	/* SIGSYS: see signal_clear_handlers() */
+	int status, fd[2];
+	long pid;
+
+	if (pipe(fd))
+		return;
+	ca.flags = CLONE_CLEAR_SIGHAND | (vm ? CLONE_VM | CLONE_VFORK : 0);
+	ca.exit_signal = SIGCHLD;
+	pid = raw4(SYS_clone3, (long)&ca, sizeof(ca), 0, 0);
+	if (pid == 0) {
+		for (int i = 0; i < n; i++)
+			seen_r[i] = raw4(SYS_rt_sigaction, sigs[i], 0, (long)&seen[i], 8);
+		child_ppid = raw4(SYS_getppid, 0, 0, 0, 0);
+		if (!vm)	/* own memory: report through the pipe */
+			raw4(SYS_write, fd[1], (long)seen, sizeof(seen), 0);
+		raw4(SYS_exit, 0, 0, 0, 0);
+	}
+	close(fd[1]);
+	if (!vm && read(fd[0], seen, sizeof(seen)) != sizeof(seen))
+		memset(seen_r, 0xff, sizeof(seen_r));
+	close(fd[0]);
+	waitpid((pid_t)pid, &status, 0);
+	printf("clear_sighand %s: status %d, usr1 %s, usr2 %s", vm ? "vm+vfork" : "fork",
+	       status, disp(&seen[0], seen_r[0]), disp(&seen[1], seen_r[1]));
+	if (!vm)
+		printf(", sys %s", disp(&seen[2], 0));
+	else
+		printf(", child saw its parent: %s", child_ppid == getpid() ? "yes" : "no");
+	printf("\n");
 }
 
 int main(void)
@@ -105,5 +182,17 @@ int main(void)
 	}
 	wait(NULL);
 	printf("term handled: calls %d\n", calls);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = h;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGSYS, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGUSR2, &sa, NULL);
+	fflush(stdout);
+	clear_sighand(0);
+	clear_sighand(1);
+	sigaction(SIGUSR1, NULL, &old);
+	printf("parent keeps its handler: %s\n", old.sa_handler == h ? "yes" : "no");
 	return 0;
 }
