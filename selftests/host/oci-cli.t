@@ -20,8 +20,12 @@
 #  - the whole instance ends with its init (pid namespace), with kill --all
 #    and with delete, also with the /proc-scan fallback (CSE_OCI_TRACKING=proc);
 #    nothing is left: no process, no state directory, no cgroup leaf
-#  - the same error and mapping cases through a copy built with ASan/UBSan
-# Takes about 15 s. Env: TOP, KEEP=1 keeps the work directory.
+#  - hooks: every kind, with the state on stdin; failures and timeouts
+#  - the same error and mapping cases through a copy built with ASan/UBSan,
+#    and the libFuzzer target user/oci/fuzz/config_fuzz.c for FUZZ_SECONDS
+#    (default 5; skipped without clang)
+# Takes about 40 s (60 s on a busy machine). Env: TOP, FUZZ_SECONDS,
+# KEEP=1 keeps the work directory.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 OCI=$TOP/build/bin/cse-oci
@@ -196,6 +200,13 @@ errcase "start of a stopped container" 1 "cannot start a container that has stop
 oci delete life && [ ! -e "$ROOT/life" ] && pass "delete removes the state" || fail "delete removes the state"
 errcase "delete twice" 1 'container "life" does not exist' oci delete life
 rm -f "$W/rootfs/tmp/started"
+B=$(bundle created '["sh","-c","touch /tmp/started"]')
+IDS+=(created)
+oci create --bundle "$B" --pid-file "$W/created.pid" created </dev/null >/dev/null 2>&1
+oci delete created
+expect "delete of a created container (no --force, as runc)" 0 $?
+waitfor "gone $(cat "$W/created.pid")" && [ ! -e "$W/rootfs/tmp/started" ] &&
+	pass "its init ended without running the program" || fail "its init ended without running the program"
 
 # ------------------------------------------------------------ runc as the reference
 if command -v runc >/dev/null && [ "$(id -u)" = 0 ] &&
@@ -275,6 +286,17 @@ B=$(bundle rel '["true"]' 'c["process"]["cwd"] = "etc"')
 errcase "relative cwd" 1 "process.cwd 'etc' must be an absolute path" oci create --bundle "$B" rel
 errcase "missing bundle" 1 "bundle $W/nowhere" oci create --bundle "$W/nowhere" nob
 
+B=$(bundle noprog '["nosuchprog"]')
+errcase "program not in the view: create fails as runc's" 1 'exec: "nosuchprog": executable file not found in \$PATH' \
+	oci create --bundle "$B" noprog
+# found through an absolute link that only means something inside the root
+mkdir -p "$W/rootfs/opt/bin" "$W/rootfs/cse-only" && ln -s ../bin/busybox "$W/rootfs/cse-only/true" &&
+	ln -s /cse-only/true "$W/rootfs/opt/bin/true"
+B=$(bundle viapath '["true"]' 'c["process"]["env"] = ["PATH=/opt/bin"]')
+IDS+=(viapath)
+oci run --bundle "$B" viapath </dev/null >"$W/viapath.out" 2>&1
+expect "program found through PATH and links inside the root" 0 $?
+
 B=$(bundle ro '["sh","-c","touch /bin/x 2>/dev/null || echo ro-root; touch /dev/shm/s && echo shm-ok"]' \
 	'c["root"]["readonly"] = True')
 IDS+=(ro)
@@ -300,7 +322,43 @@ oci run --bundle "$B" priv </dev/null >"$W/priv.out" 2>&1
 expect "non-root user, root below a 0700 directory" "uid=1000 gid=1000|from the host|image file" \
 	"$(tr '\n' '|' <"$W/priv.out" | sed 's/|$//')"
 expect "its bind mounts are gone after delete" "" "$(grep -c " $W/state" /proc/self/mountinfo | grep -v '^0$')"
+B=$(bundle keep '["sh","-c","id -u; grep ^Uid: /proc/self/status | cut -f2"]' \
+	'c["process"]["user"] = {"uid": 1000, "gid": 1000}; c["annotations"] = {"org.cse.keep-credentials": "true"}')
+IDS+=(keep)
+oci run --bundle "$B" keep </dev/null >"$W/keep.out" 2>&1
+expect "org.cse.keep-credentials: shown uid 1000 (id element), real uid 0" "1000 0" \
+	"$(tr '\n' ' ' <"$W/keep.out" | sed 's/ $//')"
+B=$(bundle mapped '["sh","-c","id -u; grep ^Uid: /proc/self/status | cut -f2"]' \
+	'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 2000, "size": 65536}]; c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 2000, "size": 65536}]; c["linux"]["namespaces"].append({"type": "user"})')
+IDS+=(mapped)
+chmod 711 "$W/rootfs"
+oci run --bundle "$B" mapped </dev/null >"$W/mapped.out" 2>&1
+expect "uidMappings: container root is host uid 2000, shown as 0" "0 2000" \
+	"$(tr '\n' ' ' <"$W/mapped.out" | sed 's/ $//')"
 fi
+
+# ------------------------------------------------------------ hooks
+HOOK='c["hooks"] = {k: [{"path": "/bin/sh", "args": ["sh", "-c", "cat > %s/hook.%s; echo $X >> %s/hook.%s" % (w, k, w, k)], "env": ["X=env-" + k]}] for k in ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop")}'
+B=$(bundle hooks '["sleep","30"]' "$HOOK")
+IDS+=(hooks)
+oci create --bundle "$B" hooks </dev/null >/dev/null 2>&1 && oci start hooks && oci delete --force hooks
+python3 - "$W" <<'EOF2' && pass "hooks: each kind ran with the state on stdin, its args and env" || fail "hooks" "$(head "$W"/hook.* 2>&1)"
+import json, sys
+w = sys.argv[1]
+want = {"prestart": "created", "createRuntime": "created", "createContainer": "created",
+        "startContainer": "created", "poststart": "running", "poststop": "stopped"}
+for k, status in want.items():
+    s, end = json.JSONDecoder().raw_decode(open("%s/hook.%s" % (w, k)).read())
+    env = open("%s/hook.%s" % (w, k)).read()[end:]
+    assert s["id"] == "hooks" and s["status"] == status, (k, s)
+    assert env.strip() == "env-" + k, (k, env)
+EOF2
+B=$(bundle badhook '["true"]' 'c["hooks"] = {"createRuntime": [{"path": "/bin/false"}]}')
+errcase "a failing createRuntime hook fails the create" 1 'hooks.createRuntime\[0\] /bin/false: exited with status 1' \
+	oci create --bundle "$B" badhook
+[ ! -e "$ROOT/badhook" ] && pass "failed hook: no state left" || fail "failed hook: no state left"
+B=$(bundle slowhook '["true"]' 'c["hooks"] = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}')
+errcase "a hook's timeout" 1 'hooks.prestart\[0\] /bin/sleep: timed out after 1 s' oci create --bundle "$B" slowhook
 
 # ------------------------------------------------------------ warnings and strict mode
 B=$(bundle warn '["true"]' 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW"}; c["hooks"] = {"poststart": [{"path": "/bin/true"}]}')
@@ -308,11 +366,11 @@ IDS+=(warn)
 : >"$LOG"
 oci run --bundle "$B" warn </dev/null >/dev/null 2>&1
 expect "not honoured: run still works" 0 $?
-python3 - "$LOG" <<'EOF' && pass "warning lines for seccomp, hooks, ipc" || fail "warning lines" "$(cat "$LOG")"
+python3 - "$LOG" <<'EOF' && pass "warning lines for seccomp, ipc" || fail "warning lines" "$(cat "$LOG")"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 w = [l["msg"] for l in lines if l["level"] == "warning"]
-for want in ("linux.seccomp", "hooks.poststart", "ipc"):
+for want in ("linux.seccomp", "ipc"):
     assert any(want in m for m in w), (want, w)
 EOF
 errcase "--strict refuses what cse cannot honour" 1 "strict mode: cse cannot honour" \
@@ -410,11 +468,16 @@ for mode in cgroup proc; do
 	oci create --bundle "$B" "all$mode" </dev/null >/dev/null 2>&1 && oci start "all$mode"
 	waitfor "[ \$(oci ps --format json all$mode | tr -cd , | wc -c) -ge 1 ]"
 	pids=$(oci ps --format json "all$mode" | tr -d '[],')
+	init=$(st "all$mode" pid)
 	oci kill --all "all$mode" KILL
 	left=""
-	for p in $pids; do waitfor "gone $p" || left="$left $p"; done
+	for p in $init $pids; do waitfor "gone $p" || left="$left $p"; done
 	expect "kill --all ends every process, a setsid'd one too ($mode)" "" "$left"
-	oci delete "all$mode"
+	if [ -n "$left" ] || ! oci delete "all$mode"; then
+		fail "delete after kill --all ($mode)" "init $init, ps before: $pids, state: $(st "all$mode" status)" \
+			"ps now: $(oci ps --format json "all$mode")" "$(ps -o pid,stat,cmd -p "$init" 2>&1)"
+		oci delete --force "all$mode"
+	fi
 	unset CSE_OCI_TRACKING
 done
 
@@ -444,6 +507,29 @@ if make -s -C "$TOP/user" SANITIZE=1 B="$AB" "$AB/bin/cse-oci" >"$W/asan.log" 2>
 	expect "asan: nothing left" "" "$(ls -A "$ROOT" 2>/dev/null)"
 else
 	fail "build cse-oci with ASan/UBSan" "$(tail -n 20 "$W/asan.log")"
+fi
+
+# ------------------------------------------------------------ libFuzzer: config.json mapping
+if command -v clang >/dev/null; then
+	FZ=$W/fuzz
+	mkdir -p "$FZ/bundle" "$FZ/corpus"
+	ln -s "$W/rootfs" "$FZ/bundle/rootfs"
+	for f in "$W"/b-*/config.json; do cp "$f" "$FZ/corpus/$(basename "$(dirname "$f")").json"; done
+	srcs=()
+	for f in "$TOP"/user/oci/*.c; do [ "$(basename "$f")" = main.c ] || srcs+=("$f"); done
+	if clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -I"$TOP/include" -o "$FZ/config_fuzz" \
+		"$TOP/user/oci/fuzz/config_fuzz.c" "${srcs[@]}" -ljansson >"$FZ/build.log" 2>&1; then
+		pass "build the config.json fuzz target"
+		(cd "$FZ" && CSE_OCI_FUZZ_DIR=$FZ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS='' \
+			./config_fuzz -max_total_time="${FUZZ_SECONDS:-5}" -close_fd_mask=2 \
+			-artifact_prefix="$FZ/crash-" corpus >"$FZ/run.log" 2>&1)
+		expect "config.json fuzz target: no crash, leak or UB in ${FUZZ_SECONDS:-5} s" 0 $?
+	else
+		fail "build the config.json fuzz target" "$(tail -n 20 "$FZ/build.log")"
+	fi
+else
+	skip "config.json fuzz target" "no clang"
 fi
 
 t_done

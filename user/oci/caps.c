@@ -86,3 +86,13 @@ int oci_caps_apply(const struct oci_process *p)
 	}
 	return 0;
 }
+
+/* The names this runtime knows, for `features`. */
+json_t *oci_caps_names(void)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		json_array_append_new(a, json_string(caps[i].name));
+	return a;
+}

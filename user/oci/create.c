@@ -135,6 +135,7 @@ static int build_profile(struct oci_spec *s, const char *dir, struct strv *flags
 		oci_profile_add(&pr, "net", "port-auto", "true");
 	devices(s, flags);
 	if (oci_profile_annotations(&pr, json_object_get(s->config, "annotations")) < 0 ||
+	    oci_program_check(s, &pr) < 0 ||
 	    oci_profile_write(&pr, *path) < 0 || check_profile(*path, flags) < 0)
 		goto out;
 	r = 0;
@@ -269,9 +270,12 @@ int oci_create(const char *id, const char *bundle, const char *pid_file,
 	json_object_set(st.j, "gid_map", s.gid_map ?: json_array());
 	json_object_set_new(st.j, "keep_creds", json_boolean(s.keep_creds));
 	json_object_set_new(st.j, "view_rootfs", json_string(s.view_rootfs));
+	json_object_set(st.j, "hooks", json_object_get(s.config, "hooks") ?: json_object());
 	if (s.pidns)
 		oci_watcher_start(&st);
-	if (oci_state_save(&st) < 0 || (pid_file && oci_write_pid_file(pid_file, pid) < 0)) {
+	if (oci_state_save(&st) < 0 || oci_hooks_run(&st, "prestart") < 0 ||
+	    oci_hooks_run(&st, "createRuntime") < 0 || oci_hooks_run(&st, "createContainer") < 0 ||
+	    (pid_file && oci_write_pid_file(pid_file, pid) < 0)) {
 		kill(pid, SIGKILL);
 		goto out;
 	}
@@ -320,6 +324,8 @@ int oci_start(const char *id)
 			oci_error("cannot start an already running container");
 		goto out;
 	}
+	if (oci_hooks_run(&st, "startContainer") < 0)
+		goto out;
 	fifo = oci_fifo_path(st.dir);
 	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -344,6 +350,9 @@ int oci_start(const char *id)
 	if (!r) {
 		unlink(fifo);
 		oci_instance_remember(&st);
+		/* the spec: a failing poststart hook is a warning */
+		if (oci_hooks_run(&st, "poststart") < 0)
+			oci_warn("start: a poststart hook failed (above); the container runs");
 	}
 	free(fifo);
 out:

@@ -184,11 +184,23 @@ static int run(struct oci_state *st, struct exec_args *a, struct oci_process *p)
 		return -1;
 	close(pfd[0]);
 	/* the /proc scan follows its session */
+	/* under the lock, on the state as it is now (others may have saved) */
 	lock = oci_state_lock(st);
-	json_array_append_new(json_object_get(st->j, "sessions"), json_integer(exec_pid));
-	if (oci_state_save(st) < 0 || (a->pid_file && oci_write_pid_file(a->pid_file, exec_pid) < 0)) {
-		kill(exec_pid, SIGKILL);
-		return -1;
+	{
+		struct oci_state now;
+		int bad = oci_state_load(st->id, &now);
+
+		if (!bad) {
+			json_array_append_new(json_object_get(now.j, "sessions"), json_integer(exec_pid));
+			bad = oci_state_save(&now);
+			oci_state_free(&now);
+		}
+		if (bad || (a->pid_file && oci_write_pid_file(a->pid_file, exec_pid) < 0)) {
+			kill(exec_pid, SIGKILL);
+			if (lock >= 0)
+				close(lock);
+			return -1;
+		}
 	}
 	if (lock >= 0)
 		close(lock);

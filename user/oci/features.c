@@ -2,8 +2,9 @@
 /*
  * `cse-oci features`: the runtime-spec features document (what runc
  * prints), saying what this runtime does, not what the host could.
- * Namespaces listed are those cse emulates with an element (cse-oci(1)
- * has the table); others are accepted with a warning and not listed.
+ * Namespaces listed are those cse emulates with an element (user: with
+ * id mappings; cse-oci(1) has the table); others are accepted with a
+ * warning and not listed. Capabilities: the bounding set, applied as root.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -21,14 +22,14 @@ int oci_cmd_features(int argc, char **argv)
 		return 1;
 	}
 	f = json_pack("{s:s,s:s,s:[],s:[s,s,s,s,s,s,s],"
-		      "s:{s:[s,s,s,s],s:[],s:{s:b,s:b,s:b},s:{s:b},s:{s:b},s:{s:b}},"
+		      "s:{s:[s,s,s,s,s],s:o,s:{s:b,s:b,s:b},s:{s:b},s:{s:b},s:{s:b}},"
 		      "s:{s:s,s:s,s:s,s:s,s:s}}",
 		      "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION,
 		      "hooks",
 		      "mountOptions", "ro", "rw", "bind", "rbind", "mode", "uid", "gid",
 		      "linux",
-		      "namespaces", "mount", "uts", "network", "pid",
-		      "capabilities",
+		      "namespaces", "mount", "uts", "network", "pid", "user",
+		      "capabilities", oci_caps_names(),
 		      "cgroup", "v1", 0, "v2", 0, "systemd", 0,
 		      "seccomp", "enabled", 0,
 		      "apparmor", "enabled", 0,

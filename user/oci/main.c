@@ -45,8 +45,9 @@ static const struct cmd cmds[] = {
 	  "exec [--process FILE | --cwd DIR --env K=V --user UID[:GID] --tty] [--detach]\n"
 	  "          [--pid-file FILE] [--console-socket SOCKET] ID [ARGS...]",
 	  "Run another process in the running container ID: FILE is a runtime-spec\n"
-	  "process object, else ARGS with the container's process settings. It is a\n"
-	  "new cse instance with the container's profile (see cse-oci(1), EXEC).\n" },
+	  "process object, else ARGS with the container's process settings. It joins\n"
+	  "the container's cse instance (see cse-oci(1), EXEC). Without --detach,\n"
+	  "wait for it and exit with its status.\n" },
 	{ "state", oci_cmd_state, "state ID",
 	  "Print the runtime-spec state of ID as JSON (status creating, created,\n"
 	  "running, paused or stopped).\n" },

@@ -17,7 +17,8 @@
  *   proc, sysfs,       the host's /proc, /sys, /dev/pts, /dev/mqueue,
  *   devpts, mqueue,    /sys/fs/cgroup (fs element defaults with a root):
  *   cgroup, cgroup2    bound at DEST when DEST differs; "ro" honoured
- *   maskedPaths        /dev/null (files) or an empty directory bound read-only
+ *   maskedPaths        an empty file or an empty directory of the state
+ *                      directory bound read-only
  *   readonlyPaths      bound read-only onto themselves
  *
  * /proc is the host's: programs see every process of the host (there is no
@@ -221,7 +222,8 @@ int oci_mounts_map(struct oci_spec *s, const char *state_dir, struct oci_profile
 	json_t *linux_ = json_object_get(s->config, "linux");
 	json_t *m;
 	size_t i;
-	char *empty;
+	char *empty, *nothing;
+	int fd;
 
 	s->view_rootfs = s->rootfs;
 	if (s->reach && !(s->view_rootfs = oci_reach(state_dir, "rootfs", s->rootfs)))
@@ -233,12 +235,21 @@ int oci_mounts_map(struct oci_spec *s, const char *state_dir, struct oci_profile
 	json_array_foreach(mounts, i, m)
 		if (one_mount(s, state_dir, i, m, pr) < 0)
 			return -1;
+	/* not /dev/null: the fs element would then show /dev/null itself (an
+	 * inherited stdin, say) under the masked path's name */
 	empty = oci_xasprintf("%s/empty", state_dir);
-	if (mkdir(empty, 0555) < 0 && errno != EEXIST) {
-		oci_error("cannot make %s: %s", empty, strerror(errno));
+	nothing = oci_xasprintf("%s/masked", state_dir);
+	fd = open(nothing, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if ((mkdir(empty, 0555) < 0 && errno != EEXIST) || (fd < 0 && errno != EEXIST)) {
+		oci_error("cannot make %s and %s: %s", empty, nothing, strerror(errno));
 		free(empty);
+		free(nothing);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
+	if (fd >= 0)
+		close(fd);
 	json_array_foreach(json_object_get(linux_, "maskedPaths"), i, m) {
 		const char *p = json_string_value(m);
 		struct stat sb;
@@ -248,10 +259,11 @@ int oci_mounts_map(struct oci_spec *s, const char *state_dir, struct oci_profile
 			continue;
 		hp = host_path(s, p);
 		if (stat(hp, &sb) == 0)	/* absent: nothing to hide, as runc */
-			bind(pr, S_ISDIR(sb.st_mode) ? empty : "/dev/null", p, true);
+			bind(pr, S_ISDIR(sb.st_mode) ? empty : nothing, p, true);
 		free(hp);
 	}
 	free(empty);
+	free(nothing);
 	json_array_foreach(json_object_get(linux_, "readonlyPaths"), i, m) {
 		const char *p = json_string_value(m);
 		char *hp;

@@ -13,6 +13,7 @@
  *   mounts.c    config.json: root, mounts, masked/readonly paths -> [fs]
  *   reach.c     bind mounts so that a non-root container user reaches them
  *   profile.c   the cse-run profile written to the state directory
+ *   program.c   the program exists in the view (checked at create)
  *   create.c    create, start, run: the init process and its exec FIFO
  *   child.c     what a new container process does before cse-run
  *   exec.c      exec: another process in a running container
@@ -20,7 +21,9 @@
  *   track.c     every process of an instance: cgroup v2 leaf or /proc scan
  *   ops.c       state, kill, ps, pause, resume, delete, list, update
  *   console.c   pseudo-terminals and --console-socket (SCM_RIGHTS)
+ *   hooks.c     config.json hooks at create, start and delete
  *   features.c  the features document
+ *   fuzz/config_fuzz.c  libFuzzer target of the config.json mapping
  */
 #ifndef CSE_OCI_H
 #define CSE_OCI_H
@@ -34,6 +37,8 @@
 #include <jansson.h>
 
 #define OCI_VERSION "1.2.0"	/* the runtime-spec version we implement */
+
+struct oci_state;
 
 /* Global options (before the subcommand). */
 struct oci_global {
@@ -117,11 +122,13 @@ struct oci_spec {
 };
 
 int oci_spec_load(const char *bundle, struct oci_spec *s);
+int oci_spec_parse(struct oci_spec *s, json_t *config);
 int oci_process_parse(json_t *p, struct oci_process *out, struct strv *unsupported);
 void oci_process_free(struct oci_process *p);
 /* caps.c */
 int oci_caps_parse(json_t *caps, struct oci_process *p, struct strv *unsupported);
 int oci_caps_apply(const struct oci_process *p);
+json_t *oci_caps_names(void);
 void oci_creds_for(const struct oci_process *p, json_t *uid_map, json_t *gid_map, bool keep,
 		   struct oci_creds *c);
 /* Warn about (or, strict, refuse) s->unsupported; -1 when refused. */
@@ -138,6 +145,14 @@ void oci_profile_drop(struct oci_profile *pr, const char *section, const char *k
 int oci_profile_annotations(struct oci_profile *pr, json_t *annotations);
 int oci_profile_write(const struct oci_profile *pr, const char *path);
 void oci_profile_free(struct oci_profile *pr);
+
+/* program.c: -1 (reported) when process.args[0] is not in the view */
+int oci_program_check(const struct oci_spec *s, const struct oci_profile *pr);
+
+/* hooks.c: the hooks of KIND kept in the state; -1 (reported) on a failure */
+int oci_hooks_run(const struct oci_state *st, const char *kind);
+/* ops.c: the runtime-spec state document */
+json_t *oci_state_json(const struct oci_state *st);
 
 /* state.c */
 enum oci_status { OCI_CREATING, OCI_CREATED, OCI_RUNNING, OCI_PAUSED, OCI_STOPPED };

@@ -71,7 +71,7 @@ int oci_one_id(int argc, char **argv, int first, const char *cmd, const char **i
 	return 0;
 }
 
-static json_t *state_json(const struct oci_state *st)
+json_t *oci_state_json(const struct oci_state *st)
 {
 	enum oci_status s = oci_status(st);
 	json_t *o = json_object(), *a = json_object_get(st->j, "annotations");
@@ -97,7 +97,7 @@ int oci_cmd_state(int argc, char **argv)
 
 	if (oci_one_id(argc, argv, 1, "state", &id) < 0 || oci_state_load(id, &st) < 0)
 		return 1;
-	o = state_json(&st);
+	o = oci_state_json(&st);
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(o);
@@ -264,6 +264,9 @@ int oci_delete(const char *id, bool force)
 	}
 	if (oci_instance_end(&st) < 0)
 		goto out;
+	/* the spec: a failing poststop hook is a warning, delete goes on */
+	if (oci_hooks_run(&st, "poststop") < 0)
+		oci_warn("delete: a poststop hook failed (above); the container is deleted anyway");
 	w = (pid_t)json_integer_value(json_object_get(st.j, "watcher"));
 	if (oci_pid_alive(w, (unsigned long long)json_integer_value(json_object_get(st.j, "watcher_start"))))
 		kill(w, SIGKILL);
@@ -334,7 +337,7 @@ int oci_cmd_list(int argc, char **argv)
 
 		if (e->d_name[0] == '.' || !oci_valid_id(e->d_name) || oci_state_load(e->d_name, &st) < 0)
 			continue;
-		o = state_json(&st);
+		o = oci_state_json(&st);
 		if (json)
 			json_array_append(all, o);
 		else if (quiet)

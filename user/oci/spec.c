@@ -308,9 +308,8 @@ static void linux_section(json_t *l, struct oci_spec *s)
 int oci_spec_load(const char *bundle, struct oci_spec *s)
 {
 	json_error_t err;
-	const char *ver, *root;
 	char *path, real[PATH_MAX];
-	json_t *hooks, *linux_, *v;
+	json_t *config;
 
 	memset(s, 0, sizeof(*s));
 	if (!realpath(bundle, real)) {
@@ -319,13 +318,28 @@ int oci_spec_load(const char *bundle, struct oci_spec *s)
 	}
 	s->bundle = oci_xstrdup(real);
 	path = oci_xasprintf("%s/config.json", s->bundle);
-	s->config = json_load_file(path, 0, &err);
-	if (!s->config) {
+	config = json_load_file(path, 0, &err);
+	if (!config) {
 		oci_error("cannot read %s: %s (line %d)", path, err.text, err.line);
 		free(path);
 		return -1;
 	}
 	free(path);
+	return oci_spec_parse(s, config);
+}
+
+/* Takes CONFIG; s->bundle is set (relative root.path is relative to it). */
+int oci_spec_parse(struct oci_spec *s, json_t *config)
+{
+	const char *ver, *root;
+	char *path, real[PATH_MAX];
+	json_t *hooks, *linux_, *v;
+
+	s->config = config;
+	if (!json_is_object(config)) {
+		oci_error("config: not a JSON object");
+		return -1;
+	}
 	ver = json_string_value(json_object_get(s->config, "ociVersion"));
 	if (!ver || strncmp(ver, "1.", 2)) {
 		oci_error("config: ociVersion '%s' is not 1.x", ver ? ver : "(missing)");
@@ -354,11 +368,18 @@ int oci_spec_load(const char *bundle, struct oci_spec *s)
 	linux_section(linux_, s);
 	hooks = json_object_get(s->config, "hooks");
 	if (json_is_object(hooks)) {
+		static const char *const known[] = { "prestart", "createRuntime", "createContainer",
+						     "startContainer", "poststart", "poststop" };
 		const char *key;
+		size_t k;
 
-		json_object_foreach(hooks, key, v)
-			if (json_array_size(v))
-				unsupported(&s->unsupported, "hooks.%s: not run", key);
+		json_object_foreach(hooks, key, v) {
+			for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+				if (!strcmp(key, known[k]))
+					break;
+			if (k == sizeof(known) / sizeof(known[0]) && json_array_size(v))
+				unsupported(&s->unsupported, "hooks.%s: unknown hook, not run", key);
+		}
 	}
 	v = json_object_get(s->config, "annotations");
 	s->keep_creds = json_is_string(json_object_get(v, "org.cse.keep-credentials")) &&
