@@ -337,6 +337,17 @@ expect "uidMappings: container root is host uid 2000, shown as 0" "0 2000" \
 	"$(tr '\n' ' ' <"$W/mapped.out" | sed 's/ $//')"
 fi
 
+# a pod's container joins the sandbox's network: the host's port space, no private map
+B=$(bundle pod '["true"]' 'c["linux"]["namespaces"] = [{"type": "network", "path": "/proc/1/ns/net"}, {"type": "uts"}]')
+IDS+=(pod)
+: >"$LOG"
+oci create --bundle "$B" pod </dev/null >/dev/null 2>&1
+expect "joined network namespace: no private port space in the profile" "" \
+	"$(grep -A1 '^\[net\]' "$ROOT/pod/profile.ini" 2>/dev/null)"
+grep -q 'joining the network namespace /proc/1/ns/net: the container uses the host' "$LOG" &&
+	pass "joined network namespace: warned" || fail "joined network namespace: warned" "$(cat "$LOG")"
+oci delete pod
+
 # ------------------------------------------------------------ hooks
 HOOK='c["hooks"] = {k: [{"path": "/bin/sh", "args": ["sh", "-c", "cat > %s/hook.%s; echo $X >> %s/hook.%s" % (w, k, w, k)], "env": ["X=env-" + k]}] for k in ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop")}'
 B=$(bundle hooks '["sleep","30"]' "$HOOK")

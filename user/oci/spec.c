@@ -247,6 +247,26 @@ static int namespaces(json_t *arr, struct oci_spec *s)
 				  type ? type : "(missing)");
 			return -1;
 		}
+		/*
+		 * Joining another container's namespace (a Kubernetes pod's
+		 * sandbox): its network is the pod's shared port space, so
+		 * the host's, which the pod's containers then share with each
+		 * other (localhost works between them) and with the host; a
+		 * joined pid namespace belongs to the sandbox's init, so the
+		 * container does not end with its own.
+		 */
+		if (path && *path && !strcmp(type, "network")) {
+			unsupported(&s->unsupported,
+				    "linux.namespaces: joining the network namespace %s: the container uses the host's port space (shared with the pod and the host)",
+				    path);
+			continue;
+		}
+		if (path && *path && !strcmp(type, "pid")) {
+			unsupported(&s->unsupported,
+				    "linux.namespaces: joining the pid namespace %s: the container's processes are the host's and do not end with that namespace's init",
+				    path);
+			continue;
+		}
 		if (path && *path)
 			unsupported(&s->unsupported,
 				    "linux.namespaces: joining the %s namespace %s: the container gets its own instance instead",
