@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,17 +79,49 @@ static int grab(pid_t pid, int target_fd)
 	return fd;
 }
 
+/*
+ * Still setting up its instance: cse-run has made the state memfd long
+ * before the init's elements have filled it (the hostname, the fs view),
+ * and a process that joined then would see an empty instance. cse-loader
+ * names the process after the program (comm) only once every element is
+ * set up, so until then comm is "cse-oci" (our child), "cse-run" or
+ * "cse-loader".
+ */
+static bool setting_up(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	comm[strcspn(comm, "\n")] = 0;
+	return !strcmp(comm, "cse-oci") || !strcmp(comm, "cse-run") || !strcmp(comm, "cse-loader");
+}
+
 int oci_join_find(const struct oci_state *st, int *state_fd, int *inst_fd)
 {
 	size_t n;
-	pid_t *pids = oci_instance_pids(st, &n);
+	pid_t *pids;
 	int r = -1;
 
+	/* an exec right after start waits (10 s at most) for the init's instance */
+	for (int i = 0; i < 1000 && oci_pid_alive(st->pid, st->start_time) && setting_up(st->pid); i++)
+		usleep(10000);
+	pids = oci_instance_pids(st, &n);
 	*state_fd = *inst_fd = -1;
 	/* the init first: it is the container's own instance */
 	for (size_t i = 0; i <= n && r < 0; i++) {
 		pid_t pid = i == 0 ? st->pid : pids[i - 1];
-		int sfd = find_fd(pid, "/memfd:cse-state"), ifd;
+		int sfd, ifd;
+
+		if (setting_up(pid))
+			continue;
+		sfd = find_fd(pid, "/memfd:cse-state");
 
 		if (sfd < 0 || (*state_fd = grab(pid, sfd)) < 0)
 			continue;
