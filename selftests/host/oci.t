@@ -187,6 +187,10 @@ got=$(grep -o 'Start cri plugin with config.*' "$W/containerd.log" | grep -o 'cs
 expect "cri: its runtime cse is the runc v2 shim calling cse-oci, with org.cse.* annotations" \
 	"Type:io.containerd.runc.v2 PodAnnotations:[org.cse.*] ContainerAnnotations:[org.cse.*] BinaryName:$OCI " "$got"
 
+expect "examples: the RuntimeClass names the containerd handler" "cse cse" \
+	"$(sed -n 's/^handler: *//p' "$TOP/user/oci/examples/runtimeclass-cse.yaml") $(sed -n \
+		's/^\[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.\([a-z]*\)\]$/\1/p' "$W/cse.toml" | grep -vx runc)"
+
 t0=$(date +%s)
 "${C[@]}" image import "$IMAGE" >"$W/import.log" 2>&1
 expect "ctr: image import ($(($(date +%s) - t0)) s)" "$IMG" "$("${C[@]}" image ls -q 2>&1)"
@@ -203,7 +207,13 @@ run_d() {
 		for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO /tmp/self http://127.0.0.1:80/ 2>/dev/null && break; sleep 0.3; done
 		wait'
 }
-x() { timeout 30 "${C[@]}" task exec --fifo-dir "$W/fifo" --exec-id "e$RANDOM$RANDOM" "$@"; }
+x() {
+	local rc
+	timeout 30 "${C[@]}" task exec --fifo-dir "$W/fifo" --exec-id "e$RANDOM$RANDOM" "$@"
+	rc=$?
+	[ $rc = 0 ] || echo "# exec $*: exit $rc" >&2
+	return $rc
+}
 
 # A port nobody uses now (the kernel's pick for a bind to port 0).
 free_port() {
@@ -274,7 +284,7 @@ EOF
 fi
 
 # exec, with and without a terminal
-got=$(x c1 sh -c 'grep -q trixie /etc/os-release && echo trixie-ok; exit 3')
+got=$(x c1 sh -c 'grep -q trixie /etc/os-release && echo trixie-ok; exit 3' 2>/dev/null)
 expect "exec: output and exit status" "trixie-ok rc=3" "$got rc=$?"
 # ctr's -t wants a terminal on its own stdin: script(1) gives it one.
 got=$(timeout 30 script -qec "${C[*]} task exec --fifo-dir $W/fifo -t --exec-id t$RANDOM c2 sh -c '[ -t 0 ] && [ -t 1 ] && echo tty-yes; tty; stty size; exit 4'" /dev/null </dev/null)
