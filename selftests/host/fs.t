@@ -206,6 +206,7 @@ expect "bind :ro: reads, and every writing call gets EROFS" \
 expect "bind :ro: the host directory is unchanged" "x" "$(ls "$W/ro")"
 # openat2 RESOLVE_NO_XDEV (0x1) judged by the view's mounts: natively a
 # chroot with /proc and the same directory bind-mounted at /mnt/hb.
+# shellcheck disable=SC2054  # fs_calls operations are comma-separated words
 XOPS=(openat2,/,d/e/f,0x1 openat2,/d,e/f,0x1 openat2,/,proc/self/status,0x1
 	openat2,/proc,self/status,0x1 openat2,/,mnt/hb/new,0x1 openat2,/mnt/hb,new,0x1
 	openat2,/mnt/hb,../../d/e/f,0x1 openat2,/mnt/hb,/d/e/f,0x1 openat2,/d,/mnt/hb/new,0x1
