@@ -11,7 +11,8 @@ stat -c '%n %U %G %a %Y' $f
 touch -c /usr/bin/chage
 : >>/var/log/lastlog
 mkdir /var/mail/sub
-stat -c '%n %U %G %a' $f
+: >/var/mail/new
+stat -c '%n %U %G %a' $f /var/mail/sub /var/mail/new
 stat -c '%n %Y' /var/log/lastlog
 
 echo "== files made after dropping to _apt, in lower and new directories"
