@@ -10,6 +10,8 @@
 #    paths (also longer than sun_path once translated), exec, and the
 #    calls of both directions (statx, faccessat2, fchmodat2, renameat2,
 #    linkat, symlinkat/readlinkat, getcwd, inotify, xattrs);
+#  - openat2 RESOLVE_NO_XDEV across /proc and a bind, against a chroot
+#    with the same mounts;
 #  - binds (:ro gives EROFS), --tmpfs, --workdir, the host's /proc and
 #    /etc files and their off flags, /tmp kept the root's own, errors;
 #  - another distribution: Debian trixie's ls, bash, python3 and ldd run
