@@ -10,6 +10,8 @@
 #    paths (also longer than sun_path once translated), exec, and the
 #    calls of both directions (statx, faccessat2, fchmodat2, renameat2,
 #    linkat, symlinkat/readlinkat, getcwd, inotify, xattrs);
+#  - openat2 RESOLVE_NO_XDEV across /proc and a bind, against a chroot
+#    with the same mounts;
 #  - binds (:ro gives EROFS), --tmpfs, --workdir, the host's /proc and
 #    /etc files and their off flags, /tmp kept the root's own, errors;
 #  - another distribution: Debian trixie's ls, bash, python3 and ldd run
@@ -206,6 +208,7 @@ expect "bind :ro: reads, and every writing call gets EROFS" \
 expect "bind :ro: the host directory is unchanged" "x" "$(ls "$W/ro")"
 # openat2 RESOLVE_NO_XDEV (0x1) judged by the view's mounts: natively a
 # chroot with /proc and the same directory bind-mounted at /mnt/hb.
+# shellcheck disable=SC2054  # fs_calls operations are comma-separated words
 XOPS=(openat2,/,d/e/f,0x1 openat2,/d,e/f,0x1 openat2,/,proc/self/status,0x1
 	openat2,/proc,self/status,0x1 openat2,/,mnt/hb/new,0x1 openat2,/mnt/hb,new,0x1
 	openat2,/mnt/hb,../../d/e/f,0x1 openat2,/mnt/hb,/d/e/f,0x1 openat2,/d,/mnt/hb/new,0x1

@@ -254,9 +254,8 @@ expect "side by side: the lower tree is unchanged" "$crbefore" "$(listing "$CR")
 # Another distribution as a plain user with --root-id --overlay: dpkg -i
 # of a .deb built inside, dpkg-divert, dpkg -r, tar with owners kept
 # through the id element, chown, rm -rf + mkdir, python3; the same script
-# natively in a chroot of a copy (root only). apt-get, git, gcc and venv
-# need packages the minbase root lacks, and apt's signature check (sqv)
-# does not run under cse-run yet: not tested here.
+# natively in a chroot of a copy (root only). apt-get, git, gcc, venv
+# and copy-up owners: fsreal.t, in a root that has them.
 TRIXIE=/var/cache/cse/roots/trixie
 if [ ! -e "$TRIXIE.stamp" ] && [ "$(id -u)" = 0 ] && [ -x "$TOP/scripts/fs-roots" ]; then
 	"$TOP/scripts/fs-roots" trixie >/dev/null 2>&1

@@ -113,7 +113,9 @@ for c in $CASES; do
 	esac
 	want=$(section "$W/nat.out" "$c")
 	got=$(section "$W/cse.out" "$c")
-	if [ -z "$want" ]; then
+	if [ "${c#apt-get}" != "$c" ] && printf '%s\n' "$want" | grep -q '^\(update\|install\) failed$'; then
+		skip "trixie: $c" "apt-get fails natively too (no network?): $(printf '%s' "$want" | tail -1)"
+	elif [ -z "$want" ]; then
 		fail "trixie: $c" "no native output" "$(tail -5 "$W/nat.out")"
 	else
 		expect "trixie: $c (as in a chroot over overlayfs)" "$want" "$got"

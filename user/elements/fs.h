@@ -69,12 +69,13 @@ static inline long fs_sys(long nr, long a, long b, long c, long d)
 /* fs_opts.c: settings into fs_mounts; 0 or -errno with s->err set. */
 int fs_opts_read(const struct cse_setup *s, const char **workdir);
 
-/* fs_resolve.c */
-int fs_resolve(struct cse_path_req *req);
 /* Host path of physical guest path g (len n) into out. */
 int fs_host_of(const char *g, size_t n, char *out, size_t size);
 /* The mount g (len n) is in. */
 const struct fs_mount *fs_mount_of(const char *g, size_t n);
+
+/* fs_resolve.c */
+int fs_resolve(struct cse_path_req *req);
 /* Forget every cached lookup (a rename happened). */
 void fs_changed(void);
 void fs_resolve_fork(void);

@@ -4,7 +4,9 @@
  * the root layer ("" in the guest: --root DIR, or the host's "/"); then,
  * with --root, the host's /proc, /sys, /dev, /etc/resolv.conf and
  * /etc/hosts unless turned off; then every --bind and --tmpfs in the
- * order given (a later one at the same guest path wins).
+ * order given (a later one at the same guest path wins). Also the
+ * table's two questions: which mount a guest path is in, and its host
+ * path.
  */
 #include "fs.h"
 
@@ -244,4 +246,44 @@ int fs_opts_read(const struct cse_setup *s, const char **workdir)
 			return fail(overlay, "the root must not be inside UPPER");
 	}
 	return 0;
+}
+
+/* The deepest mount above physical guest path g (len n). */
+const struct fs_mount *fs_mount_of(const char *g, size_t n)
+{
+	const struct fs_mount *best = &fs_mounts[0];
+
+	for (int i = 1; i < fs_nmounts; i++) {
+		const struct fs_mount *m = &fs_mounts[i];
+
+		if (m->glen >= best->glen && fs_under(g, n, m->guest, m->glen))
+			best = m;
+	}
+	return best;
+}
+
+/* a + b[0..bn) into out, "/" for an empty result. */
+static int join(char *out, size_t size, const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an + bn + 2 > size)
+		return -K_ENAMETOOLONG;
+	fs_copy(out, a, an);
+	fs_copy(out + an, b, bn);
+	if (!an && !bn)
+		out[bn++] = '/';
+	out[an + bn] = 0;
+	return 0;
+}
+
+int fs_host_of(const char *g, size_t n, char *out, size_t size)
+{
+	const struct fs_mount *m = fs_mount_of(g, n);
+
+	if (m->kind == FS_ROOT && fs_upper[0]) {
+		/* g is NUL-terminated at n: REL is what follows its '/' */
+		int r = fs_layer_find(n ? g + 1 : "", out, size, NULL);
+
+		return r == -K_ENOENT ? 0 : r;
+	}
+	return join(out, size, m->host, m->hlen, g + m->glen, n - m->glen);
 }

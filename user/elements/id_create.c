@@ -13,6 +13,10 @@
  * record of its file, as chown would make it; the owner may then chmod
  * and chown it as Linux allows.
  *
+ * With the starting credentials, the same is done while the table has
+ * entries: a set-group-ID directory whose group is recorded (a lower
+ * directory copied up, a chgrp) gives its group to what is made in it.
+ *
  * Which calls create: open/openat/openat2/creat with O_CREAT (only when
  * the name did not exist just before; an O_CREAT open of an existing
  * file changes nothing) or O_TMPFILE, mkdir(at), mknod(at) of non-device
@@ -89,7 +93,10 @@ void id_create_before(struct cse_call *c)
 	long fl;
 	int dirfd;
 
-	if (!other_creds())
+	/* With the starting credentials the kernel's own owner is right,
+	 * but in a set-group-ID directory whose group is only recorded:
+	 * then the table is not empty. */
+	if (!other_creds() && !__atomic_load_n(&id_sh->count, __ATOMIC_RELAXED))
 		return;
 	switch (c->nr) {
 	case __NR_open: case __NR_openat: case __NR_creat: case NR_openat2:

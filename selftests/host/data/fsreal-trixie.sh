@@ -11,7 +11,8 @@ stat -c '%n %U %G %a %Y' $f
 touch -c /usr/bin/chage
 : >>/var/log/lastlog
 mkdir /var/mail/sub
-stat -c '%n %U %G %a' $f
+: >/var/mail/new
+stat -c '%n %U %G %a' $f /var/mail/sub /var/mail/new
 stat -c '%n %Y' /var/log/lastlog
 
 echo "== files made after dropping to _apt, in lower and new directories"
@@ -54,7 +55,7 @@ stat -c '%n %U %G' /opt/venv/bin/python /opt/venv/pyvenv.cfg
 
 echo "== python3 -m venv with pip (ensurepip in a subprocess)"
 python3 -m venv /opt/venv2 2>&1 | tail -1
-/opt/venv2/bin/python -m pip --version | cut -d' ' -f1,3
+/opt/venv2/bin/python -m pip --version | cut -d' ' -f1,2
 
 echo "== git init, commit, gc, fsck"
 mkdir /srv/repo && cd /srv/repo
