@@ -153,18 +153,32 @@ static long stage_exec(struct exec_plan *p, int *dirfd, char *path, size_t size,
 	return 0;
 }
 
+/*
+ * Entries before the NULL of an argv or envp vector, or -EFAULT. Read a
+ * page's part at a time (64 entries at most): one copy each, never past
+ * the page a readable entry lies in, so a vector ending just before an
+ * unmapped page is read as the kernel reads it.
+ */
 long exec_count_vec(char *const *v)
 {
+	char *buf[64];
 	long n = 0;
-	char *p;
 
 	if (!v)
 		return 0;
-	for (;; n++) {
-		if (rt_copy_from_app(&p, &v[n], sizeof(p)))
+	for (;;) {
+		size_t bytes = 4096 - ((uintptr_t)&v[n] & 4095), k;
+
+		if (bytes > sizeof(buf))
+			bytes = sizeof(buf);
+		k = bytes / sizeof(buf[0]);
+		if (!k)
+			k = 1;	/* an entry straddling two pages */
+		if (rt_copy_from_app(buf, &v[n], k * sizeof(buf[0])))
 			return -K_EFAULT;
-		if (!p)
-			return n;
+		for (size_t i = 0; i < k; i++, n++)
+			if (!buf[i])
+				return n;
 	}
 }
 

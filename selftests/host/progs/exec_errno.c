@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -300,6 +301,29 @@ static char **big_argv(long n, size_t len)
 	return v;
 }
 
+/*
+ * An argv that fills the end of a page followed by an inaccessible one:
+ * NULL-terminated in its last slot (terminated), or not terminated at
+ * all (the kernel then reads into the inaccessible page: EFAULT).
+ */
+static char **edge_argv(int terminated)
+{
+	char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char **v;
+	int n = 40;
+
+	if (m == MAP_FAILED || mprotect(m + 4096, 4096, PROT_NONE)) {
+		perror("mmap");
+		exit(2);
+	}
+	v = (char **)(m + 4096) - n;
+	for (int i = 0; i < n; i++)
+		v[i] = (char *)"x";
+	if (terminated)
+		v[n - 1] = NULL;
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	char longpath[6000], longname[300], buf[65536];
@@ -478,6 +502,10 @@ int main(int argc, char **argv)
 	run(&(struct exec_case){ "argv bad pointer", EXECVE, 0, at("true"), (char *const *)8 });
 	run(&(struct exec_case){ "argv with a bad string", EXECVE, 0, at("true"),
 				 (char *const[]){ (char *)"a", (char *)8, NULL } });
+	run(&(struct exec_case){ "argv ending at an inaccessible page: runs", EXECVE, 0,
+				 at("true"), edge_argv(1) });
+	run(&(struct exec_case){ "argv running into an inaccessible page", EXECVE, 0,
+				 at("true"), edge_argv(0) });
 	run(&(struct exec_case){ "argv string over 128 KiB", EXECVE, 0, at("true"),
 				 big_argv(2, 200 * 1024) });
 	run(&(struct exec_case){ "argv 3 MiB in total", EXECVE, 0, at("true"),
