@@ -72,6 +72,8 @@ int lay_where(const char *rel, struct lay_where *w);
 /* Copy up REL's parents (directories), REL itself when whole. */
 int lay_copy_up_parents(const char *rel);
 int lay_copy_up(const char *rel, int whole);
+/* Under the lock: lower REL (lstat st), absent from UPPER, copied up. */
+int lay_copy_in(const char *rel, const struct cse_kstat *st);
 /* 1 when a name of a directory listing is one of ours (markers). */
 int lay_name_hidden(const char *name);
 /* The user's name for an upper name (unescaped), into out. */
@@ -86,6 +88,10 @@ void lay_unlock(void);
 #define IX_WHITEOUT	0x2	/* a whiteout for it exists */
 #define IX_OPAQUE	0x4	/* an opaque directory */
 #define IX_DIR		0x8	/* the upper entry is a directory */
+/* Set with IX_UPPER before a copy-up (or a rename) brings the entry into
+ * UPPER over one the lower layer shows, cleared once it is in place: until
+ * then an IX_UPPER answer is looked at on the disk, never trusted alone. */
+#define IX_PENDING	0x10
 int ix_open(int fresh, char *err, size_t errlen);
 /* Flags of REL (n bytes), or -1 when the index cannot answer. */
 int ix_get(const char *rel, size_t n);

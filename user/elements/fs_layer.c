@@ -205,12 +205,14 @@ static int disk_flags(const char *rel, size_t n)
  * lower one (merged, lower_any unset), and with 2 a lower-only answer of
  * the index is returned as 1, unchecked; 4 also returns an upper answer
  * as 2, unchecked (an IX_UPPER flag whose change failed is taken back
- * by the failing code, see fs_layer_index.c).
+ * by the failing code, see fs_layer_index.c), unless a component on the
+ * way is IX_PENDING: a copy-up in flight in another process, whose upper
+ * entry may not be in place yet, so the disk is asked.
  */
 static int where(const char *rel, struct lay_where *w, int fast)
 {
 	LAY_BUF(p);
-	int up = 1, low = 1, fl = 0;
+	int up = 1, low = 1, fl = 0, sure = 1;
 	size_t i = 0;
 	if (!p)
 		return -K_ENOMEM;
@@ -236,6 +238,8 @@ static int where(const char *rel, struct lay_where *w, int fast)
 				return -K_ENOMEM;
 			if (fl & IX_WHITEOUT)
 				low = 0;
+			if (fl & IX_PENDING)
+				sure = 0;
 			if (!(fl & IX_UPPER))
 				up = 0;
 			else if (fl & IX_OPAQUE)
@@ -245,7 +249,7 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		}
 		i = rel[e] ? e + 1 : e;
 	}
-	if (up && fast == 4)
+	if (up && fast == 4 && sure)
 		return 2;	/* in UPPER, by the index: not looked at */
 	if (up) {
 		if (lay_upper_path(rel, p, FS_PATH_MAX))
@@ -383,15 +387,47 @@ int fs_layer_find(const char *rel, char *host, size_t size,
 	return r;
 }
 
+/*
+ * Under the copy-up lock: lower REL (lstat st), not in UPPER, copied up.
+ * The index announces it (IX_PENDING) before the copy is renamed into
+ * place and drops the mark after: meanwhile a lookup in another process
+ * asks the disk, which shows the lower entry until the rename and the
+ * whole upper one from then on, never a missing name.
+ */
+int lay_copy_in(const char *rel, const struct cse_kstat *st)
+{
+	LAY_BUF(up);
+	LAY_BUF(low);
+	size_t n = cse_strlen(rel);
+	uint32_t fl = IX_UPPER | IX_PENDING | (is_dir(st) ? IX_DIR : 0);
+	int r;
+	if (!up || !low)
+		return -K_ENOMEM;
+
+	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_lower_path(rel, low, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	ix_set(rel, n, fl, 0);
+	if (is_dir(st))
+		r = cow_mkdir(low, st, up, 0, 0);
+	else
+		r = cow_copy(low, st, up);
+	if (r) {	/* no copy: the lower one shows again */
+		ix_set(rel, n, 0, fl);
+		return r;
+	}
+	ix_set(rel, n, 0, IX_PENDING);
+	if ((st->mode & K_S_IFMT) == K_S_IFREG)
+		cow_move_fds(low, up);
+	return 0;
+}
+
 /* Under the copy-up lock: the directories above REL exist in UPPER. */
 static int parents_locked(const char *rel)
 {
 	LAY_BUF(pre);
-	LAY_BUF(up);
-	LAY_BUF(low);
 	size_t i = 0;
 	int r;
-	if (!pre || !up || !low)
+	if (!pre)
 		return -K_ENOMEM;
 
 	while (rel[i]) {
@@ -411,15 +447,9 @@ static int parents_locked(const char *rel)
 		if (!w.upper) {
 			if ((w.st.mode & K_S_IFMT) != K_S_IFDIR)
 				return -K_ENOTDIR;
-			if (lay_upper_path(pre, up, FS_PATH_MAX) ||
-			    lay_lower_path(pre, low, FS_PATH_MAX))
-				return -K_ENAMETOOLONG;
-			ix_set(pre, e, IX_UPPER | IX_DIR, 0);
-			r = cow_mkdir(low, &w.st, up, 0, 0);
-			if (r) {
-				ix_set(pre, e, 0, IX_UPPER | IX_DIR);
+			r = lay_copy_in(pre, &w.st);
+			if (r)
 				return r;
-			}
 		}
 		i = e + 1;
 	}
@@ -444,9 +474,10 @@ static int parent_up(const char *rel)
 	if (!n)
 		return 1;	/* UPPER itself */
 	/* The index's word is enough: a directory flag whose mkdir failed is
-	 * taken back, or names a directory the view could not reach anyway. */
+	 * taken back, or names a directory the view could not reach anyway;
+	 * but a copy-up in flight (IX_PENDING) may not be in place yet. */
 	fl = ix_get(rel, n);
-	if (fl >= 0 && (fl & (IX_UPPER | IX_DIR)) == (IX_UPPER | IX_DIR))
+	if (fl >= 0 && (fl & (IX_UPPER | IX_DIR | IX_PENDING)) == (IX_UPPER | IX_DIR))
 		return 1;
 	for (size_t i = 0; i < n; i++)
 		p[i] = rel[i];
@@ -469,33 +500,17 @@ int lay_copy_up_parents(const char *rel)
 
 int lay_copy_up(const char *rel, int whole)
 {
-	LAY_BUF(up);
-	LAY_BUF(low);
 	struct lay_where w;
 	int r;
-	if (!up || !low)
-		return -K_ENOMEM;
 
 	lay_lock();
 	r = parents_locked(rel);
+	/* Asked again under the lock: a loser of a race to copy REL up
+	 * finds the winner's copy and uses it. */
 	if (!r && whole)
 		r = lay_where(rel, &w);
-	if (!r && whole && !w.upper) {
-		if (lay_upper_path(rel, up, FS_PATH_MAX) ||
-		    lay_lower_path(rel, low, FS_PATH_MAX)) {
-			r = -K_ENAMETOOLONG;
-		} else if ((w.st.mode & K_S_IFMT) == K_S_IFDIR) {
-			ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR, 0);
-			r = cow_mkdir(low, &w.st, up, 0, 0);
-		} else {
-			ix_set(rel, cse_strlen(rel), IX_UPPER, 0);
-			r = cow_copy(low, &w.st, up);
-			if (!r && (w.st.mode & K_S_IFMT) == K_S_IFREG)
-				cow_move_fds(low, up);
-		}
-		if (r)	/* no copy: the lower one shows again */
-			ix_set(rel, cse_strlen(rel), 0, IX_UPPER | IX_DIR);
-	}
+	if (!r && whole && !w.upper)
+		r = lay_copy_in(rel, &w.st);
 	lay_unlock();
 	return r;
 }

@@ -47,26 +47,14 @@ int lay_make_opaque(const char *up, const char *rel)
 /* Directory REL itself into UPPER: 1 when lower children show, 0, -errno. */
 static __attribute__((noinline)) int tree_dir(const char *rel)
 {
-	LAY_BUF(up);
-	LAY_BUF(low);
 	struct lay_where w;
 	int r;
-	if (!up || !low)
-		return -K_ENOMEM;
 
 	r = lay_where(rel, &w);
 	if (r)
 		return r;
-	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_lower_path(rel, low, FS_PATH_MAX))
-		return -K_ENAMETOOLONG;
-	if (!w.upper) {
-		ix_set(rel, cse_strlen(rel), IX_UPPER | IX_DIR, 0);
-		r = cow_mkdir(low, &w.st, up, 0, 0);
-		if (r) {
-			ix_set(rel, cse_strlen(rel), 0, IX_UPPER | IX_DIR);
-			return r;
-		}
-	}
+	if (!w.upper && (r = lay_copy_in(rel, &w.st)))
+		return r;
 	return w.lower;
 }
 
@@ -224,7 +212,8 @@ long lay_rename(const char *from, const char *to, unsigned long flags)
 	if (!r) {
 		long fd;
 
-		ix_set(to, tn, IX_UPPER | (sdir ? IX_DIR : 0), 0);
+		/* Pending until moved: the lower target shows till then. */
+		ix_set(to, tn, IX_UPPER | IX_PENDING | (sdir ? IX_DIR : 0), 0);
 		if (sdir && (fd = lay_sys(__NR_open, ufrom, K_O_RDONLY | K_O_DIRECTORY |
 					  K_O_CLOEXEC, 0, 0, 0, 0)) >= 0) {
 			/* The children's new names, before they exist. */
@@ -241,10 +230,12 @@ long lay_rename(const char *from, const char *to, unsigned long flags)
 			fs_owner_removing(uto, &gone);	/* replaced: its record goes */
 		r = lay_sys(__NR_renameat2, K_AT_FDCWD, ufrom, K_AT_FDCWD, uto,
 			    flags & K_RENAME_EXCHANGE, 0);
-		if (r)	/* the names entered for the target are wrong now */
+		if (r) {	/* the names entered for the target are wrong now */
 			ix_give_up();
-		else
+		} else {
+			ix_set(to, tn, 0, IX_PENDING);
 			fs_owner_removed(&gone);
+		}
 	}
 	/* After the move, not before: a kill in between shows both names. */
 	if (!r && !(flags & K_RENAME_EXCHANGE)) {
