@@ -178,16 +178,17 @@ static int copy_link(const char *src, const struct cse_kstat *st, const char *tm
 	return 0;
 }
 
-int cow_copy(const char *src, const struct cse_kstat *st, const char *dst)
-{
-	LAY_BUF(tmp);
-	long r;
-	if (!tmp)
-		return -K_ENOMEM;
+/*
+ * A work name is taken by a leftover of a killed process whose thread id
+ * this thread now has (leftovers go at the next application's start
+ * only): EEXIST then asks for the next name, never fails the copy-up.
+ */
+#define COW_NAME_TRIES 8
 
-	r = cow_work_name(tmp, FS_PATH_MAX);
-	if (r)
-		return (int)r;
+static long copy_to_work(const char *src, const struct cse_kstat *st, const char *tmp)
+{
+	long r;
+
 	switch (st->mode & K_S_IFMT) {
 	case K_S_IFREG:
 		r = copy_file(src, st, tmp);
@@ -206,8 +207,25 @@ int cow_copy(const char *src, const struct cse_kstat *st, const char *dst)
 		}
 		break;
 	}
+	return r;
+}
+
+int cow_copy(const char *src, const struct cse_kstat *st, const char *dst)
+{
+	LAY_BUF(tmp);
+	long r = -K_EEXIST;
+	if (!tmp)
+		return -K_ENOMEM;
+
+	for (int i = 0; i < COW_NAME_TRIES && r == -K_EEXIST; i++) {
+		r = cow_work_name(tmp, FS_PATH_MAX);
+		if (r)
+			return (int)r;
+		r = copy_to_work(src, st, tmp);
+	}
 	if (r) {
-		lay_sys(__NR_unlink, tmp, 0, 0, 0, 0, 0);
+		if (r != -K_EEXIST)	/* else the name is a leftover, not ours */
+			lay_sys(__NR_unlink, tmp, 0, 0, 0, 0, 0);
 		return (int)r;
 	}
 	fs_owner_copied(st, tmp);
@@ -224,11 +242,14 @@ int cow_mkdir(const char *src, const struct cse_kstat *st, const char *dst,
 	if (!tmp || !m)
 		return -K_ENOMEM;
 
-	r = cow_work_name(tmp, FS_PATH_MAX);
-	if (r)
-		return (int)r;
-	/* Without a lower directory the kernel applies the umask to mode. */
-	r = lay_sys(__NR_mkdir, tmp, st ? 0700 : (mode & 07777), 0, 0, 0, 0);
+	r = -K_EEXIST;
+	for (int i = 0; i < COW_NAME_TRIES && r == -K_EEXIST; i++) {
+		r = cow_work_name(tmp, FS_PATH_MAX);
+		if (r)
+			return (int)r;
+		/* Without a lower directory the kernel applies the umask to mode. */
+		r = lay_sys(__NR_mkdir, tmp, st ? 0700 : (mode & 07777), 0, 0, 0, 0);
+	}
 	if (r)
 		return (int)r;
 	fd = lay_sys(__NR_open, tmp, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC, 0, 0, 0, 0);

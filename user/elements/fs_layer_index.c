@@ -11,6 +11,9 @@
  * current by every change the layers make: a flag is set BEFORE the
  * change it announces reaches the disk, so a miss is always right and a
  * hit that the disk denies makes the caller walk the disk (fs_layer.c).
+ * A copy-up or rename over a name the lower layer shows also sets
+ * IX_PENDING until its rename is done: no caller trusts such a hit
+ * without the disk's word (the lower entry shows until then).
  * Flags are only added, except when a name leaves UPPER: a stale flag
  * costs a disk walk, never a wrong answer. When the table fills up the
  * index stops answering (ix_get -1) and every lookup walks the disk.
