@@ -238,6 +238,33 @@ as "$CSE_RUN" --overlay "$W/ccup" -- sh -c '
 expect "concurrent copy-up: every append kept" \
 	"$(printf 'k=v\nw1\nw2\nw3\nw4\nw5\nw6\nf1\np1\np2\np3\np4\np5\np6\nsub')" "$(cat "$W/cc.out")"
 
+# The same race, harder: 20 rounds, each with its own lower tree, 8
+# processes per round copying up a/b (two levels) while appending to
+# a/b/conf, creating a/b/newN (O_CREAT in the directory being copied
+# up), reading a/b/f and running mkdir -p under m/n. The same script
+# natively on a copy of the tree must print the same (no error message).
+RL=$W/racelower
+as sh -c 'for r in $(seq 20); do mkdir -p "$1/r$r/a/b" "$1/r$r/m/n/s" &&
+	echo k=v >"$1/r$r/a/b/conf" && echo f >"$1/r$r/a/b/f" || exit 1; done' sh "$RL"
+rlbefore=$(listing "$RL")
+RACE='for r in $(seq 20); do t=$1/r$r
+	for i in 1 2 3 4 5 6 7 8; do (
+		echo "w$i" >>"$t/a/b/conf"
+		mkdir -p "$t/m/n/p$i/q"
+		echo "n$i" >"$t/a/b/new$i"
+		read -r l <"$t/a/b/f"; [ "$l" = f ] || echo "round $r: f read as $l"
+	) & done; wait
+	echo "$r: $(sort "$t/a/b/conf" | tr "\n" " ")| $(ls "$t/a/b" | tr "\n" " ")|" \
+		"$(ls "$t/m/n" | tr "\n" " ")| $(cat "$t"/a/b/new* | tr "\n" " ")"
+done'
+as cp -a "$RL" "$W/racenative"
+as sh -c "$RACE" sh "$W/racenative" >"$W/racenative.out" 2>&1
+as mkdir "$W/raceup"
+as "$CSE_RUN" --overlay "$W/raceup" -- sh -c "$RACE" sh "$RL" >"$W/race.out" 2>&1
+expect "concurrent copy-up, 20 rounds x 8 processes: as native" \
+	"$(cat "$W/racenative.out")" "$(cat "$W/race.out")"
+expect "concurrent copy-up, 20 rounds: the lower tree is unchanged" "$rlbefore" "$(listing "$RL")"
+
 # Two applications side by side, each with its own overlay.
 as mkdir "$W/sa" "$W/sb"
 as "$CSE_RUN" --overlay "$W/sa" -- sh -c 'echo A >"$1/etc/conf"; sleep 1; cat "$1/etc/conf"' sh "$CR" \
