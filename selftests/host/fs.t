@@ -358,8 +358,15 @@ if gcc -specs="$W/musl.specs" -L"$W/musl/lib/x86_64-linux-musl" -O2 -o "$W/musl/
 	expect "musl: runs in the root" "musl: cwd=/ exe=/bin/fs_musl read=musl root for cse's fs tests" "$got"
 	got=$(run --root "$W/musl" --workdir /tmp -- /bin/fs_musl ../etc/issue 2>&1)
 	expect "musl: relative paths from --workdir" "musl: cwd=/tmp exe=/bin/fs_musl read=musl root for cse's fs tests" "$got"
+	# The loader the kernel mapped is the root's copy, never the host's
+	# (the host may have musl's loader too: musl-tools).
+	root_ld=$(stat -L -c %i "$W/musl/lib/ld-musl-x86_64.so.1")
+	got=$(run --root "$W/musl" -- fs_musl /etc/issue libc.so 2>&1)
+	expect "musl: the root's loader is the one mapped (inode $root_ld)" "musl: loader inode=$root_ld" "$got"
 	if [ -e /lib/ld-musl-x86_64.so.1 ]; then
-		skip "musl: natively it cannot run" "the host has musl's loader"
+		host_ld=$(stat -L -c %i /lib/ld-musl-x86_64.so.1)
+		[ "$host_ld" != "$root_ld" ]
+		expect "musl: the host's own musl loader (inode $host_ld) is another file" 0 $?
 	else
 		"$W/musl/bin/fs_musl" /etc/issue >/dev/null 2>&1
 		expect "musl: natively it cannot run (no loader on the host)" 127 $?

@@ -318,9 +318,34 @@ else
 	ok "strace -f inside cse-run # SKIP strace not installed"
 fi
 
+# ------------------------------------------------------------ xor %eax,%eax; syscall (read)
+if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/pad_site" "$TOP/selftests/host/progs/pad_site.c" \
+	2>"$W/cc.log"; then
+	expect "rewrite: native pad_site" "pad_site ok" "$W/pad_site" plain
+	for i in 1 2 3 4 5; do
+		out=$("$CSE_RUN" -- "$W/pad_site" patched 2>&1) || break
+	done
+	expect "rewrite: glibc 2.36's read() shape rewritten through its padding, branch to the syscall, signals see no stub (5 runs)" \
+		"pad_site ok" printf '%s\n' "$out"
+	expect "rewrite: --no-rewrite leaves it alone" "pad_site ok" \
+		"$CSE_RUN" --no-rewrite -- "$W/pad_site" plain
+else
+	notok "rewrite: build pad_site" "$(cat "$W/cc.log")"
+fi
+if command -v strace >/dev/null; then
+	# libc's own read(): after its first two calls no read traps again.
+	"$CSE_RUN" -- strace -f -qq -e trace=none -e signal=SIGSYS -o "$W/sigsys.log" true 2>/dev/null
+	timeout -k 5 60 strace -f -qq -e trace=none -e signal=SIGSYS -o "$W/sigsys.log" \
+		"$CSE_RUN" -- dd if=/dev/zero of=/dev/null bs=1 count=3000 2>/dev/null
+	n=$(grep -c 'si_syscall=__NR_read,' "$W/sigsys.log")
+	[ "$n" -lt 20 ]
+	expect "rewrite: 3000 libc read() calls of dd trap $n times (< 20)" 0 $?
+fi
+
 # ------------------------------------------------------------ rewriter golden bytes
 if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$TOP/user/runtime" -o "$W/rewrite_golden" \
-	"$TOP/selftests/host/progs/rewrite_golden.c" "$TOP/user/runtime/rewrite_emit.c" 2>"$W/cc.log"; then
+	"$TOP/selftests/host/progs/rewrite_golden.c" "$TOP/user/runtime/rewrite_emit.c" \
+	"$TOP/user/runtime/rewrite_pad.c" 2>"$W/cc.log"; then
 	"$W/rewrite_golden" >"$W/golden.tap"
 	grc=$?
 	while IFS= read -r line; do

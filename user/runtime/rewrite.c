@@ -362,11 +362,14 @@ static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size
 	return -1;
 }
 
-/* One site's patch: n bytes at `at` become jmp. */
+/* One site's patch: n bytes at `at` become jmp; for a pad site, first
+ * the padding at at2 (never executed) becomes jmp2. */
 struct site_patch {
 	uint8_t *at;
 	size_t n;
 	uint8_t jmp[DYN_PATCH_MAX];
+	uint8_t *at2;
+	uint8_t jmp2[SITE_PATCH_LEN];
 };
 
 #define BATCH_MAX	16	/* patches made under one mprotect pair */
@@ -384,6 +387,8 @@ static void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size
 		uint8_t *p = ps[i].at;
 		size_t n = ps[i].n;
 
+		if (ps[i].at2)
+			memcpy(ps[i].at2, ps[i].jmp2, SITE_PATCH_LEN);
 		memcpy(old, p, n);
 		/* Alone in this memory: nobody can see a half-written jmp. */
 		if (patch_atomic(p, old, ps[i].jmp, n) && !shared_memory_threads &&
@@ -430,6 +435,49 @@ static int trapped_before(uintptr_t site, long nr)
 }
 
 /*
+ * 1 when site (nr 0) has the pad shape (rewrite_emit.h) and its bytes up
+ * to site + PAD_AFTER are known r-x: in [lo, hi) for a batch, else on
+ * site's page or a checked next page.
+ */
+static int pad_site(uintptr_t site, uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t last = site + PAD_AFTER - 1;
+	int prot;
+
+	if (lo ? last >= hi : ((last ^ (site - 2)) >> 12 &&
+			       (mapping_prot(last, &prot) || prot != 5)))
+		return 0;
+	return rewrite_match_pad((const uint8_t *)site - PAD_BEFORE, site) != 0;
+}
+
+/* The pad site's stub (in a gap pool) and its two jmps. */
+static int prepare_pad(uintptr_t site, uintptr_t lo, uintptr_t hi, struct site_patch *p)
+{
+	uint8_t *at = (uint8_t *)site - 4;
+	uintptr_t pad = site + 9, stub;
+	struct stub_pool *pool;
+	int prot;
+
+	if (lo && ((uintptr_t)at < lo || pad + SITE_PATCH_LEN > hi))
+		return -1;
+	if (((uintptr_t)at & 15) > 14 && shared_memory_threads)
+		return -1;	/* straddles a 16-byte block: stay on SUD */
+	if (!lo && (mapping_prot((uintptr_t)at, &prot) || prot != 5))
+		return -1;
+	pool = pool_near(gpools, &ngpools, GAP_STUB_SIZE, site);
+	if (!pool)
+		return -1;
+	stub = pool->base + pool->used;
+	rewrite_emit_pad_stub((uint8_t *)stub, stub, pool->base, site);
+	pool->used += GAP_STUB_SIZE;
+	rewrite_emit_pad_jmps(p->jmp, p->jmp2, site, pad, stub);
+	p->at = at;
+	p->n = 2;
+	p->at2 = (uint8_t *)pad;
+	return 0;
+}
+
+/*
  * The stub for the syscall ending at site and the jmp that reaches it,
  * when the site has a shape we patch. A site of a batch (lo != 0) must
  * lie in [lo + 8, hi] with its patch inside [lo, hi): the pages already
@@ -447,6 +495,9 @@ static int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi,
 
 	if (lo && (site < lo + 8 || site > hi))
 		return -1;	/* the shapes below read from site - 8 on */
+	p->at2 = NULL;
+	if (nr == 0 && pad_site(site, lo, hi))
+		return prepare_pad(site, lo, hi, p);
 	if (rewrite_match((const uint8_t *)site - SITE_SPAN - 1, nr))
 		;
 	else if (rewrite_match_dyn5((const uint8_t *)site - 8))
@@ -539,7 +590,8 @@ void rewrite_site(uintptr_t site, long nr)
 	if (prepare_site(site, nr, 0, 0, &ps[0]))
 		goto out;
 	page = (uintptr_t)ps[0].at & ~4095ul;
-	end = ((uintptr_t)ps[0].at + ps[0].n + 4095) & ~4095ul;
+	end = ((uintptr_t)(ps[0].at2 ? ps[0].at2 + SITE_PATCH_LEN : ps[0].at + ps[0].n) + 4095) &
+	      ~4095ul;
 	k = 1 + gather_seen(page, end, site, ps + 1, BATCH_MAX - 1);
 	patch_sites(ps, k, page, end - page);
 out:

@@ -126,4 +126,43 @@ void rewrite_emit_gap_stub(uint8_t out[GAP_STUB_SIZE], uintptr_t stub,
  * prefix), one such instruction and `syscall`. */
 int rewrite_match_dyn5(const uint8_t bytes[8]);
 
+/*
+ * glibc 2.36's read(): the number 0 is loaded by `xor %eax,%eax` (2
+ * bytes, no room for a jmp rel32), in the shape
+ *   31 c0 0f 05 48 3d 00 f0 ff ff 77 xx c3 <nops to a 16-byte boundary>
+ * (xor; syscall; cmp $-4096,%rax; ja; ret; alignment padding), decoded
+ * forward from the xor, an instruction boundary we know. The padding
+ * follows an unconditional ret and ends at the aligned label the
+ * assembler padded for: it is never executed, so its first 5 bytes may
+ * hold a jmp to the stub, and the xor becomes a jmp rel8 to them. The
+ * syscall and everything after it stay in place: a branch to the syscall
+ * traps as before, a return after it (a trap in flight) resumes as
+ * before. The pad stub lives in a gap pool: xor %eax,%eax replayed, then
+ * as a gap stub (kind byte GAP_KIND_PAD, length byte 2).
+ */
+#define GAP_KIND_PAD	2
+#define PAD_BEFORE	5	/* bytes examined before the site */
+#define PAD_AFTER	24	/* bytes examined from the site on */
+
+/* b: the PAD_BEFORE + PAD_AFTER bytes from site - PAD_BEFORE (site = the
+ * address after the syscall). The padding's offset from site (9), or 0. */
+int rewrite_match_pad(const uint8_t *b, uintptr_t site);
+
+void rewrite_emit_pad_stub(uint8_t out[GAP_STUB_SIZE], uintptr_t stub,
+			   uintptr_t pool_base, uintptr_t site);
+
+/* The 2 bytes replacing the xor at site - 4 and the 5 at pad. */
+void rewrite_emit_pad_jmps(uint8_t at_jmp[2], uint8_t pad_jmp[SITE_PATCH_LEN], uintptr_t site,
+			   uintptr_t pad, uintptr_t stub);
+
+static inline void pad_put32(uint8_t *p, int32_t v)
+{
+	uint32_t u = (uint32_t)v;
+
+	p[0] = (uint8_t)u;
+	p[1] = (uint8_t)(u >> 8);
+	p[2] = (uint8_t)(u >> 16);
+	p[3] = (uint8_t)(u >> 24);
+}
+
 #endif /* CSE_REWRITE_EMIT_H */

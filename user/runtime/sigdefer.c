@@ -178,7 +178,8 @@ static void stub_fixup(struct kmcontext *m)
 		/* mov $nr (5), the gap's moves (g), lea -0x80 (5), call (6),
 		 * lea 0x80 (8), jmp: a boundary inside the moves is the same
 		 * boundary in the application's code. */
-		long g = b[GAP_STUB_SIZE - 1], l = 5 + g;
+		long g = b[GAP_STUB_SIZE - 1];
+		long l = (b[GAP_KIND_BYTE] == GAP_KIND_PAD ? 0 : 5) + g;	/* pad: no mov */
 
 		site = rewrite_stub_site(stub + (uintptr_t)l + 11);
 		if (off > l && off < l + 19)

@@ -240,6 +240,63 @@ static void check_gap(void)
 	}
 }
 
+static void check_pad(void)
+{
+	/* glibc 2.36's read() at a 16-byte aligned address: cmpb ..; je;
+	 * then (site - 5) a byte of context (je's rel8), xor %eax,%eax;
+	 * syscall; cmp $-4096,%rax; ja; ret; cs nopw (10 bytes) to the
+	 * boundary. read() at 0x...2a0, site = 0x...2ad, padding 0x...2b6. */
+	static const uint8_t read236[PAD_BEFORE + PAD_AFTER] = {
+		0x17, 0x31, 0xc0, 0x0f, 0x05,
+		0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff, 0x77, 0x5b, 0xc3,
+		0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x48, 0x83, 0xec, 0x28, 0x48,
+	};
+	const uintptr_t site = 0x7f00000f82ad, pool = 0x7f0000200000, stub = pool + 16;
+	static const uint8_t want[GAP_STUB_SIZE] = {
+		0x31, 0xc0,				/* xor %eax,%eax (replayed) */
+		0x48, 0x8d, 0x64, 0x24, 0x80,		/* lea -0x80(%rsp),%rsp */
+		0xff, 0x15, 0xe3, 0xff, 0xff, 0xff,	/* call *-0x1d(%rip) -> pool header */
+		0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00,	/* lea 0x80(%rsp),%rsp */
+		0xe9, 0x83, 0x82, 0xef, 0xff,		/* jmp site */
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+		GAP_KIND_PAD, 0x02,			/* the kind, the replayed length */
+	};
+	static const uint8_t want_at[2] = { 0xeb, 0x0b };	/* jmp site + 9 */
+	static const uint8_t want_pad[SITE_PATCH_LEN] = { 0xe9, 0x55, 0x7d, 0x10, 0x00 };
+	uint8_t b[PAD_BEFORE + PAD_AFTER], got[GAP_STUB_SIZE], at[2], pad[SITE_PATCH_LEN];
+
+	check_int("pad matcher: glibc 2.36 read()", rewrite_match_pad(read236, site), 9);
+	memcpy(b, read236, sizeof(b));
+	b[0] = 0x48;
+	check_int("pad matcher: a REX byte before the xor stays on SUD",
+		  rewrite_match_pad(b, site), 0);
+	memcpy(b, read236, sizeof(b));
+	b[13] = 0xc2;
+	check_int("pad matcher: no ret before the nops stays on SUD",
+		  rewrite_match_pad(b, site), 0);
+	memcpy(b, read236, sizeof(b));
+	b[20] = 0x01;
+	check_int("pad matcher: a nop with a non-zero displacement stays on SUD",
+		  rewrite_match_pad(b, site), 0);
+	check_int("pad matcher: padding not ending at the boundary stays on SUD",
+		  rewrite_match_pad(read236, site + 1), 0);
+	memcpy(b, read236, sizeof(b));
+	memcpy(b + 14, "\x0f\x1f\x00\x90\x66\x90\x0f\x1f\x40\x00", 10);
+	b[24] = 0x48;
+	check_int("pad matcher: other assembler nops (nopl, nop, xchg %ax,%ax)",
+		  rewrite_match_pad(b, site), 9);
+	check_int("pad matcher: 4 bytes of padding are too few",
+		  rewrite_match_pad(read236, site + 6), 0);
+	rewrite_emit_pad_stub(got, stub, pool, site);
+	check("pad stub for read()", got, want, GAP_STUB_SIZE);
+	rewrite_emit_pad_jmps(at, pad, site, site + 9, stub);
+	check("pad: jmp rel8 replacing the xor", at, want_at, 2);
+	check("pad: jmp to the stub in the padding", pad, want_pad, SITE_PATCH_LEN);
+}
+
 int main(void)
 {
 	/* A pool at 0x7f0000100000, its first stub at +16, a site in libc
@@ -282,6 +339,7 @@ int main(void)
 	check_xor8();
 	check_reg_shapes();
 	check_gap();
+	check_pad();
 	check_int("matcher: mov $nr,%eax; syscall", rewrite_match(good, 0x6e), 1);
 	check_int("matcher: other number", rewrite_match(good, 0x27), 0);
 	check_int("matcher: REX prefix (mov to r8d)", rewrite_match(rex, 0x6e), 0);

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+/*
+ * The shape of glibc 2.36's read(): the number 0 loaded by `xor
+ * %eax,%eax`, then `syscall; cmp $-4096,%rax; ja; ret` and the
+ * assembler's alignment nops. The runtime reaches such a site through a
+ * jmp rel8 into the padding (rewrite_emit.h), so every call must still
+ * read the right bytes into the right buffer, a signal handler must only
+ * ever see the program's own addresses, and a branch to the syscall
+ * itself must still work. Exit 0 when all of it holds.
+ *
+ * With argument "patched" (or "plain") it also checks that the xor now
+ * is (or still is not) the rewriter's jmp rel8.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* long pad_read(fd, buf, n): read(2) in glibc 2.36's shape. pad_read_raw
+ * enters at the syscall itself with rax already 0 (a branch past the xor). */
+long pad_read(long fd, void *buf, long n);
+long pad_read_raw(long fd, void *buf, long n);
+extern const unsigned char pad_read_xor[];
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl pad_read\n"
+	".type pad_read,@function\n"
+	"pad_read:\n\t"
+	"mov %rdx,%rdx\n\t"		/* 9 bytes of context, no prefix last */
+	"mov %rsi,%rsi\n\t"
+	"mov %rdi,%rdi\n"
+	"pad_read_xor:\n\t"
+	"xor %eax,%eax\n"
+	"pad_read_sys:\n\t"
+	"syscall\n\t"
+	"cmp $-4096,%rax\n\t"
+	"ja 1f\n\t"
+	"ret\n\t"
+	".p2align 4\n"
+	"1:\tret\n"
+	".size pad_read, .-pad_read\n"
+	".globl pad_read_raw\n"
+	".type pad_read_raw,@function\n"
+	"pad_read_raw:\n\t"
+	"xor %eax,%eax\n\t"
+	"jmp pad_read_sys\n"
+	".size pad_read_raw, .-pad_read_raw\n");
+
+#define SAMPLES 4096
+static uintptr_t rips[SAMPLES];
+static volatile unsigned long ticks;
+
+static void on_alarm(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	if (ticks < SAMPLES)
+		rips[ticks] = (uintptr_t)((ucontext_t *)ctx)->uc_mcontext.gregs[REG_RIP];
+	ticks++;
+}
+
+/* Sampled rips in no file-backed mapping (or the vDSO): a stub's
+ * address would show the runtime through. */
+static unsigned long strays(void)
+{
+	unsigned long n = ticks < SAMPLES ? ticks : SAMPLES, bad = 0;
+	char line[512];
+
+	for (unsigned long i = 0; i < n; i++) {
+		FILE *f = fopen("/proc/self/maps", "r");
+		int found = 0;
+
+		while (f && fgets(line, sizeof(line), f)) {
+			unsigned long lo, hi;
+			int path = 0;
+
+			if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &path) < 2)
+				continue;
+			if (rips[i] >= lo && rips[i] < hi) {
+				found = path && (line[path] == '/' || !strncmp(line + path, "[vdso]", 6));
+				break;
+			}
+		}
+		if (f)
+			fclose(f);
+		bad += !found;
+	}
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	const char *want = argc > 1 ? argv[1] : "";
+	struct sigaction sa = { .sa_sigaction = on_alarm, .sa_flags = SA_SIGINFO | SA_RESTART };
+	struct itimerval it = { { 0, 200 }, { 0, 200 } };
+	char buf[16];
+	int fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	long r;
+
+	if (fd < 0)
+		return 1;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (int i = 0; i < 40000; i++) {
+		memset(buf, 0, sizeof(buf));
+		r = (i & 1 ? pad_read_raw : pad_read)(fd, buf, 3);
+		if (r != 3 || memcmp(buf, "pad", 3) || lseek(fd, 0, SEEK_SET) != 0) {
+			fprintf(stderr, "pad_site: call %d: read %ld '%.3s'\n", i, r, buf);
+			return 1;
+		}
+	}
+	setitimer(ITIMER_REAL, &(struct itimerval){ 0 }, NULL);
+	if (strays()) {
+		fprintf(stderr, "pad_site: %lu of %lu signals saw a rip outside program and libc\n",
+			strays(), ticks);
+		return 1;
+	}
+	r = pad_read(-1, buf, 1);
+	if (r != -9) {
+		fprintf(stderr, "pad_site: read of fd -1 gave %ld, not -EBADF\n", r);
+		return 1;
+	}
+	if (!strcmp(want, "patched") && pad_read_xor[0] != 0xeb) {
+		fprintf(stderr, "pad_site: the read-shaped site was not rewritten\n");
+		return 1;
+	}
+	if (!strcmp(want, "plain") && pad_read_xor[0] != 0x31) {
+		fprintf(stderr, "pad_site: the read-shaped site changed without the rewriter\n");
+		return 1;
+	}
+	printf("pad_site ok\n");
+	return 0;
+}
