@@ -318,6 +318,23 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 }
 
 /*
+ * The plain path's table (entry.S): 1 for a number whose call the full
+ * path would only pass to the kernel unless a per-thread or a global
+ * state says otherwise (tested there: deferred signal, pending seccomp
+ * trap, path stage, vfork fd copy): PLAIN, wanted by no element, not
+ * trap-only. Indexed by the low 16 bits of numbers below 65536, so
+ * entry.S bounds the number without touching the flags; only the first
+ * SYSCALL_TABLE_SIZE entries are ever written (the rest stays on zero
+ * pages). Filled here on a number's first plain call: elements join the
+ * chain at load time only (chain_add), before any site is rewritten.
+ */
+uint8_t cse_plain_nr[65536];
+
+_Static_assert(offsetof(struct cse_thread, seccomp_trapped) == TA_SECCOMP, "TA_SECCOMP");
+_Static_assert(offsetof(struct cse_thread, gate_nr) == TA_GATE_NR, "TA_GATE_NR");
+_Static_assert(SYSCALL_TABLE_SIZE <= 65536, "cse_plain_nr covers the table");
+
+/*
  * Called by cse_fast_entry{,_dyn} for rewritten sites: regs = rdi..r9,
  * nr, rbx, flags, return address. A site whose number is in a register
  * (may_trap) can bring a call that needs the signal frame: send it to
@@ -338,6 +355,8 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 	if (plain) {
 		long r;
 
+		if (plain == PLAIN && !syscall_trap_only(nr))
+			__atomic_store_n(&cse_plain_nr[nr], 1, __ATOMIC_RELAXED);
 		fdguard_sync();
 		if (plain == PLAIN_FDS && fdguard_count()) {
 			c.nr = nr;
@@ -361,14 +380,13 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 	c.flags = 0;
 	if (dispatch_call(&c, NULL)) {
 		/* Refused by the application's seccomp RET_TRAP: make the call
-		 * again at the site, where SUD traps it with a frame. */
+		 * again at the site's own syscall instruction (every kind of
+		 * stub keeps it), where SUD traps it with a frame: the
+		 * application's handler sees its own call address, as
+		 * natively (not the trap tail of a register-number stub). */
 retrap:
-		if (may_trap) {
-			regs[9] += DYN_TRAP_SKIP;
-		} else {
-			t->retrap_rip = seccomp_retrap_rip((uintptr_t)regs[9]);
-			regs[9] = (long)cse_fast_retrap;
-		}
+		t->retrap_rip = seccomp_retrap_rip((uintptr_t)regs[9]);
+		regs[9] = (long)cse_fast_retrap;
 		return nr;
 	}
 	return sigdefer_fast_ret(nr, c.ret);
