@@ -34,17 +34,24 @@ _start:
 	.globl cse_syscall_block
 cse_syscall_block:
 
-/* long cse_rt_syscall(nr, a0, a1, a2, a3, a4, a5): the runtime's own call. */
+/*
+ * long cse_rt_syscall(nr, a0, a1, a2, a3, a4, a5): the runtime's own call.
+ * The moves end with one that no rewrite shape accepts (rewrite_emit.h):
+ * in a nested cse-run this helper of the inner runtime must keep
+ * trapping, its calls being recognised by their trap site (seccomp.c),
+ * while glibc's syscall(), which ends in `mov 0x8(%rsp),%r9; syscall`,
+ * is rewritten.
+ */
 	.globl cse_rt_syscall
 	.type cse_rt_syscall, @function
 cse_rt_syscall:
+	mov	%r8, %r10
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
 	mov	%rdi, %rax
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
 	mov	%rcx, %rdx
-	mov	%r8, %r10
-	mov	%r9, %r8
-	mov	8(%rsp), %r9
 	.globl cse_rt_syscall_insn
 cse_rt_syscall_insn:
 	syscall
@@ -68,13 +75,13 @@ cse_app_syscall:
 	mov	%gs:TA_SELF, %rax
 	cmpq	$0, TA_FAST_EXIT(%rax)
 	jne	cse_app_syscall_deferred
-1:	mov	%rdi, %rax
+1:	mov	%r8, %r10		/* the moves in cse_rt_syscall's order */
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
+	mov	%rdi, %rax
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
 	mov	%rcx, %rdx
-	mov	%r8, %r10
-	mov	%r9, %r8
-	mov	8(%rsp), %r9
 	.globl cse_app_syscall_insn
 cse_app_syscall_insn:
 	syscall
