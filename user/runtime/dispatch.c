@@ -296,10 +296,21 @@ static int plain_number(long nr)
 }
 
 /*
+ * Numbers the path stage acts on without a path (note_memory in
+ * pathstage.c: memory the stage reads may go away) and the core does
+ * not watch already. The stage does nothing for the other plain numbers:
+ * no path argument, no path result, no open.
+ */
+static int stage_watches(long nr)
+{
+	return nr == __NR_brk || nr == __NR_madvise || nr == __NR_process_madvise;
+}
+
+/*
  * PLAIN or PLAIN_FDS for a call dispatch_call would only pass to the
  * kernel (after the hidden-descriptor check): a plain number, no element
- * that wants it, no path stage, and no seccomp trap of an outer call
- * pending on this thread; else 0.
+ * that wants it, nothing for the path stage, and no seccomp trap of an
+ * outer call pending on this thread; else 0.
  */
 static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 {
@@ -312,7 +323,8 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 		v = regs[4] && __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
 	else if (v == PLAIN_NO_IO)
 		v = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
-	if (v == NOT_PLAIN || pathstage_on || t->seccomp_trapped || chain_wants(nr))
+	if (v == NOT_PLAIN || t->seccomp_trapped || chain_wants(nr) ||
+	    (__atomic_load_n(&pathstage_on, __ATOMIC_RELAXED) && stage_watches(nr)))
 		return 0;
 	return v;
 }
@@ -321,8 +333,8 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
  * The plain path's table (entry.S): 1 for a number whose call the full
  * path would only pass to the kernel unless a per-thread or a global
  * state says otherwise (tested there: deferred signal, pending seccomp
- * trap, path stage, vfork fd copy): PLAIN, wanted by no element, not
- * trap-only. Indexed by the low 16 bits of numbers below 65536, so
+ * trap, vfork fd copy): PLAIN, wanted by no element, nothing for a path
+ * stage, not trap-only. Indexed by the low 16 bits of numbers below 65536, so
  * entry.S bounds the number without touching the flags; only the first
  * SYSCALL_TABLE_SIZE entries are ever written (the rest stays on zero
  * pages). Filled here on a number's first plain call: elements join the
@@ -355,7 +367,7 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 	if (plain) {
 		long r;
 
-		if (plain == PLAIN && !syscall_trap_only(nr))
+		if (plain == PLAIN && !stage_watches(nr) && !syscall_trap_only(nr))
 			__atomic_store_n(&cse_plain_nr[nr], 1, __ATOMIC_RELAXED);
 		fdguard_sync();
 		if (plain == PLAIN_FDS && fdguard_count()) {

@@ -210,10 +210,11 @@ cse_sigsys_entry_end:
  * register save nor a stack switch. It needs all of
  *  - %gs holding our own area (not a nested runtime's in front of it);
  *  - nr < 65536 and cse_plain_nr[nr] == 1 (dispatch.c: a number that
- *    needs no check at all, no element wants it, not trap-only);
+ *    needs no check at all, no element or path stage wants it, not
+ *    trap-only);
  *  - no signal deferred (TA_FAST_EXIT), no seccomp trap of an outer call
- *    pending on this thread (TA_SECCOMP), no path stage, no vfork
- *    child's copy of the fd table to take back (the full path does).
+ *    pending on this thread (TA_SECCOMP), no vfork child's copy of the fd
+ *    table to take back (the full path does).
  * The last four are summed (each 0 when clear, never negative) and the
  * sum tested once. The tests change no flag and no register but rcx and
  * r11, which the syscall clobbers anyway: lea, not, movzx and jrcxz only.
@@ -246,8 +247,6 @@ cse_sigsys_entry_end:
 	mov	%gs:TA_FAST_EXIT, %rcx
 	lea	2(%rcx,%r11), %r11
 	mov	%gs:TA_SECCOMP, %ecx
-	lea	(%rcx,%r11), %r11
-	mov	pathstage_on(%rip), %ecx
 	lea	(%rcx,%r11), %r11
 	mov	fdguard_priv_used(%rip), %ecx
 	lea	(%rcx,%r11), %rcx
