@@ -15,6 +15,12 @@
 #    read returns EINTR without SA_RESTART and is restarted with it, the
 #    handler seeing the syscall as the kernel shows it.
 #  - sigact: sigaction read-back, SA_RESETHAND, SA_NODEFER, sa_mask.
+#  - plainpath: the fast path's plain calls (made from entry.S with the
+#    application's registers): every register and the flags kept under a
+#    storm of signals with and without SA_RESTART, handlers only ever
+#    interrupting the program's code; a raw FUTEX_WAIT restarted or
+#    ended with EINTR; seccomp RET_TRAP and RET_ERRNO on rewritten sites
+#    (the SIGSYS handler sees the site's own address).
 #
 # Environment (from selftests/host/run): TOP, CSE_RUN, HT.
 set -u
@@ -53,7 +59,7 @@ same() {
 	fi
 }
 
-for p in sigctx sigblock sigact; do
+for p in sigctx sigblock sigact plainpath; do
 	if [ ! -x "$HT/$p" ]; then
 		fail "build $p" "missing $HT/$p (built by selftests/host/run)"
 		exit 1
@@ -77,6 +83,13 @@ for mode in norestart restart; do
 		skip "blocking element handler interrupted ($mode)" "no test tree with cse-testblock.so"
 	fi
 done
+same "plain fast-path calls keep registers and flags under a signal storm" "$RUNS" \
+	"$CSE_RUN" -- "$HT/plainpath" regs 20000
+for mode in restart norestart; do
+	same "raw FUTEX_WAIT on the plain path interrupted ($mode)" 2 "$CSE_RUN" -- \
+		"$HT/plainpath" futex $mode
+done
+same "seccomp RET_TRAP and RET_ERRNO on rewritten sites" 2 "$CSE_RUN" -- "$HT/plainpath" seccomp 20
 same "sigaction read-back, SA_RESETHAND, SA_NODEFER, sa_mask" 1 "$CSE_RUN" -- "$HT/sigact"
 same "sigaction semantics, SUD traps only" 1 "$CSE_RUN" --no-rewrite -- "$HT/sigact"
 [ "$T_FAIL" -eq 0 ]

@@ -296,10 +296,21 @@ static int plain_number(long nr)
 }
 
 /*
+ * Numbers the path stage acts on without a path (note_memory in
+ * pathstage.c: memory the stage reads may go away) and the core does
+ * not watch already. The stage does nothing for the other plain numbers:
+ * no path argument, no path result, no open.
+ */
+static int stage_watches(long nr)
+{
+	return nr == __NR_brk || nr == __NR_madvise || nr == __NR_process_madvise;
+}
+
+/*
  * PLAIN or PLAIN_FDS for a call dispatch_call would only pass to the
  * kernel (after the hidden-descriptor check): a plain number, no element
- * that wants it, no path stage, and no seccomp trap of an outer call
- * pending on this thread; else 0.
+ * that wants it, nothing for the path stage, and no seccomp trap of an
+ * outer call pending on this thread; else 0.
  */
 static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 {
@@ -312,10 +323,28 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 		v = regs[4] && __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
 	else if (v == PLAIN_NO_IO)
 		v = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
-	if (v == NOT_PLAIN || pathstage_on || t->seccomp_trapped || chain_wants(nr))
+	if (v == NOT_PLAIN || t->seccomp_trapped || chain_wants(nr) ||
+	    (__atomic_load_n(&pathstage_on, __ATOMIC_RELAXED) && stage_watches(nr)))
 		return 0;
 	return v;
 }
+
+/*
+ * The plain path's table (entry.S): 1 for a number whose call the full
+ * path would only pass to the kernel unless a per-thread or a global
+ * state says otherwise (tested there: deferred signal, pending seccomp
+ * trap, vfork fd copy): PLAIN, wanted by no element, nothing for a path
+ * stage, not trap-only. Indexed by the low 16 bits of numbers below 65536, so
+ * entry.S bounds the number without touching the flags; only the first
+ * SYSCALL_TABLE_SIZE entries are ever written (the rest stays on zero
+ * pages). Filled here on a number's first plain call: elements join the
+ * chain at load time only (chain_add), before any site is rewritten.
+ */
+uint8_t cse_plain_nr[65536];
+
+_Static_assert(offsetof(struct cse_thread, seccomp_trapped) == TA_SECCOMP, "TA_SECCOMP");
+_Static_assert(offsetof(struct cse_thread, gate_nr) == TA_GATE_NR, "TA_GATE_NR");
+_Static_assert(SYSCALL_TABLE_SIZE <= 65536, "cse_plain_nr covers the table");
 
 /*
  * Called by cse_fast_entry{,_dyn} for rewritten sites: regs = rdi..r9,
@@ -338,6 +367,8 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 	if (plain) {
 		long r;
 
+		if (plain == PLAIN && !stage_watches(nr) && !syscall_trap_only(nr))
+			__atomic_store_n(&cse_plain_nr[nr], 1, __ATOMIC_RELAXED);
 		fdguard_sync();
 		if (plain == PLAIN_FDS && fdguard_count()) {
 			c.nr = nr;
@@ -361,14 +392,13 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 	c.flags = 0;
 	if (dispatch_call(&c, NULL)) {
 		/* Refused by the application's seccomp RET_TRAP: make the call
-		 * again at the site, where SUD traps it with a frame. */
+		 * again at the site's own syscall instruction (every kind of
+		 * stub keeps it), where SUD traps it with a frame: the
+		 * application's handler sees its own call address, as
+		 * natively (not the trap tail of a register-number stub). */
 retrap:
-		if (may_trap) {
-			regs[9] += DYN_TRAP_SKIP;
-		} else {
-			t->retrap_rip = seccomp_retrap_rip((uintptr_t)regs[9]);
-			regs[9] = (long)cse_fast_retrap;
-		}
+		t->retrap_rip = seccomp_retrap_rip((uintptr_t)regs[9]);
+		regs[9] = (long)cse_fast_retrap;
 		return nr;
 	}
 	return sigdefer_fast_ret(nr, c.ret);

@@ -34,17 +34,24 @@ _start:
 	.globl cse_syscall_block
 cse_syscall_block:
 
-/* long cse_rt_syscall(nr, a0, a1, a2, a3, a4, a5): the runtime's own call. */
+/*
+ * long cse_rt_syscall(nr, a0, a1, a2, a3, a4, a5): the runtime's own call.
+ * The moves end with one that no rewrite shape accepts (rewrite_emit.h):
+ * in a nested cse-run this helper of the inner runtime must keep
+ * trapping, its calls being recognised by their trap site (seccomp.c),
+ * while glibc's syscall(), which ends in `mov 0x8(%rsp),%r9; syscall`,
+ * is rewritten.
+ */
 	.globl cse_rt_syscall
 	.type cse_rt_syscall, @function
 cse_rt_syscall:
+	mov	%r8, %r10
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
 	mov	%rdi, %rax
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
 	mov	%rcx, %rdx
-	mov	%r8, %r10
-	mov	%r9, %r8
-	mov	8(%rsp), %r9
 	.globl cse_rt_syscall_insn
 cse_rt_syscall_insn:
 	syscall
@@ -68,13 +75,13 @@ cse_app_syscall:
 	mov	%gs:TA_SELF, %rax
 	cmpq	$0, TA_FAST_EXIT(%rax)
 	jne	cse_app_syscall_deferred
-1:	mov	%rdi, %rax
+1:	mov	%r8, %r10		/* the moves in cse_rt_syscall's order */
+	mov	%r9, %r8
+	mov	8(%rsp), %r9
+	mov	%rdi, %rax
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
 	mov	%rcx, %rdx
-	mov	%r8, %r10
-	mov	%r9, %r8
-	mov	8(%rsp), %r9
 	.globl cse_app_syscall_insn
 cse_app_syscall_insn:
 	syscall
@@ -196,14 +203,139 @@ cse_sigsys_entry_end:
  * Fast path targets of rewritten sites. The site's stub has already moved
  * rsp below the red zone, loaded eax with the syscall number and called
  * us. Keeps every register a real syscall keeps (all but rax, rcx, r11)
- * and the flags; the C side returns the result in rax.
+ * and the flags.
+ *
+ * The plain path first: a call nothing in the runtime looks at is made
+ * right here, from the application's own registers, with neither a
+ * register save nor a stack switch. It needs all of
+ *  - %gs holding our own area (not a nested runtime's in front of it);
+ *  - nr < 65536 and cse_plain_nr[nr] == 1 (dispatch.c: a number that
+ *    needs no check at all, no element or path stage wants it, not
+ *    trap-only);
+ *  - no signal deferred (TA_FAST_EXIT), no seccomp trap of an outer call
+ *    pending on this thread (TA_SECCOMP), no vfork child's copy of the fd
+ *    table to take back (the full path does).
+ * The last four are summed (each 0 when clear, never negative) and the
+ * sum tested once. The tests change no flag and no register but rcx and
+ * r11, which the syscall clobbers anyway: lea, not, movzx and jrcxz only.
+ * A test failing goes to the full entry, everything kept.
+ *
+ * A signal arriving from the first test up to the syscall instruction
+ * (included: not made yet, or set up by the kernel to restart) is sent
+ * to cse_fast_plain_deferred by sigdefer.c: the call is ended as one a
+ * signal interrupted before it started, and made again at the site once
+ * the handler ran. A seccomp RET_TRAP of the call (at cse_fast_exit) is
+ * made again at the site by trap (seccomp.c). The way back is the
+ * common exit below.
+ */
+.macro PLAIN_TESTS full
+	mov	%gs:TA_OWNER, %rcx
+	not	%rcx
+	lea	cse_cfg(%rip), %r11
+	lea	1(%r11,%rcx), %rcx	/* &cse_cfg - owner */
+	jrcxz	1f
+	jmp	\full
+1:	movzwl	%ax, %ecx
+	not	%rcx
+	lea	1(%rax,%rcx), %rcx	/* nr & ~0xffff */
+	jrcxz	2f
+	jmp	\full
+2:	lea	cse_plain_nr(%rip), %rcx
+	movzwl	%ax, %r11d
+	movzbl	(%rcx,%r11), %r11d
+	not	%r11			/* -1 - plain */
+	mov	%gs:TA_FAST_EXIT, %rcx
+	lea	2(%rcx,%r11), %r11
+	mov	%gs:TA_SECCOMP, %ecx
+	lea	(%rcx,%r11), %r11
+	mov	fdguard_priv_used(%rip), %ecx
+	lea	(%rcx,%r11), %rcx
+	jrcxz	.Lplain_insn
+	jmp	\full
+.endm
+
+	.globl cse_fast_entry
+	.type cse_fast_entry, @function
+cse_fast_entry:
+	PLAIN_TESTS cse_fast_full
+	.size cse_fast_entry, .-cse_fast_entry
+
+	.globl cse_fast_entry_dyn
+	.type cse_fast_entry_dyn, @function
+cse_fast_entry_dyn:
+	PLAIN_TESTS cse_fast_full_dyn
+	.globl cse_fast_plain_insn
+cse_fast_plain_insn:
+.Lplain_insn:
+	syscall
+	.size cse_fast_entry_dyn, .-cse_fast_entry_dyn
+
+/*
+ * The last step back to the application, common to every fast call:
+ * every application register is back but rax (the result) and rcx, r11
+ * (clobbered by a real syscall too), and rsp points at the stub's
+ * return address. A deferred signal (sigdefer.c) makes TA_FAST_EXIT
+ * non-zero: then leave through the gate. The test leaves the flags
+ * alone (jrcxz). A signal arriving after the test, before the jump, is
+ * rewound to cse_fast_exit by sigdefer.c (rsp back on the return
+ * address when the lea was made: the kernel never writes the 128 bytes
+ * below rsp).
+ *
+ * Back to the stub by an indirect jmp, not a ret: the return stack
+ * predictor does not survive a system call where the kernel refills it
+ * (RSB filling), and a mispredicted ret right after the syscall costs
+ * more than the rest of the plain path together.
+ */
+	.globl cse_fast_exit
+	.type cse_fast_exit, @function
+cse_fast_exit:
+	mov	%gs:TA_FAST_EXIT, %rcx
+	jrcxz	.Lfast_ret
+	jmp	cse_fast_gate
+	.globl cse_fast_ret
+cse_fast_ret:
+.Lfast_ret:
+	lea	8(%rsp), %rsp
+	.globl cse_fast_ret_jmp
+cse_fast_ret_jmp:
+	jmp	*-8(%rsp)
+/*
+ * The way back when a signal is deferred: a trapping syscall with a
+ * private number at the gate page (outside the allowed region), whose
+ * SIGSYS frame sigdefer_gate() turns into the application's state at the
+ * site; the kernel then delivers the deferred signal on that frame's
+ * rt_sigreturn, with the application's registers and FPU state.
+ */
+	.globl cse_fast_gate
+cse_fast_gate:
+	mov	%gs:TA_SELF, %rcx
+	mov	%rax, TA_GATE_RET(%rcx)
+	mov	$CSE_GATE_NR, %eax
+	jmp	*cse_gate_insn(%rip)
+	.size cse_fast_exit, .-cse_fast_exit
+
+/*
+ * A plain call a signal came upon before its syscall was made (see
+ * above): -ERESTARTSYS through the gate, which makes the call again at
+ * the site's syscall instruction after the handler (sigdefer_gate).
+ */
+	.globl cse_fast_plain_deferred
+	.type cse_fast_plain_deferred, @function
+cse_fast_plain_deferred:
+	mov	%rax, %gs:TA_GATE_NR
+	mov	$-512, %rax		/* -ERESTARTSYS */
+	jmp	cse_fast_gate
+	.size cse_fast_plain_deferred, .-cse_fast_plain_deferred
+
+/*
+ * The full entries: the plain path's tests failed. The C side
+ * (dispatch_fast) returns the result in rax.
  *
  * The _dyn variant serves sites whose number comes from a register:
  * dispatch_fast may then move our return address (regs[9]) to the stub's
  * trap tail and return the number, for calls that need a signal frame.
  */
-.macro FAST_ENTRY name, may_trap
-	.globl \name
+.macro FAST_FULL name, may_trap
 	.type \name, @function
 \name:
 	pushfq			/* regs[8] */
@@ -236,43 +368,8 @@ cse_sigsys_entry_end:
 	.size \name, .-\name
 .endm
 
-	FAST_ENTRY cse_fast_entry, 0
-	FAST_ENTRY cse_fast_entry_dyn, 1
-
-/*
- * The last step back to the application, common to both fast entries:
- * every application register is back but rax (the result) and rcx, r11
- * (clobbered by a real syscall too), and rsp points at the stub's
- * return address. A deferred signal (sigdefer.c) sets TA_FAST_EXIT to
- * cse_fast_gate - cse_fast_ret; the step reads it with instructions that
- * leave the flags alone (lea, not add). A signal arriving at the `ret`
- * itself, after the test, is rewound to cse_fast_exit by sigdefer.c.
- */
-	.globl cse_fast_exit
-	.type cse_fast_exit, @function
-cse_fast_exit:
-	mov	%gs:TA_SELF, %rcx
-	mov	TA_FAST_EXIT(%rcx), %r11
-	lea	cse_fast_ret(%rip), %rcx
-	lea	(%rcx,%r11), %rcx
-	jmp	*%rcx
-	.globl cse_fast_ret
-cse_fast_ret:
-	ret
-/*
- * The way back when a signal is deferred: a trapping syscall with a
- * private number at the gate page (outside the allowed region), whose
- * SIGSYS frame sigdefer_gate() turns into the application's state at the
- * site; the kernel then delivers the deferred signal on that frame's
- * rt_sigreturn, with the application's registers and FPU state.
- */
-	.globl cse_fast_gate
-cse_fast_gate:
-	mov	%gs:TA_SELF, %rcx
-	mov	%rax, TA_GATE_RET(%rcx)
-	mov	$CSE_GATE_NR, %eax
-	jmp	*cse_gate_insn(%rip)
-	.size cse_fast_exit, .-cse_fast_exit
+	FAST_FULL cse_fast_full, 0
+	FAST_FULL cse_fast_full_dyn, 1
 
 /*
  * sa_handler of every signal the application handles (sigdefer.c). C
@@ -443,9 +540,9 @@ cse_syscall_block_end:
  * every instruction of the block has its own page offset. */
 
 /*
- * A rewritten `mov $nr,%eax; syscall` site whose call must be made again
- * as a trap (seccomp.c): its stub called the fast entry, which returned
- * here with rax = nr instead of to the stub. Undo the stub's red zone
+ * A rewritten site whose call must be made again as a trap (seccomp.c):
+ * its stub (any kind) called the fast entry, which returned here with
+ * rax = nr instead of to the stub. Undo the stub's red zone
  * step and run the site's own syscall instruction, left in place by the
  * rewrite, which SUD traps. rcx and r11 are dead across a syscall.
  */

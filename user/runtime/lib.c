@@ -296,10 +296,25 @@ struct rt_iovec {
 	size_t len;
 };
 
+/*
+ * Whose memory process_vm_readv/writev reach: any thread of this process
+ * names it, so the calling thread's own tid, kept in its area (set when
+ * the area is installed and in every fork child's first steps, before
+ * anything is copied; thread.c), saves a getpid per copy. A vfork child
+ * shares its parent's memory: either's id names the same memory. Before
+ * the first area exists (element setups), getpid.
+ */
+static long self_pid(void)
+{
+	if (__atomic_load_n(&cse_gs_ready, __ATOMIC_RELAXED))
+		return cse_self()->tid;
+	return rt_sys0(__NR_getpid);
+}
+
 long rt_copy_from_app(void *dst, const void *src, size_t len)
 {
 	struct rt_iovec local = { dst, len }, remote = { src, len };
-	long r = rt_sys6(__NR_process_vm_readv, rt_sys0(__NR_getpid), &local, 1,
+	long r = rt_sys6(__NR_process_vm_readv, self_pid(), &local, 1,
 			 &remote, 1, 0);
 
 	return r == (long)len ? 0 : -14;
@@ -308,7 +323,7 @@ long rt_copy_from_app(void *dst, const void *src, size_t len)
 long rt_copy_to_app(void *dst, const void *src, size_t len)
 {
 	struct rt_iovec local = { src, len }, remote = { dst, len };
-	long r = rt_sys6(__NR_process_vm_writev, rt_sys0(__NR_getpid), &local, 1,
+	long r = rt_sys6(__NR_process_vm_writev, self_pid(), &local, 1,
 			 &remote, 1, 0);
 
 	return r == (long)len ? 0 : -14;
@@ -326,8 +341,7 @@ long rt_copy_str_from_app(char *dst, const char *src, size_t size)
 
 	if (!size)
 		return -36;
-	r = rt_sys6(__NR_process_vm_readv, rt_sys0(__NR_getpid), &local, 1,
-		    &remote, 1, 0);
+	r = rt_sys6(__NR_process_vm_readv, self_pid(), &local, 1, &remote, 1, 0);
 	if (r <= 0)
 		return -14;	/* EFAULT */
 	for (long i = 0; i < r; i++)

@@ -283,12 +283,12 @@ int rewrite_match_dyn5(const uint8_t b[8])
 	if (i[0] >= 0xb9 && i[0] <= 0xbf)
 		return 1;
 	/* REX.W (X = 0), mod 01 rm 100, SIB 24 (base rsp, no index), disp8:
-	 * 89: mov %r64,disp8(%rsp); 8b with reg rax (R = 0, reg 000): mov
-	 * disp8(%rsp),%rax, the number itself (glibc 2.41's single-threaded
-	 * __syscall_cancel). Not other loads: `mov 8(%rsp),%r9; syscall` is
-	 * the runtime's own raw-syscall helper, whose address a nested
-	 * cse-run's seccomp exemption names. */
+	 * 89: mov %r64,disp8(%rsp); 8b: mov disp8(%rsp),%r64, into any
+	 * register but rsp: rax is the number itself (glibc 2.41's
+	 * single-threaded __syscall_cancel), r9 the sixth argument (glibc's
+	 * syscall(), the number already in rax). The runtime's own helpers
+	 * end otherwise (entry.S), so a nested cse-run's keep trapping. */
 	if ((i[0] & 0xfa) != 0x48 || (i[2] & 0xc7) != 0x44 || i[3] != 0x24)
 		return 0;
-	return i[1] == 0x89 || (i[1] == 0x8b && !(i[0] & 0x4) && (i[2] & 0x38) == 0);
+	return i[1] == 0x89 || (i[1] == 0x8b && ((i[0] & 0x4) || (i[2] & 0x38) != 0x20));
 }

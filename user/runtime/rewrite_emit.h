@@ -115,12 +115,13 @@ void rewrite_emit_gap_stub(uint8_t out[GAP_STUB_SIZE], uintptr_t stub,
 /*
  * glibc 2.41's cancellable calls (read, write, open, close, ... all go
  * through __syscall_cancel_arch) end in `mov %r11,0x8(%rsp); syscall`
- * with the number already in rax. A 5-byte instruction before the
- * syscall is replaced by a plain jmp (the syscall stays), and its stub,
- * in the gap pools, is a register-number stub replaying it (trap tail
- * included). Replayable 5-byte instructions: a 64-bit store of a
- * register to disp8(%rsp) or a load of rax from there (same rsp in the
- * stub), or mov $imm32 into a register other than eax.
+ * with the number already in rax, glibc's syscall() in `mov
+ * 0x8(%rsp),%r9; syscall`. A 5-byte instruction before the syscall is
+ * replaced by a plain jmp (the syscall stays), and its stub, in the gap
+ * pools, is a register-number stub replaying it (trap tail included).
+ * Replayable 5-byte instructions: a 64-bit store of a register to
+ * disp8(%rsp) or a load of a register but rsp from there (same rsp in
+ * the stub), or mov $imm32 into a register other than eax.
  */
 /* 1 when bytes (site - 8 .. site - 1) are a byte of context (not a
  * prefix), one such instruction and `syscall`. */

@@ -18,7 +18,8 @@
  * RET_TRAP of a call made for the application arrives as a SIGSYS inside
  * the runtime. The application must see it as natively, at its own call
  * site: a trapped call hands its SUD frame to the application's handler;
- * a call from a rewritten site is sent back to the site's syscall
+ * a call from a rewritten site (made by dispatch_fast, or by the fast
+ * path's plain syscall in entry.S) is sent back to the site's syscall
  * instruction to be made again, this time by trap.
  */
 #include <linux/filter.h>
@@ -154,6 +155,17 @@ int seccomp_sigsys(struct ksiginfo *si, struct kucontext *uc)
 
 	if (si->si_code != K_SYS_SECCOMP)
 		return 0;
+	if (at == (char *)cse_fast_exit) {
+		/* The fast path's plain syscall (entry.S), rsp at the stub's
+		 * return address: make the call again at the site's syscall
+		 * instruction, which SUD traps, as dispatch_fast would. */
+		uintptr_t site = rewrite_stub_site(*(uintptr_t *)m->rsp);
+
+		m->rsp += 8 + RED_ZONE;
+		m->rip = site - 2;
+		m->rax = (uint64_t)si->u.sys.syscall;
+		return 1;
+	}
 	if (at == cse_app_syscall_ret) {
 		/* Noted for dispatch_call, which knows where the call came from. */
 		t->seccomp_si = *si;

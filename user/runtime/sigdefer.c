@@ -23,16 +23,16 @@
  *    and goes through the gate: a trapping syscall whose SIGSYS frame
  *    sigdefer_gate() turns into the application's state at the site,
  *    with the deferred bits unblocked. Cost: one SUD trap, only when a
- *    signal was deferred; the fast path pays four instructions.
+ *    signal was deferred; the fast path pays two instructions.
  * So the application's handler always sees its own rip, stack and FPU
  * state, and can siglongjmp out without leaving runtime state behind.
  *
  * Blocking calls: while a signal is deferred, a call made for the
- * application (cse_app_syscall) is not made, and one the signal
- * interrupts is ended; both return -ERESTARTSYS (-512), which ends the
- * application's call at the site's syscall instruction with rax = nr,
- * exactly as the kernel arranges a restart: the handler runs, then the
- * call is made again. A call the kernel ended with -EINTR (no
+ * application (cse_app_syscall, the fast path's plain syscall) is not
+ * made, and one the signal interrupts is ended; both return -ERESTARTSYS
+ * (-512), which ends the application's call at the site's syscall
+ * instruction with rax = nr, exactly as the kernel arranges a restart:
+ * the handler runs, then the call is made again. A call the kernel ended with -EINTR (no
  * SA_RESTART, or a call never restarted) returns -EINTR as natively.
  *
  * Synchronous faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP sent by
@@ -71,6 +71,7 @@ uintptr_t cse_gate_insn;	/* `syscall` in the gate page */
 static struct ksigaction app_act[NSIG_K + 1];
 
 extern char cse_app_syscall_deferred[], cse_app_syscall_insn[];
+extern char cse_fast_plain_insn[], cse_fast_plain_deferred[], cse_fast_ret_jmp[];
 
 static uint64_t gate_offset(void)
 {
@@ -251,8 +252,16 @@ static _Noreturn void defer(struct cse_thread *t, int sig, struct ksiginfo *si,
 	 * a mark too many costs one restart, one too few hides the bit
 	 * from the application's view of its mask (sigprocmask's oset). */
 	mark(t, bit);
-	if (rip >= (uintptr_t)cse_fast_exit && rip <= (uintptr_t)cse_fast_ret)
+	if (rip >= (uintptr_t)cse_fast_exit && rip <= (uintptr_t)cse_fast_ret_jmp) {
+		if (rip == (uintptr_t)cse_fast_ret_jmp)
+			m->rsp -= 8;	/* back on the stub's return address */
 		m->rip = (uintptr_t)cse_fast_exit;	/* read the mark again */
+	}
+	else if (rip >= (uintptr_t)cse_fast_entry &&
+		 rip <= (uintptr_t)cse_fast_plain_insn)
+		/* The plain path's tests (both entries) or its syscall, not
+		 * made or set up to restart: rax = nr, rsp at the stub. */
+		m->rip = (uintptr_t)cse_fast_plain_deferred;
 	else if (rip >= (uintptr_t)cse_app_syscall &&
 		 rip <= (uintptr_t)cse_app_syscall_insn)
 		m->rip = (uintptr_t)cse_app_syscall_deferred;	/* not started, or

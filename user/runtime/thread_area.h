@@ -29,6 +29,9 @@
 				 * fast path leaves through the gate */
 #define TA_GATE_RET	88	/* the fast call's result, for the gate */
 #define TA_CLONE_EXIT	96	/* exit() hooks wait for the clone stub's result */
+#define TA_SECCOMP	104	/* int: a seccomp RET_TRAP of a call made for
+				 * the application is pending (seccomp.c) */
+#define TA_GATE_NR	112	/* the fast call to make again after the gate */
 #define TA_SIZE		4096
 
 /* The private syscall number of the fast path's gate (sigdefer.c). */
@@ -96,6 +99,10 @@ struct cse_thread {
 	uint64_t fast_exit;		/* cse_fast_gate - cse_fast_ret, or 0 */
 	uint64_t gate_ret;
 	uint64_t clone_exit_pending;	/* clone_exit holds a call for exit() */
+	/* A seccomp RET_TRAP of a call made for the application (seccomp.c). */
+	int seccomp_trapped;
+	int pad1;
+	long gate_nr;			/* the fast call to restart at the gate */
 	/* Below: C only. */
 	struct clone_exit clone_exit;
 	struct cse_thread *clone_pre;	/* a CLONE_VM child's area, made here */
@@ -109,14 +116,11 @@ struct cse_thread {
 	int vsud_on;
 	uint64_t vsud_start, vsud_len;
 	uint8_t *vsud_selector;
-	/* A seccomp RET_TRAP of a call made for the application (seccomp.c). */
-	int seccomp_trapped;
-	struct ksiginfo seccomp_si;
+	struct ksiginfo seccomp_si;	/* with seccomp_trapped */
 	uint32_t scratch_used;		/* bytes of the scratch arena in use */
 	uint32_t lock_depth;		/* cse_locks held (lock.c) */
 	ksigset_t lock_mask;		/* signal mask to restore at the last unlock */
 	uint64_t sig_deferred;		/* signals blocked for deferral (sigdefer.c) */
-	long gate_nr;			/* the fast call to restart at the gate */
 };
 
 extern struct cse_config cse_cfg;

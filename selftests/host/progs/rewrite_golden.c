@@ -134,9 +134,8 @@ static void check_xor8(void)
 }
 
 /*
- * Shapes that stay on SUD: glibc's syscall() ends in `mov 0x8(%rsp),%r9;
- * syscall`, byte for byte the gate of a nested cse runtime (entry.S),
- * whose calls the outer runtime recognises only by trap site.
+ * The register-number matcher (3- and 4-byte instructions) leaves the
+ * 5-byte loads before a syscall to the dyn5 matcher (check_dyn5 below).
  */
 static void check_reg_shapes(void)
 {
@@ -148,7 +147,7 @@ static void check_reg_shapes(void)
 	static const uint8_t m_xor_gap[8] = { 0x40, 0x80, 0xf6, 0x81, 0x90, 0x90, 0x0f, 0x05 };
 
 	check_int("reg matcher: mov %rsi,%rax shape is 3 bytes", rewrite_match_reg(m_dyn3), 3);
-	check_int("reg matcher: mov 0x8(%rsp),%r9; syscall stays on SUD",
+	check_int("reg matcher: mov 0x8(%rsp),%r9; syscall is not a register shape",
 		  rewrite_match_reg(m_r9), 0);
 	check_int("reg matcher: mov 0x8(%rsp),%edi; syscall stays on SUD",
 		  rewrite_match_reg(m_edi), 0);
@@ -220,8 +219,17 @@ static void check_gap(void)
 			  rewrite_match_dyn5(cancel), 1);
 		check_int("dyn5 matcher: mov 0x10(%rsp),%rax (glibc 2.41 single-threaded cancel)",
 			  rewrite_match_dyn5(load), 1);
-		check_int("dyn5 matcher: mov 0x8(%rsp),%r9 (the runtime's helper) stays on SUD",
-			  rewrite_match_dyn5(r9), 0);
+		/* the end of cse_rt_syscall and cse_app_syscall (entry.S) */
+		static const uint8_t helper[8] = { 0x48, 0x89, 0xd6, 0x48, 0x89, 0xca, 0x0f, 0x05 };
+		static const uint8_t to_rsp[8] = { 0x90, 0x48, 0x8b, 0x64, 0x24, 0x08, 0x0f, 0x05 };
+
+		check_int("dyn5 matcher: mov 0x8(%rsp),%r9; syscall (glibc's syscall())",
+			  rewrite_match_dyn5(r9), 1);
+		check_int("dyn5 matcher: a load into rsp stays on SUD", rewrite_match_dyn5(to_rsp), 0);
+		check_int("the runtime's own helpers match no shape (nested cse-run)",
+			  rewrite_match_dyn5(helper) + rewrite_match_reg(helper) +
+			  rewrite_match(helper, 110) +
+			  rewrite_match_gap(helper, sizeof(helper), 110), 0);
 		check_int("dyn5 matcher: mov $-100,%edi", rewrite_match_dyn5(edi), 1);
 		check_int("dyn5 matcher: rbp-based store stays on SUD", rewrite_match_dyn5(rbp), 0);
 		check_int("dyn5 matcher: an index register (REX.X) stays on SUD",
