@@ -162,7 +162,16 @@ OPS=("${OPS[@]:0:66}" exec,/lnkbin,readlink,/proc/self/exe fchdir,/lnkdir getcwd
 	mkdir,/tmp/c mkdir,/tmp/c/x stat,/tmp/c/x rmdir,/tmp/c/x symlink,/etc,/tmp/c/x read,/tmp/c/x/secret
 	creat,/tmp/c/y stat,/tmp/c/y symlink,/etc/secret,/tmp/c/z rename2,/tmp/c/z,/tmp/c/y,0 read,/tmp/c/y
 	creat,/tmp/c/w read,/tmp/c/w exec,/bin/fs_calls,unlink,/tmp/c/w
-	exec,/bin/fs_calls,symlink,/etc/secret,/tmp/c/w read,/tmp/c/w "${OPS[@]:66}")
+	exec,/bin/fs_calls,symlink,/etc/secret,/tmp/c/w read,/tmp/c/w
+	# a whole path looked up, then a directory on its way made a symlink by
+	# other processes (after rmdir; after rename), then the same path again
+	mkdir,/tmp/s mkdir,/tmp/s/a mkdir,/tmp/s/a/e creat,/tmp/s/a/e/f stat,/tmp/s/a/e/f
+	read,/tmp/s/a/e/f exec,/bin/fs_calls,unlink,/tmp/s/a/e/f exec,/bin/fs_calls,rmdir,/tmp/s/a/e
+	exec,/bin/fs_calls,rmdir,/tmp/s/a stat,/tmp/s/a/e/f exec,/bin/fs_calls,symlink,/d,/tmp/s/a
+	stat,/tmp/s/a/e/f read,/tmp/s/a/e/f
+	mkdir,/tmp/s/b mkdir,/tmp/s/b/e creat,/tmp/s/b/e/f read,/tmp/s/b/e/f
+	exec,/bin/fs_calls,rename2,/tmp/s/b,/tmp/s/old,0 exec,/bin/fs_calls,symlink,/d,/tmp/s/b
+	read,/tmp/s/b/e/f stat,/tmp/s/old/e/f "${OPS[@]:66}")
 
 # Natively: chroot(8) into A with the host's /proc; under cse: B.
 mount --bind /proc "$W/A/proc"
@@ -187,6 +196,27 @@ expect "confinement: nothing outside the root was reached, ELOOP at 41 links" 0 
 expect "confinement: dangling link with O_CREAT created inside the root" "new" \
 	"$(cat "$W/B/tmp/created" 2>&1)"
 expect "confinement: the file outside is untouched" "OUTSIDE" "$(cat "$W/secret-outside")"
+
+# Directories made symlinks (by rename; by rmdir and symlink) in another
+# process of the application, while a thread keeps looking the paths up:
+# once a change is done, no lookup may miss it (a stale cache) and let
+# the kernel follow the new symlink on the host (progs/fs_swap.c). The
+# symlinks lead to $W/out, OUT on the host and nothing in the view.
+mkdir -p "$W/out" && echo OUT >"$W/out/f"
+if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -o "$W/A/bin/fs_swap" \
+	"$TOP/selftests/host/progs/fs_swap.c" 2>"$W/cc.log"; then
+	cp "$W/A/bin/fs_swap" "$W/B/bin/"
+	expect "swaps: natively, every lookup sees the change" "reads ok" \
+		"$(chroot "$W/A" /bin/fs_swap /tmp/swap0 "$W/out" 200 2>&1)"
+	got=""
+	for i in 1 2 3 4 5 6; do
+		got+="$(run --root "$W/B" -- /bin/fs_swap "/tmp/swap$i" "$W/out" 300 2>&1)|"
+	done
+	expect "swaps: under cse, every lookup sees the change (6 x 300 swaps)" \
+		"reads ok|reads ok|reads ok|reads ok|reads ok|reads ok|" "$got"
+else
+	fail "swaps: build fs_swap" "$(cat "$W/cc.log")"
+fi
 
 # ------------------------------------------------------------ binds, tmpfs, workdir
 mkdir -p "$W/hb" "$W/ro"

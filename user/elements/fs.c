@@ -119,6 +119,7 @@ static int place_mounts(const struct cse_setup *s)
 		}
 		fs_copy(m->guest, g, (size_t)n + 1);
 		m->glen = (uint32_t)n;
+		fs_mglen[i] = m->glen;
 	}
 	fs_nmounts = all;
 	return 0;

@@ -51,12 +51,16 @@ struct fs_state {
 		int32_t pid;
 		char root[FS_CHROOT_LEN];	/* physical guest path */
 	} chroots[FS_CHROOTS_MAX];
+	uint64_t links;			/* bumped with every bucket (fs_resolve.c) */
 };
 
 extern const struct cse_services *fs_svc;
 extern struct fs_state *fs_st;
 extern struct fs_mount fs_mounts[FS_MOUNTS_MAX];
 extern int fs_nmounts;			/* fs_mounts[0] is the root layer */
+/* fs_mounts[i].glen, packed: a walk compares lengths first, and the
+ * mount entries themselves lie pages apart. */
+extern uint32_t fs_mglen[FS_MOUNTS_MAX];
 extern char fs_upper[FS_PATH_MAX];	/* --overlay, "" when none */
 extern char fs_vroot[FS_CHROOT_LEN];	/* this process's chroot(), "" */
 extern uint32_t fs_vroot_len;

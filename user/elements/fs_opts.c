@@ -12,6 +12,7 @@
 
 struct fs_mount fs_mounts[FS_MOUNTS_MAX];
 int fs_nmounts;
+uint32_t fs_mglen[FS_MOUNTS_MAX];
 char fs_upper[FS_PATH_MAX];
 
 static const struct cse_setup *cur;
@@ -88,6 +89,7 @@ static struct fs_mount *add(const struct cse_setting *st, const char *guest, siz
 		return NULL;
 	}
 	m->glen = (uint32_t)n;
+	fs_mglen[fs_nmounts] = m->glen;
 	if (host) {
 		n = clean(host, hlen, m->host, sizeof(m->host));
 		if (n < 0) {
@@ -255,8 +257,9 @@ const struct fs_mount *fs_mount_of(const char *g, size_t n)
 
 	for (int i = 1; i < fs_nmounts; i++) {
 		const struct fs_mount *m = &fs_mounts[i];
+		uint32_t gl = fs_mglen[i];
 
-		if (m->glen >= best->glen && fs_under(g, n, m->guest, m->glen))
+		if (gl <= n && gl >= best->glen && fs_under(g, n, m->guest, gl))
 			best = m;
 	}
 	return best;

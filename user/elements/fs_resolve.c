@@ -63,6 +63,27 @@ static uint64_t gen_now(uint64_t h)
 static void changed_one(const char *g, size_t n)
 {
 	__atomic_add_fetch(&fs_st->bucket[hash(g, n) % FS_BUCKETS], 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&fs_st->links, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * Whole paths: a physical guest path every component of which a walk
+ * found to be no symlink (none missing, none followed, none skipped)
+ * is remembered under the generation of all paths, its renames and
+ * every symlink or link made anywhere (fs_st->links, bumped with each
+ * bucket). The walk of such a path again would give the same path and
+ * answers, so one lookup replaces one per component while nothing
+ * changed; any rename, symlink or link drops them all.
+ */
+#define WHOLE_SLOTS 1024
+static uint64_t whole[WHOLE_SLOTS];
+
+static uint64_t whole_gen(void)
+{
+	uint64_t all = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
+	uint64_t links = __atomic_load_n(&fs_st->links, __ATOMIC_ACQUIRE);
+
+	return all ^ (links << 32) ^ (links >> 32) ^ 0x5bd1e995ull;
 }
 
 void fs_changed(void)
@@ -114,6 +135,7 @@ struct walk {
 	int links;
 	int magic;		/* a /proc/PID magic link was walked through */
 	int crossed;		/* the walk left its start's mount (RESOLVE_NO_XDEV) */
+	int unsure;		/* a component was not found to be no symlink */
 	const struct fs_mount *m, *start;
 	uint64_t h;		/* hash of g[0..hn) */
 	size_t hn;		/* (size_t)-1: h is not g's */
@@ -140,7 +162,7 @@ static void set_mount_pushed(struct walk *w)
 	for (int i = 1; i < fs_nmounts; i++) {
 		const struct fs_mount *m = &fs_mounts[i];
 
-		if (m->glen == w->n && !cse_strncmp(w->g, m->guest, w->n)) {
+		if (fs_mglen[i] == w->n && !cse_strncmp(w->g, m->guest, w->n)) {
 			w->m = m;
 			break;
 		}
@@ -228,7 +250,7 @@ static int holds_mount(const struct walk *w)
 	for (int i = 1; i < fs_nmounts; i++) {
 		const struct fs_mount *m = &fs_mounts[i];
 
-		if (m->glen > w->n && fs_under(m->guest, m->glen, w->g, w->n))
+		if (fs_mglen[i] > w->n && fs_under(m->guest, m->glen, w->g, w->n))
 			return 1;
 	}
 	return 0;
@@ -281,9 +303,12 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		len = i - s;
 		if (!len)
 			break;
-		if (len == 1 && todo[s] == '.')
+		if (len == 1 && todo[s] == '.') {
+			w->unsure = 1;
 			continue;
+		}
 		if (len == 2 && todo[s] == '.' && todo[s + 1] == '.') {
+			w->unsure = 1;
 			pop(w);
 			set_mount(w);
 			continue;
@@ -306,8 +331,10 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 				last = 0;
 				break;
 			}
-		if (last && nofollow && i == tn)
+		if (last && nofollow && i == tn) {
+			w->unsure = 1;
 			break;
+		}
 		h = walk_hash(w, parent_n);
 		gen = gen_now(h);
 		if (__atomic_load_n(&cache[h % CACHE_SLOTS], __ATOMIC_RELAXED) == tag(h, gen))
@@ -321,6 +348,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			continue;
 		}
 		if (ln < 0) {
+			w->unsure = 1;
 			if (ln == -K_ENOENT && !last && holds_mount(w))
 				continue;	/* a mount point's missing parent */
 			/* missing, not a directory, no permission: the kernel
@@ -332,6 +360,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		if (ln >= FS_PATH_MAX - 1)
 			return -K_ENAMETOOLONG;
 		link[ln] = 0;
+		w->unsure = 1;
 		if (++w->links > FS_SYMLINKS_MAX)
 			return -K_ELOOP;
 		w->simple = 0;
@@ -379,6 +408,36 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		set_mount(w);
 	}
 	return 0;
+}
+
+/*
+ * An absolute path written the way walks leave it ("/a/b": no "//",
+ * ".", "..", or trailing '/') whose every component is known to be no
+ * symlink (see whole[]): w->g is set to it. RESOLVE_NO_XDEV calls walk,
+ * which notes crossed mounts.
+ */
+static int whole_hit(struct walk *w, const char *p, size_t tn, uint64_t gen, uint32_t intent)
+{
+	size_t n = w->n + tn;
+	uint64_t h;
+
+	if (tn < 2 || n >= FS_PATH_MAX || p[tn - 1] == '/' || (intent & CSE_PATH_NO_XDEV))
+		return 0;
+	for (size_t i = 0; i < tn; i++) {
+		if (p[i] != '/')
+			continue;
+		if (p[i + 1] == '/' || (p[i + 1] == '.' && (p[i + 2] == '/' || !p[i + 2] ||
+			(p[i + 2] == '.' && (p[i + 3] == '/' || !p[i + 3])))))
+			return 0;
+	}
+	fs_copy(w->g + w->n, p, tn + 1);
+	h = hash(w->g, n);
+	if (__atomic_load_n(&whole[h % WHOLE_SLOTS], __ATOMIC_RELAXED) != tag(h, gen)) {
+		w->g[w->n] = 0;
+		return 0;
+	}
+	w->n = n;
+	return 1;
 }
 
 static int walk_guest(struct fs_bufs *b, const char *path, char *out, size_t size);
@@ -484,6 +543,7 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 	const char *p = req->path;
 	size_t tn = cse_strlen(p);
 	int rel = p[0] != '/', nofollow, r;
+	uint64_t wgen = 0;
 	long rest;
 
 	if (req->intent & CSE_PATH_SYMLINK_TARGET)
@@ -512,16 +572,30 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 	}	/* an absolute path starts on the root's mount, as the kernel's */
 	w.base = w.n;
 	w.simple = rel && !fs_upper[0];
-	w.simple = rel && !fs_upper[0];
 	w.links = 0;
 	w.magic = 0;
 	w.crossed = 0;
+	/* a relative walk starts at a directory it did not walk itself */
+	w.unsure = rel;
+	if (!rel) {
+		wgen = whole_gen();
+		if (whole_hit(&w, p, tn, wgen, req->intent)) {
+			rest = -1;
+			goto walked;
+		}
+	}
 	fs_copy(todo, p, tn + 1);
 	/* "name/" follows the last symlink even for NOFOLLOW calls */
 	nofollow = (req->intent & CSE_PATH_NOFOLLOW) && p[tn - 1] != '/';
 	r = walk(&w, todo, tn, nofollow, &rest);
 	if (r)
 		return r;
+	if (!w.unsure && rest < 0) {
+		uint64_t h = hash(w.g, w.n);
+
+		__atomic_store_n(&whole[h % WHOLE_SLOTS], tag(h, wgen), __ATOMIC_RELAXED);
+	}
+walked:
 	if ((w.links || w.magic) && refused_links(req, &w))
 		return -K_ELOOP;
 	/*

@@ -42,7 +42,7 @@ static long svc_copy_str_from_app(char *dst, const char *src, size_t size)
 
 /* A bump allocation in the thread's arena; dispatch_call releases the
  * call's allocations when it returns. */
-void *rt_scratch(size_t size)
+RT_HOT void *rt_scratch(size_t size)
 {
 	struct cse_thread *t = cse_self();
 	size_t at = ((size_t)t->scratch_used + 15) & ~(size_t)15;
@@ -110,7 +110,7 @@ static unsigned int wanted_by(long nr)
 }
 
 /* Whether any element's handle() wants nr (dispatch.c's plain calls). */
-int chain_wants(long nr)
+RT_HOT int chain_wants(long nr)
 {
 	return wanted_by(nr) != 0;
 }
@@ -120,7 +120,7 @@ int chain_wants(long nr)
  * answers. f records which ran and the priv word each left, for
  * chain_exit. Each handle() starts with c->priv NULL.
  */
-enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f)
+RT_HOT enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f)
 {
 	unsigned int mask = wanted_by(c->nr);
 

@@ -18,7 +18,7 @@
 #define CORE_RESUMED_BY_STUB	1
 
 /* Returns the result; sets *stub when the frame now resumes at a stub. */
-static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub,
+RT_HOT static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub,
 			 const struct chain_frame *cf)
 {
 	long *a = c->args;
@@ -110,7 +110,7 @@ static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub,
  * Returns 1 with c->ret set when the call is answered for a hidden fd.
  * *locked: the fd table stays locked until the call is made.
  */
-static int fd_precheck(struct cse_call *c, int *locked)
+RT_HOT static int fd_precheck(struct cse_call *c, int *locked)
 {
 	int handled;
 	long r = fdguard_call(c, &handled, locked);
@@ -151,10 +151,31 @@ static void note_maps_change(const struct cse_call *c)
 }
 
 /*
+ * Numbers the I/O hooks act on (fdtable.c: closes and duplications;
+ * sockstage.c: socket addresses, SCM_RIGHTS): the hooks are skipped for
+ * every other call, such as the path calls, whose cost is mostly what
+ * the runtime touches besides the kernel's work.
+ */
+static int io_acts(long nr)
+{
+	switch (nr) {
+	case __NR_close: case __NR_close_range: case __NR_dup: case __NR_dup2:
+	case __NR_dup3: case __NR_fcntl: case __NR_pidfd_getfd:
+	case __NR_bind: case __NR_connect: case __NR_sendto: case __NR_recvfrom:
+	case __NR_getsockname: case __NR_getpeername: case __NR_accept:
+	case __NR_accept4: case __NR_sendmsg: case __NR_sendmmsg:
+	case __NR_recvmsg: case __NR_recvmmsg:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
  * Returns 1 when the call must be made again by trap (a seccomp RET_TRAP
  * on a rewritten site, see seccomp.c); only possible without uc.
  */
-int dispatch_call(struct cse_call *c, struct kucontext *uc)
+RT_HOT int dispatch_call(struct cse_call *c, struct kucontext *uc)
 {
 	struct cse_thread *t = cse_self();
 	int stub = 0, retrap = 0, fd_locked = 0;
@@ -163,7 +184,8 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	 * seccomp trap and its check below: keep that trap for its owner. */
 	int outer = t->seccomp_trapped;
 	uint32_t scratch_mark = t->scratch_used;
-	int io = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED);
+	/* An element may change nr: the hooks run after when either acts. */
+	int io = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) && io_acts(c->nr);
 	struct sockstage_call sc;
 	struct ksiginfo outer_si;
 	/* The path stage, when an element registered one (pathstage.c). */
@@ -195,8 +217,14 @@ int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	}
 	if (fdguard_count())
 		c->ret = procfd_post(c, c->ret);
-	if (__builtin_expect(io, 0))
+	if (__builtin_expect(io, 0)) {
 		io_hooks_post(c, &sc);
+	} else if (__builtin_expect(io_acts(c->nr), 0) &&
+		   __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED)) {
+		sc.kind = 0;	/* nr changed by an element: what io_hooks_pre sets */
+		sc.unix_fd = -1;
+		io_hooks_post(c, &sc);
+	}
 done:
 	if (fd_locked)
 		fdguard_unlock();

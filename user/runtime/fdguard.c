@@ -246,7 +246,7 @@ void fdguard_sync_slow(void)
 	}
 }
 
-int fdguard_is_hidden(int fd)
+RT_HOT int fdguard_is_hidden(int fd)
 {
 	const struct fdtab *t = T();
 	int n;
@@ -261,7 +261,7 @@ int fdguard_is_hidden(int fd)
 	return 0;
 }
 
-int fdguard_count(void)
+RT_HOT int fdguard_count(void)
 {
 	return ptab.n;
 }
@@ -510,7 +510,7 @@ static long dupfd(struct cse_call *c)
  * dup2/dup3 target may have been freed for the call). *locked = 1: the
  * caller makes the call, then fdguard_unlock().
  */
-long fdguard_call(struct cse_call *c, int *handled, int *locked)
+RT_HOT long fdguard_call(struct cse_call *c, int *handled, int *locked)
 {
 	long *a = c->args;
 	long r;

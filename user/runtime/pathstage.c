@@ -87,7 +87,7 @@ int pathstage_register(int element, const struct cse_path_ops *ops)
  * The length of s if it ends within size, else -1. size is a multiple
  * of 8 (PATHSTAGE_MAX): read by words, never past the buffer.
  */
-static long terminated(const char *s, size_t size)
+RT_HOT static long terminated(const char *s, size_t size)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 
@@ -104,7 +104,7 @@ static long terminated(const char *s, size_t size)
 	return -1;
 }
 
-long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
+RT_HOT long pathstage_resolve(struct cse_call *c, long nr, int arg, int *dirfd,
 		       const char *path, uint32_t *intent, char *buf,
 		       const char **out, size_t *out_len)
 {
@@ -198,7 +198,7 @@ long pathstage_resolve_inplace(long nr, int *dirfd, char *path, size_t size,
  * argument is not a path for these flags. openat2's RESOLVE_* bits go
  * to the resolvers in the intent (services.h CSE_PATH_RESOLVE_MASK).
  */
-static long intent_of(const struct sys_path *p, const long *a)
+RT_HOT static long intent_of(const struct sys_path *p, const long *a)
 {
 	uint32_t in = p->intent;
 	unsigned long f = p->flags >= 0 ? (unsigned long)a[p->flags] : 0;
@@ -329,7 +329,7 @@ static long set_resolve(struct cse_call *c, uint32_t intent)
  * One scratch block holds the guest copy and the resolvers' two
  * buffers; what the result does not use is given back.
  */
-static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t intent)
+RT_HOT static long stage_arg(struct cse_call *c, const struct sys_path *p, uint32_t intent)
 {
 	uint32_t asked = intent;
 	const char *app = (const char *)c->args[p->arg], *host;
@@ -412,7 +412,7 @@ static int last_is(const char *path, size_t len, const char *word, size_t n)
  * pathstage_post asks the kernel which file it is (pathstage_proc.c).
  * path (len bytes) is the copy the call is made with.
  */
-static void proc_open(const struct cse_call *c, struct path_call *pc, size_t len)
+RT_HOT static void proc_open(const struct cse_call *c, struct path_call *pc, size_t len)
 {
 	int at = c->nr != __NR_open;
 	const char *path = (const char *)c->args[at];
@@ -432,7 +432,7 @@ static void proc_open(const struct cse_call *c, struct path_call *pc, size_t len
 
 static int unknown_said;
 
-int pathstage_pre(struct cse_call *c, struct path_call *pc)
+RT_HOT int pathstage_pre(struct cse_call *c, struct path_call *pc)
 {
 	const struct sys_info *info = syscall_info(c->nr);
 	size_t len = 0;	/* of the last path staged: open's only one */

@@ -50,7 +50,7 @@ static int user_address(uintptr_t a)
 	return a >= PAGE_SIZE && a < (1ul << 47);
 }
 
-long pathstage_copy_path(char *dst, const char *src)
+RT_HOT long pathstage_copy_path(char *dst, const char *src)
 {
 	uintptr_t a = (uintptr_t)src;
 	size_t n = 0;

@@ -61,7 +61,7 @@ static int in_procfs(const struct cse_call *c)
 	return st.dev == proc_dev;
 }
 
-long pathstage_post(struct cse_call *c, struct path_call *pc, long ret)
+RT_HOT long pathstage_post(struct cse_call *c, struct path_call *pc, long ret)
 {
 	int b;
 	const char *guest;

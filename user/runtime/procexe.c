@@ -73,7 +73,7 @@ static int is_digits(const char *s, size_t n)
 	return 1;
 }
 
-int procexe_is_self(int dirfd, const char *path)
+RT_HOT int procexe_is_self(int dirfd, const char *path)
 {
 	const char *p = path, *c;
 	size_t n;
@@ -116,7 +116,7 @@ static long put_link(char *buf, long size)
 	return rt_copy_to_app(buf, cse_cfg.exe_path, (size_t)n) ?: n;
 }
 
-long procexe_call(struct cse_call *c, int *handled)
+RT_HOT long procexe_call(struct cse_call *c, int *handled)
 {
 	long *a = c->args;
 	const char *exe = cse_cfg.exe_path;

@@ -127,7 +127,7 @@ static void set_of(int pid, struct hset *h)
 }
 
 /* Does this absolute path name a hidden fd in /proc or /dev/fd? */
-static int hidden_path(const char *path)
+RT_HOT static int hidden_path(const char *path)
 {
 	const char *p = path, *c;
 	struct hset h;
@@ -188,7 +188,7 @@ static int fd_dirfd_owner(int fd)
 }
 
 /* A relative name "N" under a dirfd that is an fd directory. */
-static int hidden_at(int dirfd, const char *path)
+RT_HOT static int hidden_at(int dirfd, const char *path)
 {
 	struct hset h;
 	long v;
@@ -246,7 +246,7 @@ static long peek(char *buf, size_t size, const char *app)
 }
 
 /* Before the call: an O_TRUNC open of a hidden fd's link fails first. */
-long procfd_pre(struct cse_call *c, int *handled)
+RT_HOT long procfd_pre(struct cse_call *c, int *handled)
 {
 	char buf[256];
 	long flags;
@@ -270,7 +270,7 @@ long procfd_pre(struct cse_call *c, int *handled)
 }
 
 /* After the call: r is its result. */
-long procfd_post(const struct cse_call *c, long r)
+RT_HOT long procfd_post(const struct cse_call *c, long r)
 {
 	int da, pa = path_arg(c->nr, &da);
 

@@ -34,6 +34,12 @@ long cse_app_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long 
 	rt_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
 #define IS_ERR_RET(r)	((unsigned long)(r) > -4096ul)
+/*
+ * Functions every dispatched call runs: kept together in .text.hot, so
+ * a call touches few code pages (each syscall flushes the TLB under PTI
+ * without PCID, and the kernel's work evicts the caches).
+ */
+#define RT_HOT	__attribute__((hot))
 
 /* lib.c: freestanding string/format helpers and the one die path. */
 void *memcpy(void *d, const void *s, size_t n);

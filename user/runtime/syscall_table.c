@@ -235,7 +235,7 @@ static const struct sys_info table[SYSCALL_TABLE_SIZE] = {
 	[__NR_readlinkat].result = SRES_READLINKAT,
 };
 
-const struct sys_info *syscall_info(long nr)
+RT_HOT const struct sys_info *syscall_info(long nr)
 {
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
 		return NULL;
