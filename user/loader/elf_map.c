@@ -102,6 +102,10 @@ static int map_segments(long fd, const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 				*why = "cannot map a segment";
 				return (int)r;
 			}
+			if (prot == 5 && p->p_memsz <= p->p_filesz && !img->text_lo) {
+				img->text_lo = start;
+				img->text_hi = PAGE_UP(file_end);
+			}
 		}
 		if (p->p_memsz > p->p_filesz) {
 			/* bss: zero the file page's tail, map the rest anonymous. */

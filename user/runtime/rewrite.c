@@ -251,10 +251,34 @@ static struct {
 } maps_cache;
 static unsigned int maps_gen = 1;
 
+/*
+ * The r-x text the loader mapped (the program's, its interpreter's): the
+ * first sites that trap are there, and their protection is known without
+ * /proc/self/maps until a call changes mappings over them.
+ */
+#define KNOWN_TEXT	2
+static struct {
+	uintptr_t lo, hi;
+} known_text[KNOWN_TEXT];
+
+void rewrite_note_text(uintptr_t lo, uintptr_t hi)
+{
+	for (int i = 0; i < KNOWN_TEXT; i++) {
+		if (!known_text[i].hi) {
+			known_text[i].lo = lo;
+			known_text[i].hi = hi;
+			return;
+		}
+	}
+}
+
 void rewrite_maps_changed(uintptr_t start, size_t len)
 {
 	uintptr_t end = start + len < start ? UINTPTR_MAX : start + len;
 
+	for (int i = 0; i < KNOWN_TEXT; i++)
+		if (start < known_text[i].hi && end > known_text[i].lo)
+			__atomic_store_n(&known_text[i].hi, 0, __ATOMIC_RELAXED);
 	if (start < maps_cache.hi && end > maps_cache.lo)
 		__atomic_fetch_add(&maps_gen, 1, __ATOMIC_RELAXED);
 }
@@ -267,6 +291,13 @@ static int mapping_prot(uintptr_t addr, int *prot)
 	unsigned int gen = __atomic_load_n(&maps_gen, __ATOMIC_RELAXED);
 	uintptr_t lo, hi;
 
+	for (int i = 0; i < KNOWN_TEXT; i++) {
+		if (addr >= known_text[i].lo &&
+		    addr < __atomic_load_n(&known_text[i].hi, __ATOMIC_RELAXED)) {
+			*prot = 5;	/* r-x */
+			return 0;
+		}
+	}
 	if (maps_cache.gen == gen && addr >= maps_cache.lo && addr < maps_cache.hi) {
 		*prot = maps_cache.prot;
 		return 0;

@@ -186,6 +186,7 @@ long shebang_step(const char *head, long len, struct shebang *sb, char *path,
 
 /* exec.c */
 long exec_reenter(struct cse_call *c);
+void exec_buf_free(struct cse_thread *t);
 
 /* boot.c: the loader's boot block (include/cse/boot.h) */
 struct boot_info {
@@ -361,6 +362,7 @@ void rewrite_init(int enabled);
 void rewrite_stop(const char *why);
 void rewrite_note_threads(void);
 void rewrite_maps_changed(uintptr_t start, size_t len);
+void rewrite_note_text(uintptr_t lo, uintptr_t hi);
 int rewrite_stub_of(uintptr_t rip, uintptr_t *stub);
 
 /* entry.S */

@@ -117,6 +117,10 @@ struct cse_thread {
 	ksigset_t lock_mask;		/* signal mask to restore at the last unlock */
 	uint64_t sig_deferred;		/* signals blocked for deferral (sigdefer.c) */
 	long gate_nr;			/* the fast call to restart at the gate */
+	/* exec_reenter's work space (exec.c), kept for the next exec: a
+	 * vfork child finds its parent's spare area's pages already there. */
+	void *exec_buf;
+	int exec_buf_busy;
 };
 
 extern struct cse_config cse_cfg;
