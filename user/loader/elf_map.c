@@ -9,6 +9,7 @@
 #include <elf.h>
 #include "../runtime/runtime.h"
 #include "elf_map.h"
+#include "loader.h"
 
 #define PAGE		4096ul
 #define PAGE_DOWN(x)	((x) & ~(PAGE - 1))
@@ -169,6 +170,12 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 	long fd, r;
 
 	memset(img, 0, sizeof(*img));
+	/* script_resolve's open of the program: a regular file, head read. */
+	fd = script_take_fd(path, &eh, sizeof(eh));
+	if (fd >= 0) {
+		r = sizeof(eh);
+		goto have_head;
+	}
 	/* Never blocks on a FIFO; only regular files are programs. */
 	fd = rt_sys4(__NR_openat, -100, path, K_O_RDONLY_CLOEXEC | K_O_NONBLOCK, 0);
 	if (fd < 0) {
@@ -181,6 +188,7 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 		goto out;
 	}
 	r = rt_sys4(__NR_pread64, fd, &eh, sizeof(eh), 0);
+have_head:
 	if (r != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64 ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) ||

@@ -47,7 +47,7 @@ static _Noreturn void bad_interp(const char *script, const char *interp, long er
  * Opened without blocking and refused unless a regular file, as the
  * kernel refuses FIFOs, sockets and devices (a FIFO would block here).
  */
-static long read_head(const char *path, char *head, long *len)
+static long read_head(const char *path, char *head, long *len, long *fdp)
 {
 	long fd = rt_sys4(__NR_openat, K_AT_FDCWD, path, K_O_RDONLY_CLOEXEC | K_O_NONBLOCK, 0);
 	struct { uint64_t dev, ino, nlink; uint32_t mode; uint32_t rest[29]; } st;
@@ -66,8 +66,34 @@ static long read_head(const char *path, char *head, long *len)
 		if (*len < 0)
 			r = *len;
 	}
+	if (r == 0) {
+		*fdp = fd;
+		return 0;
+	}
 	rt_sys1(__NR_close, fd);
 	return r;
+}
+
+/*
+ * The file script_resolve settled on, still open with its first bytes:
+ * elf_map_file takes it instead of opening the same file again.
+ */
+static struct {
+	long fd;
+	const char *path;
+	char head[SHEBANG_MAX];
+	long len;
+} held = { .fd = -1 };
+
+long script_take_fd(const char *path, void *head, size_t size)
+{
+	long fd = held.fd;
+
+	if (fd < 0 || held.path != path || held.len < (long)size)
+		return -1;
+	memcpy(head, held.head, size);
+	held.fd = -1;
+	return fd;
 }
 
 /*
@@ -89,10 +115,10 @@ const char *script_resolve(const char *program, struct script_argv *sa)
 		/* the file as the application names it, for messages */
 		const char *name = depth ? levels[depth - 1].interp : cur;
 		struct shebang *sb;
-		long len = 0, r;
+		long len = 0, r, fd = -1;
 		int extra;
 
-		r = read_head(cur, head, &len);
+		r = read_head(cur, head, &len, &fd);
 		if (r < 0) {
 			if (depth == 0)
 				return cur;	/* elf_map_file reports it */
@@ -101,8 +127,15 @@ const char *script_resolve(const char *program, struct script_argv *sa)
 		if (len < 2 || head[0] != '#' || head[1] != '!') {
 			if (depth > 0 && (len < 4 || memcmp(head, "\x7f" "ELF", 4)))
 				bad_interp(program, name, -8);
+			if (held.fd >= 0)
+				rt_sys1(__NR_close, held.fd);
+			held.fd = fd;
+			held.path = cur;
+			held.len = len;
+			memcpy(held.head, head, (size_t)len);
 			return cur;
 		}
+		rt_sys1(__NR_close, fd);
 		if (depth == SHEBANG_DEPTH_MAX) {
 			rt_errorf("%s: too many levels of '#!' interpreters", program);
 			rt_exit(126);
