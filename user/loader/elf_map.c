@@ -164,7 +164,7 @@ static int interp_through_stage(char *interp, size_t size)
 
 int elf_map_file(const char *path, struct elf_image *img, const char **why)
 {
-	struct { uint64_t dev, ino, nlink; uint32_t mode; uint32_t rest[29]; } st;
+	struct kstat_k st;
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[64];
 	long fd, r;
@@ -173,6 +173,8 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 	/* script_resolve's open of the program: a regular file, head read. */
 	fd = script_take_fd(path, &eh, sizeof(eh));
 	if (fd >= 0) {
+		if (rt_sys2(__NR_fstat, fd, &st) == 0)
+			learn_ident(&st, img->ident);
 		r = sizeof(eh);
 		goto have_head;
 	}
@@ -187,6 +189,7 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 		r = -13;	/* EACCES */
 		goto out;
 	}
+	learn_ident(&st, img->ident);
 	r = rt_sys4(__NR_pread64, fd, &eh, sizeof(eh), 0);
 have_head:
 	if (r != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||

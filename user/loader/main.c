@@ -318,10 +318,11 @@ _Noreturn void loader_main(uintptr_t *sp)
 		interp_base = interp.bias;
 		entry = interp.entry;
 	}
-	/* Their code traps first: the rewriter knows it is r-x. */
-	rewrite_note_text(prog.text_lo, prog.text_hi);
+	/* Their code traps first: the rewriter knows it is r-x, and patches
+	 * the sites other processes of the application saw trap there. */
+	rewrite_note_text(prog.text_lo, prog.text_hi, prog.bias, prog.ident);
 	if (prog.interp[0])
-		rewrite_note_text(interp.text_lo, interp.text_hi);
+		rewrite_note_text(interp.text_lo, interp.text_hi, interp.bias, interp.ident);
 	/* Best effort; AT_EXECFN below names the program in every case. */
 	exe_switch(elf);
 

@@ -258,19 +258,11 @@ static unsigned int maps_gen = 1;
  */
 #define KNOWN_TEXT	2
 static struct {
-	uintptr_t lo, hi;
+	uintptr_t lo, hi, bias;
+	struct learn_file *learn;	/* its sites other processes saw trap */
 } known_text[KNOWN_TEXT];
 
-void rewrite_note_text(uintptr_t lo, uintptr_t hi)
-{
-	for (int i = 0; i < KNOWN_TEXT; i++) {
-		if (!known_text[i].hi) {
-			known_text[i].lo = lo;
-			known_text[i].hi = hi;
-			return;
-		}
-	}
-}
+static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f);
 
 void rewrite_maps_changed(uintptr_t start, size_t len)
 {
@@ -406,6 +398,8 @@ struct site_patch {
  * Swap each patch's bytes for its jmp, with [page, page + len) briefly
  * writable: one mprotect pair for all of them.
  */
+static void learn_site(uintptr_t site, long nr);
+
 static void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
 {
 	if (rt_sys3(__NR_mprotect, page, len, 7) != 0)
@@ -563,8 +557,10 @@ void rewrite_site(uintptr_t site, long nr)
 		return;
 	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
 		return;		/* our own code never traps; be safe anyway */
-	if (!trapped_before(site, nr))
+	if (!trapped_before(site, nr)) {
+		learn_site(site, nr);
 		return;
+	}
 	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
 		return;		/* busy (another thread, or we interrupted it) */
 	if (prepare_site(site, nr, 0, 0, &ps[0]))
@@ -575,4 +571,56 @@ void rewrite_site(uintptr_t site, long nr)
 	patch_sites(ps, k, page, end - page);
 out:
 	__atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * At load (the loader, one thread, SUD off): the sites of [lo, hi) that
+ * trapped in other processes, patched under one mprotect pair over the
+ * whole text, whose pages no one has touched yet.
+ */
+static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f)
+{
+	uint64_t sites[128];
+	struct site_patch ps[128];
+	int n = learn_sites(f, sites, 128), k = 0;
+
+	for (int i = 0; i < n; i++) {
+		uintptr_t site = bias + (uint32_t)sites[i];
+
+		if (prepare_site(site, (long)(sites[i] >> 32), lo, hi, &ps[k]) == 0)
+			k++;
+	}
+	if (k)
+		patch_sites(ps, k, lo, hi - lo);
+}
+
+void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident)
+{
+	for (int i = 0; i < KNOWN_TEXT; i++) {
+		if (known_text[i].hi)
+			continue;
+		known_text[i].lo = lo;
+		known_text[i].hi = hi;
+		known_text[i].bias = bias;
+		if (!rewrite_enabled || !ident || !lo)
+			return;
+		known_text[i].learn = learn_file(ident);
+		if (known_text[i].learn)
+			patch_learned(lo, hi, bias, known_text[i].learn);
+		return;
+	}
+}
+
+/* A first trap at site: other processes of this program will know it. */
+static void learn_site(uintptr_t site, long nr)
+{
+	for (int i = 0; i < KNOWN_TEXT; i++) {
+		struct learn_file *f = known_text[i].learn;
+
+		if (f && site >= known_text[i].lo &&
+		    site < __atomic_load_n(&known_text[i].hi, __ATOMIC_RELAXED)) {
+			learn_add(f, site - known_text[i].bias, nr);
+			return;
+		}
+	}
 }

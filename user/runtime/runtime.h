@@ -362,7 +362,16 @@ void rewrite_init(int enabled);
 void rewrite_stop(const char *why);
 void rewrite_note_threads(void);
 void rewrite_maps_changed(uintptr_t start, size_t len);
-void rewrite_note_text(uintptr_t lo, uintptr_t hi);
+/* rewrite_learn.c: sites learned by the application's processes, per file. */
+#define LEARN_IDENT	7
+struct learn_file;
+void learn_ident(const struct kstat_k *st, uint64_t *ident);
+struct learn_file *learn_file(const uint64_t *ident);
+void learn_add(struct learn_file *f, uint64_t off, long nr);
+int learn_sites(const struct learn_file *f, uint64_t *out, int max);
+/* r-x text the loader mapped from the file ident names (NULL: unknown)
+ * at bias: its learned sites are patched now. */
+void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident);
 int rewrite_stub_of(uintptr_t rip, uintptr_t *stub);
 
 /* entry.S */
