@@ -162,6 +162,20 @@ static int interp_through_stage(char *interp, size_t size)
 	return (int)r;
 }
 
+/* The program's first bytes, read by script_resolve, or NULL. */
+static const char *held;
+static long held_len;
+
+/* pread, or a copy when the bytes are among the held ones. */
+static long read_at(long fd, void *buf, size_t n, uint64_t off)
+{
+	if (held && off <= (uint64_t)held_len && n <= (uint64_t)held_len - off) {
+		memcpy(buf, held + off, n);
+		return (long)n;
+	}
+	return rt_sys4(__NR_pread64, fd, buf, n, off);
+}
+
 int elf_map_file(const char *path, struct elf_image *img, const char **why)
 {
 	struct kstat_k st;
@@ -170,12 +184,12 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 	long fd, r;
 
 	memset(img, 0, sizeof(*img));
+	held = NULL;
 	/* script_resolve's open of the program: a regular file, head read. */
-	fd = script_take_fd(path, &eh, sizeof(eh));
+	fd = script_take_fd(path, &held, &held_len, &st);
 	if (fd >= 0) {
-		if (rt_sys2(__NR_fstat, fd, &st) == 0)
-			learn_ident(&st, img->ident);
-		r = sizeof(eh);
+		learn_ident(&st, img->ident);
+		r = read_at(fd, &eh, sizeof(eh), 0);
 		goto have_head;
 	}
 	/* Never blocks on a FIFO; only regular files are programs. */
@@ -200,7 +214,7 @@ have_head:
 		r = -8;
 		goto out;
 	}
-	r = rt_sys4(__NR_pread64, fd, ph, eh.e_phnum * sizeof(Elf64_Phdr), eh.e_phoff);
+	r = read_at(fd, ph, eh.e_phnum * sizeof(Elf64_Phdr), eh.e_phoff);
 	if (r != (long)(eh.e_phnum * sizeof(Elf64_Phdr))) {
 		*why = "truncated program headers";
 		r = -8;
@@ -210,7 +224,7 @@ have_head:
 		if (ph[i].p_type != PT_INTERP)
 			continue;
 		if (ph[i].p_filesz == 0 || ph[i].p_filesz >= sizeof(img->interp) ||
-		    rt_sys4(__NR_pread64, fd, img->interp, ph[i].p_filesz,
+		    read_at(fd, img->interp, ph[i].p_filesz,
 			    ph[i].p_offset) != (long)ph[i].p_filesz) {
 			*why = "bad PT_INTERP";
 			r = -8;
@@ -241,6 +255,7 @@ have_head:
 	if (nmapped < (int)(sizeof(mapped) / sizeof(mapped[0])))
 		mapped[nmapped++] = *img;
 out:
+	held = NULL;
 	rt_sys1(__NR_close, fd);
 	return (int)r;
 }

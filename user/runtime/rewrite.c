@@ -105,6 +105,17 @@ static void pool_header(uintptr_t base)
 	*(uintptr_t *)(base + POOL_HDR_DYN) = (uintptr_t)cse_fast_entry_dyn;
 }
 
+static int pool_at(uintptr_t hint)
+{
+	for (int i = 0; i < npools; i++)
+		if (pools[i].base == hint)
+			return 1;
+	for (int i = 0; i < ngpools; i++)
+		if (gpools[i].base == hint)
+			return 1;
+	return 0;
+}
+
 /* A pool of set (size-byte stubs) within rel32 reach of site, created
  * near it if needed. */
 static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size,
@@ -124,6 +135,8 @@ static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size
 
 		if (hint < 0x10000 || hint > site)
 			break;
+		if (pool_at(hint))
+			continue;	/* ours: no mmap to hear EEXIST */
 		r = rt_sys6(__NR_mmap, hint, POOL_SIZE, 7 /* RWX */,
 			    0x22 | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0);
 		if (IS_ERR_RET(r))
