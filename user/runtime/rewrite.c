@@ -264,26 +264,13 @@ static struct {
 } maps_cache;
 static unsigned int maps_gen = 1;
 
-/*
- * The r-x text the loader mapped (the program's, its interpreter's): the
- * first sites that trap are there, and their protection is known without
- * /proc/self/maps until a call changes mappings over them.
- */
-#define KNOWN_TEXT	2
-static struct {
-	uintptr_t lo, hi, bias;
-	struct learn_file *learn;	/* its sites other processes saw trap */
-} known_text[KNOWN_TEXT];
-
 static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f);
 
 void rewrite_maps_changed(uintptr_t start, size_t len)
 {
 	uintptr_t end = start + len < start ? UINTPTR_MAX : start + len;
 
-	for (int i = 0; i < KNOWN_TEXT; i++)
-		if (start < known_text[i].hi && end > known_text[i].lo)
-			__atomic_store_n(&known_text[i].hi, 0, __ATOMIC_RELAXED);
+	learn_text_changed(start, end);
 	if (start < maps_cache.hi && end > maps_cache.lo)
 		__atomic_fetch_add(&maps_gen, 1, __ATOMIC_RELAXED);
 }
@@ -296,12 +283,9 @@ static int mapping_prot(uintptr_t addr, int *prot)
 	unsigned int gen = __atomic_load_n(&maps_gen, __ATOMIC_RELAXED);
 	uintptr_t lo, hi;
 
-	for (int i = 0; i < KNOWN_TEXT; i++) {
-		if (addr >= known_text[i].lo &&
-		    addr < __atomic_load_n(&known_text[i].hi, __ATOMIC_RELAXED)) {
-			*prot = 5;	/* r-x */
-			return 0;
-		}
+	if (learn_text_holds(addr)) {
+		*prot = 5;	/* r-x: the loader mapped it so */
+		return 0;
 	}
 	if (maps_cache.gen == gen && addr >= maps_cache.lo && addr < maps_cache.hi) {
 		*prot = maps_cache.prot;
@@ -411,8 +395,6 @@ struct site_patch {
  * Swap each patch's bytes for its jmp, with [page, page + len) briefly
  * writable: one mprotect pair for all of them.
  */
-static void learn_site(uintptr_t site, long nr);
-
 static void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
 {
 	if (rt_sys3(__NR_mprotect, page, len, 7) != 0)
@@ -609,31 +591,8 @@ static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct lea
 
 void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident)
 {
-	for (int i = 0; i < KNOWN_TEXT; i++) {
-		if (known_text[i].hi)
-			continue;
-		known_text[i].lo = lo;
-		known_text[i].hi = hi;
-		known_text[i].bias = bias;
-		if (!rewrite_enabled || !ident || !lo)
-			return;
-		known_text[i].learn = learn_file(ident);
-		if (known_text[i].learn)
-			patch_learned(lo, hi, bias, known_text[i].learn);
-		return;
-	}
-}
+	struct learn_file *f = learn_note_text(lo, hi, bias, rewrite_enabled ? ident : NULL);
 
-/* A first trap at site: other processes of this program will know it. */
-static void learn_site(uintptr_t site, long nr)
-{
-	for (int i = 0; i < KNOWN_TEXT; i++) {
-		struct learn_file *f = known_text[i].learn;
-
-		if (f && site >= known_text[i].lo &&
-		    site < __atomic_load_n(&known_text[i].hi, __ATOMIC_RELAXED)) {
-			learn_add(f, site - known_text[i].bias, nr);
-			return;
-		}
-	}
+	if (f)
+		patch_learned(lo, hi, bias, f);
 }

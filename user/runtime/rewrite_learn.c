@@ -61,7 +61,7 @@ void learn_ident(const struct kstat_k *st, uint64_t *ident)
 }
 
 /* The entry of the file ident names, made if there is room; NULL if not. */
-struct learn_file *learn_file(const uint64_t *ident)
+static struct learn_file *learn_file(const uint64_t *ident)
 {
 	struct learn_file *f = NULL, *empty = NULL;
 	int fresh;
@@ -90,7 +90,7 @@ struct learn_file *learn_file(const uint64_t *ident)
 }
 
 /* The site at offset off of f's text trapped for nr. */
-void learn_add(struct learn_file *f, uint64_t off, long nr)
+static void learn_add(struct learn_file *f, uint64_t off, long nr)
 {
 	uint64_t v = off | (uint64_t)nr << 32;
 	uint32_t n;
@@ -123,4 +123,61 @@ int learn_sites(const struct learn_file *f, uint64_t *out, int max)
 		n = (uint32_t)max;
 	memcpy(out, f->site, n * sizeof(*out));
 	return (int)n;
+}
+
+/*
+ * The r-x text the loader mapped (the program's, its interpreter's): the
+ * first sites that trap are there, and their protection is known without
+ * /proc/self/maps until a call changes mappings over them.
+ */
+#define KNOWN_TEXT	2
+static struct {
+	uintptr_t lo, hi, bias;
+	struct learn_file *learn;	/* its sites other processes saw trap */
+} known_text[KNOWN_TEXT];
+
+struct learn_file *learn_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias,
+				   const uint64_t *ident)
+{
+	for (int i = 0; i < KNOWN_TEXT; i++) {
+		if (known_text[i].hi)
+			continue;
+		known_text[i].lo = lo;
+		known_text[i].hi = hi;
+		known_text[i].bias = bias;
+		if (ident && lo)
+			known_text[i].learn = learn_file(ident);
+		return known_text[i].learn;
+	}
+	return NULL;
+}
+
+int learn_text_holds(uintptr_t addr)
+{
+	for (int i = 0; i < KNOWN_TEXT; i++)
+		if (addr >= known_text[i].lo &&
+		    addr < __atomic_load_n(&known_text[i].hi, __ATOMIC_RELAXED))
+			return 1;
+	return 0;
+}
+
+void learn_text_changed(uintptr_t start, uintptr_t end)
+{
+	for (int i = 0; i < KNOWN_TEXT; i++)
+		if (start < known_text[i].hi && end > known_text[i].lo)
+			__atomic_store_n(&known_text[i].hi, 0, __ATOMIC_RELAXED);
+}
+
+/* A first trap at site: other processes of this program will know it. */
+void learn_site(uintptr_t site, long nr)
+{
+	for (int i = 0; i < KNOWN_TEXT; i++) {
+		struct learn_file *f = known_text[i].learn;
+
+		if (f && site >= known_text[i].lo &&
+		    site < __atomic_load_n(&known_text[i].hi, __ATOMIC_RELAXED)) {
+			learn_add(f, site - known_text[i].bias, nr);
+			return;
+		}
+	}
 }

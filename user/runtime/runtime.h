@@ -366,9 +366,14 @@ void rewrite_maps_changed(uintptr_t start, size_t len);
 #define LEARN_IDENT	7
 struct learn_file;
 void learn_ident(const struct kstat_k *st, uint64_t *ident);
-struct learn_file *learn_file(const uint64_t *ident);
-void learn_add(struct learn_file *f, uint64_t off, long nr);
 int learn_sites(const struct learn_file *f, uint64_t *out, int max);
+/* The loader mapped [lo, hi) r-x from the file ident names (NULL: do not
+ * learn): its entry, if any. */
+struct learn_file *learn_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias,
+				   const uint64_t *ident);
+int learn_text_holds(uintptr_t addr);	/* in such text, still r-x */
+void learn_text_changed(uintptr_t start, uintptr_t end);
+void learn_site(uintptr_t site, long nr);	/* trapped for the first time */
 /* r-x text the loader mapped from the file ident names (NULL: unknown)
  * at bias: its learned sites are patched now. */
 void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident);
