@@ -9,6 +9,7 @@
 #include <elf.h>
 #include "../runtime/runtime.h"
 #include "elf_map.h"
+#include "loader.h"
 
 #define PAGE		4096ul
 #define PAGE_DOWN(x)	((x) & ~(PAGE - 1))
@@ -102,6 +103,10 @@ static int map_segments(long fd, const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 				*why = "cannot map a segment";
 				return (int)r;
 			}
+			if (prot == 5 && p->p_memsz <= p->p_filesz && !img->text_lo) {
+				img->text_lo = start;
+				img->text_hi = PAGE_UP(file_end);
+			}
 		}
 		if (p->p_memsz > p->p_filesz) {
 			/* bss: zero the file page's tail, map the rest anonymous. */
@@ -157,14 +162,36 @@ static int interp_through_stage(char *interp, size_t size)
 	return (int)r;
 }
 
+/* The program's first bytes, read by script_resolve, or NULL. */
+static const char *held;
+static long held_len;
+
+/* pread, or a copy when the bytes are among the held ones. */
+static long read_at(long fd, void *buf, size_t n, uint64_t off)
+{
+	if (held && off <= (uint64_t)held_len && n <= (uint64_t)held_len - off) {
+		memcpy(buf, held + off, n);
+		return (long)n;
+	}
+	return rt_sys4(__NR_pread64, fd, buf, n, off);
+}
+
 int elf_map_file(const char *path, struct elf_image *img, const char **why)
 {
-	struct { uint64_t dev, ino, nlink; uint32_t mode; uint32_t rest[29]; } st;
+	struct kstat_k st;
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[64];
 	long fd, r;
 
 	memset(img, 0, sizeof(*img));
+	held = NULL;
+	/* script_resolve's open of the program: a regular file, head read. */
+	fd = script_take_fd(path, &held, &held_len, &st);
+	if (fd >= 0) {
+		learn_ident(&st, img->ident);
+		r = read_at(fd, &eh, sizeof(eh), 0);
+		goto have_head;
+	}
 	/* Never blocks on a FIFO; only regular files are programs. */
 	fd = rt_sys4(__NR_openat, -100, path, K_O_RDONLY_CLOEXEC | K_O_NONBLOCK, 0);
 	if (fd < 0) {
@@ -176,7 +203,9 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 		r = -13;	/* EACCES */
 		goto out;
 	}
+	learn_ident(&st, img->ident);
 	r = rt_sys4(__NR_pread64, fd, &eh, sizeof(eh), 0);
+have_head:
 	if (r != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64 ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) ||
@@ -185,7 +214,7 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 		r = -8;
 		goto out;
 	}
-	r = rt_sys4(__NR_pread64, fd, ph, eh.e_phnum * sizeof(Elf64_Phdr), eh.e_phoff);
+	r = read_at(fd, ph, eh.e_phnum * sizeof(Elf64_Phdr), eh.e_phoff);
 	if (r != (long)(eh.e_phnum * sizeof(Elf64_Phdr))) {
 		*why = "truncated program headers";
 		r = -8;
@@ -195,7 +224,7 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 		if (ph[i].p_type != PT_INTERP)
 			continue;
 		if (ph[i].p_filesz == 0 || ph[i].p_filesz >= sizeof(img->interp) ||
-		    rt_sys4(__NR_pread64, fd, img->interp, ph[i].p_filesz,
+		    read_at(fd, img->interp, ph[i].p_filesz,
 			    ph[i].p_offset) != (long)ph[i].p_filesz) {
 			*why = "bad PT_INTERP";
 			r = -8;
@@ -226,6 +255,7 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 	if (nmapped < (int)(sizeof(mapped) / sizeof(mapped[0])))
 		mapped[nmapped++] = *img;
 out:
+	held = NULL;
 	rt_sys1(__NR_close, fd);
 	return (int)r;
 }

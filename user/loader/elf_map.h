@@ -17,6 +17,8 @@ struct elf_image {
 	/* mm's view of it, as binfmt_elf computes it */
 	uintptr_t start_code, end_code, start_data, end_data;
 	int type;		/* ET_EXEC or ET_DYN */
+	uintptr_t text_lo, text_hi;	/* its first r-x segment as mapped, or 0 */
+	uint64_t ident[LEARN_IDENT];	/* the file's identity (rewrite_learn.c) */
 	/* PT_INTERP, "" if none: the host path the path stage gives for
 	 * the application's name, which the loader opens */
 	char interp[4096];

@@ -22,6 +22,9 @@ struct script_argv {
 /* script.c: the ELF file that really runs PROGRAM; exits like a shell
  * when an interpreter cannot run. */
 const char *script_resolve(const char *program, struct script_argv *sa);
+/* The fd of the file script_resolve returned as path, its first *len
+ * bytes at *head and its stat: once, else -1 (then open it). */
+long script_take_fd(const char *path, const char **head, long *len, struct kstat_k *st);
 
 /* stack.c: turn the loader's initial stack into the program's */
 uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,

@@ -114,6 +114,31 @@ static void loader_dir(char *dir, size_t size)
 		*slash = 0;
 }
 
+/*
+ * Booted, the loader was started by the runtime (exec.c) or a launcher
+ * with an absolute path of it: AT_EXECFN names it without a /proc
+ * lookup. Its length, or 0 when it is not such a path.
+ */
+static long execfn_path(const uintptr_t *sp)
+{
+	const uintptr_t *p = sp + 1 + sp[0] + 1;
+	const char *fn = NULL;
+	size_t n;
+
+	while (*p++)
+		;	/* envp */
+	for (; p[0] != AT_NULL; p += 2)
+		if (p[0] == AT_EXECFN)
+			fn = (const char *)p[1];
+	if (!fn || fn[0] != '/')
+		return 0;
+	n = strlen(fn);
+	if (n >= sizeof(cse_cfg.loader_path))
+		return 0;
+	memcpy(cse_cfg.loader_path, fn, n + 1);
+	return (long)n;
+}
+
 /* Started by hand: options in argv. Returns the index of ARGV0. */
 static int parse_argv(long argc, char **argv)
 {
@@ -229,14 +254,16 @@ _Noreturn void loader_main(uintptr_t *sp)
 	cse_cfg.instance_fd = -1;
 	cse_cfg.rewrite = 1;
 
-	n = rt_sys3(__NR_readlink, "/proc/self/exe", cse_cfg.loader_path,
-		    sizeof(cse_cfg.loader_path) - 1);
+	booted = boot_receive(&bi);
+	n = booted ? execfn_path(sp) : 0;
+	if (n <= 0)
+		n = rt_sys3(__NR_readlink, "/proc/self/exe", cse_cfg.loader_path,
+			    sizeof(cse_cfg.loader_path) - 1);
 	if (n <= 0)
 		rt_die("cannot find my own path (is /proc mounted?)");
 	cse_cfg.loader_path[n] = 0;
 	loader_dir(dir, sizeof(dir));
 
-	booted = boot_receive(&bi);
 	if (booted) {
 		if (argc < 1)
 			rt_die("started with an empty argv");
@@ -291,6 +318,11 @@ _Noreturn void loader_main(uintptr_t *sp)
 		interp_base = interp.bias;
 		entry = interp.entry;
 	}
+	/* Their code traps first: the rewriter knows it is r-x, and patches
+	 * the sites other processes of the application saw trap there. */
+	rewrite_note_text(prog.text_lo, prog.text_hi, prog.bias, prog.ident);
+	if (prog.interp[0])
+		rewrite_note_text(interp.text_lo, interp.text_hi, interp.bias, interp.ident);
 	/* Best effort; AT_EXECFN below names the program in every case. */
 	exe_switch(elf);
 

@@ -19,6 +19,9 @@
 #define K_X_OK			1
 #define K_S_IFMT		0170000
 #define K_S_IFREG		0100000
+/* Read at once: a "#!" line, or an ELF header with its program headers
+ * and PT_INTERP for elf_map_file. */
+#define HEAD_READ		1024
 
 /* Kept for the program's whole life: argv points into it. */
 static struct shebang levels[SHEBANG_DEPTH_MAX];
@@ -47,10 +50,11 @@ static _Noreturn void bad_interp(const char *script, const char *interp, long er
  * Opened without blocking and refused unless a regular file, as the
  * kernel refuses FIFOs, sockets and devices (a FIFO would block here).
  */
-static long read_head(const char *path, char *head, long *len)
+static long read_head(const char *path, char *head, long *len, long *fdp,
+		      struct kstat_k *stp)
 {
 	long fd = rt_sys4(__NR_openat, K_AT_FDCWD, path, K_O_RDONLY_CLOEXEC | K_O_NONBLOCK, 0);
-	struct { uint64_t dev, ino, nlink; uint32_t mode; uint32_t rest[29]; } st;
+	struct kstat_k st;
 	long r;
 
 	if (fd < 0)
@@ -62,12 +66,42 @@ static long read_head(const char *path, char *head, long *len)
 	if (r == 0)
 		r = rt_sys4(__NR_faccessat, K_AT_FDCWD, path, K_X_OK, 0);
 	if (r == 0) {
-		*len = rt_sys4(__NR_pread64, fd, head, SHEBANG_MAX, 0);
+		*len = rt_sys4(__NR_pread64, fd, head, HEAD_READ, 0);
 		if (*len < 0)
 			r = *len;
 	}
+	if (r == 0) {
+		*fdp = fd;
+		*stp = st;
+		return 0;
+	}
 	rt_sys1(__NR_close, fd);
 	return r;
+}
+
+/*
+ * The file script_resolve settled on, still open with its first bytes:
+ * elf_map_file takes it instead of opening the same file again.
+ */
+static struct {
+	long fd;
+	const char *path;
+	char head[HEAD_READ];
+	long len;
+	struct kstat_k st;
+} held = { .fd = -1 };
+
+long script_take_fd(const char *path, const char **head, long *len, struct kstat_k *st)
+{
+	long fd = held.fd;
+
+	if (fd < 0 || held.path != path)
+		return -1;
+	*head = held.head;
+	*len = held.len;
+	*st = held.st;
+	held.fd = -1;
+	return fd;
 }
 
 /*
@@ -82,17 +116,18 @@ static char stage_buf[2 * PATHSTAGE_MAX];
 const char *script_resolve(const char *program, struct script_argv *sa)
 {
 	const char *cur = program;
-	char head[SHEBANG_MAX];
+	char head[HEAD_READ];
+	struct kstat_k st;
 
 	for (int depth = 0;; depth++) {
 		char *next = files[depth & 1];
 		/* the file as the application names it, for messages */
 		const char *name = depth ? levels[depth - 1].interp : cur;
 		struct shebang *sb;
-		long len = 0, r;
+		long len = 0, r, fd = -1;
 		int extra;
 
-		r = read_head(cur, head, &len);
+		r = read_head(cur, head, &len, &fd, &st);
 		if (r < 0) {
 			if (depth == 0)
 				return cur;	/* elf_map_file reports it */
@@ -101,14 +136,24 @@ const char *script_resolve(const char *program, struct script_argv *sa)
 		if (len < 2 || head[0] != '#' || head[1] != '!') {
 			if (depth > 0 && (len < 4 || memcmp(head, "\x7f" "ELF", 4)))
 				bad_interp(program, name, -8);
+			if (held.fd >= 0)
+				rt_sys1(__NR_close, held.fd);
+			held.fd = fd;
+			held.path = cur;
+			held.len = len;
+			held.st = st;
+			memcpy(held.head, head, (size_t)len);
 			return cur;
 		}
+		rt_sys1(__NR_close, fd);
 		if (depth == SHEBANG_DEPTH_MAX) {
 			rt_errorf("%s: too many levels of '#!' interpreters", program);
 			rt_exit(126);
 		}
 		sb = &levels[depth];
-		r = shebang_step(head, len, sb, next, sizeof(files[0]), stage_buf);
+		/* The kernel looks at the first SHEBANG_MAX bytes only. */
+		r = shebang_step(head, len < SHEBANG_MAX ? len : SHEBANG_MAX, sb, next,
+				 sizeof(files[0]), stage_buf);
 		if (r < 0)
 			bad_interp(program, sb->interp[0] ? sb->interp : name, r);
 		/* argv[0] becomes: interp [arg] file */

@@ -158,14 +158,22 @@ int boot_receive(struct boot_info *bi)
 	size_t fds_at;
 	uint32_t i;
 
-	if (fd < 0 || !peek(fd, &block.h, &st))
+	long got;
+
+	/* peek()'s checks, with the usual whole block in the same read. */
+	if (fd < 0 || rt_sys2(__NR_fstat, fd, &st) != 0 || (st.mode & K_S_IFMT) != K_S_IFREG)
+		return 0;
+	got = rt_sys4(__NR_pread64, fd, block.bytes, 4096, 0);
+	if (got < (long)sizeof(block.h) || block.h.magic != CSE_BOOT_MAGIC)
 		return 0;
 	if (block.h.version != CSE_BOOT_VERSION)
 		rt_die("boot block version %u, this loader reads %u", block.h.version,
 		       CSE_BOOT_VERSION);
 	if (block.h.size <= sizeof(block.h) || block.h.size > CSE_BOOT_MAX ||
 	    st.size != (int64_t)block.h.size ||
-	    rt_sys4(__NR_pread64, fd, block.bytes, block.h.size, 0) != (long)block.h.size)
+	    (got < (long)block.h.size &&
+	     rt_sys4(__NR_pread64, fd, block.bytes + got, block.h.size - (size_t)got, got) !=
+		     (long)block.h.size - got))
 		rt_die("boot block of a bad size");
 	rt_sys1(__NR_close, fd);
 	if (block.h.displaced_fd >= 0) {

@@ -56,6 +56,49 @@ static unsigned int kernel_name(int dirfd, const char *path, struct exec_names *
 	return path[0] ? 0 : CSE_BOOT_COMM_FROM_FILE;
 }
 
+/*
+ * Work space: the plan, the names, and what the kernel reads during the
+ * execve (keep: the loader's argv and a script's strings). Mappings, not
+ * the stack: the runtime may run on the application's alternate signal
+ * stack (Go's has 32 KiB). The thread's buffer is kept from one exec to
+ * the next (a vfork child's is its parent's spare area's, so its pages
+ * are there already: no fault, and no munmap whose TLB shootdown reaches
+ * the parent's CPU); an exec nested in a signal handler, or a keep too
+ * large for it, maps its own.
+ */
+#define PLAN_BYTES	((sizeof(struct exec_plan) + sizeof(struct exec_names) + 4095) & ~4095ul)
+#define KEEP_IN_BUF	(16 * 1024)
+#define EXEC_BUF_SIZE	(PLAN_BYTES + KEEP_IN_BUF)
+
+void exec_buf_free(struct cse_thread *t)
+{
+	if (t->exec_buf)
+		rt_sys2(__NR_munmap, t->exec_buf, EXEC_BUF_SIZE);
+	t->exec_buf = NULL;
+}
+
+/* The plan's memory: the thread's buffer (*own = 0) or a new mapping. */
+static void *plan_take(struct cse_thread *t, int *own)
+{
+	long r;
+
+	*own = 1;
+	if (!t->exec_buf_busy) {
+		if (!t->exec_buf) {
+			r = rt_sys6(__NR_mmap, 0, EXEC_BUF_SIZE, 3, 0x22, -1, 0);
+			if (!IS_ERR_RET(r))
+				t->exec_buf = (void *)r;
+		}
+		if (t->exec_buf) {
+			t->exec_buf_busy = 1;
+			*own = 0;
+			return t->exec_buf;
+		}
+	}
+	r = rt_sys6(__NR_mmap, 0, PLAN_BYTES, 3, 0x22, -1, 0);
+	return (void *)r;	/* or -errno */
+}
+
 long exec_reenter(struct cse_call *c)
 {
 	int is_at = c->nr == __NR_execveat;
@@ -64,28 +107,20 @@ long exec_reenter(struct cse_call *c)
 	char *const *argv = (char *const *)c->args[is_at ? 2 : 1];
 	char *const *envp = (char *const *)c->args[is_at ? 3 : 2];
 	int flags = is_at ? (int)c->args[4] : 0;
-	/*
-	 * Mappings, not the stack: the runtime may run on the application's
-	 * alternate signal stack (Go's has 32 KiB). The plan is unmapped
-	 * before the execve; only what the kernel reads from (keep: the
-	 * loader's argv and its strings, usually a page) stays mapped during
-	 * it, and is all a vfork child's successful exec leaves behind in
-	 * its parent's memory.
-	 */
-	size_t plan_bytes = (sizeof(struct exec_plan) + sizeof(struct exec_names) + 4095) & ~4095ul;
-	size_t keep_bytes = 0;
+	struct cse_thread *t = cse_self();
+	size_t keep_bytes = 0;	/* a mapping of its own, when not in the buffer */
 	struct exec_plan *plan;
 	struct exec_names *names;
 	struct boot_info bi;
 	struct boot_undo undo;
 	long argc, n = 0, nvec, r;
 	char **nargv = NULL, *strs;
-	int cloexec_fd;
+	size_t keep;
+	int cloexec_fd, own;
 
-	r = rt_sys6(__NR_mmap, 0, plan_bytes, 3, 0x22, -1, 0);
-	if (IS_ERR_RET(r))
-		return r;
-	plan = (struct exec_plan *)r;
+	plan = plan_take(t, &own);
+	if (IS_ERR_RET((long)plan))
+		return (long)plan;
 	names = (struct exec_names *)(plan + 1);
 	r = exec_check(dirfd, path, argv, envp, flags, plan);
 	if (r < 0)
@@ -93,15 +128,19 @@ long exec_reenter(struct cse_call *c)
 	bi.flags = kernel_name(dirfd, plan->guest, names);	/* our copy of path */
 	argc = plan->argc;
 	nvec = argc + 4;
-	keep_bytes = (size_t)nvec * sizeof(char *) +
-		     (plan->is_script ? sizeof(plan->first) + strlen(plan->script) + 1 : 0);
-	keep_bytes = (keep_bytes + 4095) & ~4095ul;
-	r = rt_sys6(__NR_mmap, 0, keep_bytes, 3, 0x22, -1, 0);
-	if (IS_ERR_RET(r)) {
-		keep_bytes = 0;
-		goto out;
+	keep = (size_t)nvec * sizeof(char *) +
+	       (plan->is_script ? sizeof(plan->first) + strlen(plan->script) + 1 : 0);
+	if (!own && keep <= KEEP_IN_BUF) {
+		nargv = (char **)((char *)plan + PLAN_BYTES);
+	} else {
+		keep_bytes = (keep + 4095) & ~4095ul;
+		r = rt_sys6(__NR_mmap, 0, keep_bytes, 3, 0x22, -1, 0);
+		if (IS_ERR_RET(r)) {
+			keep_bytes = 0;
+			goto out;
+		}
+		nargv = (char **)r;
 	}
-	nargv = (char **)r;
 	strs = (char *)(nargv + nvec);
 
 	if (plan->is_script) {
@@ -127,16 +166,23 @@ long exec_reenter(struct cse_call *c)
 	if (r < 0)
 		goto out;
 	cloexec_fd = plan->cloexec_fd;
-	rt_sys2(__NR_munmap, plan, plan_bytes);
-	plan = NULL;
+	if (own) {
+		/* Only what the kernel reads stays mapped: all a vfork
+		 * child's successful exec leaves in its parent's memory. */
+		rt_sys2(__NR_munmap, plan, PLAN_BYTES);
+		plan = NULL;
+	}
 	r = app_syscall6(__NR_execve, (long)cse_cfg.loader_path, (long)nargv, (long)envp, 0, 0, 0);
 	boot_undo(&undo);	/* still here: the exec failed */
 	exec_check_undo(cloexec_fd);
+	goto done;
 out:
-	if (plan) {
-		exec_check_undo(plan->cloexec_fd);
-		rt_sys2(__NR_munmap, plan, plan_bytes);
-	}
+	exec_check_undo(plan->cloexec_fd);
+done:
+	if (own && plan)
+		rt_sys2(__NR_munmap, plan, PLAN_BYTES);
+	else if (!own)
+		t->exec_buf_busy = 0;
 	if (keep_bytes)
 		rt_sys2(__NR_munmap, nargv, keep_bytes);
 	return r;

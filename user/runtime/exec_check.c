@@ -407,12 +407,11 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 			return r;
 	}
 	/* The kernel counts argv and envp next. */
-	r = exec_count_vec(argv);
+	p->argc = r = exec_count_vec(argv);
 	if (r >= 0)
 		r = exec_count_vec(envp);
 	if (r < 0)
 		return r;
-	p->argc = exec_count_vec(argv);
 	kernel_filename(app_dirfd, p->guest, p, &inaccessible);
 	r = absolutize(dirfd, path, p->program, sizeof(p->program));
 	if (r < 0)

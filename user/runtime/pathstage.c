@@ -440,7 +440,7 @@ RT_HOT int pathstage_pre(struct cse_call *c, struct path_call *pc)
 	pc->app_buf = NULL;
 	pc->proc = PROC_NONE;
 	note_memory(c);
-	if (!info || !info->args) {
+	if (!info || !info->args[0]) {
 		/* Known by name: a call without path arguments. */
 		if (!resolving || syscall_name(c->nr))
 			return 0;

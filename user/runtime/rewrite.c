@@ -105,6 +105,17 @@ static void pool_header(uintptr_t base)
 	*(uintptr_t *)(base + POOL_HDR_DYN) = (uintptr_t)cse_fast_entry_dyn;
 }
 
+static int pool_at(uintptr_t hint)
+{
+	for (int i = 0; i < npools; i++)
+		if (pools[i].base == hint)
+			return 1;
+	for (int i = 0; i < ngpools; i++)
+		if (gpools[i].base == hint)
+			return 1;
+	return 0;
+}
+
 /* A pool of set (size-byte stubs) within rel32 reach of site, created
  * near it if needed. */
 static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size,
@@ -124,6 +135,8 @@ static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size
 
 		if (hint < 0x10000 || hint > site)
 			break;
+		if (pool_at(hint))
+			continue;	/* ours: no mmap to hear EEXIST */
 		r = rt_sys6(__NR_mmap, hint, POOL_SIZE, 7 /* RWX */,
 			    0x22 | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0);
 		if (IS_ERR_RET(r))
@@ -251,10 +264,13 @@ static struct {
 } maps_cache;
 static unsigned int maps_gen = 1;
 
+static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f);
+
 void rewrite_maps_changed(uintptr_t start, size_t len)
 {
 	uintptr_t end = start + len < start ? UINTPTR_MAX : start + len;
 
+	learn_text_changed(start, end);
 	if (start < maps_cache.hi && end > maps_cache.lo)
 		__atomic_fetch_add(&maps_gen, 1, __ATOMIC_RELAXED);
 }
@@ -267,6 +283,10 @@ static int mapping_prot(uintptr_t addr, int *prot)
 	unsigned int gen = __atomic_load_n(&maps_gen, __ATOMIC_RELAXED);
 	uintptr_t lo, hi;
 
+	if (learn_text_holds(addr)) {
+		*prot = 5;	/* r-x: the loader mapped it so */
+		return 0;
+	}
 	if (maps_cache.gen == gen && addr >= maps_cache.lo && addr < maps_cache.hi) {
 		*prot = maps_cache.prot;
 		return 0;
@@ -583,8 +603,10 @@ void rewrite_site(uintptr_t site, long nr)
 		return;
 	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
 		return;		/* our own code never traps; be safe anyway */
-	if (!trapped_before(site, nr))
+	if (!trapped_before(site, nr)) {
+		learn_site(site, nr);
 		return;
+	}
 	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
 		return;		/* busy (another thread, or we interrupted it) */
 	if (prepare_site(site, nr, 0, 0, &ps[0]))
@@ -596,4 +618,33 @@ void rewrite_site(uintptr_t site, long nr)
 	patch_sites(ps, k, page, end - page);
 out:
 	__atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * At load (the loader, one thread, SUD off): the sites of [lo, hi) that
+ * trapped in other processes, patched under one mprotect pair over the
+ * whole text, whose pages no one has touched yet.
+ */
+static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f)
+{
+	uint64_t sites[128];
+	struct site_patch ps[128];
+	int n = learn_sites(f, sites, 128), k = 0;
+
+	for (int i = 0; i < n; i++) {
+		uintptr_t site = bias + (uint32_t)sites[i];
+
+		if (prepare_site(site, (long)(sites[i] >> 32), lo, hi, &ps[k]) == 0)
+			k++;
+	}
+	if (k)
+		patch_sites(ps, k, lo, hi - lo);
+}
+
+void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident)
+{
+	struct learn_file *f = learn_note_text(lo, hi, bias, rewrite_enabled ? ident : NULL);
+
+	if (f)
+		patch_learned(lo, hi, bias, f);
 }

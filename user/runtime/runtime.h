@@ -192,6 +192,7 @@ long shebang_step(const char *head, long len, struct shebang *sb, char *path,
 
 /* exec.c */
 long exec_reenter(struct cse_call *c);
+void exec_buf_free(struct cse_thread *t);
 
 /* boot.c: the loader's boot block (include/cse/boot.h) */
 struct boot_info {
@@ -367,6 +368,21 @@ void rewrite_init(int enabled);
 void rewrite_stop(const char *why);
 void rewrite_note_threads(void);
 void rewrite_maps_changed(uintptr_t start, size_t len);
+/* rewrite_learn.c: sites learned by the application's processes, per file. */
+#define LEARN_IDENT	7
+struct learn_file;
+void learn_ident(const struct kstat_k *st, uint64_t *ident);
+int learn_sites(const struct learn_file *f, uint64_t *out, int max);
+/* The loader mapped [lo, hi) r-x from the file ident names (NULL: do not
+ * learn): its entry, if any. */
+struct learn_file *learn_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias,
+				   const uint64_t *ident);
+int learn_text_holds(uintptr_t addr);	/* in such text, still r-x */
+void learn_text_changed(uintptr_t start, uintptr_t end);
+void learn_site(uintptr_t site, long nr);	/* trapped for the first time */
+/* r-x text the loader mapped from the file ident names (NULL: unknown)
+ * at bias: its learned sites are patched now. */
+void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident);
 int rewrite_stub_of(uintptr_t rip, uintptr_t *stub);
 
 /* entry.S */

@@ -21,7 +21,7 @@
 #include "runtime.h"
 #include "syscall_table.h"
 
-static const char *const names[SYSCALL_TABLE_SIZE] = {
+static const char names[SYSCALL_TABLE_SIZE][32] = {
 #include "syscall_names.h"
 };
 
@@ -50,7 +50,7 @@ static const struct {
 #define TXT	CSE_PATH_SYMLINK_TARGET
 
 /* Kinds. */
-#define A(nr, kinds)	[__NR_##nr].args = kinds
+#define A(nr, kinds)	[__NR_##nr].args = "=" kinds
 /* Runtime flags. */
 #define F(nr, f)	[__NR_##nr].flags = (f)
 /* One path: argument, dirfd argument, flag argument, rule, intent, options. */
@@ -246,7 +246,7 @@ const char *syscall_name(long nr)
 {
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
 		return NULL;
-	if (names[nr])
+	if (names[nr][0])
 		return names[nr];
 	for (size_t i = 0; i < sizeof(newer_names) / sizeof(newer_names[0]); i++)
 		if (newer_names[i].nr == nr)
@@ -258,7 +258,7 @@ const char *syscall_args(long nr)
 {
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
 		return NULL;
-	return table[nr].args;
+	return table[nr].args[0] ? table[nr].args + 1 : NULL;
 }
 
 int syscall_trap_only(long nr)

@@ -66,8 +66,13 @@ enum sys_result {
 	SRES_READLINKAT,	/* readlinkat(dirfd, path, buf, size): args 2, 3 */
 };
 
+/*
+ * No pointers in the table: a pointer needs a relocation, and the
+ * loader's self_relocate() writing 600 of them made every exec copy
+ * five pages of it.
+ */
 struct sys_info {
-	const char *args;	/* CSE_ARG_* per argument, NULL: unknown */
+	char args[8];		/* '=' then CSE_ARG_* per argument; "": unknown */
 	uint8_t flags;		/* SYS_* (runtime.h) */
 	uint8_t npaths;
 	uint8_t result;		/* enum sys_result */

@@ -106,6 +106,7 @@ static struct cse_thread *child_area(const struct cse_thread *parent,
 {
 	struct cse_thread *t;
 	struct clone_exit x = { 0 };
+	void *exec_buf = NULL;
 
 	int spare = (flags & K_CLONE_VFORK) && parent->vfork_spare;
 
@@ -119,7 +120,10 @@ static struct cse_thread *child_area(const struct cse_thread *parent,
 
 	if (pending)
 		x = pre ? pre->clone_exit : parent->clone_exit;
+	if (spare)
+		exec_buf = t->exec_buf;	/* the spare's, kept from child to child */
 	memset(t, 0, sizeof(*t));
+	t->exec_buf = exec_buf;
 	if (pending) {
 		t->clone_exit = x;
 		t->clone_exit_pending = 1;
@@ -365,8 +369,12 @@ _Noreturn void thread_exit(long status)
 
 	/* No signal handler may run once the selector's page is gone. */
 	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, 0, 8);
-	if (t->vfork_spare)
+	if (t->vfork_spare) {
+		exec_buf_free(t->vfork_spare);
 		thread_area_free(t->vfork_spare);
+	}
+	if (!t->borrowed)
+		exec_buf_free(t);
 	if (t->next || t->borrowed) {
 		/* Nested (the enclosing runtime still walks through ours) or
 		 * a vfork parent's spare: keep the page. */

@@ -121,6 +121,10 @@ struct cse_thread {
 	uint32_t lock_depth;		/* cse_locks held (lock.c) */
 	ksigset_t lock_mask;		/* signal mask to restore at the last unlock */
 	uint64_t sig_deferred;		/* signals blocked for deferral (sigdefer.c) */
+	/* exec_reenter's work space (exec.c), kept for the next exec: a
+	 * vfork child finds its parent's spare area's pages already there. */
+	void *exec_buf;
+	int exec_buf_busy;
 };
 
 extern struct cse_config cse_cfg;
