@@ -193,14 +193,6 @@ static uintptr_t landing_slot(uintptr_t site, uintptr_t *base)
 	return hint + 16;
 }
 
-static const char *memchr_local(const char *s, int c, long n)
-{
-	for (long i = 0; i < n; i++)
-		if (s[i] == c)
-			return s + i;
-	return NULL;
-}
-
 /*
  * The stub whose bytes hold rip, for a signal interrupting it
  * (sigdefer.c): 0 for a `mov $nr,%eax` stub, 1 for a register-number
@@ -252,98 +244,7 @@ static uintptr_t emit_stub(struct stub_pool *pool, uintptr_t site, uint32_t nr)
 	return stub;
 }
 
-/*
- * The last mapping found in /proc/self/maps, reused until a call that
- * may change mappings over it (rewrite_maps_changed) went through the
- * runtime: a process start traps at a dozen sites of the same libc text.
- */
-static struct {
-	uintptr_t lo, hi;
-	int prot;
-	unsigned int gen;
-} maps_cache;
-static unsigned int maps_gen = 1;
-
 static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f);
-
-void rewrite_maps_changed(uintptr_t start, size_t len)
-{
-	uintptr_t end = start + len < start ? UINTPTR_MAX : start + len;
-
-	learn_text_changed(start, end);
-	if (start < maps_cache.hi && end > maps_cache.lo)
-		__atomic_fetch_add(&maps_gen, 1, __ATOMIC_RELAXED);
-}
-
-static int read_mapping_prot(uintptr_t addr, int *prot, uintptr_t *mlo, uintptr_t *mhi);
-
-/* Protection of the mapping holding addr. */
-static int mapping_prot(uintptr_t addr, int *prot)
-{
-	unsigned int gen = __atomic_load_n(&maps_gen, __ATOMIC_RELAXED);
-	uintptr_t lo, hi;
-
-	if (learn_text_holds(addr)) {
-		*prot = 5;	/* r-x: the loader mapped it so */
-		return 0;
-	}
-	if (maps_cache.gen == gen && addr >= maps_cache.lo && addr < maps_cache.hi) {
-		*prot = maps_cache.prot;
-		return 0;
-	}
-	if (read_mapping_prot(addr, prot, &lo, &hi))
-		return -1;
-	maps_cache.lo = lo;
-	maps_cache.hi = hi;
-	maps_cache.prot = *prot;
-	maps_cache.gen = gen;
-	return 0;
-}
-
-/* Protection and bounds of the mapping holding addr, from /proc/self/maps. */
-static int read_mapping_prot(uintptr_t addr, int *prot, uintptr_t *mlo, uintptr_t *mhi)
-{
-	char buf[4096 + 256];
-	size_t have = 0;
-	long fd = rt_sys4(__NR_openat, -100, "/proc/self/maps", 02000000, 0);
-	int found = 0;
-
-	if (fd < 0)
-		return -1;
-	for (;;) {
-		long n = rt_sys3(__NR_read, fd, buf + have, sizeof(buf) - 1 - have);
-		char *line = buf, *nl;
-
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-		buf[have] = 0;
-		while ((nl = (char *)memchr_local(line, '\n', buf + have - line))) {
-			uintptr_t lo = 0, hi = 0;
-			char *p = line;
-
-			for (; *p != '-'; p++)
-				lo = lo * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
-			for (p++; *p != ' '; p++)
-				hi = hi * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
-			if (addr >= lo && addr < hi) {
-				p++;
-				*prot = (p[0] == 'r' ? 1 : 0) | (p[1] == 'w' ? 2 : 0) |
-					(p[2] == 'x' ? 4 : 0);
-				*mlo = lo;
-				*mhi = hi;
-				found = 1;
-				goto done;
-			}
-			line = nl + 1;
-		}
-		have = (size_t)(buf + have - line);
-		memmove(buf, line, have);
-	}
-done:
-	rt_sys1(__NR_close, fd);
-	return found ? 0 : -1;
-}
 
 /* Atomically replace len bytes at p if they still hold old. */
 static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size_t len)
@@ -465,7 +366,7 @@ static int pad_site(uintptr_t site, uintptr_t lo, uintptr_t hi)
 	int prot;
 
 	if (lo ? last >= hi : ((last ^ (site - 2)) >> 12 &&
-			       (mapping_prot(last, &prot) || prot != 5)))
+			       (rewrite_mapping_prot(last, &prot) || prot != 5)))
 		return 0;
 	return rewrite_match_pad((const uint8_t *)site - PAD_BEFORE, site) != 0;
 }
@@ -482,7 +383,7 @@ static int prepare_pad(uintptr_t site, uintptr_t lo, uintptr_t hi, struct site_p
 		return -1;
 	if (((uintptr_t)at & 15) > 14 && shared_memory_threads)
 		return -1;	/* straddles a 16-byte block: stay on SUD */
-	if (!lo && (mapping_prot((uintptr_t)at, &prot) || prot != 5))
+	if (!lo && (rewrite_mapping_prot((uintptr_t)at, &prot) || prot != 5))
 		return -1;
 	pool = pool_near(gpools, &ngpools, GAP_STUB_SIZE, site);
 	if (!pool)
@@ -538,7 +439,7 @@ static int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi,
 		return -1;
 	if (((uintptr_t)at & 15) > 16 - n && shared_memory_threads)
 		return -1;	/* straddles a 16-byte block: stay on SUD */
-	if (!lo && (mapping_prot((uintptr_t)at, &prot) || prot != 5 /* r-x */))
+	if (!lo && (rewrite_mapping_prot((uintptr_t)at, &prot) || prot != 5 /* r-x */))
 		return -1;
 	if (insn_len) {
 		stub = landing_slot(site, &base);

@@ -368,6 +368,8 @@ void rewrite_init(int enabled);
 void rewrite_stop(const char *why);
 void rewrite_note_threads(void);
 void rewrite_maps_changed(uintptr_t start, size_t len);
+/* rewrite_maps.c: protection of the mapping holding addr (prot bits 1 r, 2 w, 4 x). */
+int rewrite_mapping_prot(uintptr_t addr, int *prot);
 /* rewrite_learn.c: sites learned by the application's processes, per file. */
 #define LEARN_IDENT	7
 struct learn_file;
