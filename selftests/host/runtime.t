@@ -334,12 +334,14 @@ else
 fi
 if command -v strace >/dev/null; then
 	# libc's own read(): after its first two calls no read traps again.
-	"$CSE_RUN" -- strace -f -qq -e trace=none -e signal=SIGSYS -o "$W/sigsys.log" true 2>/dev/null
 	timeout -k 5 60 strace -f -qq -e trace=none -e signal=SIGSYS -o "$W/sigsys.log" \
 		"$CSE_RUN" -- dd if=/dev/zero of=/dev/null bs=1 count=3000 2>/dev/null
 	n=$(grep -c 'si_syscall=__NR_read,' "$W/sigsys.log")
-	[ "$n" -lt 20 ]
-	expect "rewrite: 3000 libc read() calls of dd trap $n times (< 20)" 0 $?
+	if [ "$n" -lt 20 ]; then
+		ok "rewrite: 3000 libc read() calls of dd trap $n times (< 20)"
+	else
+		notok "rewrite: 3000 libc read() calls of dd trap $n times (< 20)" "$(grep -m3 __NR_read "$W/sigsys.log")"
+	fi
 fi
 
 # ------------------------------------------------------------ rewriter golden bytes
