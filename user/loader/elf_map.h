@@ -38,8 +38,15 @@ long elf_reserve(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, int has_interp,
 		 uintptr_t lo, uintptr_t hi, uintptr_t first_vaddr);
 
 /* mm_view.c: tell the kernel about the program whose headers are at
- * phdr: its auxv (for /proc/self/auxv), code/data extents and brk. */
-void mm_view_program(uintptr_t phdr, uint64_t *auxv, size_t auxv_bytes);
+ * phdr: its auxv (for /proc/self/auxv), code/data extents and brk.
+ * mm_stack_areas() reads the stack and string areas off the initial
+ * stack sp, before anything on it changes. */
+struct mm_stack {
+	uint64_t start_stack, arg_start, arg_end, env_start, env_end;
+};
+int mm_stack_areas(const uintptr_t *sp, struct mm_stack *ms);
+void mm_view_program(uintptr_t phdr, uint64_t *auxv, size_t auxv_bytes,
+		     const struct mm_stack *ms);
 
 /* fdexec.c: close the fd a fexecve'd program came from; its AT_EXECFN. */
 const char *fdexec_finish(const char *program, const char *execfn);

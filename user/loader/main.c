@@ -215,8 +215,10 @@ static void set_comm(const struct boot_info *bi)
 	char comm[16];
 
 	if (bi->flags & CSE_BOOT_COMM_FROM_FILE) {
-		name = rt_strrchr(cse_cfg.exe_path, '/');
-		name = name ? name + 1 : cse_cfg.exe_path;
+		const char *exe = procexe_path();
+
+		name = rt_strrchr(exe, '/');
+		name = name ? name + 1 : exe;
 	}
 	rt_format(comm, sizeof(comm), "%s", name);
 	rt_sys2(__NR_prctl, 15 /* PR_SET_NAME */, comm);

@@ -14,7 +14,12 @@
  *    treats both alike.
  *
  * Everything else (stack, argument and environment areas) keeps its
- * current value, read back from /proc/self/stat. Kernels without
+ * current value: binfmt_elf put argc at the stack's start and the
+ * argument and environment strings one after the other, each area from
+ * its first string to the end of its last, so the initial stack tells
+ * them without reading /proc/self/stat (three calls at every start; still
+ * read when the stack cannot tell, argc 0). The loader never moved its
+ * brk, so brk(0) is its start too. Kernels without
  * CONFIG_CHECKPOINT_RESTORE refuse the call; then /proc/self/auxv names
  * the loader and a PIE program's brk cannot grow (malloc falls back to
  * mmap), nothing worse.
@@ -73,29 +78,60 @@ static int read_stat(uint64_t *f, int n)
 	return k == n ? 0 : -1;
 }
 
-void mm_view_program(uintptr_t phdr, uint64_t *auxv, size_t auxv_bytes)
+int mm_stack_areas(const uintptr_t *sp, struct mm_stack *ms)
+{
+	long argc = (long)sp[0];
+	const char *const *argv = (const char *const *)(sp + 1);
+	const char *const *envp = argv + argc + 1;
+	long envc = 0;
+
+	if (argc <= 0)
+		return -1;
+	while (envp[envc])
+		envc++;
+	ms->start_stack = (uintptr_t)sp;
+	ms->arg_start = (uintptr_t)argv[0];
+	ms->arg_end = (uintptr_t)argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+	ms->env_start = envc ? (uintptr_t)envp[0] : ms->arg_end;
+	ms->env_end = envc ? (uintptr_t)envp[envc - 1] + strlen(envp[envc - 1]) + 1
+			   : ms->env_start;
+	return 0;
+}
+
+void mm_view_program(uintptr_t phdr, uint64_t *auxv, size_t auxv_bytes,
+		     const struct mm_stack *ms)
 {
 	const struct elf_image *img = elf_image_by_phdr(phdr);
 	struct k_prctl_mm_map m;
 	uint64_t f[52];
 	uintptr_t cur_brk;
+	int have_img = img && img->end_code > img->start_code;
 
-	if (read_stat(f, 52))
-		return;
 	memset(&m, 0, sizeof(m));
-	m.start_code = f[26];
-	m.end_code = f[27];
-	m.start_stack = f[28];
-	m.start_data = f[45];
-	m.end_data = f[46];
-	m.start_brk = f[47];
 	cur_brk = (uintptr_t)rt_sys1(__NR_brk, 0);
 	m.brk = cur_brk;
-	m.arg_start = f[48];
-	m.arg_end = f[49];
-	m.env_start = f[50];
-	m.env_end = f[51];
-	if (img && img->end_code > img->start_code) {
+	if (ms && have_img) {
+		m.start_stack = ms->start_stack;
+		m.start_brk = cur_brk;
+		m.arg_start = ms->arg_start;
+		m.arg_end = ms->arg_end;
+		m.env_start = ms->env_start;
+		m.env_end = ms->env_end;
+	} else {
+		if (read_stat(f, 52))
+			return;
+		m.start_code = f[26];
+		m.end_code = f[27];
+		m.start_stack = f[28];
+		m.start_data = f[45];
+		m.end_data = f[46];
+		m.start_brk = f[47];
+		m.arg_start = f[48];
+		m.arg_end = f[49];
+		m.env_start = f[50];
+		m.env_end = f[51];
+	}
+	if (have_img) {
 		m.start_code = img->start_code;
 		m.end_code = img->end_code;
 		m.start_data = img->start_data;

@@ -29,6 +29,8 @@ uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,
 	uintptr_t *p = sp + 1 + argc + 1;	/* envp */
 	size_t words;
 	Elf64_auxv_t *av, *auxv;
+	struct mm_stack ms;
+	int have_ms = mm_stack_areas(sp, &ms) == 0;	/* before sp[] changes */
 
 	if ((char *)sp - (char *)nsp > STACK_SLACK - 8)
 		rt_die("too many '#!' arguments for the initial stack");
@@ -63,6 +65,7 @@ uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,
 		}
 	}
 	/* /proc/self/auxv shows this vector too, and the program's brk. */
-	mm_view_program(phdr, (uint64_t *)auxv, (size_t)((char *)(av + 1) - (char *)auxv));
+	mm_view_program(phdr, (uint64_t *)auxv, (size_t)((char *)(av + 1) - (char *)auxv),
+			have_ms ? &ms : NULL);
 	return (uintptr_t)nsp;
 }

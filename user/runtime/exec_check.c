@@ -400,7 +400,9 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 	if (!(flags & K_AT_SYMLINK_NOFOLLOW) && cse_cfg.exe_path[0] &&
 	    procexe_is_self(dirfd, path)) {
 		/* /proc/self/exe is the loader: check the program instead. */
-		memcpy(path, cse_cfg.exe_path, strlen(cse_cfg.exe_path) + 1);
+		const char *exe = procexe_path();
+
+		memcpy(path, exe, strlen(exe) + 1);
 		dirfd = K_AT_FDCWD;
 		r = open_phase(dirfd, path, 0);
 		if (r < 0)

@@ -109,17 +109,18 @@ RT_HOT int procexe_is_self(int dirfd, const char *path)
  */
 static long put_link(char *buf, long size)
 {
-	long n = (long)strlen(cse_cfg.exe_path);
+	const char *exe = procexe_path();
+	long n = (long)strlen(exe);
 
 	if (n > size)
 		n = size;
-	return rt_copy_to_app(buf, cse_cfg.exe_path, (size_t)n) ?: n;
+	return rt_copy_to_app(buf, exe, (size_t)n) ?: n;
 }
 
 RT_HOT long procexe_call(struct cse_call *c, int *handled)
 {
 	long *a = c->args;
-	const char *exe = cse_cfg.exe_path;
+	const char *exe;
 	long r, again;
 
 	/*
@@ -128,7 +129,7 @@ RT_HOT long procexe_call(struct cse_call *c, int *handled)
 	 */
 	*handled = 1;
 	r = app_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	if (r < 0 || !exe[0])
+	if (r < 0 || !cse_cfg.exe_path[0])
 		return r;
 	switch (c->nr) {
 	case __NR_readlink:
@@ -142,27 +143,31 @@ RT_HOT long procexe_call(struct cse_call *c, int *handled)
 	case __NR_open:
 		if ((a[1] & K_O_NOFOLLOW) || !procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
 			return r;
+		exe = procexe_path();
 		again = app_syscall6(__NR_openat, K_AT_FDCWD, (long)exe, a[1], a[2], 0, 0);
 		break;
 	case __NR_openat:
 		if ((a[2] & K_O_NOFOLLOW) || !procexe_is_self((int)a[0], (const char *)a[1]))
 			return r;
+		exe = procexe_path();
 		again = app_syscall6(__NR_openat, K_AT_FDCWD, (long)exe, a[2], a[3], 0, 0);
 		break;
 	case __NR_stat:
 		if (!procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
 			return r;
-		return app_syscall6(__NR_stat, (long)exe, a[1], 0, 0, 0, 0);
+		return app_syscall6(__NR_stat, (long)procexe_path(), a[1], 0, 0, 0, 0);
 	case __NR_newfstatat:
 		if ((a[3] & K_AT_SYMLINK_NOFOLLOW) ||
 		    !procexe_is_self((int)a[0], (const char *)a[1]))
 			return r;
-		return app_syscall6(__NR_newfstatat, K_AT_FDCWD, (long)exe, a[2], a[3], 0, 0);
+		return app_syscall6(__NR_newfstatat, K_AT_FDCWD, (long)procexe_path(), a[2],
+				    a[3], 0, 0);
 	case __NR_statx:
 		if ((a[2] & K_AT_SYMLINK_NOFOLLOW) ||
 		    !procexe_is_self((int)a[0], (const char *)a[1]))
 			return r;
-		return app_syscall6(__NR_statx, K_AT_FDCWD, (long)exe, a[2], a[3], a[4], 0);
+		return app_syscall6(__NR_statx, K_AT_FDCWD, (long)procexe_path(), a[2], a[3],
+				    a[4], 0);
 	default:
 		return r;
 	}
@@ -179,26 +184,63 @@ RT_HOT long procexe_call(struct cse_call *c, int *handled)
 	return r;
 }
 
-/* Resolve the program's path the way the kernel's exe link shows it. */
+/*
+ * The program's path as the loader mapped it (absolute); resolved the
+ * way the kernel's exe link shows it (symlinks followed) on first use
+ * only: most programs never look, and the lookup costs three calls.
+ */
+static char resolved[sizeof(cse_cfg.exe_path)];
+static int resolve_state;	/* 0 not yet, 1 being resolved, 2 done */
+
 void procexe_init(const char *program)
 {
-	char link[64];
-	long fd, n;
+	size_t n = strlen(program);
 
-	fd = rt_sys4(__NR_openat, K_AT_FDCWD, program, K_O_PATH | K_O_CLOEXEC, 0);
+	if (n >= sizeof(cse_cfg.exe_path))
+		n = 0;
+	memcpy(cse_cfg.exe_path, program, n);
+	cse_cfg.exe_path[n] = 0;
+	__atomic_store_n(&resolve_state, 0, __ATOMIC_RELAXED);
+}
+
+static void resolve(void)
+{
+	char link[64];
+	long fd, n = -1;
+
+	fd = rt_sys4(__NR_openat, K_AT_FDCWD, cse_cfg.exe_path, K_O_PATH | K_O_CLOEXEC, 0);
 	if (fd >= 0) {
 		rt_format(link, sizeof(link), "/proc/self/fd/%ld", fd);
-		n = rt_sys3(__NR_readlink, link, cse_cfg.exe_path,
-			    sizeof(cse_cfg.exe_path) - 1);
+		n = rt_sys3(__NR_readlink, link, resolved, sizeof(resolved) - 1);
 		rt_sys1(__NR_close, fd);
-		if (n > 0 && cse_cfg.exe_path[0] == '/') {
-			cse_cfg.exe_path[n] = 0;
-			return;
-		}
 	}
-	n = (long)strlen(program);
-	if ((size_t)n >= sizeof(cse_cfg.exe_path))
-		n = 0;
-	memcpy(cse_cfg.exe_path, program, (size_t)n);
-	cse_cfg.exe_path[n] = 0;
+	if (n > 0 && resolved[0] == '/') {
+		resolved[n] = 0;
+		return;
+	}
+	memcpy(resolved, cse_cfg.exe_path, strlen(cse_cfg.exe_path) + 1);
+}
+
+/*
+ * Threads racing here wait for the first one; a vfork child resolving
+ * in its parent's memory writes what the parent would.
+ */
+const char *procexe_path(void)
+{
+	int st = __atomic_load_n(&resolve_state, __ATOMIC_ACQUIRE);
+
+	if (__builtin_expect(st == 2, 1))
+		return resolved;
+	if (!cse_cfg.exe_path[0])
+		return cse_cfg.exe_path;
+	st = 0;
+	if (__atomic_compare_exchange_n(&resolve_state, &st, 1, 0, __ATOMIC_ACQUIRE,
+					__ATOMIC_ACQUIRE)) {
+		resolve();
+		__atomic_store_n(&resolve_state, 2, __ATOMIC_RELEASE);
+		return resolved;
+	}
+	while (__atomic_load_n(&resolve_state, __ATOMIC_ACQUIRE) != 2)
+		rt_sys0(__NR_sched_yield);
+	return resolved;
 }

@@ -69,7 +69,7 @@ long rt_copy_str_from_app(char *dst, const char *src, size_t size);
 struct cse_config {
 	char loader_path[4096];		/* for exec re-entry */
 	char program[4096];		/* PROGRAM-ABSPATH of this image */
-	char exe_path[4096];		/* what /proc/self/exe shows for it */
+	char exe_path[4096];		/* the program as mapped (procexe_path) */
 	int state_fd;
 	int instance_fd;		/* -1 when absent */
 	int rewrite;			/* fast path allowed */
@@ -254,6 +254,7 @@ static inline long sigdefer_fast_ret(long nr, long ret)
 
 /* procexe.c: /proc/self/exe names the program, not the loader */
 void procexe_init(const char *program);
+const char *procexe_path(void);
 int procexe_is_self(int dirfd, const char *path);
 long procexe_call(struct cse_call *c, int *handled);
 

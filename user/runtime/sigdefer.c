@@ -80,19 +80,33 @@ static uint64_t gate_offset(void)
 
 int sigdefer_init(void)
 {
-	static const uint8_t gate[4] = { 0x0f, 0x05, 0x0f, 0x0b };	/* syscall; ud2 */
-	long p;
-
 	text_lo = cse_cfg.text_start;
 	text_len = cse_cfg.text_end - cse_cfg.text_start;
+	return 0;
+}
+
+/*
+ * The gate page is mapped on the first deferral only: most processes
+ * never defer a signal, and the page costs two calls at every start.
+ * Threads deferring at once may both map one: the first published wins.
+ */
+static void gate_map(void)
+{
+	static const uint8_t gate[4] = { 0x0f, 0x05, 0x0f, 0x0b };	/* syscall; ud2 */
+	uintptr_t none = 0;
+	long p;
+
+	if (__atomic_load_n(&cse_gate_insn, __ATOMIC_ACQUIRE))
+		return;
 	p = rt_sys6(__NR_mmap, 0, 4096, 3 /* RW */, 0x22 /* PRIVATE|ANON */, -1, 0);
 	if (IS_ERR_RET(p))
-		return -1;
+		rt_die("cannot map the signal gate page (errno %ld)", -p);
 	memcpy((void *)p, gate, sizeof(gate));
 	if (rt_sys3(__NR_mprotect, p, 4096, 5 /* R|X */) != 0)
-		return -1;
-	cse_gate_insn = (uintptr_t)p;
-	return 0;
+		rt_die("cannot make the signal gate page executable");
+	if (!__atomic_compare_exchange_n(&cse_gate_insn, &none, (uintptr_t)p, 0,
+					 __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+		rt_sys2(__NR_munmap, p, 4096);
 }
 
 static int in_runtime_text(uint64_t rip)
@@ -232,6 +246,7 @@ static _Noreturn void runtime_fault(int sig, struct ksiginfo *si, struct kuconte
 /* Mark a deferral: the fast path's exit and cse_app_syscall see it. */
 static void mark(struct cse_thread *t, ksigset_t bit)
 {
+	gate_map();	/* before the fast path may jump there */
 	__atomic_fetch_or(&t->sig_deferred, bit, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->fast_exit, gate_offset(), __ATOMIC_RELAXED);
 }
@@ -279,7 +294,8 @@ void *cse_sig_slow(int sig, struct ksiginfo *si, void *ucv)
 	if (in_runtime_text(rip) && sync_fault(sig, si))
 		runtime_fault(sig, si, uc);
 	/* The gate's syscall is ours too: the mark is set, it traps next. */
-	if (t->rt_depth != 0 || in_runtime_text(rip) || rip == cse_gate_insn)
+	if (t->rt_depth != 0 || in_runtime_text(rip) ||
+	    (rip == cse_gate_insn && cse_gate_insn))
 		defer(t, sig, si, uc);
 	stub_fixup(&uc->uc_mcontext);
 	return app_handler(sig, si, uc);
