@@ -19,50 +19,58 @@
 #define FDSHARE_SLOTS	256
 
 struct fdshare_slot {
-	int pid;
 	int n;
 	int state_fd;
 	int fd[FDGUARD_MAX];
 };
 
-static struct fdshare_slot *slots;
-static struct fdshare_slot *mine;
-static int mine_pid;
+/*
+ * The pids together, ahead of the slots: a scan for a pid reads one page
+ * (each page of the shared state a process touches costs it a fault).
+ */
+struct fdshare_table {
+	int pid[FDSHARE_SLOTS];
+	struct fdshare_slot slot[FDSHARE_SLOTS];
+};
 
-static struct fdshare_slot *table(void)
+static struct fdshare_table *tab;
+static struct fdshare_slot *mine;
+static int mine_pid, mine_index;
+
+static struct fdshare_table *table(void)
 {
 	int fresh;
 
-	if (!slots && cse_state)
-		slots = state_region("fdguard", sizeof(*slots) * FDSHARE_SLOTS, &fresh);
-	return slots;
+	if (!tab && cse_state)
+		tab = state_region("fdguard", sizeof(*tab), &fresh);
+	return tab;
 }
 
-static int take(struct fdshare_slot *s, int old, int pid)
+static int take(struct fdshare_table *t, int i, int old, int pid)
 {
-	return __atomic_compare_exchange_n(&s->pid, &old, pid, 0, __ATOMIC_ACQ_REL,
+	return __atomic_compare_exchange_n(&t->pid[i], &old, pid, 0, __ATOMIC_ACQ_REL,
 					   __ATOMIC_RELAXED);
 }
 
-static struct fdshare_slot *claim(int pid)
+static int claim(int pid)
 {
-	struct fdshare_slot *t = table();
+	struct fdshare_table *t = table();
 
 	if (!t)
-		return NULL;
+		return -1;
 	for (int i = 0; i < FDSHARE_SLOTS; i++)
-		if (__atomic_load_n(&t[i].pid, __ATOMIC_ACQUIRE) == pid)
-			return &t[i];
+		if (__atomic_load_n(&t->pid[i], __ATOMIC_ACQUIRE) == pid)
+			return i;
 	for (int i = 0; i < FDSHARE_SLOTS; i++)
-		if (!t[i].pid && take(&t[i], 0, pid))
-			return &t[i];
+		if (!t->pid[i] && take(t, i, 0, pid))
+			return i;
 	for (int i = 0; i < FDSHARE_SLOTS; i++) {
-		int old = __atomic_load_n(&t[i].pid, __ATOMIC_ACQUIRE);
+		int old = __atomic_load_n(&t->pid[i], __ATOMIC_ACQUIRE);
 
-		if (old > 0 && rt_sys2(__NR_kill, old, 0) == -K_ESRCH && take(&t[i], old, pid))
-			return &t[i];
+		if (old > 0 && rt_sys2(__NR_kill, old, 0) == -K_ESRCH && take(t, i, old, pid))
+			return i;
 	}
-	return NULL;
+	return -1;
 }
 
 /* This process's hidden fds are now fd[0..n). */
@@ -73,8 +81,10 @@ void fdshare_publish(const int *fd, int n)
 	if (fdguard_in_vfork_child())
 		return;	/* a vfork child: the slot is its parent's */
 	pid = (int)rt_sys0(__NR_getpid);
-	if (!mine || mine_pid != pid || __atomic_load_n(&mine->pid, __ATOMIC_ACQUIRE) != pid) {
-		mine = claim(pid);
+	if (!mine || mine_pid != pid ||
+	    __atomic_load_n(&tab->pid[mine_index], __ATOMIC_ACQUIRE) != pid) {
+		mine_index = claim(pid);
+		mine = mine_index >= 0 ? &tab->slot[mine_index] : NULL;
 		mine_pid = pid;
 	}
 	if (!mine)
@@ -89,23 +99,24 @@ void fdshare_publish(const int *fd, int n)
 void fdshare_exit(void)
 {
 	if (mine && mine_pid == (int)rt_sys0(__NR_getpid))
-		take(mine, mine_pid, 0);
+		take(tab, mine_index, mine_pid, 0);
 }
 
 /* Is fd a runtime fd in any process of the application? No system call. */
 int fdshare_anywhere(int fd)
 {
-	struct fdshare_slot *t = table();
+	struct fdshare_table *t = table();
 
 	if (!t)
 		return 0;
 	for (int i = 0; i < FDSHARE_SLOTS; i++) {
-		int n = __atomic_load_n(&t[i].n, __ATOMIC_ACQUIRE);
+		int n;
 
-		if (!__atomic_load_n(&t[i].pid, __ATOMIC_ACQUIRE))
+		if (!__atomic_load_n(&t->pid[i], __ATOMIC_ACQUIRE))
 			continue;
+		n = __atomic_load_n(&t->slot[i].n, __ATOMIC_ACQUIRE);
 		for (int j = 0; j < n && j < FDGUARD_MAX; j++)
-			if (t[i].fd[j] == fd)
+			if (t->slot[i].fd[j] == fd)
 				return 1;
 	}
 	return 0;
@@ -127,21 +138,21 @@ static int same_instance(int pid, int sfd)
 /* The runtime's fds in process pid (another of the application's), or 0. */
 int fdshare_lookup(int pid, int *fd, int max)
 {
-	struct fdshare_slot *t = table();
+	struct fdshare_table *t = table();
 
 	if (!t || pid <= 0)
 		return 0;
 	for (int i = 0; i < FDSHARE_SLOTS; i++) {
 		int n;
 
-		if (__atomic_load_n(&t[i].pid, __ATOMIC_ACQUIRE) != pid)
+		if (__atomic_load_n(&t->pid[i], __ATOMIC_ACQUIRE) != pid)
 			continue;
-		n = __atomic_load_n(&t[i].n, __ATOMIC_ACQUIRE);
+		n = __atomic_load_n(&t->slot[i].n, __ATOMIC_ACQUIRE);
 		if (n > max)
 			n = max;
 		for (int j = 0; j < n; j++)
-			fd[j] = t[i].fd[j];
-		if (n && !same_instance(pid, t[i].state_fd))
+			fd[j] = t->slot[i].fd[j];
+		if (n && !same_instance(pid, t->slot[i].state_fd))
 			return 0;
 		return n;
 	}

@@ -24,15 +24,20 @@
 #define LEARN_SITES	120
 
 struct learn_file {
-	uint64_t ident[LEARN_IDENT];	/* 0s: a free slot */
 	uint32_t nsites;
 	uint32_t pad;
 	uint64_t site[LEARN_SITES];	/* offset from the file's bias | nr << 32 */
 };
 
+/*
+ * The keys together, ahead of the sites: a start's lookup reads one page
+ * of the region, not one per four files (every page of the shared state
+ * a process touches is a page fault of its own).
+ */
 struct learn_region {
 	int lock;
 	int pad;
+	uint64_t ident[LEARN_FILES][LEARN_IDENT];	/* 0s: a free slot */
 	struct learn_file file[LEARN_FILES];
 };
 
@@ -63,8 +68,8 @@ void learn_ident(const struct kstat_k *st, uint64_t *ident)
 /* The entry of the file ident names, made if there is room; NULL if not. */
 static struct learn_file *learn_file(const uint64_t *ident)
 {
-	struct learn_file *f = NULL, *empty = NULL;
-	int fresh;
+	struct learn_file *f = NULL;
+	int fresh, empty = -1;
 
 	if (!ident[1] || !cse_state)
 		return NULL;
@@ -75,15 +80,15 @@ static struct learn_file *learn_file(const uint64_t *ident)
 	}
 	learn_lock();
 	for (int i = 0; i < LEARN_FILES && !f; i++) {
-		if (!memcmp(region->file[i].ident, ident, sizeof(region->file[i].ident)))
+		if (!memcmp(region->ident[i], ident, sizeof(region->ident[i])))
 			f = &region->file[i];
-		else if (!empty && !region->file[i].ident[1])
-			empty = &region->file[i];
+		else if (empty < 0 && !region->ident[i][1])
+			empty = i;
 	}
-	if (!f && empty) {
-		f = empty;
+	if (!f && empty >= 0) {
+		f = &region->file[empty];
 		f->nsites = 0;
-		memcpy(f->ident, ident, sizeof(f->ident));
+		memcpy(region->ident[empty], ident, sizeof(region->ident[empty]));
 	}
 	learn_unlock();
 	return f;
