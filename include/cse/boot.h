@@ -58,7 +58,14 @@
 #define CSE_BOOT_GUEST_PROGRAM	0x4	/* program is the name the user gave,
 					   looked up (PATH, '/'-relative) inside
 					   the view of the elements' path stage */
-#define CSE_BOOT_FLAGS_ALL	0x7
+#define CSE_BOOT_FDS_HIGH	0x8	/* the runtime's fds sit near the top of
+					   the fd limit, not from CSE_HIDDEN_FD_LOW */
+#define CSE_BOOT_FLAGS_ALL	0xf
+
+/* Where the runtime's own fds sit until the application comes within
+ * CSE_HIDDEN_FD_NEAR of them (runtime/fdguard.c). */
+#define CSE_HIDDEN_FD_LOW	1000
+#define CSE_HIDDEN_FD_NEAR	64
 
 struct cse_boot {
 	uint64_t magic;		/* CSE_BOOT_MAGIC */

@@ -18,6 +18,10 @@
 #              PIDFD_THREAD, from the main thread and from another thread
 #   fd_race    threads dup2/dup3 onto the runtime's numbers while others
 #              make calls (trace lines), FD_RACE_RUNS times per variant
+#   fd_low     opens one by one up to 1100, closes, reopens, dup2 and
+#              F_DUPFD around 1000 (where the runtime's fds sit until the
+#              program comes within 64), /proc/self/fd listings, execs
+#              before and after, dup2 onto 1000 in a fresh image
 #   fd_spawn   posix_spawn (CLONE_VM|CLONE_VFORK) whose file actions dup2
 #              onto the runtime's numbers; the parent goes on as natively
 #   python3    subprocess close_fds/pass_fds, closing listed fds, closerange
@@ -41,7 +45,7 @@ B=$W/bin
 mkdir -p "$B"
 cflags=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
 built=1
-for p in fds pidfd fd_race fd_spawn; do
+for p in fds pidfd fd_race fd_spawn fd_low; do
 	gcc "${cflags[@]}" -o "$B/$p" "$TOP/selftests/host/progs/$p.c" -lpthread >>"$W/build.log" 2>&1 ||
 		built=0
 done
@@ -110,6 +114,7 @@ case_() {
 }
 
 case_ "descriptor table, /proc views, dup2 onto every number" 1 '$R "$B/fds" "$F"'
+case_ "opens, dups, execs around the runtime's low range" 1 '$R "$B/fd_low"'
 case_ "pidfd calls from the main thread and a thread" 3 '$R "$B/pidfd"'
 case_ "threads dup2 onto the runtime's numbers during calls" "$RUNS" '$R "$B/fd_race" "$F"'
 case_ "posix_spawn with dup2 onto the runtime's numbers" 10 '$R "$B/fd_spawn" "$F"'

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <cse/boot.h>
@@ -28,6 +29,34 @@ static size_t put(char *buf, size_t at, const char *s)
 			"the configuration is longer than %u bytes", CSE_BOOT_MAX);
 	memcpy(buf + at, s, n);
 	return at + n;
+}
+
+/*
+ * Does the program start with an fd near the low range where the
+ * runtime puts its own (an inherited fd that survives the exec)? Then
+ * the runtime puts them near the top of the limit from the start.
+ */
+static int fds_near_low(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int near = 0;
+
+	if (!d)
+		return 1;	/* cannot tell */
+	while (!near && (e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		int fl;
+
+		if (*end || end == e->d_name || fd == dirfd(d) ||
+		    fd < CSE_HIDDEN_FD_LOW - CSE_HIDDEN_FD_NEAR)
+			continue;
+		fl = fcntl((int)fd, F_GETFD);
+		near = fl >= 0 && !(fl & FD_CLOEXEC);
+	}
+	closedir(d);
+	return near;
 }
 
 void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
@@ -52,6 +81,8 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 	h->flags = o->no_rewrite ? CSE_BOOT_NO_REWRITE : 0;
 	if (req->guest_program)
 		h->flags |= CSE_BOOT_GUEST_PROGRAM;
+	if (fds_near_low())
+		h->flags |= CSE_BOOT_FDS_HIGH;
 	h->nstrings = 3 + (uint32_t)o->n_elements;
 	at = put(buf, at, req->program);
 	at = put(buf, at, req->filename);

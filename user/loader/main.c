@@ -93,13 +93,14 @@ static void open_state(void)
 	if (state_attach(fd, &err))
 		rt_die("--state-fd=%d: %s", fd, err);
 	cse_cfg.state_fd = fd;
-	/* Keep it (not close-on-exec) out of the application's reach. */
-	fd = fdguard_hide(fd, 0);
+	/* Keep it (not close-on-exec) out of the application's reach; one an
+	 * exec handed down stays where it is when it can. */
+	fd = fdguard_keep(fd);
 	if (fd < 0)
 		rt_die("cannot move the state fd out of the way");
 	if (cse_cfg.instance_fd >= 0 &&
 	    rt_sys3(__NR_fcntl, cse_cfg.instance_fd, 1 /* F_GETFD */, 0) >= 0)
-		fdguard_hide(cse_cfg.instance_fd, 0);
+		fdguard_keep(cse_cfg.instance_fd);
 	else
 		cse_cfg.instance_fd = -1;
 }
@@ -256,6 +257,7 @@ _Noreturn void loader_main(uintptr_t *sp)
 	cse_cfg.instance_fd = -1;
 	cse_cfg.rewrite = 1;
 
+	fdguard_set_high(1);	/* started by hand: an fd table we know nothing of */
 	booted = boot_receive(&bi);
 	n = booted ? execfn_path(sp) : 0;
 	if (n <= 0)

@@ -56,7 +56,8 @@ long boot_send(const struct boot_info *bi, struct boot_undo *u)
 	h.state_fd = cse_cfg.state_fd;
 	h.instance_fd = cse_cfg.instance_fd;
 	h.displaced_fd = -1;
-	h.flags = bi->flags | (cse_cfg.rewrite ? 0 : CSE_BOOT_NO_REWRITE);
+	h.flags = bi->flags | (cse_cfg.rewrite ? 0 : CSE_BOOT_NO_REWRITE) |
+		  (fdguard_high() ? CSE_BOOT_FDS_HIGH : 0);
 	h.nstrings = 3 + (uint32_t)cse_cfg.nelement_specs;
 	iov[n++] = (struct kiovec){ &h, sizeof(h) };
 	for (int i = 0; i < 3 + cse_cfg.nelement_specs; i++) {
@@ -216,6 +217,7 @@ int boot_receive(struct boot_info *bi)
 	bi->program = str[0];
 	bi->filename = str[1];
 	bi->comm = str[2];
-	bi->flags = block.h.flags & ~CSE_BOOT_NO_REWRITE;
+	bi->flags = block.h.flags & ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH);
+	fdguard_set_high(!!(block.h.flags & CSE_BOOT_FDS_HIGH));
 	return 1;
 }

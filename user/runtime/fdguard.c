@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The runtime's own file descriptors (instance state, cse.ko instance,
- * element log files) live near the top of the RLIMIT_NOFILE range, so
- * the kernel's lowest-free-number rule hands the application the same
- * numbers as natively. To the application their numbers are free:
+ * element log files) live at numbers the application does not reach, so
+ * the kernel's lowest-free-number rule hands it the same numbers as
+ * natively: first from CSE_HIDDEN_FD_LOW (1000) up, where an exec finds
+ * them again and keeps them (no dup, close or limit lookup per start,
+ * and a small kernel fd table to copy at every fork); once the
+ * application holds, dups onto or asks F_DUPFD for a number within
+ * CSE_HIDDEN_FD_NEAR (64) of them, near the top of the RLIMIT_NOFILE
+ * range for good (the table's `high`, passed on at exec in the boot
+ * block). New descriptors are seen in the results of the calls that make
+ * them (fdguard_calls.c); not seen: descriptors received in SCM_RIGHTS
+ * messages, so a program that receives its 936th fd that way before it
+ * opens any more may see numbers at 1000 skipped.
+ * To the application their numbers are free:
  *
  *  - any call naming one as a descriptor fails with EBADF (fdargs.c);
  *  - dup2/dup3 onto one, or an F_DUPFD that would natively land on one,
@@ -16,7 +26,7 @@
  * translates it to wherever the fd lives now (fdguard_fd), so a moved
  * log fd is never confused with the application's fd at the old number.
  *
- * RLIMIT_NOFILE: fds are placed under the soft limit at the time they
+ * RLIMIT_NOFILE: high fds are placed under the soft limit at the time they
  * are hidden (the loader hides them again after each exec). A program
  * lowering the limit below them leaves them where they are: numbers at
  * or above the limit are unusable to it anyway. Raising the limit leaves
@@ -30,23 +40,10 @@
  * thread of the parent that execs, or reports to cse.ko, would use the
  * child's numbers.
  */
-#include "runtime.h"
+#include <cse/boot.h>
+#include "fdguard.h"
 
-#define MAX_HIDDEN	FDGUARD_MAX
-#define K_CLOSE_RANGE_ALL 6u	/* CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC */
 #define FDGUARD_TOP	65536
-
-struct fdslot {
-	int handle;	/* the number its owner was given */
-	int fd;		/* where it lives now */
-	int cloexec;
-};
-
-struct fdtab {
-	struct fdslot s[MAX_HIDDEN];
-	int n;
-	int lo, hi;	/* bounds of the fds, for quick tests */
-};
 
 /* The process's table. */
 static struct fdtab ptab = { .lo = 0x7fffffff, .hi = -1 };
@@ -81,7 +78,7 @@ static unsigned int fd_epoch;
  * 0: not taken), and a holder that died (a vfork child killed in a call)
  * is taken over.
  */
-static int lock(void)
+int fdg_lock(void)
 {
 	int me = (int)rt_sys0(__NR_gettid);
 
@@ -100,7 +97,7 @@ static int lock(void)
 	}
 }
 
-static void unlock(int taken)
+void fdg_unlock(int taken)
 {
 	if (taken)
 		__atomic_store_n(&tab_lock, 0, __ATOMIC_RELEASE);
@@ -108,7 +105,7 @@ static void unlock(int taken)
 
 void fdguard_unlock(void)
 {
-	unlock(1);
+	fdg_unlock(1);
 }
 
 int fdguard_in_vfork_child(void)
@@ -117,7 +114,7 @@ int fdguard_in_vfork_child(void)
 }
 
 /* The table of the calling thread's process. */
-static struct fdtab *T(void)
+struct fdtab *fdg_tab(void)
 {
 	struct cse_thread *t;
 
@@ -196,7 +193,7 @@ void fdguard_fork_child(void)
 /* The hidden fds of process pid: ours, or another of the application's. */
 int fdguard_set_of(int pid, int *fd, int max)
 {
-	const struct fdtab *t = T();
+	const struct fdtab *t = fdg_tab();
 	int n = 0;
 
 	if (pid != (int)rt_sys0(__NR_getpid))
@@ -210,7 +207,7 @@ int fdguard_set_of(int pid, int *fd, int max)
 static struct fdtab *before_change(void)
 {
 	struct cse_thread *t;
-	struct fdtab *cur = T();
+	struct fdtab *cur = fdg_tab();
 
 	if (!fdguard_vfork_seen || cur != &ptab)
 		return cur;
@@ -248,7 +245,7 @@ void fdguard_sync_slow(void)
 
 RT_HOT int fdguard_is_hidden(int fd)
 {
-	const struct fdtab *t = T();
+	const struct fdtab *t = fdg_tab();
 	int n;
 
 	if (fd < __atomic_load_n(&t->lo, __ATOMIC_SEQ_CST) ||
@@ -268,7 +265,7 @@ RT_HOT int fdguard_count(void)
 
 int fdguard_fd(int handle)
 {
-	return fd_of(T(), handle);
+	return fd_of(fdg_tab(), handle);
 }
 
 /*
@@ -344,18 +341,32 @@ static long soft_limit(void)
 }
 
 /*
- * A copy of fd near the top of the limit. F_DUPFD takes the lowest free
- * number at or above its base atomically, so it never replaces a
- * descriptor an application thread opened meanwhile.
+ * A copy of fd where the runtime's fds go: from CSE_HIDDEN_FD_LOW while
+ * the table is low (near the top when that is not under the limit, or
+ * taken by the application's fds already), else near the top of the
+ * limit. F_DUPFD takes the lowest free number at or above its base
+ * atomically, so it never replaces a descriptor an application thread
+ * opened meanwhile.
  */
-static long place(int fd, int cloexec)
+static long place(const struct fdtab *t, int fd, int cloexec)
 {
-	long lim = soft_limit();
-	long base = lim > 64 ? lim - 32 : lim > 16 ? lim - 8 : 3;
-	long r = -K_EMFILE;
+	int cmd = cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD;
+	long lim, base, r;
 
+	if (!t->high) {
+		r = rt_sys3(__NR_fcntl, fd, cmd, CSE_HIDDEN_FD_LOW);
+		if (r >= CSE_HIDDEN_FD_LOW && r < CSE_HIDDEN_FD_LOW + CSE_HIDDEN_FD_NEAR)
+			return r;
+		if (r >= 0)
+			rt_sys1(__NR_close, r);
+		else if (r != -K_EMFILE && r != -K_EINVAL)
+			return r;
+	}
+	lim = soft_limit();
+	base = lim > 64 ? lim - 32 : lim > 16 ? lim - 8 : 3;
+	r = -K_EMFILE;
 	while (base >= 3) {
-		r = rt_sys3(__NR_fcntl, fd, cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD, base);
+		r = rt_sys3(__NR_fcntl, fd, cmd, base);
 		if (r != -K_EMFILE && r != -K_EINVAL)
 			break;
 		base = base > 6 ? base / 2 : 2;
@@ -375,14 +386,14 @@ int fdguard_hide(int fd, int cloexec)
 {
 	struct fdtab *t;
 	long nfd;
-	int taken = lock();
+	int taken = fdg_lock();
 
 	t = before_change();
 	if (t->n == MAX_HIDDEN) {
-		unlock(taken);
+		fdg_unlock(taken);
 		return -K_EMFILE;
 	}
-	nfd = place(fd, cloexec);
+	nfd = place(t, fd, cloexec);
 	/* A handle names one fd forever: skip numbers given out before. */
 	while (nfd >= 0 && is_handle(t, (int)nfd)) {
 		long again = rt_sys3(__NR_fcntl, fd, cloexec ? K_F_DUPFD_CLOEXEC : K_F_DUPFD,
@@ -392,7 +403,7 @@ int fdguard_hide(int fd, int cloexec)
 		nfd = again;
 	}
 	if (nfd < 0) {
-		unlock(taken);
+		fdg_unlock(taken);
 		return (int)nfd;
 	}
 	rt_sys1(__NR_close, fd);
@@ -406,14 +417,14 @@ int fdguard_hide(int fd, int cloexec)
 	if (fd == cse_cfg.instance_fd)
 		instance_handle = (int)nfd;
 	bounds(t);
-	unlock(taken);
+	fdg_unlock(taken);
 	return (int)nfd;
 }
 
 /* The application wants number fd: move ours away and free the number. */
-static long evict(int fd)
+long fdg_evict(int fd)
 {
-	struct fdtab *t = T();
+	struct fdtab *t = fdg_tab();
 
 	for (int i = 0; i < t->n; i++) {
 		long nfd;
@@ -421,7 +432,7 @@ static long evict(int fd)
 		if (t->s[i].fd != fd)
 			continue;
 		t = before_change();
-		nfd = place(fd, t->s[i].cloexec);
+		nfd = place(t, fd, t->s[i].cloexec);
 		if (nfd < 0)
 			return nfd;
 		widen(t, (int)nfd);
@@ -434,159 +445,60 @@ static long evict(int fd)
 	return 0;
 }
 
-/* close_range over the application's numbers only. */
-static long close_range_skipping(unsigned int first, unsigned int last,
-				 unsigned int flags)
-{
-	const struct fdtab *t;
-
-	if (flags & ~K_CLOSE_RANGE_ALL)
-		return -K_EINVAL;
-	if (first > last)
-		return -K_EINVAL;
-	t = T();
-	while (first <= last) {
-		unsigned int stop = last;
-		int skip = 0;
-		long r;
-
-		for (int i = 0; i < t->n; i++) {
-			unsigned int h = (unsigned int)t->s[i].fd;
-
-			if (h >= first && h <= stop) {
-				stop = h;
-				skip = 1;
-			}
-		}
-		if (!skip) {
-			r = rt_sys3(__NR_close_range, first, stop, flags);
-			return r;
-		}
-		if (stop > first) {
-			r = rt_sys3(__NR_close_range, first, stop - 1, flags);
-			if (r < 0)
-				return r;
-		}
-		if (stop == last)
-			break;
-		first = stop + 1;
-	}
-	return 0;
-}
-
 /*
- * F_DUPFD(arg): the kernel skipped our numbers; natively the lowest free
- * number at or above arg may be one of them. Give the application that one.
+ * The application came near the low numbers: every fd of ours moves to
+ * the top, and stays there (also in later images). With the lock held.
  */
-static long dupfd(struct cse_call *c)
+void fdg_go_high(void)
 {
-	long *a = c->args;
-	int cloexec = a[1] == K_F_DUPFD_CLOEXEC;
-	long r = app_syscall6(__NR_fcntl, a[0], a[1], a[2], 0, 0, 0);
-	const struct fdtab *t = T();
-	int want = -1;
+	struct fdtab *t = before_change();
 
-	if (r < 0)
-		return r;
+	if (t->high)
+		return;
+	t->high = 1;
 	for (int i = 0; i < t->n; i++) {
-		int h = t->s[i].fd;
+		int fd = __atomic_load_n(&t->s[i].fd, __ATOMIC_SEQ_CST);
 
-		if (h >= a[2] && h < r && (want < 0 || h < want))
-			want = h;
+		if (fd < CSE_HIDDEN_FD_LOW + CSE_HIDDEN_FD_NEAR)
+			fdg_evict(fd);
 	}
-	if (want < 0)
-		return r;
-	if (evict(want) < 0)
-		return r;	/* keep the kernel's answer rather than lose ours */
-	if (rt_sys3(__NR_dup3, r, want, cloexec ? 02000000 : 0) != want)
-		return r;
-	rt_sys1(__NR_close, r);
-	return want;
+}
+
+int fdguard_high(void)
+{
+	return fdg_tab()->high;
+}
+
+/* Before any fd is hidden: where this image's fds go (boot block). */
+void fdguard_set_high(int high)
+{
+	ptab.high = high;
 }
 
 /*
- * Before the element chain: calls whose answer depends on which numbers
- * are the runtime's. *handled = 1 with the result, or 0 to go on (a
- * dup2/dup3 target may have been freed for the call). *locked = 1: the
- * caller makes the call, then fdguard_unlock().
+ * An fd an exec handed down at a number of the low range it still holds:
+ * hidden where it is, without the dup, close and limit lookup. Not
+ * close-on-exec (it came through an exec).
  */
-RT_HOT long fdguard_call(struct cse_call *c, int *handled, int *locked)
+int fdguard_keep(int fd)
 {
-	long *a = c->args;
-	long r;
+	struct fdtab *t = &ptab;
+	int taken;
 
-	*handled = 1;
-	*locked = 0;
-	switch (c->nr) {
-	case __NR_close_range:
-		*locked = lock();	/* the core makes the call: fdguard_core() */
-		break;
-	case __NR_fcntl:
-		if (fdguard_is_hidden((int)a[0]))
-			return -K_EBADF;
-		if (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC) {
-			*locked = lock();
-			break;
-		}
-		if (a[1] == 1027 /* F_DUPFD_QUERY: arg is an fd */ &&
-		    fdguard_is_hidden((int)a[2]))
-			return -K_EBADF;
-		break;
-	case __NR_dup2:
-	case __NR_dup3:
-		if (fdguard_is_hidden((int)a[0]))
-			return c->nr == __NR_dup3 && a[0] == a[1] ? -K_EINVAL : -K_EBADF;
-		/*
-		 * Held until the call is done (fdguard_unlock): no move of
-		 * ours may land on the target between this check and the call.
-		 */
-		*locked = lock();
-		if (fdguard_is_hidden((int)a[1])) {
-			r = evict((int)a[1]);
-			if (r < 0)
-				return r;
-		}
-		break;
-	case __NR_pidfd_getfd:
-		if (fdguard_is_hidden((int)a[0]))
-			return -K_EBADF;
-		if (!fdguard_is_hidden((int)a[1]) && !fdshare_anywhere((int)a[1]))
-			break;
-		{
-			/* The target's runtime fds are free numbers too. */
-			int fds[MAX_HIDDEN], n = fdguard_set_of(procfd_pidfd_pid((int)a[0]), fds,
-								MAX_HIDDEN);
-
-			for (int i = 0; i < n; i++)
-				if (fds[i] == (int)a[1])
-					return -K_EBADF;
-		}
-		break;
-	default:
-		if (fdargs_hidden(c))
-			return -K_EBADF;
-		break;
-	}
-	*handled = 0;
-	return 0;
-}
-
-/*
- * After the element chain, with the table locked by fdguard_call():
- * close_range and F_DUPFD made around the runtime's numbers. *handled = 0
- * for any other call.
- */
-long fdguard_core(struct cse_call *c, int *handled)
-{
-	long *a = c->args;
-
-	*handled = 1;
-	if (c->nr == __NR_close_range)
-		return close_range_skipping((unsigned int)a[0], (unsigned int)a[1],
-					    (unsigned int)a[2]);
-	if (c->nr == __NR_fcntl && !fdguard_is_hidden((int)a[0]) &&
-	    (a[1] == K_F_DUPFD || a[1] == K_F_DUPFD_CLOEXEC))
-		return dupfd(c);
-	*handled = 0;
-	return 0;
+	if (t->high || fd < CSE_HIDDEN_FD_LOW || fd >= CSE_HIDDEN_FD_LOW + CSE_HIDDEN_FD_NEAR ||
+	    t->n == MAX_HIDDEN || is_handle(t, fd))
+		return fdguard_hide(fd, 0);
+	taken = fdg_lock();
+	t->s[t->n].handle = fd;
+	t->s[t->n].fd = fd;
+	t->s[t->n].cloexec = 0;
+	widen(t, fd);
+	__atomic_store_n(&t->n, t->n + 1, __ATOMIC_SEQ_CST);
+	if (fd == cse_cfg.state_fd)
+		state_handle = fd;
+	if (fd == cse_cfg.instance_fd)
+		instance_handle = fd;
+	bounds(t);
+	fdg_unlock(taken);
+	return fd;
 }

@@ -274,6 +274,7 @@ RT_HOT long procfd_post(const struct cse_call *c, long r)
 {
 	int da, pa = path_arg(c->nr, &da);
 
+	fdguard_note_result(c, r);	/* a new fd near the runtime's */
 	if (pa < 0 || r == -K_EFAULT || r == -K_ENAMETOOLONG || !c->args[pa])
 		return r;
 	if (!hidden_at(da < 0 ? K_AT_FDCWD : (int)c->args[da], (const char *)c->args[pa]))
