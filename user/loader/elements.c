@@ -20,9 +20,9 @@
 #define HAND_MAX 64
 
 /* Kept for the process's life: elements may keep pointers into them. */
-static struct cse_setting pool[CSE_STATE_SETTINGS_MAX + HAND_MAX];
+static struct cse_setting pool[CSE_STATE_SETTINGS_MAX + HAND_MAX] RT_LARGE;
 static uint32_t npool;
-static char hand_text[4096];
+static char hand_text[4096] RT_LARGE;
 static size_t hand_used;
 
 /* The records of the state's settings area for element name. */

@@ -134,7 +134,7 @@ static int map_segments(long fd, const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 }
 
 /* Every image mapped, for stack.c to describe the program to the kernel. */
-static struct elf_image mapped[2 + CHAIN_MAX_ELEMENTS];
+static struct elf_image mapped[2 + CHAIN_MAX_ELEMENTS] RT_LARGE;
 static int nmapped;
 
 const struct elf_image *elf_image_by_phdr(uintptr_t phdr)
@@ -152,7 +152,7 @@ const struct elf_image *elf_image_by_phdr(uintptr_t phdr)
  */
 static int interp_through_stage(char *interp, size_t size)
 {
-	static char stage_buf[2 * PATHSTAGE_MAX];
+	static char stage_buf[2 * PATHSTAGE_MAX] RT_LARGE;
 	int dirfd = -100;
 	long r = pathstage_resolve_inplace(__NR_execve, &dirfd, interp, size,
 					   CSE_PATH_EXEC | CSE_PATH_READ, stage_buf);

@@ -36,9 +36,9 @@ static _Noreturn void not_run(const char *prog, const char *why, int status)
 	rt_exit(status);
 }
 
-static char found[PATHSTAGE_MAX];	/* the guest name: AT_EXECFN, argv */
-static char host[PATHSTAGE_MAX];
-static char stage_buf[2 * PATHSTAGE_MAX];
+static char found[PATHSTAGE_MAX] RT_LARGE;	/* the guest name: AT_EXECFN, argv */
+static char host[PATHSTAGE_MAX] RT_LARGE;
+static char stage_buf[2 * PATHSTAGE_MAX] RT_LARGE;
 
 /* 0 when the guest path cand is a runnable regular file (host set), or -errno. */
 static long try(const char *cand)

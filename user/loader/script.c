@@ -24,7 +24,7 @@
 #define HEAD_READ		1024
 
 /* Kept for the program's whole life: argv points into it. */
-static struct shebang levels[SHEBANG_DEPTH_MAX];
+static struct shebang levels[SHEBANG_DEPTH_MAX] RT_LARGE;
 
 static const char *errno_text(long e)
 {
@@ -110,8 +110,8 @@ long script_take_fd(const char *path, const char **head, long *len, struct kstat
  * names are the application's paths, which shebang_step looks up
  * through the path stage. Two buffers: the level read and the next.
  */
-static char files[2][PATHSTAGE_MAX];
-static char stage_buf[2 * PATHSTAGE_MAX];
+static char files[2][PATHSTAGE_MAX] RT_LARGE;
+static char stage_buf[2 * PATHSTAGE_MAX] RT_LARGE;
 
 const char *script_resolve(const char *program, struct script_argv *sa)
 {

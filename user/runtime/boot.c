@@ -148,7 +148,7 @@ void boot_undo(const struct boot_undo *u)
 static union {
 	struct cse_boot h;
 	char bytes[CSE_BOOT_MAX];
-} block;
+} block RT_LARGE;
 
 int boot_receive(struct boot_info *bi)
 {

@@ -397,7 +397,7 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 		if (r < 0)
 			return r;
 	}
-	if (!(flags & K_AT_SYMLINK_NOFOLLOW) && cse_cfg.exe_path[0] &&
+	if (!(flags & K_AT_SYMLINK_NOFOLLOW) && procexe_known() &&
 	    procexe_is_self(dirfd, path)) {
 		/* /proc/self/exe is the loader: check the program instead. */
 		const char *exe = procexe_path();

@@ -59,7 +59,7 @@ static int state_handle = -1, instance_handle = -1;
 static struct {
 	struct cse_thread *owner;
 	struct fdtab t;
-} priv[NPRIV];
+} priv[NPRIV] RT_LARGE;
 int fdguard_priv_used;
 
 /* Set by thread_clone() before the first vfork; no thread area before. */

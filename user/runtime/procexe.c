@@ -129,7 +129,7 @@ RT_HOT long procexe_call(struct cse_call *c, int *handled)
 	 */
 	*handled = 1;
 	r = app_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	if (r < 0 || !cse_cfg.exe_path[0])
+	if (r < 0 || !procexe_known())
 		return r;
 	switch (c->nr) {
 	case __NR_readlink:
@@ -189,18 +189,30 @@ RT_HOT long procexe_call(struct cse_call *c, int *handled)
  * way the kernel's exe link shows it (symlinks followed) on first use
  * only: most programs never look, and the lookup costs three calls.
  */
-static char resolved[sizeof(cse_cfg.exe_path)];
+static char resolved[4096] RT_LARGE;
+static char exe_copy[4096] RT_LARGE;	/* when it is not cse_cfg.program */
 static int resolve_state;	/* 0 not yet, 1 being resolved, 2 done */
 
 void procexe_init(const char *program)
 {
 	size_t n = strlen(program);
 
-	if (n >= sizeof(cse_cfg.exe_path))
-		n = 0;
-	memcpy(cse_cfg.exe_path, program, n);
-	cse_cfg.exe_path[n] = 0;
 	__atomic_store_n(&resolve_state, 0, __ATOMIC_RELAXED);
+	if (!rt_strcmp(program, cse_cfg.program)) {
+		cse_cfg.exe_path = cse_cfg.program;
+		return;
+	}
+	if (n >= sizeof(exe_copy))
+		n = 0;
+	memcpy(exe_copy, program, n);
+	exe_copy[n] = 0;
+	cse_cfg.exe_path = exe_copy;
+}
+
+/* Whether the loader named the program (an exe link to answer for). */
+int procexe_known(void)
+{
+	return cse_cfg.exe_path && cse_cfg.exe_path[0];
 }
 
 static void resolve(void)
@@ -231,8 +243,8 @@ const char *procexe_path(void)
 
 	if (__builtin_expect(st == 2, 1))
 		return resolved;
-	if (!cse_cfg.exe_path[0])
-		return cse_cfg.exe_path;
+	if (!procexe_known())
+		return "";
 	st = 0;
 	if (__atomic_compare_exchange_n(&resolve_state, &st, 1, 0, __ATOMIC_ACQUIRE,
 					__ATOMIC_ACQUIRE)) {

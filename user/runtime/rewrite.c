@@ -329,8 +329,11 @@ static void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size
  */
 #define SEEN_SLOTS	1024
 #define SEEN_PROBES	8
-static uintptr_t seen[SEEN_SLOTS];
-static long seen_nr[SEEN_SLOTS];
+/* Site and number side by side: one page touched per site, not two. */
+static struct {
+	uintptr_t site;
+	long nr;
+} seen[SEEN_SLOTS] RT_LARGE;
 
 static int trapped_before(uintptr_t site, long nr)
 {
@@ -338,7 +341,7 @@ static int trapped_before(uintptr_t site, long nr)
 
 	for (unsigned int i = 0; i < SEEN_PROBES; i++) {
 		unsigned int at = (h + i) % SEEN_SLOTS;
-		uintptr_t *slot = &seen[at], empty = 0;
+		uintptr_t *slot = &seen[at].site, empty = 0;
 		uintptr_t v = __atomic_load_n(slot, __ATOMIC_RELAXED);
 
 		if (v == site)
@@ -346,7 +349,7 @@ static int trapped_before(uintptr_t site, long nr)
 		if (v == 0) {
 			if (__atomic_compare_exchange_n(slot, &empty, site, 0, __ATOMIC_RELAXED,
 							__ATOMIC_RELAXED)) {
-				__atomic_store_n(&seen_nr[at], nr + 1, __ATOMIC_RELEASE);
+				__atomic_store_n(&seen[at].nr, nr + 1, __ATOMIC_RELEASE);
 				return 0;
 			}
 			return empty == site;
@@ -483,8 +486,8 @@ static int gather_seen(uintptr_t lo, uintptr_t hi, uintptr_t skip, struct site_p
 	int k = 0;
 
 	for (int i = 0; i < SEEN_SLOTS && k < room; i++) {
-		uintptr_t s = __atomic_load_n(&seen[i], __ATOMIC_RELAXED);
-		long nr = __atomic_load_n(&seen_nr[i], __ATOMIC_ACQUIRE) - 1;
+		uintptr_t s = __atomic_load_n(&seen[i].site, __ATOMIC_RELAXED);
+		long nr = __atomic_load_n(&seen[i].nr, __ATOMIC_ACQUIRE) - 1;
 
 		if (s == skip || nr < 0 || s < lo || s > hi)
 			continue;

@@ -40,6 +40,13 @@ long cse_app_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long 
  * without PCID, and the kernel's work evicts the caches).
  */
 #define RT_HOT	__attribute__((hot))
+/*
+ * Big zero-initialised buffers go after every small variable (.lbss
+ * follows .bss): a start touches the small ones in a page or two instead
+ * of one page per gap between buffers, and every page a start touches is
+ * a page fault of its own.
+ */
+#define RT_LARGE	__attribute__((section(".lbss")))
 
 /* lib.c: freestanding string/format helpers and the one die path. */
 void *memcpy(void *d, const void *s, size_t n);
@@ -67,15 +74,17 @@ long rt_copy_str_from_app(char *dst, const char *src, size_t size);
 
 /* Process-wide runtime configuration, set by the loader before start. */
 struct cse_config {
-	char loader_path[4096];		/* for exec re-entry */
-	char program[4096];		/* PROGRAM-ABSPATH of this image */
-	char exe_path[4096];		/* the program as mapped (procexe_path) */
 	int state_fd;
 	int instance_fd;		/* -1 when absent */
 	int rewrite;			/* fast path allowed */
 	int nelement_specs;
 	const char *element_specs[16];	/* "NAME[=ARGS]" as given to -e */
 	uintptr_t text_start, text_end;	/* SUD allowed region */
+	const char *exe_path;		/* the program as mapped (procexe_path), or NULL */
+	/* Last: a start writes their first bytes only (small fields and
+	 * loader_path's start share a page). */
+	char loader_path[4096];		/* for exec re-entry */
+	char program[4096];		/* PROGRAM-ABSPATH of this image */
 };
 extern struct cse_config cse_cfg;
 
@@ -255,6 +264,7 @@ static inline long sigdefer_fast_ret(long nr, long ret)
 /* procexe.c: /proc/self/exe names the program, not the loader */
 void procexe_init(const char *program);
 const char *procexe_path(void);
+int procexe_known(void);
 int procexe_is_self(int dirfd, const char *path);
 long procexe_call(struct cse_call *c, int *handled);
 

@@ -68,7 +68,7 @@ static uintptr_t text_lo, text_len;
 uintptr_t cse_gate_insn;	/* `syscall` in the gate page */
 
 /* The application's view of each disposition it gave a handler. */
-static struct ksigaction app_act[NSIG_K + 1];
+static struct ksigaction app_act[NSIG_K + 1] RT_LARGE;
 
 extern char cse_app_syscall_deferred[], cse_app_syscall_insn[];
 extern char cse_fast_plain_insn[], cse_fast_plain_deferred[], cse_fast_ret_jmp[];

@@ -32,7 +32,7 @@
 static struct {
 	char text[K_SUN_PATH + 1];
 	char guest[K_SUN_PATH + 1];
-} long_binds[LONG_BINDS];
+} long_binds[LONG_BINDS] RT_LARGE;
 static unsigned int long_next;
 
 struct k_sockaddr_un {
