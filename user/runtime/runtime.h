@@ -248,6 +248,7 @@ uint64_t sigdefer_mask_change(int how, ksigset_t set);
 uint64_t sigdefer_pending(void);
 void sigdefer_forget(void);
 extern uintptr_t cse_gate_insn;
+void sigdefer_gate_map(void);
 /* A fast call ending with -ERESTARTSYS leaves through the gate, which
  * makes it again at the site after the deferred signal (sigdefer.c). */
 static inline long sigdefer_fast_ret(long nr, long ret)
@@ -255,6 +256,7 @@ static inline long sigdefer_fast_ret(long nr, long ret)
 	if (__builtin_expect(ret == -512, 0)) {
 		struct cse_thread *t = cse_stack_area();
 
+		sigdefer_gate_map();	/* mapped by the deferral already */
 		t->gate_nr = nr;
 		t->fast_exit = (uintptr_t)cse_fast_gate - (uintptr_t)cse_fast_ret;
 	}

@@ -90,7 +90,7 @@ int sigdefer_init(void)
  * never defer a signal, and the page costs two calls at every start.
  * Threads deferring at once may both map one: the first published wins.
  */
-static void gate_map(void)
+void sigdefer_gate_map(void)
 {
 	static const uint8_t gate[4] = { 0x0f, 0x05, 0x0f, 0x0b };	/* syscall; ud2 */
 	uintptr_t none = 0;
@@ -246,7 +246,7 @@ static _Noreturn void runtime_fault(int sig, struct ksiginfo *si, struct kuconte
 /* Mark a deferral: the fast path's exit and cse_app_syscall see it. */
 static void mark(struct cse_thread *t, ksigset_t bit)
 {
-	gate_map();	/* before the fast path may jump there */
+	sigdefer_gate_map();	/* before the fast path may jump there */
 	__atomic_fetch_or(&t->sig_deferred, bit, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->fast_exit, gate_offset(), __ATOMIC_RELAXED);
 }
@@ -284,6 +284,36 @@ static _Noreturn void defer(struct cse_thread *t, int sig, struct ksiginfo *si,
 	cse_sig_return(uc);
 }
 
+/*
+ * A signal that finds the thread leaving a fast call whose call is made
+ * (at cse_fast_exit the state is the gate's: every application register
+ * back but rax, rcx and r11, rsp at the stub's return address; or one of
+ * the two steps after the test), with nothing deferred: the return is
+ * finished in the frame as the gate would finish it, and the handler
+ * runs now instead of after a deferral (four calls and a trap). Every
+ * wait4 that a SIGCHLD ends comes here. 0 when the state is another.
+ */
+static int finish_fast_exit(const struct cse_thread *t, struct kmcontext *m)
+{
+	uintptr_t rsp = m->rsp, stub_ret, site;
+
+	if (t->rt_depth != 0 || __atomic_load_n(&t->fast_exit, __ATOMIC_RELAXED))
+		return 0;
+	if (m->rip == (uintptr_t)cse_fast_ret_jmp)
+		rsp -= 8;	/* back on the stub's return address */
+	else if (m->rip != (uintptr_t)cse_fast_exit && m->rip != (uintptr_t)cse_fast_ret)
+		return 0;
+	stub_ret = *(const uintptr_t *)rsp;
+	if (in_runtime_text(stub_ret) || ((const uint8_t *)stub_ret)[8] != 0xe9)
+		return 0;	/* on to a trap (sigdefer_gate): defer */
+	site = rewrite_stub_site(stub_ret);
+	m->rsp = rsp + 8 + RED_ZONE;
+	m->rip = site;
+	m->rcx = site;
+	m->r11 = m->eflags;
+	return 1;
+}
+
 /* cse_sig_entry's C half: the handler to jump to, or never returns. */
 void *cse_sig_slow(int sig, struct ksiginfo *si, void *ucv)
 {
@@ -294,8 +324,9 @@ void *cse_sig_slow(int sig, struct ksiginfo *si, void *ucv)
 	if (in_runtime_text(rip) && sync_fault(sig, si))
 		runtime_fault(sig, si, uc);
 	/* The gate's syscall is ours too: the mark is set, it traps next. */
-	if (t->rt_depth != 0 || in_runtime_text(rip) ||
-	    (rip == cse_gate_insn && cse_gate_insn))
+	if ((t->rt_depth != 0 || in_runtime_text(rip) ||
+	     (rip == cse_gate_insn && cse_gate_insn)) &&
+	    !finish_fast_exit(t, &uc->uc_mcontext))
 		defer(t, sig, si, uc);
 	stub_fixup(&uc->uc_mcontext);
 	return app_handler(sig, si, uc);
