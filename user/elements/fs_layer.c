@@ -575,6 +575,12 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 		r = lay_where(rel, &w);
 	if (r && r != -K_ENOENT)
 		return r;
+	/* A device, fifo or socket is never copied up: a writer opens the
+	 * real one (a copy would be another fifo, or a device node a plain
+	 * user may not make). */
+	if (r == 0 && !w.upper && (intent & CSE_PATH_WRITE) && !is_dir(&w.st) &&
+	    (w.st.mode & K_S_IFMT) != K_S_IFREG && (w.st.mode & K_S_IFMT) != K_S_IFLNK)
+		return lay_lower_path(rel, host, size);
 	if (r == 0 && !w.upper && (intent & CSE_PATH_WRITE))
 		r = lay_copy_up(rel, 1);
 	else if (r == 0 && !w.upper && !(intent & CSE_PATH_REMOVE))
