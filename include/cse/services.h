@@ -208,11 +208,17 @@ struct cse_services {
 
 	/* The descriptor table. fd_track registers the hooks (once, from
 	 * setup); fd_set with value 0 removes the entry; fd_get returns
-	 * the value or 0. fd_set: 0, -EBADF, or -ENOMEM. */
+	 * the value or 0. fd_set: 0, -EBADF, or -ENOMEM. fd_set checks
+	 * that fd is open (one fcntl), unless element is or'ed with
+	 * CSE_FD_NEW: fd is the one the call in hand returned (its exit
+	 * hook), open by the kernel's word. */
 	int (*fd_track)(int element, const struct cse_fd_ops *ops);
 	int (*fd_set)(int element, int fd, uint64_t value);
 	uint64_t (*fd_get)(int element, int fd);
 };
+
+/* fd_set(element | CSE_FD_NEW, ...): see fd_set. */
+#define CSE_FD_NEW	0x40000000
 
 /* Argument kinds returned by syscall_args(). */
 #define CSE_ARG_INT	'i'	/* signed integer */

@@ -230,6 +230,71 @@ else
 	fail "build fscow_fdmeta (static)" "$(tail -5 "$W/build.log")"
 fi
 
+# Descriptors across a copy-up and descriptors marked upper (fs_fd.c):
+# fds opened on a lower file and dup'd see the write made through
+# another; fchmod/futimens through a marked fd, through a lower fd
+# dup2'd over it, getdents of a merged directory opened without
+# O_DIRECTORY: all as natively on a copy, fd numbers included.
+FM=$W/fmroot
+as mkdir -p "$FM/bin" "$FM/d/sub"
+if gcc -static -O2 -Wall -Wextra -Werror -o "$W/fdmark" "$TOP/selftests/host/progs/fs_fdmark.c" 2>>"$W/build.log"; then
+	as cp "$W/fdmark" "$FM/bin/fdmark"
+	as sh -c 'echo data >"$1/d/f" && echo gee >"$1/d/g" && echo s >"$1/d/sub/low" &&
+		chmod 644 "$1/d/f" "$1/d/g" && touch -d @1600000000 "$1/d/f" "$1/d/g"' sh "$FM"
+	fmbefore=$(listing "$FM")
+	as cp -a "$FM/d" "$W/fmnat"
+	as mkdir "$W/fmup"
+	as "$W/fdmark" "$W/fmnat" >"$W/fmn.out" 2>&1
+	as "$CSE_RUN" --root "$FM" --overlay "$W/fmup" -- /bin/fdmark /d >"$W/fmo.out" 2>&1
+	expect "fds on a lower file, dup'd, copy-up through another fd; marked upper fds: as native" \
+		"$(cat "$W/fmn.out")" "$(cat "$W/fmo.out")"
+	expect "fds across copy-up: the lower tree is unchanged" "$fmbefore" "$(listing "$FM")"
+else
+	fail "build fs_fdmark (static)" "$(tail -5 "$W/build.log")"
+fi
+
+# A lower directory of mode 0555 copied up by a plain user: its copy is
+# moved into place while still writable, then given 0555; its children
+# are placed in it the same way. Writes to files below it work as on a
+# copy, creating in it is refused as natively, and it shows 0555.
+L5=$W/l555
+as sh -c 'mkdir -p "$1/d/sub" && echo f >"$1/d/sub/f" && echo g >"$1/d/g" && chmod 555 "$1/d"' sh "$L5"
+l5before=$(listing "$L5")
+as cp -a "$L5" "$W/n555"
+as mkdir "$W/u555"
+cat >"$W/s555.sh" <<'EOF'
+cd "$1"
+echo x >>d/sub/f && cat d/sub/f
+echo y >>d/g && cat d/g
+touch d/new 2>/dev/null || echo "touch d/new: denied"
+mkdir d/sub/deeper && echo ok >d/sub/deeper/h && cat d/sub/deeper/h
+stat -c '%n %a' d d/sub d/g
+ls d
+EOF
+as sh "$W/s555.sh" "$W/n555" >"$W/n555.out" 2>&1
+as "$CSE_RUN" --overlay "$W/u555" -- sh "$W/s555.sh" "$L5" >"$W/o555.out" 2>&1
+expect "copy-up of a 0555 lower directory as a plain user: as on a copy" \
+	"$(cat "$W/n555.out")" "$(cat "$W/o555.out")"
+expect "copy-up of a 0555 directory: the lower tree is unchanged" "$l5before" "$(listing "$L5")"
+chmod -R u+w "$W/n555" "$W/u555" 2>/dev/null
+
+# Special files are never copied up (--overlay without --root): a plain
+# user's writes to /dev/null and to a fifo of the lower tree reach the
+# real ones (a copy of /dev/null cannot be made: EPERM; a copied fifo
+# would have no reader), and UPPER stays empty.
+as mkdir "$W/usp" "$W/spl"
+as mkfifo "$W/spl/fifo"
+expect "overlay without --root: 2>/dev/null and >/dev/null work for a plain user" "x|ok|sys" \
+	"$(as "$CSE_RUN" --overlay "$W/usp" -- sh -c 'echo x 2>/dev/null; echo ok >/dev/null && echo ok;
+		ls /sys/kernel >/dev/null && echo sys' 2>&1 | tr '\n' '|' | sed 's/|$//')"
+timeout 20 cat "$W/spl/fifo" >"$W/fifo.out" 2>&1 &
+fpid=$!
+as "$CSE_RUN" --overlay "$W/usp" -- sh -c 'echo through >"$1"' sh "$W/spl/fifo" >/dev/null 2>&1
+wait "$fpid"
+expect "overlay: a writer of a lower fifo reaches its reader outside" "through" "$(cat "$W/fifo.out")"
+expect "overlay: nothing of /dev, /proc or the fifo in UPPER" "" \
+	"$(cd "$W/usp" && find . -mindepth 1 ! -path './.wh..wh..cse-work*' | grep -E '^\./(dev|proc|sys)|fifo' | head -5)"
+
 # Concurrent processes of one application copy one file up once.
 as mkdir "$W/ccup"
 as "$CSE_RUN" --overlay "$W/ccup" -- sh -c '

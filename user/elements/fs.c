@@ -189,16 +189,15 @@ static void fs_exit(struct cse_call *c)
 	switch (c->nr) {
 	case __NR_open:
 	case __NR_openat:
-		if (c->args[c->nr == __NR_openat ? 2 : 1] & K_O_DIRECTORY)
-			fs_fd_opened(c);
+		fs_fd_opened(c, !!(c->args[c->nr == __NR_openat ? 2 : 1] & K_O_DIRECTORY));
 		break;
 	case __NR_openat2: {
 		struct { uint64_t flags, mode, resolve; } how;
 
 		/* RESOLVE_BENEATH, RESOLVE_IN_ROOT: the kernel walked it */
-		if (!fs_svc->copy_from_app(&how, (const void *)c->args[2], sizeof(how)) &&
-		    (how.flags & K_O_DIRECTORY) && !(how.resolve & 0x18))
-			fs_fd_opened(c);
+		if (c->ret >= 0 && !fs_svc->copy_from_app(&how, (const void *)c->args[2], sizeof(how)) &&
+		    !(how.resolve & 0x18))
+			fs_fd_opened(c, !!(how.flags & K_O_DIRECTORY));
 		break;
 	}
 	case __NR_chdir:

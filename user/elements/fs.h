@@ -101,8 +101,9 @@ long fs_reverse_phys(const char *host, char *out, size_t size);
 long fs_dir_guest(int dirfd, char *out, size_t size, char *work);
 void fs_cwd_refresh(void);
 void fs_fd_setup(const struct cse_setup *s);
-/* After an open: a directory's guest path is remembered. */
-void fs_fd_opened(struct cse_call *c);
+/* After an open: an upper descriptor is marked, a directory's (dir)
+ * guest path remembered. */
+void fs_fd_opened(struct cse_call *c, int dir);
 void fs_fd_fork(void);
 
 /* fs_tmpfs.c */

@@ -113,12 +113,47 @@ static long copy_data(int in, int out, int64_t size)
 	return 0;
 }
 
-static int place(const char *tmp, const char *dst, int dir)
+/*
+ * Rename tmp to dst in a parent directory whose mode denies us writing
+ * (the upper copy of a lower 0555 directory): the parent, ours, is made
+ * writable for the rename and given its mode back (under the copy-up
+ * lock; a kill in between leaves it writable, nothing half made).
+ */
+static long rename_in_locked_dir(const char *tmp, const char *dst)
+{
+	LAY_BUF(parent);
+	struct cse_kstat st;
+	size_t n = cse_strlen(dst);
+	long r;
+
+	if (!parent)
+		return -K_EACCES;
+	while (n && dst[n - 1] != '/')
+		n--;
+	if (n <= 1)
+		return -K_EACCES;
+	for (size_t i = 0; i + 1 < n; i++)
+		parent[i] = dst[i];
+	parent[n - 1] = 0;
+	if (lay_sys(__NR_newfstatat, K_AT_FDCWD, parent, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) ||
+	    !is_dir(&st) || (st.mode & 0200) ||
+	    lay_sys(__NR_chmod, parent, (st.mode & 07777) | 0200, 0, 0, 0, 0))
+		return -K_EACCES;
+	r = lay_sys(__NR_renameat2, K_AT_FDCWD, tmp, K_AT_FDCWD, dst, K_RENAME_NOREPLACE, 0);
+	lay_sys(__NR_chmod, parent, st.mode & 07777, 0, 0, 0, 0);
+	return r;
+}
+
+/* tmp into place at dst: 0 (*won 1 when ours is the one there), or -errno. */
+static int place(const char *tmp, const char *dst, int dir, int *won)
 {
 	long r = lay_sys(__NR_renameat2, K_AT_FDCWD, tmp, K_AT_FDCWD, dst,
 			 K_RENAME_NOREPLACE, 0);
 	struct cse_kstat gone;
 
+	if (r == -K_EACCES)
+		r = rename_in_locked_dir(tmp, dst);
+	*won = r == 0;
 	if (r == 0)
 		return 0;
 	fs_owner_removing(tmp, &gone);
@@ -214,6 +249,7 @@ int cow_copy(const char *src, const struct cse_kstat *st, const char *dst)
 {
 	LAY_BUF(tmp);
 	long r = -K_EEXIST;
+	int won;
 	if (!tmp)
 		return -K_ENOMEM;
 
@@ -229,7 +265,7 @@ int cow_copy(const char *src, const struct cse_kstat *st, const char *dst)
 		return (int)r;
 	}
 	fs_owner_copied(st, tmp);
-	return place(tmp, dst, 0);
+	return place(tmp, dst, 0, &won);
 }
 
 int cow_mkdir(const char *src, const struct cse_kstat *st, const char *dst,
@@ -238,7 +274,9 @@ int cow_mkdir(const char *src, const struct cse_kstat *st, const char *dst,
 	LAY_BUF(tmp);
 	LAY_BUF(m);
 	struct cse_kstat mine;
+	uint32_t final = 0;
 	long r, fd;
+	int won;
 	if (!tmp || !m)
 		return -K_ENOMEM;
 
@@ -277,6 +315,15 @@ int cow_mkdir(const char *src, const struct cse_kstat *st, const char *dst,
 		r = cow_copy_attrs((int)fd, src, st);
 	else if (!r)
 		r = lay_sys(__NR_fchmod, fd, mine.mode & 07777, 0, 0, 0, 0);
+	/*
+	 * Moving a directory to another parent writes its ".." entry: the
+	 * kernel wants it writable by us (a plain user's 0555 copy would give
+	 * EACCES). It keeps u+w until it is in place, then gets its mode
+	 * (chmod leaves the copied times alone).
+	 */
+	final = (st ? st->mode : mine.mode) & 07777;
+	if (!r && !(final & 0200))
+		r = lay_sys(__NR_fchmod, fd, final | 0200, 0, 0, 0, 0);
 	lay_sys(__NR_close, fd, 0, 0, 0, 0, 0);
 	if (r) {
 		lay_rm_tree(tmp);
@@ -284,7 +331,10 @@ int cow_mkdir(const char *src, const struct cse_kstat *st, const char *dst,
 	}
 	if (st)
 		fs_owner_copied(st, tmp);
-	return place(tmp, dst, 1);
+	r = place(tmp, dst, 1, &won);
+	if (!r && won && !(final & 0200))
+		lay_sys(__NR_chmod, dst, final, 0, 0, 0, 0);
+	return (int)r;
 }
 
 int cow_whiteout(const char *path)

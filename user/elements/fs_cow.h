@@ -65,6 +65,8 @@ struct lay_where {
 	int merged;		/* a directory in both (lower children show) */
 	int lower_any;		/* LOWER has REL, not hidden (maybe covered by
 				 * the upper entry): its removal needs a whiteout */
+	int parent_low;		/* nothing above REL hides LOWER's REL (a
+				 * whiteout or opaque directory on the way) */
 	struct cse_kstat st;	/* the visible one's lstat */
 	struct cse_kstat lst;	/* the lower one's lstat, when lower */
 };

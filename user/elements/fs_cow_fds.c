@@ -76,7 +76,9 @@ void cow_move_fds(const char *lower, const char *upper)
 				continue;
 			for (const char *p = d->name; *p; p++)
 				fd = fd * 10 + (*p - '0');
-			if (fd != dir && still(fd, lower))
+			if (fd == dir || (fs_layer_fd_not_lower && fs_layer_fd_not_lower(fd)))
+				continue;
+			if (still(fd, lower))
 				move_fd(fd, lower, upper);
 		}
 	}

@@ -199,20 +199,12 @@ static long lower_phase(struct dir_state *s, const char *rel, char *tmp, char *o
 	return n < 0 ? n : (long)used;
 }
 
-long dir_getdents(struct cse_call *call)
+/* REL of the upper directory fd is open on (link: a work buffer), or
+ * -ENOSYS when it is not one (the kernel answers). */
+static long upper_rel(int fd, char *link, char *rel)
 {
-	int fd = (int)call->args[0];
-	size_t count = (size_t)call->args[2], room;
-	LAY_BUF(link);
-	LAY_BUF(rel);
-	char *tmp, *out;
-	struct dir_state *s;
-	struct lay_where w;
-	struct cse_kstat st;
 	long n, r;
 
-	if (!link || !rel)
-		return -K_ENOSYS;
 	cse_snprintf(lay_svc, link, FS_PATH_MAX, "/proc/self/fd/%d", fd);
 	n = lay_sys(__NR_readlink, link, rel, FS_PATH_MAX - 1, 0, 0, 0);
 	if (n <= 0)
@@ -224,8 +216,28 @@ long dir_getdents(struct cse_call *call)
 	for (long i = 0; i <= n; i++)
 		link[i] = rel[i];
 	r = rel_of_upper(link, rel, FS_PATH_MAX);
-	if (r)
-		return r == -K_EPERM ? -K_ENOSYS : r;
+	return r == -K_EPERM ? -K_ENOSYS : r;
+}
+
+long dir_getdents(struct cse_call *call)
+{
+	int fd = (int)call->args[0], known;
+	size_t count = (size_t)call->args[2], room;
+	LAY_BUF(link);
+	LAY_BUF(rel);
+	char *tmp, *out;
+	struct dir_state *s;
+	struct lay_where w;
+	struct cse_kstat st;
+	long n, r;
+
+	if (!link || !rel)
+		return -K_ENOSYS;
+	/* A descriptor the view opened on an upper path (never the work
+	 * directory): REL is read when the lower phase needs it. */
+	known = fs_layer_fd_not_lower && fs_layer_fd_not_lower(fd);
+	if (!known && (r = upper_rel(fd, link, rel)))
+		return r;
 	room = count < CHUNK ? count : CHUNK;
 	tmp = lay_svc->scratch(call, CHUNK);
 	out = lay_svc->scratch(call, CHUNK);
@@ -253,6 +265,8 @@ long dir_getdents(struct cse_call *call)
 	}
 	if (n < 0 || !s)
 		goto done;
+	if (s->phase == 0 && known && upper_rel(fd, link, rel))
+		s->phase = 2;	/* no longer named in UPPER: nothing below */
 	if (s->phase == 0) {
 		s->phase = (lay_where(rel, &w) == 0 && w.merged) ? 1 : 2;
 		s->lower_off = 0;

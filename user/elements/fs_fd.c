@@ -22,7 +22,14 @@
 #define SLOTS		256
 #define SLOT_LEN	512
 
-/* value: image (16 bits) | sequence (32) | slot (16) */
+/*
+ * value: image (16 bits) | sequence (32) | marks (8) | slot (8); a
+ * sequence of 0 carries no path. The mark FDV_NOT_LOWER (the descriptor
+ * was opened on an upper path: it can never be on a lower file) holds
+ * in every image: an upper file never becomes a lower one.
+ */
+#define FDV_NOT_LOWER	0x8000ull
+#define FDV_SLOT	0xffull
 static struct {
 	uint32_t seq;		/* 0 while written */
 	uint32_t len;
@@ -35,29 +42,46 @@ static int fs_elem = -1;
 
 static const struct cse_fd_ops fd_ops = { 0 };
 
+static int not_lower(int fd)
+{
+	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_NOT_LOWER);
+}
+
 void fs_fd_setup(const struct cse_setup *s)
 {
 	/* Unique per process image: values from before an exec never match. */
 	image = (uint64_t)(__atomic_add_fetch(&fs_st->images, 1, __ATOMIC_RELAXED) & 0xffff);
-	if (s->svc->fd_track(s->id, &fd_ops) == 0)
+	if (s->svc->fd_track(s->id, &fd_ops) == 0) {
 		fs_elem = s->id;
+		fs_layer_fd_not_lower = not_lower;
+	}
 }
 
-/* Remember that fd names the physical guest path g (len n). */
-static void remember(int fd, const char *g, size_t n)
+/*
+ * Remember that fd names the physical guest path g (len n; g NULL: no
+ * path), with marks. fresh: fd is what the call in hand returned.
+ */
+static void remember(int fd, const char *g, size_t n, uint64_t marks, int fresh)
 {
 	uint32_t seq, k;
 
-	if (fs_elem < 0 || n >= SLOT_LEN)
+	if (fs_elem < 0)
 		return;
+	if (!g || n >= SLOT_LEN) {
+		if (marks)
+			fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd, image << 48 | marks);
+		return;
+	}
 	seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
+	seq = seq ? seq : 1;
 	k = __atomic_fetch_add(&next_slot, 1, __ATOMIC_RELAXED) % SLOTS;
 	__atomic_store_n(&slots[k].seq, 0, __ATOMIC_RELEASE);
 	slots[k].len = (uint32_t)n;
 	slots[k].gen = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
 	fs_copy(slots[k].path, g, n + 1);
-	__atomic_store_n(&slots[k].seq, seq ? seq : 1, __ATOMIC_RELEASE);
-	fs_svc->fd_set(fs_elem, fd, image << 48 | (uint64_t)(seq ? seq : 1) << 16 | k);
+	__atomic_store_n(&slots[k].seq, seq, __ATOMIC_RELEASE);
+	fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd,
+		       image << 48 | (uint64_t)seq << 16 | marks | k);
 }
 
 /* The remembered path of fd, its length, or -1. */
@@ -71,9 +95,9 @@ static long recall(int fd, char *out, size_t size)
 	v = fs_svc->fd_get(fs_elem, fd);
 	if (!v || v >> 48 != image)
 		return -1;
-	k = (uint32_t)(v & 0xffff);
+	k = (uint32_t)(v & FDV_SLOT);
 	seq = (uint32_t)(v >> 16);
-	if (k >= SLOTS || __atomic_load_n(&slots[k].seq, __ATOMIC_ACQUIRE) != seq)
+	if (!seq || k >= SLOTS || __atomic_load_n(&slots[k].seq, __ATOMIC_ACQUIRE) != seq)
 		return -1;
 	len = slots[k].len;
 	if (len + 1 > size || slots[k].gen != __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE))
@@ -142,26 +166,39 @@ long fs_dir_guest(int dirfd, char *out, size_t size, char *host)
 	host[n] = 0;
 	n = guest_of(host, n, out, size);
 	if (n >= 0)
-		remember(dirfd, out, (size_t)n);
+		remember(dirfd, out, (size_t)n, fs_layer_upper_path(host) ? FDV_NOT_LOWER : 0, 0);
 	return n;
 }
 
 /*
- * After a successful open with O_DIRECTORY: remember the directory's
- * guest path. The path argument is what the kernel got: a host path, or
- * the guest's own relative path when the view handed it on unchanged
- * (no symlink, no "..", no mount crossed: lexical joining is right).
+ * After a successful open: a descriptor opened on an upper path is
+ * marked (fs_layer_fd_not_lower), and with O_DIRECTORY (dir) the
+ * directory's guest path is remembered. The path argument is what the
+ * kernel got: a host path, or the guest's own relative path when the
+ * view handed it on unchanged (no symlink, no "..", no mount crossed:
+ * lexical joining is right).
  */
-void fs_fd_opened(struct cse_call *c)
+void fs_fd_opened(struct cse_call *c, int dir)
 {
 	int at = c->nr != __NR_open;
 	const char *p = (const char *)c->args[at];
 	int dirfd = at ? (int)c->args[0] : K_AT_FDCWD;
-	char *g = fs_svc->scratch(c, 2 * FS_PATH_MAX);	/* not the stack */
+	uint64_t marks;
+	char *g;
 	long n;
 
-	if (c->ret < 0 || !p || !p[0] || !g)
+	if (c->ret < 0 || !p || !p[0])
 		return;
+	marks = p[0] == '/' && fs_layer_upper_path(p) ? FDV_NOT_LOWER : 0;
+	if (!dir) {
+		remember((int)c->ret, NULL, 0, marks, 1);
+		return;
+	}
+	g = fs_svc->scratch(c, 2 * FS_PATH_MAX);	/* not the stack */
+	if (!g) {
+		remember((int)c->ret, NULL, 0, marks, 1);
+		return;
+	}
 	if (p[0] == '/') {
 		n = fs_reverse_phys(p, g, FS_PATH_MAX);
 	} else {
@@ -187,13 +224,14 @@ void fs_fd_opened(struct cse_call *c)
 				continue;
 			}
 			if ((size_t)n + 1 + len >= FS_PATH_MAX)
-				return;
+				n = -1;
+			if (n < 0)
+				break;
 			g[n++] = '/';
 			fs_copy(g + n, p + s, len);
 			n += (long)len;
 			g[n] = 0;
 		}
 	}
-	if (n >= 0)
-		remember((int)c->ret, g, (size_t)n);
+	remember((int)c->ret, n >= 0 ? g : NULL, n >= 0 ? (size_t)n : 0, marks, 1);
 }

@@ -197,6 +197,23 @@ static int disk_flags(const char *rel, size_t n)
 	return fl;
 }
 
+/* The upper directory of rel[0..n) (n > 0: rel[n - 1] == '/') exists. */
+static int parent_there(const char *rel, size_t n)
+{
+	LAY_BUF(pre);
+	LAY_BUF(p);
+	struct cse_kstat st;
+
+	if (!n)
+		return 1;	/* UPPER itself */
+	if (!pre || !p)
+		return 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		pre[i] = rel[i];
+	pre[n - 1] = 0;
+	return !lay_upper_path(pre, p, FS_PATH_MAX) && !lstat_path(p, &st) && is_dir(&st);
+}
+
 /*
  * The walk: an upper chain continues while every prefix is in UPPER;
  * the lower one while no prefix is whited out or opaque. The index
@@ -212,12 +229,12 @@ static int disk_flags(const char *rel, size_t n)
 static int where(const char *rel, struct lay_where *w, int fast)
 {
 	LAY_BUF(p);
-	int up = 1, low = 1, fl = 0, sure = 1;
-	size_t i = 0;
+	int up = 1, low = 1, fl = 0, sure = 1, lown = 1;
+	size_t i = 0, last = 0;
 	if (!p)
 		return -K_ENOMEM;
 
-	w->upper = w->lower = w->merged = w->lower_any = 0;
+	w->upper = w->lower = w->merged = w->lower_any = w->parent_low = 0;
 	fl = fast ? ix_get("", 0) : -1;
 	if (fl < 0)
 		fl = disk_flags("", 0);
@@ -230,6 +247,8 @@ static int where(const char *rel, struct lay_where *w, int fast)
 
 		while (rel[e] && rel[e] != '/')
 			e++;
+		if (!rel[e])
+			w->parent_low = low;
 		if (up) {
 			fl = fast ? ix_get(rel, e) : -1;
 			if (fl < 0)
@@ -238,6 +257,8 @@ static int where(const char *rel, struct lay_where *w, int fast)
 				return -K_ENOMEM;
 			if (fl & IX_WHITEOUT)
 				low = 0;
+			lown = low;	/* the name itself (its opaque flag is for below) */
+			last = i;
 			if (fl & IX_PENDING)
 				sure = 0;
 			if (!(fl & IX_UPPER))
@@ -254,8 +275,19 @@ static int where(const char *rel, struct lay_where *w, int fast)
 	if (up) {
 		if (lay_upper_path(rel, p, FS_PATH_MAX))
 			return -K_ENAMETOOLONG;
-		if (lstat_path(p, &w->st))
-			return fast ? where(rel, w, 0) : -K_ENOENT;
+		if (lstat_path(p, &w->st)) {
+			if (!fast)
+				return -K_ENOENT;
+			/* A name announced before its creation (or whose creation
+			 * failed): when its upper parent is there, every flag above
+			 * it holds and only the name is missing from UPPER. */
+			if (!sure || !*rel || !parent_there(rel, last))
+				return where(rel, w, 0);
+			up = 0;
+			low = lown;
+		}
+	}
+	if (up) {
 		w->upper = 1;
 		if (fast >= 2)
 			return 0;	/* found, and where the lower one is is not asked */
@@ -349,6 +381,11 @@ int fs_layer_setup(const struct cse_setup *s, const char *lower,
 int fs_layer_overlay(void)
 {
 	return lay_on;
+}
+
+int fs_layer_upper_path(const char *p)
+{
+	return lay_on && !cse_strncmp(p, lay_upper, lay_upper_len) && p[lay_upper_len] == '/';
 }
 
 int fs_layer_find(const char *rel, char *host, size_t size,
@@ -538,6 +575,12 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 		r = lay_where(rel, &w);
 	if (r && r != -K_ENOENT)
 		return r;
+	/* A device, fifo or socket is never copied up: a writer opens the
+	 * real one (a copy would be another fifo, or a device node a plain
+	 * user may not make). */
+	if (r == 0 && !w.upper && (intent & CSE_PATH_WRITE) && !is_dir(&w.st) &&
+	    (w.st.mode & K_S_IFMT) != K_S_IFREG && (w.st.mode & K_S_IFMT) != K_S_IFLNK)
+		return lay_lower_path(rel, host, size);
 	if (r == 0 && !w.upper && (intent & CSE_PATH_WRITE))
 		r = lay_copy_up(rel, 1);
 	else if (r == 0 && !w.upper && !(intent & CSE_PATH_REMOVE))

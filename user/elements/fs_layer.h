@@ -77,4 +77,15 @@ void fs_layer_exit(struct cse_call *call);
 void fs_layer_note(struct cse_call *call, int arg, int in_root,
 		   const char *rel);
 
+/*
+ * The view's word on descriptor fd (fs_fd.c sets it at setup; NULL in
+ * a program that links the layers alone): 1 when fd is known not to be
+ * open on a LOWER file (it was opened on an upper path), 0 when that is
+ * not known. Spares the layers a readlink of /proc/self/fd/N.
+ */
+extern int (*fs_layer_fd_not_lower)(int fd);
+
+/* 1 when host path p names something in UPPER (under --overlay). */
+int fs_layer_upper_path(const char *p);
+
 #endif /* CSE_FS_LAYER_H */

@@ -34,6 +34,8 @@
 #define K_AT_REMOVEDIR		0x200
 #define K_EXDEV			18
 
+int (*fs_layer_fd_not_lower)(int fd);
+
 const long fs_layer_syscalls[] = {
 	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_mkdir, __NR_mkdirat,
 	__NR_rename, __NR_renameat, __NR_renameat2, __NR_link, __NR_linkat,
@@ -349,8 +351,10 @@ static long do_mkdir(const char *rel, uint32_t mode, char *pass)
 		return r;
 	if (lay_upper_path(rel, up, FS_PATH_MAX) || lay_lower_path(rel, low, FS_PATH_MAX))
 		return -K_ENAMETOOLONG;
-	/* A lower directory of that name was removed: it must not show again. */
-	opaque = lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) == 0;
+	/* A lower directory of that name was removed: it must not show again
+	 * (LOWER is not asked below a whiteout or an opaque directory). */
+	opaque = w.parent_low &&
+		 lay_sys(__NR_newfstatat, K_AT_FDCWD, low, &st, K_AT_SYMLINK_NOFOLLOW, 0, 0) == 0;
 	if (!opaque && pass) {
 		/* Flags before the directory exists, as for other creations
 		 * (fs_layer_prepare): a failed mkdir leaves flags the disk
@@ -393,6 +397,8 @@ static void fd_copy_up(int fd)
 	 * paths are the root layer's (not /proc, /dev, binds): not done. */
 	if (!link || !host || !up || n <= 1)
 		return;
+	if (fs_layer_fd_not_lower && fs_layer_fd_not_lower(fd))
+		return;	/* opened on an upper path: nothing to copy */
 	cse_snprintf(lay_svc, link, FS_PATH_MAX, "/proc/self/fd/%d", fd);
 	t = lay_sys(__NR_readlink, link, host, FS_PATH_MAX - 1, 0, 0, 0);
 	if (t <= 0)

@@ -221,6 +221,13 @@ int fs_opts_read(const struct cse_setup *s, const char **workdir)
 			host_default("/etc/hosts", FS_BIND);
 	} else {
 		add(s->settings, "/", 1, "/", 1, FS_ROOT, 0, &err);
+		/* The host's own /proc, /sys and /dev are never part of a
+		 * copy-on-write layer: writes reach the real files. */
+		if (overlay) {
+			host_default("/proc", FS_PROC);
+			host_default("/sys", FS_BIND);
+			host_default("/dev", FS_BIND);
+		}
 	}
 	for (uint32_t i = 0; i < s->nsettings; i++) {
 		const struct cse_setting *st = &s->settings[i];

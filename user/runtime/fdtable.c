@@ -164,13 +164,16 @@ int fdtable_track(int e, const struct cse_fd_ops *ops)
 
 int fdtable_set(int e, int fd, uint64_t value)
 {
+	/* A descriptor the call in hand just returned needs no check. */
+	int fresh = e >= 0 && (e & CSE_FD_NEW);
 	uint64_t prev;
 
+	e &= ~CSE_FD_NEW;
 	if (e < 0 || e >= CHAIN_MAX_ELEMENTS || !trk[e].ops)
 		return -K_EINVAL;
 	if (fd < 0 || fd >= FDT_MAX_FD || fdguard_is_hidden(fd))
 		return -K_EBADF;
-	if (value && rt_sys3(__NR_fcntl, fd, K_F_GETFD, 0) < 0)
+	if (value && !fresh && rt_sys3(__NR_fcntl, fd, K_F_GETFD, 0) < 0)
 		return -K_EBADF;
 	if (frozen())
 		return 0;
