@@ -17,6 +17,12 @@
 #define PR_SET_SECCOMP_NR		22
 #define CORE_RESUMED_BY_STUB	1
 
+/* %gs holds an area: before the loader installs the first one, element
+ * setups' calls (cse_app_syscall) must not read %gs:0. Read by every
+ * call made for the application: with the dispatch data (thread.c
+ * sets it). */
+RT_HOT_DATA int cse_gs_ready;
+
 /* Returns the result; sets *stub when the frame now resumes at a stub. */
 RT_HOT static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub,
 			 const struct chain_frame *cf)
@@ -304,7 +310,7 @@ static int io_watches(long nr)
  * address only), NOT_PLAIN when something else may, 0 not known yet. Filled on first use; racing threads write the
  * same value.
  */
-static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
+RT_HOT_DATA static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
 
 static int plain_number(long nr)
 {
@@ -364,11 +370,11 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
  * trap, vfork fd copy): PLAIN, wanted by no element, nothing for a path
  * stage, not trap-only. Indexed by the low 16 bits of numbers below 65536, so
  * entry.S bounds the number without touching the flags; only the first
- * SYSCALL_TABLE_SIZE entries are ever written (the rest stays on zero
- * pages). Filled here on a number's first plain call: elements join the
+ * SYSCALL_TABLE_SIZE entries are ever read or written: they share the
+ * hot data's page (hot.ld), the rest is never faulted in. Filled here on a number's first plain call: elements join the
  * chain at load time only (chain_add), before any site is rewritten.
  */
-uint8_t cse_plain_nr[65536];
+RT_HOT_TAIL uint8_t cse_plain_nr[65536];
 
 _Static_assert(offsetof(struct cse_thread, seccomp_trapped) == TA_SECCOMP, "TA_SECCOMP");
 _Static_assert(offsetof(struct cse_thread, gate_nr) == TA_GATE_NR, "TA_GATE_NR");

@@ -39,7 +39,7 @@
  */
 #define MAX_INNER	8
 static uint32_t inner_offs[MAX_INNER];
-static int ninner;
+RT_HOT_DATA static int ninner;
 
 struct kfprog {
 	unsigned short len;
