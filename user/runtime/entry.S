@@ -29,7 +29,12 @@ _start:
  * the page offset of the runtime's own instruction (seccomp.c): the
  * runtime keeps working under it, even in a new image after execve,
  * while the application's calls are filtered as natively.
+ *
+ * The block holds the fast entries and the calls every dispatched call
+ * makes: it goes with the C side's hot functions (RT_HOT, runtime.h),
+ * so a call touches fewer code pages.
  */
+	.section .text.hot, "ax", @progbits
 	.balign 256
 	.globl cse_syscall_block
 cse_syscall_block:
@@ -545,6 +550,7 @@ cse_clone_stub_newstack:
 cse_syscall_block_end:
 /* Smaller than a page (checked by user/Makefile after the link), so
  * every instruction of the block has its own page offset. */
+	.text
 
 /*
  * A rewritten site whose call must be made again as a trap (seccomp.c):
