@@ -35,7 +35,7 @@ _start:
  * so a call touches fewer code pages.
  */
 	.section .text.hot, "ax", @progbits
-	.balign 256
+	.balign 2048		/* under 2 KiB: the block stays within one page */
 	.globl cse_syscall_block
 cse_syscall_block:
 
