@@ -11,7 +11,8 @@
 # blocks are distinct, aligned, valid until exit() and released after the
 # call; svc->lock holds under threads and processes, in process memory
 # and in the instance state, survives a signal handler re-entering the
-# element and a holder killed with it held. Each case also runs with
+# element and a holder killed with it held. Path calls no element wants
+# (the light path) give native results with and without a path stage. Each case also runs with
 # --no-rewrite (every call trapped) where the path differs; racy ones
 # several times.
 #
@@ -127,6 +128,28 @@ if [ "$got" = "$("$P" badpath)" ] && grep -q 'openat([0-9]*, 0x8, ' "$HT/contrac
 else
 	fail "trace: a bad path pointer is EFAULT as natively, logged as its address" "$got" \
 		"$(grep openat "$HT/contract-trace.log" 2>&1 | tail -n 3)"
+fi
+
+# ---- the light path (dispatch.c): path calls no element wants, with and
+# without a path stage, against the full path (trace wants every number)
+# and native: results and errnos identical, read both ways
+LP=$HT/lightpath
+LD=$HT/lightpath.d
+rm -rf "$LD" && mkdir -p "$LD/dir" && printf 'hello\n' >"$LD/file" && ln -s file "$LD/link" &&
+	ln -s loop "$LD/loop"
+if gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o "$LP" "$TOP/selftests/host/progs/lightpath.c" \
+	2>"$HT/contract-build.log"; then
+	native=$("$LP" calls "$LD" 2>&1)
+	for mode in "" --no-rewrite; do
+		tag=${mode:+ ($mode)}
+		expect "light path: path calls, no element$tag" "$native" "$(run $mode -- "$LP" calls "$LD")"
+		expect "light path: path calls through a path stage (testroot)$tag" "$native" \
+			"$(run $mode -e "testroot=$LD" -- "$LP" calls /cse-guest)"
+	done
+	expect "light path: the same calls on the full path (trace wants every number)" "$native" \
+		"$(run --trace-log="$HT/contract-trace2.log" -e "testroot=$LD" -- "$LP" calls /cse-guest)"
+else
+	fail "build lightpath" "$(cat "$HT/contract-build.log")"
 fi
 
 # ---- the lock's cost, for the guide (user/elements/README.md)

@@ -21,6 +21,9 @@
 #    interrupting the program's code; a raw FUTEX_WAIT restarted or
 #    ended with EINTR; seccomp RET_TRAP and RET_ERRNO on rewritten sites
 #    (the SIGSYS handler sees the site's own address).
+#  - lightpath: the same for path calls on the light path under the
+#    testroot path stage (the handler sees the application's own path
+#    pointer, not the translated copy).
 #
 # Environment (from selftests/host/run): TOP, CSE_RUN, HT.
 set -u
@@ -90,6 +93,31 @@ for mode in restart norestart; do
 		"$HT/plainpath" futex $mode
 done
 same "seccomp RET_TRAP and RET_ERRNO on rewritten sites" 2 "$CSE_RUN" -- "$HT/plainpath" seccomp 20
+# The same on the light path (dispatch.c) of path calls, with a path stage:
+# the handler sees the application's own site, number and path pointer.
+LP=$W/lightpath
+mkdir -p "$W/root" && printf 'hello\n' >"$W/root/file"
+if gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o "$LP" "$TOP/selftests/host/progs/lightpath.c" \
+	2>"$W/lp-build.log"; then
+	capture "$W/nat" "$LP" seccomp 20 "$W/root"
+	for mode in "" --no-rewrite; do
+		name="seccomp RET_TRAP and RET_ERRNO of path calls under a path stage (testroot)${mode:+ ($mode)}"
+		if [ ! -x "$TREE_RUN" ] || [ ! -e "$(dirname "$TREE_RUN")/../lib/cse/cse-testroot.so" ]; then
+			skip "$name" "no test tree with cse-testroot.so"
+			continue
+		fi
+		capture "$W/cse" "$TREE_RUN" $mode -e "testroot=$W/root" -- "$LP" seccomp 20 /cse-guest
+		if cmp -s "$W/nat/out" "$W/cse/out" && [ "$(cat "$W/nat/rc")" = "$(cat "$W/cse/rc")" ] &&
+			grep -q "trapped 20;.*bad 0" "$W/nat/out"; then
+			pass "$name"
+		else
+			fail "$name" "native:" "$(cat "$W/nat/out")" "cse:" "$(cat "$W/cse/out")" \
+				"$(tail -n 5 "$W/cse/err")"
+		fi
+	done
+else
+	fail "build lightpath" "$(cat "$W/lp-build.log")"
+fi
 same "sigaction read-back, SA_RESETHAND, SA_NODEFER, sa_mask" 1 "$CSE_RUN" -- "$HT/sigact"
 same "sigaction semantics, SUD traps only" 1 "$CSE_RUN" --no-rewrite -- "$HT/sigact"
 [ "$T_FAIL" -eq 0 ]

@@ -8,11 +8,11 @@
 
 #define MAX_ELEMENTS CHAIN_MAX_ELEMENTS
 
-static const struct cse_element *elements[MAX_ELEMENTS];
-static int nelements;
+RT_HOT_DATA static const struct cse_element *elements[MAX_ELEMENTS];
+RT_HOT_DATA static int nelements;
 /* Bit i of wants[nr]: element i handles nr. Index SYSCALL_TABLE_SIZE:
  * numbers beyond the table (only elements asking for everything). */
-static uint16_t wants[SYSCALL_TABLE_SIZE + 1];
+RT_HOT_DATA static uint16_t wants[SYSCALL_TABLE_SIZE + 1];
 
 static long svc_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 			long a5)

@@ -17,6 +17,12 @@
 #define PR_SET_SECCOMP_NR		22
 #define CORE_RESUMED_BY_STUB	1
 
+/* %gs holds an area: before the loader installs the first one, element
+ * setups' calls (cse_app_syscall) must not read %gs:0. Read by every
+ * call made for the application: with the dispatch data (thread.c
+ * sets it). */
+RT_HOT_DATA int cse_gs_ready;
+
 /* Returns the result; sets *stub when the frame now resumes at a stub. */
 RT_HOT static long core_execute(struct cse_call *c, struct kucontext *uc, int *stub,
 			 const struct chain_frame *cf)
@@ -151,21 +157,25 @@ static void note_maps_change(const struct cse_call *c)
 }
 
 /*
- * Numbers the I/O hooks act on (fdtable.c: closes and duplications;
- * sockstage.c: socket addresses, SCM_RIGHTS): the hooks are skipped for
+ * Whether the I/O hooks act on nr: the descriptor table on closes and
+ * duplications, only while an element tracks descriptors (fdtable.c);
+ * the socket-address stage and SCM_RIGHTS on the socket calls, once
+ * either service is in use (sockstage.c). The hooks are skipped for
  * every other call, such as the path calls, whose cost is mostly what
- * the runtime touches besides the kernel's work.
+ * the runtime touches besides the kernel's work: a path stage alone
+ * leaves close and dup plain calls.
  */
 static int io_acts(long nr)
 {
 	switch (nr) {
 	case __NR_close: case __NR_close_range: case __NR_dup: case __NR_dup2:
 	case __NR_dup3: case __NR_fcntl: case __NR_pidfd_getfd:
+		return fdtable_trackers() != 0;
 	case __NR_bind: case __NR_connect: case __NR_sendto: case __NR_recvfrom:
 	case __NR_getsockname: case __NR_getpeername: case __NR_accept:
 	case __NR_accept4: case __NR_sendmsg: case __NR_sendmmsg:
 	case __NR_recvmsg: case __NR_recvmmsg:
-		return 1;
+		return __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED);
 	default:
 		return 0;
 	}
@@ -185,7 +195,8 @@ RT_HOT int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	int outer = t->seccomp_trapped;
 	uint32_t scratch_mark = t->scratch_used;
 	/* An element may change nr: the hooks run after when either acts. */
-	int io = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) && io_acts(c->nr);
+	int io = __builtin_expect(__atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED), 0) &&
+		 io_acts(c->nr);
 	struct sockstage_call sc;
 	struct ksiginfo outer_si;
 	/* The path stage, when an element registered one (pathstage.c). */
@@ -219,8 +230,8 @@ RT_HOT int dispatch_call(struct cse_call *c, struct kucontext *uc)
 		c->ret = procfd_post(c, c->ret);
 	if (__builtin_expect(io, 0)) {
 		io_hooks_post(c, &sc);
-	} else if (__builtin_expect(io_acts(c->nr), 0) &&
-		   __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED)) {
+	} else if (__builtin_expect(__atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED), 0) &&
+		   io_acts(c->nr)) {
 		sc.kind = 0;	/* nr changed by an element: what io_hooks_pre sets */
 		sc.unix_fd = -1;
 		io_hooks_post(c, &sc);
@@ -275,36 +286,43 @@ static int core_watches(long nr)
 	}
 }
 
-/* Numbers the descriptor table or the socket-address stage act on
- * (io_hooks_pre/post): never plain. */
-static int io_watches(long nr)
-{
-	switch (nr) {
-	case __NR_close: case __NR_dup: case __NR_bind: case __NR_connect:
-	case __NR_getsockname: case __NR_getpeername:
-	case __NR_accept: case __NR_accept4: case __NR_sendmsg: case __NR_sendmmsg: case __NR_recvmsg: case __NR_recvmmsg:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 #define PLAIN		1	/* no descriptor argument either */
 #define PLAIN_FDS	3	/* descriptor arguments, checked against ours */
 #define NOT_PLAIN	2
 #define PLAIN_NO_ADDR	4	/* sendto, recvfrom: PLAIN_FDS without an address */
 #define PLAIN_NO_IO	5	/* PLAIN_FDS while no io hook is registered */
+#define PLAIN_NO_FDT	6	/* PLAIN_FDS while no element tracks descriptors */
+#define PATH_ONLY	7	/* only the core's path handling acts: light_call */
+
+/* Numbers the descriptor table (PLAIN_NO_FDT) or the socket-address
+ * stage (PLAIN_NO_IO) act on (io_hooks_pre/post), else 0. */
+static int io_watches(long nr)
+{
+	switch (nr) {
+	case __NR_close: case __NR_dup:
+		return PLAIN_NO_FDT;
+	case __NR_bind: case __NR_connect:
+	case __NR_getsockname: case __NR_getpeername:
+	case __NR_accept: case __NR_accept4: case __NR_sendmsg: case __NR_sendmmsg: case __NR_recvmsg: case __NR_recvmmsg:
+		return PLAIN_NO_IO;
+	default:
+		return 0;
+	}
+}
 
 /*
  * Per number: PLAIN or PLAIN_FDS when nothing in the core looks at the
  * call but the hidden-descriptor check (no path argument or result, no
  * runtime flag, not one the core carries out), PLAIN_NO_IO for those the
- * descriptor table or the socket-address stage act on once registered,
+ * socket-address stage acts on once registered, PLAIN_NO_FDT for those
+ * the descriptor table acts on while an element tracks descriptors,
  * PLAIN_NO_ADDR for sendto and recvfrom (the stage acts on their
- * address only), NOT_PLAIN when something else may, 0 not known yet. Filled on first use; racing threads write the
+ * address only), PATH_ONLY for path calls nothing but the path stage and
+ * the core's /proc checks act on, NOT_PLAIN when something else may, 0
+ * not known yet. Filled on first use; racing threads write the
  * same value.
  */
-static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
+RT_HOT_DATA static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
 
 static int plain_number(long nr)
 {
@@ -317,7 +335,10 @@ static int plain_number(long nr)
 		if (nr == __NR_sendto || nr == __NR_recvfrom)
 			v = PLAIN_NO_ADDR;	/* nothing for the address stage then */
 		else if (si && !si->npaths && !si->result && !si->flags && !core_watches(nr))
-			v = io_watches(nr) ? PLAIN_NO_IO : fdargs_any(nr) ? PLAIN_FDS : PLAIN;
+			v = io_watches(nr) ?: fdargs_any(nr) ? PLAIN_FDS : PLAIN;
+		else if (si && si->npaths && !(si->flags & SYS_TRAP_ONLY) && !core_watches(nr) &&
+			 !io_watches(nr))
+			v = PATH_ONLY;
 		__atomic_store_n(&plain_nr[nr], v, __ATOMIC_RELAXED);
 	}
 	return v;
@@ -338,7 +359,8 @@ static int stage_watches(long nr)
  * PLAIN or PLAIN_FDS for a call dispatch_call would only pass to the
  * kernel (after the hidden-descriptor check): a plain number, no element
  * that wants it, nothing for the path stage, and no seccomp trap of an
- * outer call pending on this thread; else 0.
+ * outer call pending on this thread; PATH_ONLY for a path call in the
+ * same case (light_call); else 0.
  */
 static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 {
@@ -351,6 +373,8 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 		v = regs[4] && __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
 	else if (v == PLAIN_NO_IO)
 		v = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
+	else if (v == PLAIN_NO_FDT)
+		v = fdtable_trackers() ? NOT_PLAIN : PLAIN_FDS;
 	if (v == NOT_PLAIN || t->seccomp_trapped || chain_wants(nr) ||
 	    (__atomic_load_n(&pathstage_on, __ATOMIC_RELAXED) && stage_watches(nr)))
 		return 0;
@@ -364,15 +388,52 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
  * trap, vfork fd copy): PLAIN, wanted by no element, nothing for a path
  * stage, not trap-only. Indexed by the low 16 bits of numbers below 65536, so
  * entry.S bounds the number without touching the flags; only the first
- * SYSCALL_TABLE_SIZE entries are ever written (the rest stays on zero
- * pages). Filled here on a number's first plain call: elements join the
+ * SYSCALL_TABLE_SIZE entries are ever read or written: they share the
+ * hot data's page (hot.ld), the rest is never faulted in. Filled here on a number's first plain call: elements join the
  * chain at load time only (chain_add), before any site is rewritten.
  */
-uint8_t cse_plain_nr[65536];
+RT_HOT_TAIL uint8_t cse_plain_nr[65536];
 
 _Static_assert(offsetof(struct cse_thread, seccomp_trapped) == TA_SECCOMP, "TA_SECCOMP");
 _Static_assert(offsetof(struct cse_thread, gate_nr) == TA_GATE_NR, "TA_GATE_NR");
 _Static_assert(SYSCALL_TABLE_SIZE <= 65536, "cse_plain_nr covers the table");
+
+/*
+ * The light path of a PATH_ONLY call (plain_call): dispatch_call's steps
+ * that act on it, without the chain (no element wants the number), the
+ * I/O hooks, the memory-map notes, the outer seccomp trap (none pending)
+ * and the signal frame (a rewritten site has none). The path stage, the
+ * hidden-descriptor checks and the core's /proc/self/exe answers stay.
+ * Returns 1 when the call must be made again by trap, as dispatch_call.
+ */
+RT_HOT static int light_call(struct cse_call *c, struct cse_thread *t)
+{
+	uint32_t scratch_mark = t->scratch_used;
+	int staged = __builtin_expect(pathstage_on, 0);
+	int fd_locked = 0, stub = 0, retrap = 0;
+	struct path_call pc;
+
+	fdguard_sync();
+	if (staged && pathstage_pre(c, &pc))
+		goto done;
+	if (fdguard_count() && fd_precheck(c, &fd_locked))
+		goto done;
+	/* No clone here (core_watches): the chain frame is never read. */
+	c->ret = core_execute(c, NULL, &stub, NULL);
+	if (fdguard_count())
+		c->ret = procfd_post(c, c->ret);
+done:
+	if (fd_locked)
+		fdguard_unlock();
+	if (staged)
+		c->ret = pathstage_post(c, &pc, c->ret);
+	if (t->seccomp_trapped) {
+		t->seccomp_trapped = 0;
+		retrap = seccomp_trap_deliver(c, NULL, &t->seccomp_si);
+	}
+	t->scratch_used = scratch_mark;
+	return retrap;
+}
 
 /*
  * Called by cse_fast_entry{,_dyn} for rewritten sites: regs = rdi..r9,
@@ -381,7 +442,7 @@ _Static_assert(SYSCALL_TABLE_SIZE <= 65536, "cse_plain_nr covers the table");
  * the stub's trap tail, which issues it as a trapping syscall.
  * regs[9] is the return address, stub + STUB_RET_OFF for fixed-number sites.
  */
-long dispatch_fast(long nr, long *regs, int may_trap)
+RT_HOT long dispatch_fast(long nr, long *regs, int may_trap)
 {
 	struct cse_thread *t = cse_self();
 	struct cse_call c;
@@ -392,6 +453,17 @@ long dispatch_fast(long nr, long *regs, int may_trap)
 		return nr;
 	}
 	plain = plain_call(nr, regs, t);
+	if (plain == PATH_ONLY) {
+		c.nr = nr;
+		for (int i = 0; i < 6; i++)
+			c.args[i] = regs[i];
+		c.ret = -38;
+		c.site = 0;
+		c.flags = 0;
+		if (light_call(&c, t))
+			goto retrap;
+		return sigdefer_fast_ret(nr, c.ret);
+	}
 	if (plain) {
 		long r;
 

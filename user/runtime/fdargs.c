@@ -82,7 +82,7 @@ int fdargs_any(long nr)
 	return nr >= 0 && nr < SYSCALL_TABLE_SIZE && fdmask[nr];
 }
 
-int fdargs_hidden(const struct cse_call *c)
+RT_HOT int fdargs_hidden(const struct cse_call *c)
 {
 	unsigned int m;
 

@@ -46,7 +46,7 @@
 #define FDGUARD_TOP	65536
 
 /* The process's table. */
-static struct fdtab ptab = { .lo = 0x7fffffff, .hi = -1 };
+RT_HOT_DATA static struct fdtab ptab = { .lo = 0x7fffffff, .hi = -1 };
 /* Handles of the fds cse_cfg names (exec passes them to the loader). */
 static int state_handle = -1, instance_handle = -1;
 
@@ -60,10 +60,10 @@ static struct {
 	struct cse_thread *owner;
 	struct fdtab t;
 } priv[NPRIV] RT_LARGE;
-int fdguard_priv_used;
+RT_HOT_DATA int fdguard_priv_used;	/* read by every fast call (entry.S) */
 
 /* Set by thread_clone() before the first vfork; no thread area before. */
-int fdguard_vfork_seen;
+RT_HOT_DATA int fdguard_vfork_seen;
 
 static int tab_lock;	/* tid of the holder, 0 when free */
 static int fd_users[2];	/* writers through handles, per epoch (fdguard_write_all) */

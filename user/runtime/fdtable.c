@@ -48,8 +48,8 @@ struct tracker {
 };
 
 static struct tracker trk[CHAIN_MAX_ELEMENTS];
-static int ntrackers;		/* highest tracking element + 1 */
-int rt_io_hooks;		/* see runtime.h */
+RT_HOT_DATA static int ntrackers;		/* highest tracking element + 1 */
+RT_HOT_DATA int rt_io_hooks;		/* see runtime.h */
 
 static void *map_zeroed(size_t bytes)
 {

@@ -41,7 +41,7 @@
 
 /* Set once an element has been called with the program running: from
  * then on every thread has its area (cse_self). */
-int lock_live;
+RT_HOT_DATA int lock_live;
 
 struct lock_ts {
 	long sec, nsec;

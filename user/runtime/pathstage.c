@@ -45,17 +45,17 @@
 #define K_MADV_DONTFORK		10
 #define K_MADV_GUARD_INSTALL	102
 
-int pathstage_on;		/* a resolver or a reverse map is registered */
-static int resolving;		/* a resolver is registered: fail closed */
-int pathstage_reversing;	/* a reverse map is registered */
+RT_HOT_DATA int pathstage_on;		/* a resolver or a reverse map is registered */
+RT_HOT_DATA static int resolving;	/* a resolver is registered: fail closed */
+RT_HOT_DATA int pathstage_reversing;	/* a reverse map is registered */
 /* The registered stages in element order, with no gaps: a call walks
  * only the ones there are. */
-static struct {
+RT_HOT_DATA static struct {
 	int element;
 	int (*resolve)(struct cse_path_req *req);
 	long (*reverse)(const char *host, char *out, size_t out_size);
 } stage[CHAIN_MAX_ELEMENTS];
-static int nstages;
+RT_HOT_DATA static int nstages;
 
 int pathstage_register(int element, const struct cse_path_ops *ops)
 {

@@ -26,7 +26,7 @@
 #define SLOTS		64	/* power of two */
 
 /* Page number + 1 of a page known readable, 0 for none. */
-static uintptr_t known[SLOTS];
+RT_HOT_DATA static uintptr_t known[SLOTS];
 
 void pathstage_forget_memory(void)
 {

@@ -79,7 +79,8 @@ RT_HOT int procexe_is_self(int dirfd, const char *path)
 	size_t n;
 
 	(void)dirfd;	/* absolute paths ignore it */
-	if (path[0] != '/')
+	/* Most paths fail here, before the cold component walk. */
+	if (path[0] != '/' || (path[1] != 'p' && path[1] != '/' && path[1] != '.'))
 		return 0;
 	c = component(&p, &n);
 	if (!is(c, n, "proc"))
@@ -117,6 +118,13 @@ static long put_link(char *buf, long size)
 	return rt_copy_to_app(buf, exe, (size_t)n) ?: n;
 }
 
+/* procexe_is_self, and a program path to show: its page (cse_cfg) is
+ * only read for a path naming the link. */
+static int is_self(int dirfd, const char *path)
+{
+	return procexe_is_self(dirfd, path) && procexe_known();
+}
+
 RT_HOT long procexe_call(struct cse_call *c, int *handled)
 {
 	long *a = c->args;
@@ -129,42 +137,42 @@ RT_HOT long procexe_call(struct cse_call *c, int *handled)
 	 */
 	*handled = 1;
 	r = app_syscall6(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	if (r < 0 || !procexe_known())
+	if (r < 0)
 		return r;
 	switch (c->nr) {
 	case __NR_readlink:
-		if (!procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
+		if (!is_self(K_AT_FDCWD, (const char *)a[0]))
 			return r;
 		return put_link((char *)a[1], a[2]);
 	case __NR_readlinkat:
-		if (!procexe_is_self((int)a[0], (const char *)a[1]))
+		if (!is_self((int)a[0], (const char *)a[1]))
 			return r;
 		return put_link((char *)a[2], a[3]);
 	case __NR_open:
-		if ((a[1] & K_O_NOFOLLOW) || !procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
+		if ((a[1] & K_O_NOFOLLOW) || !is_self(K_AT_FDCWD, (const char *)a[0]))
 			return r;
 		exe = procexe_path();
 		again = app_syscall6(__NR_openat, K_AT_FDCWD, (long)exe, a[1], a[2], 0, 0);
 		break;
 	case __NR_openat:
-		if ((a[2] & K_O_NOFOLLOW) || !procexe_is_self((int)a[0], (const char *)a[1]))
+		if ((a[2] & K_O_NOFOLLOW) || !is_self((int)a[0], (const char *)a[1]))
 			return r;
 		exe = procexe_path();
 		again = app_syscall6(__NR_openat, K_AT_FDCWD, (long)exe, a[2], a[3], 0, 0);
 		break;
 	case __NR_stat:
-		if (!procexe_is_self(K_AT_FDCWD, (const char *)a[0]))
+		if (!is_self(K_AT_FDCWD, (const char *)a[0]))
 			return r;
 		return app_syscall6(__NR_stat, (long)procexe_path(), a[1], 0, 0, 0, 0);
 	case __NR_newfstatat:
 		if ((a[3] & K_AT_SYMLINK_NOFOLLOW) ||
-		    !procexe_is_self((int)a[0], (const char *)a[1]))
+		    !is_self((int)a[0], (const char *)a[1]))
 			return r;
 		return app_syscall6(__NR_newfstatat, K_AT_FDCWD, (long)procexe_path(), a[2],
 				    a[3], 0, 0);
 	case __NR_statx:
 		if ((a[2] & K_AT_SYMLINK_NOFOLLOW) ||
-		    !procexe_is_self((int)a[0], (const char *)a[1]))
+		    !is_self((int)a[0], (const char *)a[1]))
 			return r;
 		return app_syscall6(__NR_statx, K_AT_FDCWD, (long)procexe_path(), a[2], a[3],
 				    a[4], 0);

@@ -135,7 +135,8 @@ RT_HOT static int hidden_path(const char *path)
 	long v;
 	int pid;
 
-	if (path[0] != '/')
+	/* Most paths fail here: only "dev" and "proc" lead on. */
+	if (path[0] != '/' || (path[1] != 'd' && path[1] != 'p' && path[1] != '/'))
 		return 0;
 	c = next(&p, &n);
 	if (word(c, n, "dev")) {

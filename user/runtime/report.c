@@ -7,7 +7,7 @@
  * memory. Reports carry deltas, so they are cheap to batch: a process
  * reports when an element has REPORT_BATCH unreported calls, before an
  * exec replaces its memory and at exit_group. A process that dies by a
- * signal loses at most one batch. Without the module nothing is counted.
+ * signal loses at most one batch. Without the module nothing is reported.
  *
  * fork: the child starts with nothing unreported (the parent reports its
  * own). vfork shares memory with the parent, so the counters are the
@@ -18,17 +18,16 @@
 
 #define REPORT_BATCH	4096
 
-static uint64_t calls[CHAIN_MAX_ELEMENTS];
-static uint64_t reported[CHAIN_MAX_ELEMENTS];
+RT_HOT_DATA static uint64_t calls[CHAIN_MAX_ELEMENTS];
+RT_HOT_DATA static uint64_t reported[CHAIN_MAX_ELEMENTS];
 static int report_busy;		/* one reporter at a time; others skip */
 
-void report_count(int element)
+/* Counted with or without the module: only the batch's flush reads
+ * cse_cfg (a page of its own), where no instance means nothing to send. */
+RT_HOT void report_count(int element)
 {
-	uint64_t n;
+	uint64_t n = __atomic_add_fetch(&calls[element], 1, __ATOMIC_RELAXED);
 
-	if (cse_cfg.instance_fd < 0)
-		return;
-	n = __atomic_add_fetch(&calls[element], 1, __ATOMIC_RELAXED);
 	if (n - __atomic_load_n(&reported[element], __ATOMIC_RELAXED) >= REPORT_BATCH)
 		report_flush();
 }
@@ -41,7 +40,14 @@ void report_flush(void)
 	int idx[CHAIN_MAX_ELEMENTS];
 	int n = 0, fd = cse_cfg.instance_fd;
 
-	if (fd < 0 || __atomic_exchange_n(&report_busy, 1, __ATOMIC_ACQUIRE))
+	if (fd < 0) {
+		/* Nobody to report to: the counts are dropped as they come. */
+		for (int i = 0; i < CHAIN_MAX_ELEMENTS; i++)
+			__atomic_store_n(&reported[i], __atomic_load_n(&calls[i], __ATOMIC_RELAXED),
+					 __ATOMIC_RELAXED);
+		return;
+	}
+	if (__atomic_exchange_n(&report_busy, 1, __ATOMIC_ACQUIRE))
 		return;
 	for (int i = 0; i < chain_count(); i++) {
 		const char *name = chain_element_name(i);

@@ -47,6 +47,14 @@ long cse_app_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long 
  * a page fault of its own.
  */
 #define RT_LARGE	__attribute__((section(".lbss")))
+/*
+ * Data every dispatched call reads, for the reason of RT_HOT in one section
+ * of its own (hot.ld: page aligned, the whole group under a page), so
+ * these cost one TLB entry instead of one per file's .bss. The tail
+ * follows the group: a table whose used head shares its page.
+ */
+#define RT_HOT_DATA	__attribute__((section("cse_hot")))
+#define RT_HOT_TAIL	__attribute__((section("cse_hot_tail")))
 
 /* lib.c: freestanding string/format helpers and the one die path. */
 void *memcpy(void *d, const void *s, size_t n);

@@ -39,7 +39,7 @@
  */
 #define MAX_INNER	8
 static uint32_t inner_offs[MAX_INNER];
-static int ninner;
+RT_HOT_DATA static int ninner;
 
 struct kfprog {
 	unsigned short len;
@@ -91,7 +91,7 @@ static void note_inner_prefix(const struct sock_filter *f, int len)
 }
 
 /* Make the call c (number nr, arguments a) for the application. */
-long seccomp_app_call(const struct cse_call *c, long nr, const long *a)
+RT_HOT long seccomp_app_call(const struct cse_call *c, long nr, const long *a)
 {
 	for (int i = 0; i < ninner && c->site; i++)
 		if ((c->site & 4095) == inner_offs[i])

@@ -43,10 +43,6 @@ _Static_assert(offsetof(struct cse_thread, gate_ret) == TA_GATE_RET, "TA_GATE_RE
 _Static_assert(offsetof(struct cse_thread, clone_exit_pending) == TA_CLONE_EXIT, "TA_CLONE_EXIT");
 _Static_assert(sizeof(struct cse_thread) <= TA_SIZE, "area fits its page");
 
-/* %gs holds an area: before the loader installs the first one, element
- * setups' calls (cse_app_syscall) must not read %gs:0. */
-int cse_gs_ready;
-
 #define CLONE_STUB_RESUMED	1	/* thread_clone() result: frame rewritten */
 #define CLONE_ARGS_SIZE_VER0	64
 #define K_SIGCHLD		17
