@@ -80,7 +80,7 @@ path, args, extra, w = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.ar
 c = {
   "ociVersion": "1.0.2",
   "process": {"terminal": False, "user": {"uid": 0, "gid": 0}, "args": args,
-              "env": ["PATH=/bin", "TERM=xterm", "GREETING=hi"], "cwd": "/",
+              "env": ["PATH=/bin", "TERM=xterm", "GREETING=hi", "CSE_OCI_TEST=" + w], "cwd": "/",
               "capabilities": {"bounding": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"]},
               "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}],
               "noNewPrivileges": True},
@@ -496,7 +496,16 @@ done
 expect "no state directory left" "" "$(ls -A "$ROOT" 2>/dev/null)"
 [ -z "$CG" ] || expect "no cgroup leaf left" "" \
 	"$(for n in "${IDS[@]}"; do [ -e "$CG/cse-oci/$n" ] && echo "$n"; done)"
-expect "no container process left" "" "$(pgrep -f '^sleep 7[0-3]$|^sleep 6[01]$' | tr '\n' ' ')"
+# Only this run's containers count (their environment names $W): other
+# runs of the suite, or other users' sleeps, may be on the machine.
+ours() {
+	local p
+	for p in $(pgrep -f '^sleep 7[0-3]$|^sleep 6[01]$'); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "CSE_OCI_TEST=$W" && echo "$p"
+	done
+}
+waitfor '[ -z "$(ours)" ]'
+expect "no container process left" "" "$(ours | tr '\n' ' ')"
 
 # ------------------------------------------------------------ ASan/UBSan copy
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:exitcode=99
