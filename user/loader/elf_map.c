@@ -176,14 +176,16 @@ static long read_at(long fd, void *buf, size_t n, uint64_t off)
 	return rt_sys4(__NR_pread64, fd, buf, n, off);
 }
 
-int elf_map_file(const char *path, struct elf_image *img, const char **why)
+static int map_file(const char *path, struct elf_image *img, const char **why)
 {
 	struct kstat_k st;
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[64];
 	long fd, r;
 
-	memset(img, 0, sizeof(*img));
+	/* Not the whole interp buffer: each page written is a page fault. */
+	memset(img, 0, offsetof(struct elf_image, interp));
+	img->interp[0] = 0;
 	held = NULL;
 	/* script_resolve's open of the program: a regular file, head read. */
 	fd = script_take_fd(path, &held, &held_len, &st);
@@ -252,12 +254,38 @@ have_head:
 		    eh.e_phoff < ph[i].p_offset + ph[i].p_filesz)
 			img->phdr = img->bias + ph[i].p_vaddr + eh.e_phoff - ph[i].p_offset;
 	}
-	if (nmapped < (int)(sizeof(mapped) / sizeof(mapped[0])))
-		mapped[nmapped++] = *img;
 out:
 	held = NULL;
 	rt_sys1(__NR_close, fd);
 	return (int)r;
+}
+
+int elf_map_file(const char *path, struct elf_image *img, const char **why)
+{
+	int r = map_file(path, img, why);
+
+	if (!r && nmapped < (int)(sizeof(mapped) / sizeof(mapped[0]))) {
+		memcpy(&mapped[nmapped], img, offsetof(struct elf_image, interp));
+		memcpy(mapped[nmapped].interp, img->interp, strlen(img->interp) + 1);
+		nmapped++;
+	}
+	return r;
+}
+
+const struct elf_image *elf_map_kept(const char *path, int *err, const char **why)
+{
+	struct elf_image *img = &mapped[nmapped];
+
+	if (nmapped == (int)(sizeof(mapped) / sizeof(mapped[0]))) {
+		*why = "too many images";
+		*err = -12;	/* ENOMEM */
+		return NULL;
+	}
+	*err = map_file(path, img, why);
+	if (*err)
+		return NULL;
+	nmapped++;
+	return img;
 }
 
 /* The only symbols an element may import: compiler-emitted helpers. */

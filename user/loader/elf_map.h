@@ -26,6 +26,9 @@ struct elf_image {
 
 /* Returns 0, or -errno with *why set to a short reason. */
 int elf_map_file(const char *path, struct elf_image *img, const char **why);
+/* The same, kept in the table of mapped images (no copy on the caller's
+ * stack); NULL with *err = -errno and *why on failure. */
+const struct elf_image *elf_map_kept(const char *path, int *err, const char **why);
 
 /* The image mapped with its program headers at phdr, NULL if none. */
 const struct elf_image *elf_image_by_phdr(uintptr_t phdr);

@@ -109,7 +109,9 @@ static void loader_dir(char *dir, size_t size)
 {
 	char *slash;
 
-	memcpy(dir, cse_cfg.loader_path, size);
+	/* The path only: each stack page written is a page fault. */
+	(void)size;	/* as big as loader_path, which ends within it */
+	memcpy(dir, cse_cfg.loader_path, strlen(cse_cfg.loader_path) + 1);
 	slash = rt_strrchr(dir, '/');
 	if (slash)
 		*slash = 0;
@@ -242,7 +244,7 @@ _Noreturn void loader_main(uintptr_t *sp)
 	char **argv = (char **)(sp + 1);
 	const char *program, *elf;
 	struct script_argv sa;
-	struct elf_image prog, interp;
+	const struct elf_image *prog, *interp = NULL;
 	struct boot_info bi;
 	struct cse_thread *t;
 	char dir[4096];
@@ -310,28 +312,28 @@ _Noreturn void loader_main(uintptr_t *sp)
 	if (!guest)
 		load_elements(dir);
 
-	r = elf_map_file(elf, &prog, &why);
-	if (r)
+	prog = elf_map_kept(elf, &r, &why);
+	if (!prog)
 		rt_die("%s: %s (errno %d)", elf, why, -r);
-	entry = prog.entry;
-	if (prog.interp[0]) {
-		r = elf_map_file(prog.interp, &interp, &why);
-		if (r)
-			rt_die("%s: interpreter %s: %s (errno %d)", elf, prog.interp,
+	entry = prog->entry;
+	if (prog->interp[0]) {
+		interp = elf_map_kept(prog->interp, &r, &why);
+		if (!interp)
+			rt_die("%s: interpreter %s: %s (errno %d)", elf, prog->interp,
 			       why, -r);
-		interp_base = interp.bias;
-		entry = interp.entry;
+		interp_base = interp->bias;
+		entry = interp->entry;
 	}
 	/* Their code traps first: the rewriter knows it is r-x, and patches
 	 * the sites other processes of the application saw trap there. */
-	rewrite_note_text(prog.text_lo, prog.text_hi, prog.bias, prog.ident);
-	if (prog.interp[0])
-		rewrite_note_text(interp.text_lo, interp.text_hi, interp.bias, interp.ident);
+	rewrite_note_text(prog->text_lo, prog->text_hi, prog->bias, prog->ident);
+	if (prog->interp[0])
+		rewrite_note_text(interp->text_lo, interp->text_hi, interp->bias, interp->ident);
 	/* Best effort; AT_EXECFN below names the program in every case. */
 	exe_switch(elf);
 
-	start_sp = stack_prepare(sp, first, &sa, bi.filename, prog.phdr, prog.phnum,
-				 prog.entry, interp_base);
+	start_sp = stack_prepare(sp, first, &sa, bi.filename, prog->phdr, prog->phnum,
+				 prog->entry, interp_base);
 
 	if (sigsys_install() != 0)
 		rt_die("cannot install the SIGSYS handler");

@@ -11,8 +11,8 @@
  * range for good (the table's `high`, passed on at exec in the boot
  * block). New descriptors are seen in the results of the calls that make
  * them (fdguard_calls.c); not seen: descriptors received in SCM_RIGHTS
- * messages, so a program that receives its 936th fd that way before it
- * opens any more may see numbers at 1000 skipped.
+ * messages, so a program whose fds climb from below 936 to 1000 through
+ * such messages alone may see numbers from 1000 skipped.
  * To the application their numbers are free:
  *
  *  - any call naming one as a descriptor fails with EBADF (fdargs.c);

@@ -325,19 +325,22 @@ static void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size
  * (loader, libc start-up, exit) trap exactly once, and patching one costs
  * an mprotect pair, far more than a trap. Sites seen once on the page(s)
  * of a site being patched are patched with it, under the same pair.
- * Open addressing, insert only; a lost race only delays a patch.
+ * Open addressing, insert only; a lost race only delays a patch. One
+ * page, site and number side by side: a start that traps at a dozen
+ * sites touches it once (each page touched is a page fault); a crowded
+ * table patches at the first trap.
  */
-#define SEEN_SLOTS	1024
+#define SEEN_BITS	8
+#define SEEN_SLOTS	(1 << SEEN_BITS)
 #define SEEN_PROBES	8
-/* Site and number side by side: one page touched per site, not two. */
 static struct {
 	uintptr_t site;
 	long nr;
-} seen[SEEN_SLOTS] RT_LARGE;
+} seen[SEEN_SLOTS] RT_LARGE __attribute__((aligned(4096)));
 
 static int trapped_before(uintptr_t site, long nr)
 {
-	unsigned int h = (unsigned int)((site * 0x9e3779b97f4a7c15ull) >> 54);
+	unsigned int h = (unsigned int)((site * 0x9e3779b97f4a7c15ull) >> (64 - SEEN_BITS));
 
 	for (unsigned int i = 0; i < SEEN_PROBES; i++) {
 		unsigned int at = (h + i) % SEEN_SLOTS;
