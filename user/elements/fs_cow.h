@@ -71,6 +71,9 @@ struct lay_where {
 	struct cse_kstat lst;	/* the lower one's lstat, when lower */
 };
 int lay_where(const char *rel, struct lay_where *w);
+/* 0 when the index says nothing of LOWER shows below REL (an upper
+ * directory: opaque, whited out or under such), else 1. */
+int lay_lower_may_show(const char *rel);
 /* Copy up REL's parents (directories), REL itself when whole. */
 int lay_copy_up_parents(const char *rel);
 int lay_copy_up(const char *rel, int whole);

@@ -314,6 +314,30 @@ int lay_where(const char *rel, struct lay_where *w)
 	return where(rel, w, 1);
 }
 
+int lay_lower_may_show(const char *rel)
+{
+	int fl = ix_get("", 0), low = 1;
+	size_t i = 0;
+
+	if (fl < 0)
+		return 1;	/* the index cannot say */
+	if (fl & IX_OPAQUE)
+		low = 0;
+	while (rel[i] && low) {
+		size_t e = i;
+
+		while (rel[e] && rel[e] != '/')
+			e++;
+		fl = ix_get(rel, e);
+		if (fl < 0 || !(fl & IX_UPPER) || (fl & IX_PENDING))
+			return 1;	/* not an upper chain the index knows */
+		if (fl & (IX_WHITEOUT | IX_OPAQUE))
+			low = 0;
+		i = rel[e] ? e + 1 : e;
+	}
+	return low;
+}
+
 int fs_layer_setup(const struct cse_setup *s, const char *lower,
 		   const char *upper)
 {
@@ -558,7 +582,6 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 	struct lay_where w;
 	int r, e;
 
-	(void)call;
 	if (!lay_on) {
 		r = fs_layer_find(rel, host, size, NULL);
 		/* A creation uses the path an absent name would have. */
@@ -568,8 +591,10 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 	}
 	if (!*rel)	/* the root itself: UPPER is its upper copy */
 		return lay_upper_path("", host, size);
-	r = where(rel, &w, 2);
-	if (r == 0 && w.upper)	/* changed in UPPER already: nothing to copy */
+	/* In UPPER by the index's word (as fs_layer_find takes it), or by
+	 * the disk's: changed in UPPER already, nothing to copy. */
+	r = where(rel, &w, 4);
+	if (r == 2 || (r == 0 && w.upper))
 		return lay_upper_path(rel, host, size);
 	if (r == 1 || r == 0)
 		r = lay_where(rel, &w);
@@ -591,8 +616,10 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 		r = lay_copy_up_parents(rel);
 	if (r && r != -K_ENOENT)
 		return r;
-	if (!w.upper && !w.lower && (intent & CSE_PATH_CREATE))
-		ix_set(rel, cse_strlen(rel), IX_UPPER, 0);	/* before it exists */
+	/* Before it exists; mkdir sets its own flags (fs_layer_ops.c). */
+	if (!w.upper && !w.lower && (intent & CSE_PATH_CREATE) &&
+	    !(call && (call->nr == __NR_mkdir || call->nr == __NR_mkdirat)))
+		ix_set(rel, cse_strlen(rel), IX_UPPER, 0);
 	e = lay_upper_path(rel, host, size);
 	if (e)
 		return e;

@@ -136,6 +136,7 @@ struct walk {
 	int magic;		/* a /proc/PID magic link was walked through */
 	int crossed;		/* the walk left its start's mount (RESOLVE_NO_XDEV) */
 	int unsure;		/* a component was not found to be no symlink */
+	int proc_lazy;		/* a last /proc/PID/... component is not read */
 	const struct fs_mount *m, *start;
 	uint64_t h;		/* hash of g[0..hn) */
 	size_t hn;		/* (size_t)-1: h is not g's */
@@ -333,6 +334,18 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			}
 		if (last && nofollow && i == tn) {
 			w->unsure = 1;
+			break;
+		}
+		/*
+		 * The last component under /proc/PID (fd/N, cwd, exe, status):
+		 * magic link or not, the kernel takes it from here as the walk
+		 * would leave it. Not /proc/PID/root (the view's root), nor
+		 * for openat2, whose RESOLVE_NO_*LINKS need to know.
+		 */
+		if (last && w->proc_lazy && w->m->kind == FS_PROC && in_proc_pid(w) &&
+		    !named(w, "root")) {
+			w->unsure = 1;
+			w->simple = 0;
 			break;
 		}
 		h = walk_hash(w, parent_n);
@@ -575,6 +588,7 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 	w.links = 0;
 	w.magic = 0;
 	w.crossed = 0;
+	w.proc_lazy = req->nr != __NR_openat2;
 	/* a relative walk starts at a directory it did not walk itself */
 	w.unsure = rel;
 	if (!rel) {
