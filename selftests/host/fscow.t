@@ -41,7 +41,7 @@ as() { timeout -k 5 120 "${AS[@]}" "$@"; }
 TOOL=$W/fscow_layer
 E=$TOP/user/elements
 if gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$TOP/include" -I"$TOP/include/uapi" \
-	-o "$TOOL" "$TOP/selftests/host/progs/fscow_layer.c" "$E/fs_layer.c" \
+	-o "$TOOL" "$TOP/selftests/host/progs/fscow_layer.c" "$E/fs_layer.c" "$E/fs_layer_names.c" \
 	"$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" "$E/fs_cow_fds.c" "$E/fs_dirents.c" "$E/fs_owner.c" 2>"$W/build.log"; then
 	pass "build fscow_layer"
 else
@@ -114,7 +114,7 @@ expect "layer: copy-up keeps mode and mtime" "640 1600000000" \
 # The same commands with the layer code built with ASan and UBSan.
 if gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	-I"$TOP/include" -I"$TOP/include/uapi" -o "$W/fscow_layer_asan" "$TOP/selftests/host/progs/fscow_layer.c" \
-	"$E/fs_layer.c" "$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" \
+	"$E/fs_layer.c" "$E/fs_layer_names.c" "$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" \
 	"$E/fs_cow_fds.c" "$E/fs_dirents.c" 2>>"$W/build.log"; then
 	as mkdir "$W/upa"
 	as env ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 "$W/fscow_layer_asan" "$L" "$W/upa" \

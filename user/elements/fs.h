@@ -87,6 +87,25 @@ int fs_renames(long nr);
 /* Guest path (as the process names it) to physical guest path. */
 int fs_walk_guest(const char *path, char *out, size_t size);
 
+/* fs_resolve_cache.c: the resolver's answers. */
+#define FSR_HASH_START 0xcbf29ce484222325ull
+uint64_t fsr_hash_more(uint64_t h, const char *g, size_t n);
+static inline uint64_t fsr_hash(const char *g, size_t n)
+{
+	return fsr_hash_more(FSR_HASH_START, g, n);
+}
+/* The tag a component's answer for hash h is given under now; whether
+ * it is known to be no symlink under it; learn that it is. */
+uint64_t fsr_tag_now(uint64_t h);
+int fsr_no_link(uint64_t h, uint64_t tag);
+void fsr_no_link_learn(uint64_t h, uint64_t tag);
+/* Whole paths free of symlinks, under the generation fsr_whole_gen(). */
+uint64_t fsr_whole_gen(void);
+int fsr_whole_known(uint64_t h, uint64_t wgen);
+void fsr_whole_learn(uint64_t h, uint64_t wgen);
+/* A symlink may appear at physical guest path g (symlink, link). */
+void fsr_changed_one(const char *g, size_t n);
+
 /* A host path that no guest path names. */
 #define FS_NOT_IN_VIEW	(-4096L)
 

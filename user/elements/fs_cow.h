@@ -2,7 +2,8 @@
 /*
  * fs element, the layers' internal interface (behind fs_layer.h):
  *
- *   fs_layer.c        setup, upper names, find (where REL lives), prepare
+ *   fs_layer.c        setup, find (where REL lives), prepare, copy-up walk
+ *   fs_layer_names.c  path buffers, upper names (escaping), layer paths
  *   fs_layer_index.c  the in-memory index of UPPER (names, whiteouts,
  *                     opaque directories) shared by the application
  *   fs_layer_ops.c    calls the layers carry out: unlink, rmdir, mkdir,
@@ -53,7 +54,9 @@ char *lay_buf_get(void);
 void lay_buf_put(char **p);
 #define LAY_BUF(name) char *name __attribute__((cleanup(lay_buf_put))) = lay_buf_get()
 
-/* fs_layer.c */
+/* fs_layer_names.c */
+/* Append s (n bytes) to out at *at: 0 or -ENAMETOOLONG. */
+int lay_put(char *out, size_t size, size_t *at, const char *s, size_t n);
 int lay_lower_path(const char *rel, char *out, size_t size);
 int lay_upper_path(const char *rel, char *out, size_t size);
 /* The whiteout file of REL (in REL's upper parent). */
@@ -71,6 +74,10 @@ struct lay_where {
 	struct cse_kstat lst;	/* the lower one's lstat, when lower */
 };
 int lay_where(const char *rel, struct lay_where *w);
+/* 0 when the index says nothing of LOWER shows below REL (an upper
+ * directory: opaque, whited out or under such), else 1. */
+int lay_lower_may_show(const char *rel);
+/* fs_layer.c */
 /* Copy up REL's parents (directories), REL itself when whole. */
 int lay_copy_up_parents(const char *rel);
 int lay_copy_up(const char *rel, int whole);
@@ -97,6 +104,11 @@ void lay_unlock(void);
 int ix_open(int fresh, char *err, size_t errlen);
 /* Flags of REL (n bytes), or -1 when the index cannot answer. */
 int ix_get(const char *rel, size_t n);
+/* The same for the raw hash state of REL: ix_hash_more(IX_HASH_START,
+ * rel, n), which a walk extends component by component. */
+#define IX_HASH_START 0xcbf29ce484222325ull
+uint64_t ix_hash_more(uint64_t raw, const char *s, size_t n);
+int ix_get_raw(uint64_t raw);
 void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear);
 int ix_usable(void);
 void ix_give_up(void);

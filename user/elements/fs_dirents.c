@@ -265,10 +265,14 @@ long dir_getdents(struct cse_call *call)
 	}
 	if (n < 0 || !s)
 		goto done;
-	if (s->phase == 0 && known && upper_rel(fd, link, rel))
-		s->phase = 2;	/* no longer named in UPPER: nothing below */
+	if (s->phase == 0 && known) {
+		if (upper_rel(fd, link, rel))
+			s->phase = 2;	/* no longer named in UPPER: nothing below */
+		else if (fs_layer_fd_named)
+			fs_layer_fd_named(fd, rel);	/* its guest path, for the view */
+	}
 	if (s->phase == 0) {
-		s->phase = (lay_where(rel, &w) == 0 && w.merged) ? 1 : 2;
+		s->phase = (lay_lower_may_show(rel) && lay_where(rel, &w) == 0 && w.merged) ? 1 : 2;
 		s->lower_off = 0;
 	}
 	n = 0;

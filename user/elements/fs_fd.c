@@ -42,6 +42,51 @@ static int fs_elem = -1;
 
 static const struct cse_fd_ops fd_ops = { 0 };
 
+/*
+ * Remember that fd names the physical guest path g (len n; g NULL: no
+ * path), with marks. fresh: fd is what the call in hand returned.
+ */
+static void remember_as(int fd, const char *g, size_t n, uint64_t marks, int fresh, int rel)
+{
+	uint32_t seq, k;
+
+	if (fs_elem < 0)
+		return;
+	if (!g || n + !!(rel && n) >= SLOT_LEN) {
+		if (marks)
+			fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd, image << 48 | marks);
+		return;
+	}
+	seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
+	seq = seq ? seq : 1;
+	k = __atomic_fetch_add(&next_slot, 1, __ATOMIC_RELAXED) % SLOTS;
+	__atomic_store_n(&slots[k].seq, 0, __ATOMIC_RELEASE);
+	slots[k].gen = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
+	if (rel && n) {	/* REL of the root layer: "/" + REL */
+		slots[k].path[0] = '/';
+		fs_copy(slots[k].path + 1, g, n + 1);
+		n++;
+	} else {
+		fs_copy(slots[k].path, g, n + 1);
+	}
+	slots[k].len = (uint32_t)n;
+	__atomic_store_n(&slots[k].seq, seq, __ATOMIC_RELEASE);
+	fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd,
+		       image << 48 | (uint64_t)seq << 16 | marks | k);
+}
+
+static void remember(int fd, const char *g, size_t n, uint64_t marks, int fresh)
+{
+	remember_as(fd, g, n, marks, fresh, 0);
+}
+
+/* Directory fd (in use by the call in hand: open) is REL of the root
+ * layer, an upper one: its physical guest path is "/" + REL. */
+static void named(int fd, const char *rel)
+{
+	remember_as(fd, rel, cse_strlen(rel), FDV_NOT_LOWER, 1, 1);
+}
+
 static int not_lower(int fd)
 {
 	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_NOT_LOWER);
@@ -54,34 +99,8 @@ void fs_fd_setup(const struct cse_setup *s)
 	if (s->svc->fd_track(s->id, &fd_ops) == 0) {
 		fs_elem = s->id;
 		fs_layer_fd_not_lower = not_lower;
+		fs_layer_fd_named = named;
 	}
-}
-
-/*
- * Remember that fd names the physical guest path g (len n; g NULL: no
- * path), with marks. fresh: fd is what the call in hand returned.
- */
-static void remember(int fd, const char *g, size_t n, uint64_t marks, int fresh)
-{
-	uint32_t seq, k;
-
-	if (fs_elem < 0)
-		return;
-	if (!g || n >= SLOT_LEN) {
-		if (marks)
-			fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd, image << 48 | marks);
-		return;
-	}
-	seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
-	seq = seq ? seq : 1;
-	k = __atomic_fetch_add(&next_slot, 1, __ATOMIC_RELAXED) % SLOTS;
-	__atomic_store_n(&slots[k].seq, 0, __ATOMIC_RELEASE);
-	slots[k].len = (uint32_t)n;
-	slots[k].gen = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
-	fs_copy(slots[k].path, g, n + 1);
-	__atomic_store_n(&slots[k].seq, seq, __ATOMIC_RELEASE);
-	fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd,
-		       image << 48 | (uint64_t)seq << 16 | marks | k);
 }
 
 /* The remembered path of fd, its length, or -1. */

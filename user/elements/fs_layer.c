@@ -18,151 +18,6 @@ char lay_lower_real[FS_PATH_MAX];
 size_t lay_lower_real_len;
 static int lay_on;
 
-/*
- * The pool: claimed by compare-and-swap, lowest free first (few pages
- * touched). A buffer a thread held when another thread forked stays
- * taken in the child; 320 of them leave room for that and for a tree
- * copy 150 levels deep.
- */
-#define LAY_NBUF 320
-static char lay_pool[LAY_NBUF][FS_PATH_MAX];
-static uint8_t lay_busy[LAY_NBUF];
-
-char *lay_buf_get(void)
-{
-	for (int i = 0; i < LAY_NBUF; i++) {
-		uint8_t zero = 0;
-
-		if (!__atomic_load_n(&lay_busy[i], __ATOMIC_RELAXED) &&
-		    __atomic_compare_exchange_n(&lay_busy[i], &zero, 1, 0, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return lay_pool[i];
-	}
-	return NULL;
-}
-
-void lay_buf_put(char **p)
-{
-	if (*p)
-		__atomic_store_n(&lay_busy[(*p - lay_pool[0]) / FS_PATH_MAX], 0, __ATOMIC_RELEASE);
-}
-
-static int starts(const char *s, const char *p)
-{
-	return !cse_strncmp(s, p, cse_strlen(p));
-}
-
-static int put(char *out, size_t size, size_t *at, const char *s, size_t n)
-{
-	if (*at + n + 1 > size)
-		return -K_ENAMETOOLONG;
-	for (size_t i = 0; i < n; i++)
-		out[*at + i] = s[i];
-	*at += n;
-	out[*at] = 0;
-	return 0;
-}
-
-int lay_name_escape(const char *name, size_t n, char *out, size_t size)
-{
-	size_t at = 0;
-
-	out[0] = 0;
-	if (n >= 4 && !cse_strncmp(name, WH_PREFIX, 4) &&
-	    put(out, size, &at, WH_USER, cse_strlen(WH_USER)))
-		return -K_ENAMETOOLONG;
-	return put(out, size, &at, name, n);
-}
-
-int lay_name_hidden(const char *name)
-{
-	return starts(name, WH_PREFIX) && !starts(name, WH_USER);
-}
-
-void lay_name_unescape(const char *name, char *out, size_t size)
-{
-	size_t at = 0;
-
-	if (starts(name, WH_USER))
-		name += cse_strlen(WH_USER);
-	put(out, size, &at, name, cse_strlen(name));
-}
-
-/* base + "/" + REL's components, each escaped when esc. */
-static int build(const char *base, size_t blen, const char *rel, int esc,
-		 char *out, size_t size)
-{
-	size_t at = 0;
-
-	if (size > FS_PATH_MAX)
-		size = FS_PATH_MAX;
-	out[0] = 0;
-	if (put(out, size, &at, base, (blen == 1 && base[0] == '/') ? 0 : blen))
-		return -K_ENAMETOOLONG;
-	if (!*rel && at)
-		return 0;
-	while (*rel) {
-		const char *e = rel;
-
-		while (*e && *e != '/')
-			e++;
-		if (put(out, size, &at, "/", 1))
-			return -K_ENAMETOOLONG;
-		if (esc && e - rel >= 4 && !cse_strncmp(rel, WH_PREFIX, 4) &&
-		    put(out, size, &at, WH_USER, cse_strlen(WH_USER)))
-			return -K_ENAMETOOLONG;
-		if (put(out, size, &at, rel, (size_t)(e - rel)))
-			return -K_ENAMETOOLONG;
-		rel = *e ? e + 1 : e;
-	}
-	return 0;
-}
-
-int lay_lower_path(const char *rel, char *out, size_t size)
-{
-	return build(lay_lower, lay_lower_len, rel, 0, out, size);
-}
-
-int lay_upper_path(const char *rel, char *out, size_t size)
-{
-	return build(lay_upper, lay_upper_len, rel, 1, out, size);
-}
-
-int lay_whiteout_path(const char *rel, char *out, size_t size)
-{
-	const char *slash = NULL, *name;
-	size_t at;
-	int r;
-
-	for (const char *p = rel; *p; p++)
-		if (*p == '/')
-			slash = p;
-	name = slash ? slash + 1 : rel;
-	if (!*name)
-		return -K_EINVAL;
-	if (slash) {
-		LAY_BUF(parent);
-		size_t n = (size_t)(slash - rel);
-		if (!parent)
-			return -K_ENOMEM;
-
-		for (size_t i = 0; i < n; i++)
-			parent[i] = rel[i];
-		parent[n] = 0;
-		r = lay_upper_path(parent, out, size);
-	} else {
-		r = lay_upper_path("", out, size);
-	}
-	if (r)
-		return r;
-	at = cse_strlen(out);
-	if (put(out, size, &at, "/", 1))
-		return -K_ENAMETOOLONG;
-	r = put(out, size, &at, starts(name, WH_PREFIX) ? WH_WHUSER : WH_PREFIX,
-		starts(name, WH_PREFIX) ? cse_strlen(WH_WHUSER) : 4);
-	return r ? r : put(out, size, &at, name, cse_strlen(name));
-}
-
 static long lstat_path(const char *p, struct cse_kstat *st)
 {
 	return lay_sys(__NR_newfstatat, K_AT_FDCWD, p, st, K_AT_SYMLINK_NOFOLLOW, 0, 0);
@@ -191,7 +46,7 @@ static int disk_flags(const char *rel, size_t n)
 		return fl;
 	fl |= IX_DIR;
 	at = cse_strlen(p);
-	if (!put(p, FS_PATH_MAX, &at, "/" WH_OPAQUE, cse_strlen(WH_OPAQUE) + 1) &&
+	if (!lay_put(p, FS_PATH_MAX, &at, "/" WH_OPAQUE, cse_strlen(WH_OPAQUE) + 1) &&
 	    lstat_path(p, &st) == 0)
 		fl |= IX_OPAQUE;
 	return fl;
@@ -230,7 +85,8 @@ static int where(const char *rel, struct lay_where *w, int fast)
 {
 	LAY_BUF(p);
 	int up = 1, low = 1, fl = 0, sure = 1, lown = 1;
-	size_t i = 0, last = 0;
+	size_t i = 0, last = 0, hn = 0;
+	uint64_t raw = IX_HASH_START;	/* of rel[0..hn) */
 	if (!p)
 		return -K_ENOMEM;
 
@@ -250,7 +106,9 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		if (!rel[e])
 			w->parent_low = low;
 		if (up) {
-			fl = fast ? ix_get(rel, e) : -1;
+			raw = ix_hash_more(raw, rel + hn, e - hn);
+			hn = e;
+			fl = fast ? ix_get_raw(raw) : -1;
 			if (fl < 0)
 				fl = disk_flags(rel, e);
 			if (fl < 0)
@@ -314,6 +172,33 @@ int lay_where(const char *rel, struct lay_where *w)
 	return where(rel, w, 1);
 }
 
+int lay_lower_may_show(const char *rel)
+{
+	int fl = ix_get("", 0), low = 1;
+	size_t i = 0, hn = 0;
+	uint64_t raw = IX_HASH_START;
+
+	if (fl < 0)
+		return 1;	/* the index cannot say */
+	if (fl & IX_OPAQUE)
+		low = 0;
+	while (rel[i] && low) {
+		size_t e = i;
+
+		while (rel[e] && rel[e] != '/')
+			e++;
+		raw = ix_hash_more(raw, rel + hn, e - hn);
+		hn = e;
+		fl = ix_get_raw(raw);
+		if (fl < 0 || !(fl & IX_UPPER) || (fl & IX_PENDING))
+			return 1;	/* not an upper chain the index knows */
+		if (fl & (IX_WHITEOUT | IX_OPAQUE))
+			low = 0;
+		i = rel[e] ? e + 1 : e;
+	}
+	return low;
+}
+
 int fs_layer_setup(const struct cse_setup *s, const char *lower,
 		   const char *upper)
 {
@@ -339,7 +224,7 @@ int fs_layer_setup(const struct cse_setup *s, const char *lower,
 			     "--overlay: '%s' is not an absolute path", upper);
 		return -K_EINVAL;
 	}
-	put(lay_upper, sizeof(lay_upper), &at, upper, n);
+	lay_put(lay_upper, sizeof(lay_upper), &at, upper, n);
 	while (at > 1 && lay_upper[at - 1] == '/')
 		lay_upper[--at] = 0;
 	lay_upper_len = at;
@@ -352,8 +237,8 @@ int fs_layer_setup(const struct cse_setup *s, const char *lower,
 		return (int)r;
 	}
 	at = 0;
-	put(lay_work, sizeof(lay_work), &at, lay_upper, lay_upper_len);
-	put(lay_work, sizeof(lay_work), &at, "/" WH_WORK, cse_strlen(WH_WORK) + 1);
+	lay_put(lay_work, sizeof(lay_work), &at, lay_upper, lay_upper_len);
+	lay_put(lay_work, sizeof(lay_work), &at, "/" WH_WORK, cse_strlen(WH_WORK) + 1);
 	r = lay_sys(__NR_mkdir, lay_work, 0700, 0, 0, 0, 0);
 	if (r && r != -K_EEXIST) {
 		cse_snprintf(s->svc, s->err, s->err_size,
@@ -558,7 +443,6 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 	struct lay_where w;
 	int r, e;
 
-	(void)call;
 	if (!lay_on) {
 		r = fs_layer_find(rel, host, size, NULL);
 		/* A creation uses the path an absent name would have. */
@@ -568,8 +452,10 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 	}
 	if (!*rel)	/* the root itself: UPPER is its upper copy */
 		return lay_upper_path("", host, size);
-	r = where(rel, &w, 2);
-	if (r == 0 && w.upper)	/* changed in UPPER already: nothing to copy */
+	/* In UPPER by the index's word (as fs_layer_find takes it), or by
+	 * the disk's: changed in UPPER already, nothing to copy. */
+	r = where(rel, &w, 4);
+	if (r == 2 || (r == 0 && w.upper))
 		return lay_upper_path(rel, host, size);
 	if (r == 1 || r == 0)
 		r = lay_where(rel, &w);
@@ -591,8 +477,10 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 		r = lay_copy_up_parents(rel);
 	if (r && r != -K_ENOENT)
 		return r;
-	if (!w.upper && !w.lower && (intent & CSE_PATH_CREATE))
-		ix_set(rel, cse_strlen(rel), IX_UPPER, 0);	/* before it exists */
+	/* Before it exists; mkdir sets its own flags (fs_layer_ops.c). */
+	if (!w.upper && !w.lower && (intent & CSE_PATH_CREATE) &&
+	    !(call && (call->nr == __NR_mkdir || call->nr == __NR_mkdirat)))
+		ix_set(rel, cse_strlen(rel), IX_UPPER, 0);
 	e = lay_upper_path(rel, host, size);
 	if (e)
 		return e;

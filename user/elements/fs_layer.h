@@ -84,6 +84,9 @@ void fs_layer_note(struct cse_call *call, int arg, int in_root,
  * not known. Spares the layers a readlink of /proc/self/fd/N.
  */
 extern int (*fs_layer_fd_not_lower)(int fd);
+/* The layers found that directory fd (used by the call in hand) is REL
+ * of the root layer: the view may remember it (NULL: not asked). */
+extern void (*fs_layer_fd_named)(int fd, const char *rel);
 
 /* 1 when host path p names something in UPPER (under --overlay). */
 int fs_layer_upper_path(const char *p);

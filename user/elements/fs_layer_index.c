@@ -47,18 +47,30 @@ struct ix_head {
 static struct ix_head *ix_h;
 static struct ix_slot *ix_tab;
 
-static uint64_t ix_hash(const char *s, size_t n)
+/* FNV-1a, continued over n more bytes: a prefix's state extends to the
+ * next component's without hashing the prefix again (where() asks for
+ * every prefix of a path). */
+uint64_t ix_hash_more(uint64_t raw, const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
 	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
+		raw ^= (unsigned char)s[i];
+		raw *= 0x100000001b3ull;
 	}
+	return raw;
+}
+
+/* The 8-byte key of the slots, from a raw state (0 means empty). */
+static uint64_t ix_final(uint64_t h)
+{
 	h ^= h >> 31;
 	h *= 0x9e3779b97f4a7c15ull;
 	h ^= h >> 29;
 	return h ? h : 1;
+}
+
+static uint64_t ix_hash(const char *s, size_t n)
+{
+	return ix_final(ix_hash_more(IX_HASH_START, s, n));
 }
 
 int ix_usable(void)
@@ -68,12 +80,17 @@ int ix_usable(void)
 
 int ix_get(const char *rel, size_t n)
 {
+	return ix_get_raw(ix_hash_more(IX_HASH_START, rel, n));
+}
+
+int ix_get_raw(uint64_t raw)
+{
 	uint64_t h;
 	uint32_t i;
 
 	if (!ix_usable())
 		return -1;
-	h = ix_hash(rel, n);
+	h = ix_final(raw);
 	for (i = (uint32_t)h & (IX_SLOTS - 1);; i = (i + 1) & (IX_SLOTS - 1)) {
 		uint64_t v = __atomic_load_n(&ix_tab[i].hash, __ATOMIC_ACQUIRE);
 

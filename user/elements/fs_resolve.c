@@ -27,70 +27,6 @@
  */
 #include "fs.h"
 
-#define CACHE_SLOTS 4096
-static uint64_t cache[CACHE_SLOTS];
-
-#define HASH_START 0xcbf29ce484222325ull
-
-/* FNV-1a, continued over n more bytes (so a name's hash extends its parent's). */
-static uint64_t hash_more(uint64_t h, const char *g, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)g[i]) * 0x100000001b3ull;
-	return h;
-}
-
-static uint64_t hash(const char *g, size_t n)
-{
-	return hash_more(HASH_START, g, n);
-}
-
-static uint64_t tag(uint64_t h, uint64_t gen)
-{
-	return (h ^ (gen * 0x9e3779b97f4a7c15ull)) | 1;
-}
-
-/* The generation an answer for hash h was (or is) given under. */
-static uint64_t gen_now(uint64_t h)
-{
-	uint64_t all = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
-	uint32_t one = __atomic_load_n(&fs_st->bucket[h % FS_BUCKETS], __ATOMIC_ACQUIRE);
-
-	return all ^ ((uint64_t)one << 40) ^ one;
-}
-
-/* A symlink may appear at the physical guest path g. */
-static void changed_one(const char *g, size_t n)
-{
-	__atomic_add_fetch(&fs_st->bucket[hash(g, n) % FS_BUCKETS], 1, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&fs_st->links, 1, __ATOMIC_RELEASE);
-}
-
-/*
- * Whole paths: a physical guest path every component of which a walk
- * found to be no symlink (none missing, none followed, none skipped)
- * is remembered under the generation of all paths, its renames and
- * every symlink or link made anywhere (fs_st->links, bumped with each
- * bucket). The walk of such a path again would give the same path and
- * answers, so one lookup replaces one per component while nothing
- * changed; any rename, symlink or link drops them all.
- */
-#define WHOLE_SLOTS 1024
-static uint64_t whole[WHOLE_SLOTS];
-
-static uint64_t whole_gen(void)
-{
-	uint64_t all = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
-	uint64_t links = __atomic_load_n(&fs_st->links, __ATOMIC_ACQUIRE);
-
-	return all ^ (links << 32) ^ (links >> 32) ^ 0x5bd1e995ull;
-}
-
-void fs_changed(void)
-{
-	__atomic_add_fetch(&fs_st->gen, 1, __ATOMIC_RELEASE);
-}
-
 /*
  * The walk's buffers: never on the stack, which may be an application's
  * small sigaltstack (a trapped call's handler runs there). A call's
@@ -136,6 +72,7 @@ struct walk {
 	int magic;		/* a /proc/PID magic link was walked through */
 	int crossed;		/* the walk left its start's mount (RESOLVE_NO_XDEV) */
 	int unsure;		/* a component was not found to be no symlink */
+	int proc_lazy;		/* a last /proc/PID/... component is not read */
 	const struct fs_mount *m, *start;
 	uint64_t h;		/* hash of g[0..hn) */
 	size_t hn;		/* (size_t)-1: h is not g's */
@@ -175,9 +112,9 @@ static void set_mount_pushed(struct walk *w)
 static uint64_t walk_hash(struct walk *w, size_t parent_n)
 {
 	if (w->hn == parent_n)
-		w->h = hash_more(w->h, w->g + parent_n, w->n - parent_n);
+		w->h = fsr_hash_more(w->h, w->g + parent_n, w->n - parent_n);
 	else
-		w->h = hash(w->g, w->n);
+		w->h = fsr_hash(w->g, w->n);
 	w->hn = w->n;
 	return w->h;
 }
@@ -293,7 +230,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		int last, r;
 		char *link = w->link;
 		long ln;
-		uint64_t h, gen;
+		uint64_t h, tg;
 
 		while (i < tn && todo[i] == '/')
 			i++;
@@ -335,16 +272,28 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			w->unsure = 1;
 			break;
 		}
+		/*
+		 * The last component under /proc/PID (fd/N, cwd, exe, status):
+		 * magic link or not, the kernel takes it from here as the walk
+		 * would leave it. Not /proc/PID/root (the view's root), nor
+		 * for openat2, whose RESOLVE_NO_*LINKS need to know.
+		 */
+		if (last && w->proc_lazy && w->m->kind == FS_PROC && in_proc_pid(w) &&
+		    !named(w, "root")) {
+			w->unsure = 1;
+			w->simple = 0;
+			break;
+		}
 		h = walk_hash(w, parent_n);
-		gen = gen_now(h);
-		if (__atomic_load_n(&cache[h % CACHE_SLOTS], __ATOMIC_RELAXED) == tag(h, gen))
+		tg = fsr_tag_now(h);	/* taken before the readlink: a change after it shows */
+		if (fsr_no_link(h, tg))
 			continue;
 		r = fs_host_of(w->g, w->n, link, FS_PATH_MAX);
 		if (r)
 			return r;
 		ln = fs_sys(__NR_readlinkat, K_AT_FDCWD, (long)link, (long)link, FS_PATH_MAX - 1);
 		if (ln == -K_EINVAL) {
-			__atomic_store_n(&cache[h % CACHE_SLOTS], tag(h, gen), __ATOMIC_RELAXED);
+			fsr_no_link_learn(h, tg);
 			continue;
 		}
 		if (ln < 0) {
@@ -431,8 +380,8 @@ static int whole_hit(struct walk *w, const char *p, size_t tn, uint64_t gen, uin
 			return 0;
 	}
 	fs_copy(w->g + w->n, p, tn + 1);
-	h = hash(w->g, n);
-	if (__atomic_load_n(&whole[h % WHOLE_SLOTS], __ATOMIC_RELAXED) != tag(h, gen)) {
+	h = fsr_hash(w->g, n);
+	if (!fsr_whole_known(h, gen)) {
 		w->g[w->n] = 0;
 		return 0;
 	}
@@ -575,10 +524,11 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 	w.links = 0;
 	w.magic = 0;
 	w.crossed = 0;
+	w.proc_lazy = req->nr != __NR_openat2;
 	/* a relative walk starts at a directory it did not walk itself */
 	w.unsure = rel;
 	if (!rel) {
-		wgen = whole_gen();
+		wgen = fsr_whole_gen();
 		if (whole_hit(&w, p, tn, wgen, req->intent)) {
 			rest = -1;
 			goto walked;
@@ -591,9 +541,9 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 	if (r)
 		return r;
 	if (!w.unsure && rest < 0) {
-		uint64_t h = hash(w.g, w.n);
+		uint64_t h = fsr_hash(w.g, w.n);
 
-		__atomic_store_n(&whole[h % WHOLE_SLOTS], tag(h, wgen), __ATOMIC_RELAXED);
+		fsr_whole_learn(h, wgen);
 	}
 walked:
 	if ((w.links || w.magic) && refused_links(req, &w))
@@ -612,7 +562,7 @@ walked:
 			req->intent &= ~CSE_PATH_NO_XDEV;
 	}
 	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
-		changed_one(w.g, w.n);
+		fsr_changed_one(w.g, w.n);
 	w.m = fs_mount_of(w.g, w.n);
 	if (w.m->ro && writes(req->intent))
 		return -K_EROFS;
