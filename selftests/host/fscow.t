@@ -278,6 +278,28 @@ expect "copy-up of a 0555 lower directory as a plain user: as on a copy" \
 expect "copy-up of a 0555 directory: the lower tree is unchanged" "$l5before" "$(listing "$L5")"
 chmod -R u+w "$W/n555" "$W/u555" 2>/dev/null
 
+# Writes and metadata changes through /proc/self/fd/N of a read-only fd
+# on a lower file: the magic link is the file, so the change lands in
+# its copy (as on a native copy), never in LOWER.
+as sh -c 'mkdir -p "$1/d" && echo orig >"$1/d/f" && echo keep >"$1/d/g" && chmod 644 "$1/d/f" "$1/d/g"' sh "$W/pfl"
+pfbefore=$(listing "$W/pfl")
+as cp -a "$W/pfl" "$W/pfn"
+as mkdir "$W/pfu"
+cat >"$W/pf.sh" <<'EOF'
+cd "$1/d"
+exec 3<f 4<g
+echo new >/proc/self/fd/3
+echo more >>/proc/self/fd/4
+chmod 600 /proc/self/fd/4
+truncate -s 2 /proc/self/fd/4
+cat f; cat g; stat -c '%n %a %s' f g
+EOF
+as sh "$W/pf.sh" "$W/pfn" >"$W/pfn.out" 2>&1
+as "$CSE_RUN" --overlay "$W/pfu" -- sh "$W/pf.sh" "$W/pfl" >"$W/pfo.out" 2>&1
+expect "writes, chmod, truncate through /proc/self/fd/N of a read-only lower fd: as on a copy" \
+	"$(cat "$W/pfn.out")" "$(cat "$W/pfo.out")"
+expect "writes through /proc/self/fd/N: the lower tree is unchanged" "$pfbefore" "$(listing "$W/pfl")"
+
 # Special files are never copied up (--overlay without --root): a plain
 # user's writes to /dev/null and to a fifo of the lower tree reach the
 # real ones (a copy of /dev/null cannot be made: EPERM; a copied fifo

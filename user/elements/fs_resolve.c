@@ -73,6 +73,7 @@ struct walk {
 	int crossed;		/* the walk left its start's mount (RESOLVE_NO_XDEV) */
 	int unsure;		/* a component was not found to be no symlink */
 	int proc_lazy;		/* a last /proc/PID/... component is not read */
+	int magic_last;		/* a last magic link is walked in the view (a write) */
 	const struct fs_mount *m, *start;
 	uint64_t h;		/* hash of g[0..hn) */
 	size_t hn;		/* (size_t)-1: h is not g's */
@@ -168,6 +169,13 @@ static int proc_magic(struct walk *w, const char *text, size_t mlen, char *todo,
 	r -= fs_vroot_len;
 	if ((size_t)r + 1 + *tn >= 2 * FS_PATH_MAX)
 		return 0;
+	if (!*tn) {	/* the link was the last component */
+		fs_copy(todo, back + fs_vroot_len, (size_t)r);
+		*tn = (size_t)r;
+		todo[*tn] = 0;
+		to_root(w);
+		return 1;
+	}
 	fs_move(todo + r + 1, todo, *tn);
 	fs_copy(todo, back + fs_vroot_len, (size_t)r);
 	todo[r] = '/';
@@ -175,6 +183,15 @@ static int proc_magic(struct walk *w, const char *text, size_t mlen, char *todo,
 	todo[*tn] = 0;
 	to_root(w);
 	return 1;
+}
+
+/* A magic link's text for a file deleted since it was opened. */
+static int deleted(const char *text, size_t n)
+{
+	static const char tag[] = " (deleted)";
+	size_t tl = sizeof(tag) - 1;
+
+	return n >= tl && !cse_strncmp(text + n - tl, tag, tl);
 }
 
 /*
@@ -328,8 +345,16 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 				set_mount(w);
 				continue;
 			}
+			/*
+			 * The kernel follows a last magic link to its object,
+			 * but a write through it must reach the object's copy
+			 * in the layer: the link is walked in the view then
+			 * (a file deleted since is left to the kernel).
+			 */
+			if (last && (!w->magic_last || deleted(link, (size_t)ln)))
+				break;
 			if (last)
-				break;	/* the kernel follows it to its object */
+				rn = 0;
 			for (size_t k = 0; k < rn; k++)
 				todo[k] = todo[i + k];
 			todo[rn] = 0;
@@ -339,6 +364,8 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 				i = 0;
 				continue;
 			}
+			if (last)
+				break;	/* not in the view: the kernel follows it */
 			*rest_at = 0;	/* not in the view: the kernel's walk */
 			return 0;
 		}
@@ -524,7 +551,15 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 	w.links = 0;
 	w.magic = 0;
 	w.crossed = 0;
-	w.proc_lazy = req->nr != __NR_openat2;
+	/*
+	 * A call that may change what /proc/PID/fd/N names must read the
+	 * link: the kernel would follow it to the lower file, bypassing
+	 * the copy-up.
+	 */
+	w.magic_last = writes(req->intent) && fs_upper[0];
+	w.proc_lazy = req->nr != __NR_openat2 &&
+		      !(req->intent & (CSE_PATH_WRITE | CSE_PATH_CREATE | CSE_PATH_REMOVE |
+				       CSE_PATH_EXEC | CSE_PATH_DIR | CSE_PATH_SOCKET));
 	/* a relative walk starts at a directory it did not walk itself */
 	w.unsure = rel;
 	if (!rel) {
