@@ -386,11 +386,12 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
  * path would only pass to the kernel unless a per-thread or a global
  * state says otherwise (tested there: deferred signal, pending seccomp
  * trap, vfork fd copy): PLAIN, wanted by no element, nothing for a path
- * stage, not trap-only. Indexed by the low 16 bits of numbers below 65536, so
- * entry.S bounds the number without touching the flags; only the first
- * SYSCALL_TABLE_SIZE entries are ever read or written: they share the
- * hot data's page (hot.ld), the rest is never faulted in. Filled here on a number's first plain call: elements join the
- * chain at load time only (chain_add), before any site is rewritten.
+ * stage, not trap-only. Indexed by the low 16 bits of numbers below 65536,
+ * so entry.S bounds the number without touching the flags; only the
+ * first SYSCALL_TABLE_SIZE entries are ever read or written: they share
+ * the hot data's page (hot.ld), the rest is never faulted in. Filled
+ * here on a number's first plain call: elements join the chain at load
+ * time only (chain_add), before any site is rewritten.
  */
 RT_HOT_TAIL uint8_t cse_plain_nr[65536];
 
@@ -436,9 +437,10 @@ RT_HOT static int light_call(struct cse_call *c, struct cse_thread *t)
 	fdguard_sync();
 	if (staged && pathstage_pre(c, &pc))
 		goto done;
-	/* Read once, before the call: nothing after it needs the hot
-	 * data's page (each page touched after a system call is a TLB miss
-	 * here: the kernel's entry flushed the TLB). */
+	/* Read once, before the call (hidden fds are not added by a path
+	 * call): nothing after it then reads the hot data's page, and each
+	 * page touched after a system call is a TLB miss here (PTI without
+	 * PCID flushes the TLB on every kernel entry). */
 	guarded = fdguard_count();
 	if (guarded && fd_precheck(c, &fd_locked))
 		goto done;
