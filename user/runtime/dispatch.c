@@ -386,17 +386,38 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
  * path would only pass to the kernel unless a per-thread or a global
  * state says otherwise (tested there: deferred signal, pending seccomp
  * trap, vfork fd copy): PLAIN, wanted by no element, nothing for a path
- * stage, not trap-only. Indexed by the low 16 bits of numbers below 65536, so
- * entry.S bounds the number without touching the flags; only the first
- * SYSCALL_TABLE_SIZE entries are ever read or written: they share the
- * hot data's page (hot.ld), the rest is never faulted in. Filled here on a number's first plain call: elements join the
- * chain at load time only (chain_add), before any site is rewritten.
+ * stage, not trap-only. Indexed by the low 16 bits of numbers below 65536,
+ * so entry.S bounds the number without touching the flags; only the
+ * first SYSCALL_TABLE_SIZE entries are ever read or written: they share
+ * the hot data's page (hot.ld), the rest is never faulted in. Filled
+ * here on a number's first plain call: elements join the chain at load
+ * time only (chain_add), before any site is rewritten.
  */
 RT_HOT_TAIL uint8_t cse_plain_nr[65536];
 
 _Static_assert(offsetof(struct cse_thread, seccomp_trapped) == TA_SECCOMP, "TA_SECCOMP");
 _Static_assert(offsetof(struct cse_thread, gate_nr) == TA_GATE_NR, "TA_GATE_NR");
 _Static_assert(SYSCALL_TABLE_SIZE <= 65536, "cse_plain_nr covers the table");
+
+/*
+ * Whether the one path of c is the stage's copy (in t's scratch arena,
+ * so readable now) and absolute under neither /proc nor /dev: then the
+ * core's checks after the call (procexe_call, procfd_post) have nothing
+ * to find, and the copy's page need not be read again after the call.
+ * Their early tests in one: the second byte of such a path.
+ */
+RT_HOT static int not_proc(const struct cse_call *c, struct cse_thread *t)
+{
+	const struct sys_info *si = syscall_info(c->nr);
+	const char *p;
+
+	if (!si || si->npaths != 1)
+		return 0;
+	p = (const char *)c->args[si->path[0].arg];
+	if ((uintptr_t)p - (uintptr_t)ta_scratch(t) >= TA_SCRATCH_SIZE - 2)
+		return 0;
+	return p[0] == '/' && p[1] && p[1] != 'p' && p[1] != 'd' && p[1] != '/' && p[1] != '.';
+}
 
 /*
  * The light path of a PATH_ONLY call (plain_call): dispatch_call's steps
@@ -410,17 +431,26 @@ RT_HOT static int light_call(struct cse_call *c, struct cse_thread *t)
 {
 	uint32_t scratch_mark = t->scratch_used;
 	int staged = __builtin_expect(pathstage_on, 0);
-	int fd_locked = 0, stub = 0, retrap = 0;
+	int fd_locked = 0, stub = 0, retrap = 0, guarded;
 	struct path_call pc;
 
 	fdguard_sync();
 	if (staged && pathstage_pre(c, &pc))
 		goto done;
-	if (fdguard_count() && fd_precheck(c, &fd_locked))
+	/* Read once, before the call (hidden fds are not added by a path
+	 * call): nothing after it then reads the hot data's page, and each
+	 * page touched after a system call is a TLB miss here (PTI without
+	 * PCID flushes the TLB on every kernel entry). */
+	guarded = fdguard_count();
+	if (guarded && fd_precheck(c, &fd_locked))
 		goto done;
+	if (staged && not_proc(c, t)) {
+		c->ret = seccomp_app_call(c, c->nr, c->args);
+		goto done;
+	}
 	/* No clone here (core_watches): the chain frame is never read. */
 	c->ret = core_execute(c, NULL, &stub, NULL);
-	if (fdguard_count())
+	if (guarded)
 		c->ret = procfd_post(c, c->ret);
 done:
 	if (fd_locked)
