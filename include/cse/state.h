@@ -48,6 +48,9 @@ struct cse_state_header {
 	uint32_t settings_len;	/* bytes of the settings area in use */
 	uint32_t nsettings;	/* records in it */
 	struct cse_state_region regions[CSE_STATE_MAX_REGIONS];
+	/* /proc/sys values every exec needs (loader/elf_place.c), read by
+	 * the first process that needs them: value + 1, 0 until then */
+	uint32_t sysctl_cache[2];
 };
 
 _Static_assert(sizeof(struct cse_state_header) <= CSE_STATE_DATA_START,

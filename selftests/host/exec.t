@@ -128,5 +128,24 @@ else
 		"rc $(cat "$W/l2/rc")" "$(cat "$W/l2/err")"
 fi
 
+# Placement of every exec's program and ld.so: the loader reads the ASLR
+# sysctls once per instance (kept in the state), yet each process still
+# gets its own random addresses; `setarch -R` still fixes them as natively.
+maps3='for i in 1 2 3; do grep -m1 "" /proc/self/maps; grep -m1 ld-linux /proc/self/maps; done | cut -d- -f1'
+got=$(timeout 60 "$CSE_RUN" -- sh -c "$maps3" 2>&1)
+if [ "$(printf '%s\n' "$got" | grep -c .)" = 6 ] &&
+   [ "$(printf '%s\n' "$got" | sort -u | grep -c .)" = 6 ]; then
+	pass "exec: program and ld.so addresses differ in each process of an instance"
+else
+	fail "exec: program and ld.so addresses differ in each process of an instance" "$got"
+fi
+want=$(setarch -R sh -c "$maps3" 2>&1 | sed -n '1p;3p;5p')
+got=$(timeout 60 setarch -R "$CSE_RUN" -- sh -c "$maps3" 2>&1 | sed -n '1p;3p;5p')
+if [ "$got" = "$want" ] && [ "$(printf '%s\n' "$got" | sort -u)" = 555555554000 ]; then
+	pass "exec: setarch -R places every exec's program as natively"
+else
+	fail "exec: setarch -R places every exec's program as natively" "want: $want" "got:  $got"
+fi
+
 echo "1..$T_N"
 [ "$T_FAIL" -eq 0 ]

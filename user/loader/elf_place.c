@@ -15,6 +15,7 @@
  * natively, 0x555555554000 for a first PT_LOAD at 0, run after run.
  */
 #include <elf.h>
+#include <cse/state.h>
 #include "../runtime/runtime.h"
 #include "elf_map.h"
 
@@ -28,21 +29,33 @@
 #define ELF_ET_DYN_BASE_K	0x555555554aaaul
 #define MMAP_RND_BITS_DEFAULT	28
 
-/* First bytes of a /proc/sys file as a number, or dflt. */
-static long sysctl_number(const char *path, long dflt)
-{
-	char buf[32];
-	long fd = rt_sys4(__NR_openat, -100, path, 02000000 /* O_RDONLY|O_CLOEXEC */, 0);
-	long n, v = 0;
+enum { SYSCTL_VA_SPACE, SYSCTL_RND_BITS };
 
+/*
+ * First bytes of a /proc/sys file as a number, or dflt. Read once per
+ * instance and kept in the state: every exec of the application needs
+ * them, and three syscalls each are a tenth of an exec's own.
+ */
+static long sysctl_number(int which, const char *path, long dflt)
+{
+	uint32_t *cache = cse_state ? &cse_state->sysctl_cache[which] : NULL;
+	uint32_t c = cache ? __atomic_load_n(cache, __ATOMIC_RELAXED) : 0;
+	char buf[32];
+	long fd, n, v = 0;
+
+	if (c)
+		return (long)c - 1;
+	fd = rt_sys4(__NR_openat, -100, path, 02000000 /* O_RDONLY|O_CLOEXEC */, 0);
 	if (fd < 0)
 		return dflt;
 	n = rt_sys3(__NR_read, fd, buf, sizeof(buf) - 1);
 	rt_sys1(__NR_close, fd);
 	if (n <= 0)
 		return dflt;
-	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9' && v < 1 << 20; i++)
 		v = v * 10 + (buf[i] - '0');
+	if (cache)
+		__atomic_store_n(cache, (uint32_t)v + 1, __ATOMIC_RELAXED);
 	return v;
 }
 
@@ -58,7 +71,7 @@ int elf_randomizing(void)
 	if (pers >= 0 && (pers & K_ADDR_NO_RANDOMIZE))
 		known = 0;
 	else
-		known = sysctl_number("/proc/sys/kernel/randomize_va_space", 2) != 0;
+		known = sysctl_number(SYSCTL_VA_SPACE, "/proc/sys/kernel/randomize_va_space", 2) != 0;
 	return known;
 }
 
@@ -118,7 +131,7 @@ long elf_reserve(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, int has_interp,
 	if (has_interp) {
 		base = ELF_ET_DYN_BASE_K;
 		if (elf_randomizing()) {
-			long bits = sysctl_number("/proc/sys/vm/mmap_rnd_bits",
+			long bits = sysctl_number(SYSCTL_RND_BITS, "/proc/sys/vm/mmap_rnd_bits",
 						  MMAP_RND_BITS_DEFAULT);
 
 			if (bits < 8 || bits > 32)
