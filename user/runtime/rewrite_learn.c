@@ -20,12 +20,12 @@
 #include <cse/state.h>
 #include "runtime.h"
 
-#define LEARN_FILES	32
-#define LEARN_SITES	120
+#define LEARN_FILES	48
+#define LEARN_SITES	SITECACHE_SITES
 
 struct learn_file {
 	uint32_t nsites;
-	uint32_t pad;
+	uint32_t saved;			/* how many of them the site cache holds */
 	uint64_t site[LEARN_SITES];	/* offset from the file's bias | nr << 32 */
 };
 
@@ -36,10 +36,14 @@ struct learn_file {
  */
 struct learn_region {
 	int lock;
-	int pad;
+	int cache;		/* 1: the user's site cache (sitecache.c) is on */
+	uint32_t gen;		/* bumped by every site learned */
+	uint32_t saved_gen;	/* gen the cache was last brought up to */
+	char cache_dir[SITECACHE_DIR_MAX];
 	uint64_t ident[LEARN_FILES][LEARN_IDENT];	/* 0s: a free slot */
 	struct learn_file file[LEARN_FILES];
 };
+_Static_assert(offsetof(struct learn_region, file) <= 4096, "the keys in one page");
 
 static struct learn_region *region;
 
@@ -77,6 +81,11 @@ static struct learn_file *learn_file(const uint64_t *ident)
 		region = state_region("rewrite-sites", sizeof(*region), &fresh);
 		if (!region)
 			return NULL;
+		/* The instance's first process: the cache as cse-run says. */
+		if (fresh)
+			region->cache = !cse_cfg.no_site_cache &&
+					sitecache_dir(region->cache_dir,
+						      sizeof(region->cache_dir)) == 0 ? 1 : -1;
 	}
 	learn_lock();
 	for (int i = 0; i < LEARN_FILES && !f; i++) {
@@ -87,7 +96,11 @@ static struct learn_file *learn_file(const uint64_t *ident)
 	}
 	if (!f && empty >= 0) {
 		f = &region->file[empty];
-		f->nsites = 0;
+		/* What earlier instances of this user learned about the file. */
+		f->nsites = region->cache > 0 ? (uint32_t)sitecache_load(region->cache_dir, ident,
+									  f->site, LEARN_SITES)
+					      : 0;
+		f->saved = f->nsites;
 		memcpy(region->ident[empty], ident, sizeof(region->ident[empty]));
 	}
 	learn_unlock();
@@ -114,6 +127,7 @@ static void learn_add(struct learn_file *f, uint64_t off, long nr)
 	if (n < LEARN_SITES) {
 		f->site[n] = v;
 		__atomic_store_n(&f->nsites, n + 1, __ATOMIC_RELEASE);
+		region->gen++;
 	}
 out:
 	learn_unlock();
@@ -131,11 +145,12 @@ int learn_sites(const struct learn_file *f, uint64_t *out, int max)
 }
 
 /*
- * The r-x text the loader mapped (the program's, its interpreter's): the
- * first sites that trap are there, and their protection is known without
- * /proc/self/maps until a call changes mappings over them.
+ * The r-x text the loader mapped (the program's, its interpreter's) and
+ * the r-x file mappings the process made since (the libraries ld.so
+ * maps): the sites that trap are there, and their protection is known
+ * without /proc/self/maps until a call changes mappings over them.
  */
-#define KNOWN_TEXT	2
+#define KNOWN_TEXT	16
 static struct {
 	uintptr_t lo, hi, bias;
 	struct learn_file *learn;	/* its sites other processes saw trap */
@@ -145,14 +160,17 @@ struct learn_file *learn_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias,
 				   const uint64_t *ident)
 {
 	for (int i = 0; i < KNOWN_TEXT; i++) {
+		struct learn_file *f;
+
 		if (known_text[i].hi)
 			continue;
+		/* hi last: a trap elsewhere reads the slot from hi on */
+		f = ident && lo ? learn_file(ident) : NULL;
 		known_text[i].lo = lo;
-		known_text[i].hi = hi;
 		known_text[i].bias = bias;
-		if (ident && lo)
-			known_text[i].learn = learn_file(ident);
-		return known_text[i].learn;
+		known_text[i].learn = f;
+		__atomic_store_n(&known_text[i].hi, hi, __ATOMIC_RELEASE);
+		return f;
 	}
 	return NULL;
 }
@@ -177,12 +195,47 @@ void learn_text_changed(uintptr_t start, uintptr_t end)
 void learn_site(uintptr_t site, long nr)
 {
 	for (int i = 0; i < KNOWN_TEXT; i++) {
+		uintptr_t hi = __atomic_load_n(&known_text[i].hi, __ATOMIC_ACQUIRE);
 		struct learn_file *f = known_text[i].learn;
 
-		if (f && site >= known_text[i].lo &&
-		    site < __atomic_load_n(&known_text[i].hi, __ATOMIC_RELAXED)) {
+		if (f && site >= known_text[i].lo && site < hi) {
 			learn_add(f, site - known_text[i].bias, nr);
 			return;
 		}
 	}
+}
+
+/*
+ * A process of the instance exits: the files whose learned sites grew
+ * since the cache last took them are written to it. Nothing to do (one
+ * read of the region's first page) unless a site was learned.
+ */
+void learn_flush(void)
+{
+	uint64_t ident[LEARN_IDENT], sites[LEARN_SITES];
+	uint32_t gen;
+
+	if (!region || region->cache <= 0)
+		return;
+	gen = __atomic_load_n(&region->gen, __ATOMIC_RELAXED);
+	if (gen == __atomic_load_n(&region->saved_gen, __ATOMIC_RELAXED))
+		return;
+	for (int i = 0; i < LEARN_FILES; i++) {
+		struct learn_file *f = &region->file[i];
+		uint32_t n = 0;
+
+		if (!region->ident[i][1])
+			continue;
+		learn_lock();
+		if (f->nsites > f->saved) {
+			n = f->nsites;
+			memcpy(ident, region->ident[i], sizeof(ident));
+			memcpy(sites, f->site, n * sizeof(*sites));
+			f->saved = n;
+		}
+		learn_unlock();
+		if (n)
+			sitecache_store(region->cache_dir, ident, sites, (int)n);
+	}
+	__atomic_store_n(&region->saved_gen, gen, __ATOMIC_RELAXED);
 }
