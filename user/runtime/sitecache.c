@@ -24,123 +24,185 @@
  */
 #include "runtime.h"
 
-#define SITECACHE_MAGIC	0x0a31657469732d63ull	/* "c-site1\n" */
+#define SITECACHE_MAGIC	0x0a32657469732d63ull	/* "c-site2\n" */
 
+/*
+ * A program's file: this header, then per file it maps an entry header
+ * and the entry's sites (offset from the file's bias | number << 32).
+ */
 struct sitecache_head {
 	uint64_t magic;
-	uint64_t ident[LEARN_IDENT];
-	uint32_t nsites;
-	uint32_t sum;		/* FNV-1a over ident and the sites */
+	uint64_t prog[LEARN_IDENT];	/* the program's key */
+	uint32_t nfiles;
+	uint32_t sum;			/* FNV-1a over everything after the header */
 };
 
-#define SITECACHE_MAX	(sizeof(struct sitecache_head) + SITECACHE_SITES * sizeof(uint64_t))
+struct sitecache_entry {
+	uint64_t ident[LEARN_IDENT];	/* the mapped file's key */
+	uint32_t nsites;
+	uint32_t pad;
+};
 
-static uint32_t fnv(uint32_t h, const void *p, size_t n)
+static uint32_t fnv(const uint8_t *b, size_t n)
 {
-	const uint8_t *b = p;
+	uint32_t h = 2166136261u;
 
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ b[i]) * 16777619u;
 	return h;
 }
 
-static uint32_t checksum(const uint64_t *ident, const uint64_t *sites, uint32_t n)
+/* dir/NAME for the program prog names (a temporary name when tmp). */
+static int entry_path(char *out, size_t size, const char *dir, const uint64_t *prog, int tmp)
 {
-	uint32_t h = fnv(2166136261u, ident, LEARN_IDENT * sizeof(uint64_t));
-
-	return fnv(h, sites, n * sizeof(uint64_t));
-}
-
-/* dir/NAME for the file ident names; 0, or -1 when too long. */
-static int entry_path(char *out, size_t size, const char *dir, const uint64_t *ident,
-		      const char *suffix, long pid)
-{
-	int n = pid ? rt_format(out, size, "%s/%lx-%lx.%ld%s", dir, (unsigned long)ident[0],
-				(unsigned long)ident[1], pid, suffix)
-		    : rt_format(out, size, "%s/%lx-%lx", dir, (unsigned long)ident[0],
-				(unsigned long)ident[1]);
+	int n = tmp ? rt_format(out, size, "%s/%lx-%lx.%ld.tmp", dir, (unsigned long)prog[0],
+				(unsigned long)prog[1], rt_sys0(__NR_gettid))
+		    : rt_format(out, size, "%s/%lx-%lx", dir, (unsigned long)prog[0],
+				(unsigned long)prog[1]);
 
 	return n > 0 && (size_t)n < size - 1 ? 0 : -1;
 }
 
-int sitecache_load(const char *dir, const uint64_t *ident, uint64_t *sites, int max)
-{
-	union {
-		struct sitecache_head h;
-		uint8_t b[SITECACHE_MAX + 8];	/* one more word: too long */
-	} u;
-	char path[SITECACHE_DIR_MAX + 64];
-	long fd, n;
-	uint32_t k;
+static uint8_t file_buf[SITECACHE_MAX + 8] RT_LARGE __attribute__((aligned(8)));
 
-	if (max > SITECACHE_SITES || entry_path(path, sizeof(path), dir, ident, "", 0))
-		return 0;
+int sitecache_load(const char *dir, const uint64_t *prog,
+		   void (*add)(const uint64_t *ident, const uint64_t *sites, uint32_t n))
+{
+	const struct sitecache_head *h = (const void *)file_buf;
+	char path[SITECACHE_DIR_MAX + 64];
+	size_t at = sizeof(*h);
+	long fd, n;
+
+	if (entry_path(path, sizeof(path), dir, prog, 0))
+		return -1;
 	fd = rt_sys4(__NR_openat, -100, path,
 		     K_O_RDONLY | K_O_CLOEXEC | K_O_NOFOLLOW | K_O_NONBLOCK, 0);
 	if (fd < 0)
-		return 0;
-	n = rt_sys3(__NR_read, fd, u.b, sizeof(u.b));
+		return -1;
+	/* One read: a longer file (one more byte than the most) is not ours. */
+	n = rt_sys3(__NR_read, fd, file_buf, sizeof(file_buf));
 	rt_sys1(__NR_close, fd);
-	if (n < (long)sizeof(u.h) || u.h.magic != SITECACHE_MAGIC ||
-	    memcmp(u.h.ident, ident, sizeof(u.h.ident)))
-		return 0;
-	k = u.h.nsites;
-	if (k > (uint32_t)max || (size_t)n != sizeof(u.h) + k * sizeof(uint64_t))
-		return 0;
-	memcpy(sites, u.b + sizeof(u.h), k * sizeof(uint64_t));
-	if (checksum(ident, sites, k) != u.h.sum)
-		return 0;
-	for (uint32_t i = 0; i < k; i++)
-		if (sites[i] >> 48)	/* a number above 65535: not ours */
-			return 0;
-	return (int)k;
+	if (n < (long)sizeof(*h) || n > (long)SITECACHE_MAX || h->magic != SITECACHE_MAGIC ||
+	    memcmp(h->prog, prog, sizeof(h->prog)) || h->nfiles > SITECACHE_FILES ||
+	    fnv(file_buf + sizeof(*h), (size_t)n - sizeof(*h)) != h->sum)
+		return -1;
+	/* Every count and size checked before anything is used. */
+	for (uint32_t i = 0; i < h->nfiles; i++) {
+		const struct sitecache_entry *e = (const void *)(file_buf + at);
+
+		if ((size_t)n - at < sizeof(*e) || e->nsites > SITECACHE_SITES ||
+		    (size_t)n - at - sizeof(*e) < e->nsites * sizeof(uint64_t))
+			return -1;
+		at += sizeof(*e) + e->nsites * sizeof(uint64_t);
+		for (uint32_t k = 0; k < e->nsites; k++)
+			if (((const uint64_t *)(e + 1))[k] >> 48)
+				return -1;	/* a number above 65535: not ours */
+	}
+	if (at != (size_t)n)
+		return -1;
+	at = sizeof(*h);
+	for (uint32_t i = 0; i < h->nfiles; i++) {
+		const struct sitecache_entry *e = (const void *)(file_buf + at);
+
+		add(e->ident, (const uint64_t *)(e + 1), e->nsites);
+		at += sizeof(*e) + e->nsites * sizeof(uint64_t);
+	}
+	return 0;
 }
 
-void sitecache_store(const char *dir, const uint64_t *ident, const uint64_t *sites, int n)
+/* Start a program's file in the buffer: its size so far. */
+size_t sitecache_begin(void)
 {
-	union {
-		struct sitecache_head h;
-		uint8_t b[SITECACHE_MAX];
-	} u;
+	memset(file_buf, 0, sizeof(struct sitecache_head));
+	return sizeof(struct sitecache_head);
+}
+
+/* One file's entry after at: the new size, or at when it does not fit. */
+size_t sitecache_put(size_t at, const uint64_t *ident, const uint64_t *sites, uint32_t n)
+{
+	struct sitecache_head *h = (void *)file_buf;
+	struct sitecache_entry e = { .nsites = n };
+
+	if (n > SITECACHE_SITES || h->nfiles == SITECACHE_FILES ||
+	    at + sizeof(e) + n * sizeof(uint64_t) > SITECACHE_MAX)
+		return at;
+	memcpy(e.ident, ident, sizeof(e.ident));
+	memcpy(file_buf + at, &e, sizeof(e));
+	memcpy(file_buf + at + sizeof(e), sites, n * sizeof(uint64_t));
+	h->nfiles++;
+	return at + sizeof(e) + n * sizeof(uint64_t);
+}
+
+/* The buffer (len bytes) as the program's file: a temporary, renamed. */
+void sitecache_write(const char *dir, const uint64_t *prog, size_t len)
+{
+	struct sitecache_head *h = (void *)file_buf;
 	char tmp[SITECACHE_DIR_MAX + 64], path[SITECACHE_DIR_MAX + 64];
-	size_t len = sizeof(u.h) + (size_t)n * sizeof(uint64_t);
 	long fd, w;
 
-	if (n <= 0 || n > SITECACHE_SITES ||
-	    entry_path(path, sizeof(path), dir, ident, "", 0) ||
-	    entry_path(tmp, sizeof(tmp), dir, ident, ".tmp", rt_sys0(__NR_gettid)))
+	if (!h->nfiles || entry_path(path, sizeof(path), dir, prog, 0) ||
+	    entry_path(tmp, sizeof(tmp), dir, prog, 1))
 		return;
-	u.h.magic = SITECACHE_MAGIC;
-	memcpy(u.h.ident, ident, sizeof(u.h.ident));
-	u.h.nsites = (uint32_t)n;
-	u.h.sum = checksum(ident, sites, (uint32_t)n);
-	memcpy(u.b + sizeof(u.h), sites, (size_t)n * sizeof(uint64_t));
+	h->magic = SITECACHE_MAGIC;
+	memcpy(h->prog, prog, sizeof(h->prog));
+	h->sum = fnv(file_buf + sizeof(*h), len - sizeof(*h));
 	fd = rt_sys4(__NR_openat, -100, tmp,
 		     K_O_WRONLY | K_O_CREAT | K_O_TRUNC | K_O_CLOEXEC | K_O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return;
-	w = rt_sys3(__NR_write, fd, u.b, len);
+	w = rt_sys3(__NR_write, fd, file_buf, len);
 	rt_sys1(__NR_close, fd);
 	if (w != (long)len || rt_sys4(__NR_renameat, -100, tmp, -100, path))
 		rt_sys3(__NR_unlinkat, -100, tmp, 0);
 }
 
-/* The value of NAME= in the environment block env (n bytes), or NULL. */
-static const char *env_find(const char *env, long n, const char *name)
+/*
+ * HOME and XDG_CACHE_HOME from the environment the process started with
+ * (the first process of an instance: cse-run's), read through file_buf a
+ * chunk at a time, into home and xdg (empty when unset or too long).
+ */
+static void env_read(char *home, char *xdg, size_t size)
 {
-	size_t l = strlen(name);
+	long fd = rt_sys4(__NR_openat, -100, "/proc/self/environ", K_O_RDONLY | K_O_CLOEXEC, 0);
+	size_t have = 0;
+	int skip = 0;	/* in an entry too long to keep */
 
-	for (long i = 0; i < n;) {
-		const char *e = env + i;
-		long len = 0;
+	home[0] = xdg[0] = 0;
+	if (fd < 0)
+		return;
+	for (;;) {
+		long n = rt_sys3(__NR_read, fd, file_buf + have, sizeof(file_buf) - have);
+		size_t at = 0, len;
 
-		while (i + len < n && e[len])
-			len++;
-		if ((size_t)len > l && !rt_strncmp(e, name, l) && e[l] == '=')
-			return e + l + 1;
-		i += len + 1;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		/* Every complete entry of the buffer. */
+		for (;;) {
+			const char *e = (const char *)file_buf + at;
+
+			for (len = 0; at + len < have && e[len]; len++)
+				;
+			if (at + len == have)
+				break;
+			if (!skip && len < size + 5 && !rt_strncmp(e, "HOME=", 5))
+				memcpy(home, e + 5, len - 4);
+			else if (!skip && len < size + 15 && !rt_strncmp(e, "XDG_CACHE_HOME=", 15))
+				memcpy(xdg, e + 15, len - 14);
+			skip = 0;
+			at += len + 1;
+		}
+		/* The partial entry moves to the front; one filling the buffer
+		 * is dropped up to its end. */
+		if (at == 0 && have == sizeof(file_buf)) {
+			skip = 1;
+			have = 0;
+		} else {
+			memmove(file_buf, file_buf + at, have - at);
+			have -= at;
+		}
 	}
-	return NULL;
+	rt_sys1(__NR_close, fd);
 }
 
 /*
@@ -170,24 +232,14 @@ static int own_dir(const char *path)
  */
 int sitecache_dir(char *dir, size_t size)
 {
-	static char env[16384] RT_LARGE;
-	const char *xdg, *home;
-	long fd, n = 0, r;
+	char home[SITECACHE_DIR_MAX], xdg[SITECACHE_DIR_MAX];
 	size_t cse_at, sites_at;
+	long r;
 
-	fd = rt_sys4(__NR_openat, -100, "/proc/self/environ", K_O_RDONLY | K_O_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	while (n < (long)sizeof(env) - 1 &&
-	       (r = rt_sys3(__NR_read, fd, env + n, sizeof(env) - 1 - (size_t)n)) > 0)
-		n += r;
-	rt_sys1(__NR_close, fd);
-	env[n] = 0;
-	xdg = env_find(env, n, "XDG_CACHE_HOME");
-	home = env_find(env, n, "HOME");
-	if (xdg && xdg[0] == '/')
+	env_read(home, xdg, sizeof(home));
+	if (xdg[0] == '/')
 		r = rt_format(dir, size, "%s/cse/sites", xdg);
-	else if (home && home[0] == '/')
+	else if (home[0] == '/')
 		r = rt_format(dir, size, "%s/.cache/cse/sites", home);
 	else
 		return -1;
