@@ -60,7 +60,8 @@
 					   the view of the elements' path stage */
 #define CSE_BOOT_FDS_HIGH	0x8	/* the runtime's fds sit near the top of
 					   the fd limit, not from CSE_HIDDEN_FD_LOW */
-#define CSE_BOOT_FLAGS_ALL	0xf
+#define CSE_BOOT_NO_SITE_CACHE	0x10	/* --no-site-cache */
+#define CSE_BOOT_FLAGS_ALL	0x1f
 
 /* Where the runtime's own fds sit until the application comes within
  * CSE_HIDDEN_FD_NEAR of them (runtime/fdguard.c). */

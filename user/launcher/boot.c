@@ -79,6 +79,8 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 	h->instance_fd = req->instance_fd;
 	h->displaced_fd = -1;
 	h->flags = o->no_rewrite ? CSE_BOOT_NO_REWRITE : 0;
+	if (o->no_site_cache)
+		h->flags |= CSE_BOOT_NO_SITE_CACHE;
 	if (req->guest_program)
 		h->flags |= CSE_BOOT_GUEST_PROGRAM;
 	if (fds_near_low())

@@ -64,6 +64,7 @@ struct cse_opts {
 	bool version;
 	bool no_kmod;
 	bool no_rewrite;
+	bool no_site_cache;	/* --no-site-cache */
 	bool allow_setuid_drop;
 	bool print_profile;	/* --print-profile: print, exit 0 (profile.c) */
 	const char *name;	/* --name, NULL for the default */

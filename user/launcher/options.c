@@ -28,6 +28,7 @@ enum opt_action {
 	OPT_NAME,
 	OPT_NO_KMOD,
 	OPT_NO_REWRITE,
+	OPT_NO_SITE_CACHE,
 	OPT_ALLOW_SETUID_DROP,
 	OPT_ELEMENT,		/* -e NAME[=KEY=VALUE,...] */
 	OPT_PROFILE,		/* --profile FILE: element settings (profile.c) */
@@ -71,6 +72,10 @@ static const struct opt_row opt_table[] = {
 	  "Never rewrite system call sites: every call\n"
 	  "traps through Syscall User Dispatch (slower;\n"
 	  "for debugging and comparison)." },
+	{ "no-site-cache", 0, false, NULL, OPT_NO_SITE_CACHE,
+	  "Neither read nor write the per-user cache of\n"
+	  "learned system call sites (see cse-run(1)):\n"
+	  "a new instance traps at each site once." },
 	{ "allow-setuid-drop", 0, false, NULL, OPT_ALLOW_SETUID_DROP,
 	  "Run a setuid/setgid PROGRAM without its\n"
 	  "privilege instead of refusing it." },
@@ -192,6 +197,9 @@ static void apply(struct cse_opts *o, const struct opt_row *r, const char *val)
 		break;
 	case OPT_NO_REWRITE:
 		o->no_rewrite = true;
+		break;
+	case OPT_NO_SITE_CACHE:
+		o->no_site_cache = true;
 		break;
 	case OPT_ALLOW_SETUID_DROP:
 		o->allow_setuid_drop = true;

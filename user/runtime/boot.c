@@ -214,10 +214,12 @@ int boot_receive(struct boot_info *bi)
 	cse_cfg.state_fd = block.h.state_fd;
 	cse_cfg.instance_fd = block.h.instance_fd;
 	cse_cfg.rewrite = !(block.h.flags & CSE_BOOT_NO_REWRITE);
+	cse_cfg.no_site_cache = !!(block.h.flags & CSE_BOOT_NO_SITE_CACHE);
 	bi->program = str[0];
 	bi->filename = str[1];
 	bi->comm = str[2];
-	bi->flags = block.h.flags & ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH);
+	bi->flags = block.h.flags &
+		    ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH | CSE_BOOT_NO_SITE_CACHE);
 	fdguard_set_high(!!(block.h.flags & CSE_BOOT_FDS_HIGH));
 	return 1;
 }

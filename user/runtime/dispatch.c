@@ -69,6 +69,7 @@ RT_HOT static long core_execute(struct cse_call *c, struct kucontext *uc, int *s
 	case __NR_exit:
 		thread_exit(a[0]);
 	case __NR_exit_group:
+		learn_flush();
 		report_flush();
 		fdshare_exit();
 		break;
@@ -225,6 +226,8 @@ RT_HOT int dispatch_call(struct cse_call *c, struct kucontext *uc)
 		if (stub)
 			goto out;
 		c->ret = r;
+		if (c->nr == __NR_mmap)
+			rewrite_note_map(c->args, r);	/* a library's text */
 	}
 	if (fdguard_count())
 		c->ret = procfd_post(c, c->ret);

@@ -528,24 +528,39 @@ out:
 }
 
 /*
- * At load (the loader, one thread, SUD off): the sites of [lo, hi) that
- * trapped in other processes, patched under one mprotect pair over the
- * whole text, whose pages no one has touched yet.
+ * At load (the loader, one thread, SUD off) or right after the mmap that
+ * mapped the text (rewrite_lock held): the sites of [lo, hi) that trapped
+ * in other processes, patched under one mprotect pair over the pages
+ * from the first to the last, which no one has touched yet.
  */
+#define LEARNED_MAX	128
+static uint64_t learned[LEARNED_MAX] RT_LARGE;
+static struct site_patch learned_ps[LEARNED_MAX] RT_LARGE;
+
 static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f)
 {
-	uint64_t sites[128];
-	struct site_patch ps[128];
-	int n = learn_sites(f, sites, 128), k = 0;
+	int n = learn_sites(f, learned, LEARNED_MAX), k = 0;
+	uintptr_t first = hi, last = lo;
 
 	for (int i = 0; i < n; i++) {
-		uintptr_t site = bias + (uint32_t)sites[i];
+		uintptr_t site = bias + (uint32_t)learned[i];
+		struct site_patch *p = &learned_ps[k];
+		uintptr_t end;
 
-		if (prepare_site(site, (long)(sites[i] >> 32), lo, hi, &ps[k]) == 0)
-			k++;
+		if (prepare_site(site, (long)(learned[i] >> 32), lo, hi, p))
+			continue;
+		end = (uintptr_t)(p->at2 ? p->at2 + SITE_PATCH_LEN : p->at + p->n);
+		if ((uintptr_t)p->at < first)
+			first = (uintptr_t)p->at;
+		if (end > last)
+			last = end;
+		k++;
 	}
-	if (k)
-		patch_sites(ps, k, lo, hi - lo);
+	if (!k)
+		return;
+	first &= ~4095ul;
+	last = (last + 4095) & ~4095ul;
+	patch_sites(learned_ps, k, first, last - first);
 }
 
 void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident)
@@ -554,4 +569,31 @@ void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_
 
 	if (f)
 		patch_learned(lo, hi, bias, f);
+}
+
+/*
+ * A successful mmap (the call's result in ret): a private r-x mapping of
+ * a regular file is text, the libraries ld.so maps. Its sites other
+ * processes saw trap are patched now, while its pages are untouched, and
+ * its first traps are learned for the next processes.
+ */
+void rewrite_note_map(const long *a, long ret)
+{
+	uint64_t ident[LEARN_IDENT];
+	struct learn_file *f;
+	struct kstat_k st;
+	uintptr_t lo = (uintptr_t)ret, hi = lo + (((uintptr_t)a[1] + 4095) & ~4095ul);
+
+	if (!rewrite_enabled || IS_ERR_RET(ret) || a[2] != 5 /* PROT_READ|PROT_EXEC */ ||
+	    (a[3] & 3) != 2 /* MAP_PRIVATE */ || (int)a[4] < 0 || (a[5] & 4095) || hi <= lo)
+		return;
+	if (rt_sys2(__NR_fstat, a[4], &st) || (st.mode & 0170000) != 0100000)
+		return;
+	learn_ident(&st, ident);
+	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
+		return;		/* busy: the next process learns it */
+	f = learn_note_text(lo, hi, lo - (uintptr_t)a[5], ident);
+	if (f)
+		patch_learned(lo, hi, lo - (uintptr_t)a[5], f);
+	__atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE);
 }

@@ -1,32 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Sites learned across processes of one application: every process that
- * starts a program maps the same ld.so and program text, and without
- * help each one traps once at every syscall site its start-up reaches
- * (a dozen for /bin/true) and pays an mprotect pair per page it patches.
- * A site that trapped is an instruction boundary of that file's text, so
- * the offsets of trapped sites are kept in the instance state (a region
- * shared by the application's processes), per file, and the loader
- * patches them right after mapping the file, before the program runs:
- * one mprotect pair over pages nothing has touched yet (no TLB entries
- * to shoot down), and no trap at those sites.
+ * starts a program maps the same ld.so, libc and program text, and
+ * without help each one traps once at every syscall site its start-up
+ * reaches (a dozen for /bin/true) and pays an mprotect pair per page it
+ * patches. A site that trapped is an instruction boundary of that file's
+ * text, so the offsets of trapped sites are kept in the instance state
+ * (a region shared by the application's processes), per file, and the
+ * loader (or the mmap that maps a library) patches them right after
+ * mapping the file, before the program runs there: one mprotect pair
+ * over pages nothing has touched yet (no TLB entries to shoot down), and
+ * no trap at those sites.
+ *
+ * Per program as well as per file: the libc sites a shell traps at
+ * (wait4, sigaction, vfork) are none of /bin/true's business, and
+ * patching a site is a private copy of its page, a page fault (~5 us
+ * here) for a page the program may never run. So an entry is (program,
+ * file): a program patches what it, in earlier processes, trapped at.
+ * The program is the first image the loader notes in a process.
  *
  * A file is known by what a change to it changes: device, inode, size,
  * mtime and ctime (a copy over it, an in-place write, a rename of another
  * file onto its name all give a different key). The bytes are checked
  * again before each patch (prepare_site's shape match), so a stale entry
  * can at worst leave a site unpatched.
+ *
+ * Across instances, sitecache.c keeps each program's entries for the
+ * user: read when a program first starts in an instance, written back
+ * by the exit of a process after sites were learned.
  */
 #include <cse/state.h>
 #include "runtime.h"
 
-#define LEARN_FILES	32
-#define LEARN_SITES	120
+#define LEARN_FILES	63
+#define LEARN_SITES	SITECACHE_SITES
 
 struct learn_file {
 	uint32_t nsites;
+	uint32_t saved;			/* how many of them the site cache holds */
+	uint32_t used;			/* mapped by a process of this instance */
 	uint32_t pad;
 	uint64_t site[LEARN_SITES];	/* offset from the file's bias | nr << 32 */
+};
+
+struct learn_key {
+	uint64_t ident[LEARN_IDENT];	/* the file; 0s: a free slot */
+	uint64_t prog;			/* hash of the program's key */
 };
 
 /*
@@ -36,12 +55,17 @@ struct learn_file {
  */
 struct learn_region {
 	int lock;
-	int pad;
-	uint64_t ident[LEARN_FILES][LEARN_IDENT];	/* 0s: a free slot */
+	int cache;		/* 1: the user's site cache (sitecache.c) is on */
+	uint32_t gen;		/* bumped by every site learned */
+	uint32_t saved_gen;	/* gen the cache was last brought up to */
+	struct learn_key key[LEARN_FILES];
 	struct learn_file file[LEARN_FILES];
+	char cache_dir[SITECACHE_DIR_MAX];
 };
+_Static_assert(offsetof(struct learn_region, file) <= 4096, "the keys in one page");
 
 static struct learn_region *region;
+static uint64_t prog_key;	/* this process's program */
 
 static void learn_lock(void)
 {
@@ -65,30 +89,93 @@ void learn_ident(const struct kstat_k *st, uint64_t *ident)
 	ident[6] = st->times[5];
 }
 
-/* The entry of the file ident names, made if there is room; NULL if not. */
+static uint64_t ident_hash(const uint64_t *ident)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (int i = 0; i < LEARN_IDENT; i++)
+		h = (h ^ ident[i]) * 1099511628211ull;
+	return h | 1;	/* never 0: 0 is "no program" */
+}
+
+/* The slot of (ident, prog), made if make and there is room; -1 if not.
+ * Called with the lock held. */
+static int slot_of(const uint64_t *ident, uint64_t prog, int make)
+{
+	int empty = -1;
+
+	for (int i = 0; i < LEARN_FILES; i++) {
+		const struct learn_key *k = &region->key[i];
+
+		if (k->prog == prog && !memcmp(k->ident, ident, sizeof(k->ident)))
+			return i;
+		if (empty < 0 && !k->ident[1])
+			empty = i;
+	}
+	if (empty < 0 || !make)
+		return -1;
+	region->file[empty].nsites = 0;
+	region->file[empty].saved = 0;
+	region->file[empty].used = 0;
+	memcpy(region->key[empty].ident, ident, sizeof(region->key[empty].ident));
+	region->key[empty].prog = prog;
+	return empty;
+}
+
+/* An entry of the program's cache file (sitecache_load). */
+static void cache_add(const uint64_t *ident, const uint64_t *sites, uint32_t n)
+{
+	int i = slot_of(ident, prog_key, 1);
+
+	if (i < 0 || region->file[i].nsites || n > LEARN_SITES)
+		return;
+	memcpy(region->file[i].site, sites, n * sizeof(*sites));
+	region->file[i].nsites = n;
+	region->file[i].saved = n;
+}
+
+static int attach(void)
+{
+	int fresh;
+
+	if (region)
+		return 0;
+	if (!cse_state)
+		return -1;
+	region = state_region("rewrite-sites", sizeof(*region), &fresh);
+	if (!region)
+		return -1;
+	/* The instance's first process: the cache as cse-run says. */
+	if (fresh)
+		region->cache = !cse_cfg.no_site_cache &&
+				sitecache_dir(region->cache_dir, sizeof(region->cache_dir)) == 0
+				? 1 : -1;
+	return 0;
+}
+
+/*
+ * The entry of the file ident names for this process's program, made if
+ * there is room; NULL if not. The first call of a process names the
+ * program itself: when no process of the instance ran it yet, what
+ * earlier instances learned about it comes from the site cache.
+ */
 static struct learn_file *learn_file(const uint64_t *ident)
 {
 	struct learn_file *f = NULL;
-	int fresh, empty = -1;
+	int i;
 
-	if (!ident[1] || !cse_state)
+	if (!ident[1] || attach())
 		return NULL;
-	if (!region) {
-		region = state_region("rewrite-sites", sizeof(*region), &fresh);
-		if (!region)
-			return NULL;
-	}
 	learn_lock();
-	for (int i = 0; i < LEARN_FILES && !f; i++) {
-		if (!memcmp(region->ident[i], ident, sizeof(region->ident[i])))
-			f = &region->file[i];
-		else if (empty < 0 && !region->ident[i][1])
-			empty = i;
+	if (!prog_key) {
+		prog_key = ident_hash(ident);
+		if (region->cache > 0 && slot_of(ident, prog_key, 0) < 0)
+			sitecache_load(region->cache_dir, ident, cache_add);
 	}
-	if (!f && empty >= 0) {
-		f = &region->file[empty];
-		f->nsites = 0;
-		memcpy(region->ident[empty], ident, sizeof(region->ident[empty]));
+	i = slot_of(ident, prog_key, 1);
+	if (i >= 0) {
+		f = &region->file[i];
+		f->used = 1;
 	}
 	learn_unlock();
 	return f;
@@ -114,6 +201,7 @@ static void learn_add(struct learn_file *f, uint64_t off, long nr)
 	if (n < LEARN_SITES) {
 		f->site[n] = v;
 		__atomic_store_n(&f->nsites, n + 1, __ATOMIC_RELEASE);
+		region->gen++;
 	}
 out:
 	learn_unlock();
@@ -131,11 +219,12 @@ int learn_sites(const struct learn_file *f, uint64_t *out, int max)
 }
 
 /*
- * The r-x text the loader mapped (the program's, its interpreter's): the
- * first sites that trap are there, and their protection is known without
- * /proc/self/maps until a call changes mappings over them.
+ * The r-x text the loader mapped (the program's, its interpreter's) and
+ * the r-x file mappings the process made since (the libraries ld.so
+ * maps): the sites that trap are there, and their protection is known
+ * without /proc/self/maps until a call changes mappings over them.
  */
-#define KNOWN_TEXT	2
+#define KNOWN_TEXT	16
 static struct {
 	uintptr_t lo, hi, bias;
 	struct learn_file *learn;	/* its sites other processes saw trap */
@@ -145,14 +234,17 @@ struct learn_file *learn_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias,
 				   const uint64_t *ident)
 {
 	for (int i = 0; i < KNOWN_TEXT; i++) {
+		struct learn_file *f;
+
 		if (known_text[i].hi)
 			continue;
+		/* hi last: a trap elsewhere reads the slot from hi on */
+		f = ident && lo ? learn_file(ident) : NULL;
 		known_text[i].lo = lo;
-		known_text[i].hi = hi;
 		known_text[i].bias = bias;
-		if (ident && lo)
-			known_text[i].learn = learn_file(ident);
-		return known_text[i].learn;
+		known_text[i].learn = f;
+		__atomic_store_n(&known_text[i].hi, hi, __ATOMIC_RELEASE);
+		return f;
 	}
 	return NULL;
 }
@@ -177,12 +269,59 @@ void learn_text_changed(uintptr_t start, uintptr_t end)
 void learn_site(uintptr_t site, long nr)
 {
 	for (int i = 0; i < KNOWN_TEXT; i++) {
+		uintptr_t hi = __atomic_load_n(&known_text[i].hi, __ATOMIC_ACQUIRE);
 		struct learn_file *f = known_text[i].learn;
 
-		if (f && site >= known_text[i].lo &&
-		    site < __atomic_load_n(&known_text[i].hi, __ATOMIC_RELAXED)) {
+		if (f && site >= known_text[i].lo && site < hi) {
 			learn_add(f, site - known_text[i].bias, nr);
 			return;
 		}
 	}
+}
+
+/*
+ * A process of the instance exits: each program whose learned sites grew
+ * since the cache last took them gets its file written again, with every
+ * file a process of this instance mapped for it. Nothing to do (one read
+ * of the region's first page) unless a site was learned.
+ */
+void learn_flush(void)
+{
+	uint32_t gen;
+
+	if (!region || region->cache <= 0)
+		return;
+	gen = __atomic_load_n(&region->gen, __ATOMIC_RELAXED);
+	if (gen == __atomic_load_n(&region->saved_gen, __ATOMIC_RELAXED))
+		return;
+	/* Under the lock: the buffer is the process's, the counts shared. */
+	learn_lock();
+	for (int p = 0; p < LEARN_FILES; p++) {
+		const struct learn_key *pk = &region->key[p];
+		size_t len;
+		int grew = 0;
+
+		/* A program's own slot: its file, for itself. */
+		if (!pk->ident[1] || pk->prog != ident_hash(pk->ident))
+			continue;
+		for (int i = 0; i < LEARN_FILES; i++)
+			if (region->key[i].prog == pk->prog && region->key[i].ident[1] &&
+			    region->file[i].nsites > region->file[i].saved)
+				grew = 1;
+		if (!grew)
+			continue;
+		len = sitecache_begin();
+		for (int i = 0; i < LEARN_FILES; i++) {
+			struct learn_file *f = &region->file[i];
+
+			if (region->key[i].prog != pk->prog || !region->key[i].ident[1] ||
+			    !f->used || !f->nsites)
+				continue;
+			len = sitecache_put(len, region->key[i].ident, f->site, f->nsites);
+			f->saved = f->nsites;
+		}
+		sitecache_write(region->cache_dir, pk->ident, len);
+	}
+	region->saved_gen = gen;
+	learn_unlock();
 }

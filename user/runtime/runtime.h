@@ -85,6 +85,7 @@ struct cse_config {
 	int state_fd;
 	int instance_fd;		/* -1 when absent */
 	int rewrite;			/* fast path allowed */
+	int no_site_cache;		/* --no-site-cache (sitecache.c) */
 	int nelement_specs;
 	const char *element_specs[16];	/* "NAME[=ARGS]" as given to -e */
 	uintptr_t text_start, text_end;	/* SUD allowed region */
@@ -407,9 +408,24 @@ struct learn_file *learn_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias,
 int learn_text_holds(uintptr_t addr);	/* in such text, still r-x */
 void learn_text_changed(uintptr_t start, uintptr_t end);
 void learn_site(uintptr_t site, long nr);	/* trapped for the first time */
+void learn_flush(void);		/* at exit: new sites to the user's site cache */
+/* sitecache.c: learned sites kept per user and program across instances */
+#define SITECACHE_DIR_MAX	256
+#define SITECACHE_SITES		120	/* per file */
+#define SITECACHE_FILES		24	/* per program */
+#define SITECACHE_MAX		8192	/* bytes of a program's file */
+int sitecache_dir(char *dir, size_t size);
+/* The program's file, checked whole, then add() per mapped file; 0 or -1. */
+int sitecache_load(const char *dir, const uint64_t *prog,
+		   void (*add)(const uint64_t *ident, const uint64_t *sites, uint32_t n));
+size_t sitecache_begin(void);
+size_t sitecache_put(size_t at, const uint64_t *ident, const uint64_t *sites, uint32_t n);
+void sitecache_write(const char *dir, const uint64_t *prog, size_t len);
 /* r-x text the loader mapped from the file ident names (NULL: unknown)
  * at bias: its learned sites are patched now. */
 void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident);
+/* After a successful mmap (args a, result ret): r-x file text, see above. */
+void rewrite_note_map(const long *a, long ret);
 int rewrite_stub_of(uintptr_t rip, uintptr_t *stub);
 
 /* entry.S */
