@@ -200,6 +200,52 @@ expect "cse-run: the lower tree is unchanged" "$crbefore" "$(listing "$CR")"
 as "$CSE_RUN" --overlay "$W/crup" -- sh -c 'cd "$1" && find . | sort' sh "$CR" >"$W/cr2.out" 2>&1
 expect "cse-run: a restart sees every change" "$(sed -n '/^--find--$/,$p' "$W/crn.out" | tail -n +2)" "$(cat "$W/cr2.out")"
 
+# Relative names from a dirfd and from the cwd reach the kernel as a
+# tail below that directory when the view allows it (fs_dir_tail): a
+# created name, an escaped ".wh." name, a name under a symlink, a name
+# after "..", ancestors of the cwd renamed meanwhile: all as on a copy.
+as sh -c 'mkdir -p "$1/d/sub" "$1/etc" && echo x >"$1/d/sub/f2" && echo k >"$1/etc/conf"' sh "$W/dtl"
+dtbefore=$(listing "$W/dtl")
+as cp -a "$W/dtl" "$W/dtn"
+as mkdir "$W/dtu"
+cat >"$W/dt.sh" <<'EOF'
+set -e
+cd "$1"
+python3 - <<'PY'
+import os
+d = os.open("d", os.O_RDONLY | os.O_DIRECTORY)
+for n in ("n1", ".wh.n2", "sub/n3", "../etc/n4"):
+    fd = os.open(n, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=d)
+    os.write(fd, n.encode())
+    os.close(fd)
+os.symlink("../etc", "lk", dir_fd=d)
+os.chmod(".wh.n2", 0o600, dir_fd=d)
+os.chmod("lk/conf", 0o640, dir_fd=d)
+s = os.open("sub", os.O_RDONLY | os.O_DIRECTORY, dir_fd=d)
+print(sorted(os.listdir("d")), sorted(os.listdir(s)))
+for n in (".wh.n2", "lk/conf", "sub/n3", "sub/f2"):
+    st = os.stat(n, dir_fd=d)
+    print(n, oct(st.st_mode), st.st_size)
+print(open("etc/n4").read(), os.readlink("d/lk"))
+PY
+mkdir -p m/n
+cd m/n
+mv ../../m ../../mm
+echo y >f
+mkdir g
+echo z >g/h
+cd ../..
+find mm | sort
+cat mm/n/f mm/n/g/h
+EOF
+as sh "$W/dt.sh" "$W/dtn" >"$W/dtn.out" 2>&1
+as "$CSE_RUN" --overlay "$W/dtu" -- sh "$W/dt.sh" "$W/dtl" >"$W/dto.out" 2>&1
+expect "names relative to a dirfd and to a renamed cwd: as on a copy" \
+	"$(cat "$W/dtn.out")" "$(cat "$W/dto.out")"
+expect "relative names: the lower tree is unchanged" "$dtbefore" "$(listing "$W/dtl")"
+expect "relative names: the escaped name is stored escaped in UPPER" "$W/dtu$W/dtl/d/.wh..wh..u.wh.n2" \
+	"$(ls -d "$W/dtu$W/dtl/d/.wh..wh..u.wh.n2" 2>&1)"
+
 # Renaming a deep lower directory copies its children up with it.
 DL=$W/deeplower
 as sh -c 'p=$1/top; for i in $(seq 1 60); do p=$p/d$i; done; mkdir -p "$p"; echo deep >"$p/f";

@@ -119,6 +119,9 @@ long fs_reverse_phys(const char *host, char *out, size_t size);
  * length, FS_NOT_IN_VIEW, or -errno. */
 long fs_dir_guest(int dirfd, char *out, size_t size, char *work);
 void fs_cwd_refresh(void);
+/* Offset in host (hn bytes, of guest path g, gn bytes) of a tail the
+ * kernel may walk from dirfd (or the cwd) instead, or 0. */
+size_t fs_dir_tail(int dirfd, const char *host, size_t hn, const char *g, size_t gn);
 void fs_fd_setup(const struct cse_setup *s);
 /* After an open: an upper descriptor is marked, a directory's (dir)
  * guest path remembered. */

@@ -199,8 +199,9 @@ static long lower_phase(struct dir_state *s, const char *rel, char *tmp, char *o
 	return n < 0 ? n : (long)used;
 }
 
-/* REL of the upper directory fd is open on (link: a work buffer), or
- * -ENOSYS when it is not one (the kernel answers). */
+/* REL of the upper directory fd is open on (link: a work buffer, left
+ * holding its host path), or -ENOSYS when it is not one (the kernel
+ * answers). */
 static long upper_rel(int fd, char *link, char *rel)
 {
 	long n, r;
@@ -269,7 +270,7 @@ long dir_getdents(struct cse_call *call)
 		if (upper_rel(fd, link, rel))
 			s->phase = 2;	/* no longer named in UPPER: nothing below */
 		else if (fs_layer_fd_named)
-			fs_layer_fd_named(fd, rel);	/* its guest path, for the view */
+			fs_layer_fd_named(fd, rel, link);	/* its paths, for the view */
 	}
 	if (s->phase == 0) {
 		s->phase = (lay_lower_may_show(rel) && lay_where(rel, &w) == 0 && w.merged) ? 1 : 2;

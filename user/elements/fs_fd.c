@@ -2,13 +2,15 @@
 /*
  * fs element: where a relative path starts, as a physical guest path.
  *
- * The working directory's guest path is kept per process (threads share
- * it, as they share the kernel's cwd): read once with getcwd at setup and
- * again after every chdir, fchdir and chroot the process makes, so a
- * relative path costs no system call.
+ * The working directory's guest and host paths are kept per process
+ * (threads share them, as they share the kernel's cwd): read with getcwd
+ * at setup, after every chdir, fchdir and chroot the process makes, and
+ * at the first use after a rename in the application (a directory above
+ * it may have moved), so a relative path costs no system call.
  *
- * A dirfd's guest path is kept for the directories the process opens
- * with O_DIRECTORY (what fts, find, rm -r and tar -C use): the
+ * A dirfd's guest and host paths are kept for the directories the
+ * process opens with O_DIRECTORY (what fts, find, rm -r and tar -C
+ * use), or that a listing named (fs_dirents.c): the
  * descriptor table (svc->fd_track) follows the descriptor through dup,
  * close and fork and carries a slot of a per-process table of paths.
  * Any other descriptor, one from before an exec (the slot table is the
@@ -35,6 +37,8 @@ static struct {
 	uint32_t len;
 	uint64_t gen;		/* the rename generation it was taken under */
 	char path[SLOT_LEN];
+	uint32_t hlen;		/* 0: the host path is not known */
+	char host[SLOT_LEN];	/* the kernel's path of the directory */
 } slots[SLOTS];
 static uint32_t next_seq = 1, next_slot;
 static uint64_t image;
@@ -44,9 +48,11 @@ static const struct cse_fd_ops fd_ops = { 0 };
 
 /*
  * Remember that fd names the physical guest path g (len n; g NULL: no
- * path), with marks. fresh: fd is what the call in hand returned.
+ * path) and host path h (hn bytes; NULL: not known), with marks.
+ * fresh: fd is what the call in hand returned.
  */
-static void remember_as(int fd, const char *g, size_t n, uint64_t marks, int fresh, int rel)
+static void remember_as(int fd, const char *g, size_t n, const char *h, size_t hn,
+			uint64_t marks, int fresh, int rel)
 {
 	uint32_t seq, k;
 
@@ -70,21 +76,25 @@ static void remember_as(int fd, const char *g, size_t n, uint64_t marks, int fre
 		fs_copy(slots[k].path, g, n + 1);
 	}
 	slots[k].len = (uint32_t)n;
+	slots[k].hlen = h && hn && hn < SLOT_LEN ? (uint32_t)hn : 0;
+	fs_copy(slots[k].host, h, slots[k].hlen);
+	slots[k].host[slots[k].hlen] = 0;
 	__atomic_store_n(&slots[k].seq, seq, __ATOMIC_RELEASE);
 	fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd,
 		       image << 48 | (uint64_t)seq << 16 | marks | k);
 }
 
-static void remember(int fd, const char *g, size_t n, uint64_t marks, int fresh)
+static void remember(int fd, const char *g, size_t n, const char *h, size_t hn,
+		     uint64_t marks, int fresh)
 {
-	remember_as(fd, g, n, marks, fresh, 0);
+	remember_as(fd, g, n, h, hn, marks, fresh, 0);
 }
 
 /* Directory fd (in use by the call in hand: open) is REL of the root
- * layer, an upper one: its physical guest path is "/" + REL. */
-static void named(int fd, const char *rel)
+ * layer, an upper one at host: its physical guest path is "/" + REL. */
+static void named(int fd, const char *rel, const char *host)
 {
-	remember_as(fd, rel, cse_strlen(rel), FDV_NOT_LOWER, 1, 1);
+	remember_as(fd, rel, cse_strlen(rel), host, cse_strlen(host), FDV_NOT_LOWER, 1, 1);
 }
 
 static int not_lower(int fd)
@@ -103,11 +113,11 @@ void fs_fd_setup(const struct cse_setup *s)
 	}
 }
 
-/* The remembered path of fd, its length, or -1. */
-static long recall(int fd, char *out, size_t size)
+/* The slot of fd's remembered paths (*seq its sequence), or -1. */
+static int slot_of(int fd, uint32_t *seq)
 {
 	uint64_t v;
-	uint32_t k, seq, len;
+	uint32_t k;
 
 	if (fs_elem < 0)
 		return -1;
@@ -115,26 +125,85 @@ static long recall(int fd, char *out, size_t size)
 	if (!v || v >> 48 != image)
 		return -1;
 	k = (uint32_t)(v & FDV_SLOT);
-	seq = (uint32_t)(v >> 16);
-	if (!seq || k >= SLOTS || __atomic_load_n(&slots[k].seq, __ATOMIC_ACQUIRE) != seq)
+	*seq = (uint32_t)(v >> 16);
+	if (!*seq || k >= SLOTS || __atomic_load_n(&slots[k].seq, __ATOMIC_ACQUIRE) != *seq ||
+	    slots[k].gen != __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE))
 		return -1;
-	len = slots[k].len;
-	if (len + 1 > size || slots[k].gen != __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE))
-		return -1;
-	fs_copy(out, slots[k].path, len + 1);
-	if (__atomic_load_n(&slots[k].seq, __ATOMIC_ACQUIRE) != seq)
-		return -1;	/* rewritten meanwhile */
-	return len;
+	return (int)k;
 }
 
+/* The slot was not rewritten since slot_of gave it. */
+static int slot_same(int k, uint32_t seq)
+{
+	return __atomic_load_n(&slots[k].seq, __ATOMIC_ACQUIRE) == seq;
+}
+
+/* The remembered path of fd, its length, or -1. */
+static long recall(int fd, char *out, size_t size)
+{
+	uint32_t seq, len;
+	int k = slot_of(fd, &seq);
+
+	if (k < 0)
+		return -1;
+	len = slots[k].len;
+	if (len + 1 > size)
+		return -1;
+	fs_copy(out, slots[k].path, len + 1);
+	return slot_same(k, seq) ? (long)len : -1;	/* else rewritten meanwhile */
+}
+
+/* The remembered host path of directory fd, its length, or -1. */
+static long recall_host(int fd, char *out, size_t size)
+{
+	uint32_t seq, len;
+	int k = slot_of(fd, &seq);
+
+	if (k < 0 || !(len = slots[k].hlen) || len + 1 > size)
+		return -1;
+	fs_copy(out, slots[k].host, len + 1);
+	return slot_same(k, seq) ? (long)len : -1;
+}
+
+/*
+ * A directory's host path dh (dhn bytes) and physical guest path dg
+ * (dgn bytes); host path host (hn bytes) of guest path g (gn bytes):
+ * the offset in host of a tail below the directory that both paths
+ * continue with the same bytes (no mount switched, no name escaped,
+ * so the kernel walks the same names from the directory), else 0.
+ */
+static size_t tail_at(const char *dh, size_t dhn, const char *dg, size_t dgn,
+		      const char *host, size_t hn, const char *g, size_t gn)
+{
+	if (hn > dhn + 1 && gn > dgn && host[dhn] == '/' && g[dgn] == '/' &&
+	    hn - dhn == gn - dgn && !cse_strncmp(host, dh, dhn) && !cse_strncmp(g, dg, dgn) &&
+	    !cse_strncmp(host + dhn, g + dgn, gn - dgn))
+		return dhn + 1;
+	return 0;
+}
+
+/*
+ * The working directory: its physical guest path and the kernel's own
+ * (host) path, read together and under the rename generation current
+ * then. Readers take no lock: cwd_seq is odd while a refresh writes.
+ */
 static char cwd[FS_PATH_MAX];
 static long cwd_len = FS_NOT_IN_VIEW;
-static char cwd_host[FS_PATH_MAX];	/* under cwd_lock: not on the stack */
+static char cwd_host[FS_PATH_MAX];
+static size_t cwd_hlen;
+static uint64_t cwd_gen;
+static uint32_t cwd_seq;
+static char cwd_tmp[FS_PATH_MAX];	/* under cwd_lock: not on the stack */
 static struct cse_lock cwd_lock;
 
 void fs_fd_fork(void)
 {
 	cwd_lock.owner = 0;
+	/* a refresh cut short in the parent by the fork: read it again */
+	if (cwd_seq & 1) {
+		cwd_seq++;
+		cwd_gen = ~__atomic_load_n(&fs_st->gen, __ATOMIC_RELAXED);
+	}
 }
 
 /* Host path of the kernel's answer into a physical guest path. */
@@ -152,12 +221,97 @@ static long guest_of(const char *host, long n, char *out, size_t size)
 
 void fs_cwd_refresh(void)
 {
+	uint64_t gen;
 	long n;
 
 	fs_svc->lock(&cwd_lock);
-	n = fs_sys(__NR_getcwd, (long)cwd_host, sizeof(cwd_host), 0, 0);
-	cwd_len = n <= 0 ? FS_NOT_IN_VIEW : guest_of(cwd_host, n - 1, cwd, sizeof(cwd));
+	/* taken first: a rename during the getcwd makes the next use read again */
+	gen = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
+	n = fs_sys(__NR_getcwd, (long)cwd_tmp, sizeof(cwd_tmp), 0, 0);
+	__atomic_store_n(&cwd_seq, cwd_seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	cwd_len = n <= 0 ? FS_NOT_IN_VIEW : guest_of(cwd_tmp, n - 1, cwd, sizeof(cwd));
+	cwd_hlen = cwd_len >= 0 ? (size_t)n - 1 : 0;
+	fs_copy(cwd_host, cwd_tmp, cwd_hlen);
+	cwd_host[cwd_hlen] = 0;
+	cwd_gen = gen;
+	__atomic_store_n(&cwd_seq, cwd_seq + 1, __ATOMIC_RELEASE);
 	fs_svc->unlock(&cwd_lock);
+}
+
+/* The cwd's sequence number for a reader, once no refresh is writing;
+ * the cwd read again first when a rename happened since it was read
+ * (a directory above it may have moved). */
+static uint32_t cwd_begin(void)
+{
+	uint32_t s;
+
+	if (__atomic_load_n(&cwd_gen, __ATOMIC_RELAXED) !=
+	    __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE))
+		fs_cwd_refresh();
+	while ((s = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE)) & 1)
+		;
+	return s;
+}
+
+/* What the reader read since cwd_begin (s) is whole. */
+static int cwd_end(uint32_t s)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&cwd_seq, __ATOMIC_RELAXED) == s;
+}
+
+/*
+ * A path the kernel walks from dirfd (or the cwd) rather than from "/":
+ * fewer components for it to look up (tail_at).
+ */
+size_t fs_dir_tail(int dirfd, const char *host, size_t hn, const char *g, size_t gn)
+{
+	uint32_t s;
+	size_t at;
+	long cl;
+	int k;
+
+	if (dirfd != K_AT_FDCWD) {
+		k = slot_of(dirfd, &s);
+		if (k < 0 || !slots[k].hlen)
+			return 0;
+		at = tail_at(slots[k].host, slots[k].hlen, slots[k].path, slots[k].len,
+			     host, hn, g, gn);
+		return slot_same(k, s) ? at : 0;
+	}
+	s = cwd_begin();
+	cl = cwd_len;
+	at = cl < 0 ? 0 : tail_at(cwd_host, cwd_hlen, cwd, (size_t)cl, host, hn, g, gn);
+	return cwd_end(s) ? at : 0;
+}
+
+/* The cwd lies in UPPER: so does what a tail below it reaches. */
+static int cwd_in_upper(void)
+{
+	uint32_t s = cwd_begin();
+	int up = cwd_len >= 0 && fs_layer_upper_path(cwd_host);
+
+	return cwd_end(s) && up;
+}
+
+/* The host path of the cwd (dirfd AT_FDCWD) or of dirfd into out:
+ * its length, or -1 when not known. */
+static long dir_host(int dirfd, char *out, size_t size)
+{
+	for (;;) {
+		uint32_t s;
+		long n;
+
+		if (dirfd != K_AT_FDCWD)
+			return recall_host(dirfd, out, size);
+		s = cwd_begin();
+		n = cwd_len >= 0 && cwd_hlen + 1 <= size ? (long)cwd_hlen : -1;
+		if (n >= 0)
+			fs_copy(out, cwd_host, (size_t)n + 1);
+		if (cwd_end(s))
+			return n;
+	}
 }
 
 long fs_dir_guest(int dirfd, char *out, size_t size, char *host)
@@ -166,12 +320,17 @@ long fs_dir_guest(int dirfd, char *out, size_t size, char *host)
 	long n;
 
 	if (dirfd == K_AT_FDCWD) {
-		if (cwd_len < 0)
-			return cwd_len;
-		if ((size_t)cwd_len + 1 > size)
-			return -K_ENAMETOOLONG;
-		fs_copy(out, cwd, (size_t)cwd_len + 1);
-		return cwd_len;
+		for (;;) {
+			uint32_t s = cwd_begin();
+
+			n = cwd_len;
+			if (n >= 0 && (size_t)n + 1 > size)
+				return -K_ENAMETOOLONG;
+			if (n >= 0)
+				fs_copy(out, cwd, (size_t)n + 1);
+			if (cwd_end(s))
+				return n;
+		}
 	}
 	if (dirfd < 0)
 		return FS_NOT_IN_VIEW;	/* EBADF from the kernel */
@@ -185,17 +344,31 @@ long fs_dir_guest(int dirfd, char *out, size_t size, char *host)
 	host[n] = 0;
 	n = guest_of(host, n, out, size);
 	if (n >= 0)
-		remember(dirfd, out, (size_t)n, fs_layer_upper_path(host) ? FDV_NOT_LOWER : 0, 0);
+		remember(dirfd, out, (size_t)n, host, cse_strlen(host),
+			 fs_layer_upper_path(host) ? FDV_NOT_LOWER : 0, 0);
+	return n;
+}
+
+/* Append component c (len bytes) to path out (at *n, FS_PATH_MAX). */
+static long put_name(char *out, long n, const char *c, size_t len)
+{
+	if (n < 0 || (size_t)n + 1 + len >= FS_PATH_MAX)
+		return -1;
+	out[n++] = '/';
+	fs_copy(out + n, c, len);
+	n += (long)len;
+	out[n] = 0;
 	return n;
 }
 
 /*
  * After a successful open: a descriptor opened on an upper path is
  * marked (fs_layer_fd_not_lower), and with O_DIRECTORY (dir) the
- * directory's guest path is remembered. The path argument is what the
- * kernel got: a host path, or the guest's own relative path when the
- * view handed it on unchanged (no symlink, no "..", no mount crossed:
- * lexical joining is right).
+ * directory's guest and host paths are remembered. The path argument
+ * is what the kernel got: a host path, the guest's own relative path
+ * when the view handed it on unchanged (no symlink, no "..", no mount
+ * crossed: lexical joining is right), or a tail below dirfd that is
+ * the same in both (fs_dir_tail: lexical joining is right too).
  */
 void fs_fd_opened(struct cse_call *c, int dir)
 {
@@ -203,27 +376,33 @@ void fs_fd_opened(struct cse_call *c, int dir)
 	const char *p = (const char *)c->args[at];
 	int dirfd = at ? (int)c->args[0] : K_AT_FDCWD;
 	uint64_t marks;
-	char *g;
-	long n;
+	char *g, *h;
+	long n, hn;
 
 	if (c->ret < 0 || !p || !p[0])
 		return;
-	marks = p[0] == '/' && fs_layer_upper_path(p) ? FDV_NOT_LOWER : 0;
-	if (!dir) {
-		remember((int)c->ret, NULL, 0, marks, 1);
-		return;
-	}
-	g = fs_svc->scratch(c, 2 * FS_PATH_MAX);	/* not the stack */
+	if (p[0] == '/')
+		marks = fs_layer_upper_path(p) ? FDV_NOT_LOWER : 0;
+	else	/* below an upper directory (the view's tail, or kept beneath it) */
+		marks = (dirfd == K_AT_FDCWD ? cwd_in_upper() : not_lower(dirfd)) ? FDV_NOT_LOWER : 0;
+	g = dir ? fs_svc->scratch(c, 3 * FS_PATH_MAX) : NULL;	/* not the stack */
 	if (!g) {
-		remember((int)c->ret, NULL, 0, marks, 1);
+		remember((int)c->ret, NULL, 0, NULL, 0, marks, 1);
 		return;
 	}
+	h = g + 2 * FS_PATH_MAX;
 	if (p[0] == '/') {
 		n = fs_reverse_phys(p, g, FS_PATH_MAX);
+		hn = (long)cse_strlen(p);
+		while (hn > 1 && p[hn - 1] == '/')
+			hn--;
+		fs_copy(h, p, (size_t)hn);
+		h[hn] = 0;
 	} else {
 		size_t i = 0;
 
 		n = fs_dir_guest(dirfd, g, FS_PATH_MAX, g + FS_PATH_MAX);
+		hn = n >= 0 ? dir_host(dirfd, h, FS_PATH_MAX) : -1;
 		while (n >= 0 && p[i]) {
 			size_t s = i, len;
 
@@ -240,17 +419,13 @@ void fs_fd_opened(struct cse_call *c, int dir)
 				if (n > 0)
 					n--;
 				g[n] = 0;
+				hn = -1;	/* the host path is not taken lexically */
 				continue;
 			}
-			if ((size_t)n + 1 + len >= FS_PATH_MAX)
-				n = -1;
-			if (n < 0)
-				break;
-			g[n++] = '/';
-			fs_copy(g + n, p + s, len);
-			n += (long)len;
-			g[n] = 0;
+			n = put_name(g, n, p + s, len);
+			hn = put_name(h, hn, p + s, len);
 		}
 	}
-	remember((int)c->ret, n >= 0 ? g : NULL, n >= 0 ? (size_t)n : 0, marks, 1);
+	remember((int)c->ret, n >= 0 ? g : NULL, n >= 0 ? (size_t)n : 0,
+		 hn > 0 ? h : NULL, hn > 0 ? (size_t)hn : 0, marks, 1);
 }

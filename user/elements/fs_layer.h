@@ -85,8 +85,9 @@ void fs_layer_note(struct cse_call *call, int arg, int in_root,
  */
 extern int (*fs_layer_fd_not_lower)(int fd);
 /* The layers found that directory fd (used by the call in hand) is REL
- * of the root layer: the view may remember it (NULL: not asked). */
-extern void (*fs_layer_fd_named)(int fd, const char *rel);
+ * of the root layer, at host path host: the view may remember it
+ * (NULL: not asked). */
+extern void (*fs_layer_fd_named)(int fd, const char *rel, const char *host);
 
 /* 1 when host path p names something in UPPER (under --overlay). */
 int fs_layer_upper_path(const char *p);

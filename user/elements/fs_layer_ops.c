@@ -35,7 +35,7 @@
 #define K_EXDEV			18
 
 int (*fs_layer_fd_not_lower)(int fd);
-void (*fs_layer_fd_named)(int fd, const char *rel);
+void (*fs_layer_fd_named)(int fd, const char *rel, const char *host);
 
 const long fs_layer_syscalls[] = {
 	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_mkdir, __NR_mkdirat,

@@ -24,6 +24,10 @@
  * A relative path that stays below its start directory, crosses no mount
  * point and meets no symlink is handed to the kernel unchanged (with its
  * dirfd), so tar-like relative work pays nothing more than the checks.
+ * Otherwise (an overlay, a mount below) the host path the walk found is
+ * still handed on relative to dirfd when it lies below dirfd's host
+ * directory with the same bytes as the guest path below dirfd's guest
+ * one (fs_dir_tail): the kernel looks up fewer components.
  */
 #include "fs.h"
 
@@ -497,6 +501,25 @@ static int writes(uint32_t intent)
 	return intent & (CSE_PATH_WRITE | CSE_PATH_CREATE | CSE_PATH_REMOVE);
 }
 
+/*
+ * A relative path may reach the kernel as a tail below its start
+ * directory (fs_dir_tail) unless the call's handler reads its host path (the
+ * layers' calls, chroot), the runtime resolves for itself (call NULL:
+ * exec checks), or the path is a program or a socket address.
+ */
+static int dir_tail_ok(const struct cse_path_req *req)
+{
+	if (!req->call || (req->intent & (CSE_PATH_EXEC | CSE_PATH_SOCKET)) ||
+	    req->nr == __NR_chroot || req->nr == __NR_execve || req->nr == __NR_execveat)
+		return 0;
+	if (req->nr == __NR_utimensat && req->call->args[1])
+		return 1;	/* its handler only acts on a descriptor */
+	for (int i = 0; fs_layer_syscalls[i] != CSE_SYSCALLS_END; i++)
+		if (fs_layer_syscalls[i] == req->nr)
+			return 0;
+	return 1;
+}
+
 int fs_resolve(struct cse_path_req *req)
 {
 	struct fs_bufs *b;
@@ -621,15 +644,21 @@ walked:
 			return r;
 	}
 	{
-		size_t on = cse_strlen(req->out);
+		size_t on = cse_strlen(req->out), at = 0;
 		const char *tail = rest >= 0 ? todo + rest : (p[tn - 1] == '/' ? "/" : "");
 		size_t t = cse_strlen(tail);
 
 		if (on + t + 1 > req->out_size)
 			return -K_ENAMETOOLONG;
+		if (rel && dir_tail_ok(req))
+			at = fs_dir_tail(req->dirfd, req->out, on, w.g, w.n);
 		if (on == 1 && req->out[0] == '/' && tail[0] == '/')
 			t = 0;
 		fs_copy(req->out + on, tail, t + 1);
+		if (at) {	/* dirfd stays: the kernel walks the tail from it */
+			fs_move(req->out, req->out + at, on + t + 1 - at);
+			return 1;
+		}
 	}
 	if (rel)
 		req->dirfd = K_AT_FDCWD;
