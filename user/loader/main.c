@@ -253,6 +253,7 @@ _Noreturn void loader_main(uintptr_t *sp)
 	int first, booted, guest, r;
 	long n;
 
+	loader_prefault();
 	self_relocate();
 	find_text();
 	cse_cfg.state_fd = -1;
