@@ -133,15 +133,23 @@ static int map_segments(long fd, const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 	return 0;
 }
 
-/* Every image mapped, for stack.c to describe the program to the kernel. */
-static struct elf_image mapped[2 + CHAIN_MAX_ELEMENTS] RT_LARGE;
+/*
+ * Every image mapped, for stack.c to describe the program to the kernel,
+ * and their PT_INTERP strings packed after them: a start writes one page.
+ */
+#define NKEPT	(2 + CHAIN_MAX_ELEMENTS)
+static struct {
+	struct elf_image img[NKEPT];
+	char interp[NKEPT * ELF_INTERP_MAX];
+} kept RT_LARGE __attribute__((aligned(4096)));
+static size_t interp_used;
 static int nmapped;
 
 const struct elf_image *elf_image_by_phdr(uintptr_t phdr)
 {
 	for (int i = 0; i < nmapped; i++)
-		if (mapped[i].phdr == phdr)
-			return &mapped[i];
+		if (kept.img[i].phdr == phdr)
+			return &kept.img[i];
 	return NULL;
 }
 
@@ -183,9 +191,8 @@ static int map_file(const char *path, struct elf_image *img, const char **why)
 	Elf64_Phdr ph[64];
 	long fd, r;
 
-	/* Not the whole interp buffer: each page written is a page fault. */
-	memset(img, 0, offsetof(struct elf_image, interp));
-	img->interp[0] = 0;
+	memset(img, 0, sizeof(*img));
+	img->interp = "";
 	held = NULL;
 	/* script_resolve's open of the program: a regular file, head read. */
 	fd = script_take_fd(path, &held, &held_len, &st);
@@ -223,21 +230,30 @@ have_head:
 		goto out;
 	}
 	for (int i = 0; i < eh.e_phnum; i++) {
+		char *interp = kept.interp + interp_used;
+
 		if (ph[i].p_type != PT_INTERP)
 			continue;
-		if (ph[i].p_filesz == 0 || ph[i].p_filesz >= sizeof(img->interp) ||
-		    read_at(fd, img->interp, ph[i].p_filesz,
+		if (interp_used + ELF_INTERP_MAX > sizeof(kept.interp)) {
+			*why = "too many images";
+			r = -12;	/* ENOMEM */
+			goto out;
+		}
+		if (ph[i].p_filesz == 0 || ph[i].p_filesz >= ELF_INTERP_MAX ||
+		    read_at(fd, interp, ph[i].p_filesz,
 			    ph[i].p_offset) != (long)ph[i].p_filesz) {
 			*why = "bad PT_INTERP";
 			r = -8;
 			goto out;
 		}
-		img->interp[ph[i].p_filesz - 1] = 0;
-		r = interp_through_stage(img->interp, sizeof(img->interp));
+		interp[ph[i].p_filesz - 1] = 0;
+		r = interp_through_stage(interp, ELF_INTERP_MAX);
 		if (r) {
 			*why = "PT_INTERP refused by the path stage";
 			goto out;
 		}
+		img->interp = interp;
+		interp_used += strlen(interp) + 1;
 	}
 	r = map_segments(fd, &eh, ph, img, why);
 	if (r)
@@ -264,19 +280,17 @@ int elf_map_file(const char *path, struct elf_image *img, const char **why)
 {
 	int r = map_file(path, img, why);
 
-	if (!r && nmapped < (int)(sizeof(mapped) / sizeof(mapped[0]))) {
-		memcpy(&mapped[nmapped], img, offsetof(struct elf_image, interp));
-		memcpy(mapped[nmapped].interp, img->interp, strlen(img->interp) + 1);
-		nmapped++;
+	if (!r && nmapped < (int)(sizeof(kept.img) / sizeof(kept.img[0]))) {
+		kept.img[nmapped++] = *img;
 	}
 	return r;
 }
 
 const struct elf_image *elf_map_kept(const char *path, int *err, const char **why)
 {
-	struct elf_image *img = &mapped[nmapped];
+	struct elf_image *img = &kept.img[nmapped];
 
-	if (nmapped == (int)(sizeof(mapped) / sizeof(mapped[0]))) {
+	if (nmapped == (int)(sizeof(kept.img) / sizeof(kept.img[0]))) {
 		*why = "too many images";
 		*err = -12;	/* ENOMEM */
 		return NULL;

@@ -20,9 +20,11 @@ struct elf_image {
 	uintptr_t text_lo, text_hi;	/* its first r-x segment as mapped, or 0 */
 	uint64_t ident[LEARN_IDENT];	/* the file's identity (rewrite_learn.c) */
 	/* PT_INTERP, "" if none: the host path the path stage gives for
-	 * the application's name, which the loader opens */
-	char interp[4096];
+	 * the application's name, which the loader opens (ELF_INTERP_MAX
+	 * bytes at most, kept for the process's life) */
+	const char *interp;
 };
+#define ELF_INTERP_MAX	4096
 
 /* Returns 0, or -errno with *why set to a short reason. */
 int elf_map_file(const char *path, struct elf_image *img, const char **why);

@@ -7,6 +7,7 @@
 #include "../runtime/runtime.h"
 
 void self_relocate(void);
+void loader_prefault(const uintptr_t *sp);
 uintptr_t loader_base(void);
 
 /* elements.c: map, relocate and set up one -e NAME[=ARGS] */

@@ -238,7 +238,7 @@ static void load_elements(const char *dir)
 		element_load(dir, cse_cfg.element_specs[k]);
 }
 
-_Noreturn void loader_main(uintptr_t *sp)
+static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 {
 	long argc = (long)sp[0];
 	char **argv = (char **)(sp + 1);
@@ -343,4 +343,11 @@ _Noreturn void loader_main(uintptr_t *sp)
 	if (sud_enable(t) != 0)
 		rt_die("cannot enable syscall user dispatch");
 	cse_jump_to_program(start_sp, entry);
+}
+
+/* Small frame: the stack pages below it are prefaulted before use. */
+_Noreturn void loader_main(uintptr_t *sp)
+{
+	loader_prefault(sp);
+	loader_run(sp);
 }

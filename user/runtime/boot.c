@@ -150,6 +150,11 @@ static union {
 	char bytes[CSE_BOOT_MAX];
 } block RT_LARGE;
 
+const void *boot_block(void)
+{
+	return &block;
+}
+
 int boot_receive(struct boot_info *bi)
 {
 	struct kstat_k st;

@@ -59,6 +59,10 @@ struct cse_thread *thread_area_new(void)
 		rt_sys2(__NR_munmap, p, TA_MAP_SIZE);
 		return NULL;
 	}
+	/* The area and its stack's top page are written at once: one call
+	 * rather than two page faults (best effort, Linux >= 5.14). */
+	rt_sys3(__NR_madvise, p + TA_GUARD_SIZE + TA_STACK_SIZE - 4096, 2 * 4096,
+		23 /* MADV_POPULATE_WRITE */);
 	return (struct cse_thread *)(p + TA_GUARD_SIZE + TA_STACK_SIZE);
 }
 
