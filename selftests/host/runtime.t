@@ -220,6 +220,20 @@ if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/gap_site" "$TOP/selftests/hos
 else
 	notok "rewrite: build gap_site" "$(cat "$W/cc.log")"
 fi
+# stores (through rbx, of an xmm register) between mov $nr and syscall
+if gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$W/gap_store_site" \
+	"$TOP/selftests/host/progs/gap_store_site.c" 2>"$W/cc.log"; then
+	expect "rewrite: native gap_store_site" "gap_store_site ok" "$W/gap_store_site" plain
+	for i in 1 2 3; do
+		out=$("$CSE_RUN" -- "$W/gap_store_site" patched 2>&1) || break
+	done
+	expect "rewrite: ld.so's set_robust_list and arch_prctl shapes (stores replayed) rewritten, signals see no stub (3 runs)" \
+		"gap_store_site ok" printf '%s\n' "$out"
+	expect "rewrite: --no-rewrite leaves the store shapes alone" "gap_store_site ok" \
+		"$CSE_RUN" --no-rewrite -- "$W/gap_store_site" plain
+else
+	notok "rewrite: build gap_store_site" "$(cat "$W/cc.log")"
+fi
 
 # ------------------------------------------------------------ the application's seccomp filter
 # Native output is the reference: uname EPERM, prctl EACCES, getppid by

@@ -328,7 +328,8 @@ static void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size
  * Open addressing, insert only; a lost race only delays a patch. One
  * page, site and number side by side: a start that traps at a dozen
  * sites touches it once (each page touched is a page fault); a crowded
- * table patches at the first trap.
+ * table patches at the first trap. trapped_before: 0 first trap, 1 seen
+ * before, 2 crowded (not known: learned as a first trap, and patched).
  */
 #define SEEN_BITS	8
 #define SEEN_SLOTS	(1 << SEEN_BITS)
@@ -358,7 +359,7 @@ static int trapped_before(uintptr_t site, long nr)
 			return empty == site;
 		}
 	}
-	return 1;	/* crowded: patch now rather than never */
+	return 2;	/* crowded: patch now rather than never */
 }
 
 /*
@@ -504,16 +505,19 @@ void rewrite_site(uintptr_t site, long nr)
 {
 	struct site_patch ps[BATCH_MAX];
 	uintptr_t page, end;
-	int k;
+	int k, seen_before;
 
 	if (!rewrite_enabled || site < 4096 + 8)
 		return;
 	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
 		return;		/* our own code never traps; be safe anyway */
-	if (!trapped_before(site, nr)) {
+	seen_before = trapped_before(site, nr);
+	/* A first trap (or one the crowded table cannot tell): the next
+	 * processes of this program will know the site. */
+	if (seen_before != 1)
 		learn_site(site, nr);
+	if (!seen_before)
 		return;
-	}
 	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
 		return;		/* busy (another thread, or we interrupted it) */
 	if (prepare_site(site, nr, 0, 0, &ps[0]))
@@ -533,34 +537,39 @@ out:
  * in other processes, patched under one mprotect pair over the pages
  * from the first to the last, which no one has touched yet.
  */
-#define LEARNED_MAX	128
-static uint64_t learned[LEARNED_MAX] RT_LARGE;
-static struct site_patch learned_ps[LEARNED_MAX] RT_LARGE;
+#define LEARNED_BATCH	32	/* on the stack: pages the start touched anyway */
 
 static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f)
 {
-	int n = learn_sites(f, learned, LEARNED_MAX), k = 0;
-	uintptr_t first = hi, last = lo;
+	struct site_patch ps[LEARNED_BATCH];
+	int n, i = 0;
+	/* append-only, the first n published: read in place */
+	const uint64_t *site = learn_sites(f, &n);
 
-	for (int i = 0; i < n; i++) {
-		uintptr_t site = bias + (uint32_t)learned[i];
-		struct site_patch *p = &learned_ps[k];
-		uintptr_t end;
+	while (i < n) {
+		uintptr_t first = hi, last = lo;
+		int k = 0;
 
-		if (prepare_site(site, (long)(learned[i] >> 32), lo, hi, p))
+		for (; i < n && k < LEARNED_BATCH; i++) {
+			struct site_patch *p = &ps[k];
+			uintptr_t end;
+
+			if (prepare_site(bias + (uint32_t)site[i], (long)(site[i] >> 32 & 0xffff), lo,
+					 hi, p))
+				continue;
+			end = (uintptr_t)(p->at2 ? p->at2 + SITE_PATCH_LEN : p->at + p->n);
+			if ((uintptr_t)p->at < first)
+				first = (uintptr_t)p->at;
+			if (end > last)
+				last = end;
+			k++;
+		}
+		if (!k)
 			continue;
-		end = (uintptr_t)(p->at2 ? p->at2 + SITE_PATCH_LEN : p->at + p->n);
-		if ((uintptr_t)p->at < first)
-			first = (uintptr_t)p->at;
-		if (end > last)
-			last = end;
-		k++;
+		first &= ~4095ul;
+		last = (last + 4095) & ~4095ul;
+		patch_sites(ps, k, first, last - first);
 	}
-	if (!k)
-		return;
-	first &= ~4095ul;
-	last = (last + 4095) & ~4095ul;
-	patch_sites(learned_ps, k, first, last - first);
 }
 
 void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident)

@@ -184,19 +184,109 @@ void rewrite_emit_dyn_jmp(uint8_t j[DYN_PATCH_MAX], int insn_len, uintptr_t site
 	put32(e + 1, rel32(site, stub));
 }
 
+/*
+ * The length of a ModRM memory operand at p (ModRM, SIB, displacement),
+ * or 0 for a register operand (mod 11), a rip-relative one (its address
+ * would move with the instruction), or one that does not fit in avail.
+ */
+static int mem_operand(const uint8_t *p, int avail)
+{
+	int mod, len = 1;
+
+	if (avail < 1 || (mod = p[0] >> 6) == 3)
+		return 0;
+	if ((p[0] & 7) == 4) {		/* SIB */
+		if (avail < 2)
+			return 0;
+		len = 2;
+		if (mod == 0 && (p[1] & 7) == 5)
+			len += 4;	/* disp32, no base: absolute */
+	} else if (mod == 0 && (p[0] & 7) == 5) {
+		return 0;		/* rip-relative */
+	}
+	len += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	return len <= avail ? len : 0;
+}
+
+/*
+ * SSE moves ld.so puts between the number and the syscall (glibc 2.36's
+ * set_robust_list: movq %rdi,%xmm0; punpcklqdq %xmm0,%xmm0; movups
+ * %xmm0,disp(%rbx)): they write an xmm register or memory, never a
+ * general register. p after the prefixes (66 when pfx66, f3 when pfxf3)
+ * and REX; the length from p on, or 0.
+ */
+static int sse_insn(const uint8_t *p, int avail, int pfx66, int pfxf3)
+{
+	int m;
+
+	if (avail < 3 || p[0] != 0x0f)
+		return 0;
+	switch (p[1]) {
+	case 0x11: case 0x29:		/* movups/movaps (66: movupd/movapd) xmm -> m */
+		if (pfxf3)
+			return 0;
+		m = mem_operand(p + 2, avail - 2);
+		return m ? 2 + m : 0;
+	case 0x7f:			/* 66: movdqa, f3: movdqu xmm -> m */
+	case 0xd6:			/* 66: movq xmm -> m64 */
+		if (!(pfx66 || (pfxf3 && p[1] == 0x7f)))
+			return 0;
+		m = mem_operand(p + 2, avail - 2);
+		return m ? 2 + m : 0;
+	case 0x28:			/* movaps xmm, xmm */
+	case 0x6e:			/* 66: movd/movq r32/r64 -> xmm */
+	case 0x6c:			/* 66: punpcklqdq xmm, xmm */
+	case 0xef:			/* 66: pxor xmm, xmm */
+		if (pfxf3 || (p[1] != 0x28 && !pfx66) || (p[1] == 0x28 && pfx66))
+			return 0;
+		return (p[2] & 0xc0) == 0xc0 ? 3 : 0;
+	default:
+		return 0;
+	}
+}
+
 int rewrite_gap_insn(const uint8_t *p, int avail)
 {
-	int i = 0, dst, len;
+	int i = 0, dst, len, m, pfx66 = 0, pfxf3 = 0;
 	uint8_t rex = 0, op, modrm;
 
-	if (avail > 0 && (p[0] & 0xf0) == 0x40) {
-		rex = p[0];
+	if (avail > 0 && (p[0] == 0x66 || p[0] == 0xf3)) {
+		pfx66 = p[0] == 0x66;
+		pfxf3 = !pfx66;
 		i = 1;
 	}
-	/* REX.X (no index register here) never appears in these forms */
-	if (i >= avail || (rex & 0x2))
+	if (i < avail && (p[i] & 0xf0) == 0x40) {
+		rex = p[i];
+		i++;
+	}
+	if (i >= avail)
 		return 0;
 	op = p[i];
+	if (op == 0x0f) {
+		m = sse_insn(p + i, avail - i, pfx66, pfxf3);
+		return m ? i + m : 0;
+	}
+	if (pfx66 || pfxf3)
+		return 0;
+	/* A store to memory (no register written): mov %r,m (88, 89), mov
+	 * $imm,m (c6 /0 ib, c7 /0 id); any address but rip-relative, which
+	 * would move with the instruction. */
+	if (op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7) {
+		if (i + 1 < avail && (p[i + 1] & 0xc0) != 0xc0) {
+			if ((op == 0xc6 || op == 0xc7) && (p[i + 1] & 0x38))
+				return 0;	/* not /0 */
+			m = mem_operand(p + i + 1, avail - i - 1);
+			if (!m)
+				return 0;
+			len = i + 1 + m + (op == 0xc6 ? 1 : op == 0xc7 ? 4 : 0);
+			return len <= avail ? len : 0;
+		}
+		if (op == 0x88 || op == 0xc6)
+			return 0;
+	}
+	/* REX.X (no index register here) never appears in the register forms */
+	if (rex & 0x2)
+		return 0;
 	if (op >= 0xb8 && op <= 0xbf) {
 		/* b8+r imm32: mov $imm,%r32; REX.W: movabs $imm64,%r64 */
 		if (rex & 0x4)

@@ -92,7 +92,12 @@ void rewrite_emit_dyn_jmp(uint8_t out[DYN_PATCH_MAX], int insn_len, uintptr_t si
  * stub; the moves and the syscall stay in place, so a branch into them
  * still runs them and traps. A replayed instruction writes one register
  * other than rax from a register or an immediate (mov, movabs, xor; REX
- * allowed, nothing else): it has the same effect at any address.
+ * allowed), or stores a register or an immediate to memory (mov, movups,
+ * movaps, movdqa/u, movq; any address but rip-relative), or moves into
+ * an xmm register from a register (movq, movaps, punpcklqdq, pxor: glibc
+ * 2.36's ld.so stores its robust list head so): it has the same effect
+ * at any address, and a signal in the middle of the replay resumes at
+ * the same instruction of the application's copy (sigdefer.c).
  */
 #define GAP_MAX		24	/* bytes of moves between mov $nr and syscall */
 #define GAP_INSNS_MAX	4

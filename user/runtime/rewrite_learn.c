@@ -38,14 +38,12 @@
 struct learn_file {
 	uint32_t nsites;
 	uint32_t saved;			/* how many of them the site cache holds */
-	uint32_t used;			/* mapped by a process of this instance */
-	uint32_t pad;
 	uint64_t site[LEARN_SITES];	/* offset from the file's bias | nr << 32 */
 };
 
 struct learn_key {
 	uint64_t ident[LEARN_IDENT];	/* the file; 0s: a free slot */
-	uint64_t prog;			/* hash of the program's key */
+	uint64_t prog;			/* hash of the program's key | KEY_USED */
 };
 
 /*
@@ -63,6 +61,10 @@ struct learn_region {
 	char cache_dir[SITECACHE_DIR_MAX];
 };
 _Static_assert(offsetof(struct learn_region, file) <= 4096, "the keys in one page");
+
+/* In a key's prog: a process of this instance mapped the file (the
+ * cache keeps only those). In the keys' page, touched by every start. */
+#define KEY_USED	1ull
 
 static struct learn_region *region;
 static uint64_t prog_key;	/* this process's program */
@@ -95,7 +97,7 @@ static uint64_t ident_hash(const uint64_t *ident)
 
 	for (int i = 0; i < LEARN_IDENT; i++)
 		h = (h ^ ident[i]) * 1099511628211ull;
-	return h | 1;	/* never 0: 0 is "no program" */
+	return (h & ~KEY_USED) | 2;	/* never 0: 0 is "no program" */
 }
 
 /* The slot of (ident, prog), made if make and there is room; -1 if not.
@@ -107,7 +109,7 @@ static int slot_of(const uint64_t *ident, uint64_t prog, int make)
 	for (int i = 0; i < LEARN_FILES; i++) {
 		const struct learn_key *k = &region->key[i];
 
-		if (k->prog == prog && !memcmp(k->ident, ident, sizeof(k->ident)))
+		if ((k->prog & ~KEY_USED) == prog && !memcmp(k->ident, ident, sizeof(k->ident)))
 			return i;
 		if (empty < 0 && !k->ident[1])
 			empty = i;
@@ -116,7 +118,6 @@ static int slot_of(const uint64_t *ident, uint64_t prog, int make)
 		return -1;
 	region->file[empty].nsites = 0;
 	region->file[empty].saved = 0;
-	region->file[empty].used = 0;
 	memcpy(region->key[empty].ident, ident, sizeof(region->key[empty].ident));
 	region->key[empty].prog = prog;
 	return empty;
@@ -175,7 +176,7 @@ static struct learn_file *learn_file(const uint64_t *ident)
 	i = slot_of(ident, prog_key, 1);
 	if (i >= 0) {
 		f = &region->file[i];
-		f->used = 1;
+		region->key[i].prog |= KEY_USED;
 	}
 	learn_unlock();
 	return f;
@@ -207,15 +208,10 @@ out:
 	learn_unlock();
 }
 
-/* f's sites into out (at most max); their number. */
-int learn_sites(const struct learn_file *f, uint64_t *out, int max)
+const uint64_t *learn_sites(const struct learn_file *f, int *n)
 {
-	uint32_t n = __atomic_load_n(&f->nsites, __ATOMIC_ACQUIRE);
-
-	if (n > (uint32_t)max)
-		n = (uint32_t)max;
-	memcpy(out, f->site, n * sizeof(*out));
-	return (int)n;
+	*n = (int)__atomic_load_n(&f->nsites, __ATOMIC_ACQUIRE);
+	return f->site;
 }
 
 /*
@@ -302,10 +298,12 @@ void learn_flush(void)
 		int grew = 0;
 
 		/* A program's own slot: its file, for itself. */
-		if (!pk->ident[1] || pk->prog != ident_hash(pk->ident))
+		uint64_t prog = pk->prog & ~KEY_USED;
+
+		if (!pk->ident[1] || prog != ident_hash(pk->ident))
 			continue;
 		for (int i = 0; i < LEARN_FILES; i++)
-			if (region->key[i].prog == pk->prog && region->key[i].ident[1] &&
+			if ((region->key[i].prog & ~KEY_USED) == prog && region->key[i].ident[1] &&
 			    region->file[i].nsites > region->file[i].saved)
 				grew = 1;
 		if (!grew)
@@ -314,8 +312,8 @@ void learn_flush(void)
 		for (int i = 0; i < LEARN_FILES; i++) {
 			struct learn_file *f = &region->file[i];
 
-			if (region->key[i].prog != pk->prog || !region->key[i].ident[1] ||
-			    !f->used || !f->nsites)
+			if (region->key[i].prog != (prog | KEY_USED) || !region->key[i].ident[1] ||
+			    !f->nsites)
 				continue;
 			len = sitecache_put(len, region->key[i].ident, f->site, f->nsites);
 			f->saved = f->nsites;

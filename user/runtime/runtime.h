@@ -401,7 +401,8 @@ int rewrite_mapping_prot(uintptr_t addr, int *prot);
 #define LEARN_IDENT	7
 struct learn_file;
 void learn_ident(const struct kstat_k *st, uint64_t *ident);
-int learn_sites(const struct learn_file *f, uint64_t *out, int max);
+/* f's sites (offset | nr << 32), *n of them, append-only: read in place. */
+const uint64_t *learn_sites(const struct learn_file *f, int *n);
 /* The loader mapped [lo, hi) r-x from the file ident names (NULL: do not
  * learn): its entry, if any. */
 struct learn_file *learn_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias,

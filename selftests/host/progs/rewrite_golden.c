@@ -206,6 +206,48 @@ static void check_gap(void)
 		  rewrite_gap_insn((const uint8_t *)"\x41\xc7\xc2\x01\x00\x00\x00", 7), 7);
 	check_int("gap insn: lea is not", rewrite_gap_insn((const uint8_t *)"\x48\x8d\x37", 3), 0);
 	{
+		/* glibc 2.36's ld.so: set_robust_list and arch_prctl(ARCH_SET_FS) */
+		static const uint8_t robust[] = { 0x90, 0xb8, 0x11, 0x01, 0, 0,
+						  0x66, 0x48, 0x0f, 0x6e, 0xc7,
+						  0x66, 0x0f, 0x6c, 0xc0,
+						  0x0f, 0x11, 0x83, 0xd8, 0x02, 0, 0,
+						  0x0f, 0x05 };
+		static const uint8_t setfs[] = { 0x90, 0xb8, 0x9e, 0, 0, 0, 0x48, 0x89, 0x1b,
+						 0x48, 0x89, 0x5b, 0x10, 0x0f, 0x05 };
+
+		check_int("gap matcher: ld.so's set_robust_list (xmm moves, a store)",
+			  rewrite_match_gap(robust, sizeof(robust), 0x111), 16);
+		check_int("gap matcher: ld.so's arch_prctl (two stores through rbx)",
+			  rewrite_match_gap(setfs, sizeof(setfs), 0x9e), 7);
+	}
+	check_int("gap insn: mov %rbx,0x10(%rbx)",
+		  rewrite_gap_insn((const uint8_t *)"\x48\x89\x5b\x10", 4), 4);
+	check_int("gap insn: movq $-32,0x2e8(%rbx) (c7 /0, memory)",
+		  rewrite_gap_insn((const uint8_t *)"\x48\xc7\x83\xe8\x02\x00\x00\xe0\xff\xff\xff",
+				   11), 11);
+	check_int("gap insn: mov %eax,0x8(%rsp,%rcx,4) (SIB, index)",
+		  rewrite_gap_insn((const uint8_t *)"\x89\x44\x8c\x08", 4), 4);
+	check_int("gap insn: a rip-relative store is not",
+		  rewrite_gap_insn((const uint8_t *)"\x48\x89\x05\x01\x02\x03\x04", 7), 0);
+	check_int("gap insn: an %fs store is not",
+		  rewrite_gap_insn((const uint8_t *)"\x64\x48\x89\x1b", 4), 0);
+	check_int("gap insn: a load is not", rewrite_gap_insn((const uint8_t *)"\x48\x8b\x03", 3), 0);
+	check_int("gap insn: c7 /1 is not",
+		  rewrite_gap_insn((const uint8_t *)"\xc7\x4b\x10\x01\x00\x00\x00", 7), 0);
+	check_int("gap insn: movups %xmm0,0x2d8(%rbx)",
+		  rewrite_gap_insn((const uint8_t *)"\x0f\x11\x83\xd8\x02\x00\x00", 7), 7);
+	check_int("gap insn: movups to a rip-relative address is not",
+		  rewrite_gap_insn((const uint8_t *)"\x0f\x11\x05\x01\x02\x03\x04", 7), 0);
+	check_int("gap insn: movq %rdi,%xmm0",
+		  rewrite_gap_insn((const uint8_t *)"\x66\x48\x0f\x6e\xc7", 5), 5);
+	check_int("gap insn: movq (%rdi),%xmm0 (a load) is not",
+		  rewrite_gap_insn((const uint8_t *)"\x66\x48\x0f\x6e\x07", 5), 0);
+	check_int("gap insn: movd %xmm0,%eax (66 0f 7e) is not",
+		  rewrite_gap_insn((const uint8_t *)"\x66\x0f\x7e\xc0", 4), 0);
+	check_int("gap insn: addps is not", rewrite_gap_insn((const uint8_t *)"\x0f\x58\xc1", 3), 0);
+	check_int("gap insn: a store cut short is not",
+		  rewrite_gap_insn((const uint8_t *)"\x48\x89\x83\xd8\x02", 5), 0);
+	{
 		/* site - 8: context, then the 5-byte instruction and syscall */
 		static const uint8_t cancel[8] = { 0x08, 0x4c, 0x89, 0x5c, 0x24, 0x08, 0x0f, 0x05 };
 		static const uint8_t load[8] = { 0x90, 0x48, 0x8b, 0x44, 0x24, 0x10, 0x0f, 0x05 };
