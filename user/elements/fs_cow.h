@@ -105,10 +105,11 @@ int ix_open(int fresh, char *err, size_t errlen);
 /* Flags of REL (n bytes), or -1 when the index cannot answer. */
 int ix_get(const char *rel, size_t n);
 /* The same for the raw hash state of REL: ix_hash_more(IX_HASH_START,
- * rel, n), which a walk extends component by component. */
+ * rel, n), which a walk extends component by component, and praw that
+ * of its parent (REL up to its last '/', "" for a top name or REL ""). */
 #define IX_HASH_START 0xcbf29ce484222325ull
 uint64_t ix_hash_more(uint64_t raw, const char *s, size_t n);
-int ix_get_raw(uint64_t raw);
+int ix_get_raw(uint64_t praw, uint64_t raw);
 void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear);
 int ix_usable(void);
 void ix_give_up(void);

@@ -106,9 +106,11 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		if (!rel[e])
 			w->parent_low = low;
 		if (up) {
+			uint64_t praw = raw;
+
 			raw = ix_hash_more(raw, rel + hn, e - hn);
 			hn = e;
-			fl = fast ? ix_get_raw(raw) : -1;
+			fl = fast ? ix_get_raw(praw, raw) : -1;
 			if (fl < 0)
 				fl = disk_flags(rel, e);
 			if (fl < 0)
@@ -187,9 +189,11 @@ int lay_lower_may_show(const char *rel)
 
 		while (rel[e] && rel[e] != '/')
 			e++;
+		uint64_t praw = raw;
+
 		raw = ix_hash_more(raw, rel + hn, e - hn);
 		hn = e;
-		fl = ix_get_raw(raw);
+		fl = ix_get_raw(praw, raw);
 		if (fl < 0 || !(fl & IX_UPPER) || (fl & IX_PENDING))
 			return 1;	/* not an upper chain the index knows */
 		if (fl & (IX_WHITEOUT | IX_OPAQUE))

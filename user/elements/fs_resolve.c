@@ -474,6 +474,12 @@ int fs_renames(long nr)
 	return nr == __NR_rename || nr == __NR_renameat || nr == __NR_renameat2;
 }
 
+/* Calls that return a descriptor on their path (fs_fd_opened). */
+static int opens(long nr)
+{
+	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2 || nr == __NR_creat;
+}
+
 /* Calls that may make a symlink at their new name. */
 static int makes_link(long nr)
 {
@@ -549,6 +555,8 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 		return 0;
 	/* openat2 RESOLVE_BENEATH/IN_ROOT: the kernel walks the path itself,
 	 * confined to dirfd, which was opened through the view already. */
+	if (opens(req->nr))
+		fs_fd_resolved(req->call, 0);
 	if (req->intent & (CSE_PATH_BENEATH | CSE_PATH_IN_ROOT))
 		return 0;
 	if (fs_renames(req->nr))
@@ -622,6 +630,8 @@ walked:
 	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
 		fsr_changed_one(w.g, w.n);
 	w.m = fs_mount_of(w.g, w.n);
+	if (opens(req->nr))
+		fs_fd_resolved(req->call, w.m->kind != FS_ROOT);
 	if (w.m->ro && writes(req->intent))
 		return -K_EROFS;
 	if (w.simple && rest < 0)
