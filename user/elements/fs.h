@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * fs element, the view: internal interfaces of fs.c, fs_opts.c,
- * fs_resolve.c, fs_reverse.c, fs_fd.c, fs_tmpfs.c and fs_chroot.c.
+ * fs_resolve*.c, fs_reverse.c, fs_fd.c, fs_tmpfs.c and fs_chroot.c.
  *
  * Guest paths are kept "physical": absolute, without "." or "..", no
  * trailing '/', symlinks already resolved, "" for the view's "/". A
