@@ -74,6 +74,9 @@ struct lay_where {
 	struct cse_kstat lst;	/* the lower one's lstat, when lower */
 };
 int lay_where(const char *rel, struct lay_where *w);
+/* 1 when REL lies below upper directories under which LOWER shows
+ * nothing (by the index, no system call): only UPPER can hold it. */
+int lay_upper_only(const char *rel);
 /* 0 when the index says nothing of LOWER shows below REL (an upper
  * directory: opaque, whited out or under such), else 1. */
 int lay_lower_may_show(const char *rel);
@@ -112,6 +115,7 @@ uint64_t ix_hash_more(uint64_t raw, const char *s, size_t n);
 int ix_get_raw(uint64_t praw, uint64_t raw);
 void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear);
 int ix_usable(void);
+uint64_t ix_dir_gen(void);
 void ix_give_up(void);
 /* Enter what directory fd holds, REL rel (rlen bytes, FS_PATH_MAX room). */
 int ix_scan(int fd, char *rel, size_t rlen, int depth);

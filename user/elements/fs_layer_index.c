@@ -52,6 +52,9 @@ struct ix_head {
 	uint32_t full;		/* the table stopped answering */
 	uint64_t scanned;	/* entries of UPPER read at the rebuild */
 	uint32_t depth;		/* lay_lock nesting of the holder */
+	uint32_t pad;
+	uint64_t dirgen;	/* bumped by changes that can alter a directory
+				 * chain (ix_dir_gen) */
 };
 
 static struct ix_head *ix_h;
@@ -103,6 +106,21 @@ static uint64_t ix_hash2(const char *rel, size_t n, uint64_t *praw)
 int ix_usable(void)
 {
 	return ix_h && !__atomic_load_n(&ix_h->full, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The generation of directory chains: a chain of upper directories
+ * (IX_UPPER | IX_DIR, not IX_PENDING) keeps the flags a walk read from
+ * it while this is unchanged. Bumped after any flag is taken away and
+ * after IX_WHITEOUT, IX_OPAQUE, IX_PENDING or IX_DIR is set; IX_UPPER
+ * alone (a new file) never changes such a chain. 0: the index cannot
+ * answer.
+ */
+uint64_t ix_dir_gen(void)
+{
+	if (!ix_usable())
+		return 0;
+	return __atomic_load_n(&ix_h->dirgen, __ATOMIC_ACQUIRE) | 1;
 }
 
 int ix_get(const char *rel, size_t n)
@@ -166,6 +184,8 @@ static void ix_put(const char *rel, size_t n, uint32_t set, uint32_t clear)
 		/* Flags set before the caller changes the disk (see the top). */
 		__atomic_fetch_or(&ix_tab[i].flags, set, __ATOMIC_SEQ_CST);
 		__atomic_fetch_and(&ix_tab[i].flags, ~clear, __ATOMIC_SEQ_CST);
+		if (clear || (set & (IX_WHITEOUT | IX_OPAQUE | IX_PENDING | IX_DIR)))
+			__atomic_add_fetch(&ix_h->dirgen, 2, __ATOMIC_SEQ_CST);
 		return;
 	}
 }
