@@ -299,6 +299,26 @@ else
 	fail "build fs_fdmark (static)" "$(tail -5 "$W/build.log")"
 fi
 
+# A --bind whose HOST lies inside the --root tree is not part of the
+# overlay: fchmod on a descriptor opened through GUEST changes the bound
+# host file, as a native bind mount would, and nothing is copied up
+# under the file's root-relative name (the root's own path to the same
+# file is LOWER: a write through it is copied up as usual).
+BR=$W/bindroot
+as mkdir -p "$BR/bin" "$BR/sub"
+if gcc -static -O2 -Wall -Wextra -Werror -o "$W/fs_calls" "$TOP/selftests/host/progs/fs_calls.c" 2>>"$W/build.log"; then
+	as cp "$W/fs_calls" "$BR/bin/fs_calls"
+	as sh -c 'echo b >"$1/sub/f" && echo c >"$1/sub/g" && chmod 644 "$1/sub/f" "$1/sub/g"' sh "$BR"
+	as mkdir "$W/bup"
+	expect "bind inside the root: fchmod through GUEST acts on the host file, nothing copied up" \
+		"fchmod,/b/f,600 = file size=2 mode=600|fchmod,/sub/g,600 = file size=2 mode=600|600 644 600|sub/g" \
+		"$(as "$CSE_RUN" --root "$BR" --overlay "$W/bup" --bind "$BR/sub:/b" -- \
+			/bin/fs_calls fchmod,/b/f,600 fchmod,/sub/g,600 2>&1 | tr '\n' '|')$(stat -c %a "$BR/sub/f" "$BR/sub/g" \
+			"$W/bup/sub/g" 2>&1 | tr '\n' ' ' | sed 's/ $//')|$(cd "$W/bup" && find sub -type f 2>&1)"
+else
+	fail "build fs_calls (static)" "$(tail -5 "$W/build.log")"
+fi
+
 # A lower directory of mode 0555 copied up by a plain user: its copy is
 # moved into place while still writable, then given 0555; its children
 # are placed in it the same way. Writes to files below it work as on a

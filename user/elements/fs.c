@@ -25,7 +25,7 @@ static char fs_walk_buf[FS_PATH_MAX];
 static const long own_syscalls[] = {
 	__NR_chroot, __NR_chdir, __NR_fchdir, __NR_exit_group,
 	__NR_rename, __NR_renameat, __NR_renameat2,
-	__NR_open, __NR_openat, __NR_openat2,
+	__NR_open, __NR_openat, __NR_openat2, __NR_creat,
 };
 #define NOWN (sizeof(own_syscalls) / sizeof(own_syscalls[0]))
 static long fs_syscalls[NOWN + 128] = { CSE_SYSCALLS_END };
@@ -190,6 +190,9 @@ static void fs_exit(struct cse_call *c)
 	case __NR_open:
 	case __NR_openat:
 		fs_fd_opened(c, !!(c->args[c->nr == __NR_openat ? 2 : 1] & K_O_DIRECTORY));
+		break;
+	case __NR_creat:
+		fs_fd_opened(c, 0);
 		break;
 	case __NR_openat2: {
 		struct { uint64_t flags, mode, resolve; } how;

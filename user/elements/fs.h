@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * fs element, the view: internal interfaces of fs.c, fs_opts.c,
- * fs_resolve.c, fs_reverse.c, fs_fd.c, fs_tmpfs.c and fs_chroot.c.
+ * fs_resolve*.c, fs_reverse.c, fs_fd.c, fs_tmpfs.c and fs_chroot.c.
  *
  * Guest paths are kept "physical": absolute, without "." or "..", no
  * trailing '/', symlinks already resolved, "" for the view's "/". A
@@ -127,6 +127,9 @@ void fs_fd_setup(const struct cse_setup *s);
  * guest path remembered. */
 void fs_fd_opened(struct cse_call *c, int dir);
 void fs_fd_fork(void);
+/* The path of open call c (open, openat, openat2, creat) was resolved
+ * outside the root layer (outside 1) or not (0). */
+void fs_fd_resolved(struct cse_call *c, int outside);
 
 /* fs_tmpfs.c */
 int fs_tmpfs_setup(const struct cse_setup *s);

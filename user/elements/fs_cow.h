@@ -74,6 +74,9 @@ struct lay_where {
 	struct cse_kstat lst;	/* the lower one's lstat, when lower */
 };
 int lay_where(const char *rel, struct lay_where *w);
+/* 1 when REL lies below upper directories under which LOWER shows
+ * nothing (by the index, no system call): only UPPER can hold it. */
+int lay_upper_only(const char *rel);
 /* 0 when the index says nothing of LOWER shows below REL (an upper
  * directory: opaque, whited out or under such), else 1. */
 int lay_lower_may_show(const char *rel);
@@ -105,12 +108,14 @@ int ix_open(int fresh, char *err, size_t errlen);
 /* Flags of REL (n bytes), or -1 when the index cannot answer. */
 int ix_get(const char *rel, size_t n);
 /* The same for the raw hash state of REL: ix_hash_more(IX_HASH_START,
- * rel, n), which a walk extends component by component. */
+ * rel, n), which a walk extends component by component, and praw that
+ * of its parent (REL up to its last '/', "" for a top name or REL ""). */
 #define IX_HASH_START 0xcbf29ce484222325ull
 uint64_t ix_hash_more(uint64_t raw, const char *s, size_t n);
-int ix_get_raw(uint64_t raw);
+int ix_get_raw(uint64_t praw, uint64_t raw);
 void ix_set(const char *rel, size_t n, uint32_t set, uint32_t clear);
 int ix_usable(void);
+uint64_t ix_dir_gen(void);
 void ix_give_up(void);
 /* Enter what directory fd holds, REL rel (rlen bytes, FS_PATH_MAX room). */
 int ix_scan(int fd, char *rel, size_t rlen, int depth);

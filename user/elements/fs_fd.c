@@ -349,6 +349,43 @@ long fs_dir_guest(int dirfd, char *out, size_t size, char *host)
 	return n;
 }
 
+/*
+ * Where the view resolved an open's path, per call in flight (found by
+ * the call's address): outside the root layer (a --bind, --tmpfs,
+ * /proc), the descriptor is never on a LOWER file, even when its host
+ * path lies in the --root tree (a bind of a directory of the root).
+ */
+#define OPEN_NOTES 64
+static struct {
+	struct cse_call *call;
+	int outside;
+} open_notes[OPEN_NOTES];
+
+void fs_fd_resolved(struct cse_call *c, int outside)
+{
+	unsigned int k = (unsigned int)((uintptr_t)c >> 4) % OPEN_NOTES;
+
+	if (!c)
+		return;
+	__atomic_store_n(&open_notes[k].outside, outside, __ATOMIC_RELAXED);
+	__atomic_store_n(&open_notes[k].call, c, __ATOMIC_RELEASE);
+}
+
+/* The open c was resolved outside the root layer; its note is used up. */
+static int resolved_outside(struct cse_call *c)
+{
+	unsigned int k = (unsigned int)((uintptr_t)c >> 4) % OPEN_NOTES;
+	int out;
+
+	if (__atomic_load_n(&open_notes[k].call, __ATOMIC_ACQUIRE) != c)
+		return 0;
+	out = __atomic_load_n(&open_notes[k].outside, __ATOMIC_RELAXED);
+	if (!__atomic_compare_exchange_n(&open_notes[k].call, &c, NULL, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return 0;	/* another call's note meanwhile */
+	return out;
+}
+
 /* Append component c (len bytes) to path out (at *n, FS_PATH_MAX). */
 static long put_name(char *out, long n, const char *c, size_t len)
 {
@@ -362,8 +399,9 @@ static long put_name(char *out, long n, const char *c, size_t len)
 }
 
 /*
- * After a successful open: a descriptor opened on an upper path is
- * marked (fs_layer_fd_not_lower), and with O_DIRECTORY (dir) the
+ * After a successful open: a descriptor opened on an upper path, or
+ * outside the root layer, is marked (fs_layer_fd_not_lower), and with
+ * O_DIRECTORY (dir) the
  * directory's guest and host paths are remembered. The path argument
  * is what the kernel got: a host path, the guest's own relative path
  * when the view handed it on unchanged (no symlink, no "..", no mount
@@ -372,7 +410,7 @@ static long put_name(char *out, long n, const char *c, size_t len)
  */
 void fs_fd_opened(struct cse_call *c, int dir)
 {
-	int at = c->nr != __NR_open;
+	int at = c->nr == __NR_openat || c->nr == __NR_openat2;
 	const char *p = (const char *)c->args[at];
 	int dirfd = at ? (int)c->args[0] : K_AT_FDCWD;
 	uint64_t marks;
@@ -381,7 +419,9 @@ void fs_fd_opened(struct cse_call *c, int dir)
 
 	if (c->ret < 0 || !p || !p[0])
 		return;
-	if (p[0] == '/')
+	if (resolved_outside(c))
+		marks = FDV_NOT_LOWER;	/* a bind's file: never copied up */
+	else if (p[0] == '/')
 		marks = fs_layer_upper_path(p) ? FDV_NOT_LOWER : 0;
 	else	/* below an upper directory (the view's tail, or kept beneath it) */
 		marks = (dirfd == K_AT_FDCWD ? cwd_in_upper() : not_lower(dirfd)) ? FDV_NOT_LOWER : 0;

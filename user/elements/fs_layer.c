@@ -70,27 +70,111 @@ static int parent_there(const char *rel, size_t n)
 }
 
 /*
+ * The last chain of directories where() found all in UPPER by the index
+ * (every component IX_UPPER | IX_DIR, none IX_PENDING), per process:
+ * len bytes of a REL up to a '/' (raw: their hash state), whether LOWER
+ * still shows below it, under index generation gen (ix_dir_gen). A tool
+ * that works in one directory (tar, cp -r, a compiler's output
+ * directory) asks the index once per name instead of once per
+ * component, and not at all below a new directory. check guards
+ * against two threads' halves.
+ */
+static struct {
+	uint64_t raw, len, low, gen, check;
+} chain;
+
+static uint64_t chain_check(uint64_t raw, uint64_t len, uint64_t low, uint64_t gen)
+{
+	return (raw ^ (len * 0x9e3779b97f4a7c15ull) ^ (low << 63) ^ (gen * 0xff51afd7ed558ccdull)) | 1;
+}
+
+/* The cached chain is a prefix of rel followed by '/' (exactly its
+ * first len bytes when len is not 0): its length and hash state, and
+ * whether LOWER shows below it (*low); 0 when not. */
+static size_t chain_known(const char *rel, size_t len, uint64_t gen, uint64_t *raw, int *low)
+{
+	uint64_t r = __atomic_load_n(&chain.raw, __ATOMIC_RELAXED);
+	uint64_t n = __atomic_load_n(&chain.len, __ATOMIC_RELAXED);
+	uint64_t l = __atomic_load_n(&chain.low, __ATOMIC_RELAXED);
+	uint64_t g = __atomic_load_n(&chain.gen, __ATOMIC_RELAXED);
+
+	if (!gen || g != gen || !n || (len && n != len) ||
+	    __atomic_load_n(&chain.check, __ATOMIC_RELAXED) != chain_check(r, n, l, g))
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		if (!rel[k])
+			return 0;
+	if (rel[n] != '/' || ix_hash_more(IX_HASH_START, rel, n) != r)
+		return 0;
+	*raw = r;
+	*low = (int)l;
+	return n;
+}
+
+static void chain_learn(uint64_t raw, size_t len, uint64_t gen, int low)
+{
+	__atomic_store_n(&chain.check, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&chain.raw, raw, __ATOMIC_RELAXED);
+	__atomic_store_n(&chain.len, len, __ATOMIC_RELAXED);
+	__atomic_store_n(&chain.low, (uint64_t)low, __ATOMIC_RELAXED);
+	__atomic_store_n(&chain.gen, gen, __ATOMIC_RELAXED);
+	__atomic_store_n(&chain.check, chain_check(raw, len, (uint64_t)low, gen), __ATOMIC_RELAXED);
+}
+
+/*
+ * REL lies below a chain of upper directories under which LOWER shows
+ * nothing (a new or opaque directory, or one below a whiteout): only
+ * UPPER can hold it, so the index is not asked for the rest. fast 4
+ * takes the upper path unchecked (the kernel's call finds the name or
+ * not); the others look at it.
+ */
+static int upper_only(const char *rel, struct lay_where *w, int fast, char *p)
+{
+	long r;
+
+	if (fast >= 4)
+		return 2;
+	if (lay_upper_path(rel, p, FS_PATH_MAX))
+		return -K_ENAMETOOLONG;
+	r = lstat_path(p, &w->st);
+	if (r)
+		return r == -K_ENOTDIR ? (int)r : -K_ENOENT;
+	w->upper = 1;
+	return 0;
+}
+
+/*
  * The walk: an upper chain continues while every prefix is in UPPER;
- * the lower one while no prefix is whited out or opaque. The index
- * answers each prefix from memory; fast == 0 asks the disk. fast 2 and
+ * the lower one while no prefix is whited out or opaque (where both
+ * end, upper_only). The index answers each prefix from memory; fast ==
+ * 0 asks the disk. fast 2 and
  * 3 only want where REL is: an upper entry is not compared with the
  * lower one (merged, lower_any unset), and with 2 a lower-only answer of
  * the index is returned as 1, unchecked; 4 also returns an upper answer
  * as 2, unchecked (an IX_UPPER flag whose change failed is taken back
  * by the failing code, see fs_layer_index.c), unless a component on the
  * way is IX_PENDING: a copy-up in flight in another process, whose upper
- * entry may not be in place yet, so the disk is asked.
+ * entry may not be in place yet, so the disk is asked. 5 only tells an
+ * upper-only REL (2) from any other (0).
  */
 static int where(const char *rel, struct lay_where *w, int fast)
 {
 	LAY_BUF(p);
 	int up = 1, low = 1, fl = 0, sure = 1, lown = 1;
-	size_t i = 0, last = 0, hn = 0;
+	size_t i = 0, last = 0, hn = 0, pe = 0;
 	uint64_t raw = IX_HASH_START;	/* of rel[0..hn) */
+	uint64_t gen = fast ? ix_dir_gen() : 0;
 	if (!p)
 		return -K_ENOMEM;
 
 	w->upper = w->lower = w->merged = w->lower_any = w->parent_low = 0;
+	for (size_t k = 0; rel[k]; k++)
+		if (rel[k] == '/')
+			pe = k;	/* the parent chain is rel[0..pe) */
+	if (gen && pe && (hn = chain_known(rel, 0, gen, &raw, &low))) {
+		i = hn + 1;
+		goto walk;
+	}
 	fl = fast ? ix_get("", 0) : -1;
 	if (fl < 0)
 		fl = disk_flags("", 0);
@@ -98,17 +182,29 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		return -K_ENOMEM;
 	if (fl & IX_OPAQUE)
 		low = 0;
+walk:
 	while (rel[i] && (up || low)) {
 		size_t e = i;
 
+		if (fast && up && !low && sure) {
+			if (gen && i)
+				chain_learn(raw, hn, gen, 0);
+			return upper_only(rel, w, fast, p);
+		}
+
 		while (rel[e] && rel[e] != '/')
 			e++;
-		if (!rel[e])
+		if (!rel[e]) {
 			w->parent_low = low;
+			if (gen && pe && hn == pe && up && sure)
+				chain_learn(raw, pe, gen, low);
+		}
 		if (up) {
+			uint64_t praw = raw;
+
 			raw = ix_hash_more(raw, rel + hn, e - hn);
 			hn = e;
-			fl = fast ? ix_get_raw(raw) : -1;
+			fl = fast ? ix_get_raw(praw, raw) : -1;
 			if (fl < 0)
 				fl = disk_flags(rel, e);
 			if (fl < 0)
@@ -128,6 +224,8 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		}
 		i = rel[e] ? e + 1 : e;
 	}
+	if (fast == 5)
+		return 0;	/* not below an upper-only chain */
 	if (up && fast == 4 && sure)
 		return 2;	/* in UPPER, by the index: not looked at */
 	if (up) {
@@ -172,6 +270,13 @@ int lay_where(const char *rel, struct lay_where *w)
 	return where(rel, w, 1);
 }
 
+int lay_upper_only(const char *rel)
+{
+	struct lay_where w;
+
+	return where(rel, &w, 5) == 2;
+}
+
 int lay_lower_may_show(const char *rel)
 {
 	int fl = ix_get("", 0), low = 1;
@@ -187,9 +292,11 @@ int lay_lower_may_show(const char *rel)
 
 		while (rel[e] && rel[e] != '/')
 			e++;
+		uint64_t praw = raw;
+
 		raw = ix_hash_more(raw, rel + hn, e - hn);
 		hn = e;
-		fl = ix_get_raw(raw);
+		fl = ix_get_raw(praw, raw);
 		if (fl < 0 || !(fl & IX_UPPER) || (fl & IX_PENDING))
 			return 1;	/* not an upper chain the index knows */
 		if (fl & (IX_WHITEOUT | IX_OPAQUE))
@@ -398,6 +505,13 @@ static int parent_up(const char *rel)
 	/* The index's word is enough: a directory flag whose mkdir failed is
 	 * taken back, or names a directory the view could not reach anyway;
 	 * but a copy-up in flight (IX_PENDING) may not be in place yet. */
+	{
+		uint64_t gen = ix_dir_gen(), raw;
+		int low;
+
+		if (gen && chain_known(rel, n, gen, &raw, &low))
+			return 1;	/* where() just found it */
+	}
 	fl = ix_get(rel, n);
 	if (fl >= 0 && (fl & (IX_UPPER | IX_DIR | IX_PENDING)) == (IX_UPPER | IX_DIR))
 		return 1;

@@ -345,6 +345,13 @@ static long do_mkdir(const char *rel, uint32_t mode, char *pass)
 	if (!up || !low)
 		return -K_ENOMEM;
 
+	/* Below a new directory: the kernel's mkdir says EEXIST itself, and
+	 * the index is not asked there (no flags to set). */
+	if (pass && lay_upper_only(rel)) {
+		if (lay_upper_path(rel, pass, FS_PATH_MAX))
+			return -K_ENAMETOOLONG;
+		return 0;
+	}
 	r = lay_where(rel, &w);
 	if (r == 0)
 		return -K_EEXIST;

@@ -29,7 +29,7 @@
  * directory with the same bytes as the guest path below dirfd's guest
  * one (fs_dir_tail): the kernel looks up fewer components.
  */
-#include "fs.h"
+#include "fs_resolve.h"
 
 /*
  * The walk's buffers: never on the stack, which may be an application's
@@ -63,34 +63,6 @@ static void bufs_put(struct cse_call *c)
 void fs_resolve_fork(void)
 {
 	shared_lock.owner = 0;	/* a holder thread of the parent is not here */
-}
-
-struct walk {
-	char *g;		/* physical guest path so far (FS_PATH_MAX) */
-	char *link, *back;	/* work buffers (FS_PATH_MAX) */
-	size_t n;
-	size_t floor;		/* the view's root: ".." stops here */
-	size_t base;		/* start directory of a relative path */
-	int simple;		/* still expressible relative to the start */
-	int links;
-	int magic;		/* a /proc/PID magic link was walked through */
-	int crossed;		/* the walk left its start's mount (RESOLVE_NO_XDEV) */
-	int unsure;		/* a component was not found to be no symlink */
-	int proc_lazy;		/* a last /proc/PID/... component is not read */
-	int magic_last;		/* a last magic link is walked in the view (a write) */
-	const struct fs_mount *m, *start;
-	uint64_t h;		/* hash of g[0..hn) */
-	size_t hn;		/* (size_t)-1: h is not g's */
-};
-
-/* w->m for the path so far, after any change but a push (which
- * set_mount_pushed follows); a change of mount is noted for NO_XDEV. */
-static void set_mount(struct walk *w)
-{
-	w->hn = (size_t)-1;	/* g changed: its hash is recomputed */
-	w->m = fs_mount_of(w->g, w->n);
-	if (w->m != w->start)
-		w->crossed = 1;
 }
 
 /*
@@ -146,58 +118,6 @@ static void pop(struct walk *w)
 	w->g[w->n] = 0;
 }
 
-static void to_root(struct walk *w)
-{
-	w->n = w->floor;
-	w->g[w->n] = 0;
-	w->simple = 0;
-}
-
-/*
- * /proc/PID/... links (cwd, exe, fd/N, ...) are the kernel's magic links:
- * their text is a host path of something the process reached through the
- * view, so it is mapped back into the view and walked from there. 1:
- * todo now starts with that guest path; 0: not in the view (a pipe, a
- * namespace, a file outside): the kernel must follow it itself.
- */
-static int proc_magic(struct walk *w, const char *text, size_t mlen, char *todo, size_t *tn)
-{
-	char *back = w->back;
-	long r;
-
-	if (text[0] != '/' || mlen >= FS_PATH_MAX)
-		return 0;
-	r = fs_reverse_phys(text, back, FS_PATH_MAX);
-	if (r < 0 || !fs_under(back, (size_t)r, fs_vroot, fs_vroot_len))
-		return 0;
-	r -= fs_vroot_len;
-	if ((size_t)r + 1 + *tn >= 2 * FS_PATH_MAX)
-		return 0;
-	if (!*tn) {	/* the link was the last component */
-		fs_copy(todo, back + fs_vroot_len, (size_t)r);
-		*tn = (size_t)r;
-		todo[*tn] = 0;
-		to_root(w);
-		return 1;
-	}
-	fs_move(todo + r + 1, todo, *tn);
-	fs_copy(todo, back + fs_vroot_len, (size_t)r);
-	todo[r] = '/';
-	*tn += (size_t)r + 1;
-	todo[*tn] = 0;
-	to_root(w);
-	return 1;
-}
-
-/* A magic link's text for a file deleted since it was opened. */
-static int deleted(const char *text, size_t n)
-{
-	static const char tag[] = " (deleted)";
-	size_t tl = sizeof(tag) - 1;
-
-	return n >= tl && !cse_strncmp(text + n - tl, tag, tl);
-}
-
 /*
  * A mount point lies below w->g: the directories leading to a --bind or
  * --tmpfs GUEST are walked through even when the root lacks them (they
@@ -212,24 +132,6 @@ static int holds_mount(const struct walk *w)
 			return 1;
 	}
 	return 0;
-}
-
-/* The last component of w is NAME. */
-static int named(const struct walk *w, const char *name)
-{
-	size_t n = cse_strlen(name);
-
-	return w->n > n && w->g[w->n - n - 1] == '/' && !cse_strncmp(w->g + w->n - n, name, n);
-}
-
-/* Is the symlink depth under /proc more than /proc/NAME (a magic link)? */
-static int in_proc_pid(const struct walk *w)
-{
-	int slashes = 0;
-
-	for (size_t i = w->m->glen; i < w->n; i++)
-		slashes += w->g[i] == '/';
-	return slashes >= 2;
 }
 
 /*
@@ -299,8 +201,7 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		 * would leave it. Not /proc/PID/root (the view's root), nor
 		 * for openat2, whose RESOLVE_NO_*LINKS need to know.
 		 */
-		if (last && w->proc_lazy && w->m->kind == FS_PROC && in_proc_pid(w) &&
-		    !named(w, "root")) {
+		if (last && w->proc_lazy && w->m->kind == FS_PROC && fsr_proc_lazy(w)) {
 			w->unsure = 1;
 			w->simple = 0;
 			break;
@@ -334,44 +235,17 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 		if (++w->links > FS_SYMLINKS_MAX)
 			return -K_ELOOP;
 		w->simple = 0;
-		if (w->m->kind == FS_PROC && in_proc_pid(w)) {
-			size_t rn = tn - i;
+		if (w->m->kind == FS_PROC) {
+			int pr = fsr_proc_link(w, todo, &tn, &i, last, (size_t)ln);
 
-			w->magic = 1;
-			if (named(w, "root")) {
-				/* /proc/PID/root: the view's root */
-				for (size_t k = 0; k < rn; k++)
-					todo[k] = todo[i + k];
-				todo[rn] = 0;
-				tn = rn;
-				i = 0;
-				to_root(w);
-				set_mount(w);
+			if (pr == FSR_WALK_ON)
 				continue;
-			}
-			/*
-			 * The kernel follows a last magic link to its object,
-			 * but a write through it must reach the object's copy
-			 * in the layer: the link is walked in the view then
-			 * (a file deleted since is left to the kernel).
-			 */
-			if (last && (!w->magic_last || deleted(link, (size_t)ln)))
+			if (pr == FSR_STOP)
 				break;
-			if (last)
-				rn = 0;
-			for (size_t k = 0; k < rn; k++)
-				todo[k] = todo[i + k];
-			todo[rn] = 0;
-			if (proc_magic(w, link, (size_t)ln, todo, &rn)) {
-				set_mount(w);
-				tn = rn;
-				i = 0;
-				continue;
+			if (pr == FSR_KERNEL) {
+				*rest_at = 0;	/* not in the view: the kernel's walk */
+				return 0;
 			}
-			if (last)
-				break;	/* not in the view: the kernel follows it */
-			*rest_at = 0;	/* not in the view: the kernel's walk */
-			return 0;
 		}
 		/* splice: todo = link text + the remaining components */
 		if ((size_t)ln + (tn - i) + 1 >= 2 * FS_PATH_MAX)
@@ -474,6 +348,12 @@ int fs_renames(long nr)
 	return nr == __NR_rename || nr == __NR_renameat || nr == __NR_renameat2;
 }
 
+/* Calls that return a descriptor on their path (fs_fd_opened). */
+static int opens(long nr)
+{
+	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2 || nr == __NR_creat;
+}
+
 /* Calls that may make a symlink at their new name. */
 static int makes_link(long nr)
 {
@@ -549,6 +429,8 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 		return 0;
 	/* openat2 RESOLVE_BENEATH/IN_ROOT: the kernel walks the path itself,
 	 * confined to dirfd, which was opened through the view already. */
+	if (opens(req->nr))
+		fs_fd_resolved(req->call, 0);
 	if (req->intent & (CSE_PATH_BENEATH | CSE_PATH_IN_ROOT))
 		return 0;
 	if (fs_renames(req->nr))
@@ -622,6 +504,8 @@ walked:
 	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
 		fsr_changed_one(w.g, w.n);
 	w.m = fs_mount_of(w.g, w.n);
+	if (opens(req->nr))
+		fs_fd_resolved(req->call, w.m->kind != FS_ROOT);
 	if (w.m->ro && writes(req->intent))
 		return -K_EROFS;
 	if (w.simple && rest < 0)

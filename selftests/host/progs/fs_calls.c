@@ -9,6 +9,7 @@
  * OPs (fields separated by ','):
  *   stat,P  lstat,P  statx,P  read,P  readlink,P  getcwd  chdir,P
  *   fchdir,P  chroot,P  access,P,MODE  faccessat2,P,MODE  fchmodat2,P,MODE
+ *   fchmod,P,MODE (on a read-only descriptor, then its fstat)
  *   creat,P  mkdir,P  unlink,P  rmdir,P  symlink,TARGET,P  link,A,B
  *   rename2,A,B,FLAGS  openat2,DIR,P,RESOLVE  relat,DIR,P (fstatat on a
  *   dirfd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
@@ -207,6 +208,14 @@ static void op(char *o)
 		res(syscall(SYS_faccessat2, AT_FDCWD, a, atoi(b), AT_EACCESS));
 	} else if (!strcmp(field[0], "fchmodat2")) {
 		res(syscall(SYS_fchmodat2, AT_FDCWD, a, strtol(b, NULL, 8), AT_SYMLINK_NOFOLLOW));
+	} else if (!strcmp(field[0], "fchmod")) {
+		fd = (int)syscall(SYS_openat, AT_FDCWD, a, O_RDONLY | O_CLOEXEC);
+		r = fd < 0 ? fd : syscall(SYS_fchmod, fd, strtol(b, NULL, 8));
+		if (r == 0)
+			r = fstat(fd, &st);
+		show_stat(r, &st);
+		if (fd >= 0)
+			close(fd);
 	} else if (!strcmp(field[0], "creat")) {
 		fd = (int)syscall(SYS_openat, AT_FDCWD, a, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 		res(fd);
