@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <dirent.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cse/boot.h>
@@ -35,40 +35,55 @@ static size_t put(char *buf, size_t at, const char *s)
  * Does the program start with an fd near the low range where the
  * runtime puts its own (an inherited fd that survives the exec)? Then
  * the runtime puts them near the top of the limit from the start.
+ * getdents64 straight into a static buffer: no DIR, no malloc.
  */
 static int fds_near_low(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
+	static char buf[4096] __attribute__((aligned(8)));
+	/* openat itself: musl's open adds an F_SETFD for old kernels */
+	int d = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd",
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int near = 0;
+	long n = sizeof(buf);
 
-	if (!d)
+	if (d < 0)
 		return 1;	/* cannot tell */
-	while (!near && (e = readdir(d))) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-		int fl;
+	/* A read that left room for another entry was the last one. */
+	while (!near && n > (long)sizeof(buf) - 64 &&
+	       (n = syscall(SYS_getdents64, d, buf, sizeof(buf))) > 0) {
+		for (long at = 0; !near && at < n;) {
+			const struct {
+				uint64_t ino;
+				int64_t off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *e = (const void *)(buf + at);
+			char *end;
+			long fd = strtol(e->name, &end, 10);
+			int fl;
 
-		if (*end || end == e->d_name || fd == dirfd(d) ||
-		    fd < CSE_HIDDEN_FD_LOW - CSE_HIDDEN_FD_NEAR)
-			continue;
-		fl = fcntl((int)fd, F_GETFD);
-		near = fl >= 0 && !(fl & FD_CLOEXEC);
+			at += e->reclen;
+			if (*end || end == e->name || fd == d ||
+			    fd < CSE_HIDDEN_FD_LOW - CSE_HIDDEN_FD_NEAR)
+				continue;
+			fl = fcntl((int)fd, F_GETFD);
+			near = fl >= 0 && !(fl & FD_CLOEXEC);
+		}
 	}
-	closedir(d);
+	close(d);
 	return near;
 }
 
 void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 {
-	char *buf = calloc(1, CSE_BOOT_MAX);
+	/* .lbss: only the pages written are touched */
+	static char buf[CSE_BOOT_MAX] __attribute__((aligned(8), section(".lbss")));
 	struct cse_boot *h = (struct cse_boot *)buf;
 	struct rlimit rl;
 	size_t at = sizeof(*h);
 	int fd, bfd, fl;
 
-	if (!buf)
-		cse_die(CSE_EXIT_FAILURE, NULL, "out of memory");
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || (bfd = cse_boot_fd(rl.rlim_cur)) < 0)
 		cse_die(CSE_EXIT_FAILURE, "raise the open files limit (ulimit -n)",
 			"no file descriptor can be opened");
@@ -114,5 +129,4 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 	cse_info("boot block at fd %d: program %s, named %s, comm %s, %zu element(s)%s",
 		 bfd, req->program, req->filename, req->comm, o->n_elements,
 		 h->displaced_fd >= 0 ? ", inherited fd parked" : "");
-	free(buf);
 }

@@ -75,12 +75,20 @@ int elf_randomizing(void)
 	return known;
 }
 
+/* Two per start (the program's base, its brk): one getrandom for both. */
 uintptr_t elf_random_pages(uintptr_t limit)
 {
-	uint64_t v = 0;
+	static uint64_t pool[2];
+	static int left;
+	uint64_t v;
 
-	if (rt_sys3(__NR_getrandom, &v, sizeof(v), K_GRND_NONBLOCK) != sizeof(v))
-		return 0;
+	if (!left) {
+		if (rt_sys3(__NR_getrandom, pool, sizeof(pool), K_GRND_NONBLOCK) != sizeof(pool))
+			return 0;
+		left = 2;
+	}
+	v = pool[--left];
+	pool[left] = 0;
 	return (uintptr_t)(v % (limit / PAGE)) * PAGE;
 }
 

@@ -166,11 +166,19 @@ int boot_receive(struct boot_info *bi)
 
 	long got;
 
-	/* peek()'s checks, with the usual whole block in the same read. */
-	if (fd < 0 || rt_sys2(__NR_fstat, fd, &st) != 0 || (st.mode & K_S_IFMT) != K_S_IFREG)
+	/*
+	 * peek()'s checks, with the usual whole block in the same read. No
+	 * pipe, socket or directory preads; a short read of a regular file
+	 * ends at its size, so only a block of a page or more needs fstat.
+	 */
+	if (fd < 0)
 		return 0;
 	got = rt_sys4(__NR_pread64, fd, block.bytes, 4096, 0);
 	if (got < (long)sizeof(block.h) || block.h.magic != CSE_BOOT_MAGIC)
+		return 0;
+	st.size = got;
+	if (got == 4096 &&
+	    (rt_sys2(__NR_fstat, fd, &st) != 0 || (st.mode & K_S_IFMT) != K_S_IFREG))
 		return 0;
 	if (block.h.version != CSE_BOOT_VERSION)
 		rt_die("boot block version %u, this loader reads %u", block.h.version,

@@ -75,13 +75,10 @@ void thread_area_free(struct cse_thread *t)
  * Make t the calling thread's area. If another runtime already owns %gs
  * (we are nested), keep its area reachable behind ours.
  */
-int thread_area_install(struct cse_thread *t)
+static int install_over(struct cse_thread *t, unsigned long cur)
 {
-	unsigned long cur = 0;
-
 	t->self = t;
 	t->owner = &cse_cfg;
-	rt_sys2(__NR_arch_prctl, ARCH_GET_GS, &cur);
 	if (cur && (struct cse_thread *)cur != t) {
 		struct cse_thread *outer = (struct cse_thread *)cur;
 
@@ -95,6 +92,24 @@ int thread_area_install(struct cse_thread *t)
 		return -1;
 	cse_gs_ready = 1;
 	return 0;
+}
+
+/* What ARCH_GET_GS gives in a clone child, which inherits %gs: the
+ * area there, whose first word is its own address. */
+static unsigned long gs_now(void)
+{
+	unsigned long a;
+
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(a));
+	return a;
+}
+
+int thread_area_install(struct cse_thread *t)
+{
+	unsigned long cur = 0;
+
+	rt_sys2(__NR_arch_prctl, ARCH_GET_GS, &cur);
+	return install_over(t, cur);
 }
 
 /*
@@ -217,7 +232,7 @@ void clone_child_setup_shared(uint64_t *frame)
 
 	if (flags & K_CLONE_VM) {
 		t = child_area(parent, flags, NULL);
-		if (thread_area_install(t) != 0)
+		if (install_over(t, gs_now()) != 0)
 			rt_die("cannot install the runtime area of a vfork child");
 	} else {
 		t->tid = (int)rt_sys0(__NR_gettid);
@@ -236,7 +251,7 @@ void clone_child_setup_newstack(uint64_t *frame)
 
 	if (flags & K_CLONE_VM) {
 		t = child_area(parent, flags, pre);
-		if (thread_area_install(t) != 0)
+		if (install_over(t, gs_now()) != 0)
 			rt_die("cannot install a new thread's runtime area");
 	} else {
 		t->tid = (int)rt_sys0(__NR_gettid);
