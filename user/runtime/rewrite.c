@@ -512,10 +512,9 @@ void rewrite_site(uintptr_t site, long nr)
 	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
 		return;		/* our own code never traps; be safe anyway */
 	seen_before = trapped_before(site, nr);
-	/* A first trap (or one the crowded table cannot tell): the next
-	 * processes of this program will know the site. */
-	if (seen_before != 1)
-		learn_site(site, nr);
+	/* The next processes of this program will know the site, and that
+	 * it is hot when it trapped twice here (crowded: not known). */
+	learn_site(site, nr, seen_before == 1);
 	if (!seen_before)
 		return;
 	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
@@ -539,6 +538,24 @@ out:
  */
 #define LEARNED_BATCH	32	/* on the stack: pages the start touched anyway */
 
+/*
+ * Whether to patch learned site i now: when it trapped twice in a process
+ * (hot), or shares its page with another learned site. A site alone on a
+ * page that traps once per process costs one trap (~3 us here) left
+ * alone, and a private copy of its page (a page fault, ~5 us) patched.
+ */
+static int worth_patching(const uint64_t *site, int n, int i)
+{
+	uint64_t page = (uint32_t)site[i] >> 12;
+
+	if (site[i] & LEARN_HOT)
+		return 1;
+	for (int j = 0; j < n; j++)
+		if (j != i && (uint32_t)site[j] >> 12 == page)
+			return 1;
+	return 0;
+}
+
 static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f)
 {
 	struct site_patch ps[LEARNED_BATCH];
@@ -554,7 +571,8 @@ static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct lea
 			struct site_patch *p = &ps[k];
 			uintptr_t end;
 
-			if (prepare_site(bias + (uint32_t)site[i], (long)(site[i] >> 32 & 0xffff), lo,
+			if (!worth_patching(site, n, i) ||
+			    prepare_site(bias + (uint32_t)site[i], (long)(site[i] >> 32 & 0xffff), lo,
 					 hi, p))
 				continue;
 			end = (uintptr_t)(p->at2 ? p->at2 + SITE_PATCH_LEN : p->at + p->n);
