@@ -14,8 +14,8 @@
  *
  * Per program as well as per file: the libc sites a shell traps at
  * (wait4, sigaction, vfork) are none of /bin/true's business, and
- * patching a site is a private copy of its page, a page fault (~5 us
- * here) for a page the program may never run. So an entry is (program,
+ * patching a site is a private copy of its page, a page fault (~14 us
+ * on a PVM guest) for a page the program may never run. So an entry is (program,
  * file): a program patches what it, in earlier processes, trapped at.
  * The program is the first image the loader notes in a process.
  *

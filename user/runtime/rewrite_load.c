@@ -94,10 +94,15 @@ void rewrite_note_map(const long *a, long ret)
 	uintptr_t lo = (uintptr_t)ret, hi = lo + (((uintptr_t)a[1] + 4095) & ~4095ul);
 
 	if (!rewrite_enabled || IS_ERR_RET(ret) || a[2] != 5 /* PROT_READ|PROT_EXEC */ ||
-	    (a[3] & 3) != 2 /* MAP_PRIVATE */ || (int)a[4] < 0 || (a[5] & 4095) || hi <= lo)
+	    (a[3] & 3) != 2 /* MAP_PRIVATE */ || (a[3] & 0x20) /* MAP_ANONYMOUS: no file */ ||
+	    (int)a[4] < 0 || (a[5] & 4095) || hi <= lo)
 		return;
-	if (rt_sys2(__NR_fstat, a[4], &st) || (st.mode & 0170000) != 0100000)
+	if (rt_sys2(__NR_fstat, a[4], &st) || (st.mode & 0170000) != 0100000 ||
+	    (uint64_t)st.size <= (uint64_t)a[5])
 		return;
+	/* Whole pages past the end of the file fault (SIGBUS) when read. */
+	if ((uint64_t)st.size - (uint64_t)a[5] < hi - lo)
+		hi = lo + (((uint64_t)st.size - (uint64_t)a[5] + 4095) & ~4095ul);
 	learn_ident(&st, ident);
 	if (!rewrite_try_lock())
 		return;		/* busy: the next process learns it */
