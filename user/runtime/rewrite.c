@@ -41,6 +41,7 @@
  */
 #include "runtime.h"
 #include "rewrite_emit.h"
+#include "rewrite_int.h"
 
 #define POOL_SIZE	(64 * 1024)
 #define LANDING_SIZE	(16 * 1024)
@@ -59,7 +60,7 @@ static int nlanding;
 static struct stub_pool gpools[MAX_POOLS];	/* gap stubs (GAP_STUB_SIZE) */
 static int ngpools;
 static int rewrite_lock;
-static int rewrite_enabled;
+int rewrite_enabled;
 static volatile int shared_memory_threads;	/* set once, never cleared */
 
 /* A CLONE_VM sibling may now execute code we patch (vfork parents sleep). */
@@ -244,8 +245,6 @@ static uintptr_t emit_stub(struct stub_pool *pool, uintptr_t site, uint32_t nr)
 	return stub;
 }
 
-static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f);
-
 /* Atomically replace len bytes at p if they still hold old. */
 static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size_t len)
 {
@@ -283,23 +282,13 @@ static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size
 	return -1;
 }
 
-/* One site's patch: n bytes at `at` become jmp; for a pad site, first
- * the padding at at2 (never executed) becomes jmp2. */
-struct site_patch {
-	uint8_t *at;
-	size_t n;
-	uint8_t jmp[DYN_PATCH_MAX];
-	uint8_t *at2;
-	uint8_t jmp2[SITE_PATCH_LEN];
-};
-
 #define BATCH_MAX	16	/* patches made under one mprotect pair */
 
 /*
  * Swap each patch's bytes for its jmp, with [page, page + len) briefly
  * writable: one mprotect pair for all of them.
  */
-static void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
+void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
 {
 	if (rt_sys3(__NR_mprotect, page, len, 7) != 0)
 		return;
@@ -411,8 +400,7 @@ static int prepare_pad(uintptr_t site, uintptr_t lo, uintptr_t hi, struct site_p
  * lie in [lo + 8, hi] with its patch inside [lo, hi): the pages already
  * known to be r-x. 0 on success; called with rewrite_lock held.
  */
-static int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi,
-			struct site_patch *p)
+int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi, struct site_patch *p)
 {
 	struct stub_pool *pool;
 	uintptr_t stub, base;
@@ -512,10 +500,9 @@ void rewrite_site(uintptr_t site, long nr)
 	if (site >= cse_cfg.text_start && site < cse_cfg.text_end)
 		return;		/* our own code never traps; be safe anyway */
 	seen_before = trapped_before(site, nr);
-	/* A first trap (or one the crowded table cannot tell): the next
-	 * processes of this program will know the site. */
-	if (seen_before != 1)
-		learn_site(site, nr);
+	/* The next processes of this program will know the site, and that
+	 * it is hot when it trapped twice here (crowded: not known). */
+	learn_site(site, nr, seen_before == 1);
 	if (!seen_before)
 		return;
 	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
@@ -531,78 +518,13 @@ out:
 	__atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE);
 }
 
-/*
- * At load (the loader, one thread, SUD off) or right after the mmap that
- * mapped the text (rewrite_lock held): the sites of [lo, hi) that trapped
- * in other processes, patched under one mprotect pair over the pages
- * from the first to the last, which no one has touched yet.
- */
-#define LEARNED_BATCH	32	/* on the stack: pages the start touched anyway */
-
-static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f)
+/* The lock of prepare_site and patch_sites: 1 when taken. */
+int rewrite_try_lock(void)
 {
-	struct site_patch ps[LEARNED_BATCH];
-	int n, i = 0;
-	/* append-only, the first n published: read in place */
-	const uint64_t *site = learn_sites(f, &n);
-
-	while (i < n) {
-		uintptr_t first = hi, last = lo;
-		int k = 0;
-
-		for (; i < n && k < LEARNED_BATCH; i++) {
-			struct site_patch *p = &ps[k];
-			uintptr_t end;
-
-			if (prepare_site(bias + (uint32_t)site[i], (long)(site[i] >> 32 & 0xffff), lo,
-					 hi, p))
-				continue;
-			end = (uintptr_t)(p->at2 ? p->at2 + SITE_PATCH_LEN : p->at + p->n);
-			if ((uintptr_t)p->at < first)
-				first = (uintptr_t)p->at;
-			if (end > last)
-				last = end;
-			k++;
-		}
-		if (!k)
-			continue;
-		first &= ~4095ul;
-		last = (last + 4095) & ~4095ul;
-		patch_sites(ps, k, first, last - first);
-	}
+	return !__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE);
 }
 
-void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident)
+void rewrite_unlock(void)
 {
-	struct learn_file *f = learn_note_text(lo, hi, bias, rewrite_enabled ? ident : NULL);
-
-	if (f)
-		patch_learned(lo, hi, bias, f);
-}
-
-/*
- * A successful mmap (the call's result in ret): a private r-x mapping of
- * a regular file is text, the libraries ld.so maps. Its sites other
- * processes saw trap are patched now, while its pages are untouched, and
- * its first traps are learned for the next processes.
- */
-void rewrite_note_map(const long *a, long ret)
-{
-	uint64_t ident[LEARN_IDENT];
-	struct learn_file *f;
-	struct kstat_k st;
-	uintptr_t lo = (uintptr_t)ret, hi = lo + (((uintptr_t)a[1] + 4095) & ~4095ul);
-
-	if (!rewrite_enabled || IS_ERR_RET(ret) || a[2] != 5 /* PROT_READ|PROT_EXEC */ ||
-	    (a[3] & 3) != 2 /* MAP_PRIVATE */ || (int)a[4] < 0 || (a[5] & 4095) || hi <= lo)
-		return;
-	if (rt_sys2(__NR_fstat, a[4], &st) || (st.mode & 0170000) != 0100000)
-		return;
-	learn_ident(&st, ident);
-	if (__atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE))
-		return;		/* busy: the next process learns it */
-	f = learn_note_text(lo, hi, lo - (uintptr_t)a[5], ident);
-	if (f)
-		patch_learned(lo, hi, lo - (uintptr_t)a[5], f);
 	__atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE);
 }

@@ -14,8 +14,8 @@
  *
  * Per program as well as per file: the libc sites a shell traps at
  * (wait4, sigaction, vfork) are none of /bin/true's business, and
- * patching a site is a private copy of its page, a page fault (~5 us
- * here) for a page the program may never run. So an entry is (program,
+ * patching a site is a private copy of its page, a page fault (~14 us
+ * on a PVM guest) for a page the program may never run. So an entry is (program,
  * file): a program patches what it, in earlier processes, trapped at.
  * The program is the first image the loader notes in a process.
  *
@@ -182,25 +182,34 @@ static struct learn_file *learn_file(const uint64_t *ident)
 	return f;
 }
 
-/* The site at offset off of f's text trapped for nr. */
-static void learn_add(struct learn_file *f, uint64_t off, long nr)
+/*
+ * The site at offset off of f's text trapped for nr; hot: for the second
+ * time in one process (LEARN_HOT set on the entry, once).
+ */
+static void learn_add(struct learn_file *f, uint64_t off, long nr, int hot)
 {
-	uint64_t v = off | (uint64_t)nr << 32;
+	uint64_t v = off | (uint64_t)nr << 32, want = hot ? LEARN_HOT : 0;
 	uint32_t n;
 
 	if (off >> 32 || nr < 0 || nr >> 16)
 		return;
 	n = __atomic_load_n(&f->nsites, __ATOMIC_ACQUIRE);
 	for (uint32_t i = 0; i < n; i++)
-		if (f->site[i] == v)
+		if ((f->site[i] & ~LEARN_HOT) == v && (f->site[i] & want) == want)
 			return;
 	learn_lock();
 	n = f->nsites;
 	for (uint32_t i = 0; i < n; i++)
-		if (f->site[i] == v)
+		if ((f->site[i] & ~LEARN_HOT) == v) {
+			if ((f->site[i] & want) != want) {
+				f->site[i] |= want;
+				f->saved = 0;	/* the cache's copy lacks the mark */
+				region->gen++;
+			}
 			goto out;
+		}
 	if (n < LEARN_SITES) {
-		f->site[n] = v;
+		f->site[n] = v | want;
 		__atomic_store_n(&f->nsites, n + 1, __ATOMIC_RELEASE);
 		region->gen++;
 	}
@@ -261,15 +270,16 @@ void learn_text_changed(uintptr_t start, uintptr_t end)
 			__atomic_store_n(&known_text[i].hi, 0, __ATOMIC_RELAXED);
 }
 
-/* A first trap at site: other processes of this program will know it. */
-void learn_site(uintptr_t site, long nr)
+/* A trap at site (first, or second when hot): the next processes of
+ * this program will know it. */
+void learn_site(uintptr_t site, long nr, int hot)
 {
 	for (int i = 0; i < KNOWN_TEXT; i++) {
 		uintptr_t hi = __atomic_load_n(&known_text[i].hi, __ATOMIC_ACQUIRE);
 		struct learn_file *f = known_text[i].learn;
 
 		if (f && site >= known_text[i].lo && site < hi) {
-			learn_add(f, site - known_text[i].bias, nr);
+			learn_add(f, site - known_text[i].bias, nr, hot);
 			return;
 		}
 	}

@@ -409,7 +409,9 @@ struct learn_file *learn_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias,
 				   const uint64_t *ident);
 int learn_text_holds(uintptr_t addr);	/* in such text, still r-x */
 void learn_text_changed(uintptr_t start, uintptr_t end);
-void learn_site(uintptr_t site, long nr);	/* trapped for the first time */
+/* trapped for the first time, or (hot) the second in one process */
+void learn_site(uintptr_t site, long nr, int hot);
+#define LEARN_HOT	(1ull << 48)	/* in a learned site: trapped twice in a process */
 void learn_flush(void);		/* at exit: new sites to the user's site cache */
 /* sitecache.c: learned sites kept per user and program across instances */
 #define SITECACHE_DIR_MAX	256

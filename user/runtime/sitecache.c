@@ -95,7 +95,7 @@ int sitecache_load(const char *dir, const uint64_t *prog,
 			return -1;
 		at += sizeof(*e) + e->nsites * sizeof(uint64_t);
 		for (uint32_t k = 0; k < e->nsites; k++)
-			if (((const uint64_t *)(e + 1))[k] >> 48)
+			if ((((const uint64_t *)(e + 1))[k] & ~LEARN_HOT) >> 48)
 				return -1;	/* a number above 65535: not ours */
 	}
 	if (at != (size_t)n)

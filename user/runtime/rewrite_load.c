@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Patching at load: the sites other processes of the program learned
+ * (rewrite_learn.c, and across instances sitecache.c) are patched right
+ * after the loader maps the program and ld.so, or the mmap that maps a
+ * library's text returns, before anything runs there.
+ */
+#include "rewrite_int.h"
+
+/*
+ * At load (the loader, one thread, SUD off) or right after the mmap that
+ * mapped the text (rewrite_lock held): the sites of [lo, hi) that trapped
+ * in other processes, patched under one mprotect pair over the pages
+ * from the first to the last, which no one has touched yet.
+ */
+#define LEARNED_BATCH	32	/* on the stack: pages the start touched anyway */
+
+/*
+ * Whether to patch learned site i now: when it trapped twice in a process
+ * (hot: patched there anyway, after two traps, an mprotect pair and a TLB
+ * flush), or when its page holds WORTH_SITES learned sites or more. A
+ * patched page is a private copy of it, a page fault measured at ~14 us
+ * on this kind of machine (PVM guest), against ~3.5 us for the one trap
+ * of a site a process reaches once: a page of fewer such sites is
+ * cheaper left to trap.
+ */
+#define WORTH_SITES	4
+
+static int worth_patching(const uint64_t *site, int n, int i)
+{
+	uint64_t page = (uint32_t)site[i] >> 12;
+	int same = 0;
+
+	if (site[i] & LEARN_HOT)
+		return 1;
+	for (int j = 0; j < n && same < WORTH_SITES; j++)
+		same += (uint32_t)site[j] >> 12 == page;
+	return same >= WORTH_SITES;
+}
+
+static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct learn_file *f)
+{
+	struct site_patch ps[LEARNED_BATCH];
+	int n, i = 0;
+	/* append-only, the first n published: read in place */
+	const uint64_t *site = learn_sites(f, &n);
+
+	while (i < n) {
+		uintptr_t first = hi, last = lo;
+		int k = 0;
+
+		for (; i < n && k < LEARNED_BATCH; i++) {
+			struct site_patch *p = &ps[k];
+			uintptr_t end;
+
+			if (!worth_patching(site, n, i) ||
+			    prepare_site(bias + (uint32_t)site[i], (long)(site[i] >> 32 & 0xffff), lo,
+					 hi, p))
+				continue;
+			end = (uintptr_t)(p->at2 ? p->at2 + SITE_PATCH_LEN : p->at + p->n);
+			if ((uintptr_t)p->at < first)
+				first = (uintptr_t)p->at;
+			if (end > last)
+				last = end;
+			k++;
+		}
+		if (!k)
+			continue;
+		first &= ~4095ul;
+		last = (last + 4095) & ~4095ul;
+		patch_sites(ps, k, first, last - first);
+	}
+}
+
+void rewrite_note_text(uintptr_t lo, uintptr_t hi, uintptr_t bias, const uint64_t *ident)
+{
+	struct learn_file *f = learn_note_text(lo, hi, bias, rewrite_enabled ? ident : NULL);
+
+	if (f)
+		patch_learned(lo, hi, bias, f);
+}
+
+/*
+ * A successful mmap (the call's result in ret): a private r-x mapping of
+ * a regular file is text, the libraries ld.so maps. Its sites other
+ * processes saw trap are patched now, while its pages are untouched, and
+ * its first traps are learned for the next processes.
+ */
+void rewrite_note_map(const long *a, long ret)
+{
+	uint64_t ident[LEARN_IDENT];
+	struct learn_file *f;
+	struct kstat_k st;
+	uintptr_t lo = (uintptr_t)ret, hi = lo + (((uintptr_t)a[1] + 4095) & ~4095ul);
+
+	if (!rewrite_enabled || IS_ERR_RET(ret) || a[2] != 5 /* PROT_READ|PROT_EXEC */ ||
+	    (a[3] & 3) != 2 /* MAP_PRIVATE */ || (a[3] & 0x20) /* MAP_ANONYMOUS: no file */ ||
+	    (int)a[4] < 0 || (a[5] & 4095) || hi <= lo)
+		return;
+	if (rt_sys2(__NR_fstat, a[4], &st) || (st.mode & 0170000) != 0100000 ||
+	    (uint64_t)st.size <= (uint64_t)a[5])
+		return;
+	/* Whole pages past the end of the file fault (SIGBUS) when read. */
+	if ((uint64_t)st.size - (uint64_t)a[5] < hi - lo)
+		hi = lo + (((uint64_t)st.size - (uint64_t)a[5] + 4095) & ~4095ul);
+	learn_ident(&st, ident);
+	if (!rewrite_try_lock())
+		return;		/* busy: the next process learns it */
+	f = learn_note_text(lo, hi, lo - (uintptr_t)a[5], ident);
+	if (f)
+		patch_learned(lo, hi, lo - (uintptr_t)a[5], f);
+	rewrite_unlock();
+}
