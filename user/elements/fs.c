@@ -32,10 +32,7 @@ static long fs_syscalls[NOWN + 128] = { CSE_SYSCALLS_END };
 
 static int layer_call(long nr)
 {
-	for (int i = 0; fs_layer_syscalls[i] != CSE_SYSCALLS_END; i++)
-		if (fs_layer_syscalls[i] == nr)
-			return 1;
-	return 0;
+	return fs_layer_call(nr);
 }
 
 /* Ours, then the layers' numbers that are not ours already. */
@@ -193,6 +190,10 @@ static void fs_exit(struct cse_call *c)
 		break;
 	case __NR_creat:
 		fs_fd_opened(c, 0);
+		break;
+	case __NR_mkdir:
+	case __NR_mkdirat:
+		fsr_mkdir_done(c);
 		break;
 	case __NR_openat2: {
 		struct { uint64_t flags, mode, resolve; } how;

@@ -105,6 +105,10 @@ int fsr_whole_known(uint64_t h, uint64_t wgen);
 void fsr_whole_learn(uint64_t h, uint64_t wgen);
 /* A symlink may appear at physical guest path g (symlink, link). */
 void fsr_changed_one(const char *g, size_t n);
+/* mkdir call c makes guest path g (n bytes); after the call: learnt
+ * as no symlink when it succeeded. */
+void fsr_mkdir_note(struct cse_call *c, const char *g, size_t n);
+void fsr_mkdir_done(struct cse_call *c);
 
 /* A host path that no guest path names. */
 #define FS_NOT_IN_VIEW	(-4096L)

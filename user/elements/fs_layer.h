@@ -65,6 +65,7 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
  * (see fs_layer_note) so the handler never guesses from a host prefix.
  */
 extern const long fs_layer_syscalls[];	/* ended by CSE_SYSCALLS_END */
+int fs_layer_call(long nr);		/* nr is one of them */
 enum cse_verdict fs_layer_handle(struct cse_call *call);
 void fs_layer_exit(struct cse_call *call);
 

@@ -37,6 +37,7 @@
 int (*fs_layer_fd_not_lower)(int fd);
 void (*fs_layer_fd_named)(int fd, const char *rel, const char *host);
 
+/* The same numbers as fs_layer_call's. */
 const long fs_layer_syscalls[] = {
 	__NR_unlink, __NR_unlinkat, __NR_rmdir, __NR_mkdir, __NR_mkdirat,
 	__NR_rename, __NR_renameat, __NR_renameat2, __NR_link, __NR_linkat,
@@ -68,13 +69,25 @@ static struct note *note_of(const struct cse_call *call)
 	return &notes[((uintptr_t)call >> 4) % NOTE_SLOTS];
 }
 
+/* One of fs_layer_syscalls (a switch: asked on every call). */
+int fs_layer_call(long nr)
+{
+	switch (nr) {
+	case __NR_unlink: case __NR_unlinkat: case __NR_rmdir: case __NR_mkdir:
+	case __NR_mkdirat: case __NR_rename: case __NR_renameat: case __NR_renameat2:
+	case __NR_link: case __NR_linkat: case __NR_getdents64: case __NR_access:
+	case __NR_faccessat: case __NR_faccessat2: case __NR_fchmod: case __NR_fchown:
+	case __NR_fsetxattr: case __NR_fremovexattr: case __NR_utimensat:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Only the calls fs_layer_handle carries out read the notes. */
 static int noted_call(long nr)
 {
-	for (int i = 0; fs_layer_syscalls[i] != CSE_SYSCALLS_END; i++)
-		if (fs_layer_syscalls[i] == nr)
-			return 1;
-	return 0;
+	return fs_layer_call(nr);
 }
 
 void fs_layer_note(struct cse_call *call, int arg, int in_root, const char *rel)
@@ -391,22 +404,31 @@ static long do_mkdir(const char *rel, uint32_t mode, char *pass)
 	return r;
 }
 
+static void fd_copy_up_lower(int fd, size_t n);
+static enum cse_verdict path_call(struct cse_call *call);
+
 /* A metadata change through descriptor fd: a lower file is copied up
  * first and the descriptor moved onto the copy (fs_cow_fds.c). */
 static void fd_copy_up(int fd)
 {
-	LAY_BUF(link);
-	LAY_BUF(host);
-	LAY_BUF(up);
 	size_t n = lay_lower_real_len;
-	long t;
 
 	/* Without --root LOWER is "/" and only the view knows which host
 	 * paths are the root layer's (not /proc, /dev, binds): not done. */
-	if (!link || !host || !up || n <= 1)
+	if (n <= 1 || (fs_layer_fd_not_lower && fs_layer_fd_not_lower(fd)))
+		return;	/* or opened on an upper path: nothing to copy */
+	fd_copy_up_lower(fd, n);
+}
+
+static void fd_copy_up_lower(int fd, size_t n)
+{
+	LAY_BUF(link);
+	LAY_BUF(host);
+	LAY_BUF(up);
+	long t;
+
+	if (!link || !host || !up)
 		return;
-	if (fs_layer_fd_not_lower && fs_layer_fd_not_lower(fd))
-		return;	/* opened on an upper path: nothing to copy */
 	cse_snprintf(lay_svc, link, FS_PATH_MAX, "/proc/self/fd/%d", fd);
 	t = lay_sys(__NR_readlink, link, host, FS_PATH_MAX - 1, 0, 0, 0);
 	if (t <= 0)
@@ -422,6 +444,32 @@ static void fd_copy_up(int fd)
 
 enum cse_verdict fs_layer_handle(struct cse_call *call)
 {
+	long *x = call->args;
+
+	if (!fs_layer_overlay())
+		return CSE_PASS;
+	switch (call->nr) {
+	case __NR_getdents64:
+		call->ret = dir_getdents(call);
+		return call->ret == -K_ENOSYS ? CSE_PASS : CSE_DONE;
+	case __NR_utimensat:
+		if (x[1])
+			return CSE_PASS;	/* a path: prepared by the view */
+		/* fall through */
+	case __NR_fchmod:
+	case __NR_fchown:
+	case __NR_fsetxattr:
+	case __NR_fremovexattr:
+		fd_copy_up((int)x[0]);
+		return CSE_PASS;
+	default:
+		return path_call(call);
+	}
+}
+
+/* The layers' calls on paths (fs_layer_handle). */
+static enum cse_verdict path_call(struct cse_call *call)
+{
 	LAY_BUF(b0);
 	LAY_BUF(b1);
 	const char *a, *b;
@@ -431,12 +479,7 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 		return CSE_DONE;
 	}
 
-	if (!fs_layer_overlay())
-		return CSE_PASS;
 	switch (call->nr) {
-	case __NR_getdents64:
-		call->ret = dir_getdents(call);
-		return call->ret == -K_ENOSYS ? CSE_PASS : CSE_DONE;
 	case __NR_unlink:
 	case __NR_rmdir:
 		if (!(a = rel_of(call, 0, b0, FS_PATH_MAX)))
@@ -478,16 +521,6 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 			lay_rename(a, b, call->nr == __NR_renameat2 ? (unsigned long)x[4] : 0);
 		return CSE_DONE;
 	}
-	case __NR_utimensat:
-		if (x[1])
-			return CSE_PASS;	/* a path: prepared by the view */
-		/* fall through */
-	case __NR_fchmod:
-	case __NR_fchown:
-	case __NR_fsetxattr:
-	case __NR_fremovexattr:
-		fd_copy_up((int)x[0]);
-		return CSE_PASS;
 	case __NR_access:
 	case __NR_faccessat:
 	case __NR_faccessat2: {

@@ -394,10 +394,7 @@ static int dir_tail_ok(const struct cse_path_req *req)
 		return 0;
 	if (req->nr == __NR_utimensat && req->call->args[1])
 		return 1;	/* its handler only acts on a descriptor */
-	for (int i = 0; fs_layer_syscalls[i] != CSE_SYSCALLS_END; i++)
-		if (fs_layer_syscalls[i] == req->nr)
-			return 0;
-	return 1;
+	return !fs_layer_call(req->nr);
 }
 
 int fs_resolve(struct cse_path_req *req)
@@ -503,6 +500,8 @@ walked:
 	}
 	if ((req->intent & CSE_PATH_CREATE) && makes_link(req->nr))
 		fsr_changed_one(w.g, w.n);
+	if ((req->nr == __NR_mkdir || req->nr == __NR_mkdirat) && rest < 0)
+		fsr_mkdir_note(req->call, w.g, w.n);
 	w.m = fs_mount_of(w.g, w.n);
 	if (opens(req->nr))
 		fs_fd_resolved(req->call, w.m->kind != FS_ROOT);

@@ -85,6 +85,47 @@ void fsr_whole_learn(uint64_t h, uint64_t wgen)
 	__atomic_store_n(&whole[h % WHOLE_SLOTS], tag(h, wgen), __ATOMIC_RELAXED);
 }
 
+/*
+ * A directory the application makes is no symlink: mkdir's guest path
+ * is noted with the tag taken before the call (per call in flight,
+ * found by the call's address) and learnt when the call succeeds, so
+ * the first walk through the new directory reads no link.
+ */
+#define MADE_SLOTS 32
+static struct {
+	struct cse_call *call;
+	uint64_t h, tag;
+} made[MADE_SLOTS];
+
+void fsr_mkdir_note(struct cse_call *c, const char *g, size_t n)
+{
+	unsigned int k = (unsigned int)((uintptr_t)c >> 4) % MADE_SLOTS;
+	uint64_t h = fsr_hash(g, n);
+
+	if (!c)
+		return;
+	__atomic_store_n(&made[k].call, NULL, __ATOMIC_RELAXED);
+	made[k].h = h;
+	made[k].tag = fsr_tag_now(h);
+	__atomic_store_n(&made[k].call, c, __ATOMIC_RELEASE);
+}
+
+void fsr_mkdir_done(struct cse_call *c)
+{
+	unsigned int k = (unsigned int)((uintptr_t)c >> 4) % MADE_SLOTS;
+	uint64_t h, tag;
+
+	if (__atomic_load_n(&made[k].call, __ATOMIC_ACQUIRE) != c)
+		return;
+	h = made[k].h;
+	tag = made[k].tag;
+	if (!__atomic_compare_exchange_n(&made[k].call, &c, NULL, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;	/* another call's note meanwhile */
+	if (c->ret == 0)
+		fsr_no_link_learn(h, tag);
+}
+
 void fs_changed(void)
 {
 	__atomic_add_fetch(&fs_st->gen, 1, __ATOMIC_RELEASE);
