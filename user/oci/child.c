@@ -13,7 +13,7 @@
  *   create only: block opening exec.fifo until `start` opens it
  *   as root: the bounding set (caps.c), groups, gid, uid (spec.c:
  *          oci_creds_for); then no_new_privs
- *   execve cse-run --name ID --profile FILE [--uid --gid] --workdir CWD
+ *   execve cse-run --name ID --profile FILE [--uid --gid] --workdir CWD --no-site-cache
  *          [--device ...] -- ARGS, with the process's environment; or, for
  *          exec, cse-loader in the container's own instance (join.c)
  *
@@ -199,6 +199,8 @@ _Noreturn void oci_child_run(const struct oci_launch *l)
 		strv_addf(&argv, "--gid=%u", (unsigned)l->creds.show_gid);
 	}
 	strv_addf(&argv, "--workdir=%s", l->proc->cwd);
+	/* The container's HOME names a host path here: no site cache there. */
+	strv_add(&argv, oci_xstrdup("--no-site-cache"));
 	for (size_t i = 0; l->flags && i < l->flags->n; i++)
 		strv_add(&argv, oci_xstrdup(l->flags->v[i]));
 	strv_add(&argv, oci_xstrdup("--"));
