@@ -237,6 +237,14 @@ echo z >g/h
 cd ../..
 find mm | sort
 cat mm/n/f mm/n/g/h
+mkdir -p nd/sub
+: >nd/.wh.q
+: >nd/.wh..wh..opq
+echo r >nd/r
+rm nd/r
+touch nd/s nd/sub/t
+ls -a nd nd/sub
+python3 -c 'import os; print(sorted(os.listdir("nd")), len(os.listdir("nd/sub")))'
 EOF
 as sh "$W/dt.sh" "$W/dtn" >"$W/dtn.out" 2>&1
 as "$CSE_RUN" --overlay "$W/dtu" -- sh "$W/dt.sh" "$W/dtl" >"$W/dto.out" 2>&1

@@ -131,9 +131,12 @@ void fs_fd_setup(const struct cse_setup *s);
  * guest path remembered. */
 void fs_fd_opened(struct cse_call *c, int dir);
 void fs_fd_fork(void);
-/* The path of open call c (open, openat, openat2, creat) was resolved
- * outside the root layer (outside 1) or not (0). */
-void fs_fd_resolved(struct cse_call *c, int outside);
+/* Where the path of open call c (open, openat, openat2, creat) was
+ * resolved: outside the root layer, in UPPER below directories under
+ * which LOWER shows nothing, or neither (0). */
+#define FS_FDR_OUTSIDE		1
+#define FS_FDR_UPPER_ONLY	2
+void fs_fd_resolved(struct cse_call *c, int where);
 
 /* fs_tmpfs.c */
 int fs_tmpfs_setup(const struct cse_setup *s);

@@ -70,6 +70,8 @@ struct lay_where {
 				 * the upper entry): its removal needs a whiteout */
 	int parent_low;		/* nothing above REL hides LOWER's REL (a
 				 * whiteout or opaque directory on the way) */
+	int upper_only;		/* below upper directories under which
+				 * LOWER shows nothing (upper_only) */
 	struct cse_kstat st;	/* the visible one's lstat */
 	struct cse_kstat lst;	/* the lower one's lstat, when lower */
 };

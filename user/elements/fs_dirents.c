@@ -13,7 +13,9 @@
  *          and the lower directory reopened at it each call.
  *
  * A descriptor whose upper listing yields entries again (rewinddir, or
- * a new directory under the same number) starts over. Limits: d_off of
+ * a new directory under the same number) starts over. A directory
+ * below upper directories under which LOWER shows nothing (a new or
+ * opaque one) has no lower phase (upper_listing). Limits: d_off of
  * a lower entry is the lower directory's own (seekdir to it lands in the
  * upper phase); a dup()ed descriptor keeps its own lower position; a
  * directory opened while only the lower one existed lists the lower one
@@ -35,6 +37,13 @@ struct dir_state {
 };
 
 static struct dir_state dirs[SLOTS];
+
+/* n bytes from src to dst (no libc). */
+static void fs_bytes(void *dst, const void *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		((char *)dst)[i] = ((const char *)src)[i];
+}
 static uint32_t dir_clock;
 
 static struct dir_state *claim(int fd, const struct cse_kstat *st, const void *call)
@@ -220,17 +229,80 @@ static long upper_rel(int fd, char *link, char *rel)
 	return r == -K_EPERM ? -K_ENOSYS : r;
 }
 
+/*
+ * A directory opened below upper directories under which LOWER shows
+ * nothing (fs_layer_fd_upper_only): no lower phase, so no state. The
+ * kernel lists it into the application's buffer, which it has just
+ * written (so it is there and writable), and the entries are filtered
+ * in place: an entry never grows, so each is written at or before
+ * where it was read.
+ */
+static long upper_listing(struct cse_call *call)
+{
+	int fd = (int)call->args[0];
+	char *buf = (char *)call->args[1];
+	long n;
+
+	if (fs_layer_fd_listing)
+		fs_layer_fd_listing(call, fd);	/* its paths, for the view */
+	for (;;) {
+		size_t used = 0;
+
+		n = lay_sys(__NR_getdents64, fd, buf, call->args[2], 0, 0, 0);
+		if (n <= 0)
+			return n;
+		for (long off = 0; off < n;) {
+			struct dent d;
+			char name[256];
+			size_t len, head = __builtin_offsetof(struct dent, name), i;
+			uint16_t reclen;
+
+			fs_bytes(&d, buf + off, head);
+			if (d.reclen <= head || (long)d.reclen > n - off)
+				return -K_EIO;	/* not what the kernel writes */
+			off += d.reclen;
+			if (lay_name_hidden(buf + off - d.reclen + head))
+				continue;
+			lay_name_unescape(buf + off - d.reclen + head, name, sizeof(name));
+			len = cse_strlen(name);
+			reclen = (uint16_t)((head + len + 1 + 7) & ~7u);
+			d.reclen = reclen;
+			fs_bytes(buf + used, &d, head);
+			for (i = 0; i <= len; i++)
+				buf[used + head + i] = name[i];
+			for (i += head; i < reclen; i++)
+				buf[used + i] = 0;
+			used += reclen;
+		}
+		if (used)
+			return (long)used;
+	}
+}
+
+static long merged_listing(struct cse_call *call, int fd, size_t count);
+
 long dir_getdents(struct cse_call *call)
 {
-	int fd = (int)call->args[0], known;
-	size_t count = (size_t)call->args[2], room;
+	int fd = (int)call->args[0];
+	size_t count = (size_t)call->args[2];
+
+	if (fs_layer_fd_upper_only && fs_layer_fd_upper_only(fd))
+		return upper_listing(call);
+	return merged_listing(call, fd, count);
+}
+
+/* Any other descriptor: the two phases (see the top). */
+static long merged_listing(struct cse_call *call, int fd, size_t count)
+{
 	LAY_BUF(link);
 	LAY_BUF(rel);
 	char *tmp, *out;
 	struct dir_state *s;
 	struct lay_where w;
 	struct cse_kstat st;
+	size_t room;
 	long n, r;
+	int known;
 
 	if (!link || !rel)
 		return -K_ENOSYS;

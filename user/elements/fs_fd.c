@@ -28,9 +28,12 @@
  * value: image (16 bits) | sequence (32) | marks (8) | slot (8); a
  * sequence of 0 carries no path. The mark FDV_NOT_LOWER (the descriptor
  * was opened on an upper path: it can never be on a lower file) holds
- * in every image: an upper file never becomes a lower one.
+ * in every image: an upper file never becomes a lower one. So does
+ * FDV_UPPER_ONLY (opened below upper directories under which LOWER
+ * shows nothing: a directory that stays so, renamed or not).
  */
 #define FDV_NOT_LOWER	0x8000ull
+#define FDV_UPPER_ONLY	0x4000ull
 #define FDV_SLOT	0xffull
 static struct {
 	uint32_t seq;		/* 0 while written */
@@ -102,6 +105,13 @@ static int not_lower(int fd)
 	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_NOT_LOWER);
 }
 
+static int upper_only(int fd)
+{
+	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_UPPER_ONLY);
+}
+
+static void listing(struct cse_call *c, int fd);
+
 void fs_fd_setup(const struct cse_setup *s)
 {
 	/* Unique per process image: values from before an exec never match. */
@@ -109,6 +119,8 @@ void fs_fd_setup(const struct cse_setup *s)
 	if (s->svc->fd_track(s->id, &fd_ops) == 0) {
 		fs_elem = s->id;
 		fs_layer_fd_not_lower = not_lower;
+		fs_layer_fd_upper_only = upper_only;
+		fs_layer_fd_listing = listing;
 		fs_layer_fd_named = named;
 	}
 }
@@ -353,33 +365,34 @@ long fs_dir_guest(int dirfd, char *out, size_t size, char *host)
  * Where the view resolved an open's path, per call in flight (found by
  * the call's address): outside the root layer (a --bind, --tmpfs,
  * /proc), the descriptor is never on a LOWER file, even when its host
- * path lies in the --root tree (a bind of a directory of the root).
+ * path lies in the --root tree (a bind of a directory of the root);
+ * upper-only (FS_FDR_UPPER_ONLY), neither is anything below it.
  */
 #define OPEN_NOTES 64
 static struct {
 	struct cse_call *call;
-	int outside;
+	int where;
 } open_notes[OPEN_NOTES];
 
-void fs_fd_resolved(struct cse_call *c, int outside)
+void fs_fd_resolved(struct cse_call *c, int where)
 {
 	unsigned int k = (unsigned int)((uintptr_t)c >> 4) % OPEN_NOTES;
 
 	if (!c)
 		return;
-	__atomic_store_n(&open_notes[k].outside, outside, __ATOMIC_RELAXED);
+	__atomic_store_n(&open_notes[k].where, where, __ATOMIC_RELAXED);
 	__atomic_store_n(&open_notes[k].call, c, __ATOMIC_RELEASE);
 }
 
-/* The open c was resolved outside the root layer; its note is used up. */
-static int resolved_outside(struct cse_call *c)
+/* Where the open c was resolved (FS_FDR_*); its note is used up. */
+static int resolved_where(struct cse_call *c)
 {
 	unsigned int k = (unsigned int)((uintptr_t)c >> 4) % OPEN_NOTES;
 	int out;
 
 	if (__atomic_load_n(&open_notes[k].call, __ATOMIC_ACQUIRE) != c)
 		return 0;
-	out = __atomic_load_n(&open_notes[k].outside, __ATOMIC_RELAXED);
+	out = __atomic_load_n(&open_notes[k].where, __ATOMIC_RELAXED);
 	if (!__atomic_compare_exchange_n(&open_notes[k].call, &c, NULL, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
 		return 0;	/* another call's note meanwhile */
@@ -408,26 +421,16 @@ static long put_name(char *out, long n, const char *c, size_t len)
  * crossed: lexical joining is right), or a tail below dirfd that is
  * the same in both (fs_dir_tail: lexical joining is right too).
  */
-void fs_fd_opened(struct cse_call *c, int dir)
+/* fd (opened by call c on path p, relative to dirfd) is a directory:
+ * its guest and host paths are remembered. */
+static void remember_dir(struct cse_call *c, int fd, int dirfd, const char *p, uint64_t marks,
+			 int fresh)
 {
-	int at = c->nr == __NR_openat || c->nr == __NR_openat2;
-	const char *p = (const char *)c->args[at];
-	int dirfd = at ? (int)c->args[0] : K_AT_FDCWD;
-	uint64_t marks;
-	char *g, *h;
+	char *g = fs_svc->scratch(c, 3 * FS_PATH_MAX), *h;	/* not the stack */
 	long n, hn;
 
-	if (c->ret < 0 || !p || !p[0])
-		return;
-	if (resolved_outside(c))
-		marks = FDV_NOT_LOWER;	/* a bind's file: never copied up */
-	else if (p[0] == '/')
-		marks = fs_layer_upper_path(p) ? FDV_NOT_LOWER : 0;
-	else	/* below an upper directory (the view's tail, or kept beneath it) */
-		marks = (dirfd == K_AT_FDCWD ? cwd_in_upper() : not_lower(dirfd)) ? FDV_NOT_LOWER : 0;
-	g = dir ? fs_svc->scratch(c, 3 * FS_PATH_MAX) : NULL;	/* not the stack */
 	if (!g) {
-		remember((int)c->ret, NULL, 0, NULL, 0, marks, 1);
+		remember(fd, NULL, 0, NULL, 0, marks, fresh);
 		return;
 	}
 	h = g + 2 * FS_PATH_MAX;
@@ -466,6 +469,110 @@ void fs_fd_opened(struct cse_call *c, int dir)
 			hn = put_name(h, hn, p + s, len);
 		}
 	}
-	remember((int)c->ret, n >= 0 ? g : NULL, n >= 0 ? (size_t)n : 0,
-		 hn > 0 ? h : NULL, hn > 0 ? (size_t)hn : 0, marks, 1);
+	remember(fd, n >= 0 ? g : NULL, n >= 0 ? (size_t)n : 0,
+		 hn > 0 ? h : NULL, hn > 0 ? (size_t)hn : 0, marks, fresh);
+}
+
+/*
+ * Upper-only descriptors opened without O_DIRECTORY (fts, tar -c open
+ * directories that way): the last few opens' paths, so that a listing
+ * can name its directory without asking the kernel (fs_fd_listing).
+ * value and dirval are the descriptor table's words of fd and dirfd at
+ * the open (each carries a sequence of its own): an entry holds while
+ * both are unchanged.
+ */
+#define RECENT 8
+static struct {
+	uint32_t busy;
+	int fd, dirfd;
+	uint64_t value, dirval;
+	char p[SLOT_LEN];
+} recent[RECENT];
+static uint32_t recent_next;
+
+/* A fresh descriptor word for fd with marks and a sequence of its own. */
+static uint64_t mark_unique(int fd, uint64_t marks)
+{
+	uint32_t seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
+	uint64_t v = image << 48 | (uint64_t)(seq ? seq : 1) << 16 | marks;
+
+	/* slot 0's sequence is never this one: no path is recalled for it */
+	fs_svc->fd_set(fs_elem | CSE_FD_NEW, fd, v);
+	return v;
+}
+
+static void note_recent(int fd, int dirfd, const char *p, uint64_t marks)
+{
+	size_t n = cse_strlen(p);
+	uint32_t k, zero = 0;
+
+	if (fs_elem < 0 || n >= SLOT_LEN)
+		return;
+	k = __atomic_fetch_add(&recent_next, 1, __ATOMIC_RELAXED) % RECENT;
+	if (!__atomic_compare_exchange_n(&recent[k].busy, &zero, 1, 0, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED)) {
+		remember(fd, NULL, 0, NULL, 0, marks, 1);
+		return;	/* another thread writes it */
+	}
+	recent[k].fd = fd;
+	recent[k].dirfd = dirfd;
+	recent[k].dirval = dirfd == K_AT_FDCWD ? 0 : fs_svc->fd_get(fs_elem, dirfd);
+	recent[k].value = mark_unique(fd, marks);
+	fs_copy(recent[k].p, p, n + 1);
+	__atomic_store_n(&recent[k].busy, 0, __ATOMIC_RELEASE);
+}
+
+/* Directory fd is being listed (call c): remember its paths from its
+ * open, when that was one of the last few. */
+static void listing(struct cse_call *c, int fd)
+{
+	uint64_t v;
+	uint32_t seq;
+
+	if (fs_elem < 0 || slot_of(fd, &seq) >= 0)
+		return;	/* known already */
+	v = fs_svc->fd_get(fs_elem, fd);
+	for (int k = 0; k < RECENT; k++) {
+		uint32_t zero = 0;
+		int dirfd;
+
+		if (recent[k].value != v || recent[k].fd != fd ||
+		    !__atomic_compare_exchange_n(&recent[k].busy, &zero, 1, 0, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED))
+			continue;
+		dirfd = recent[k].dirfd;
+		if (recent[k].value == v && recent[k].fd == fd &&
+		    (dirfd == K_AT_FDCWD || fs_svc->fd_get(fs_elem, dirfd) == recent[k].dirval))
+			remember_dir(c, fd, dirfd, recent[k].p, v & (FDV_NOT_LOWER | FDV_UPPER_ONLY), 0);
+		recent[k].value = 0;
+		__atomic_store_n(&recent[k].busy, 0, __ATOMIC_RELEASE);
+		return;
+	}
+}
+
+void fs_fd_opened(struct cse_call *c, int dir)
+{
+	int at = c->nr == __NR_openat || c->nr == __NR_openat2;
+	const char *p = (const char *)c->args[at];
+	int dirfd = at ? (int)c->args[0] : K_AT_FDCWD;
+	uint64_t marks;
+	int rw;
+
+	if (c->ret < 0 || !p || !p[0])
+		return;
+	rw = resolved_where(c);
+	if (rw & FS_FDR_OUTSIDE)
+		marks = FDV_NOT_LOWER;	/* a bind's file: never copied up */
+	else if (rw & FS_FDR_UPPER_ONLY)
+		marks = FDV_NOT_LOWER | FDV_UPPER_ONLY;
+	else if (p[0] == '/')
+		marks = fs_layer_upper_path(p) ? FDV_NOT_LOWER : 0;
+	else	/* below an upper directory (the view's tail, or kept beneath it) */
+		marks = (dirfd == K_AT_FDCWD ? cwd_in_upper() : not_lower(dirfd)) ? FDV_NOT_LOWER : 0;
+	if (dir)
+		remember_dir(c, (int)c->ret, dirfd, p, marks, 1);
+	else if ((marks & FDV_UPPER_ONLY) && !(c->args[at + 1] & K_O_ACCMODE))
+		note_recent((int)c->ret, dirfd, p, marks);
+	else
+		remember((int)c->ret, NULL, 0, NULL, 0, marks, 1);
 }

@@ -132,6 +132,7 @@ static int upper_only(const char *rel, struct lay_where *w, int fast, char *p)
 {
 	long r;
 
+	w->upper_only = 1;
 	if (fast >= 4)
 		return 2;
 	if (lay_upper_path(rel, p, FS_PATH_MAX))
@@ -168,6 +169,7 @@ static int where(const char *rel, struct lay_where *w, int fast)
 		return -K_ENOMEM;
 
 	w->upper = w->lower = w->merged = w->lower_any = w->parent_low = 0;
+	w->upper_only = 0;
 	for (size_t k = 0; rel[k]; k++)
 		if (rel[k] == '/')
 			pe = k;	/* the parent chain is rel[0..pe) */
@@ -381,11 +383,13 @@ int fs_layer_upper_path(const char *p)
 }
 
 int fs_layer_find(const char *rel, char *host, size_t size,
-		  struct cse_kstat *st)
+		  struct cse_kstat *st, int *only)
 {
 	struct lay_where w;
 	int r;
 
+	if (only)
+		*only = 0;
 	if (!lay_on) {
 		struct cse_kstat tmp;
 
@@ -400,6 +404,8 @@ int fs_layer_find(const char *rel, char *host, size_t size,
 	 * itself when it is absent (the view treats 0 and ENOENT alike).
 	 */
 	r = where(rel, &w, st ? 3 : 4);
+	if (only)
+		*only = w.upper_only;
 	if (r == 1)
 		return lay_lower_path(rel, host, size);
 	if (r == 2)
@@ -558,7 +564,7 @@ int fs_layer_prepare(struct cse_call *call, const char *rel, uint32_t intent,
 	int r, e;
 
 	if (!lay_on) {
-		r = fs_layer_find(rel, host, size, NULL);
+		r = fs_layer_find(rel, host, size, NULL, NULL);
 		/* A creation uses the path an absent name would have. */
 		if (r == -K_ENOENT && (intent & CSE_PATH_CREATE))
 			return 0;

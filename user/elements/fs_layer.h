@@ -41,10 +41,13 @@ int fs_layer_overlay(void);
  * returns 0 when REL exists in a layer (upper first); -ENOENT when it is
  * absent or whited out (host then holds the path a creation would use,
  * without creating anything); -ENOTDIR, -ENAMETOOLONG as the kernel.
- * When st is not NULL it is filled with REL's lstat (on 0).
+ * When st is not NULL it is filled with REL's lstat (on 0). *only (when
+ * not NULL) is set to 1 when REL lies below upper directories under
+ * which LOWER shows nothing (a new or opaque directory): so does
+ * everything below REL.
  */
 int fs_layer_find(const char *rel, char *host, size_t size,
-		  struct cse_kstat *st);
+		  struct cse_kstat *st, int *only);
 
 /*
  * REL is about to be changed by a call with intent (CSE_PATH_WRITE,
@@ -85,6 +88,11 @@ void fs_layer_note(struct cse_call *call, int arg, int in_root,
  * not known. Spares the layers a readlink of /proc/self/fd/N.
  */
 extern int (*fs_layer_fd_not_lower)(int fd);
+/* 1 when fd was opened on a path fs_layer_find found upper-only (*only):
+ * a directory whose listing has no lower names (NULL: not asked). */
+extern int (*fs_layer_fd_upper_only)(int fd);
+/* Directory fd is listed by call (the view may remember its paths). */
+extern void (*fs_layer_fd_listing)(struct cse_call *call, int fd);
 /* The layers found that directory fd (used by the call in hand) is REL
  * of the root layer, at host path host: the view may remember it
  * (NULL: not asked). */

@@ -35,6 +35,8 @@
 #define K_EXDEV			18
 
 int (*fs_layer_fd_not_lower)(int fd);
+int (*fs_layer_fd_upper_only)(int fd);
+void (*fs_layer_fd_listing)(struct cse_call *call, int fd);
 void (*fs_layer_fd_named)(int fd, const char *rel, const char *host);
 
 /* The same numbers as fs_layer_call's. */

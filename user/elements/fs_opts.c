@@ -291,7 +291,7 @@ int fs_host_of(const char *g, size_t n, char *out, size_t size)
 
 	if (m->kind == FS_ROOT && fs_upper[0]) {
 		/* g is NUL-terminated at n: REL is what follows its '/' */
-		int r = fs_layer_find(n ? g + 1 : "", out, size, NULL);
+		int r = fs_layer_find(n ? g + 1 : "", out, size, NULL, NULL);
 
 		return r == -K_ENOENT ? 0 : r;
 	}

@@ -504,7 +504,7 @@ walked:
 		fsr_mkdir_note(req->call, w.g, w.n);
 	w.m = fs_mount_of(w.g, w.n);
 	if (opens(req->nr))
-		fs_fd_resolved(req->call, w.m->kind != FS_ROOT);
+		fs_fd_resolved(req->call, w.m->kind != FS_ROOT ? FS_FDR_OUTSIDE : 0);
 	if (w.m->ro && writes(req->intent))
 		return -K_EROFS;
 	if (w.simple && rest < 0)
@@ -512,11 +512,15 @@ walked:
 	if (w.m->kind == FS_ROOT && fs_upper[0] && rest < 0) {
 		const char *relp = w.n ? w.g + 1 : "";
 
+		int only = 0;
+
 		fs_layer_note(req->call, req->arg, 1, relp);
 		if (writes(req->intent))
 			r = fs_layer_prepare(req->call, relp, req->intent, req->out, req->out_size);
 		else
-			r = fs_layer_find(relp, req->out, req->out_size, NULL);
+			r = fs_layer_find(relp, req->out, req->out_size, NULL, &only);
+		if (only && opens(req->nr))
+			fs_fd_resolved(req->call, FS_FDR_UPPER_ONLY);
 		if (r && r != -K_ENOENT)
 			return r;
 	} else {

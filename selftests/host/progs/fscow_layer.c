@@ -103,7 +103,7 @@ static const char *path(int arg, const char *rel, uint32_t intent)
 	if (intent & (CSE_PATH_WRITE | CSE_PATH_CREATE | CSE_PATH_REMOVE))
 		r = fs_layer_prepare(&call, rel, intent, out, FS_PATH_MAX);
 	else
-		r = fs_layer_find(rel, out, FS_PATH_MAX, NULL);
+		r = fs_layer_find(rel, out, FS_PATH_MAX, NULL, NULL);
 	if (r && r != -ENOENT)
 		return NULL;
 	return out;
