@@ -227,10 +227,14 @@ static void set_comm(const struct boot_info *bi)
 	rt_sys2(__NR_prctl, 15 /* PR_SET_NAME */, comm);
 }
 
-/* The runtime's set-up, then every element (their setup() runs). */
-static void load_elements(const char *dir)
+/*
+ * The runtime's set-up, then every element (their setup() runs). Booted,
+ * the sender ran interposed: the kernel has syscall user dispatch, and
+ * the exec turned it off, so the probe would only cost a system call.
+ */
+static void load_elements(const char *dir, int booted)
 {
-	if (sud_probe() != 0)
+	if (!booted && sud_probe() != 0)
 		rt_die("this kernel lacks syscall user dispatch (Linux >= 5.11 needed)");
 	rewrite_init(cse_cfg.rewrite);
 	open_state();
@@ -292,7 +296,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	if (guest) {
 		/* The program, its '#!' interpreters and PT_INTERP are
 		 * names of the elements' view: load them first. */
-		load_elements(dir);
+		load_elements(dir, booted);
 		program = guest_program(program, argv + argc + 1, &bi.filename);
 		bi.flags &= ~CSE_BOOT_GUEST_PROGRAM;
 		argv[first] = (char *)bi.filename;	/* a script's name for its interpreter */
@@ -310,7 +314,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	set_comm(&bi);
 
 	if (!guest)
-		load_elements(dir);
+		load_elements(dir, booted);
 
 	prog = elf_map_kept(elf, &r, &why);
 	if (!prog)
