@@ -27,7 +27,12 @@
  * (cse-loader started by hand then falls back to its argv options). A
  * block with the magic but a bad size or string table is fatal.
  *
- * Layout: struct cse_boot, then nstrings NUL-terminated strings:
+ * Layout: struct cse_boot, then nfiles struct cse_boot_file (0..2: the
+ * program, then its PT_INTERP, which the runtime opened and read while
+ * checking the exec: the loader takes fd, stat and first bytes from them
+ * instead of opening, checking and reading the same files again; their
+ * fds are not close-on-exec and the loader closes them before the
+ * program runs), then nstrings NUL-terminated strings:
  *   program   absolute path of the file to run (ELF or '#!' script)
  *   filename  the kernel's name for it (bprm->filename): AT_EXECFN
  *   comm      what the kernel writes to /proc/PID/comm at exec
@@ -80,8 +85,19 @@ struct cse_boot {
 	uint32_t flags;		/* CSE_BOOT_* */
 	uint32_t nstrings;	/* 3 + number of elements */
 	uint32_t nfds;		/* struct cse_boot_fd after the strings */
-	uint32_t spare;		/* zero */
+	uint32_t nfiles;	/* struct cse_boot_file after this header */
 	char strings[];
+};
+
+#define CSE_BOOT_FILES_MAX	2
+#define CSE_BOOT_HEAD		1024	/* a file's first bytes: its ELF
+					   header, program headers, PT_INTERP */
+struct cse_boot_file {
+	int32_t fd;		/* open for reading; the loader closes it */
+	uint32_t len;		/* bytes of head read (fewer: the file ends) */
+	char path[256];		/* the host path the loader would open */
+	uint8_t stat[144];	/* its struct stat (x86-64) */
+	char head[CSE_BOOT_HEAD];
 };
 
 struct cse_boot_fd {

@@ -28,6 +28,8 @@
 #   bash       exec {fd}>&- loops, redirections onto every high number
 #   ls -l      ls -l /proc/self/fd
 #
+#   ls -l (sh) the same, ls started by an exec inside the application
+#
 # Env: TOP, CSE_RUN, HT (from selftests/host/run); FD_RACE_RUNS (20).
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -126,3 +128,8 @@ case_ "bash exec {fd}>&- loops and high redirections" 1 \
 case_ "ls -l /proc/self/fd" 1 \
 	'$R ls -l /proc/self/fd </dev/null 2>/dev/null | awk "{print \$1, \$9, \$10, \$11}" |
 	sed -E "s/[0-9]+\]/N]/; s|/proc/[0-9]+/|/proc/N/|"'
+# Started by an exec inside the application (the runtime hands the loader
+# the program and its interpreter open): nothing of that left open.
+case_ "ls -l /proc/self/fd exec'd by sh" 1 \
+	'$R sh -c "ls -l /proc/self/fd; :" </dev/null 2>/dev/null |
+	awk "{print \$1, \$9, \$10, \$11}" | sed -E "s/[0-9]+\]/N]/; s|/proc/[0-9]+/|/proc/N/|"'

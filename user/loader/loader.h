@@ -26,6 +26,9 @@ const char *script_resolve(const char *program, struct script_argv *sa);
 /* The fd of the file script_resolve returned as path, its first *len
  * bytes at *head and its stat: once, else -1 (then open it). */
 long script_take_fd(const char *path, const char **head, long *len, struct kstat_k *st);
+/* The files the boot block hands over; those not taken, closed. */
+void script_handed(const struct cse_boot_file *files, int n);
+void script_handed_close(void);
 
 /* stack.c: turn the loader's initial stack into the program's */
 uintptr_t stack_prepare(uintptr_t *sp, int argv0_index,

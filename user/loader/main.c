@@ -203,6 +203,8 @@ static _Noreturn void reexec_script(long argc, char **argv, struct script_argv *
 		nargv[n++] = argv[k];
 	nargv[n] = NULL;
 	bi->program = elf;
+	bi->nfiles = 0;
+	script_handed_close();
 	r = boot_send(bi, &undo);
 	if (r == 0) {
 		r = rt_sys3(__NR_execve, cse_cfg.loader_path, nargv, envp);
@@ -277,6 +279,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	if (booted) {
 		if (argc < 1)
 			rt_die("started with an empty argv");
+		script_handed(bi.files, bi.nfiles);
 		first = 0;
 		program = bi.program;
 	} else {
@@ -335,6 +338,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 		rewrite_note_text(interp->text_lo, interp->text_hi, interp->bias, interp->ident);
 	/* Best effort; AT_EXECFN below names the program in every case. */
 	exe_switch(elf);
+	script_handed_close();	/* the program never sees them */
 
 	start_sp = stack_prepare(sp, first, &sa, bi.filename, prog->phdr, prog->phnum,
 				 prog->entry, interp_base);

@@ -34,7 +34,7 @@ static int peek(int fd, struct cse_boot *h, struct kstat_k *st)
 long boot_send(const struct boot_info *bi, struct boot_undo *u)
 {
 	static const char zeros[8];
-	struct kiovec iov[1 + 3 + 16 + 2];
+	struct kiovec iov[1 + 1 + 3 + 16 + 2];
 	const char *s[3] = { bi->program, bi->filename, bi->comm };
 	struct cse_boot h, old;
 	struct kstat_k st;
@@ -60,6 +60,11 @@ long boot_send(const struct boot_info *bi, struct boot_undo *u)
 		  (fdguard_high() ? CSE_BOOT_FDS_HIGH : 0);
 	h.nstrings = 3 + (uint32_t)cse_cfg.nelement_specs;
 	iov[n++] = (struct kiovec){ &h, sizeof(h) };
+	if (bi->nfiles > 0) {
+		h.nfiles = (uint32_t)bi->nfiles;
+		iov[n] = (struct kiovec){ bi->files, (size_t)bi->nfiles * sizeof(*bi->files) };
+		total += iov[n++].len;
+	}
 	for (int i = 0; i < 3 + cse_cfg.nelement_specs; i++) {
 		const char *str = i < 3 ? s[i] : cse_cfg.element_specs[i - 3];
 
@@ -161,7 +166,8 @@ int boot_receive(struct boot_info *bi)
 	const char *s, *end;
 	const char *str[3];
 	int fd = agreed_fd();
-	size_t fds_at;
+	const struct cse_boot_file *files;
+	size_t fds_at, strings_at;
 	uint32_t i;
 
 	long got;
@@ -196,16 +202,25 @@ int boot_receive(struct boot_info *bi)
 			rt_die("cannot restore descriptor %d", fd);
 		rt_sys1(__NR_close, block.h.displaced_fd);
 	}
-	/* The strings end where the descriptor table (8-byte aligned) starts. */
+	/* The handed files, then the strings, which end where the
+	 * descriptor table (8-byte aligned) starts. */
+	files = (const struct cse_boot_file *)block.h.strings;
+	strings_at = sizeof(block.h) + (size_t)block.h.nfiles * sizeof(*files);
 	fds_at = block.h.size - (size_t)block.h.nfds * sizeof(struct cse_boot_fd);
+	if (block.h.nfiles > CSE_BOOT_FILES_MAX || block.h.size <= strings_at)
+		rt_die("boot block with bad files");
+	for (i = 0; i < block.h.nfiles; i++)
+		if (files[i].fd < 0 || files[i].len > CSE_BOOT_HEAD ||
+		    files[i].path[sizeof(files[i].path) - 1])
+			rt_die("boot block with bad files");
 	if (block.h.nfds > CSE_BOOT_MAX / sizeof(struct cse_boot_fd) ||
-	    block.h.size < sizeof(block.h) + (size_t)block.h.nfds * sizeof(struct cse_boot_fd) ||
-	    (block.h.nfds && fds_at % 8) || block.h.spare)
+	    block.h.size < strings_at + (size_t)block.h.nfds * sizeof(struct cse_boot_fd) ||
+	    (block.h.nfds && fds_at % 8))
 		rt_die("boot block with a bad descriptor table");
 	if ((block.h.flags & ~CSE_BOOT_FLAGS_ALL) || block.h.nstrings < 3 ||
-	    block.h.nstrings - 3 > 16 || fds_at <= sizeof(block.h) || block.bytes[fds_at - 1])
+	    block.h.nstrings - 3 > 16 || fds_at <= strings_at || block.bytes[fds_at - 1])
 		rt_die("boot block with bad flags or strings");
-	s = block.h.strings;
+	s = block.bytes + strings_at;
 	end = block.bytes + fds_at;
 	for (i = 0; i < block.h.nstrings; i++) {
 		if (s >= end)
@@ -231,6 +246,8 @@ int boot_receive(struct boot_info *bi)
 	bi->program = str[0];
 	bi->filename = str[1];
 	bi->comm = str[2];
+	bi->files = files;
+	bi->nfiles = (int)block.h.nfiles;
 	bi->flags = block.h.flags &
 		    ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH | CSE_BOOT_NO_SITE_CACHE);
 	fdguard_set_high(!!(block.h.flags & CSE_BOOT_FDS_HIGH));

@@ -116,7 +116,7 @@ long exec_reenter(struct cse_call *c)
 	long argc, n = 0, nvec, r;
 	char **nargv = NULL, *strs;
 	size_t keep;
-	int cloexec_fd, own;
+	int cloexec_fd, own, nfiles = 0, files[CSE_BOOT_FILES_MAX];
 
 	plan = plan_take(t, &own);
 	if (IS_ERR_RET((long)plan))
@@ -125,6 +125,8 @@ long exec_reenter(struct cse_call *c)
 	r = exec_check(dirfd, path, argv, envp, flags, plan);
 	if (r < 0)
 		goto out;
+	for (nfiles = 0; nfiles < plan->nfiles; nfiles++)
+		files[nfiles] = plan->files[nfiles].fd;
 	bi.flags = kernel_name(dirfd, plan->guest, names);	/* our copy of path */
 	argc = plan->argc;
 	nvec = argc + 4;
@@ -162,9 +164,14 @@ long exec_reenter(struct cse_call *c)
 	bi.program = plan->program;
 	bi.filename = names->filename;
 	bi.comm = names->comm;
+	bi.files = plan->files;
+	bi.nfiles = nfiles;
 	r = boot_send(&bi, &undo);	/* copies the names: the plan can go */
 	if (r < 0)
 		goto out;
+	/* The loader closes them; a failed exec, below. */
+	for (int i = 0; i < nfiles; i++)
+		rt_sys3(__NR_fcntl, files[i], K_F_SETFD, 0);
 	cloexec_fd = plan->cloexec_fd;
 	if (own) {
 		/* Only what the kernel reads stays mapped: all a vfork
@@ -179,6 +186,7 @@ long exec_reenter(struct cse_call *c)
 out:
 	exec_check_undo(plan->cloexec_fd);
 done:
+	exec_files_close(files, nfiles);
 	if (own && plan)
 		rt_sys2(__NR_munmap, plan, PLAN_BYTES);
 	else if (!own)

@@ -253,8 +253,9 @@ void exec_check_undo(int cloexec_fd)
 		rt_sys3(__NR_fcntl, cloexec_fd, K_F_SETFD, 1 /* FD_CLOEXEC */);
 }
 
-/* The file phase 1 accepted, opened for reading without blocking. */
-static long open_read(int dirfd, const char *path, int flags)
+/* The file phase 1 accepted, opened for reading without blocking; its
+ * stat in *stp (a struct kstat_k). */
+static long open_read(int dirfd, const char *path, int flags, void *stp)
 {
 	struct kstat_k st;
 	char link[64];
@@ -275,13 +276,40 @@ static long open_read(int dirfd, const char *path, int flags)
 		rt_sys1(__NR_close, fd);
 		return -K_EACCES;
 	}
+	_Static_assert(sizeof(st) == sizeof(((struct cse_boot_file *)0)->stat), "stat size");
+	memcpy(stp, &st, sizeof(st));
 	return fd;
 }
 
-/* len bytes at off, or the kernel's elf_read errors (-EIO when short). */
-static long read_exact(long fd, void *buf, size_t len, uint64_t off)
+void exec_files_close(const int *fd, int n)
 {
-	long r = rt_sys4(__NR_pread64, fd, buf, len, off);
+	for (int i = 0; i < n; i++)
+		rt_sys1(__NR_close, fd[i]);
+}
+
+/* The first CSE_BOOT_HEAD bytes of fd into f->head: their count, or -errno. */
+static long read_head(long fd, struct cse_boot_file *f)
+{
+	long len = rt_sys4(__NR_pread64, fd, f->head, CSE_BOOT_HEAD, 0);
+
+	f->len = len > 0 ? (uint32_t)len : 0;
+	return len;
+}
+
+/*
+ * len bytes at off, or the kernel's elf_read errors (-EIO when short):
+ * copied from f's head when they lie in what was read of it.
+ */
+static long read_exact(long fd, const struct cse_boot_file *f, void *buf, size_t len,
+		       uint64_t off)
+{
+	long r;
+
+	if (off <= f->len && len <= f->len - off) {
+		memcpy(buf, f->head + off, len);
+		return 0;
+	}
+	r = rt_sys4(__NR_pread64, fd, buf, len, off);
 
 	if (r < 0)
 		return r;
@@ -289,13 +317,14 @@ static long read_exact(long fd, void *buf, size_t len, uint64_t off)
 }
 
 /* load_elf_phdrs: the program headers, or 0 when the kernel gives up. */
-static int read_phdrs(long fd, const Elf64_Ehdr *eh, Elf64_Phdr *ph)
+static int read_phdrs(long fd, const struct cse_boot_file *f, const Elf64_Ehdr *eh,
+		      Elf64_Phdr *ph)
 {
 	size_t size = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
 
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || size == 0 || size > 4096)
 		return 0;
-	return read_exact(fd, ph, size, eh->e_phoff) == 0;
+	return read_exact(fd, f, ph, size, eh->e_phoff) == 0;
 }
 
 static int elf_arch_ok(const Elf64_Ehdr *eh)
@@ -305,26 +334,30 @@ static int elf_arch_ok(const Elf64_Ehdr *eh)
 
 /*
  * binfmt_elf up to its point of no return, for a file whose first bytes
- * are head (zero-padded to BINPRM_BUF). Its PT_INTERP goes to p->elf_interp.
+ * are head (zero-padded to BINPRM_BUF), read into p->files[0]. Its
+ * PT_INTERP goes to p->elf_interp, opened at *ifdp and read into
+ * p->files[1] (-1 when none).
  */
-static long elf_check(long fd, const char *head, struct exec_plan *p)
+static long elf_check(long fd, const char *head, struct exec_plan *p, long *ifdp)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)head;
+	struct cse_boot_file *f = &p->files[0], *fi = &p->files[1];
 	Elf64_Phdr *ph = p->ph;
 	Elf64_Ehdr ieh;
 	long ifd = -1, r;
 
 	_Static_assert(sizeof(Elf64_Ehdr) <= BINPRM_BUF, "header fits the buffer");
+	*ifdp = -1;
 	p->elf_interp[0] = 0;
 	if ((eh->e_type != ET_EXEC && eh->e_type != ET_DYN) || !elf_arch_ok(eh) ||
-	    !read_phdrs(fd, eh, ph))
+	    !read_phdrs(fd, f, eh, ph))
 		return -K_ENOEXEC;
 	for (int i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type != PT_INTERP)
 			continue;
 		if (ph[i].p_filesz > K_PATH_MAX || ph[i].p_filesz < 2)
 			return -K_ENOEXEC;
-		r = read_exact(fd, p->elf_interp, ph[i].p_filesz, ph[i].p_offset);
+		r = read_exact(fd, f, p->elf_interp, ph[i].p_filesz, ph[i].p_offset);
 		if (r < 0)
 			return r;
 		if (p->elf_interp[ph[i].p_filesz - 1])
@@ -335,10 +368,12 @@ static long elf_check(long fd, const char *head, struct exec_plan *p)
 		r = open_phase(K_AT_FDCWD, p->elf_interp, 0);
 		if (r < 0)
 			return r;
-		ifd = open_read(K_AT_FDCWD, p->elf_interp, 0);
+		ifd = open_read(K_AT_FDCWD, p->elf_interp, 0, fi->stat);
 		if (ifd < 0)
 			return ifd;
-		r = read_exact(ifd, &ieh, sizeof(ieh), 0);
+		r = read_head(ifd, fi);
+		if (r >= 0)
+			r = read_exact(ifd, fi, &ieh, sizeof(ieh), 0);
 		if (r < 0)
 			goto out;
 		break;
@@ -346,12 +381,42 @@ static long elf_check(long fd, const char *head, struct exec_plan *p)
 	r = 0;
 	/* ph is done with: the interpreter's headers go there. */
 	if (ifd >= 0 && (memcmp(ieh.e_ident, ELFMAG, SELFMAG) || !elf_arch_ok(&ieh) ||
-			 !read_phdrs(ifd, &ieh, ph)))
+			 !read_phdrs(ifd, fi, &ieh, ph)))
 		r = -K_ELIBBAD;
 out:
-	if (ifd >= 0)
+	if (ifd >= 0 && r < 0)
 		rt_sys1(__NR_close, ifd);
+	else
+		*ifdp = ifd;
 	return r;
+}
+
+/*
+ * The checked program fd (and its interpreter's ifd) for the loader,
+ * under the host paths it would open them by; closed when a path does
+ * not fit the record.
+ */
+static void hand_files(struct exec_plan *p, long fd, long ifd)
+{
+	const char *path[2] = { p->program, p->elf_interp };
+	long fds[2] = { fd, ifd };
+
+	p->nfiles = 0;
+	for (int i = 0; i < 2; i++) {
+		struct cse_boot_file *f = &p->files[i];
+		size_t n = strlen(path[i]);
+
+		if (fds[i] < 0)
+			continue;
+		if (p->nfiles != i || n >= sizeof(f->path)) {
+			rt_sys1(__NR_close, fds[i]);
+			continue;
+		}
+		f->fd = (int32_t)fds[i];
+		memcpy(f->path, path[i], n);
+		memset(f->path + n, 0, sizeof(f->path) - n);
+		p->nfiles++;
+	}
 }
 
 /* The name the kernel gives the file (bprm->filename); -ENOENT when a
@@ -381,6 +446,7 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 
 	p->is_script = 0;
 	p->cloexec_fd = -1;
+	p->nfiles = 0;
 	/* The kernel reads the path first: a bad one is its EFAULT. */
 	r = copy_path(p->guest, app_path, sizeof(p->guest));
 	if (r < 0)
@@ -424,14 +490,24 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 
 		if (depth > INTERP_DEPTH_MAX)
 			return -K_ELOOP;
-		fd = open_read(dirfd, path, flags);
+		fd = open_read(dirfd, path, flags, p->files[0].stat);
 		if (fd < 0)
 			return fd;
 		memset(p->head, 0, sizeof(p->head));
-		len = rt_sys4(__NR_pread64, fd, p->head, BINPRM_BUF, 0);
+		len = read_head(fd, &p->files[0]);
+		if (len > 0)
+			memcpy(p->head, p->files[0].head, len < BINPRM_BUF ? (size_t)len : BINPRM_BUF);
 		if (len >= 4 && !memcmp(p->head, ELFMAG, SELFMAG)) {
-			r = elf_check(fd, p->head, p);
+			long ifd;
+
+			r = elf_check(fd, p->head, p, &ifd);
+			if (r == 0 && depth == 0 && path[0]) {
+				hand_files(p, fd, ifd);	/* the loader's now */
+				return 0;
+			}
 			rt_sys1(__NR_close, fd);
+			if (ifd >= 0)
+				rt_sys1(__NR_close, ifd);
 			if (r == 0 && depth == 0 && !path[0])
 				program_of_fd(dirfd, p);
 			return r;

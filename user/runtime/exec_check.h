@@ -4,6 +4,7 @@
 #define CSE_EXEC_CHECK_H
 
 #include <elf.h>
+#include <cse/boot.h>
 #include "runtime.h"
 
 #define EXEC_NAME_MAX	4096
@@ -24,6 +25,10 @@ struct exec_plan {
 	struct shebang level[2];
 	char elf_interp[EXEC_NAME_MAX];
 	Elf64_Phdr ph[4096 / sizeof(Elf64_Phdr)];
+	/* The ELF program and its PT_INTERP, still open (close-on-exec)
+	 * with what was read of them: handed to the loader (boot.h). */
+	struct cse_boot_file files[CSE_BOOT_FILES_MAX];
+	int nfiles;
 	char stage[2 * PATHSTAGE_MAX];	/* the path stage's work space */
 };
 
@@ -37,6 +42,9 @@ long exec_check(int dirfd, const char *path, char *const *argv, char *const *env
 
 /* The exec failed after exec_check said yes: put back what it changed. */
 void exec_check_undo(int cloexec_fd);
+
+/* Close the files a plan holds for the loader. */
+void exec_files_close(const int *fd, int n);
 
 /* Number of pointers in the application's NULL-terminated vector v,
  * read safely: -EFAULT like the kernel when it cannot be read. */

@@ -218,6 +218,9 @@ struct boot_info {
 	const char *filename;	/* the kernel's name for it: AT_EXECFN */
 	const char *comm;	/* what /proc/PID/comm shows */
 	unsigned int flags;	/* CSE_BOOT_COMM_FROM_FILE */
+	/* files opened for the exec, handed to the loader (include/cse/boot.h) */
+	const struct cse_boot_file *files;
+	int nfiles;
 };
 struct boot_undo {
 	int fd;			/* the agreed number */

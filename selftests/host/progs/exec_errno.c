@@ -20,6 +20,7 @@
  *   true, echo        copies of /bin/true and /bin/echo
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -85,6 +86,38 @@ struct exec_case {
 	int flags;
 };
 
+/*
+ * The fds open after a failed exec, as " fds N N ...": whatever the
+ * runtime opened for the exec (the program and its interpreter, handed
+ * to the loader) must be closed again, as natively nothing was opened.
+ */
+static void open_fds(char *out, size_t size)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	size_t n = 0;
+	int fds[64], k = 0;
+
+	out[0] = 0;
+	if (!d)
+		return;
+	while ((e = readdir(d)) && k < 64)
+		if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d))
+			fds[k++] = atoi(e->d_name);
+	closedir(d);
+	/* readdir's order is the kernel's: sort for the comparison */
+	for (int i = 1; i < k; i++)
+		for (int j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
+			int t = fds[j];
+
+			fds[j] = fds[j - 1];
+			fds[j - 1] = t;
+		}
+	n += (size_t)snprintf(out + n, size - n, ", fds");
+	for (int i = 0; i < k && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, " %d", fds[i]);
+}
+
 /* Run one case in a child; report how it ended, with its output. */
 static void run(const struct exec_case *c)
 {
@@ -107,7 +140,7 @@ static void run(const struct exec_case *c)
 		exit(2);
 	}
 	if (pid == 0) {
-		char line[64];
+		char line[64], fds[512];
 		long r;
 
 		alarm(5);
@@ -122,7 +155,8 @@ static void run(const struct exec_case *c)
 		else
 			r = sys_execveat(c->fd, "", argv, no_env, AT_EMPTY_PATH);
 		snprintf(line, sizeof(line), "errno %s", r < 0 ? ename(errno) : "none");
-		if (write(1, line, strlen(line)) < 0)
+		open_fds(fds, sizeof(fds));
+		if (write(1, line, strlen(line)) < 0 || write(1, fds, strlen(fds)) < 0)
 			_exit(3);
 		_exit(111);
 	}
