@@ -47,6 +47,7 @@
 #define LANDING_SIZE	(16 * 1024)
 #define MAX_POOLS	64
 #define TWO_GB		0x7fff0000L
+#define K_MADV_POPULATE_WRITE	23
 
 struct stub_pool {
 	uintptr_t base;
@@ -147,6 +148,8 @@ static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size
 			continue;
 		}
 		set[n].base = (uintptr_t)r;
+		/* header and first stubs: one call, not a fault */
+		rt_sys3(__NR_madvise, r, 4096, K_MADV_POPULATE_WRITE);
 		pool_header((uintptr_t)r);
 		set[n].used = 16;
 		__atomic_store_n(nset, n + 1, __ATOMIC_RELEASE);
@@ -186,6 +189,7 @@ static uintptr_t landing_slot(uintptr_t site, uintptr_t *base)
 		rt_sys2(__NR_munmap, r, LANDING_SIZE);
 		return 0;
 	}
+	rt_sys3(__NR_madvise, hint, 4096, K_MADV_POPULATE_WRITE);
 	pool_header(hint);
 	landing[nlanding].base = hint;
 	landing[nlanding].used = 16 + DYN_STUB_SIZE;
@@ -285,13 +289,35 @@ static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size
 #define BATCH_MAX	16	/* patches made under one mprotect pair */
 
 /*
- * Swap each patch's bytes for its jmp, with [page, page + len) briefly
- * writable: one mprotect pair for all of them.
+ * Make the n pages at pg[] private copies now, in one madvise per run of
+ * adjacent pages: the kernel copies them without a fault each (a fault
+ * is an exception round trip, expensive on a PVM guest), and a page
+ * prepare_site is about to read is not first mapped read-only and then
+ * copied again. The pages must be writable. pg is sorted in place.
+ * Failure (a kernel without MADV_POPULATE_WRITE) leaves it to faults.
  */
-void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
+void rewrite_populate(uintptr_t *pg, int n)
 {
-	if (rt_sys3(__NR_mprotect, page, len, 7) != 0)
-		return;
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && pg[j - 1] > pg[j]; j--) {
+			uintptr_t t = pg[j];
+
+			pg[j] = pg[j - 1];
+			pg[j - 1] = t;
+		}
+	for (int i = 0; i < n;) {
+		uintptr_t start = pg[i], end = start + 4096;
+
+		while (++i < n && pg[i] <= end)
+			if (pg[i] == end)
+				end += 4096;
+		rt_sys3(__NR_madvise, start, end - start, K_MADV_POPULATE_WRITE);
+	}
+}
+
+/* Swap each patch's bytes for its jmp; their pages are writable. */
+void write_patches(const struct site_patch *ps, int k)
+{
 	for (int i = 0; i < k; i++) {
 		uint8_t old[DYN_PATCH_MAX];
 		uint8_t *p = ps[i].at;
@@ -305,6 +331,27 @@ void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
 		    !memcmp(p, old, n))
 			memcpy(p, ps[i].jmp, n);
 	}
+}
+
+/*
+ * Swap each patch's bytes for its jmp, with [page, page + len) briefly
+ * writable: one mprotect pair for all of them, the pages written copied
+ * by one madvise rather than a fault each.
+ */
+void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
+{
+	uintptr_t pg[2 * BATCH_MAX];
+	int n = 0;
+
+	if (rt_sys3(__NR_mprotect, page, len, 7) != 0)
+		return;
+	for (int i = 0; i < k && n < 2 * BATCH_MAX; i++) {
+		pg[n++] = (uintptr_t)ps[i].at & ~4095ul;
+		if (ps[i].at2 && n < 2 * BATCH_MAX)
+			pg[n++] = (uintptr_t)ps[i].at2 & ~4095ul;
+	}
+	rewrite_populate(pg, n);
+	write_patches(ps, k);
 	rt_sys3(__NR_mprotect, page, len, 5);
 }
 

@@ -25,6 +25,10 @@ extern int rewrite_enabled;
 int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi, struct site_patch *p);
 /* The k patches made, [page, page + len) briefly writable. */
 void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len);
+/* The k patches made, their pages writable already. */
+void write_patches(const struct site_patch *ps, int k);
+/* The n (writable) pages at pg made private copies now; pg gets sorted. */
+void rewrite_populate(uintptr_t *pg, int n);
 int rewrite_try_lock(void);	/* 1: taken */
 void rewrite_unlock(void);
 
