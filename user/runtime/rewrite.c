@@ -71,9 +71,33 @@ void rewrite_note_threads(void)
 }
 static const char *off_reason = "off (--no-rewrite)";
 
+/*
+ * Sites seen trapping once, with their number + 1 (0: not stored yet). A
+ * site is patched on its second trap: most sites of a short process
+ * (loader, libc start-up, exit) trap exactly once, and patching one costs
+ * an mprotect pair, far more than a trap. Sites seen once on the page(s)
+ * of a site being patched are patched with it, under the same pair.
+ * Open addressing, insert only; a lost race only delays a patch. One
+ * page, site and number side by side: a start that traps at a dozen
+ * sites touches it once (each page touched is a page fault); a crowded
+ * table patches at the first trap. trapped_before: 0 first trap, 1 seen
+ * before, 2 crowded (not known: learned as a first trap, and patched).
+ */
+#define SEEN_BITS	8
+#define SEEN_SLOTS	(1 << SEEN_BITS)
+#define SEEN_PROBES	8
+static struct {
+	uintptr_t site;
+	long nr;
+} seen[SEEN_SLOTS] RT_LARGE __attribute__((aligned(4096)));
+
 void rewrite_init(int enabled)
 {
 	rewrite_enabled = enabled;
+	/* Every start traps (exit_group at least) and so writes the table
+	 * of sites seen: one call now rather than a page fault then. */
+	if (enabled)
+		rt_sys3(__NR_madvise, seen, sizeof(seen), K_MADV_POPULATE_WRITE);
 }
 
 /* The application switched on its own SUD: keep exact trap semantics. */
@@ -354,26 +378,6 @@ void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
 	write_patches(ps, k);
 	rt_sys3(__NR_mprotect, page, len, 5);
 }
-
-/*
- * Sites seen trapping once, with their number + 1 (0: not stored yet). A
- * site is patched on its second trap: most sites of a short process
- * (loader, libc start-up, exit) trap exactly once, and patching one costs
- * an mprotect pair, far more than a trap. Sites seen once on the page(s)
- * of a site being patched are patched with it, under the same pair.
- * Open addressing, insert only; a lost race only delays a patch. One
- * page, site and number side by side: a start that traps at a dozen
- * sites touches it once (each page touched is a page fault); a crowded
- * table patches at the first trap. trapped_before: 0 first trap, 1 seen
- * before, 2 crowded (not known: learned as a first trap, and patched).
- */
-#define SEEN_BITS	8
-#define SEEN_SLOTS	(1 << SEEN_BITS)
-#define SEEN_PROBES	8
-static struct {
-	uintptr_t site;
-	long nr;
-} seen[SEEN_SLOTS] RT_LARGE __attribute__((aligned(4096)));
 
 static int trapped_before(uintptr_t site, long nr)
 {
