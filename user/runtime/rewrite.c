@@ -348,7 +348,7 @@ void write_patches(const struct site_patch *ps, int k)
 		size_t n = ps[i].n;
 
 		if (ps[i].at2)
-			memcpy(ps[i].at2, ps[i].jmp2, SITE_PATCH_LEN);
+			memcpy(ps[i].at2, ps[i].jmp2, ps[i].n2);
 		memcpy(old, p, n);
 		/* Alone in this memory: nobody can see a half-written jmp. */
 		if (patch_atomic(p, old, ps[i].jmp, n) && !shared_memory_threads &&
@@ -442,6 +442,58 @@ static int prepare_pad(uintptr_t site, uintptr_t lo, uintptr_t hi, struct site_p
 	p->at = at;
 	p->n = 2;
 	p->at2 = (uint8_t *)pad;
+	p->n2 = SITE_PATCH_LEN;
+	return 0;
+}
+
+/* Set while patch_learned prepares sites of text mapped just now,
+ * which nothing has run yet (rewrite lock held). */
+static int fresh_text;
+
+int prepare_fresh_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi, struct site_patch *p)
+{
+	int r;
+
+	fresh_text = 1;
+	r = prepare_site(site, nr, lo, hi, p);
+	fresh_text = 0;
+	return r;
+}
+
+/*
+ * The same through the padding before the entry (__read_nocancel's
+ * shape, rewrite_emit.h): every byte read on the xor's page (r-x, the
+ * syscall trapped there) or in [lo, hi). Its padding is written with a
+ * plain copy, ahead of the xor's jmp: only while no other thread can
+ * run this text (at load, or a process that never shared its memory).
+ */
+static int prepare_pad_before(uintptr_t site, uintptr_t lo, uintptr_t hi, struct site_patch *p)
+{
+	uintptr_t entry = site - 4, stub;
+	struct stub_pool *pool;
+	uint8_t jmp_pad[SITE_PATCH_LEN];
+	int len;
+
+	if (shared_memory_threads && !fresh_text)
+		return -1;
+	if (lo ? site - PADB_BEFORE < lo || site + PADB_AFTER > hi
+	       : (entry & 4095) < PADB_BEFORE)
+		return -1;
+	len = rewrite_match_pad_before((const uint8_t *)site - PADB_BEFORE, site);
+	if (!len)
+		return -1;
+	pool = pool_near(gpools, &ngpools, GAP_STUB_SIZE, site);
+	if (!pool)
+		return -1;
+	stub = pool->base + pool->used;
+	rewrite_emit_pad_stub((uint8_t *)stub, stub, pool->base, site);
+	pool->used += GAP_STUB_SIZE;
+	rewrite_emit_pad_jmps(p->jmp, jmp_pad, site, entry - SITE_PATCH_LEN, stub);
+	rewrite_emit_pad_before(p->jmp2, len, site, stub);
+	p->at = (uint8_t *)entry;
+	p->n = 2;
+	p->at2 = (uint8_t *)entry - len;
+	p->n2 = (size_t)len;
 	return 0;
 }
 
@@ -465,6 +517,8 @@ int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi, struct sit
 	p->at2 = NULL;
 	if (nr == 0 && pad_site(site, lo, hi))
 		return prepare_pad(site, lo, hi, p);
+	if (nr == 0 && !prepare_pad_before(site, lo, hi, p))
+		return 0;
 	if (rewrite_match((const uint8_t *)site - SITE_SPAN - 1, nr))
 		;
 	else if (rewrite_match_dyn5((const uint8_t *)site - 8))
@@ -561,8 +615,7 @@ void rewrite_site(uintptr_t site, long nr)
 	if (prepare_site(site, nr, 0, 0, &ps[0]))
 		goto out;
 	page = (uintptr_t)ps[0].at & ~4095ul;
-	end = ((uintptr_t)(ps[0].at2 ? ps[0].at2 + SITE_PATCH_LEN : ps[0].at + ps[0].n) + 4095) &
-	      ~4095ul;
+	end = (patch_end(&ps[0]) + 4095) & ~4095ul;
 	k = 1 + gather_seen(page, end, site, ps + 1, BATCH_MAX - 1);
 	patch_sites(ps, k, page, end - page);
 out:

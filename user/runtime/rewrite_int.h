@@ -7,14 +7,23 @@
 #include "rewrite_emit.h"
 
 /* One site's patch: n bytes at `at` become jmp; for a pad site, first
- * the padding at at2 (never executed) becomes jmp2. */
+ * the n2 bytes of padding at at2 (never executed) become jmp2. */
 struct site_patch {
 	uint8_t *at;
 	size_t n;
 	uint8_t jmp[DYN_PATCH_MAX];
 	uint8_t *at2;
-	uint8_t jmp2[SITE_PATCH_LEN];
+	size_t n2;
+	uint8_t jmp2[PADB_MAX];
 };
+
+/* The end of the bytes p changes. */
+static inline uintptr_t patch_end(const struct site_patch *p)
+{
+	uintptr_t e = (uintptr_t)p->at + p->n, e2 = (uintptr_t)p->at2 + p->n2;
+
+	return p->at2 && e2 > e ? e2 : e;
+}
 
 extern int rewrite_enabled;
 /*
@@ -23,6 +32,9 @@ extern int rewrite_enabled;
  * pages known to be r-x. 0 on success; with the rewrite lock held.
  */
 int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi, struct site_patch *p);
+/* The same for text mapped just now, which no thread has run yet. */
+int prepare_fresh_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi,
+		       struct site_patch *p);
 /* The k patches made, [page, page + len) briefly writable. */
 void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len);
 /* The k patches made, their pages writable already. */

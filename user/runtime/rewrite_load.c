@@ -81,8 +81,9 @@ static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct lea
 		rewrite_populate(pg, m);
 		/* [first, last) as the batch's bounds: no patch outside them */
 		for (int j = 0; j < m; j++)
-			if (!prepare_site(bias + (uint32_t)site[want[j]],
-					  (long)(site[want[j]] >> 32 & 0xffff), first, last, &ps[k]))
+			if (!prepare_fresh_site(bias + (uint32_t)site[want[j]],
+						(long)(site[want[j]] >> 32 & 0xffff), first, last,
+						&ps[k]))
 				k++;
 		write_patches(ps, k);
 		rt_sys3(__NR_mprotect, first, last - first, 5);
