@@ -26,6 +26,9 @@ static inline uintptr_t patch_end(const struct site_patch *p)
 }
 
 extern int rewrite_enabled;
+/* A CLONE_VM sibling may execute code we patch: atomic patches only. */
+extern volatile int shared_memory_threads;
+#define BATCH_MAX	16	/* patches made under one mprotect pair */
 /*
  * The stub for the syscall ending at site and the jmp that reaches it,
  * when the site has a shape we patch; with lo != 0, only inside [lo, hi),
