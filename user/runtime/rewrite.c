@@ -392,6 +392,42 @@ static int prepare_pad_before(uintptr_t site, uintptr_t lo, uintptr_t hi, struct
 	return 0;
 }
 
+/* The destination of the jmp (e9 rel32 or eb rel8) at a, or 0. */
+static uintptr_t jmp_dest(const uint8_t *a)
+{
+	int32_t rel;
+
+	if (a[0] == 0xeb)
+		return (uintptr_t)a + 2 + (uintptr_t)(long)(int8_t)a[1];
+	if (a[0] != 0xe9)
+		return 0;
+	memcpy(&rel, a + 1, 4);
+	return (uintptr_t)a + 5 + (uintptr_t)(long)rel;
+}
+
+/* 1 when the code before the syscall is one of our patches: a jmp into
+ * a pool at site - 7 (a plain or dyn5 patch) or ending at site (a
+ * register-number one), or the pad shapes' jmp rel8 at site - 4 to a jmp
+ * into a pool. A trap there comes from a branch to the syscall itself;
+ * the jmp's bytes, the padding's before the entry most of all, must not
+ * be read as the site's code (a rel32 can look like mov $imm32,%ecx).
+ * Only bytes in [lo, hi), or on site - 2's page, are read. */
+static int patched_already(uintptr_t site, uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t stub, from = lo ? lo : (site - 2) & ~4095ul, d;
+	uintptr_t to = lo ? hi : from + 4096;
+
+	if (site - 9 < from)
+		return 0;
+	if (rewrite_stub_of(jmp_dest((const uint8_t *)site - 7), &stub) >= 0 ||
+	    rewrite_stub_of(jmp_dest((const uint8_t *)site - 5), &stub) >= 0)
+		return 1;
+	d = jmp_dest((const uint8_t *)site - 4);
+	if (((const uint8_t *)site)[-4] != 0xeb || d < from || d + 5 > to)
+		return 0;
+	return rewrite_stub_of(jmp_dest((const uint8_t *)d), &stub) >= 0;
+}
+
 /*
  * The stub for the syscall ending at site and the jmp that reaches it,
  * when the site has a shape we patch. A site of a batch (lo != 0) must
@@ -409,6 +445,8 @@ int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi, struct sit
 
 	if (lo && (site < lo + 8 || site > hi))
 		return -1;	/* the shapes below read from site - 8 on */
+	if (patched_already(site, lo, hi))
+		return -1;
 	p->at2 = NULL;
 	if (nr == 0 && pad_site(site, lo, hi))
 		return prepare_pad(site, lo, hi, p);
