@@ -47,6 +47,7 @@
 #define LANDING_SIZE	(16 * 1024)
 #define MAX_POOLS	64
 #define TWO_GB		0x7fff0000L
+#define K_MADV_POPULATE_WRITE	23
 
 struct stub_pool {
 	uintptr_t base;
@@ -61,7 +62,7 @@ static struct stub_pool gpools[MAX_POOLS];	/* gap stubs (GAP_STUB_SIZE) */
 static int ngpools;
 static int rewrite_lock;
 int rewrite_enabled;
-static volatile int shared_memory_threads;	/* set once, never cleared */
+volatile int shared_memory_threads;	/* set once, never cleared */
 
 /* A CLONE_VM sibling may now execute code we patch (vfork parents sleep). */
 void rewrite_note_threads(void)
@@ -70,9 +71,33 @@ void rewrite_note_threads(void)
 }
 static const char *off_reason = "off (--no-rewrite)";
 
+/*
+ * Sites seen trapping once, with their number + 1 (0: not stored yet). A
+ * site is patched on its second trap: most sites of a short process
+ * (loader, libc start-up, exit) trap exactly once, and patching one costs
+ * an mprotect pair, far more than a trap. Sites seen once on the page(s)
+ * of a site being patched are patched with it, under the same pair.
+ * Open addressing, insert only; a lost race only delays a patch. One
+ * page, site and number side by side: a start that traps at a dozen
+ * sites touches it once (each page touched is a page fault); a crowded
+ * table patches at the first trap. trapped_before: 0 first trap, 1 seen
+ * before, 2 crowded (not known: learned as a first trap, and patched).
+ */
+#define SEEN_BITS	8
+#define SEEN_SLOTS	(1 << SEEN_BITS)
+#define SEEN_PROBES	8
+static struct {
+	uintptr_t site;
+	long nr;
+} seen[SEEN_SLOTS] RT_LARGE __attribute__((aligned(4096)));
+
 void rewrite_init(int enabled)
 {
 	rewrite_enabled = enabled;
+	/* Every start traps (exit_group at least) and so writes the table
+	 * of sites seen: one call now rather than a page fault then. */
+	if (enabled)
+		rt_sys3(__NR_madvise, seen, sizeof(seen), K_MADV_POPULATE_WRITE);
 }
 
 /* The application switched on its own SUD: keep exact trap semantics. */
@@ -147,6 +172,8 @@ static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size
 			continue;
 		}
 		set[n].base = (uintptr_t)r;
+		/* header and first stubs: one call, not a fault */
+		rt_sys3(__NR_madvise, r, 4096, K_MADV_POPULATE_WRITE);
 		pool_header((uintptr_t)r);
 		set[n].used = 16;
 		__atomic_store_n(nset, n + 1, __ATOMIC_RELEASE);
@@ -186,6 +213,7 @@ static uintptr_t landing_slot(uintptr_t site, uintptr_t *base)
 		rt_sys2(__NR_munmap, r, LANDING_SIZE);
 		return 0;
 	}
+	rt_sys3(__NR_madvise, hint, 4096, K_MADV_POPULATE_WRITE);
 	pool_header(hint);
 	landing[nlanding].base = hint;
 	landing[nlanding].used = 16 + DYN_STUB_SIZE;
@@ -245,88 +273,6 @@ static uintptr_t emit_stub(struct stub_pool *pool, uintptr_t site, uint32_t nr)
 	return stub;
 }
 
-/* Atomically replace len bytes at p if they still hold old. */
-static int patch_atomic(uint8_t *p, const uint8_t *old, const uint8_t *new, size_t len)
-{
-	uintptr_t a = (uintptr_t)p;
-
-	if ((a & 7) + len <= 8) {
-		uint64_t *w = (uint64_t *)(a & ~7ul), expect = *w, want;
-
-		if (memcmp(p, old, len))
-			return -1;
-		want = expect;
-		memcpy((uint8_t *)&want + (a & 7), new, len);
-		return __atomic_compare_exchange_n(w, &expect, want, 0,
-						   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) ? 0 : -1;
-	}
-	if ((a & 15) + len <= 16) {
-		uint64_t *w = (uint64_t *)(a & ~15ul);
-		uint64_t lo = w[0], hi = w[1], nlo, nhi;
-		uint8_t blk[16];
-		unsigned char ok;
-
-		if (memcmp(p, old, len))
-			return -1;
-		memcpy(blk, &lo, 8);
-		memcpy(blk + 8, &hi, 8);
-		memcpy(blk + (a & 15), new, len);
-		memcpy(&nlo, blk, 8);
-		memcpy(&nhi, blk + 8, 8);
-		__asm__ volatile("lock cmpxchg16b %1\n\tsetz %0"
-				 : "=q"(ok), "+m"(*(__int128 *)w), "+a"(lo), "+d"(hi)
-				 : "b"(nlo), "c"(nhi)
-				 : "memory", "cc");
-		return ok ? 0 : -1;
-	}
-	return -1;
-}
-
-#define BATCH_MAX	16	/* patches made under one mprotect pair */
-
-/*
- * Swap each patch's bytes for its jmp, with [page, page + len) briefly
- * writable: one mprotect pair for all of them.
- */
-void patch_sites(const struct site_patch *ps, int k, uintptr_t page, size_t len)
-{
-	if (rt_sys3(__NR_mprotect, page, len, 7) != 0)
-		return;
-	for (int i = 0; i < k; i++) {
-		uint8_t old[DYN_PATCH_MAX];
-		uint8_t *p = ps[i].at;
-		size_t n = ps[i].n;
-
-		if (ps[i].at2)
-			memcpy(ps[i].at2, ps[i].jmp2, SITE_PATCH_LEN);
-		memcpy(old, p, n);
-		/* Alone in this memory: nobody can see a half-written jmp. */
-		if (patch_atomic(p, old, ps[i].jmp, n) && !shared_memory_threads &&
-		    !memcmp(p, old, n))
-			memcpy(p, ps[i].jmp, n);
-	}
-	rt_sys3(__NR_mprotect, page, len, 5);
-}
-
-/*
- * Sites seen trapping once, with their number + 1 (0: not stored yet). A
- * site is patched on its second trap: most sites of a short process
- * (loader, libc start-up, exit) trap exactly once, and patching one costs
- * an mprotect pair, far more than a trap. Sites seen once on the page(s)
- * of a site being patched are patched with it, under the same pair.
- * Open addressing, insert only; a lost race only delays a patch. One
- * page, site and number side by side: a start that traps at a dozen
- * sites touches it once (each page touched is a page fault); a crowded
- * table patches at the first trap. trapped_before: 0 first trap, 1 seen
- * before, 2 crowded (not known: learned as a first trap, and patched).
- */
-#define SEEN_BITS	8
-#define SEEN_SLOTS	(1 << SEEN_BITS)
-#define SEEN_PROBES	8
-static struct {
-	uintptr_t site;
-	long nr;
-} seen[SEEN_SLOTS] RT_LARGE __attribute__((aligned(4096)));
 
 static int trapped_before(uintptr_t site, long nr)
 {
@@ -391,7 +337,95 @@ static int prepare_pad(uintptr_t site, uintptr_t lo, uintptr_t hi, struct site_p
 	p->at = at;
 	p->n = 2;
 	p->at2 = (uint8_t *)pad;
+	p->n2 = SITE_PATCH_LEN;
 	return 0;
+}
+
+/* Set while patch_learned prepares sites of text mapped just now,
+ * which nothing has run yet (rewrite lock held). */
+static int fresh_text;
+
+int prepare_fresh_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi, struct site_patch *p)
+{
+	int r;
+
+	fresh_text = 1;
+	r = prepare_site(site, nr, lo, hi, p);
+	fresh_text = 0;
+	return r;
+}
+
+/*
+ * The same through the padding before the entry (__read_nocancel's
+ * shape, rewrite_emit.h): every byte read on the xor's page (r-x, the
+ * syscall trapped there) or in [lo, hi). Its padding is written with a
+ * plain copy, ahead of the xor's jmp: only while no other thread can
+ * run this text (at load, or a process that never shared its memory).
+ */
+static int prepare_pad_before(uintptr_t site, uintptr_t lo, uintptr_t hi, struct site_patch *p)
+{
+	uintptr_t entry = site - 4, stub;
+	struct stub_pool *pool;
+	uint8_t jmp_pad[SITE_PATCH_LEN];
+	int len;
+
+	if (shared_memory_threads && !fresh_text)
+		return -1;
+	if (lo ? site - PADB_BEFORE < lo || site + PADB_AFTER > hi
+	       : (entry & 4095) < PADB_BEFORE)
+		return -1;
+	len = rewrite_match_pad_before((const uint8_t *)site - PADB_BEFORE, site);
+	if (!len)
+		return -1;
+	pool = pool_near(gpools, &ngpools, GAP_STUB_SIZE, site);
+	if (!pool)
+		return -1;
+	stub = pool->base + pool->used;
+	rewrite_emit_pad_stub((uint8_t *)stub, stub, pool->base, site);
+	pool->used += GAP_STUB_SIZE;
+	rewrite_emit_pad_jmps(p->jmp, jmp_pad, site, entry - SITE_PATCH_LEN, stub);
+	rewrite_emit_pad_before(p->jmp2, len, site, stub);
+	p->at = (uint8_t *)entry;
+	p->n = 2;
+	p->at2 = (uint8_t *)entry - len;
+	p->n2 = (size_t)len;
+	return 0;
+}
+
+/* The destination of the jmp (e9 rel32 or eb rel8) at a, or 0. */
+static uintptr_t jmp_dest(const uint8_t *a)
+{
+	int32_t rel;
+
+	if (a[0] == 0xeb)
+		return (uintptr_t)a + 2 + (uintptr_t)(long)(int8_t)a[1];
+	if (a[0] != 0xe9)
+		return 0;
+	memcpy(&rel, a + 1, 4);
+	return (uintptr_t)a + 5 + (uintptr_t)(long)rel;
+}
+
+/* 1 when the code before the syscall is one of our patches: a jmp into
+ * a pool at site - 7 (a plain or dyn5 patch) or ending at site (a
+ * register-number one), or the pad shapes' jmp rel8 at site - 4 to a jmp
+ * into a pool. A trap there comes from a branch to the syscall itself;
+ * the jmp's bytes, the padding's before the entry most of all, must not
+ * be read as the site's code (a rel32 can look like mov $imm32,%ecx).
+ * Only bytes in [lo, hi), or on site - 2's page, are read. */
+static int patched_already(uintptr_t site, uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t stub, from = lo ? lo : (site - 2) & ~4095ul, d;
+	uintptr_t to = lo ? hi : from + 4096;
+
+	if (site - 9 < from)
+		return 0;
+	if (rewrite_stub_of(jmp_dest((const uint8_t *)site - 7), &stub) >= 0 ||
+	    rewrite_stub_of(jmp_dest((const uint8_t *)site - 5), &stub) >= 0)
+		return 1;
+	d = jmp_dest((const uint8_t *)site - 4);
+	if (((const uint8_t *)site)[-4] != 0xeb || d < from || d + 5 > to)
+		return 0;
+	return rewrite_stub_of(jmp_dest((const uint8_t *)d), &stub) >= 0;
 }
 
 /*
@@ -411,9 +445,13 @@ int prepare_site(uintptr_t site, long nr, uintptr_t lo, uintptr_t hi, struct sit
 
 	if (lo && (site < lo + 8 || site > hi))
 		return -1;	/* the shapes below read from site - 8 on */
+	if (patched_already(site, lo, hi))
+		return -1;
 	p->at2 = NULL;
 	if (nr == 0 && pad_site(site, lo, hi))
 		return prepare_pad(site, lo, hi, p);
+	if (nr == 0 && !prepare_pad_before(site, lo, hi, p))
+		return 0;
 	if (rewrite_match((const uint8_t *)site - SITE_SPAN - 1, nr))
 		;
 	else if (rewrite_match_dyn5((const uint8_t *)site - 8))
@@ -510,8 +548,7 @@ void rewrite_site(uintptr_t site, long nr)
 	if (prepare_site(site, nr, 0, 0, &ps[0]))
 		goto out;
 	page = (uintptr_t)ps[0].at & ~4095ul;
-	end = ((uintptr_t)(ps[0].at2 ? ps[0].at2 + SITE_PATCH_LEN : ps[0].at + ps[0].n) + 4095) &
-	      ~4095ul;
+	end = (patch_end(&ps[0]) + 4095) & ~4095ul;
 	k = 1 + gather_seen(page, end, site, ps + 1, BATCH_MAX - 1);
 	patch_sites(ps, k, page, end - page);
 out:

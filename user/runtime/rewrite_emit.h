@@ -154,6 +154,29 @@ int rewrite_match_dyn5(const uint8_t bytes[8]);
  * address after the syscall). The padding's offset from site (9), or 0. */
 int rewrite_match_pad(const uint8_t *b, uintptr_t site);
 
+/*
+ * glibc's __read_nocancel (ld.so's and libc's, every version since 2.26):
+ * the same xor; syscall; cmp; ja; ret at a 16-byte aligned entry, but
+ * ja's target right after 3 bytes of nops: no room for a jmp there. The
+ * padding before the entry is used instead, the previous function's
+ * tail after its last instruction (ret, jmp, call __stack_chk_fail,
+ * ud2, int3): whole assembler nops from there exactly to the entry, 5
+ * to 15 bytes. They become 90s then `jmp stub`, the xor a jmp rel8 back
+ * to that jmp: a fall through the padding into the entry (none, the
+ * instruction before transfers) would still replay the xor and reach
+ * the syscall's continuation, as before. Same stub as the pad shape.
+ */
+#define PADB_MAX	15	/* bytes of padding at most before an entry */
+#define PADB_BEFORE	24	/* bytes examined before the site: 4 + 15 + 5 */
+#define PADB_AFTER	9	/* and from the site on: cmp, ja, ret */
+
+/* b: the PADB_BEFORE + PADB_AFTER bytes from site - PADB_BEFORE. The
+ * padding's length (5..PADB_MAX, it starts at site - 4 - length), or 0. */
+int rewrite_match_pad_before(const uint8_t *b, uintptr_t site);
+
+/* The bytes for the padding (len of them): 90s, then jmp stub. */
+void rewrite_emit_pad_before(uint8_t *out, int len, uintptr_t site, uintptr_t stub);
+
 void rewrite_emit_pad_stub(uint8_t out[GAP_STUB_SIZE], uintptr_t stub,
 			   uintptr_t pool_base, uintptr_t site);
 

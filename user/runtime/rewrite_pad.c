@@ -74,6 +74,61 @@ int rewrite_match_pad(const uint8_t *b, uintptr_t site)
 	return site + (uintptr_t)off == end ? 9 : 0;
 }
 
+/* 1 when the instruction ending at b (its bytes before b examined, at
+ * least 5) transfers control unconditionally: ret, int3, jmp rel8, ud2,
+ * jmp rel32, call rel32 (before padding: a call that does not return). */
+static int ends_transfer(const uint8_t *b)
+{
+	return b[-1] == 0xc3 || b[-1] == 0xcc || b[-2] == 0xeb ||
+	       (b[-2] == 0x0f && b[-1] == 0x0b) || b[-5] == 0xe9 || b[-5] == 0xe8;
+}
+
+int rewrite_match_pad_before(const uint8_t *b, uintptr_t site)
+{
+	static const uint8_t body[13] = {
+		0x31, 0xc0, 0x0f, 0x05, 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff, 0x77, 0x00, 0xc3,
+	};
+	const uint8_t *entry = b + PADB_BEFORE - 4;
+
+	if ((site - 4) & 15)
+		return 0;	/* not an entry the assembler aligned */
+	for (int i = 0; i < 13; i++)
+		if (i != 11 && entry[i] != body[i])
+			return 0;
+	if (entry[11] >= 0x80)
+		return 0;	/* ja backwards, maybe into the padding */
+	/* the longest padding that is whole nops from a transfer's end */
+	for (int len = PADB_MAX; len >= SITE_PATCH_LEN; len--) {
+		const uint8_t *start = entry - len;
+		int off = 0;
+
+		if (!ends_transfer(start))
+			continue;
+		while (off < len) {
+			int l = nop_len(start + off, len - off);
+
+			if (!l)
+				break;
+			off += l;
+		}
+		if (off == len)
+			return len;
+	}
+	return 0;
+}
+
+void rewrite_emit_pad_before(uint8_t *out, int len, uintptr_t site, uintptr_t stub)
+{
+	uintptr_t jmp = site - 4 - SITE_PATCH_LEN;
+
+	for (int i = 0; i < len - SITE_PATCH_LEN; i++)
+		out[i] = 0x90;
+	out += len - SITE_PATCH_LEN;
+	/* e9 <rel32>                jmp stub               (the padding's end) */
+	out[0] = 0xe9;
+	pad_put32(out + 1, (int32_t)((long)stub - (long)(jmp + SITE_PATCH_LEN)));
+}
+
 void rewrite_emit_pad_stub(uint8_t s[GAP_STUB_SIZE], uintptr_t stub, uintptr_t pool_base,
 			   uintptr_t site)
 {

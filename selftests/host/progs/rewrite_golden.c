@@ -347,6 +347,64 @@ static void check_pad(void)
 	check("pad: jmp to the stub in the padding", pad, want_pad, SITE_PATCH_LEN);
 }
 
+static void check_pad_before(void)
+{
+	/* __read_nocancel of glibc 2.36's ld.so (0x20b70) and libc
+	 * (0xfd100): the padding before the entry follows a ret (10 bytes,
+	 * cs nopw) or a call to __stack_chk_fail (8 bytes, nopl). */
+	static const uint8_t ldso[PADB_BEFORE + PADB_AFTER] = {
+		0x40, 0x37, 0x01, 0x00, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xc3, 0x66, 0x2e,
+		0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc0, 0x0f, 0x05,
+		0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff, 0x77, 0x04, 0xc3,
+	};
+	static const uint8_t libc[PADB_BEFORE + PADB_AFTER] = {
+		0xb8, 0xff, 0xff, 0xff, 0xff, 0xeb, 0xab, 0xe8, 0xe8, 0xb0, 0x01, 0x00,
+		0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc0, 0x0f, 0x05,
+		0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff, 0x77, 0x04, 0xc3,
+	};
+	const uintptr_t site = 0x7f0000020b74, pool = 0x7f0000200000, stub = pool + 16;
+	/* 5 nops, then jmp stub from site - 9: rel32 = stub - (site - 4) */
+	static const uint8_t want_pad[10] = {
+		0x90, 0x90, 0x90, 0x90, 0x90, 0xe9, 0xa0, 0xf4, 0x1d, 0x00,
+	};
+	static const uint8_t want_at[2] = { 0xeb, 0xf9 };	/* jmp site - 9 */
+	uint8_t b[PADB_BEFORE + PADB_AFTER], pad[10], at[2], jmp[SITE_PATCH_LEN];
+
+	check_int("pad before: ld.so's __read_nocancel (after a ret)",
+		  rewrite_match_pad_before(ldso, site), 10);
+	check_int("pad before: libc's __read_nocancel (after a call)",
+		  rewrite_match_pad_before(libc, 0x7f00000fd104), 8);
+	check_int("pad before: an entry not 16-byte aligned stays on SUD",
+		  rewrite_match_pad_before(ldso, site + 1), 0);
+	memcpy(b, ldso, sizeof(b));
+	b[30] = 0x80;
+	check_int("pad before: ja backwards stays on SUD", rewrite_match_pad_before(b, site), 0);
+	memcpy(b, ldso, sizeof(b));
+	b[9] = 0x5d;
+	check_int("pad before: no transfer before the padding stays on SUD",
+		  rewrite_match_pad_before(b, site), 0);
+	memcpy(b, ldso, sizeof(b));
+	b[17] = 0x01;
+	check_int("pad before: a nop with a non-zero displacement stays on SUD",
+		  rewrite_match_pad_before(b, site), 0);
+	memcpy(b, ldso, sizeof(b));
+	b[28] = 0x0f;
+	check_int("pad before: another cmp stays on SUD", rewrite_match_pad_before(b, site), 0);
+	memcpy(b, ldso, sizeof(b));
+	/* ret, then 4 bytes of nopl: too few for a jmp rel32 */
+	memcpy(b + 9, "\x48\x89\xc7\x48\x89\xc6\xc3\x0f\x1f\x40\x00", 11);
+	check_int("pad before: 4 bytes of padding are too few",
+		  rewrite_match_pad_before(b, site), 0);
+	memcpy(b + 9, "\x48\x89\xc7\x48\x89\xc3\x90\x0f\x1f\x40\x00", 11);
+	check_int("pad before: c3 as a ModRM byte, nop, nopl (5): a fall through stays equivalent",
+		  rewrite_match_pad_before(b, site), 5);
+	rewrite_emit_pad_before(pad, 10, site, stub);
+	check("pad before: the padding becomes nops and jmp stub", pad, want_pad, 10);
+	rewrite_emit_pad_jmps(at, jmp, site, site - 9, stub);
+	check("pad before: jmp rel8 back from the xor", at, want_at, 2);
+	check("pad before: the same jmp as the padding's end", jmp, want_pad + 5, SITE_PATCH_LEN);
+}
+
 int main(void)
 {
 	/* A pool at 0x7f0000100000, its first stub at +16, a site in libc
@@ -390,6 +448,7 @@ int main(void)
 	check_reg_shapes();
 	check_gap();
 	check_pad();
+	check_pad_before();
 	check_int("matcher: mov $nr,%eax; syscall", rewrite_match(good, 0x6e), 1);
 	check_int("matcher: other number", rewrite_match(good, 0x27), 0);
 	check_int("matcher: REX prefix (mov to r8d)", rewrite_match(rex, 0x6e), 0);
