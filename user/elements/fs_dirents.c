@@ -286,6 +286,9 @@ long dir_getdents(struct cse_call *call)
 	int fd = (int)call->args[0];
 	size_t count = (size_t)call->args[2];
 
+	/* Not the layers' (/proc/self/fd: the core hides the runtime's fds). */
+	if (fs_layer_fd_outside && fs_layer_fd_outside(fd))
+		return -K_ENOSYS;
 	if (fs_layer_fd_upper_only && fs_layer_fd_upper_only(fd))
 		return upper_listing(call);
 	return merged_listing(call, fd, count);

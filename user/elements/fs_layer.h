@@ -91,6 +91,9 @@ extern int (*fs_layer_fd_not_lower)(int fd);
 /* 1 when fd was opened on a path fs_layer_find found upper-only (*only):
  * a directory whose listing has no lower names (NULL: not asked). */
 extern int (*fs_layer_fd_upper_only)(int fd);
+/* 1 when fd was opened outside the root layer (a bind, --tmpfs, /proc,
+ * /sys, /dev): nothing of the layers there (NULL: not asked). */
+extern int (*fs_layer_fd_outside)(int fd);
 /* Directory fd is listed by call (the view may remember its paths). */
 extern void (*fs_layer_fd_listing)(struct cse_call *call, int fd);
 /* The layers found that directory fd (used by the call in hand) is REL
