@@ -50,6 +50,18 @@ static int user_address(uintptr_t a)
 	return a >= PAGE_SIZE && a < (1ul << 47);
 }
 
+/*
+ * p is "" on a page read before (no system call, no fault): the kernel
+ * looks nothing up for it (fstat as newfstatat(fd, "", AT_EMPTY_PATH)).
+ * 0 when not known: the caller takes the general path.
+ */
+RT_HOT int pathstage_known_empty(const char *p)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return user_address(a) && is_known(a >> PAGE_SHIFT) && !*(const volatile char *)p;
+}
+
 RT_HOT long pathstage_copy_path(char *dst, const char *src)
 {
 	uintptr_t a = (uintptr_t)src;

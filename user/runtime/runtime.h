@@ -161,6 +161,7 @@ long pathstage_post(struct cse_call *c, struct path_call *pc, long ret);
 int pathstage_redirect(struct cse_call *c, const struct sys_info *info,
 		       struct path_call *pc);
 long pathstage_copy_path(char *dst, const char *src);
+int pathstage_known_empty(const char *p);
 #define PROC_NONE	0
 #define PROC_MAPS	1
 #define PROC_MOUNTINFO	2
