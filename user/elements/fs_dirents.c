@@ -241,14 +241,19 @@ static long upper_listing(struct cse_call *call)
 {
 	int fd = (int)call->args[0];
 	char *buf = (char *)call->args[1];
+	int listed = 0;
 	long n;
 
-	if (fs_layer_fd_listing)
-		fs_layer_fd_listing(call, fd);	/* its paths, for the view */
 	for (;;) {
 		size_t used = 0;
 
 		n = lay_sys(__NR_getdents64, fd, buf, call->args[2], 0, 0, 0);
+		/* Its paths, for the view: fd is open (the kernel just listed
+		 * it), which spares the descriptor table's check. */
+		if (n >= 0 && !listed && fs_layer_fd_listing) {
+			fs_layer_fd_listing(call, fd);
+			listed = 1;
+		}
 		if (n <= 0)
 			return n;
 		for (long off = 0; off < n;) {

@@ -529,8 +529,8 @@ static void note_recent(int fd, int dirfd, const char *p, uint64_t marks)
 	__atomic_store_n(&recent[k].busy, 0, __ATOMIC_RELEASE);
 }
 
-/* Directory fd is being listed (call c): remember its paths from its
- * open, when that was one of the last few. */
+/* Directory fd was just listed (call c; it is open): remember its
+ * paths from its open, when that was one of the last few. */
 static void listing(struct cse_call *c, int fd)
 {
 	uint64_t v;
@@ -550,7 +550,7 @@ static void listing(struct cse_call *c, int fd)
 		dirfd = recent[k].dirfd;
 		if (recent[k].value == v && recent[k].fd == fd &&
 		    (dirfd == K_AT_FDCWD || fs_svc->fd_get(fs_elem, dirfd) == recent[k].dirval))
-			remember_dir(c, fd, dirfd, recent[k].p, v & (FDV_NOT_LOWER | FDV_UPPER_ONLY), 0);
+			remember_dir(c, fd, dirfd, recent[k].p, v & (FDV_NOT_LOWER | FDV_UPPER_ONLY), 1);
 		recent[k].value = 0;
 		__atomic_store_n(&recent[k].busy, 0, __ATOMIC_RELEASE);
 		return;

@@ -169,6 +169,8 @@ int pathstage_known_empty(const char *p);
 int pathstage_proc_fd_kind(long fd);
 long pathstage_proc_serve(long fd, int kind, long open_flags, char *work);
 void pathstage_forget_memory(void);
+void pathstage_brk_pre(uintptr_t addr);
+void pathstage_brk_post(long ret);
 
 /* report.c: per-element call counters for cse.ko, process membership */
 void report_count(int element);
