@@ -29,6 +29,9 @@
 #   ls -l      ls -l /proc/self/fd
 #
 #   ls -l (sh) the same, ls started by an exec inside the application
+# Variants: pass-through, --no-rewrite, every element, --trace-log, and
+# fs (--overlay with the work directory bound: a path stage and an
+# element tracking descriptors).
 #
 # Env: TOP, CSE_RUN, HT (from selftests/host/run); FD_RACE_RUNS (20).
 set -u
@@ -58,13 +61,16 @@ else
 	exit 0
 fi
 
-VARIANTS=(pass norw all tracelog)
+VARIANTS=(pass norw all tracelog fs)
 variant_args() { # VARIANT: cse-run arguments
 	case $1 in
 	pass) echo "--" ;;
 	norw) echo "--no-rewrite --" ;;
 	all) echo "${CSE_ALL_ELEMENTS[*]} --" ;;
 	tracelog) echo "--trace-log=$W/trace.log --" ;;
+	# the path stage and the fs element's descriptor table (its light
+	# paths for fstat and close); the program's file in a bind
+	fs) mkdir -p "$W/upper" && echo "--overlay $W/upper --bind $W:$W --" ;;
 	esac
 }
 

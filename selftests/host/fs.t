@@ -349,6 +349,25 @@ fd2 = os.dup(fd); os.close(fd)
 print(os.stat("s/../s/f", dir_fd=fd2).st_size, sorted(os.listdir(fd2)))'
 got=$(run --root "$TRIXIE" --bind "$W/tw:/work" -- python3 -c "$py2" 2>&1)
 expect "trixie: dirfd-relative calls after the directory was renamed and its fd dup'ed" "1 1 /work/d2 1 ['s']" "$got"
+# Relative paths are remembered whole once walked (followed or not at
+# the end); a symlink or a rename at a component below the dirfd is seen.
+py3='import os
+os.makedirs("/w/a/b"); open("/w/a/b/f", "w").write("one")
+os.makedirs("/w/c/b"); open("/w/c/b/f", "w").write("three")
+fd = os.open("/w", os.O_RDONLY | os.O_DIRECTORY)
+r = [os.stat("a/b/f", dir_fd=fd).st_size, os.lstat("a/b/f", dir_fd=fd).st_size]
+os.unlink("/w/a/b/f"); os.rmdir("/w/a/b"); os.rmdir("/w/a"); os.symlink("c", "/w/a")
+f = os.open("a/b/f", os.O_RDONLY, dir_fd=fd)
+r += [os.read(f, 9).decode(), os.lstat("a/b/f", dir_fd=fd).st_size]
+os.unlink("/w/a"); os.symlink("/etc", "/w/a")
+r += [os.stat("a/debian_version", dir_fd=fd).st_size == os.stat("/etc/debian_version").st_size]
+os.unlink("/w/a"); os.rename("/w/c", "/w/a")
+r += [os.lstat("a/b/f", dir_fd=fd).st_size, os.path.exists("/w/c/b/f")]
+print(*r)'
+mkdir -p "$W/up-rel"
+got=$(run --root "$TRIXIE" --overlay "$W/up-rel" -- python3 -c "$py3" 2>&1)
+expect "trixie --overlay: dirfd-relative paths after a symlink or a rename below the dirfd" \
+	"3 3 three 5 True 5 False" "$got"
 got=$(run --root "$TRIXIE" --bind "$W/tw:/work" --workdir /work -- sh -c 'find d2 | sort | tr "\n" " "; rm -r d2 && [ ! -e d2 ] && echo gone' 2>&1)
 expect "trixie: find and rm -r" "d2 d2/s d2/s/f gone" "$got"
 # A Rust program on an 8 KiB sigaltstack: the view's work is not on the stack.

@@ -241,14 +241,19 @@ static long upper_listing(struct cse_call *call)
 {
 	int fd = (int)call->args[0];
 	char *buf = (char *)call->args[1];
+	int listed = 0;
 	long n;
 
-	if (fs_layer_fd_listing)
-		fs_layer_fd_listing(call, fd);	/* its paths, for the view */
 	for (;;) {
 		size_t used = 0;
 
 		n = lay_sys(__NR_getdents64, fd, buf, call->args[2], 0, 0, 0);
+		/* Its paths, for the view: fd is open (the kernel just listed
+		 * it), which spares the descriptor table's check. */
+		if (n >= 0 && !listed && fs_layer_fd_listing) {
+			fs_layer_fd_listing(call, fd);
+			listed = 1;
+		}
 		if (n <= 0)
 			return n;
 		for (long off = 0; off < n;) {
@@ -286,6 +291,9 @@ long dir_getdents(struct cse_call *call)
 	int fd = (int)call->args[0];
 	size_t count = (size_t)call->args[2];
 
+	/* Not the layers' (/proc/self/fd: the core hides the runtime's fds). */
+	if (fs_layer_fd_outside && fs_layer_fd_outside(fd))
+		return -K_ENOSYS;
 	if (fs_layer_fd_upper_only && fs_layer_fd_upper_only(fd))
 		return upper_listing(call);
 	return merged_listing(call, fd, count);

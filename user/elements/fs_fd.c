@@ -34,6 +34,7 @@
  */
 #define FDV_NOT_LOWER	0x8000ull
 #define FDV_UPPER_ONLY	0x4000ull
+#define FDV_OUTSIDE	0x2000ull	/* a bind, --tmpfs, /proc...: in every image */
 #define FDV_SLOT	0xffull
 static struct {
 	uint32_t seq;		/* 0 while written */
@@ -110,6 +111,11 @@ static int upper_only(int fd)
 	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_UPPER_ONLY);
 }
 
+static int outside(int fd)
+{
+	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_OUTSIDE);
+}
+
 static void listing(struct cse_call *c, int fd);
 
 void fs_fd_setup(const struct cse_setup *s)
@@ -120,6 +126,7 @@ void fs_fd_setup(const struct cse_setup *s)
 		fs_elem = s->id;
 		fs_layer_fd_not_lower = not_lower;
 		fs_layer_fd_upper_only = upper_only;
+		fs_layer_fd_outside = outside;
 		fs_layer_fd_listing = listing;
 		fs_layer_fd_named = named;
 	}
@@ -522,8 +529,8 @@ static void note_recent(int fd, int dirfd, const char *p, uint64_t marks)
 	__atomic_store_n(&recent[k].busy, 0, __ATOMIC_RELEASE);
 }
 
-/* Directory fd is being listed (call c): remember its paths from its
- * open, when that was one of the last few. */
+/* Directory fd was just listed (call c; it is open): remember its
+ * paths from its open, when that was one of the last few. */
 static void listing(struct cse_call *c, int fd)
 {
 	uint64_t v;
@@ -543,7 +550,7 @@ static void listing(struct cse_call *c, int fd)
 		dirfd = recent[k].dirfd;
 		if (recent[k].value == v && recent[k].fd == fd &&
 		    (dirfd == K_AT_FDCWD || fs_svc->fd_get(fs_elem, dirfd) == recent[k].dirval))
-			remember_dir(c, fd, dirfd, recent[k].p, v & (FDV_NOT_LOWER | FDV_UPPER_ONLY), 0);
+			remember_dir(c, fd, dirfd, recent[k].p, v & (FDV_NOT_LOWER | FDV_UPPER_ONLY), 1);
 		recent[k].value = 0;
 		__atomic_store_n(&recent[k].busy, 0, __ATOMIC_RELEASE);
 		return;
@@ -562,7 +569,7 @@ void fs_fd_opened(struct cse_call *c, int dir)
 		return;
 	rw = resolved_where(c);
 	if (rw & FS_FDR_OUTSIDE)
-		marks = FDV_NOT_LOWER;	/* a bind's file: never copied up */
+		marks = FDV_NOT_LOWER | FDV_OUTSIDE;	/* a bind's file: never copied up */
 	else if (rw & FS_FDR_UPPER_ONLY)
 		marks = FDV_NOT_LOWER | FDV_UPPER_ONLY;
 	else if (p[0] == '/')

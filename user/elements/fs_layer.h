@@ -91,7 +91,11 @@ extern int (*fs_layer_fd_not_lower)(int fd);
 /* 1 when fd was opened on a path fs_layer_find found upper-only (*only):
  * a directory whose listing has no lower names (NULL: not asked). */
 extern int (*fs_layer_fd_upper_only)(int fd);
-/* Directory fd is listed by call (the view may remember its paths). */
+/* 1 when fd was opened outside the root layer (a bind, --tmpfs, /proc,
+ * /sys, /dev): nothing of the layers there (NULL: not asked). */
+extern int (*fs_layer_fd_outside)(int fd);
+/* Directory fd was just listed by call (the view may remember its
+ * paths; fd is known open). */
 extern void (*fs_layer_fd_listing)(struct cse_call *call, int fd);
 /* The layers found that directory fd (used by the call in hand) is REL
  * of the root layer, at host path host: the view may remember it

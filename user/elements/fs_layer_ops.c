@@ -36,6 +36,7 @@
 
 int (*fs_layer_fd_not_lower)(int fd);
 int (*fs_layer_fd_upper_only)(int fd);
+int (*fs_layer_fd_outside)(int fd);
 void (*fs_layer_fd_listing)(struct cse_call *call, int fd);
 void (*fs_layer_fd_named)(int fd, const char *rel, const char *host);
 

@@ -192,7 +192,8 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 				break;
 			}
 		if (last && nofollow && i == tn) {
-			w->unsure = 1;
+			w->nofollow_last = 1;	/* what is known holds for the parent */
+			w->parent_n = parent_n;
 			break;
 		}
 		/*
@@ -264,29 +265,50 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 	return 0;
 }
 
-/*
- * An absolute path written the way walks leave it ("/a/b": no "//",
- * ".", "..", or trailing '/') whose every component is known to be no
- * symlink (see whole[]): w->g is set to it. RESOLVE_NO_XDEV calls walk,
- * which notes crossed mounts.
- */
-static int whole_hit(struct walk *w, const char *p, size_t tn, uint64_t gen, uint32_t intent)
+/* s starts with a "." or ".." component. */
+static int dot_part(const char *s)
 {
-	size_t n = w->n + tn;
+	return s[0] == '.' && (s[1] == '/' || !s[1] || (s[1] == '.' && (s[2] == '/' || !s[2])));
+}
+
+/*
+ * A path written the way walks leave it ("/a/b", or "a/b" relative to
+ * the physical guest path in w->g: no "//", ".", "..", or trailing '/')
+ * whose every component is known to be no symlink (see whole[]): w->g
+ * is set to the whole guest path. A directory's guest path is physical
+ * (walked, or the kernel's own) and the whole answers die with any
+ * rename, symlink or link, so a relative path asks the same table: one
+ * lookup in place of one per component below its directory.
+ * RESOLVE_NO_XDEV calls walk, which notes crossed mounts.
+ */
+static int whole_hit(struct walk *w, const char *p, size_t tn, uint64_t gen, uint32_t intent,
+		     int nofollow)
+{
+	int rel = p[0] != '/';
+	size_t n = w->n + rel + tn, kn = n;
 	uint64_t h;
 
-	if (tn < 2 || n >= FS_PATH_MAX || p[tn - 1] == '/' || (intent & CSE_PATH_NO_XDEV))
+	if (tn < 2 - (size_t)rel || n >= FS_PATH_MAX || p[tn - 1] == '/' ||
+	    (intent & CSE_PATH_NO_XDEV) || (rel && dot_part(p)))
 		return 0;
 	for (size_t i = 0; i < tn; i++) {
 		if (p[i] != '/')
 			continue;
-		if (p[i + 1] == '/' || (p[i + 1] == '.' && (p[i + 2] == '/' || !p[i + 2] ||
-			(p[i + 2] == '.' && (p[i + 3] == '/' || !p[i + 3])))))
+		if (p[i + 1] == '/' || dot_part(p + i + 1))
 			return 0;
 	}
-	fs_copy(w->g + w->n, p, tn + 1);
-	h = fsr_hash(w->g, n);
-	if (!fsr_whole_known(h, gen)) {
+	if (rel)
+		w->g[w->n] = '/';
+	fs_copy(w->g + w->n + rel, p, tn + 1);
+	/* A last component not followed need not be known: its parent must
+	 * (the view's root always is). */
+	if (nofollow) {
+		while (kn > 0 && w->g[kn - 1] != '/')
+			kn--;
+		kn = kn ? kn - 1 : 0;
+	}
+	h = fsr_hash(w->g, kn);
+	if (kn > fs_vroot_len && !fsr_whole_known(h, gen)) {
 		w->g[w->n] = 0;
 		return 0;
 	}
@@ -462,25 +484,28 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 	w.proc_lazy = req->nr != __NR_openat2 &&
 		      !(req->intent & (CSE_PATH_WRITE | CSE_PATH_CREATE | CSE_PATH_REMOVE |
 				       CSE_PATH_EXEC | CSE_PATH_DIR | CSE_PATH_SOCKET));
-	/* a relative walk starts at a directory it did not walk itself */
-	w.unsure = rel;
-	if (!rel) {
-		wgen = fsr_whole_gen();
-		if (whole_hit(&w, p, tn, wgen, req->intent)) {
-			rest = -1;
-			goto walked;
-		}
-	}
-	fs_copy(todo, p, tn + 1);
+	/* A relative walk starts at a physical guest path: its whole path
+	 * is known free of symlinks when no component below it is one. */
+	w.unsure = 0;
+	w.nofollow_last = 0;
 	/* "name/" follows the last symlink even for NOFOLLOW calls */
 	nofollow = (req->intent & CSE_PATH_NOFOLLOW) && p[tn - 1] != '/';
+	wgen = fsr_whole_gen();
+	if (whole_hit(&w, p, tn, wgen, req->intent, nofollow)) {
+		/* the walk's notes of crossed mounts were not taken */
+		w.simple = 0;
+		rest = -1;
+		goto walked;
+	}
+	fs_copy(todo, p, tn + 1);
 	r = walk(&w, todo, tn, nofollow, &rest);
 	if (r)
 		return r;
 	if (!w.unsure && rest < 0) {
-		uint64_t h = fsr_hash(w.g, w.n);
+		size_t kn = w.nofollow_last ? w.parent_n : w.n;
 
-		fsr_whole_learn(h, wgen);
+		if (kn > fs_vroot_len)
+			fsr_whole_learn(fsr_hash(w.g, kn), wgen);
 	}
 walked:
 	if ((w.links || w.magic) && refused_links(req, &w))

@@ -19,6 +19,8 @@ struct walk {
 	int magic;		/* a /proc/PID magic link was walked through */
 	int crossed;		/* the walk left its start's mount (RESOLVE_NO_XDEV) */
 	int unsure;		/* a component was not found to be no symlink */
+	size_t parent_n;	/* nofollow_last: the length of g's parent */
+	int nofollow_last;	/* the last component was not looked at (NOFOLLOW) */
 	int proc_lazy;		/* a last /proc/PID/... component is not read */
 	int magic_last;		/* a last magic link is walked in the view (a write) */
 	const struct fs_mount *m, *start;

@@ -296,6 +296,7 @@ static int core_watches(long nr)
 #define PLAIN_NO_IO	5	/* PLAIN_FDS while no io hook is registered */
 #define PLAIN_NO_FDT	6	/* PLAIN_FDS while no element tracks descriptors */
 #define PATH_ONLY	7	/* only the core's path handling acts: light_call */
+#define FDT_CLOSE	8	/* close while an element tracks descriptors */
 
 /* Numbers the descriptor table (PLAIN_NO_FDT) or the socket-address
  * stage (PLAIN_NO_IO) act on (io_hooks_pre/post), else 0. */
@@ -377,7 +378,7 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 	else if (v == PLAIN_NO_IO)
 		v = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
 	else if (v == PLAIN_NO_FDT)
-		v = fdtable_trackers() ? NOT_PLAIN : PLAIN_FDS;
+		v = !fdtable_trackers() ? PLAIN_FDS : nr == __NR_close ? FDT_CLOSE : NOT_PLAIN;
 	if (v == NOT_PLAIN || t->seccomp_trapped || chain_wants(nr) ||
 	    (__atomic_load_n(&pathstage_on, __ATOMIC_RELAXED) && stage_watches(nr)))
 		return 0;
@@ -469,6 +470,21 @@ done:
 }
 
 /*
+ * A PATH_ONLY call whose one path is "" (fstat is newfstatat(fd, "",
+ * AT_EMPTY_PATH)): the stage leaves "" to the kernel and the core's
+ * /proc checks find nothing in it, so only the descriptor check is left
+ * (PLAIN_FDS). Not for a call that writes a path back (readlinkat of an
+ * O_PATH link) or makes a descriptor (open_tree).
+ */
+RT_HOT static int empty_path(long nr, const long *regs)
+{
+	const struct sys_info *si = syscall_info(nr);
+
+	return si && si->npaths == 1 && !si->result && !(si->flags & (SYS_NEWFD | SYS_NEWFD_PAIR)) &&
+	       pathstage_known_empty((const char *)regs[si->path[0].arg]);
+}
+
+/*
  * Called by cse_fast_entry{,_dyn} for rewritten sites: regs = rdi..r9,
  * nr, rbx, flags, return address. A site whose number is in a register
  * (may_trap) can bring a call that needs the signal frame: send it to
@@ -486,6 +502,8 @@ RT_HOT long dispatch_fast(long nr, long *regs, int may_trap)
 		return nr;
 	}
 	plain = plain_call(nr, regs, t);
+	if (plain == PATH_ONLY && empty_path(nr, regs))
+		plain = PLAIN_FDS;
 	if (plain == PATH_ONLY) {
 		c.nr = nr;
 		for (int i = 0; i < 6; i++)
@@ -503,12 +521,16 @@ RT_HOT long dispatch_fast(long nr, long *regs, int may_trap)
 		if (plain == PLAIN && !stage_watches(nr) && !syscall_trap_only(nr))
 			__atomic_store_n(&cse_plain_nr[nr], 1, __ATOMIC_RELAXED);
 		fdguard_sync();
-		if (plain == PLAIN_FDS && fdguard_count()) {
+		if (plain != PLAIN && (plain == FDT_CLOSE || fdguard_count())) {
 			c.nr = nr;
 			for (int i = 0; i < 6; i++)
 				c.args[i] = regs[i];
-			if (fdargs_hidden(&c))
+			if (fdguard_count() && fdargs_hidden(&c))
 				return -K_EBADF;	/* as on a free number */
+			/* What dispatch_call's I/O hooks do for a close:
+			 * the descriptor table drops its entries first. */
+			if (plain == FDT_CLOSE)
+				fdtable_pre(&c);
 		}
 		r = app_syscall6(nr, regs[0], regs[1], regs[2], regs[3], regs[4], regs[5]);
 		if (__builtin_expect(!t->seccomp_trapped, 1))

@@ -385,8 +385,10 @@ static void note_memory(const struct cse_call *c)
 	case __NR_munmap:
 	case __NR_mprotect:
 	case __NR_pkey_mprotect:
-	case __NR_mremap:
 	case __NR_brk:
+		pathstage_brk_pre((uintptr_t)c->args[0]);
+		return;
+	case __NR_mremap:
 	case __NR_shmdt:
 	case __NR_process_madvise:
 	case __NR_clone:	/* a child does not get MADV_DONTFORK memory */

@@ -9,9 +9,9 @@
  * remembered (a small direct-mapped set of page numbers) and later
  * strings on them are read directly. The set is forgotten whenever the
  * application may make memory unreadable: munmap, mprotect, mremap,
- * mmap MAP_FIXED, brk, shmdt, madvise DONTFORK/GUARD_INSTALL (noted by
- * pathstage_pre before the call is made), and before fork, whose child
- * lacks MADV_DONTFORK ranges.
+ * mmap MAP_FIXED, brk lowering the break, shmdt, madvise
+ * DONTFORK/GUARD_INSTALL (noted by pathstage_pre before the call is
+ * made), and before fork, whose child lacks MADV_DONTFORK ranges.
  *
  * Known differences: a thread that unmaps a page while another thread
  * passes a path on it to a system call can make the runtime fault
@@ -34,6 +34,26 @@ void pathstage_forget_memory(void)
 		__atomic_store_n(&known[i], 0, __ATOMIC_RELAXED);
 }
 
+/* The break the last brk returned, 0 while not known. */
+RT_HOT_DATA static uintptr_t brk_top;
+
+/* Before brk(addr): only a lower break takes memory away (malloc grows
+ * the heap far more often than it trims it). */
+void pathstage_brk_pre(uintptr_t addr)
+{
+	uintptr_t top = __atomic_load_n(&brk_top, __ATOMIC_RELAXED);
+
+	if (!addr || (top && addr >= top))
+		return;
+	pathstage_forget_memory();
+}
+
+void pathstage_brk_post(long ret)
+{
+	if (ret > 0)
+		__atomic_store_n(&brk_top, (uintptr_t)ret, __ATOMIC_RELAXED);
+}
+
 static int is_known(uintptr_t page)
 {
 	return __atomic_load_n(&known[page & (SLOTS - 1)], __ATOMIC_RELAXED) == page + 1;
@@ -48,6 +68,18 @@ static void remember(uintptr_t page)
 static int user_address(uintptr_t a)
 {
 	return a >= PAGE_SIZE && a < (1ul << 47);
+}
+
+/*
+ * p is "" on a page read before (no system call, no fault): the kernel
+ * looks nothing up for it (fstat as newfstatat(fd, "", AT_EMPTY_PATH)).
+ * 0 when not known: the caller takes the general path.
+ */
+RT_HOT int pathstage_known_empty(const char *p)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return user_address(a) && is_known(a >> PAGE_SHIFT) && !*(const volatile char *)p;
 }
 
 RT_HOT long pathstage_copy_path(char *dst, const char *src)

@@ -68,6 +68,8 @@ RT_HOT long pathstage_post(struct cse_call *c, struct path_call *pc, long ret)
 	char *rev;
 	long len, r;
 
+	if (c->nr == __NR_brk)
+		pathstage_brk_post(ret);
 	if (pc->proc && ret >= 0) {
 		int kind = pathstage_proc_fd_kind(ret);
 

@@ -161,6 +161,7 @@ long pathstage_post(struct cse_call *c, struct path_call *pc, long ret);
 int pathstage_redirect(struct cse_call *c, const struct sys_info *info,
 		       struct path_call *pc);
 long pathstage_copy_path(char *dst, const char *src);
+int pathstage_known_empty(const char *p);
 #define PROC_NONE	0
 #define PROC_MAPS	1
 #define PROC_MOUNTINFO	2
@@ -168,6 +169,8 @@ long pathstage_copy_path(char *dst, const char *src);
 int pathstage_proc_fd_kind(long fd);
 long pathstage_proc_serve(long fd, int kind, long open_flags, char *work);
 void pathstage_forget_memory(void);
+void pathstage_brk_pre(uintptr_t addr);
+void pathstage_brk_post(long ret);
 
 /* report.c: per-element call counters for cse.ko, process membership */
 void report_count(int element);
