@@ -29,6 +29,7 @@
 #   ls -l      ls -l /proc/self/fd
 #
 #   ls -l (sh) the same, ls started by an exec inside the application
+#
 # Variants: pass-through, --no-rewrite, every element, --trace-log, and
 # fs (--overlay with the work directory bound: a path stage and an
 # element tracking descriptors).
