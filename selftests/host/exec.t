@@ -111,6 +111,21 @@ variant cse "$CSE_RUN" --
 variant norw "$CSE_RUN" --no-rewrite --
 variant all "$CSE_RUN" "${CSE_ALL_ELEMENTS[@]}" --
 
+# Two free descriptors: the program and its interpreter, opened for the
+# loader, take them, the interpreter the boot block's agreed number
+# (the limit minus one). The exec runs as natively, nothing left open.
+# No element: the trace one needs a descriptor of its own there.
+tight='for ((i = 3; i < 300; i++)); do eval "exec $i>&-"; done
+ulimit -n 8; exec 3</dev/null 4</dev/null 5</dev/null; /bin/echo hi; ls /proc/self/fd'
+capture "$W/t1" bash -c 'ulimit -S -n 1024; "$@"' _ /bin/bash -c "$tight"
+capture "$W/t2" bash -c 'ulimit -S -n 1024; "$@"' _ "$CSE_RUN" -- /bin/bash -c "$tight"
+if cmp -s "$W/t1/out" "$W/t2/out" && cmp -s "$W/t1/rc" "$W/t2/rc" && grep -q '^hi$' "$W/t1/out"; then
+	pass "exec: the program's files on the last free descriptors (ulimit -n 8)"
+else
+	fail "exec: the program's files on the last free descriptors (ulimit -n 8)" \
+		"native: $(tr '\n' ' ' <"$W/t1/out")" "cse:    $(tr '\n' ' ' <"$W/t2/out") $(cat "$W/t2/err")"
+fi
+
 # cse-loader given a FIFO (or a script naming one) straight, as cse-run
 # or exec re-entry could after a race: refused at once, never blocking.
 LOADER=$(dirname "$CSE_RUN")/../lib/cse/cse-loader

@@ -48,6 +48,14 @@ long boot_send(const struct boot_info *bi, struct boot_undo *u)
 	nfds = fdtable_export(&fds, &fds_bytes);
 	if (nfds < 0)
 		return nfds;
+	u->fd = agreed_fd();
+	u->saved = -1;
+	/* A handed file at the agreed number is set aside with the
+	 * application's fds there, close-on-exec: the loader opens it. */
+	u->files_sent = bi->nfiles > 0;
+	for (int i = 0; i < bi->nfiles; i++)
+		if (bi->files[i].fd == u->fd)
+			u->files_sent = 0;
 
 	memset(&h, 0, sizeof(h));
 	h.magic = CSE_BOOT_MAGIC;
@@ -60,7 +68,7 @@ long boot_send(const struct boot_info *bi, struct boot_undo *u)
 		  (fdguard_high() ? CSE_BOOT_FDS_HIGH : 0);
 	h.nstrings = 3 + (uint32_t)cse_cfg.nelement_specs;
 	iov[n++] = (struct kiovec){ &h, sizeof(h) };
-	if (bi->nfiles > 0) {
+	if (u->files_sent) {
 		h.nfiles = (uint32_t)bi->nfiles;
 		iov[n] = (struct kiovec){ bi->files, (size_t)bi->nfiles * sizeof(*bi->files) };
 		total += iov[n++].len;
@@ -84,8 +92,6 @@ long boot_send(const struct boot_info *bi, struct boot_undo *u)
 	}
 	h.size = (uint32_t)total;
 
-	u->fd = agreed_fd();
-	u->saved = -1;
 	if (u->fd < 0) {
 		r = -24;	/* EMFILE: no descriptor may be opened at all */
 		goto out;
@@ -248,6 +254,14 @@ int boot_receive(struct boot_info *bi)
 	bi->comm = str[2];
 	bi->files = files;
 	bi->nfiles = (int)block.h.nfiles;
+	if (fd < CSE_HIDDEN_FD_LOW) {
+		/* A low open files limit: the elements' setup may need
+		 * those numbers, so the files are opened when mapped, as
+		 * they were before they came with the block. */
+		for (i = 0; i < block.h.nfiles; i++)
+			rt_sys1(__NR_close, files[i].fd);
+		bi->nfiles = 0;
+	}
 	bi->flags = block.h.flags &
 		    ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH | CSE_BOOT_NO_SITE_CACHE);
 	fdguard_set_high(!!(block.h.flags & CSE_BOOT_FDS_HIGH));

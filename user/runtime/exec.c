@@ -167,10 +167,16 @@ long exec_reenter(struct cse_call *c)
 	bi.files = plan->files;
 	bi.nfiles = nfiles;
 	r = boot_send(&bi, &undo);	/* copies the names: the plan can go */
+	if (r == -24 && nfiles) {
+		/* EMFILE: the handed files took the block's descriptor */
+		exec_files_close(files, nfiles);
+		bi.nfiles = nfiles = 0;
+		r = boot_send(&bi, &undo);
+	}
 	if (r < 0)
 		goto out;
 	/* The loader closes them; a failed exec, below. */
-	for (int i = 0; i < nfiles; i++)
+	for (int i = 0; undo.files_sent && i < nfiles; i++)
 		rt_sys3(__NR_fcntl, files[i], K_F_SETFD, 0);
 	cloexec_fd = plan->cloexec_fd;
 	if (own) {

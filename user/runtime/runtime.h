@@ -229,6 +229,7 @@ struct boot_undo {
 	int fd;			/* the agreed number */
 	int saved;		/* where its previous occupant waits, or -1 */
 	int saved_cloexec;
+	int files_sent;		/* bi->files went into the block */
 };
 long boot_send(const struct boot_info *bi, struct boot_undo *u);
 void boot_undo(const struct boot_undo *u);
