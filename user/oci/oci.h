@@ -166,6 +166,7 @@ struct oci_state {
 int oci_valid_id(const char *id);
 char *oci_state_dir(const char *id);
 int oci_state_load(const char *id, struct oci_state *st);	/* -1: reported */
+int oci_state_load_existing(const char *id, struct oci_state *st);	/* 1: gone, silently */
 int oci_state_save(const struct oci_state *st);
 void oci_state_free(struct oci_state *st);
 enum oci_status oci_status(const struct oci_state *st);

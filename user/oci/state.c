@@ -88,10 +88,11 @@ bool oci_pid_alive(pid_t pid, unsigned long long start_time)
 	return pid > 0 && start_time && oci_pid_start_time(pid) == start_time;
 }
 
-int oci_state_load(const char *id, struct oci_state *st)
+static int state_load(const char *id, struct oci_state *st, bool quiet_missing)
 {
 	json_error_t err;
 	char *path;
+	int fd;
 
 	memset(st, 0, sizeof(*st));
 	if (!oci_valid_id(id)) {
@@ -102,12 +103,25 @@ int oci_state_load(const char *id, struct oci_state *st)
 	st->id = oci_xstrdup(id);
 	st->dir = oci_state_dir(id);
 	path = oci_xasprintf("%s/state.json", st->dir);
-	st->j = json_load_file(path, 0, &err);
-	if (!st->j) {
-		if (access(st->dir, F_OK) < 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && quiet_missing) {
+		free(path);
+		oci_state_free(st);
+		return 1;
+	}
+	if (fd < 0) {
+		if (errno == ENOENT && access(st->dir, F_OK) < 0)
 			oci_error("container \"%s\" does not exist", id);
 		else
-			oci_error("container \"%s\": bad state file %s: %s", id, path, err.text);
+			oci_error("container \"%s\": state file %s: %s", id, path, strerror(errno));
+		free(path);
+		oci_state_free(st);
+		return -1;
+	}
+	st->j = json_loadfd(fd, 0, &err);
+	close(fd);
+	if (!st->j) {
+		oci_error("container \"%s\": bad state file %s: %s", id, path, err.text);
 		free(path);
 		oci_state_free(st);
 		return -1;
@@ -116,6 +130,17 @@ int oci_state_load(const char *id, struct oci_state *st)
 	st->pid = (pid_t)json_integer_value(json_object_get(st->j, "pid"));
 	st->start_time = (unsigned long long)json_integer_value(json_object_get(st->j, "start_time"));
 	return 0;
+}
+
+int oci_state_load(const char *id, struct oci_state *st)
+{
+	return state_load(id, st, false);
+}
+
+/* For the watcher: a container deleted meanwhile (or a failed create) is no error. */
+int oci_state_load_existing(const char *id, struct oci_state *st)
+{
+	return state_load(id, st, true);
 }
 
 int oci_state_save(const struct oci_state *st)

@@ -428,7 +428,7 @@ static _Noreturn void watch(const char *id, pid_t init, unsigned long long start
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 	}
-	if (oci_state_load(id, &st) == 0) {
+	if (oci_state_load_existing(id, &st) == 0) {
 		if (st.pid == init && st.start_time == start)
 			oci_instance_end(&st);
 		oci_state_free(&st);
