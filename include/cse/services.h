@@ -215,10 +215,32 @@ struct cse_services {
 	int (*fd_track)(int element, const struct cse_fd_ops *ops);
 	int (*fd_set)(int element, int fd, uint64_t value);
 	uint64_t (*fd_get)(int element, int fd);
+
+	/*
+	 * Quiet descriptors (present when size covers it). syscalls lists
+	 * numbers this element handles whose first argument is the
+	 * descriptor they act on (fchmod, fchown, fsetxattr, fremovexattr,
+	 * utimensat), ended by CSE_SYSCALLS_END. Once registered (once,
+	 * from setup, after fd_track), such a call on a descriptor whose
+	 * table value has CSE_FD_QUIET set reaches neither this element's
+	 * handle() nor its exit(): the element says it has no per-call work
+	 * for it. A call is made quiet only when every element that handles
+	 * its number registered the number and marked the descriptor, and
+	 * when its path arguments are NULL (utimensat(fd, NULL, ...)); the
+	 * runtime's own checks still apply. The mark is part of the value,
+	 * so it follows the value: dropped on close, passed on by dup
+	 * (duplicated()'s value), fork and exec. 0, -EINVAL (not tracking,
+	 * or a number without a descriptor first, or one the runtime
+	 * carries out or watches), -EBUSY (registered already).
+	 */
+	int (*fd_quiet)(int element, const long *syscalls);
 };
 
 /* fd_set(element | CSE_FD_NEW, ...): see fd_set. */
 #define CSE_FD_NEW	0x40000000
+/* A bit of a descriptor table value: the descriptor is quiet (fd_quiet)
+ * for this element. The element's other 63 bits are its own. */
+#define CSE_FD_QUIET	(1ull << 63)
 
 /* Argument kinds returned by syscall_args(). */
 #define CSE_ARG_INT	'i'	/* signed integer */

@@ -11,7 +11,8 @@
 #             hidden numbers, fork, SCM_RIGHTS, pidfd_getfd, exec with and
 #             without close-on-exec, posix_spawn (a vfork child) with file
 #             actions; clone(CLONE_VM) without CLONE_FILES refused (EINVAL)
-#             only while descriptors are tracked.
+#             only while descriptors are tracked; quiet descriptors
+#             (fd_quiet): fchmod skips the element on a marked one.
 #             stdout must equal native; the element's log must equal the
 #             expected one below (with and without --no-rewrite)
 #   netstage  progs/netstage.c under -e testnet=OFFSET, against a native
@@ -160,8 +161,9 @@ fdrun() { # DIR PREFIX...
 	# the caller inherited (a flock(1) around the suite holds fd 3).
 	capture "$d" bash -c 'ulimit -S -n 1024
 		for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done
-		exec "$@"' - "$@" "$B/fdtable" "$d/files"
+		exec "$@"' - "$@" "$B/fdtable" "$d/files" $fdmode
 }
+fdmode=""
 fdrun "$W/native"
 if [ "$(cat "$W/native/rc")" != 0 ]; then
 	fail "fdtable: native run" "rc $(cat "$W/native/rc")" "$(cat "$W/native/err")"
@@ -184,6 +186,38 @@ else
 		fi
 	done
 fi
+
+# Quiet descriptors (services.h fd_quiet): fchmod of a marked one, of its
+# dup and in a forked child reaches no handler; of an unmarked file on
+# the reused number, of an untracked descriptor and of -1 it does.
+cat >"$W/quiet.expected" <<'END'
+mark quiet
+open 3 tfq-a
+dup 3 4 tfq-a
+closed 3 tfq-a
+open 3 tfd-b
+fchmod 3
+closed 3 tfd-b
+fchmod 3
+fchmod -1
+mark done
+END
+fdmode=quiet
+fdrun "$W/qnative"
+for v in "" --no-rewrite; do
+	fdrun "$W/cse" "$TREE_RUN" $v -e "testfd=$W/cse/log" --
+	mapfile -t why < <(same_run "$W/qnative" "$W/cse")
+	cmp -s "$W/quiet.expected" "$W/cse/log" ||
+		why+=("the element's log differs from the expected one:"
+		      "$(diff "$W/quiet.expected" "$W/cse/log" | head -n 20)")
+	if [ ${#why[@]} -eq 0 ] && [ "$(cat "$W/qnative/rc")" = 0 ]; then
+		pass "fdtable: quiet descriptors: dup, fork, close, reuse${v:+ [$v]}"
+	else
+		fail "fdtable: quiet descriptors: dup, fork, close, reuse${v:+ [$v]}" \
+			"native rc $(cat "$W/qnative/rc")" "${why[@]}"
+	fi
+done
+fdmode=
 
 # clone(CLONE_VM) without CLONE_FILES: refused while descriptors are
 # tracked (the table is memory the child would share, fdtable.c), made

@@ -25,17 +25,20 @@
 #define SLOT_LEN	512
 
 /*
- * value: image (16 bits) | sequence (32) | marks (8) | slot (8); a
- * sequence of 0 carries no path. The mark FDV_NOT_LOWER (the descriptor
- * was opened on an upper path: it can never be on a lower file) holds
- * in every image: an upper file never becomes a lower one. So does
- * FDV_UPPER_ONLY (opened below upper directories under which LOWER
- * shows nothing: a directory that stays so, renamed or not).
+ * value: quiet (1 bit) | image (15 bits) | sequence (32) | marks (8) |
+ * slot (8); a sequence of 0 carries no path. The mark FDV_NOT_LOWER (the
+ * descriptor was opened on an upper path: it can never be on a lower
+ * file) holds in every image: an upper file never becomes a lower one.
+ * So does FDV_UPPER_ONLY (opened below upper directories under which
+ * LOWER shows nothing: a directory that stays so, renamed or not).
+ * A FDV_NOT_LOWER descriptor is quiet (services.h fd_quiet) for the
+ * layers' descriptor calls (quiet_calls): they have nothing to copy up.
  */
 #define FDV_NOT_LOWER	0x8000ull
 #define FDV_UPPER_ONLY	0x4000ull
 #define FDV_OUTSIDE	0x2000ull	/* a bind, --tmpfs, /proc...: in every image */
 #define FDV_SLOT	0xffull
+#define FDV_IMAGE	0x7fffull
 static struct {
 	uint32_t seq;		/* 0 while written */
 	uint32_t len;
@@ -49,6 +52,18 @@ static uint64_t image;
 static int fs_elem = -1;
 
 static const struct cse_fd_ops fd_ops = { 0 };
+
+/* fs_layer_handle's descriptor calls: only a lower file is copied up. */
+static const long quiet_calls[] = {
+	__NR_fchmod, __NR_fchown, __NR_fsetxattr, __NR_fremovexattr, __NR_utimensat,
+	CSE_SYSCALLS_END
+};
+
+/* A table value: image, marks and the quiet bit they imply, and rest. */
+static uint64_t fd_value(uint64_t marks, uint64_t rest)
+{
+	return image << 48 | marks | rest | (marks & FDV_NOT_LOWER ? CSE_FD_QUIET : 0);
+}
 
 /*
  * Remember that fd names the physical guest path g (len n; g NULL: no
@@ -64,7 +79,7 @@ static void remember_as(int fd, const char *g, size_t n, const char *h, size_t h
 		return;
 	if (!g || n + !!(rel && n) >= SLOT_LEN) {
 		if (marks)
-			fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd, image << 48 | marks);
+			fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd, fd_value(marks, 0));
 		return;
 	}
 	seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
@@ -85,7 +100,7 @@ static void remember_as(int fd, const char *g, size_t n, const char *h, size_t h
 	slots[k].host[slots[k].hlen] = 0;
 	__atomic_store_n(&slots[k].seq, seq, __ATOMIC_RELEASE);
 	fs_svc->fd_set(fs_elem | (fresh ? CSE_FD_NEW : 0), fd,
-		       image << 48 | (uint64_t)seq << 16 | marks | k);
+		       fd_value(marks, (uint64_t)seq << 16 | k));
 }
 
 static void remember(int fd, const char *g, size_t n, const char *h, size_t hn,
@@ -121,8 +136,10 @@ static void listing(struct cse_call *c, int fd);
 void fs_fd_setup(const struct cse_setup *s)
 {
 	/* Unique per process image: values from before an exec never match. */
-	image = (uint64_t)(__atomic_add_fetch(&fs_st->images, 1, __ATOMIC_RELAXED) & 0xffff);
+	image = (uint64_t)__atomic_add_fetch(&fs_st->images, 1, __ATOMIC_RELAXED) & FDV_IMAGE;
 	if (s->svc->fd_track(s->id, &fd_ops) == 0) {
+		if (s->svc->size >= offsetof(struct cse_services, fd_quiet) + sizeof(s->svc->fd_quiet))
+			s->svc->fd_quiet(s->id, quiet_calls);
 		fs_elem = s->id;
 		fs_layer_fd_not_lower = not_lower;
 		fs_layer_fd_upper_only = upper_only;
@@ -141,7 +158,7 @@ static int slot_of(int fd, uint32_t *seq)
 	if (fs_elem < 0)
 		return -1;
 	v = fs_svc->fd_get(fs_elem, fd);
-	if (!v || v >> 48 != image)
+	if (!v || ((v >> 48) & FDV_IMAGE) != image)
 		return -1;
 	k = (uint32_t)(v & FDV_SLOT);
 	*seq = (uint32_t)(v >> 16);
@@ -501,7 +518,7 @@ static uint32_t recent_next;
 static uint64_t mark_unique(int fd, uint64_t marks)
 {
 	uint32_t seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
-	uint64_t v = image << 48 | (uint64_t)(seq ? seq : 1) << 16 | marks;
+	uint64_t v = fd_value(marks, (uint64_t)(seq ? seq : 1) << 16);
 
 	/* slot 0's sequence is never this one: no path is recalled for it */
 	fs_svc->fd_set(fs_elem | CSE_FD_NEW, fd, v);

@@ -13,6 +13,9 @@ RT_HOT_DATA static int nelements;
 /* Bit i of wants[nr]: element i handles nr. Index SYSCALL_TABLE_SIZE:
  * numbers beyond the table (only elements asking for everything). */
 RT_HOT_DATA static uint16_t wants[SYSCALL_TABLE_SIZE + 1];
+/* Bit i of quiet[nr]: element i registered nr with fd_quiet (services.h). */
+static uint16_t quiet[SYSCALL_TABLE_SIZE];
+RT_HOT_DATA static uint16_t quiet_registered;
 
 static long svc_syscall(long nr, long a0, long a1, long a2, long a3, long a4,
 			long a5)
@@ -59,6 +62,28 @@ static void *svc_scratch(struct cse_call *c, size_t size)
 	return rt_scratch(size);
 }
 
+/*
+ * fd_quiet: the numbers element e may be spared on a quiet descriptor.
+ * Checked here; read by chain_quiet once the element joined the chain
+ * (setup runs before chain_add).
+ */
+static int svc_fd_quiet(int e, const long *nrs)
+{
+	const long *p;
+
+	if (e < 0 || e >= CHAIN_MAX_ELEMENTS || !nrs || !fdtable_is_tracking(e))
+		return -K_EINVAL;
+	if (quiet_registered & (1u << e))
+		return -K_EBUSY;
+	for (p = nrs; *p != CSE_SYSCALLS_END; p++)
+		if (!dispatch_quiet_ok(*p))
+			return -K_EINVAL;
+	for (p = nrs; *p != CSE_SYSCALLS_END; p++)
+		quiet[*p] |= (uint16_t)(1u << e);
+	quiet_registered |= (uint16_t)(1u << e);
+	return 0;
+}
+
 const struct cse_services cse_svc = {
 	.version = CSE_SERVICES_VERSION,
 	.size = sizeof(struct cse_services),
@@ -82,6 +107,7 @@ const struct cse_services cse_svc = {
 	.fd_track = fdtable_track,
 	.fd_set = fdtable_set,
 	.fd_get = fdtable_value,
+	.fd_quiet = svc_fd_quiet,
 };
 
 int chain_add(const struct cse_element *e)
@@ -113,6 +139,21 @@ static unsigned int wanted_by(long nr)
 RT_HOT int chain_wants(long nr)
 {
 	return wanted_by(nr) != 0;
+}
+
+/*
+ * The elements that want nr when each registered nr as quiet
+ * (services.h fd_quiet), else 0: a call of nr on a descriptor all of
+ * them marked skips the chain (dispatch.c).
+ */
+RT_HOT unsigned int chain_quiet(long nr)
+{
+	unsigned int m;
+
+	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE || !quiet_registered)
+		return 0;
+	m = wants[nr];
+	return m & ~(unsigned int)quiet[nr] ? 0 : m;
 }
 
 /*

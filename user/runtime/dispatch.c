@@ -183,6 +183,26 @@ static int io_acts(long nr)
 }
 
 /*
+ * A quiet call (services.h fd_quiet): every element that wants nr
+ * registered it and marked the descriptor in a[0], and its path
+ * arguments are NULL. The chain is skipped, handle() and exit() alike.
+ * Not in a vfork child: its descriptors are not the table's.
+ */
+RT_HOT static int quiet_call(long nr, const long *a)
+{
+	unsigned int m = chain_quiet(nr);
+	const struct sys_info *si;
+
+	if (!m)
+		return 0;
+	si = syscall_info(nr);
+	for (int i = 0; i < si->npaths; i++)
+		if (a[si->path[i].arg])
+			return 0;
+	return !fdguard_in_vfork_child() && fdtable_quiet(m, (int)a[0]);
+}
+
+/*
  * Returns 1 when the call must be made again by trap (a seccomp RET_TRAP
  * on a rewritten site, see seccomp.c); only possible without uc.
  */
@@ -220,7 +240,7 @@ RT_HOT int dispatch_call(struct cse_call *c, struct kucontext *uc)
 	/* The descriptor table and the socket-address stage (sockstage.c). */
 	if (__builtin_expect(io, 0) && io_hooks_pre(c, &sc))
 		goto done;
-	if (chain_run(c, &cf) != CSE_DONE) {
+	if (quiet_call(c->nr, c->args) || chain_run(c, &cf) != CSE_DONE) {
 		long r = core_execute(c, uc, &stub, &cf);
 
 		if (stub)
@@ -379,10 +399,40 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 		v = __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
 	else if (v == PLAIN_NO_FDT)
 		v = !fdtable_trackers() ? PLAIN_FDS : nr == __NR_close ? FDT_CLOSE : NOT_PLAIN;
-	if (v == NOT_PLAIN || t->seccomp_trapped || chain_wants(nr) ||
+	if (v == NOT_PLAIN || t->seccomp_trapped ||
 	    (__atomic_load_n(&pathstage_on, __ATOMIC_RELAXED) && stage_watches(nr)))
 		return 0;
+	if (chain_wants(nr)) {
+		/* only a quiet call: descriptor first, paths NULL */
+		if (!quiet_call(nr, regs))
+			return 0;
+		v = PLAIN_FDS;
+	}
 	return v;
+}
+
+/*
+ * Numbers fd_quiet accepts (services.h): a descriptor first, and once
+ * no element wants them plain_call would only pass them to the kernel
+ * after the descriptor check: nothing of the core, the I/O hooks or a
+ * stage but their paths, which a quiet call has NULL.
+ */
+int dispatch_quiet_ok(long nr)
+{
+	const struct sys_info *si;
+	int v;
+
+	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
+		return 0;
+	si = syscall_info(nr);
+	v = plain_number(nr);
+	if (!si || si->args[1] != CSE_ARG_FD || si->result ||
+	    (si->flags & (SYS_TRAP_ONLY | SYS_NEWFD | SYS_NEWFD_PAIR)) || stage_watches(nr))
+		return 0;
+	for (int i = 0; i < si->npaths; i++)
+		if (!(si->path[i].opt & SPO_NULL_OK))
+			return 0;
+	return v == PLAIN_FDS || v == PATH_ONLY;
 }
 
 /*

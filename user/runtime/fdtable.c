@@ -59,7 +59,7 @@ static void *map_zeroed(size_t bytes)
 }
 
 /* The slot of fd for element e; NULL when absent and !create. */
-static uint64_t *slot(int e, int fd, int create)
+static inline __attribute__((always_inline)) uint64_t *slot(int e, int fd, int create)
 {
 	uint64_t **dir = trk[e].chunk;
 	uint64_t *c;
@@ -86,6 +86,22 @@ uint64_t fdtable_get(int e, int fd)
 	uint64_t *s = slot(e, fd, 0);
 
 	return s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : 0;
+}
+
+/* Every element of mask (a bit per element) marked fd quiet (services.h
+ * fd_quiet). Read on the fast path: no allocation, no system call. */
+RT_HOT int fdtable_quiet(unsigned int mask, int fd)
+{
+	for (int e = 0; mask; e++, mask >>= 1) {
+		uint64_t *s;
+
+		if (!(mask & 1))
+			continue;
+		s = slot(e, fd, 0);
+		if (!s || !(__atomic_load_n(s, __ATOMIC_ACQUIRE) & CSE_FD_QUIET))
+			return 0;
+	}
+	return 1;
 }
 
 /* Takes the entry out (0 if none). */

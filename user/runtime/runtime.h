@@ -117,6 +117,9 @@ void *rt_scratch(size_t size);	/* per-call memory, see services.h */
 int chain_add(const struct cse_element *e);
 enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f);
 int chain_wants(long nr);
+unsigned int chain_quiet(long nr);
+/* dispatch.c: nr may be registered with fd_quiet (services.h). */
+int dispatch_quiet_ok(long nr);
 void chain_exit_slow(struct cse_call *c, struct chain_frame *f);
 static inline void chain_exit(struct cse_call *c, struct chain_frame *f)
 {
@@ -336,6 +339,8 @@ int fdtable_track(int element, const struct cse_fd_ops *ops);
 int fdtable_set(int element, int fd, uint64_t value);
 uint64_t fdtable_value(int element, int fd);
 uint64_t fdtable_get(int element, int fd);
+/* Every element of mask marked fd CSE_FD_QUIET. */
+int fdtable_quiet(unsigned int mask, int fd);
 int fdtable_trackers(void);
 int fdtable_is_tracking(int element);
 int fdtable_adopt(int element, int fd, uint64_t value);

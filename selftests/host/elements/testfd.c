@@ -13,6 +13,10 @@
  *   closed FD NAME		 closed()
  *   dup OLD NEW NAME		 duplicated(): NEW keeps NAME
  *   received FD		 received(): the entry becomes "rcvd"
+ *   fchmod FD			 handle() of an fchmod
+ *
+ * A "tfq-" file's entry is also marked quiet (services.h fd_quiet) for
+ * fchmod: its fchmod calls must not reach handle().
  *
  * The program under test drives it with openat calls of paths that do
  * not exist (ENOENT, as natively):
@@ -83,6 +87,8 @@ static uint64_t received(int fd)
 	return pack("rcvd");
 }
 
+static const long quiet_calls[] = { __NR_fchmod, CSE_SYSCALLS_END };
+
 static const struct cse_fd_ops ops = {
 	.closed = closed,
 	.duplicated = duplicated,
@@ -124,14 +130,20 @@ static int setup(const struct cse_setup *s)
 	}
 	/* Last: the entries of the previous image come back in here. */
 	r = svc->fd_track(self, &ops);
-	if (r)
+	if (r) {
 		cse_snprintf(svc, s->err, s->err_size, "cannot track descriptors (errno %d)", -r);
+		return r;
+	}
+	r = svc->fd_quiet(self, quiet_calls);
+	if (r)
+		cse_snprintf(svc, s->err, s->err_size, "cannot register quiet calls (errno %d)", -r);
 	return r;
 }
 
 static enum cse_verdict handle(struct cse_call *c)
 {
-	(void)c;
+	if (c->nr == __NR_fchmod)
+		note("fchmod %d\n", (int)c->args[0]);
 	return CSE_PASS;
 }
 
@@ -141,6 +153,8 @@ static void after(struct cse_call *c)
 	const char *base;
 	long len;
 
+	if (c->nr != __NR_openat)
+		return;
 	len = svc->copy_str_from_app(path, (const char *)c->args[1], sizeof(path));
 	if (len < 0)
 		return;
@@ -162,15 +176,15 @@ static void after(struct cse_call *c)
 	base = path + len;
 	while (base > path && base[-1] != '/')
 		base--;
-	if (cse_strncmp(base, "tfd-", 4))
+	if (cse_strncmp(base, "tfd-", 4) && cse_strncmp(base, "tfq-", 4))
 		return;
-	if (svc->fd_set(self, (int)c->ret, pack(base)) == 0)
+	if (svc->fd_set(self, (int)c->ret, pack(base) | (base[2] == 'q' ? CSE_FD_QUIET : 0)) == 0)
 		note("open %ld %s\n", c->ret, unpack(pack(base), n));
 	else
 		note("open %ld failed\n", c->ret);
 }
 
-static const long syscalls[] = { __NR_openat, CSE_SYSCALLS_END };
+static const long syscalls[] = { __NR_openat, __NR_fchmod, CSE_SYSCALLS_END };
 
 static const struct cse_option options[] = {
 	{ .flag = "testfd", .key = "log", .arg_name = "PATH", .kind = CSE_OPT_PATH,

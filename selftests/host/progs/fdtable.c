@@ -7,7 +7,8 @@
  * up under a soft limit of 1024), fork, SCM_RIGHTS (recvmsg, recvmmsg),
  * pidfd_getfd, exec with and without close-on-exec, and posix_spawn (a
  * vfork child) with file actions. "fdtable DIR clonevm": clone(CLONE_VM)
- * without CLONE_FILES, refused while descriptors are tracked. Marks and queries go to the element as openat calls of
+ * without CLONE_FILES, refused while descriptors are tracked. "fdtable
+ * DIR quiet": quiet descriptors (quiet() below). Marks and queries go to the element as openat calls of
  * missing paths; stdout shows what the calls returned, the same natively.
  */
 #define _GNU_SOURCE
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,6 +64,40 @@ static int tfd(const char *name, int flags)
 static void say(const char *what, long r)
 {
 	printf("%s = %ld\n", what, r);
+}
+
+/*
+ * "fdtable DIR quiet": fchmod on descriptors testfd marked quiet
+ * (tfq-* files, services.h fd_quiet) never reaches its handler, on a
+ * dup of one or in a forked child neither; on the same number reused
+ * by an unmarked file, or on an untracked descriptor, it does.
+ */
+static int quiet(void)
+{
+	int a, b, c, st;
+	pid_t pid;
+
+	mark("quiet");
+	a = tfd("tfq-a", 0);
+	for (int i = 0; i < 3; i++)
+		say("fchmod(tfq-a)", fchmod(a, 0640));
+	b = dup(a);
+	say("dup(tfq-a)", b);
+	say("fchmod(dup)", fchmod(b, 0600));
+	pid = fork();
+	if (pid == 0)
+		_exit(fchmod(b, 0644) ? 1 : 0);
+	waitpid(pid, &st, 0);
+	say("child's fchmod(dup)", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	say("close(tfq-a)", close(a));
+	c = tfd("tfd-b", 0);
+	say("fchmod(tfd-b)", fchmod(c, 0600));
+	say("close(tfd-b)", close(c));
+	c = open(dir, O_RDONLY | O_DIRECTORY);
+	say("fchmod(dir)", fchmod(c, 0700));
+	say("fchmod(-1)", fchmod(-1, 0700));
+	mark("done");
+	return 0;
 }
 
 static int send_fd(int sock, int fd)
@@ -177,6 +213,8 @@ int main(int argc, char **argv)
 		return after_exec(argv[0]);
 	if (argc > 2 && !strcmp(argv[2], "clonevm"))
 		return clone_vm();
+	if (argc > 2 && !strcmp(argv[2], "quiet"))
+		return quiet();
 	if (argc > 2 && !strcmp(argv[2], "spawned")) {
 		mark("spawned");
 		get(3);
