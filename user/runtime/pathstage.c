@@ -385,6 +385,8 @@ static void note_memory(const struct cse_call *c)
 	case __NR_munmap:
 	case __NR_mprotect:
 	case __NR_pkey_mprotect:
+		pathstage_forget_range((uintptr_t)c->args[0], (size_t)c->args[1]);
+		return;
 	case __NR_brk:
 		pathstage_brk_pre((uintptr_t)c->args[0]);
 		return;

@@ -8,8 +8,9 @@
  * much as the stat the path is for. So pages it has read once are
  * remembered (a small direct-mapped set of page numbers) and later
  * strings on them are read directly. The set is forgotten whenever the
- * application may make memory unreadable: munmap, mprotect, mremap,
- * mmap MAP_FIXED, brk lowering the break, shmdt, madvise
+ * application may make memory unreadable: munmap and mprotect (their
+ * range), brk lowering the break (the pages above it), mremap,
+ * mmap MAP_FIXED, shmdt, madvise
  * DONTFORK/GUARD_INSTALL (noted by pathstage_pre before the call is
  * made), and before fork, whose child lacks MADV_DONTFORK ranges.
  *
@@ -38,14 +39,41 @@ void pathstage_forget_memory(void)
 RT_HOT_DATA static uintptr_t brk_top;
 
 /* Before brk(addr): only a lower break takes memory away (malloc grows
- * the heap far more often than it trims it). */
+ * the heap far more often than it trims it), and only the pages from
+ * addr's up to the break: the others stay known (glibc trims the heap
+ * every few hundred calls of tar -c; forgetting every page cost a
+ * process_vm_readv for each page read again, the C library's "" of
+ * fstat among them). Without a known break, every page is forgotten. */
 void pathstage_brk_pre(uintptr_t addr)
 {
 	uintptr_t top = __atomic_load_n(&brk_top, __ATOMIC_RELAXED);
 
 	if (!addr || (top && addr >= top))
 		return;
-	pathstage_forget_memory();
+	if (!top) {
+		pathstage_forget_memory();
+		return;
+	}
+	pathstage_forget_range(addr, top - addr);
+}
+
+/* Before munmap, mprotect (and a lower break): the known pages of
+ * [addr, addr + len) are forgotten, the others stay known. */
+void pathstage_forget_range(uintptr_t addr, size_t len)
+{
+	uintptr_t lo = addr >> PAGE_SHIFT, hi;
+
+	if (len > (uintptr_t)-1 - addr - PAGE_SIZE) {
+		pathstage_forget_memory();
+		return;
+	}
+	hi = (addr + len + PAGE_SIZE - 1) >> PAGE_SHIFT;	/* first page after */
+	for (int i = 0; i < SLOTS; i++) {
+		uintptr_t k = __atomic_load_n(&known[i], __ATOMIC_RELAXED);
+
+		if (k && k - 1 >= lo && k - 1 < hi)
+			__atomic_store_n(&known[i], 0, __ATOMIC_RELAXED);
+	}
 }
 
 void pathstage_brk_post(long ret)

@@ -173,6 +173,7 @@ int pathstage_proc_fd_kind(long fd);
 long pathstage_proc_serve(long fd, int kind, long open_flags, char *work);
 void pathstage_forget_memory(void);
 void pathstage_brk_pre(uintptr_t addr);
+void pathstage_forget_range(uintptr_t addr, size_t len);
 void pathstage_brk_post(long ret);
 
 /* report.c: per-element call counters for cse.ko, process membership */

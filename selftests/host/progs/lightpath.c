@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -102,6 +103,31 @@ static void show_fd(const char *what, long fd)
 	show(what, fd, fd >= 0 ? s : NULL);
 }
 
+/*
+ * A path on a page the program then unmaps, or makes unreadable: EFAULT
+ * as natively, though the path stage read a string on that page before
+ * (pathstage_copy.c keeps such pages known until munmap or mprotect).
+ */
+static void gone_path(struct stat *st)
+{
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	snprintf(p, 4096, "%s", at("file"));
+	show_stat("fstatat mapped path", raw_fstatat(AT_FDCWD, p, st, 0), st);
+	munmap(p, 4096);
+	show("fstatat unmapped path", raw_fstatat(AT_FDCWD, p, st, 0), NULL);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	snprintf(p, 4096, "%s", at("file"));
+	show_stat("fstatat path before mprotect", raw_fstatat(AT_FDCWD, p, st, 0), st);
+	mprotect(p, 4096, PROT_NONE);
+	show("fstatat PROT_NONE path", raw_fstatat(AT_FDCWD, p, st, 0), NULL);
+	munmap(p, 4096);
+}
+
 static int calls(void)
 {
 	static char longpath[5000];
@@ -130,6 +156,7 @@ static int calls(void)
 		show("fstatat empty", raw_fstatat(AT_FDCWD, "", &st, 0), NULL);
 		show("fstatat bad flags", raw_fstatat(AT_FDCWD, at("file"), &st, 0x12345), NULL);
 		show_stat("fstatat dirfd file", raw_fstatat(dfd, "file", &st, 0), &st);
+		gone_path(&st);
 		show("fstatat bad dirfd", raw_fstatat(9999, "file", &st, 0), NULL);
 		show_stat("stat", raw(SYS_stat, (long)at("file"), (long)&st, 0, 0, 0), &st);
 		show_stat("lstat", raw(SYS_lstat, (long)at("link"), (long)&st, 0, 0, 0), &st);
