@@ -6,7 +6,7 @@
  *
  * rt_copy_str_from_app (process_vm_readv) costs two system calls, as
  * much as the stat the path is for. So pages it has read once are
- * remembered (a small direct-mapped set of page numbers) and later
+ * remembered (a small two-way set of page numbers) and later
  * strings on them are read directly. The set is forgotten whenever the
  * application may make memory unreadable: munmap and mprotect (their
  * range), brk lowering the break (the pages above it), mremap,
@@ -82,14 +82,31 @@ void pathstage_brk_post(long ret)
 		__atomic_store_n(&brk_top, (uintptr_t)ret, __ATOMIC_RELAXED);
 }
 
+/*
+ * Two ways per set: two pages of one set read in turn (a heap page of
+ * names and the C library's "" of fstat, at addresses ASLR picks) would
+ * evict each other at every call in a direct-mapped table.
+ */
+#define SET(page)	(((page) & (SLOTS / 2 - 1)) * 2)
+
 static int is_known(uintptr_t page)
 {
-	return __atomic_load_n(&known[page & (SLOTS - 1)], __ATOMIC_RELAXED) == page + 1;
+	const uintptr_t *k = &known[SET(page)];
+
+	return __atomic_load_n(&k[0], __ATOMIC_RELAXED) == page + 1 ||
+	       __atomic_load_n(&k[1], __ATOMIC_RELAXED) == page + 1;
 }
 
+/* Into a free way, else over the way the page's next bit picks; an
+ * entry is only ever overwritten, never moved (a move could bring back
+ * a page forgotten meanwhile). */
 static void remember(uintptr_t page)
 {
-	__atomic_store_n(&known[page & (SLOTS - 1)], page + 1, __ATOMIC_RELAXED);
+	uintptr_t *k = &known[SET(page)];
+	int w = !__atomic_load_n(&k[0], __ATOMIC_RELAXED) ? 0 :
+		!__atomic_load_n(&k[1], __ATOMIC_RELAXED) ? 1 : (int)((page / (SLOTS / 2)) & 1);
+
+	__atomic_store_n(&k[w], page + 1, __ATOMIC_RELAXED);
 }
 
 /* The kernel's half is never application memory. */
