@@ -323,6 +323,17 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$W/fs_calls" "$TOP/selftests/host/p
 		"$(as "$CSE_RUN" --root "$BR" --overlay "$W/bup" --bind "$BR/sub:/b" -- \
 			/bin/fs_calls fchmod,/b/f,600 fchmod,/sub/g,600 2>&1 | tr '\n' '|')$(stat -c %a "$BR/sub/f" "$BR/sub/g" \
 			"$W/bup/sub/g" 2>&1 | tr '\n' ' ' | sed 's/ $//')|$(cd "$W/bup" && find sub -type f 2>&1)"
+	# Names below a directory descriptor opened upper-only are handed to
+	# the kernel as they stand (fs_resolve_upper.c): not a ".wh." name
+	# (escaped in UPPER), nor a mount point (a --bind GUEST in it).
+	as mkdir "$W/bup2" "$W/bhost"
+	as sh -c 'echo hb >"$1/hf"' sh "$W/bhost"
+	expect "names below an upper-only directory fd: escaped .wh. name, bind point, symlink, missing" \
+		"mkdir,/n = ok|mkdir,/n/d = ok|creat,/n/d/f = ok|creat,/n/d/.wh.x = ok|symlink,f,/n/d/l = ok|relnf,/n/d,f = file size=4 mode=644| = file size=4 mode=644|relnf,/n/d,.wh.x = file size=4 mode=644| = file size=4 mode=644|relnf,/n/d,b = dir size=0 mode=755| = dir size=0 mode=755|relnf,/n/d,l = link size=1 mode=777| = EELOOP|relnf,/n/d,missing = EENOENT| = EENOENT|relnf,/n/d/b,hf = file size=3 mode=644| = file size=3 mode=644|" \
+		"$(as "$CSE_RUN" --root "$BR" --overlay "$W/bup2" --bind "$W/bhost:/n/d/b" -- \
+			/bin/fs_calls mkdir,/n mkdir,/n/d creat,/n/d/f creat,/n/d/.wh.x symlink,f,/n/d/l \
+			relnf,/n/d,f relnf,/n/d,.wh.x relnf,/n/d,b relnf,/n/d,l relnf,/n/d,missing \
+			relnf,/n/d/b,hf 2>&1 | tr '\n' '|')"
 else
 	fail "build fs_calls (static)" "$(tail -5 "$W/build.log")"
 fi

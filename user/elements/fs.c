@@ -146,6 +146,7 @@ static int fs_setup(const struct cse_setup *s)
 	r = place_mounts(s);
 	if (r)
 		return r;
+	fsr_mounts_placed();
 	fs_chroot_load();
 	fs_fd_setup(s);
 	r = s->svc->path_stage(s->id, &ops);

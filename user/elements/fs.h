@@ -86,6 +86,8 @@ void fs_resolve_fork(void);
 int fs_renames(long nr);
 /* Guest path (as the process names it) to physical guest path. */
 int fs_walk_guest(const char *path, char *out, size_t size);
+/* The mounts' guest paths are final (setup, after place_mounts). */
+void fsr_mounts_placed(void);
 
 /* fs_resolve_cache.c: the resolver's answers. */
 #define FSR_HASH_START 0xcbf29ce484222325ull
@@ -137,6 +139,8 @@ void fs_fd_fork(void);
 #define FS_FDR_OUTSIDE		1
 #define FS_FDR_UPPER_ONLY	2
 void fs_fd_resolved(struct cse_call *c, int where);
+/* Descriptor fd was opened upper-only (FS_FDR_UPPER_ONLY). */
+int fs_fd_upper_only(int fd);
 
 /* fs_tmpfs.c */
 int fs_tmpfs_setup(const struct cse_setup *s);
@@ -168,6 +172,16 @@ static inline void fs_move(char *dst, const char *src, size_t n)
 		for (size_t i = n; i > 0; i--)
 			dst[i - 1] = src[i - 1];
 	}
+}
+
+/* The first bytes of s, up to 8 and up to n, as one word. */
+static inline uint64_t fs_head(const char *s, size_t n)
+{
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < n && i < 8; i++)
+		h |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return h;
 }
 
 /* s starts with directory d (length n): s is d, or d followed by '/'. */

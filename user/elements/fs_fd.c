@@ -126,6 +126,11 @@ static int upper_only(int fd)
 	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_UPPER_ONLY);
 }
 
+int fs_fd_upper_only(int fd)
+{
+	return upper_only(fd);
+}
+
 static int outside(int fd)
 {
 	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_OUTSIDE);

@@ -426,6 +426,8 @@ int fs_resolve(struct cse_path_req *req)
 
 	if (req->intent & CSE_PATH_SYMLINK_TARGET)
 		return 0;
+	if (req->path[0] != '/' && fsr_upper_name(req))
+		return 0;	/* the kernel walks the one name from dirfd */
 	b = bufs_get(req->call);
 	if (!b)
 		return -K_ENOMEM;

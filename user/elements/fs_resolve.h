@@ -58,4 +58,8 @@ int fsr_proc_lazy(const struct walk *w);
 enum { FSR_LINK, FSR_WALK_ON, FSR_STOP, FSR_KERNEL };
 int fsr_proc_link(struct walk *w, char *todo, size_t *tn, size_t *i, int last, size_t ln);
 
+/* fs_resolve_upper.c: 1 when req's relative path is a name the kernel
+ * may walk from req->dirfd as it stands (below an upper-only directory). */
+int fsr_upper_name(struct cse_path_req *req);
+
 #endif /* CSE_FS_RESOLVE_H */

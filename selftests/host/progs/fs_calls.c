@@ -12,7 +12,8 @@
  *   fchmod,P,MODE (on a read-only descriptor, then its fstat)
  *   creat,P  mkdir,P  unlink,P  rmdir,P  symlink,TARGET,P  link,A,B
  *   rename2,A,B,FLAGS  openat2,DIR,P,RESOLVE  relat,DIR,P (fstatat on a
- *   dirfd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
+ *   dirfd)  relnf,DIR,P (fstatat and open, not following, on an
+ *   O_DIRECTORY dirfd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
  *   exec,P,OP (fork, exec P with the one OP, wait)  nlink,P  raw,NR,P (an
  *   unknown system call NR with path P)  pid
  */
@@ -236,6 +237,21 @@ static void op(char *o)
 		res(syscall(SYS_linkat, AT_FDCWD, a, AT_FDCWD, b, 0));
 	} else if (!strcmp(field[0], "rename2")) {
 		res(syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, atoi(c)));
+	} else if (!strcmp(field[0], "relnf")) {
+		int dfd = (int)syscall(SYS_openat, AT_FDCWD, a, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd < 0) {
+			res(dfd);
+			return;
+		}
+		r = syscall(SYS_newfstatat, dfd, b, &st, AT_SYMLINK_NOFOLLOW);
+		show_stat(r, &st);
+		fd = (int)syscall(SYS_openat, dfd, b, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		r = fd < 0 ? fd : fstat(fd, &st);
+		show_stat(r, &st);
+		if (fd >= 0)
+			close(fd);
+		close(dfd);
 	} else if (!strcmp(field[0], "openat2") || !strcmp(field[0], "relat")) {
 		int dfd = (int)syscall(SYS_openat, AT_FDCWD, a, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = strtoull(c, NULL, 0) };

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fs element, the resolver (fs_resolve.c): a name the kernel may walk
+ * as it stands. Below a directory descriptor opened upper-only (LOWER
+ * shows nothing under it, nor ever will: fs_fd_upper_only), a single
+ * name looked at and neither followed nor changed is in UPPER under its
+ * own name when it is not ".wh." escaped, and no mount is at it: the
+ * walk would hand the kernel that same name relative to dirfd (its
+ * tail, fs_dir_tail) after a lookup of the whole path in the layer
+ * index. tar -c's fstatat and open of every file it archives.
+ */
+#include "fs_resolve.h"
+
+/* The last component of each mount's guest path: its length and head
+ * (fs_head), packed, so no mount's own page is read per call. */
+static uint32_t mbase_len[FS_MOUNTS_MAX];
+static uint64_t mbase_head[FS_MOUNTS_MAX];
+
+void fsr_mounts_placed(void)
+{
+	for (int i = 1; i < fs_nmounts; i++) {
+		const struct fs_mount *m = &fs_mounts[i];
+		size_t b = m->glen;
+
+		while (b > 0 && m->guest[b - 1] != '/')
+			b--;
+		mbase_len[i] = m->glen - (uint32_t)b;
+		mbase_head[i] = fs_head(m->guest + b, mbase_len[i]);
+	}
+}
+
+/* Some mount's guest path may end in the component name (n bytes). */
+static int mount_named(const char *name, size_t n)
+{
+	uint64_t h = fs_head(name, n);
+
+	for (int i = 1; i < fs_nmounts; i++)
+		if (mbase_len[i] == n && mbase_head[i] == h)
+			return 1;
+	return 0;
+}
+
+int fsr_upper_name(struct cse_path_req *req)
+{
+	const uint32_t plain = CSE_PATH_READ | CSE_PATH_NOFOLLOW | CSE_PATH_DIR;
+	const char *p = req->path;
+	size_t n = 0;
+
+	if (!req->call || !(req->intent & CSE_PATH_NOFOLLOW) || (req->intent & ~plain) ||
+	    !fs_upper[0] || req->dirfd < 0 || fs_layer_call(req->nr))
+		return 0;
+	while (n <= 255 && p[n] && p[n] != '/')
+		n++;
+	if (!n || n > 255 || p[n])
+		return 0;	/* "", too long for a name, or more than one */
+	if (p[0] == '.' && (n == 1 || (n == 2 && p[1] == '.')))
+		return 0;
+	if (n >= 4 && !cse_strncmp(p, ".wh.", 4))
+		return 0;
+	if (mount_named(p, n) || !fs_fd_upper_only(req->dirfd))
+		return 0;
+	if (req->nr == __NR_open || req->nr == __NR_openat || req->nr == __NR_openat2 ||
+	    req->nr == __NR_creat)
+		fs_fd_resolved(req->call, FS_FDR_UPPER_ONLY);
+	return 1;
+}
