@@ -347,10 +347,15 @@ static int io_watches(long nr)
  * same value.
  */
 RT_HOT_DATA static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
+/* plain_nr's high bits: whether a call of the number may be quiet
+ * (chain_quiet, services.h fd_quiet), once asked (quiet_number). */
+#define QUIET_KNOWN	0x80
+#define QUIET_YES	0x40
+#define PLAIN_KIND	0x3f
 
 static int plain_number(long nr)
 {
-	uint8_t v = __atomic_load_n(&plain_nr[nr], __ATOMIC_RELAXED);
+	uint8_t v = __atomic_load_n(&plain_nr[nr], __ATOMIC_RELAXED) & PLAIN_KIND;
 
 	if (__builtin_expect(!v, 0)) {
 		const struct sys_info *si = syscall_info(nr);
@@ -366,6 +371,23 @@ static int plain_number(long nr)
 		__atomic_store_n(&plain_nr[nr], v, __ATOMIC_RELAXED);
 	}
 	return v;
+}
+
+/*
+ * Whether every element that wants nr registered it quiet: asked once
+ * per number, from the hot byte after (a call of an element's own
+ * number, such as openat, then reads no other page). Only asked for an
+ * application's call: the chain is complete then.
+ */
+static int quiet_number(long nr)
+{
+	uint8_t v = __atomic_load_n(&plain_nr[nr], __ATOMIC_RELAXED);
+
+	if (__builtin_expect(!(v & QUIET_KNOWN), 0)) {
+		v = (uint8_t)plain_number(nr) | QUIET_KNOWN | (chain_quiet(nr) ? QUIET_YES : 0);
+		__atomic_store_n(&plain_nr[nr], v, __ATOMIC_RELAXED);
+	}
+	return v & QUIET_YES;
 }
 
 /*
@@ -404,7 +426,7 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 		return 0;
 	if (chain_wants(nr)) {
 		/* only a quiet call: descriptor first, paths NULL */
-		if (!quiet_call(nr, regs))
+		if (!quiet_number(nr) || !quiet_call(nr, regs))
 			return 0;
 		v = PLAIN_FDS;
 	}
