@@ -42,7 +42,7 @@ TOOL=$W/fscow_layer
 E=$TOP/user/elements
 if gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$TOP/include" -I"$TOP/include/uapi" \
 	-o "$TOOL" "$TOP/selftests/host/progs/fscow_layer.c" "$E/fs_layer.c" "$E/fs_layer_names.c" \
-	"$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" "$E/fs_cow_fds.c" "$E/fs_dirents.c" "$E/fs_owner.c" 2>"$W/build.log"; then
+	"$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_fdpath.c" "$E/fs_layer_move.c" "$E/fs_cow.c" "$E/fs_cow_fds.c" "$E/fs_dirents.c" "$E/fs_owner.c" 2>"$W/build.log"; then
 	pass "build fscow_layer"
 else
 	fail "build fscow_layer" "$(cat "$W/build.log")"
@@ -114,7 +114,7 @@ expect "layer: copy-up keeps mode and mtime" "640 1600000000" \
 # The same commands with the layer code built with ASan and UBSan.
 if gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	-I"$TOP/include" -I"$TOP/include/uapi" -o "$W/fscow_layer_asan" "$TOP/selftests/host/progs/fscow_layer.c" \
-	"$E/fs_layer.c" "$E/fs_layer_names.c" "$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_move.c" "$E/fs_cow.c" \
+	"$E/fs_layer.c" "$E/fs_layer_names.c" "$E/fs_layer_index.c" "$E/fs_layer_ops.c" "$E/fs_layer_fdpath.c" "$E/fs_layer_move.c" "$E/fs_cow.c" \
 	"$E/fs_cow_fds.c" "$E/fs_dirents.c" 2>>"$W/build.log"; then
 	as mkdir "$W/upa"
 	as env ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 "$W/fscow_layer_asan" "$L" "$W/upa" \
@@ -334,6 +334,19 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$W/fs_calls" "$TOP/selftests/host/p
 			/bin/fs_calls mkdir,/n mkdir,/n/d creat,/n/d/f creat,/n/d/.wh.x symlink,f,/n/d/l \
 			relnf,/n/d,f relnf,/n/d,.wh.x relnf,/n/d,b relnf,/n/d,l relnf,/n/d,missing \
 			relnf,/n/d/b,hf 2>&1 | tr '\n' '|')"
+	# Metadata changes through (fd, "") with AT_EMPTY_PATH, on an O_PATH
+	# descriptor of a lower file and on a lower working directory: the
+	# upper copies change, the lower tree does not.
+	ER=$W/emptyroot
+	as mkdir -p "$ER/bin" "$ER/d" "$W/eup"
+	as cp "$W/fs_calls" "$ER/bin/fs_calls"
+	as sh -c 'echo f >"$1/f" && touch -d @1600000000 "$1/f" "$1/d"' sh "$ER"
+	erbefore=$(listing "$ER")
+	expect "AT_EMPTY_PATH metadata changes on lower objects: made on their upper copies" \
+		"emptyat,/f utimensat fchownat mtime=1000 = ok|chdir,/d = ok|emptyat,. utimensat fchownat mtime=1000 = ok|stat,/f = file size=2 mode=644|" \
+		"$(as "$CSE_RUN" --root "$ER" --overlay "$W/eup" -- /bin/fs_calls emptyat,/f chdir,/d emptyat,. \
+			stat,/f 2>&1 | tr '\n' '|')"
+	expect "AT_EMPTY_PATH metadata changes: the lower tree is unchanged" "$erbefore" "$(listing "$ER")"
 else
 	fail "build fs_calls (static)" "$(tail -5 "$W/build.log")"
 fi

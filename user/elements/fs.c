@@ -10,7 +10,8 @@
  * argument of the runtime's syscall table is walked inside the view, and
  * host paths in results are mapped back. This element's handler answers
  * chroot() (emulated, fs_chroot.c), follows chdir/fchdir (fs_fd.c),
- * notes renames (the lookup cache) and removes the --tmpfs
+ * notes renames (the lookup cache), hands fchownat and fchmodat2 of an
+ * empty path to the layers (fs_layer_fdpath.c) and removes the --tmpfs
  * directories when the application's first process exits. It passes
  * everything else on; the layers' calls go to fs_layer_handle first.
  *
@@ -26,6 +27,7 @@ static const long own_syscalls[] = {
 	__NR_chroot, __NR_chdir, __NR_fchdir, __NR_exit_group,
 	__NR_rename, __NR_renameat, __NR_renameat2,
 	__NR_open, __NR_openat, __NR_openat2, __NR_creat,
+	__NR_fchownat, __NR_fchmodat2,
 };
 #define NOWN (sizeof(own_syscalls) / sizeof(own_syscalls[0]))
 static long fs_syscalls[NOWN + 128] = { CSE_SYSCALLS_END };
@@ -171,6 +173,9 @@ static enum cse_verdict fs_handle(struct cse_call *c)
 	case __NR_chroot:
 		c->ret = fs_chroot_call(c);
 		return CSE_DONE;
+	case __NR_fchownat:
+	case __NR_fchmodat2:
+		return fs_layer_empty_path(c);
 	case __NR_exit_group:
 		fs_tmpfs_exit();
 		break;

@@ -23,6 +23,9 @@
 #include <cse/kabi.h>
 
 #define FS_PATH_MAX 4096
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2	452	/* Linux 6.6; older headers lack it */
+#endif
 
 /*
  * From the element's setup(), after the options were read and checked:
@@ -71,6 +74,14 @@ extern const long fs_layer_syscalls[];	/* ended by CSE_SYSCALLS_END */
 int fs_layer_call(long nr);		/* nr is one of them */
 enum cse_verdict fs_layer_handle(struct cse_call *call);
 void fs_layer_exit(struct cse_call *call);
+
+/*
+ * fchownat, utimensat and fchmodat2 with AT_EMPTY_PATH and path "": the
+ * object its descriptor (or the cwd) is open on is copied up when it is
+ * LOWER's, and the call made on the upper path (fs_layer_fdpath.c).
+ * fs.c hands it fchownat and fchmodat2, fs_layer_handle utimensat.
+ */
+enum cse_verdict fs_layer_empty_path(struct cse_call *call);
 
 /*
  * The view tells the layers, during the path stage, that path argument

@@ -18,7 +18,9 @@
  *   fchmod, fchown,           on a descriptor open on a lower file (read
  *   fsetxattr, fremovexattr,  only: a writer was opened on the upper copy):
  *   utimensat(fd, NULL)       the file is copied up and this process's
- *                             descriptors moved to the copy first
+ *                             descriptors moved to the copy first (with
+ *                             fchownat and fchmodat2, also on (fd, "")
+ *                             with AT_EMPTY_PATH: fs_layer_fdpath.c)
  *   access, faccessat(2)      with W_OK, a lower entry is copied up first:
  *                             the answer is whether the write that follows
  *                             (which copies up) can succeed
@@ -456,8 +458,8 @@ enum cse_verdict fs_layer_handle(struct cse_call *call)
 		call->ret = dir_getdents(call);
 		return call->ret == -K_ENOSYS ? CSE_PASS : CSE_DONE;
 	case __NR_utimensat:
-		if (x[1])
-			return CSE_PASS;	/* a path: prepared by the view */
+		if (x[1])	/* a path, prepared by the view, or "" */
+			return fs_layer_empty_path(call);
 		/* fall through */
 	case __NR_fchmod:
 	case __NR_fchown:

@@ -13,7 +13,8 @@
  *   creat,P  mkdir,P  unlink,P  rmdir,P  symlink,TARGET,P  link,A,B
  *   rename2,A,B,FLAGS  openat2,DIR,P,RESOLVE  relat,DIR,P (fstatat on a
  *   dirfd)  relnf,DIR,P (fstatat and open, not following, on an
- *   O_DIRECTORY dirfd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
+ *   O_DIRECTORY dirfd)  emptyat,P (utimensat and fchownat of (fd, "")
+ *   with AT_EMPTY_PATH on an O_PATH descriptor of P; P "." the cwd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
  *   exec,P,OP (fork, exec P with the one OP, wait)  nlink,P  raw,NR,P (an
  *   unknown system call NR with path P)  pid
  */
@@ -237,6 +238,26 @@ static void op(char *o)
 		res(syscall(SYS_linkat, AT_FDCWD, a, AT_FDCWD, b, 0));
 	} else if (!strcmp(field[0], "rename2")) {
 		res(syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, atoi(c)));
+	} else if (!strcmp(field[0], "emptyat")) {
+		struct timespec ts[2] = { { 0, UTIME_OMIT }, { 1000, 0 } };
+
+		if (!strcmp(a, "."))
+			fd = AT_FDCWD;	/* the working directory */
+		else
+			fd = (int)syscall(SYS_openat, AT_FDCWD, a, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		r = syscall(SYS_utimensat, fd, "", ts, AT_EMPTY_PATH);
+		printf(" utimensat%s", r ? " failed" : "");
+		r = syscall(SYS_fchownat, fd, "", -1, getgid(), AT_EMPTY_PATH);
+		printf(" fchownat%s", r ? " failed" : "");
+		/* looked up again by name: what the view shows now */
+		if (fd == AT_FDCWD && !getcwd(buf, sizeof(buf)))
+			buf[0] = 0;
+		r = syscall(SYS_newfstatat, AT_FDCWD, fd == AT_FDCWD ? buf : a, &st, AT_SYMLINK_NOFOLLOW);
+		if (r == 0)
+			printf(" mtime=%lld", (long long)st.st_mtime);
+		res(r);
+		if (fd >= 0)
+			close(fd);
 	} else if (!strcmp(field[0], "relnf")) {
 		int dfd = (int)syscall(SYS_openat, AT_FDCWD, a, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
