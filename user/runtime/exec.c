@@ -128,6 +128,8 @@ long exec_reenter(struct cse_call *c)
 	for (nfiles = 0; nfiles < plan->nfiles; nfiles++)
 		files[nfiles] = plan->files[nfiles].fd;
 	bi.flags = kernel_name(dirfd, plan->guest, names);	/* our copy of path */
+	if (!t->next)
+		bi.flags |= CSE_BOOT_GS_FREE;	/* no enclosing runtime sees this exec */
 	argc = plan->argc;
 	nvec = argc + 4;
 	keep = (size_t)nvec * sizeof(char *) +

@@ -26,6 +26,7 @@
  * with the record in it.
  */
 #include <asm/prctl.h>
+#include <cse/boot.h>
 #include "runtime.h"
 
 _Static_assert(offsetof(struct cse_thread, self) == TA_SELF, "TA_SELF");
@@ -104,11 +105,19 @@ static unsigned long gs_now(void)
 	return a;
 }
 
+/*
+ * The loader's first area. A process the kernel's exec just started has
+ * a %gs base of 0; only a runtime enclosing ours (nested cse) may have
+ * put its area there since. A boot block from a runtime that was not
+ * nested says so (exec.c), saving an ARCH_GET_GS (several us in a VM).
+ */
 int thread_area_install(struct cse_thread *t)
 {
+	const struct cse_boot *b = boot_block();
 	unsigned long cur = 0;
 
-	rt_sys2(__NR_arch_prctl, ARCH_GET_GS, &cur);
+	if (b->magic != CSE_BOOT_MAGIC || !(b->flags & CSE_BOOT_GS_FREE))
+		rt_sys2(__NR_arch_prctl, ARCH_GET_GS, &cur);
 	return install_over(t, cur);
 }
 
