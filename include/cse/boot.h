@@ -66,7 +66,10 @@
 #define CSE_BOOT_FDS_HIGH	0x8	/* the runtime's fds sit near the top of
 					   the fd limit, not from CSE_HIDDEN_FD_LOW */
 #define CSE_BOOT_NO_SITE_CACHE	0x10	/* --no-site-cache */
-#define CSE_BOOT_FLAGS_ALL	0x1f
+#define CSE_BOOT_GS_FREE	0x20	/* the sender ran under no other runtime:
+					   the loader's %gs base is the 0 the
+					   kernel's exec left (no ARCH_GET_GS) */
+#define CSE_BOOT_FLAGS_ALL	0x3f
 
 /* Where the runtime's own fds sit until the application comes within
  * CSE_HIDDEN_FD_NEAR of them (runtime/fdguard.c). */

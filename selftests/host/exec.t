@@ -162,5 +162,38 @@ else
 	fail "exec: setarch -R places every exec's program as natively" "want: $want" "got:  $got"
 fi
 
+# Failing execs from one site of libc's execve, then a working one: the
+# site traps, is rewritten after its second trap (or at load, once the
+# site cache of a first run knows it), and the later calls take the
+# fast path; every errno, the descriptors left open and the final exec
+# must be the native ones (progs/exec_site.c).
+S=$W/site
+mkdir -p "$S/dir"
+: >"$S/noperm" && chmod 644 "$S/noperm"
+: >"$S/empty" && chmod 755 "$S/empty"
+if gcc "${cflags[@]}" -o "$W/exec_site" "$TOP/selftests/host/progs/exec_site.c" 2>"$W/cc.log"; then
+	capture "$W/s0" "$W/exec_site" "$S"
+	for run in cold warm; do
+		capture "$W/s-$run" env XDG_CACHE_HOME="$W/site-cache" "$CSE_RUN" -- "$W/exec_site" "$S"
+		if [ "$(cat "$W/s-$run/out")" = "$(cat "$W/s0/out")" ] &&
+		   [ "$(cat "$W/s-$run/rc")" = "$(cat "$W/s0/rc")" ] && [ "$(cat "$W/s0/rc")" = 0 ]; then
+			pass "exec: failing execs from a rewritten execve site, then a working one ($run site cache)"
+		else
+			fail "exec: failing execs from a rewritten execve site, then a working one ($run site cache)" \
+				"native (rc $(cat "$W/s0/rc")): $(cat "$W/s0/out")" \
+				"cse (rc $(cat "$W/s-$run/rc")): $(cat "$W/s-$run/out")" "$(cat "$W/s-$run/err")"
+		fi
+	done
+	if ! grep -qx 'site: syscall' "$W/s0/err"; then
+		skip "exec: the execve site is rewritten" "libc's execve is not 'mov \$59,%eax; syscall' here"
+	elif grep -qx 'site: patched' "$W/s-cold/err" && grep -qx 'site: patched' "$W/s-warm/err"; then
+		pass "exec: the execve site is rewritten"
+	else
+		fail "exec: the execve site is rewritten" "$(cat "$W/s-cold/err")" "$(cat "$W/s-warm/err")"
+	fi
+else
+	fail "exec: build exec_site" "$(cat "$W/cc.log")"
+fi
+
 echo "1..$T_N"
 [ "$T_FAIL" -eq 0 ]

@@ -516,10 +516,10 @@ clone_parent_resume:
 	.type cse_clone_stub, @function
 cse_clone_stub:
 	syscall
+	test	%rax, %rax
+	jnz	clone_parent_back
 	FIND_AREA %r11
 	mov	TA_CLONE_RIP(%r11), %r11
-	test	%rax, %rax
-	jnz	clone_parent_resume
 	lea	-RED_ZONE(%rsp), %rsp
 	CALL_PRESERVING clone_child_setup_shared
 	lea	RED_ZONE(%rsp), %rsp
@@ -551,6 +551,37 @@ cse_syscall_block_end:
 /* Smaller than a page (checked by user/Makefile after the link), so
  * every instruction of the block has its own page offset. */
 	.text
+
+/*
+ * Parent side of cse_clone_stub (rax: the child's pid, or -errno). A
+ * vfork child that ran in our own area (thread.c, child_in_place) left
+ * our image in the spare area, tagged with its tid: copy it back before
+ * anything reads the area. Signals are still blocked; every register
+ * and the flags are kept (rcx and r11 are dead after a syscall).
+ */
+clone_parent_back:
+	lea	-RED_ZONE(%rsp), %rsp
+	pushfq
+	push	%rsi
+	push	%rdi
+	FIND_AREA %rdi
+	mov	TA_VFORK_BACKUP(%rdi), %rsi
+	test	%rsi, %rsi
+	jz	1f
+	cmp	TA_VFORK_TAG(%rsi), %eax
+	jne	1f
+	cld
+	mov	$(TA_SIZE / 8), %ecx
+	rep movsq
+	movl	$0, TA_VFORK_TAG - TA_SIZE(%rdi)
+	movl	$0, TA_VFORK_TAG - TA_SIZE(%rsi)
+1:	pop	%rdi
+	pop	%rsi
+	popfq
+	lea	RED_ZONE(%rsp), %rsp
+	FIND_AREA %r11
+	mov	TA_CLONE_RIP(%r11), %r11
+	jmp	clone_parent_resume
 
 /*
  * A rewritten site whose call must be made again as a trap (seccomp.c):

@@ -61,9 +61,10 @@ static unsigned int kernel_name(int dirfd, const char *path, struct exec_names *
  * execve (keep: the loader's argv and a script's strings). Mappings, not
  * the stack: the runtime may run on the application's alternate signal
  * stack (Go's has 32 KiB). The thread's buffer is kept from one exec to
- * the next (a vfork child's is its parent's spare area's, so its pages
- * are there already: no fault, and no munmap whose TLB shootdown reaches
- * the parent's CPU); an exec nested in a signal handler, or a keep too
+ * the next (a vfork child's is its parent's, or its parent's spare
+ * area's, so its pages are there already: no fault, and no munmap whose
+ * TLB shootdown reaches the parent's CPU); an exec nested in a signal
+ * handler, or a keep too
  * large for it, maps its own.
  */
 #define PLAN_BYTES	((sizeof(struct exec_plan) + sizeof(struct exec_names) + 4095) & ~4095ul)
@@ -77,6 +78,18 @@ void exec_buf_free(struct cse_thread *t)
 	t->exec_buf = NULL;
 }
 
+/* The thread's buffer mapped, if it can be. */
+void exec_buf_get(struct cse_thread *t)
+{
+	long r;
+
+	if (t->exec_buf)
+		return;
+	r = rt_sys6(__NR_mmap, 0, EXEC_BUF_SIZE, 3, 0x22, -1, 0);
+	if (!IS_ERR_RET(r))
+		t->exec_buf = (void *)r;
+}
+
 /* The plan's memory: the thread's buffer (*own = 0) or a new mapping. */
 static void *plan_take(struct cse_thread *t, int *own)
 {
@@ -84,11 +97,7 @@ static void *plan_take(struct cse_thread *t, int *own)
 
 	*own = 1;
 	if (!t->exec_buf_busy) {
-		if (!t->exec_buf) {
-			r = rt_sys6(__NR_mmap, 0, EXEC_BUF_SIZE, 3, 0x22, -1, 0);
-			if (!IS_ERR_RET(r))
-				t->exec_buf = (void *)r;
-		}
+		exec_buf_get(t);
 		if (t->exec_buf) {
 			t->exec_buf_busy = 1;
 			*own = 0;
@@ -128,6 +137,8 @@ long exec_reenter(struct cse_call *c)
 	for (nfiles = 0; nfiles < plan->nfiles; nfiles++)
 		files[nfiles] = plan->files[nfiles].fd;
 	bi.flags = kernel_name(dirfd, plan->guest, names);	/* our copy of path */
+	if (!t->next)
+		bi.flags |= CSE_BOOT_GS_FREE;	/* no enclosing runtime sees this exec */
 	argc = plan->argc;
 	nvec = argc + 4;
 	keep = (size_t)nvec * sizeof(char *) +

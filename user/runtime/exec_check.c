@@ -106,17 +106,28 @@ static long open_phase(int dirfd, const char *path, int flags)
 	return kernel_opens_first() ? 0 : emulate_open(dirfd, path, flags);
 }
 
-/* The application's string at src into dst, or -EFAULT / -ENAMETOOLONG. */
-static long copy_path(char *dst, const char *src, size_t size)
+/* Bytes of the path's first read: up to its page's end. */
+static size_t path_chunk(const char *src, size_t size)
+{
+	size_t chunk = 4096 - ((uintptr_t)src & 4095);
+
+	return chunk < size ? chunk : size;
+}
+
+/*
+ * The application's string at src into dst, or -EFAULT / -ENAMETOOLONG;
+ * its first path_chunk() bytes are there already when have is set.
+ */
+static long copy_path(char *dst, const char *src, size_t size, int have)
 {
 	size_t n = 0;
 
 	while (n < size) {
-		size_t chunk = 4096 - (((uintptr_t)src + n) & 4095);
+		size_t chunk = path_chunk(src + n, size - n);
 
-		if (chunk > size - n)
-			chunk = size - n;
-		if (rt_copy_from_app(dst + n, src + n, chunk))
+		if (have)
+			have = 0;
+		else if (rt_copy_from_app(dst + n, src + n, chunk))
 			return -K_EFAULT;
 		for (size_t i = n; i < n + chunk; i++)
 			if (!dst[i])
@@ -153,33 +164,82 @@ static long stage_exec(struct exec_plan *p, int *dirfd, char *path, size_t size,
 	return 0;
 }
 
+/* Entries of a vector's read at v: what is left of the page, at most
+ * EXEC_VEC_CHUNK; one when an entry straddles two pages. */
+static size_t vec_chunk(char *const *v)
+{
+	size_t k = (4096 - ((uintptr_t)v & 4095)) / sizeof(char *);
+
+	if (k > EXEC_VEC_CHUNK)
+		k = EXEC_VEC_CHUNK;
+	return k ? k : 1;
+}
+
 /*
  * Entries before the NULL of an argv or envp vector, or -EFAULT. Read a
- * page's part at a time (64 entries at most): one copy each, never past
- * the page a readable entry lies in, so a vector ending just before an
- * unmapped page is read as the kernel reads it.
+ * page's part at a time (vec_chunk): one copy each, never past the page
+ * a readable entry lies in, so a vector ending just before an unmapped
+ * page is read as the kernel reads it. first: its first read, done
+ * already (or NULL).
  */
-long exec_count_vec(char *const *v)
+static long count_vec(char *const *v, char *const *first)
 {
-	char *buf[64];
+	char *buf[EXEC_VEC_CHUNK];
 	long n = 0;
 
 	if (!v)
 		return 0;
 	for (;;) {
-		size_t bytes = 4096 - ((uintptr_t)&v[n] & 4095), k;
+		size_t k = vec_chunk(&v[n]);
+		char *const *got = buf;
 
-		if (bytes > sizeof(buf))
-			bytes = sizeof(buf);
-		k = bytes / sizeof(buf[0]);
-		if (!k)
-			k = 1;	/* an entry straddling two pages */
-		if (rt_copy_from_app(buf, &v[n], k * sizeof(buf[0])))
+		if (first)
+			got = first;
+		else if (rt_copy_from_app(buf, &v[n], k * sizeof(buf[0])))
 			return -K_EFAULT;
+		first = NULL;
 		for (size_t i = 0; i < k; i++, n++)
-			if (!buf[i])
+			if (!got[i])
 				return n;
 	}
+}
+
+long exec_count_vec(char *const *v)
+{
+	return count_vec(v, NULL);
+}
+
+struct kiov {
+	const void *base;
+	size_t len;
+};
+
+/*
+ * The first reads of the path, argv and envp (into p->guest and
+ * p->vec) in one process_vm_readv: 1 when all of them came, else 0 and
+ * each is read alone in the kernel's order, for its errors.
+ */
+static int read_ahead(struct exec_plan *p, const char *path, char *const *argv,
+		      char *const *envp)
+{
+	struct kiov local[3], remote[3];
+	char *const *v[2] = { argv, envp };
+	size_t total = 0;
+	int n = 0;
+
+	remote[n] = (struct kiov){ path, path_chunk(path, sizeof(p->guest)) };
+	local[n++] = (struct kiov){ p->guest, remote[0].len };
+	for (int i = 0; i < 2; i++) {
+		if (!v[i])
+			continue;
+		remote[n] = (struct kiov){ v[i], vec_chunk(v[i]) * sizeof(char *) };
+		local[n] = (struct kiov){ p->vec[i], remote[n].len };
+		n++;
+	}
+	for (int i = 0; i < n; i++)
+		total += remote[i].len;
+	return rt_sys6(__NR_process_vm_readv, cse_self()->tid, local, n, remote, n, 0) ==
+	       (long)total;
 }
 
 /* Absolute form of path relative to dirfd, into out. */
@@ -441,14 +501,15 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 		int flags, struct exec_plan *p)
 {
 	char *path = p->path;
-	int app_dirfd = dirfd, inaccessible = 0;
+	int app_dirfd = dirfd, inaccessible = 0, ahead;
 	long r, fd, len;
 
 	p->is_script = 0;
 	p->cloexec_fd = -1;
 	p->nfiles = 0;
+	ahead = read_ahead(p, app_path, argv, envp);
 	/* The kernel reads the path first: a bad one is its EFAULT. */
-	r = copy_path(p->guest, app_path, sizeof(p->guest));
+	r = copy_path(p->guest, app_path, sizeof(p->guest), ahead);
 	if (r < 0)
 		return r;
 	memcpy(path, p->guest, strlen(p->guest) + 1);
@@ -475,9 +536,9 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 			return r;
 	}
 	/* The kernel counts argv and envp next. */
-	p->argc = r = exec_count_vec(argv);
+	p->argc = r = count_vec(argv, ahead ? p->vec[0] : NULL);
 	if (r >= 0)
-		r = exec_count_vec(envp);
+		r = count_vec(envp, ahead ? p->vec[1] : NULL);
 	if (r < 0)
 		return r;
 	kernel_filename(app_dirfd, p->guest, p, &inaccessible);

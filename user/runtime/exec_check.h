@@ -8,6 +8,7 @@
 #include "runtime.h"
 
 #define EXEC_NAME_MAX	4096
+#define EXEC_VEC_CHUNK	64	/* vector entries read at a time */
 
 struct exec_plan {
 	long argc;			/* entries of argv */
@@ -29,6 +30,8 @@ struct exec_plan {
 	 * with what was read of them: handed to the loader (boot.h). */
 	struct cse_boot_file files[CSE_BOOT_FILES_MAX];
 	int nfiles;
+	/* The first part of argv and of envp, read with the path (exec_check) */
+	char *vec[2][EXEC_VEC_CHUNK];
 	char stage[2 * PATHSTAGE_MAX];	/* the path stage's work space */
 };
 

@@ -235,7 +235,10 @@ void fdguard_sync_slow(void)
 	if (t->borrowed || !t->vfork_spare)
 		return;
 	for (int i = 0; i < NPRIV; i++) {
-		if (__atomic_load_n(&priv[i].owner, __ATOMIC_ACQUIRE) != t->vfork_spare)
+		struct cse_thread *o = __atomic_load_n(&priv[i].owner, __ATOMIC_ACQUIRE);
+
+		/* The child ran in our spare area, or in ours (thread.c). */
+		if (o != t->vfork_spare && o != t)
 			continue;
 		__atomic_store_n(&priv[i].owner, NULL, __ATOMIC_RELEASE);
 		__atomic_sub_fetch(&fdguard_priv_used, 1, __ATOMIC_RELEASE);

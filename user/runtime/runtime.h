@@ -218,6 +218,7 @@ long shebang_step(const char *head, long len, struct shebang *sb, char *path,
 /* exec.c */
 long exec_reenter(struct cse_call *c);
 void exec_buf_free(struct cse_thread *t);
+void exec_buf_get(struct cse_thread *t);
 
 /* boot.c: the loader's boot block (include/cse/boot.h) */
 struct boot_info {

@@ -64,6 +64,7 @@ void cse_sigsys_handler(int sig, struct ksiginfo *si, void *ucv)
 	struct kmcontext *m = &uc->uc_mcontext;
 	struct cse_call c;
 	uintptr_t site;
+	int exec;
 
 	(void)sig;
 	if (si->si_code != K_SYS_USER_DISPATCH) {
@@ -89,9 +90,14 @@ void cse_sigsys_handler(int sig, struct ksiginfo *si, void *ucv)
 
 	if (signal_vsud_trap(&c, si, uc))
 		goto out;
+	/* A successful exec never comes back here: its site is rewritten
+	 * first (the rewrite leaves the site's syscall instruction). */
+	exec = c.nr == __NR_execve || c.nr == __NR_execveat;
+	if (exec && !syscall_trap_only(c.nr))
+		rewrite_site(site, c.nr);
 	dispatch_call(&c, uc);
 	sigdefer_trap_restart(uc, site, si->u.sys.syscall);
-	if (!syscall_trap_only(si->u.sys.syscall))
+	if (!exec && !syscall_trap_only(si->u.sys.syscall))
 		rewrite_site(site, si->u.sys.syscall);
 out:
 	/* Our entry only: below it lies a fast call still on its way. */

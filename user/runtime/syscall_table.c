@@ -130,7 +130,7 @@ static const struct sys_info table[SYSCALL_TABLE_SIZE] = {
 	/* Calls the runtime core must see with the full signal frame. */
 	F(rt_sigreturn, SYS_TRAP_ONLY), F(clone, SYS_TRAP_ONLY),
 	F(clone3, SYS_TRAP_ONLY), F(fork, SYS_TRAP_ONLY), F(vfork, SYS_TRAP_ONLY),
-	F(execve, SYS_TRAP_ONLY), F(execveat, SYS_TRAP_ONLY), F(exit, SYS_TRAP_ONLY),
+	F(exit, SYS_TRAP_ONLY),
 	F(prctl, SYS_TRAP_ONLY), F(seccomp, SYS_TRAP_ONLY),
 	F(sigaltstack, SYS_TRAP_ONLY),	/* answered about the application's stack pointer */
 

@@ -26,6 +26,7 @@
  * with the record in it.
  */
 #include <asm/prctl.h>
+#include <cse/boot.h>
 #include "runtime.h"
 
 _Static_assert(offsetof(struct cse_thread, self) == TA_SELF, "TA_SELF");
@@ -41,6 +42,9 @@ _Static_assert(offsetof(struct cse_thread, alt_hi) == TA_ALT_HI, "TA_ALT_HI");
 _Static_assert(offsetof(struct cse_thread, fast_exit) == TA_FAST_EXIT, "TA_FAST_EXIT");
 _Static_assert(offsetof(struct cse_thread, gate_ret) == TA_GATE_RET, "TA_GATE_RET");
 _Static_assert(offsetof(struct cse_thread, clone_exit_pending) == TA_CLONE_EXIT, "TA_CLONE_EXIT");
+_Static_assert(offsetof(struct cse_thread, vfork_backup) == TA_VFORK_BACKUP, "TA_VFORK_BACKUP");
+_Static_assert(offsetof(struct cse_thread, vfork_tag) == TA_VFORK_TAG, "TA_VFORK_TAG");
+_Static_assert(TA_SIZE % 8 == 0, "the area is copied by quadwords (entry.S)");
 _Static_assert(sizeof(struct cse_thread) <= TA_SIZE, "area fits its page");
 
 #define CLONE_STUB_RESUMED	1	/* thread_clone() result: frame rewritten */
@@ -104,11 +108,19 @@ static unsigned long gs_now(void)
 	return a;
 }
 
+/*
+ * The loader's first area. A process the kernel's exec just started has
+ * a %gs base of 0; only a runtime enclosing ours (nested cse) may have
+ * put its area there since. A boot block from a runtime that was not
+ * nested says so (exec.c), saving an ARCH_GET_GS (several us in a VM).
+ */
 int thread_area_install(struct cse_thread *t)
 {
+	const struct cse_boot *b = boot_block();
 	unsigned long cur = 0;
 
-	rt_sys2(__NR_arch_prctl, ARCH_GET_GS, &cur);
+	if (b->magic != CSE_BOOT_MAGIC || !(b->flags & CSE_BOOT_GS_FREE))
+		rt_sys2(__NR_arch_prctl, ARCH_GET_GS, &cur);
 	return install_over(t, cur);
 }
 
@@ -222,6 +234,48 @@ void clone_parent_exit(uint64_t *regs)
 	t->clone_exit_pending = 0;
 }
 
+/*
+ * A vfork child in its parent's own area: no %gs change (ARCH_SET_GS
+ * costs several us in a VM). The parent is suspended until the child
+ * execs or exits, so its area is free meanwhile: its image goes to the
+ * spare area first, tagged with the child's tid once complete, and the
+ * parent puts it back when its vfork returns that tid (cse_clone_stub),
+ * wherever the child stopped. What the child inherits is what
+ * child_area() gives a vfork child, but the runtime stack and scratch
+ * arena, whose parts in use (if any) it works below and above, and the
+ * exec buffer, which parent and child then share (never at once).
+ */
+static struct cse_thread *child_in_place(struct cse_thread *t)
+{
+	struct cse_thread *b = t->vfork_backup;
+	int tid = (int)rt_sys0(__NR_gettid);
+
+	/* Into the image too: what the child maps stays the parent's. The
+	 * spare's own buffer (its children's before) goes to the parent;
+	 * one equal to ours is only an image's copy. */
+	if (b->exec_buf && b->exec_buf != t->exec_buf) {
+		if (!t->exec_buf)
+			t->exec_buf = b->exec_buf;
+		else
+			exec_buf_free(b);
+	}
+	exec_buf_get(t);
+	memcpy(b, t, TA_SIZE);
+	__atomic_store_n(&b->vfork_tag, tid, __ATOMIC_RELEASE);
+	t->tid = tid;
+	t->borrowed = 1;
+	t->vfork_spare = NULL;	/* a nested vfork makes its own */
+	t->vfork_in_place = 0;
+	t->clone_pre = NULL;
+	t->retrap_rip = 0;
+	t->fast_exit = 0;	/* the parent's deferred signals stay its own */
+	t->sig_deferred = 0;
+	t->gate_ret = 0;
+	t->gate_nr = 0;
+	t->seccomp_trapped = 0;
+	return t;
+}
+
 /* Child of cse_clone_stub: fork (own copy of memory) or vfork (shared). */
 void clone_child_setup_shared(uint64_t *frame)
 {
@@ -230,7 +284,9 @@ void clone_child_setup_shared(uint64_t *frame)
 	uint64_t mask = parent->saved_mask;
 	struct cse_thread *t = parent;
 
-	if (flags & K_CLONE_VM) {
+	if ((flags & K_CLONE_VM) && parent->vfork_in_place) {
+		t = child_in_place(parent);
+	} else if (flags & K_CLONE_VM) {
 		t = child_area(parent, flags, NULL);
 		if (install_over(t, gs_now()) != 0)
 			rt_die("cannot install the runtime area of a vfork child");
@@ -323,6 +379,14 @@ long thread_clone(struct cse_call *c, struct kucontext *uc, const struct chain_f
 		if (!t->vfork_spare)
 			return -12;	/* ENOMEM */
 	}
+	/* The child runs in our area (child_in_place) when it is a plain
+	 * vfork (no namespace: its tid is the pid we get back) on our stack
+	 * and we are a plain thread: our area is the one on %gs (no nested
+	 * runtime), and we are no vfork child ourselves. */
+	if (!t->borrowed)
+		t->vfork_backup = t->vfork_spare;	/* kept while a child runs here */
+	t->vfork_in_place = (flags & ~0xfful) == (K_CLONE_VM | K_CLONE_VFORK) && !stack_top &&
+			    t->vfork_spare && !t->borrowed && !t->next && cse_stack_area() == t;
 
 	t->clone_pre = NULL;
 	if (cf->ran) {
@@ -385,6 +449,8 @@ _Noreturn void thread_exit(long status)
 	/* No signal handler may run once the selector's page is gone. */
 	rt_sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, 0, 8);
 	if (t->vfork_spare) {
+		if (t->vfork_spare->exec_buf == t->exec_buf)
+			t->vfork_spare->exec_buf = NULL;	/* an image of ours */
 		exec_buf_free(t->vfork_spare);
 		thread_area_free(t->vfork_spare);
 	}

@@ -32,6 +32,9 @@
 #define TA_SECCOMP	104	/* int: a seccomp RET_TRAP of a call made for
 				 * the application is pending (seccomp.c) */
 #define TA_GATE_NR	112	/* the fast call to make again after the gate */
+#define TA_VFORK_BACKUP	120	/* area keeping this one's image while a vfork
+				 * child runs in it (thread.c), or 0 */
+#define TA_VFORK_TAG	128	/* int: in that image, the child's tid */
 #define TA_SIZE		4096
 
 /* The private syscall number of the fast path's gate (sigdefer.c). */
@@ -103,12 +106,16 @@ struct cse_thread {
 	int seccomp_trapped;
 	int pad1;
 	long gate_nr;			/* the fast call to restart at the gate */
+	struct cse_thread *vfork_backup;	/* see TA_VFORK_BACKUP */
+	int vfork_tag;
+	int vfork_in_place;		/* this vfork's child runs in our area */
 	/* Below: C only. */
 	struct clone_exit clone_exit;
 	struct cse_thread *clone_pre;	/* a CLONE_VM child's area, made here */
 	struct cse_thread *vfork_spare;	/* area for a CLONE_VM|CLONE_VFORK child */
 	int tid;
-	int borrowed;			/* this is a vfork parent's spare area */
+	int borrowed;			/* a vfork child's: its parent's spare area,
+					   or the parent's own area lent to it */
 	uint64_t child_flags;		/* clone flags for a shared-stack child */
 	int sigsys_blocked;		/* virtual: the app believes SIGSYS is blocked */
 	struct clone_args_k clone3_args;	/* copy handed to the kernel */
