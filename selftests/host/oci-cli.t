@@ -139,6 +139,16 @@ errcase() {
 gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 waitfor() { for _ in $(seq 100); do eval "$1" && return 0; sleep 0.05; done; return 1; }
 CG=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
+# This state root's directory of leaves: <cgroup2>/cse-oci/<FNV-1a of the root's real path>
+rootkey() {
+	/usr/bin/python3 -c '
+import os, sys
+h = 0xcbf29ce484222325
+for b in os.path.realpath(sys.argv[1]).encode():
+    h = ((h ^ b) * 0x100000001b3) % 2**64
+print("%016x" % h)' "$1"
+}
+[ -z "$CG" ] || CGR=$CG/cse-oci/$(rootkey "$ROOT")
 
 # ------------------------------------------------------------ command line
 "$OCI" --help >"$W/help" 2>&1 && grep -q "create" "$W/help" && grep -q "features" "$W/help" &&
@@ -461,14 +471,14 @@ for mode in cgroup proc; do
 	for p in $bg $orphan; do gone "$p" || { left="$left $p"; kill "$p"; }; done
 	expect "pid namespace: all end with the init, a setsid'd orphan too ($mode)" "" "$left"
 	if [ $mode = cgroup ]; then
-		[ -e "$CG/cse-oci/end$mode" ] && pass "cgroup leaf exists until delete" ||
+		[ -e "$CGR/end$mode" ] && pass "cgroup leaf exists until delete" ||
 			fail "cgroup leaf exists until delete"
 	fi
 	oci delete "end$mode"
 	expect "delete of a stopped container ($mode)" 0 $?
 	unset CSE_OCI_TRACKING
 done
-[ -z "$CG" ] || { [ ! -e "$CG/cse-oci/endcgroup" ] && pass "delete removes the cgroup leaf" ||
+[ -z "$CG" ] || { [ ! -e "$CGR/endcgroup" ] && pass "delete removes the cgroup leaf" ||
 	fail "delete removes the cgroup leaf"; }
 
 for mode in cgroup proc; do
@@ -492,10 +502,26 @@ for mode in cgroup proc; do
 	unset CSE_OCI_TRACKING
 done
 
+# two state roots (two engines, two users) may use one container ID
+if [ -n "$CG" ]; then
+	B=$(bundle twin '["true"]')
+	IDS+=(twin)
+	R2=$W/state2 CGR2=$CG/cse-oci/$(rootkey "$W/state2")
+	oci create --bundle "$B" twin </dev/null >/dev/null 2>&1
+	"$OCI" --root "$R2" --log "$LOG" --log-format json create --bundle "$B" twin </dev/null >/dev/null 2>&1
+	[ -d "$CGR/twin" ] && [ -d "$CGR2/twin" ] && [ "$CGR" != "$CGR2" ] &&
+		pass "one ID under two state roots: a cgroup leaf each" ||
+		fail "one ID under two state roots: a cgroup leaf each" "$(ls -R "$CG/cse-oci" 2>&1 | head -20)"
+	oci delete --force twin
+	"$OCI" --root "$R2" --log "$LOG" --log-format json delete --force twin
+	[ ! -e "$CGR/twin" ] && [ ! -e "$CGR2" ] && pass "one ID under two state roots: both leaves removed" ||
+		fail "one ID under two state roots: both leaves removed" "$(ls -R "$CG/cse-oci" 2>&1 | head -20)"
+fi
+
 # ------------------------------------------------------------ nothing left
 expect "no state directory left" "" "$(ls -A "$ROOT" 2>/dev/null)"
 [ -z "$CG" ] || expect "no cgroup leaf left" "" \
-	"$(for n in "${IDS[@]}"; do [ -e "$CG/cse-oci/$n" ] && echo "$n"; done)"
+	"$(for n in "${IDS[@]}"; do [ -e "$CGR/$n" ] && echo "$n"; done)"
 # Only this run's containers count (their environment names $W): other
 # runs of the suite, or other users' sleeps, may be on the machine.
 ours() {

@@ -2,8 +2,10 @@
 /*
  * Every process of a container, without namespaces.
  *
- * First choice: a cgroup v2 leaf <cgroup2 mount>/cse-oci/<ID> (on this
- * project's hosts /sys/fs/cgroup or, in hybrid mode, /sys/fs/cgroup/unified).
+ * First choice: a cgroup v2 leaf <cgroup2 mount>/cse-oci/<ROOT>/<ID> (on
+ * this project's hosts /sys/fs/cgroup or, in hybrid mode,
+ * /sys/fs/cgroup/unified), ROOT a hash of the state root: runtimes with
+ * different --root (containerd's, podman's, two users') may use one ID.
  * Each container process joins it before anything else (child.c), so what
  * it forks is in it too, whatever it does (setsid, double fork, reparent):
  * cgroup.procs lists them, cgroup.kill ends them all atomically (no fork
@@ -66,10 +68,23 @@ static char *cgroup2_mount(void)
 	return found;
 }
 
+/* 16 hex digits of FNV-1a over the state root's canonical path. */
+static char *root_key(void)
+{
+	char *real = realpath(oci_g.root, NULL);
+	const char *p = real ? real : oci_g.root;
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	free(real);
+	return oci_xasprintf("%016llx", h);
+}
+
 char *oci_cgroup_create(const char *id)
 {
 	const char *force = getenv("CSE_OCI_TRACKING");
-	char *mnt, *base, *leaf;
+	char *mnt, *base, *mid, *key, *leaf;
 
 	if (force && !strcmp(force, "proc"))
 		return NULL;
@@ -78,32 +93,44 @@ char *oci_cgroup_create(const char *id)
 		oci_debug("no writable cgroup2 mount: processes are found by a /proc scan");
 		return NULL;
 	}
+	key = root_key();
 	base = oci_xasprintf("%s/cse-oci", mnt);
-	leaf = oci_xasprintf("%s/%s", base, id);
+	mid = oci_xasprintf("%s/%s", base, key);
+	leaf = oci_xasprintf("%s/%s", mid, id);
 	free(mnt);
-	if ((mkdir(base, 0755) < 0 && errno != EEXIST) || mkdir(leaf, 0755) < 0) {
+	free(key);
+	if ((mkdir(base, 0755) < 0 && errno != EEXIST) || (mkdir(mid, 0755) < 0 && errno != EEXIST) ||
+	    mkdir(leaf, 0755) < 0) {
 		oci_debug("cannot make the cgroup %s (%s): processes are found by a /proc scan",
 			  leaf, strerror(errno));
+		rmdir(mid);	/* ENOTEMPTY when others use it */
 		free(base);
+		free(mid);
 		free(leaf);
 		return NULL;
 	}
 	free(base);
+	free(mid);
 	return leaf;
 }
 
 int oci_cgroup_remove(const char *leaf)
 {
-	char *base = oci_xstrdup(leaf), *slash = strrchr(base, '/');
+	char *dir = oci_xstrdup(leaf), *slash;
 	int r = 0;
 
 	if (rmdir(leaf) < 0 && errno != ENOENT) {
 		oci_error("cannot remove the cgroup %s: %s", leaf, strerror(errno));
 		r = -1;
 	}
-	*slash = 0;
-	rmdir(base);	/* the last container's delete removes it; others: ENOTEMPTY */
-	free(base);
+	/* the state root's directory, then cse-oci: the last user's delete
+	 * removes them; others get ENOTEMPTY */
+	for (int i = 0; i < 2 && (slash = strrchr(dir, '/')); i++) {
+		*slash = 0;
+		if (rmdir(dir) < 0)
+			break;
+	}
+	free(dir);
 	return r;
 }
 
