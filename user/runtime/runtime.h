@@ -426,6 +426,9 @@ void learn_flush(void);		/* at exit: new sites to the user's site cache */
 #define SITECACHE_FILES		24	/* per program */
 #define SITECACHE_MAX		8192	/* bytes of a program's file */
 int sitecache_dir(char *dir, size_t size);
+/* The loader's initial envp while the loader runs (NULL after): the
+ * strings /proc/self/environ shows then, read in place. */
+extern char **sitecache_start_env;
 /* The program's file, checked whole, then add() per mapped file; 0 or -1. */
 int sitecache_load(const char *dir, const uint64_t *prog,
 		   void (*add)(const uint64_t *ident, const uint64_t *sites, uint32_t n));
