@@ -266,6 +266,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	cse_cfg.rewrite = 1;
 
 	sitecache_start_env = argv + argc + 1;
+	elf_note_stack(sp);
 	fdguard_set_high(1);	/* started by hand: an fd table we know nothing of */
 	booted = boot_receive(&bi);
 	n = booted ? execfn_path(sp) : 0;
