@@ -142,8 +142,14 @@ static int pool_at(uintptr_t hint)
 	return 0;
 }
 
-/* A pool of set (size-byte stubs) within rel32 reach of site, created
- * near it if needed. */
+/*
+ * A pool of set (size-byte stubs) within rel32 reach of site, created
+ * near it if needed: 16 MiB steps below the site, and at each step the
+ * first of a few 64 KiB slots free, so a library's stub and gap-stub
+ * pools share a page table (each new 2 MiB region a process touches
+ * costs a page table, its first fault there about 20 us on a PVM guest).
+ */
+#define POOL_SLOTS	4
 static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size,
 				   uintptr_t site)
 {
@@ -155,8 +161,9 @@ static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size
 			return &set[i];
 	if (n == MAX_POOLS)
 		return NULL;
-	for (long k = 1; k < 64; k++) {
-		uintptr_t hint = (site & ~0xfffful) - (uintptr_t)k * 0x100000ul * 16;
+	for (long k = POOL_SLOTS; k < 64 * POOL_SLOTS; k++) {
+		uintptr_t hint = (site & ~0xfffful) - (uintptr_t)(k / POOL_SLOTS) * 0x100000ul * 16 +
+				 (uintptr_t)(k % POOL_SLOTS) * POOL_SIZE;
 		long r;
 
 		if (hint < 0x10000 || hint > site)
