@@ -154,8 +154,9 @@ static int pool_at(uintptr_t hint)
 /*
  * Pool slots in the loader's own image, among the pages every start
  * touches: the libraries' sites within reach of it (those mapped in the
- * mmap area, ld.so's and libc's first) get their pools here, made
- * executable by one mprotect, without a 2 MiB region of their own.
+ * mmap area, ld.so's and libc's first) get their pools here, all made
+ * executable by one mprotect at the first, without a 2 MiB region of
+ * their own.
  */
 static uint8_t pool_arena[POOL_SLOTS * POOL_SIZE] RT_LARGE
 	__attribute__((aligned(POOL_SIZE)));
@@ -168,7 +169,8 @@ static long pool_map(uintptr_t hint)
 
 	if (!hint) {
 		if (arena_used == POOL_SLOTS ||
-		    rt_sys3(__NR_mprotect, a, POOL_SIZE, 7 /* RWX */) != 0)
+		    (!arena_used && rt_sys3(__NR_mprotect, pool_arena, sizeof(pool_arena),
+					    7 /* RWX */) != 0))
 			return -12;	/* ENOMEM */
 		arena_used++;
 		return (long)a;
