@@ -234,7 +234,6 @@ struct boot_undo {
 long boot_send(const struct boot_info *bi, struct boot_undo *u);
 void boot_undo(const struct boot_undo *u);
 int boot_receive(struct boot_info *bi);
-const void *boot_block(void);	/* its storage, for loader_prefault */
 
 /* signal.c */
 long signal_sigaction(struct cse_call *c);
