@@ -50,10 +50,15 @@ static void check_elements(const struct cse_opts *o, const char *libdir)
 	}
 }
 
-/* The element settings go into the state's settings area (cse/state.h). */
+/*
+ * The element settings go into the state's settings area (cse/state.h).
+ * A buffer of .lbss, after the arena (user/Makefile links this file after
+ * launcher/arena.c), rather than 60 KiB of the arena: the records' scratch
+ * allocation would land past it, on a page of its own (a page fault).
+ */
 static void write_settings(int fd)
 {
-	char *buf = cse_xmalloc(CSE_STATE_SETTINGS_SIZE);
+	static char buf[CSE_STATE_SETTINGS_SIZE] __attribute__((section(".lbss")));
 	uint32_t n, hdr[2];
 	size_t len = cse_settings_records(buf, CSE_STATE_SETTINGS_SIZE, &n);
 
@@ -67,7 +72,6 @@ static void write_settings(int fd)
 		cse_die(CSE_EXIT_FAILURE, NULL, "cannot write the element settings: %s",
 			strerror(errno));
 	cse_info("%u element setting(s) in the instance state", n);
-	free(buf);
 }
 
 static char *loader_path(const char *libdir)

@@ -135,13 +135,17 @@ static int map_segments(long fd, const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 
 /*
  * Every image mapped, for stack.c to describe the program to the kernel,
- * and their PT_INTERP strings packed after them: a start writes one page.
+ * in .bss (whose pages the loader populates at entry), and their
+ * PT_INTERP strings packed in .lbss: a static program's start writes no
+ * page of them, a dynamic one's one.
  */
 #define NKEPT	(2 + CHAIN_MAX_ELEMENTS)
 static struct {
 	struct elf_image img[NKEPT];
+} kept;
+static struct {
 	char interp[NKEPT * ELF_INTERP_MAX];
-} kept RT_LARGE __attribute__((aligned(4096)));
+} kept_interp RT_LARGE __attribute__((aligned(4096)));
 static size_t interp_used;
 static int nmapped;
 
@@ -230,11 +234,11 @@ have_head:
 		goto out;
 	}
 	for (int i = 0; i < eh.e_phnum; i++) {
-		char *interp = kept.interp + interp_used;
+		char *interp = kept_interp.interp + interp_used;
 
 		if (ph[i].p_type != PT_INTERP)
 			continue;
-		if (interp_used + ELF_INTERP_MAX > sizeof(kept.interp)) {
+		if (interp_used + ELF_INTERP_MAX > sizeof(kept_interp.interp)) {
 			*why = "too many images";
 			r = -12;	/* ENOMEM */
 			goto out;

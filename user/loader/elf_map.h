@@ -37,6 +37,7 @@ const struct elf_image *elf_image_by_phdr(uintptr_t phdr);
 
 /* elf_place.c: where ET_DYN images go, as binfmt_elf decides */
 int elf_randomizing(void);
+void elf_note_stack(const uintptr_t *sp);	/* the loader's initial stack */
 uintptr_t elf_random_pages(uintptr_t limit);
 uintptr_t elf_max_align(const Elf64_Ehdr *eh, const Elf64_Phdr *ph);
 long elf_reserve(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, int has_interp,

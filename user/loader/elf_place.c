@@ -59,7 +59,32 @@ static long sysctl_number(int which, const char *path, long dflt)
 	return v;
 }
 
-/* Asked once per loader run: the program's and its brk's placement. */
+/*
+ * The top of the initial stack, as the kernel placed it for the loader:
+ * the exec copies the file name right below top - 8, AT_EXECFN points at
+ * that copy. Without randomizing it is STACK_TOP (TASK_SIZE_LOW, 47-bit
+ * even with five-level paging); randomizing, the kernel moves it down by
+ * a random number of pages, one of 2^22 possibly none.
+ */
+#define STACK_TOP_K		0x7ffffffff000ul
+static uintptr_t stack_top;
+
+void elf_note_stack(const uintptr_t *sp)
+{
+	const uintptr_t *p = sp + 1 + sp[0] + 1;
+
+	while (*p++)
+		;	/* envp */
+	for (; p[0] != AT_NULL; p += 2)
+		if (p[0] == AT_EXECFN && p[1])
+			stack_top = p[1] + strlen((const char *)p[1]) + 1 + sizeof(void *);
+}
+
+/*
+ * Asked once per loader run: the program's and its brk's placement. The
+ * loader's own exec decided the same (one process, one personality): a
+ * stack top moved from STACK_TOP says so without the calls below.
+ */
 int elf_randomizing(void)
 {
 	static int known = -1;
@@ -67,6 +92,8 @@ int elf_randomizing(void)
 
 	if (known >= 0)
 		return known;
+	if (stack_top && stack_top != STACK_TOP_K)
+		return known = 1;
 	pers = rt_sys1(__NR_personality, 0xffffffff);
 	if (pers >= 0 && (pers & K_ADDR_NO_RANDOMIZE))
 		known = 0;

@@ -265,6 +265,8 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	cse_cfg.instance_fd = -1;
 	cse_cfg.rewrite = 1;
 
+	sitecache_start_env = argv + argc + 1;
+	elf_note_stack(sp);
 	fdguard_set_high(1);	/* started by hand: an fd table we know nothing of */
 	booted = boot_receive(&bi);
 	n = booted ? execfn_path(sp) : 0;
@@ -350,6 +352,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 		rt_die("cannot set up the runtime's thread area");
 	if (sud_enable(t) != 0)
 		rt_die("cannot enable syscall user dispatch");
+	sitecache_start_env = NULL;	/* the program's from now on */
 	cse_jump_to_program(start_sp, entry);
 }
 

@@ -59,17 +59,18 @@ static void madvise_now(uintptr_t start, uintptr_t end, long advice)
 
 /*
  * Every start reads the headers, much of the text and some rodata, and
- * writes its stack, the first data pages, the small .bss and the boot
- * block's first page: map them with one call each rather than a page fault each (here
- * a fault costs about twice what a page populated in bulk does). Best
- * effort: before Linux 5.14 the calls fail and the pages fault in.
+ * writes its stack, the first data pages and the small .bss (with the
+ * boot block's page): map them with one call each rather than a page
+ * fault each (here a fault costs about twice what a page populated in
+ * bulk does). Best effort: before Linux 5.14 the calls fail and the
+ * pages fault in.
  */
 void loader_prefault(const uintptr_t *sp)
 {
 	uintptr_t base = (uintptr_t)&__ehdr_start;
 	uintptr_t rw = PAGE_DOWN(_DYNAMIC);
 	uintptr_t bss = PAGE_DOWN(__bss_start), bss_end = PAGE_UP(&cse_cfg + 1);
-	uintptr_t boot, stack = PAGE_DOWN(sp);
+	uintptr_t stack = PAGE_DOWN(sp);
 
 	madvise_now(base, rw, K_MADV_POPULATE_READ);
 	/* The loader's deepest calls (map_file, patch_learned) reach three
@@ -78,9 +79,6 @@ void loader_prefault(const uintptr_t *sp)
 	madvise_now(stack - 3 * 4096, stack, K_MADV_POPULATE_WRITE);
 	/* .data.rel.ro and .data up to the hot page with plain_nr's head */
 	madvise_now(rw, PAGE_UP(cse_plain_nr + 512), K_MADV_POPULATE_WRITE);
-	/* .bss, then .lbss, whose first object is the boot block */
-	boot = PAGE_DOWN(boot_block());
-	if (boot >= bss_end && boot - bss_end <= 4096)
-		bss_end = boot + 4096;
+	/* .bss, the boot block's page among it (boot.c) */
 	madvise_now(bss, bss_end, K_MADV_POPULATE_WRITE);
 }

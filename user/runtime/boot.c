@@ -155,16 +155,17 @@ void boot_undo(const struct boot_undo *u)
 	}
 }
 
-/* Kept for the process's life: cse_cfg.element_specs point into it. */
+/*
+ * Kept for the process's life: cse_cfg.element_specs point into it. A
+ * block fits a page but for a long table of descriptors: that page is
+ * .bss, which the loader populates at entry; a longer block is read into
+ * a mapping of its size (up to CSE_BOOT_MAX) rather than the image
+ * holding a megabyte that would spread a start's pages apart.
+ */
 static union {
 	struct cse_boot h;
-	char bytes[CSE_BOOT_MAX];
-} block RT_LARGE;
-
-const void *boot_block(void)
-{
-	return &block;
-}
+	char bytes[4096];
+} first_page __attribute__((aligned(4096)));
 
 int boot_receive(struct boot_info *bi)
 {
@@ -175,7 +176,8 @@ int boot_receive(struct boot_info *bi)
 	const struct cse_boot_file *files;
 	size_t fds_at, strings_at;
 	uint32_t i;
-
+	struct cse_boot *bh = &first_page.h;	/* the block: header, */
+	char *bb = first_page.bytes;		/* and bytes */
 	long got;
 
 	/*
@@ -185,50 +187,61 @@ int boot_receive(struct boot_info *bi)
 	 */
 	if (fd < 0)
 		return 0;
-	got = rt_sys4(__NR_pread64, fd, block.bytes, 4096, 0);
-	if (got < (long)sizeof(block.h) || block.h.magic != CSE_BOOT_MAGIC)
+	got = rt_sys4(__NR_pread64, fd, bb, sizeof(first_page), 0);
+	if (got < (long)sizeof(*bh) || bh->magic != CSE_BOOT_MAGIC)
 		return 0;
 	st.size = got;
-	if (got == 4096 &&
+	if (got == sizeof(first_page) &&
 	    (rt_sys2(__NR_fstat, fd, &st) != 0 || (st.mode & K_S_IFMT) != K_S_IFREG))
 		return 0;
-	if (block.h.version != CSE_BOOT_VERSION)
-		rt_die("boot block version %u, this loader reads %u", block.h.version,
+	if (bh->version != CSE_BOOT_VERSION)
+		rt_die("boot block version %u, this loader reads %u", bh->version,
 		       CSE_BOOT_VERSION);
-	if (block.h.size <= sizeof(block.h) || block.h.size > CSE_BOOT_MAX ||
-	    st.size != (int64_t)block.h.size ||
-	    (got < (long)block.h.size &&
-	     rt_sys4(__NR_pread64, fd, block.bytes + got, block.h.size - (size_t)got, got) !=
-		     (long)block.h.size - got))
+	if (bh->size <= sizeof(*bh) || bh->size > CSE_BOOT_MAX ||
+	    st.size != (int64_t)bh->size)
 		rt_die("boot block of a bad size");
+	if (got < (long)bh->size) {
+		size_t size = bh->size;
+		long m = rt_sys6(__NR_mmap, 0, (size + 4095) & ~4095ul, 3 /* RW */,
+				 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+
+		if (IS_ERR_RET(m))
+			rt_die("out of memory for a boot block of %lu bytes", (unsigned long)size);
+		memcpy((void *)m, bb, (size_t)got);
+		bh = (struct cse_boot *)m;
+		bb = (char *)m;
+		if (rt_sys4(__NR_pread64, fd, bb + got, size - (size_t)got, got) !=
+		    (long)size - got)
+			rt_die("boot block of a bad size");
+	}
 	rt_sys1(__NR_close, fd);
-	if (block.h.displaced_fd >= 0) {
+	if (bh->displaced_fd >= 0) {
 		/* The application's own fd goes back to its number. */
-		if (rt_sys3(__NR_dup3, block.h.displaced_fd, fd, 0) < 0)
+		if (rt_sys3(__NR_dup3, bh->displaced_fd, fd, 0) < 0)
 			rt_die("cannot restore descriptor %d", fd);
-		rt_sys1(__NR_close, block.h.displaced_fd);
+		rt_sys1(__NR_close, bh->displaced_fd);
 	}
 	/* The handed files, then the strings, which end where the
 	 * descriptor table (8-byte aligned) starts. */
-	files = (const struct cse_boot_file *)block.h.strings;
-	strings_at = sizeof(block.h) + (size_t)block.h.nfiles * sizeof(*files);
-	fds_at = block.h.size - (size_t)block.h.nfds * sizeof(struct cse_boot_fd);
-	if (block.h.nfiles > CSE_BOOT_FILES_MAX || block.h.size <= strings_at)
+	files = (const struct cse_boot_file *)bh->strings;
+	strings_at = sizeof(*bh) + (size_t)bh->nfiles * sizeof(*files);
+	fds_at = bh->size - (size_t)bh->nfds * sizeof(struct cse_boot_fd);
+	if (bh->nfiles > CSE_BOOT_FILES_MAX || bh->size <= strings_at)
 		rt_die("boot block with bad files");
-	for (i = 0; i < block.h.nfiles; i++)
+	for (i = 0; i < bh->nfiles; i++)
 		if (files[i].fd < 0 || files[i].len > CSE_BOOT_HEAD ||
 		    files[i].path[sizeof(files[i].path) - 1])
 			rt_die("boot block with bad files");
-	if (block.h.nfds > CSE_BOOT_MAX / sizeof(struct cse_boot_fd) ||
-	    block.h.size < strings_at + (size_t)block.h.nfds * sizeof(struct cse_boot_fd) ||
-	    (block.h.nfds && fds_at % 8))
+	if (bh->nfds > CSE_BOOT_MAX / sizeof(struct cse_boot_fd) ||
+	    bh->size < strings_at + (size_t)bh->nfds * sizeof(struct cse_boot_fd) ||
+	    (bh->nfds && fds_at % 8))
 		rt_die("boot block with a bad descriptor table");
-	if ((block.h.flags & ~CSE_BOOT_FLAGS_ALL) || block.h.nstrings < 3 ||
-	    block.h.nstrings - 3 > 16 || fds_at <= strings_at || block.bytes[fds_at - 1])
+	if ((bh->flags & ~CSE_BOOT_FLAGS_ALL) || bh->nstrings < 3 ||
+	    bh->nstrings - 3 > 16 || fds_at <= strings_at || bb[fds_at - 1])
 		rt_die("boot block with bad flags or strings");
-	s = block.bytes + strings_at;
-	end = block.bytes + fds_at;
-	for (i = 0; i < block.h.nstrings; i++) {
+	s = bb + strings_at;
+	end = bb + fds_at;
+	for (i = 0; i < bh->nstrings; i++) {
 		if (s >= end)
 			rt_die("boot block with too few strings");
 		if (i < 3)
@@ -238,32 +251,32 @@ int boot_receive(struct boot_info *bi)
 		s += strlen(s) + 1;
 	}
 	/* Then only the padding before the table. */
-	if (end - s >= (block.h.nfds ? 8 : 1))
+	if (end - s >= (bh->nfds ? 8 : 1))
 		rt_die("boot block with trailing bytes");
 	for (; s < end; s++)
 		if (*s)
 			rt_die("boot block with trailing bytes");
-	fdtable_import((const struct cse_boot_fd *)(block.bytes + fds_at), block.h.nfds);
-	cse_cfg.nelement_specs = (int)block.h.nstrings - 3;
-	cse_cfg.state_fd = block.h.state_fd;
-	cse_cfg.instance_fd = block.h.instance_fd;
-	cse_cfg.rewrite = !(block.h.flags & CSE_BOOT_NO_REWRITE);
-	cse_cfg.no_site_cache = !!(block.h.flags & CSE_BOOT_NO_SITE_CACHE);
+	fdtable_import((const struct cse_boot_fd *)(bb + fds_at), bh->nfds);
+	cse_cfg.nelement_specs = (int)bh->nstrings - 3;
+	cse_cfg.state_fd = bh->state_fd;
+	cse_cfg.instance_fd = bh->instance_fd;
+	cse_cfg.rewrite = !(bh->flags & CSE_BOOT_NO_REWRITE);
+	cse_cfg.no_site_cache = !!(bh->flags & CSE_BOOT_NO_SITE_CACHE);
 	bi->program = str[0];
 	bi->filename = str[1];
 	bi->comm = str[2];
 	bi->files = files;
-	bi->nfiles = (int)block.h.nfiles;
+	bi->nfiles = (int)bh->nfiles;
 	if (fd < CSE_HIDDEN_FD_LOW) {
 		/* A low open files limit: the elements' setup may need
 		 * those numbers, so the files are opened when mapped, as
 		 * they were before they came with the block. */
-		for (i = 0; i < block.h.nfiles; i++)
+		for (i = 0; i < bh->nfiles; i++)
 			rt_sys1(__NR_close, files[i].fd);
 		bi->nfiles = 0;
 	}
-	bi->flags = block.h.flags &
+	bi->flags = bh->flags &
 		    ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH | CSE_BOOT_NO_SITE_CACHE);
-	fdguard_set_high(!!(block.h.flags & CSE_BOOT_FDS_HIGH));
+	fdguard_set_high(!!(bh->flags & CSE_BOOT_FDS_HIGH));
 	return 1;
 }

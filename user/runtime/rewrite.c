@@ -142,8 +142,49 @@ static int pool_at(uintptr_t hint)
 	return 0;
 }
 
-/* A pool of set (size-byte stubs) within rel32 reach of site, created
- * near it if needed. */
+/*
+ * A pool of set (size-byte stubs) within rel32 reach of site, created
+ * near it if needed: 16 MiB steps below the site, and at each step the
+ * first of a few 64 KiB slots free, so a library's stub and gap-stub
+ * pools share a page table (each new 2 MiB region a process touches
+ * costs a page table, its first fault there about 20 us on a PVM guest).
+ */
+#define POOL_SLOTS	4
+
+/*
+ * Pool slots in the loader's own image, among the pages every start
+ * touches: the libraries' sites within reach of it (those mapped in the
+ * mmap area, ld.so's and libc's first) get their pools here, all made
+ * executable by one mprotect at the first, without a 2 MiB region of
+ * their own.
+ */
+static uint8_t pool_arena[POOL_SLOTS * POOL_SIZE] RT_LARGE
+	__attribute__((aligned(POOL_SIZE)));
+static int arena_used;
+
+static long pool_map(uintptr_t hint)
+{
+	uintptr_t a = (uintptr_t)pool_arena + (uintptr_t)arena_used * POOL_SIZE;
+	long r;
+
+	if (!hint) {
+		if (arena_used == POOL_SLOTS ||
+		    (!arena_used && rt_sys3(__NR_mprotect, pool_arena, sizeof(pool_arena),
+					    7 /* RWX */) != 0))
+			return -12;	/* ENOMEM */
+		arena_used++;
+		return (long)a;
+	}
+	r = rt_sys6(__NR_mmap, hint, POOL_SIZE, 7 /* RWX */,
+		    0x22 | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0);
+	if (IS_ERR_RET(r))
+		return r;
+	if ((uintptr_t)r != hint) {	/* old kernel ignoring NOREPLACE */
+		rt_sys2(__NR_munmap, r, POOL_SIZE);
+		return -17;	/* EEXIST */
+	}
+	return r;
+}
 static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size,
 				   uintptr_t site)
 {
@@ -155,22 +196,25 @@ static struct stub_pool *pool_near(struct stub_pool *set, int *nset, size_t size
 			return &set[i];
 	if (n == MAX_POOLS)
 		return NULL;
-	for (long k = 1; k < 64; k++) {
-		uintptr_t hint = (site & ~0xfffful) - (uintptr_t)k * 0x100000ul * 16;
+	for (long k = POOL_SLOTS - 1; k < 64 * POOL_SLOTS; k++) {
+		uintptr_t a = (uintptr_t)pool_arena + (uintptr_t)arena_used * POOL_SIZE;
+		uintptr_t hint = (site & ~0xfffful) - (uintptr_t)(k / POOL_SLOTS) * 0x100000ul * 16 +
+				 (uintptr_t)(k % POOL_SLOTS) * POOL_SIZE;
 		long r;
 
-		if (hint < 0x10000 || hint > site)
+		if (k == POOL_SLOTS - 1) {	/* first, the arena when in reach */
+			if (arena_used == POOL_SLOTS || !near(site, a) ||
+			    !near(site, a + POOL_SIZE))
+				continue;
+			hint = 0;
+		} else if (hint < 0x10000 || hint > site) {
 			break;
-		if (pool_at(hint))
+		} else if (pool_at(hint)) {
 			continue;	/* ours: no mmap to hear EEXIST */
-		r = rt_sys6(__NR_mmap, hint, POOL_SIZE, 7 /* RWX */,
-			    0x22 | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0);
+		}
+		r = pool_map(hint);
 		if (IS_ERR_RET(r))
 			continue;
-		if ((uintptr_t)r != hint) {	/* old kernel ignoring NOREPLACE */
-			rt_sys2(__NR_munmap, r, POOL_SIZE);
-			continue;
-		}
 		set[n].base = (uintptr_t)r;
 		/* header and first stubs: one call, not a fault */
 		rt_sys3(__NR_madvise, r, 4096, K_MADV_POPULATE_WRITE);

@@ -68,6 +68,34 @@ _Static_assert(offsetof(struct learn_region, file) <= 4096, "the keys in one pag
 
 static struct learn_region *region;
 static uint64_t prog_key;	/* this process's program */
+static uint32_t populated;	/* pages of the region mapped by this process */
+
+_Static_assert(sizeof(struct learn_region) <= 32 * 4096, "populated covers the region");
+
+/*
+ * Map the region's pages under [p, p + len) that this process has not
+ * mapped yet, by one call: a start uses the keys' page and the entries
+ * of its own files, a few of the region's pages; each page populated
+ * here is one a read fault then a write fault would have mapped (the
+ * read maps a shared page read-only). A fork's child, whose mapping has
+ * no pages yet, only faults them in.
+ */
+static void populate_span(const void *p, size_t len)
+{
+	uintptr_t lo = ((uintptr_t)p & ~4095ul) - (uintptr_t)region;
+	uintptr_t hi = (uintptr_t)p + len - (uintptr_t)region;
+	uint32_t want = 0;
+
+	for (uintptr_t off = lo; off < hi; off += 4096)
+		want |= 1u << (off >> 12);
+	want &= ~populated;
+	if (!want)
+		return;
+	lo = (uintptr_t)__builtin_ctz(want) << 12;
+	hi = (uintptr_t)(32 - __builtin_clz(want)) << 12;
+	rt_sys3(__NR_madvise, (uintptr_t)region + lo, hi - lo, 23 /* MADV_POPULATE_WRITE */);
+	populated |= want;
+}
 
 static void learn_lock(void)
 {
@@ -109,13 +137,16 @@ static int slot_of(const uint64_t *ident, uint64_t prog, int make)
 	for (int i = 0; i < LEARN_FILES; i++) {
 		const struct learn_key *k = &region->key[i];
 
-		if ((k->prog & ~KEY_USED) == prog && !memcmp(k->ident, ident, sizeof(k->ident)))
+		if ((k->prog & ~KEY_USED) == prog && !memcmp(k->ident, ident, sizeof(k->ident))) {
+			populate_span(&region->file[i], sizeof(region->file[i]));
 			return i;
+		}
 		if (empty < 0 && !k->ident[1])
 			empty = i;
 	}
 	if (empty < 0 || !make)
 		return -1;
+	populate_span(&region->file[empty], sizeof(region->file[empty]));
 	region->file[empty].nsites = 0;
 	region->file[empty].saved = 0;
 	memcpy(region->key[empty].ident, ident, sizeof(region->key[empty].ident));
@@ -146,16 +177,17 @@ static int attach(void)
 	region = state_region("rewrite-sites", sizeof(*region), &fresh);
 	if (!region)
 		return -1;
-	/* Its keys, then the entries of the files the start maps, read and
-	 * written: one call maps its pages rather than two faults a page
-	 * (the read maps a shared page read-only, the write faults again). */
-	rt_sys3(__NR_madvise, (uintptr_t)region & ~4095ul,
-		((uintptr_t)region & 4095) + sizeof(*region), 23 /* MADV_POPULATE_WRITE */);
+	/* Its keys (state_region mapped the first page of a region made
+	 * before); the entries as this process uses them (slot_of). */
+	populated = fresh ? 0 : 1;
+	populate_span(region, offsetof(struct learn_region, file));
 	/* The instance's first process: the cache as cse-run says. */
-	if (fresh)
+	if (fresh) {
+		populate_span(region->cache_dir, sizeof(region->cache_dir));
 		region->cache = !cse_cfg.no_site_cache &&
 				sitecache_dir(region->cache_dir, sizeof(region->cache_dir)) == 0
 				? 1 : -1;
+	}
 	return 0;
 }
 
@@ -175,8 +207,10 @@ static struct learn_file *learn_file(const uint64_t *ident)
 	learn_lock();
 	if (!prog_key) {
 		prog_key = ident_hash(ident);
-		if (region->cache > 0 && slot_of(ident, prog_key, 0) < 0)
+		if (region->cache > 0 && slot_of(ident, prog_key, 0) < 0) {
+			populate_span(region->cache_dir, sizeof(region->cache_dir));
 			sitecache_load(region->cache_dir, ident, cache_add);
+		}
 	}
 	i = slot_of(ident, prog_key, 1);
 	if (i >= 0) {

@@ -239,7 +239,6 @@ struct boot_undo {
 long boot_send(const struct boot_info *bi, struct boot_undo *u);
 void boot_undo(const struct boot_undo *u);
 int boot_receive(struct boot_info *bi);
-const void *boot_block(void);	/* its storage, for loader_prefault */
 
 /* signal.c */
 long signal_sigaction(struct cse_call *c);
@@ -433,6 +432,9 @@ void learn_flush(void);		/* at exit: new sites to the user's site cache */
 #define SITECACHE_FILES		24	/* per program */
 #define SITECACHE_MAX		8192	/* bytes of a program's file */
 int sitecache_dir(char *dir, size_t size);
+/* The loader's initial envp while the loader runs (NULL after): the
+ * strings /proc/self/environ shows then, read in place. */
+extern char **sitecache_start_env;
 /* The program's file, checked whole, then add() per mapped file; 0 or -1. */
 int sitecache_load(const char *dir, const uint64_t *prog,
 		   void (*add)(const uint64_t *ident, const uint64_t *sites, uint32_t n));

@@ -156,18 +156,37 @@ void sitecache_write(const char *dir, const uint64_t *prog, size_t len)
 		rt_sys3(__NR_unlinkat, -100, tmp, 0);
 }
 
+char **sitecache_start_env;
+
+/* An entry of the environment: HOME and XDG_CACHE_HOME are kept. */
+static void env_entry(const char *e, size_t len, char *home, char *xdg, size_t size)
+{
+	if (len < size + 5 && !rt_strncmp(e, "HOME=", 5))
+		memcpy(home, e + 5, len - 4);
+	else if (len < size + 15 && !rt_strncmp(e, "XDG_CACHE_HOME=", 15))
+		memcpy(xdg, e + 15, len - 14);
+}
+
 /*
  * HOME and XDG_CACHE_HOME from the environment the process started with
- * (the first process of an instance: cse-run's), read through file_buf a
- * chunk at a time, into home and xdg (empty when unset or too long).
+ * (the first process of an instance: cse-run's) into home and xdg (empty
+ * when unset or too long). While the loader runs, its envp points at
+ * those very strings; later they are read through file_buf a chunk at a
+ * time from /proc/self/environ.
  */
 static void env_read(char *home, char *xdg, size_t size)
 {
-	long fd = rt_sys4(__NR_openat, -100, "/proc/self/environ", K_O_RDONLY | K_O_CLOEXEC, 0);
+	long fd;
 	size_t have = 0;
 	int skip = 0;	/* in an entry too long to keep */
 
 	home[0] = xdg[0] = 0;
+	if (sitecache_start_env) {
+		for (char **e = sitecache_start_env; *e; e++)
+			env_entry(*e, strlen(*e), home, xdg, size);
+		return;
+	}
+	fd = rt_sys4(__NR_openat, -100, "/proc/self/environ", K_O_RDONLY | K_O_CLOEXEC, 0);
 	if (fd < 0)
 		return;
 	for (;;) {
@@ -185,10 +204,8 @@ static void env_read(char *home, char *xdg, size_t size)
 				;
 			if (at + len == have)
 				break;
-			if (!skip && len < size + 5 && !rt_strncmp(e, "HOME=", 5))
-				memcpy(home, e + 5, len - 4);
-			else if (!skip && len < size + 15 && !rt_strncmp(e, "XDG_CACHE_HOME=", 15))
-				memcpy(xdg, e + 15, len - 14);
+			if (!skip)
+				env_entry(e, len, home, xdg, size);
 			skip = 0;
 			at += len + 1;
 		}
