@@ -167,6 +167,12 @@ static union {
 	char bytes[4096];
 } first_page __attribute__((aligned(4096)));
 
+/* The header received (its flags), or zeros before boot_receive or without a block. */
+const struct cse_boot *boot_block(void)
+{
+	return &first_page.h;
+}
+
 int boot_receive(struct boot_info *bi)
 {
 	struct kstat_k st;

@@ -239,6 +239,7 @@ struct boot_undo {
 long boot_send(const struct boot_info *bi, struct boot_undo *u);
 void boot_undo(const struct boot_undo *u);
 int boot_receive(struct boot_info *bi);
+const struct cse_boot *boot_block(void);
 
 /* signal.c */
 long signal_sigaction(struct cse_call *c);
