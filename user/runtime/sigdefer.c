@@ -163,8 +163,10 @@ static void *app_handler(int sig, struct ksiginfo *si, struct kucontext *uc)
 		cse_sig_return(uc);
 	}
 	if (act.flags & K_SA_RESETHAND) {
-		sigdefer_clear(sig);
+		/* The kernel's first: a table entry at SIG_DFL says the
+		 * kernel holds no wrapper (signal_sigaction's queries). */
 		rt_sys4(__NR_rt_sigaction, sig, &dfl, 0, 8);
+		sigdefer_clear(sig);
 	}
 	return act.handler;
 }

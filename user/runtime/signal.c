@@ -31,7 +31,10 @@ static volatile int sigsys_pending;
  * the application's flags, mask and restorer; the application reads back
  * exactly what it set (flags and mask as the kernel accepted them). A
  * vfork child shares our tables with its parent: it changes only the
- * kernel's copy, which is its own.
+ * kernel's copy, which is its own. A query (no new action) of a signal
+ * whose table entry is SIG_DFL (the kernel holds no wrapper there) goes
+ * to the kernel with the application's pointer: interpreters query
+ * every signal at start, and a copy through us is a system call each.
  */
 long signal_sigaction(struct cse_call *c)
 {
@@ -46,6 +49,16 @@ long signal_sigaction(struct cse_call *c)
 
 	if (c->args[3] != 8)
 		return -22;
+	if (!uact && sig != K_SIGSYS) {
+		/* A query of an action the kernel holds as the application set
+		 * it: the kernel writes the old action itself (and fails with
+		 * EFAULT or EINVAL as natively), no copy through us. */
+		if (ours)
+			sigdefer_app_act(sig, &old);
+		if (!ours || old.handler == K_SIG_DFL)
+			return seccomp_app_call(c, __NR_rt_sigaction,
+						(const long[6]){ sig, 0, (long)uoact, 8 });
+	}
 	if (sig == K_SIGSYS) {
 		old = app_sigsys;
 		if (uact && rt_copy_from_app(&act, uact, sizeof(act)) != 0)

@@ -123,10 +123,65 @@ static void clear_sighand(int vm)
 	printf("\n");
 }
 
+/*
+ * Raw queries (no new action), the errors first: a bad old pointer,
+ * numbers out of range, SIGKILL, a bad set size; then what reads back
+ * for a default, an ignored and a caught signal, restorer included.
+ */
+static void raw_queries(void)
+{
+	static const int sigs[] = { 0, 65, -1, SIGKILL, SIGSTOP, SIGUSR1, SIGSYS };
+	struct kact k, set = { 0 };
+	long r;
+
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		r = raw4(SYS_rt_sigaction, sigs[i], 0, 8, 8);
+		printf("query %d to a bad pointer: %ld;", sigs[i], r);
+		r = raw4(SYS_rt_sigaction, sigs[i], 0, (long)&k, 8);
+		printf(" to memory: %ld %s;", r, disp(&k, r));
+		r = raw4(SYS_rt_sigaction, sigs[i], 0, 0, 8);
+		printf(" to NULL: %ld;", r);
+		r = raw4(SYS_rt_sigaction, sigs[i], 0, (long)&k, 4);
+		printf(" set size 4: %ld\n", r);
+	}
+	memset(&k, 0x5a, sizeof(k));
+	r = raw4(SYS_rt_sigaction, SIGCHLD, 0, (long)&k, 8);
+	printf("query SIGCHLD: %ld %s flags %#lx restorer %d mask %#llx\n", r, disp(&k, r),
+	       k.flags, k.restorer != 0, (unsigned long long)k.mask);
+	set.handler = SIG_IGN;
+	set.flags = 0x04000000 /* SA_RESTORER */ | SA_RESTART;
+	set.restorer = (void *)raw_queries;
+	set.mask = 1ull << (SIGUSR2 - 1) | 1ull << (SIGSYS - 1);
+	raw4(SYS_rt_sigaction, SIGWINCH, (long)&set, 0, 8);
+	memset(&k, 0, sizeof(k));
+	r = raw4(SYS_rt_sigaction, SIGWINCH, 0, (long)&k, 8);
+	printf("query ignored SIGWINCH: %ld %s flags %#lx restorer %s mask-usr2 %d\n", r,
+	       disp(&k, r), k.flags, k.restorer == (void *)raw_queries ? "own" : "other",
+	       !!(k.mask & 1ull << (SIGUSR2 - 1)));
+	set.handler = (void *)h;
+	raw4(SYS_rt_sigaction, SIGWINCH, (long)&set, 0, 8);
+	r = raw4(SYS_rt_sigaction, SIGWINCH, 0, 8, 8);
+	printf("query caught SIGWINCH to a bad pointer: %ld;", r);
+	memset(&k, 0, sizeof(k));
+	r = raw4(SYS_rt_sigaction, SIGWINCH, 0, (long)&k, 8);
+	printf(" to memory: %ld handler %s flags %#lx restorer %s mask-usr2 %d mask-sys %d\n", r,
+	       k.handler == (void *)h ? "h" : "other", k.flags,
+	       k.restorer == (void *)raw_queries ? "own" : "other",
+	       !!(k.mask & 1ull << (SIGUSR2 - 1)), !!(k.mask & 1ull << (SIGSYS - 1)));
+	set.handler = SIG_DFL;
+	set.flags = 0;
+	set.mask = 0;
+	raw4(SYS_rt_sigaction, SIGWINCH, (long)&set, 0, 8);
+	memset(&k, 0x5a, sizeof(k));
+	r = raw4(SYS_rt_sigaction, SIGWINCH, 0, (long)&k, 8);
+	printf("query SIGWINCH back to default: %ld %s flags %#lx\n", r, disp(&k, r), k.flags);
+}
+
 int main(void)
 {
 	struct sigaction sa, old;
 
+	raw_queries();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = h;
 	sa.sa_flags = SA_RESTART | SA_ONSTACK;
