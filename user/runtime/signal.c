@@ -122,7 +122,9 @@ static void raise_pending(void)
  * the mask saved in that frame at sigreturn: a mask change made here
  * would be undone on the way back to the application. So the new mask is
  * also written into the frame (uc). Our handler has an empty sa_mask, so
- * the mask inside it is the application's own.
+ * the mask inside it is the application's own. The new set is copied in
+ * (one process_vm_readv): an unreadable one is EFAULT, as natively, not
+ * a fault of the runtime.
  */
 long signal_sigprocmask(struct cse_call *c, struct kucontext *uc)
 {
@@ -131,32 +133,29 @@ long signal_sigprocmask(struct cse_call *c, struct kucontext *uc)
 	const ksigset_t *set = (const ksigset_t *)c->args[1];
 	ksigset_t *oset = (ksigset_t *)c->args[2];
 	int was_blocked = t->sigsys_blocked, now_blocked = was_blocked;
-	ksigset_t real;
+	ksigset_t real, nset = 0;
 	long r;
 
 	uint64_t deferred;
 
 	if (c->args[3] != 8)
 		return -22;
+	/* The kernel's order: the set is read (EFAULT), then how checked. */
+	if (set && rt_copy_from_app(&nset, set, sizeof(nset)) != 0)
+		return -14;
+	if (set && how != SIG_BLOCK_K && how != SIG_UNBLOCK_K && how != SIG_SETMASK_K)
+		return -22;
 	/* Signals blocked by the runtime to defer them are unblocked to the
 	 * application; one it now blocks itself is no longer ours. */
-	deferred = set ? sigdefer_mask_change(how, *set) : sigdefer_pending();
+	deferred = set ? sigdefer_mask_change(how, nset) : sigdefer_pending();
 	if (set) {
-		real = *set & ~SIGBIT(K_SIGSYS);
-		switch (how) {
-		case SIG_BLOCK_K:
-			now_blocked |= !!(*set & SIGBIT(K_SIGSYS));
-			break;
-		case SIG_UNBLOCK_K:
-			if (*set & SIGBIT(K_SIGSYS))
-				now_blocked = 0;
-			break;
-		case SIG_SETMASK_K:
-			now_blocked = !!(*set & SIGBIT(K_SIGSYS));
-			break;
-		default:
-			return -22;
-		}
+		real = nset & ~SIGBIT(K_SIGSYS);
+		if (how == SIG_BLOCK_K)
+			now_blocked |= !!(nset & SIGBIT(K_SIGSYS));
+		else if (how == SIG_UNBLOCK_K && (nset & SIGBIT(K_SIGSYS)))
+			now_blocked = 0;
+		else if (how == SIG_SETMASK_K)
+			now_blocked = !!(nset & SIGBIT(K_SIGSYS));
 		r = seccomp_app_call(c, __NR_rt_sigprocmask,
 				     (const long[6]){ how, (long)&real, (long)oset, 8 });
 	} else {

@@ -168,6 +168,18 @@ static void raw_queries(void)
 	       k.handler == (void *)h ? "h" : "other", k.flags,
 	       k.restorer == (void *)raw_queries ? "own" : "other",
 	       !!(k.mask & 1ull << (SIGUSR2 - 1)), !!(k.mask & 1ull << (SIGSYS - 1)));
+	r = raw4(SYS_rt_sigprocmask, SIG_BLOCK, 8, 0, 8);
+	printf("sigprocmask: bad set %ld;", r);
+	r = raw4(SYS_rt_sigprocmask, 7, 8, 0, 8);
+	printf(" bad set and how %ld;", r);
+	r = raw4(SYS_rt_sigprocmask, 7, (long)&set.mask, 0, 8);
+	printf(" bad how %ld;", r);
+	r = raw4(SYS_rt_sigprocmask, 7, 0, (long)&k.mask, 8);
+	printf(" bad how, no set %ld;", r);
+	r = raw4(SYS_rt_sigprocmask, SIG_BLOCK, 0, 8, 8);
+	printf(" bad old set %ld;", r);
+	r = raw4(SYS_rt_sigprocmask, SIG_BLOCK, (long)&set.mask, 0, 4);
+	printf(" set size 4 %ld\n", r);
 	set.handler = SIG_DFL;
 	set.flags = 0;
 	set.mask = 0;
