@@ -33,8 +33,9 @@ static volatile int sigsys_pending;
  * vfork child shares our tables with its parent: it changes only the
  * kernel's copy, which is its own. A query (no new action) of a signal
  * whose table entry is SIG_DFL (the kernel holds no wrapper there) goes
- * to the kernel with the application's pointer: interpreters query
- * every signal at start, and a copy through us is a system call each.
+ * to the kernel with the application's pointer, and so does the old
+ * action of a change there: interpreters query every signal at start,
+ * and a copy through us is a system call each (process_vm_writev).
  */
 long signal_sigaction(struct cse_call *c)
 {
@@ -44,7 +45,7 @@ long signal_sigaction(struct cse_call *c)
 	struct ksigaction act, kact, kold, old = { 0 }, back;
 	int ours = sig >= 1 && sig <= 64 && sig != K_SIGKILL && sig != K_SIGSTOP &&
 		   !fdguard_in_vfork_child();
-	int wrap = 0;
+	int wrap = 0, direct;
 	long r;
 
 	if (c->args[3] != 8)
@@ -80,11 +81,15 @@ long signal_sigaction(struct cse_call *c)
 	}
 	if (ours)
 		sigdefer_app_act(sig, &old);
+	/* The old action as the kernel holds it is the application's: the
+	 * kernel writes it (EFAULT after the new action is set, as natively). */
+	direct = uoact && (!ours || old.handler == K_SIG_DFL);
 	if (wrap)
 		sigdefer_set(sig, &act);	/* before the kernel can use it */
 	r = seccomp_app_call(c, __NR_rt_sigaction,
-			     (const long[6]){ sig, uact ? (long)&kact : 0, (long)&kold, 8 });
-	if (r < 0) {
+			     (const long[6]){ sig, uact ? (long)&kact : 0,
+					      direct ? (long)uoact : (long)&kold, 8 });
+	if (r < 0 && !(r == -14 && direct)) {
 		if (wrap)
 			sigdefer_set(sig, &old);
 		return r;
@@ -99,13 +104,13 @@ long signal_sigaction(struct cse_call *c)
 	} else if (uact && ours && !wrap) {
 		sigdefer_clear(sig);
 	}
-	if (uoact) {
+	if (uoact && !direct) {
 		const struct ksigaction *o = ours && sigdefer_is_wrapped(&kold) ? &old : &kold;
 
 		if (rt_copy_to_app(uoact, o, sizeof(*o)) != 0)
 			return -14;
 	}
-	return 0;
+	return r;
 }
 
 static void raise_pending(void)

@@ -187,6 +187,29 @@ static void raw_queries(void)
 	memset(&k, 0x5a, sizeof(k));
 	r = raw4(SYS_rt_sigaction, SIGWINCH, 0, (long)&k, 8);
 	printf("query SIGWINCH back to default: %ld %s flags %#lx\n", r, disp(&k, r), k.flags);
+	/* Changes whose old action cannot be written: EFAULT, the new one set
+	 * (with libc's restorer: the handler returns through it). */
+	signal(SIGWINCH, h);
+	raw4(SYS_rt_sigaction, SIGWINCH, 0, (long)&k, 8);
+	signal(SIGWINCH, SIG_DFL);
+	set.restorer = k.restorer;
+	set.flags = 0x04000000 /* SA_RESTORER */;
+	set.handler = (void *)h;
+	r = raw4(SYS_rt_sigaction, SIGWINCH, (long)&set, 8, 8);
+	calls = 0;
+	raise(SIGWINCH);
+	raw4(SYS_rt_sigaction, SIGWINCH, 0, (long)&k, 8);
+	printf("catch, old to a bad pointer: %ld, handler %s, delivered %d;", r,
+	       k.handler == (void *)h ? "h" : "other", calls);
+	set.handler = SIG_IGN;
+	r = raw4(SYS_rt_sigaction, SIGWINCH, (long)&set, 8, 8);
+	raw4(SYS_rt_sigaction, SIGWINCH, 0, (long)&k, 8);
+	printf(" ignore: %ld %s;", r, disp(&k, 0));
+	set.handler = SIG_DFL;
+	r = raw4(SYS_rt_sigaction, SIGWINCH, (long)&set, 8, 8);
+	raw4(SYS_rt_sigaction, SIGWINCH, 0, (long)&k, 8);
+	printf(" default: %ld %s\n", r, disp(&k, 0));
+	calls = 0;
 }
 
 int main(void)
