@@ -39,6 +39,22 @@ static int worth_patching(const uint64_t *site, int n, int i)
 }
 
 /*
+ * take[i]: patch learned site i now. Those worth it on their own, and
+ * then every other site of a page one of them copies anyway: its patch
+ * costs nothing more (e.g. python's gettid sits on a libc page its hot
+ * sites have patched, and would trap once per process).
+ */
+static void choose_sites(const uint64_t *site, int n, uint8_t *take)
+{
+	for (int i = 0; i < n; i++)
+		take[i] = (uint8_t)worth_patching(site, n, i);
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n && !take[i]; j++)
+			if (take[j] == 1 && (uint32_t)site[j] >> 12 == (uint32_t)site[i] >> 12)
+				take[i] = 2;
+}
+
+/*
  * The batch's pages are chosen from the learned offsets alone, before a
  * byte of the text is read: made writable, then copied by one madvise
  * per run (rewrite_populate), then read and patched. Reading first would
@@ -51,10 +67,14 @@ static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct lea
 {
 	struct site_patch ps[LEARNED_BATCH];
 	uintptr_t pg[LEARNED_BATCH];
+	uint8_t take[SITECACHE_SITES];
 	int n, i = 0;
 	/* append-only, the first n published: read in place */
 	const uint64_t *site = learn_sites(f, &n);
 
+	if (n > SITECACHE_SITES)
+		n = SITECACHE_SITES;
+	choose_sites(site, n, take);
 	while (i < n) {
 		uintptr_t first = hi, last = lo;
 		int want[LEARNED_BATCH], m = 0, k = 0;
@@ -62,7 +82,7 @@ static void patch_learned(uintptr_t lo, uintptr_t hi, uintptr_t bias, struct lea
 		for (; i < n && m < LEARNED_BATCH; i++) {
 			uintptr_t s = bias + (uint32_t)site[i];
 
-			if (s < lo + 8 || s > hi || !worth_patching(site, n, i))
+			if (s < lo + 8 || s > hi || !take[i])
 				continue;
 			want[m] = i;
 			pg[m++] = (s - 3) & ~4095ul;
