@@ -16,10 +16,6 @@
  *     opened for reading (a FIFO never blocks). Older kernels read argv
  *     first; there the phase is emulated with an O_PATH open, fstat,
  *     faccessat2(AT_EACCESS) and fstatfs (ETXTBSY cannot be seen then).
- *     Interpreters (PT_INTERP, "#!") always take the emulation: the
- *     probe costs an mm (interp_phase), and an interpreter open for
- *     writing (ETXTBSY) or refused only by an LSM's exec-open check is
- *     not seen.
  *
  *  2. The format (search_binary_handler), on the first 256 bytes of the
  *     now known regular file: "#!" lines (shebang.c), whose interpreter
@@ -108,19 +104,6 @@ static long open_phase(int dirfd, const char *path, int flags)
 	if (r != -K_EFAULT)
 		return r;
 	return kernel_opens_first() ? 0 : emulate_open(dirfd, path, flags);
-}
-
-/*
- * Phase 1 for an interpreter (PT_INTERP, a "#!" line's): emulated even
- * where the kernel could answer. Its probe builds and drops a whole mm
- * (bprm_mm_init: a page directory allocated and cleared, ~50 us on a
- * PVM guest, most of a dynamic exec's checking), and the interpreter is
- * nearly always the same ld.so or shell; what only the probe sees
- * (ETXTBSY, an LSM's open-for-exec decision) is listed above.
- */
-static long interp_phase(const char *path)
-{
-	return emulate_open(K_AT_FDCWD, path, 0);
 }
 
 /* Bytes of the path's first read: up to its page's end. */
@@ -442,7 +425,7 @@ static long elf_check(long fd, const char *head, struct exec_plan *p, long *ifdp
 		r = stage_exec(p, NULL, p->elf_interp, sizeof(p->elf_interp), 0);
 		if (r < 0)
 			return r;
-		r = interp_phase(p->elf_interp);
+		r = open_phase(K_AT_FDCWD, p->elf_interp, 0);
 		if (r < 0)
 			return r;
 		ifd = open_read(K_AT_FDCWD, p->elf_interp, 0, fi->stat);
@@ -600,7 +583,7 @@ long exec_check(int dirfd, const char *app_path, char *const *argv, char *const 
 			return -K_ENOENT;	/* BINPRM_FLAGS_PATH_INACCESSIBLE */
 		dirfd = K_AT_FDCWD;
 		flags = 0;
-		r = interp_phase(path);
+		r = open_phase(dirfd, path, 0);
 		if (r < 0)
 			return r;
 		if (depth == 0) {
