@@ -52,7 +52,7 @@
 #include <stdint.h>
 
 #define CSE_BOOT_MAGIC		0x31746f6f62657363ull	/* "cseboot1" */
-#define CSE_BOOT_VERSION	2
+#define CSE_BOOT_VERSION	3
 #define CSE_BOOT_FD_CAP		1024	/* the agreed fd is below this */
 #define CSE_BOOT_MAX		(1024 * 1024)	/* bytes, header included */
 #define CSE_BOOT_NAME		"cse-boot"	/* memfd name */
@@ -69,7 +69,11 @@
 #define CSE_BOOT_GS_FREE	0x20	/* the sender ran under no other runtime:
 					   the loader's %gs base is the 0 the
 					   kernel's exec left (no ARCH_GET_GS) */
-#define CSE_BOOT_FLAGS_ALL	0x3f
+#define CSE_BOOT_IN_PLACE	0x40	/* cse-run mapped the loader itself, in
+					   the process the kernel started for
+					   cse-run (launcher/userexec.c): the
+					   loader unmaps launcher_start..end */
+#define CSE_BOOT_FLAGS_ALL	0x7f
 
 /* Where the runtime's own fds sit until the application comes within
  * CSE_HIDDEN_FD_NEAR of them (runtime/fdguard.c). */
@@ -89,6 +93,8 @@ struct cse_boot {
 	uint32_t nstrings;	/* 3 + number of elements */
 	uint32_t nfds;		/* struct cse_boot_fd after the strings */
 	uint32_t nfiles;	/* struct cse_boot_file after this header */
+	uint64_t launcher_start;	/* CSE_BOOT_IN_PLACE: cse-run's image, */
+	uint64_t launcher_end;		/* .bss included, page aligned */
 	char strings[];
 };
 

@@ -100,6 +100,12 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 		h->flags |= CSE_BOOT_GUEST_PROGRAM;
 	if (fds_near_low())
 		h->flags |= CSE_BOOT_FDS_HIGH;
+	if (req->in_place) {
+		/* cse-run checked that no runtime has set %gs (userexec.c) */
+		h->flags |= CSE_BOOT_IN_PLACE | CSE_BOOT_GS_FREE;
+		h->launcher_start = req->launcher_start;
+		h->launcher_end = req->launcher_end;
+	}
 	h->nstrings = 3 + (uint32_t)o->n_elements;
 	at = put(buf, at, req->program);
 	at = put(buf, at, req->filename);

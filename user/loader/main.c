@@ -142,6 +142,26 @@ static long execfn_path(const uintptr_t *sp)
 	return (long)n;
 }
 
+/*
+ * Started by cse-run in its own process (launcher/userexec.c): its image
+ * goes before anything else is mapped (a non-PIE program wants its
+ * address), and with it the last mapping of its file, so the exe link
+ * may be switched to the program's (exe.c).
+ */
+static void launcher_unmap(void)
+{
+	const struct cse_boot *b = boot_block();
+	uintptr_t s = b->launcher_start, e = b->launcher_end;
+	uintptr_t self = loader_base();
+
+	if (!(b->flags & CSE_BOOT_IN_PLACE))
+		return;
+	if ((s | e) & 4095 || s >= e || (self >= s && self < e) ||
+	    rt_sys2(__NR_munmap, s, e - s) != 0)
+		rt_die("cannot remove cse-run's image at %lx-%lx", (unsigned long)s,
+		       (unsigned long)e);
+}
+
 /* Started by hand: options in argv. Returns the index of ARGV0. */
 static int parse_argv(long argc, char **argv)
 {
@@ -277,6 +297,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 		rt_die("cannot find my own path (is /proc mounted?)");
 	cse_cfg.loader_path[n] = 0;
 	loader_dir(dir, sizeof(dir));
+	launcher_unmap();	/* AT_EXECFN pointed into it */
 
 	if (booted) {
 		if (argc < 1)

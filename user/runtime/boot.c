@@ -281,8 +281,8 @@ int boot_receive(struct boot_info *bi)
 			rt_sys1(__NR_close, files[i].fd);
 		bi->nfiles = 0;
 	}
-	bi->flags = bh->flags &
-		    ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH | CSE_BOOT_NO_SITE_CACHE);
+	bi->flags = bh->flags & ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH |
+				  CSE_BOOT_NO_SITE_CACHE | CSE_BOOT_IN_PLACE);
 	fdguard_set_high(!!(bh->flags & CSE_BOOT_FDS_HIGH));
 	return 1;
 }
