@@ -263,6 +263,7 @@ int main(int argc, char **argv)
 	boot.instance_fd = inst_fd;
 	boot.in_place = cse_userexec_prepare(loader, argc, argv, o.prog_index,
 					     t.shebang_depth > 0, &x);
+	boot.loader = loader;
 	boot.launcher_start = x.image_start;
 	boot.launcher_end = x.image_end;
 	cse_boot_send(&boot, &o);
@@ -285,7 +286,7 @@ int main(int argc, char **argv)
 	}
 	fflush(NULL);
 	if (boot.in_place)
-		cse_userexec(&x, environ);
+		cse_userexec(&x);
 	execve(loader, nargv, environ);
 	cse_die(errno == ENOENT ? CSE_EXIT_NOT_FOUND : CSE_EXIT_CANNOT_EXEC, NULL,
 		"cannot exec the loader %s: %s", loader, strerror(errno));

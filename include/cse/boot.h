@@ -37,6 +37,8 @@
  *   filename  the kernel's name for it (bprm->filename): AT_EXECFN
  *   comm      what the kernel writes to /proc/PID/comm at exec
  *   one "NAME[=ARGS]" per element, in chain order
+ *   with CSE_BOOT_IN_PLACE, last: the loader's absolute path (there
+ *   was no exec of it to name it in AT_EXECFN)
  * then, at the next multiple of 8 bytes from the block's start, nfds
  * struct cse_boot_fd: the sender's descriptor table (services.h,
  * fd_track), which the next image's runtime gives back to each element
@@ -90,7 +92,7 @@ struct cse_boot {
 	int32_t displaced_fd;	/* the application's fd from the agreed
 				   number, to move back; or -1 */
 	uint32_t flags;		/* CSE_BOOT_* */
-	uint32_t nstrings;	/* 3 + number of elements */
+	uint32_t nstrings;	/* 3 + number of elements (+ 1, IN_PLACE) */
 	uint32_t nfds;		/* struct cse_boot_fd after the strings */
 	uint32_t nfiles;	/* struct cse_boot_file after this header */
 	uint64_t launcher_start;	/* CSE_BOOT_IN_PLACE: cse-run's image, */

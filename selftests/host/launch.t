@@ -8,7 +8,8 @@
 #
 #  view    progs/launchview.c (PIE, non-PIE at 0x400000, static,
 #          static-pie; also under setarch -R): the class of its image
-#          address and brk, mappings of cse-run, its fds and their targets
+#          address and brk, mappings of cse-run, its fds and their
+#          targets; progs/auxv_probe.c's addresses under setarch -R
 #  fs      progs/launchfs.c (no libc): %fs is 0 at _start
 #  outside a sleeping program seen from another process: no cse-run or
 #          cse-loader mapping at 0x400000-, no cse-run, cse-boot or
@@ -40,6 +41,7 @@ for v in pie no-pie static static-pie; do
 	*) f=("-$v") ;;
 	esac
 	gcc "${CFLAGS[@]}" "${f[@]}" -o "$W/view-$v" "$P/launchview.c" 2>>"$W/cc.log" || built=0
+	gcc "${CFLAGS[@]}" "${f[@]}" -o "$W/auxv-$v" "$P/auxv_probe.c" 2>>"$W/cc.log" || built=0
 done
 gcc "${CFLAGS[@]}" -static -nostdlib -no-pie -fno-stack-protector -o "$W/launchfs" \
 	"$P/launchfs.c" 2>>"$W/cc.log" || built=0
@@ -63,6 +65,14 @@ for v in pie no-pie static static-pie; do
 		expect "view: $v${r:+ ($r)}: image, brk, cse-run mappings, fds as native" \
 			"$n" "$(cat "$W/out")"
 	done
+done
+# Not randomizing: the same addresses (the loader tells from the stack's
+# top, which AT_EXECFN locates, and from personality). A static-pie
+# program lies below the loader, not at the top of the mmap area.
+for v in pie no-pie static; do
+	expect "view: $v (setarch -R): program, auxv and heap addresses as native" \
+		"$(setarch -R "$W/auxv-$v" addr 2>&1 </dev/null)" \
+		"$(setarch -R "$CSE_RUN" -- "$W/auxv-$v" addr 2>&1 </dev/null)"
 done
 out=$(timeout -k 5 60 "$CSE_RUN" -- "$W/view-no-pie" </dev/null 2>&1 | head -n 1)
 expect "view: a non-PIE program runs at 0x400000" "image at 0x400000" "$out"

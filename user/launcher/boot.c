@@ -106,13 +106,15 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 		h->launcher_start = req->launcher_start;
 		h->launcher_end = req->launcher_end;
 	}
-	h->nstrings = 3 + (uint32_t)o->n_elements;
+	h->nstrings = 3 + (uint32_t)o->n_elements + (req->in_place ? 1 : 0);
 	at = put(buf, at, req->program);
 	at = put(buf, at, req->filename);
 	at = put(buf, at, req->comm);
 	for (size_t i = 0; i < o->n_elements; i++) {
 		at = put(buf, at, o->elements[i].name);	/* settings: in the state */
 	}
+	if (req->in_place)
+		at = put(buf, at, req->loader);
 	h->size = (uint32_t)at;
 
 	/* An fd inherited at the agreed number is the program's: park it. */

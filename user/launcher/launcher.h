@@ -133,6 +133,7 @@ struct cse_boot_req {
 	int instance_fd;	/* -1 when absent */
 	bool guest_program;	/* program is looked up inside the fs view */
 	bool in_place;		/* the loader starts without execve (userexec.c) */
+	const char *loader;	/* in_place: its absolute path */
 	uintptr_t launcher_start, launcher_end;	/* in_place: cse-run's image */
 };
 
@@ -140,9 +141,9 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o);
 
 /* userexec.c */
 struct cse_userexec {
-	const char *loader;	/* absolute path: the loader's AT_EXECFN */
+	const char *loader;	/* absolute path */
 	uintptr_t *sp;		/* the loader's initial stack */
-	long argc;
+	long argc, prog_index;
 	uintptr_t base, entry, phdr, phnum;	/* the loader as mapped */
 	uintptr_t image_start, image_end;	/* cse-run's own image */
 };
@@ -152,7 +153,7 @@ struct cse_userexec {
 bool cse_userexec_prepare(const char *loader, int argc, char **argv, int prog_index,
 			  bool script, struct cse_userexec *x);
 /* Turns cse-run's initial stack into the loader's and enters it. */
-_Noreturn void cse_userexec(const struct cse_userexec *x, char **envp);
+_Noreturn void cse_userexec(const struct cse_userexec *x);
 
 /* kmod.c */
 struct cse_kmod_version {

@@ -14,9 +14,11 @@
  * program's argv strings already lie where the kernel put them, the
  * environment and its strings too; argc moves up to just below the
  * program's argv[0], and the auxiliary vector describes the loader as
- * the executable (AT_PHDR, AT_PHNUM, AT_ENTRY, AT_BASE 0, AT_EXECFN its
- * absolute path, which the loader copies first thing), with 16 fresh
- * bytes at AT_RANDOM. What an exec resets and musl set up is reset just
+ * the executable (AT_PHDR, AT_PHNUM, AT_ENTRY, AT_BASE 0), with 16 fresh
+ * bytes at AT_RANDOM. AT_EXECFN keeps naming the kernel's copy of
+ * cse-run's name at the stack's top (the loader reads the top off it);
+ * the loader's path is in the boot block. cse-run's own arguments
+ * before the program's are zeroed. What an exec resets and musl set up is reset just
  * before the jump: %fs (musl's thread pointer) and the clear-tid address
  * (in cse-run's .bss, where a non-PIE program may put its data). musl
  * installs no signal handler, alternate stack, robust list or rseq, and
@@ -151,7 +153,8 @@ static bool possible(int argc, char **argv, int prog_index, bool script)
 #else
 	unsigned long gs = 1;
 
-	if (script || prog_index < 1 || ((long *)argv)[-1] != argc)
+	if (script || prog_index < 1 || ((long *)argv)[-1] != argc ||
+	    argv[0] >= argv[prog_index] || argv[prog_index - 1] >= argv[prog_index])
 		return false;
 	for (int i = prog_index; i + 1 < argc; i++)
 		if (argv[i + 1] != argv[i] + strlen(argv[i]) + 1)
@@ -168,7 +171,7 @@ bool cse_userexec_prepare(const char *loader, int argc, char **argv, int prog_in
 	int fd, r;
 
 	memset(x, 0, sizeof(*x));
-	if (!possible(argc, argv, prog_index, script))
+	if (loader[0] != '/' || !possible(argc, argv, prog_index, script))
 		return false;
 	fd = open(loader, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -182,14 +185,16 @@ bool cse_userexec_prepare(const char *loader, int argc, char **argv, int prog_in
 	x->loader = loader;
 	x->sp = (uintptr_t *)argv - 1 + prog_index;
 	x->argc = argc - prog_index;
+	x->prog_index = prog_index;
 	x->image_start = PG_DOWN(__executable_start);
 	x->image_end = PG_UP(_end);
 	return true;
 }
 
 /* The auxiliary vector of an exec of the loader. */
-static void edit_auxv(const struct cse_userexec *x, char **envp)
+static void edit_auxv(const struct cse_userexec *x)
 {
+	char **envp = (char **)(x->sp + 1 + x->argc + 1);
 	Elf64_auxv_t *av;
 
 	while (*envp)
@@ -201,7 +206,6 @@ static void edit_auxv(const struct cse_userexec *x, char **envp)
 		case AT_PHENT: av->a_un.a_val = sizeof(Elf64_Phdr); break;
 		case AT_ENTRY: av->a_un.a_val = x->entry; break;
 		case AT_BASE: av->a_un.a_val = 0; break;
-		case AT_EXECFN: av->a_un.a_val = (uintptr_t)x->loader; break;
 		case AT_RANDOM:
 			if (getrandom((void *)av->a_un.a_val, 16, GRND_NONBLOCK) != 16)
 				cse_die(CSE_EXIT_FAILURE, NULL, "getrandom: %s", strerror(errno));
@@ -211,12 +215,14 @@ static void edit_auxv(const struct cse_userexec *x, char **envp)
 	}
 }
 
-_Noreturn void cse_userexec(const struct cse_userexec *x, char **envp)
+_Noreturn void cse_userexec(const struct cse_userexec *x)
 {
 	register uintptr_t sp __asm__("r12") = (uintptr_t)x->sp;
 	register uintptr_t entry __asm__("r13") = x->entry;
+	char *args = (char *)x->sp[1 - x->prog_index];	/* cse-run's argv[0] */
 
-	edit_auxv(x, envp);
+	edit_auxv(x);
+	memset(args, 0, (size_t)((char *)x->sp[1] - args));
 	x->sp[0] = (uintptr_t)x->argc;
 	/* No musl code runs after this: its thread pointer and tid address go. */
 	__asm__ volatile("mov %%r12, %%rsp\n\t"

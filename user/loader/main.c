@@ -289,7 +289,10 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	elf_note_stack(sp);
 	fdguard_set_high(1);	/* started by hand: an fd table we know nothing of */
 	booted = boot_receive(&bi);
-	n = booted ? execfn_path(sp) : 0;
+	if (cse_cfg.loader_path[0])
+		n = (long)strlen(cse_cfg.loader_path);	/* in place: from the block */
+	else
+		n = booted ? execfn_path(sp) : 0;
 	if (n <= 0)
 		n = rt_sys3(__NR_readlink, "/proc/self/exe", cse_cfg.loader_path,
 			    sizeof(cse_cfg.loader_path) - 1);
@@ -297,7 +300,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 		rt_die("cannot find my own path (is /proc mounted?)");
 	cse_cfg.loader_path[n] = 0;
 	loader_dir(dir, sizeof(dir));
-	launcher_unmap();	/* AT_EXECFN pointed into it */
+	launcher_unmap();
 
 	if (booted) {
 		if (argc < 1)

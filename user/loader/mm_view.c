@@ -149,11 +149,10 @@ void mm_view_program(uintptr_t phdr, uint64_t *auxv, size_t auxv_bytes,
 		} else if (in_place && cur_brk == m.start_brk) {
 			/* The brk is cse-run's, after its image: where the
 			 * kernel puts a static-pie's instead. */
-			uintptr_t b = (img->end + PAGE - 1) & ~(PAGE - 1);
+			uintptr_t b = (ELF_ET_DYN_BASE_K + PAGE - 1) & ~(PAGE - 1);
 
 			if (elf_randomizing())
-				b = ((ELF_ET_DYN_BASE_K + PAGE - 1) & ~(PAGE - 1)) +
-				    elf_random_pages(BRK_RANDOM_RANGE);
+				b += elf_random_pages(BRK_RANDOM_RANGE);
 			m.start_brk = m.brk = b;
 		}
 	}

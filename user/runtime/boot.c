@@ -181,7 +181,7 @@ int boot_receive(struct boot_info *bi)
 	int fd = agreed_fd();
 	const struct cse_boot_file *files;
 	size_t fds_at, strings_at;
-	uint32_t i;
+	uint32_t i, in_place;
 	struct cse_boot *bh = &first_page.h;	/* the block: header, */
 	char *bb = first_page.bytes;		/* and bytes */
 	long got;
@@ -242,8 +242,9 @@ int boot_receive(struct boot_info *bi)
 	    bh->size < strings_at + (size_t)bh->nfds * sizeof(struct cse_boot_fd) ||
 	    (bh->nfds && fds_at % 8))
 		rt_die("boot block with a bad descriptor table");
-	if ((bh->flags & ~CSE_BOOT_FLAGS_ALL) || bh->nstrings < 3 ||
-	    bh->nstrings - 3 > 16 || fds_at <= strings_at || bb[fds_at - 1])
+	in_place = !!(bh->flags & CSE_BOOT_IN_PLACE);
+	if ((bh->flags & ~CSE_BOOT_FLAGS_ALL) || bh->nstrings < 3 + in_place ||
+	    bh->nstrings - 3 - in_place > 16 || fds_at <= strings_at || bb[fds_at - 1])
 		rt_die("boot block with bad flags or strings");
 	s = bb + strings_at;
 	end = bb + fds_at;
@@ -252,8 +253,12 @@ int boot_receive(struct boot_info *bi)
 			rt_die("boot block with too few strings");
 		if (i < 3)
 			str[i] = s;
-		else
+		else if (i < bh->nstrings - in_place)
 			cse_cfg.element_specs[i - 3] = s;
+		else if (s[0] == '/' && strlen(s) < sizeof(cse_cfg.loader_path))
+			memcpy(cse_cfg.loader_path, s, strlen(s) + 1);	/* in place */
+		else
+			rt_die("boot block with a bad loader path");
 		s += strlen(s) + 1;
 	}
 	/* Then only the padding before the table. */
@@ -263,7 +268,7 @@ int boot_receive(struct boot_info *bi)
 		if (*s)
 			rt_die("boot block with trailing bytes");
 	fdtable_import((const struct cse_boot_fd *)(bb + fds_at), bh->nfds);
-	cse_cfg.nelement_specs = (int)bh->nstrings - 3;
+	cse_cfg.nelement_specs = (int)(bh->nstrings - 3 - in_place);
 	cse_cfg.state_fd = bh->state_fd;
 	cse_cfg.instance_fd = bh->instance_fd;
 	cse_cfg.rewrite = !(bh->flags & CSE_BOOT_NO_REWRITE);
