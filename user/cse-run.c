@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 	boot.loader = loader;
 	boot.launcher_start = x.image_start;
 	boot.launcher_end = x.image_end;
-	cse_boot_send(&boot, &o);
+	x.block = cse_boot_send(&boot, &o);
 
 	/* A script's argv[0] is replaced by the kernel: "interp [arg] NAME". */
 	nprog_args = (size_t)(argc - o.prog_index);

@@ -137,11 +137,14 @@ struct cse_boot_req {
 	uintptr_t launcher_start, launcher_end;	/* in_place: cse-run's image */
 };
 
-void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o);
+/* The block at the agreed fd; or, in_place, returned (it stays in
+ * cse-run's memory until the loader copies it). */
+const void *cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o);
 
 /* userexec.c */
 struct cse_userexec {
 	const char *loader;	/* absolute path */
+	const void *block;	/* the boot block, in cse-run's memory */
 	uintptr_t *sp;		/* the loader's initial stack */
 	long argc, prog_index;
 	uintptr_t base, entry, phdr, phnum;	/* the loader as mapped */

@@ -18,7 +18,10 @@
  * bytes at AT_RANDOM. AT_EXECFN keeps naming the kernel's copy of
  * cse-run's name at the stack's top (the loader reads the top off it);
  * the loader's path is in the boot block. cse-run's own arguments
- * before the program's are zeroed. What an exec resets and musl set up is reset just
+ * before the program's are zeroed. The boot block stays in cse-run's
+ * memory: its address and CSE_BOOT_MAGIC in the two words below the
+ * loader's initial stack (zeros after a kernel's exec) tell the loader,
+ * which copies it before cse-run's image goes. What an exec resets and musl set up is reset just
  * before the jump: %fs (musl's thread pointer) and the clear-tid address
  * (in cse-run's .bss, where a non-PIE program may put its data). musl
  * installs no signal handler, alternate stack, robust list or rseq, and
@@ -34,6 +37,8 @@
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cse/boot.h>
 
 #include "launcher.h"
 
@@ -224,6 +229,10 @@ _Noreturn void cse_userexec(const struct cse_userexec *x)
 	edit_auxv(x);
 	memset(args, 0, (size_t)((char *)x->sp[1] - args));
 	x->sp[0] = (uintptr_t)x->argc;
+	/* The boot block's address, below the loader's stack (the loader's
+	 * _start leaves STACK_SLACK bytes there). */
+	x->sp[-1] = CSE_BOOT_MAGIC;
+	x->sp[-2] = (uintptr_t)x->block;
 	/* No musl code runs after this: its thread pointer and tid address go. */
 	__asm__ volatile("mov %%r12, %%rsp\n\t"
 			 "xor %%edi, %%edi\n\t"

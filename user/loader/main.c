@@ -275,6 +275,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	struct cse_thread *t;
 	char dir[4096];
 	const char *why = "";
+	const void *block = NULL;
 	uintptr_t start_sp, entry, interp_base = 0;
 	int first, booted, guest, r;
 	long n;
@@ -288,7 +289,13 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	sitecache_start_env = argv + argc + 1;
 	elf_note_stack(sp);
 	fdguard_set_high(1);	/* started by hand: an fd table we know nothing of */
-	booted = boot_receive(&bi);
+	/* cse-run left the block in its memory, its address below sp
+	 * (launcher/userexec.c); below a kernel's initial stack: zeros. */
+	if (sp[-1] == CSE_BOOT_MAGIC) {
+		block = (const void *)sp[-2];
+		sp[-1] = sp[-2] = 0;
+	}
+	booted = boot_receive(&bi, block);
 	if (cse_cfg.loader_path[0])
 		n = (long)strlen(cse_cfg.loader_path);	/* in place: from the block */
 	else
