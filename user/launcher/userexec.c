@@ -13,19 +13,25 @@
  * The initial stack: cse-run's argv ends with the program's, so the
  * program's argv strings already lie where the kernel put them, the
  * environment and its strings too; argc moves up to just below the
- * program's argv[0], and the auxiliary vector describes the loader as
- * the executable (AT_PHDR, AT_PHNUM, AT_ENTRY, AT_BASE 0), with 16 fresh
- * bytes at AT_RANDOM. AT_EXECFN keeps naming the kernel's copy of
- * cse-run's name at the stack's top (the loader reads the top off it);
- * the loader's path is in the boot block. cse-run's own arguments
- * before the program's are zeroed. The boot block stays in cse-run's
- * memory: its address and CSE_BOOT_MAGIC in the two words below the
- * loader's initial stack (zeros after a kernel's exec) tell the loader,
- * which copies it before cse-run's image goes. What an exec resets and musl set up is reset just
- * before the jump: %fs (musl's thread pointer) and the clear-tid address
- * (in cse-run's .bss, where a non-PIE program may put its data). musl
+ * program's argv[0] (cse-run's own arguments before it are zeroed), and
+ * the auxiliary vector describes the loader as the executable (AT_PHDR,
+ * AT_PHNUM, AT_ENTRY, AT_BASE 0), with 16 fresh bytes at AT_RANDOM.
+ * AT_EXECFN keeps naming the kernel's copy of cse-run's name at the
+ * stack's top (the loader reads the top off it); the loader's path is in
+ * the boot block. The boot block stays in cse-run's memory: its address
+ * and CSE_BOOT_MAGIC in the two words below the loader's initial stack
+ * (zeros after a kernel's exec) tell the loader, which copies it before
+ * cse-run's image goes.
+ *
+ * What an exec resets and musl set up is reset just before the jump:
+ * %fs (musl's thread pointer), the clear-tid address (in cse-run's .bss,
+ * where a non-PIE program may put its data), the vector registers. musl
  * installs no signal handler, alternate stack, robust list or rseq, and
- * cse-run opens nothing that is left open but the application's fds.
+ * cse-run leaves nothing open but the application's fds. A glibc build
+ * (no musl-gcc) would have to undo its rseq and robust list: it keeps
+ * the kernel's exec, as do '#!' scripts (argv[0] is a name cse-run
+ * made) and a cse-run run under another runtime (nested cse: the
+ * enclosing runtime must see the loader's exec).
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -47,6 +53,7 @@
 #define PG_UP(a)	(((uintptr_t)(a) + PAGE - 1) & ~(PAGE - 1))
 #define K_ARCH_SET_FS	0x1002
 #define K_ARCH_GET_GS	0x1004
+#define K_GRND_INSECURE	0x4
 
 /* The linker's bounds of cse-run's image (GNU ld and lld define both). */
 extern char __executable_start[], _end[];
@@ -212,8 +219,10 @@ static void edit_auxv(const struct cse_userexec *x)
 		case AT_ENTRY: av->a_un.a_val = x->entry; break;
 		case AT_BASE: av->a_un.a_val = 0; break;
 		case AT_RANDOM:
-			if (getrandom((void *)av->a_un.a_val, 16, GRND_NONBLOCK) != 16)
-				cse_die(CSE_EXIT_FAILURE, NULL, "getrandom: %s", strerror(errno));
+			/* As the kernel's exec, never waiting for entropy (early
+			 * boot); where GRND_INSECURE is unknown (before 5.6) the
+			 * bytes the exec of cse-run put there stay. */
+			getrandom((void *)av->a_un.a_val, 16, K_GRND_INSECURE);
 			break;
 		default: break;
 		}
@@ -233,8 +242,20 @@ _Noreturn void cse_userexec(const struct cse_userexec *x)
 	 * _start leaves STACK_SLACK bytes there). */
 	x->sp[-1] = CSE_BOOT_MAGIC;
 	x->sp[-2] = (uintptr_t)x->block;
-	/* No musl code runs after this: its thread pointer and tid address go. */
+	/*
+	 * No musl code runs after this: its thread pointer and tid address
+	 * go, and the vector registers are zeroed as an exec leaves them
+	 * (cse-run is built without AVX: the upper halves are zero still).
+	 */
 	__asm__ volatile("mov %%r12, %%rsp\n\t"
+			 "xorps %%xmm0, %%xmm0\n\t" "xorps %%xmm1, %%xmm1\n\t"
+			 "xorps %%xmm2, %%xmm2\n\t" "xorps %%xmm3, %%xmm3\n\t"
+			 "xorps %%xmm4, %%xmm4\n\t" "xorps %%xmm5, %%xmm5\n\t"
+			 "xorps %%xmm6, %%xmm6\n\t" "xorps %%xmm7, %%xmm7\n\t"
+			 "xorps %%xmm8, %%xmm8\n\t" "xorps %%xmm9, %%xmm9\n\t"
+			 "xorps %%xmm10, %%xmm10\n\t" "xorps %%xmm11, %%xmm11\n\t"
+			 "xorps %%xmm12, %%xmm12\n\t" "xorps %%xmm13, %%xmm13\n\t"
+			 "xorps %%xmm14, %%xmm14\n\t" "xorps %%xmm15, %%xmm15\n\t"
 			 "xor %%edi, %%edi\n\t"
 			 "mov %[tid], %%eax\n\t"
 			 "syscall\n\t"
