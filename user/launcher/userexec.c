@@ -92,9 +92,9 @@ static int map_segment(int fd, uintptr_t base, const Elf64_Phdr *p)
 /* The loader's PT_LOADs from fd; 0, or -errno with nothing left mapped. */
 static int map_loader(int fd, struct cse_userexec *x)
 {
-	static union {
+	union {
 		Elf64_Ehdr eh;
-		char b[4096];
+		char b[1024];	/* the loader's headers take some 600 bytes */
 	} h;
 	const Elf64_Phdr *ph;
 	uintptr_t lo = UINTPTR_MAX, hi = 0, at;
@@ -185,7 +185,8 @@ bool cse_userexec_prepare(const char *loader, int argc, char **argv, int prog_in
 	memset(x, 0, sizeof(*x));
 	if (loader[0] != '/' || !possible(argc, argv, prog_index, script))
 		return false;
-	fd = open(loader, O_RDONLY | O_CLOEXEC);
+	/* openat itself: musl's open adds an F_SETFD for old kernels */
+	fd = (int)syscall(SYS_openat, AT_FDCWD, loader, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;	/* execve reports why */
 	r = map_loader(fd, x);
