@@ -9,11 +9,12 @@
  * (a CSE_STATE_SIZE memfd, include/cse/state.h, inherited by the
  * application's processes; the loader initialises it), writes a boot
  * block (launcher/boot.c, include/cse/boot.h) naming PROGRAM, the fds and
- * the elements, then execs
+ * the elements, then starts
  *
  *   <prefix>/lib/cse/cse-loader ARGV0 [ARG...]
  *
- * with PROGRAM's own argv (for a '#!' script, its name as execvp would
+ * in this same process without a second execve where it can
+ * (launcher/userexec.c), else execs it, with PROGRAM's own argv (for a '#!' script, its name as execvp would
  * pass it in argv[0]; the loader puts the interpreter in front) and the
  * environment unchanged, so ps, pgrep and /proc/PID/cmdline show the
  * program and nothing of cse. The loader runs PROGRAM in this same
@@ -188,6 +189,7 @@ int main(int argc, char **argv)
 	struct cse_opts o;
 	struct cse_target t;
 	struct cse_boot_req boot;
+	struct cse_userexec x;
 	const char *prog;
 	char *libdir, *loader, *name;
 	int inst_fd = -1, state_fd;
@@ -259,7 +261,12 @@ int main(int argc, char **argv)
 	boot.comm = strrchr(t.exec_name, '/') ? strrchr(t.exec_name, '/') + 1 : t.exec_name;
 	boot.state_fd = state_fd;
 	boot.instance_fd = inst_fd;
-	cse_boot_send(&boot, &o);
+	boot.in_place = cse_userexec_prepare(loader, argc, argv, o.prog_index,
+					     t.shebang_depth > 0, &x);
+	boot.loader = loader;
+	boot.launcher_start = x.image_start;
+	boot.launcher_end = x.image_end;
+	x.block = cse_boot_send(&boot, &o);
 
 	/* A script's argv[0] is replaced by the kernel: "interp [arg] NAME". */
 	nprog_args = (size_t)(argc - o.prog_index);
@@ -271,12 +278,15 @@ int main(int argc, char **argv)
 		nargv[0] = t.exec_name;
 
 	if (cse_verbose) {
-		fprintf(stderr, "cse-run: exec %s with argv", loader);
+		fprintf(stderr, "cse-run: %s %s with argv",
+			boot.in_place ? "start (in place)" : "exec", loader);
 		for (size_t i = 0; i < n; i++)
 			fprintf(stderr, " %s", nargv[i]);
 		fputc('\n', stderr);
 	}
 	fflush(NULL);
+	if (boot.in_place)
+		cse_userexec(&x);
 	execve(loader, nargv, environ);
 	cse_die(errno == ENOENT ? CSE_EXIT_NOT_FOUND : CSE_EXIT_CANNOT_EXEC, NULL,
 		"cannot exec the loader %s: %s", loader, strerror(errno));

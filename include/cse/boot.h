@@ -37,6 +37,8 @@
  *   filename  the kernel's name for it (bprm->filename): AT_EXECFN
  *   comm      what the kernel writes to /proc/PID/comm at exec
  *   one "NAME[=ARGS]" per element, in chain order
+ *   with CSE_BOOT_IN_PLACE, last: the loader's absolute path (there
+ *   was no exec of it to name it in AT_EXECFN)
  * then, at the next multiple of 8 bytes from the block's start, nfds
  * struct cse_boot_fd: the sender's descriptor table (services.h,
  * fd_track), which the next image's runtime gives back to each element
@@ -52,7 +54,7 @@
 #include <stdint.h>
 
 #define CSE_BOOT_MAGIC		0x31746f6f62657363ull	/* "cseboot1" */
-#define CSE_BOOT_VERSION	2
+#define CSE_BOOT_VERSION	3
 #define CSE_BOOT_FD_CAP		1024	/* the agreed fd is below this */
 #define CSE_BOOT_MAX		(1024 * 1024)	/* bytes, header included */
 #define CSE_BOOT_NAME		"cse-boot"	/* memfd name */
@@ -69,7 +71,11 @@
 #define CSE_BOOT_GS_FREE	0x20	/* the sender ran under no other runtime:
 					   the loader's %gs base is the 0 the
 					   kernel's exec left (no ARCH_GET_GS) */
-#define CSE_BOOT_FLAGS_ALL	0x3f
+#define CSE_BOOT_IN_PLACE	0x40	/* cse-run mapped the loader itself, in
+					   the process the kernel started for
+					   cse-run (launcher/userexec.c): the
+					   loader unmaps launcher_start..end */
+#define CSE_BOOT_FLAGS_ALL	0x7f
 
 /* Where the runtime's own fds sit until the application comes within
  * CSE_HIDDEN_FD_NEAR of them (runtime/fdguard.c). */
@@ -86,9 +92,11 @@ struct cse_boot {
 	int32_t displaced_fd;	/* the application's fd from the agreed
 				   number, to move back; or -1 */
 	uint32_t flags;		/* CSE_BOOT_* */
-	uint32_t nstrings;	/* 3 + number of elements */
+	uint32_t nstrings;	/* 3 + number of elements (+ 1, IN_PLACE) */
 	uint32_t nfds;		/* struct cse_boot_fd after the strings */
 	uint32_t nfiles;	/* struct cse_boot_file after this header */
+	uint64_t launcher_start;	/* CSE_BOOT_IN_PLACE: cse-run's image, */
+	uint64_t launcher_end;		/* .bss included, page aligned */
 	char strings[];
 };
 

@@ -3,7 +3,8 @@
  * The application's first boot block (include/cse/boot.h): what
  * cse-loader runs and with which elements, handed over at the agreed
  * descriptor so the loader's argv and environment can be exactly the
- * program's own.
+ * program's own; or, when the loader starts in cse-run's process
+ * (userexec.c), left in memory for it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,7 +76,7 @@ static int fds_near_low(void)
 	return near;
 }
 
-void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
+const void *cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 {
 	/* .lbss: only the pages written are touched */
 	static char buf[CSE_BOOT_MAX] __attribute__((aligned(8), section(".lbss")));
@@ -84,12 +85,8 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 	size_t at = sizeof(*h);
 	int fd, bfd, fl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || (bfd = cse_boot_fd(rl.rlim_cur)) < 0)
-		cse_die(CSE_EXIT_FAILURE, "raise the open files limit (ulimit -n)",
-			"no file descriptor can be opened");
 	h->magic = CSE_BOOT_MAGIC;
 	h->version = CSE_BOOT_VERSION;
-	h->creator = getpid();
 	h->state_fd = req->state_fd;
 	h->instance_fd = req->instance_fd;
 	h->displaced_fd = -1;
@@ -100,14 +97,32 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 		h->flags |= CSE_BOOT_GUEST_PROGRAM;
 	if (fds_near_low())
 		h->flags |= CSE_BOOT_FDS_HIGH;
-	h->nstrings = 3 + (uint32_t)o->n_elements;
+	if (req->in_place) {
+		/* cse-run checked that no runtime has set %gs (userexec.c) */
+		h->flags |= CSE_BOOT_IN_PLACE | CSE_BOOT_GS_FREE;
+		h->launcher_start = req->launcher_start;
+		h->launcher_end = req->launcher_end;
+	}
+	h->nstrings = 3 + (uint32_t)o->n_elements + (req->in_place ? 1 : 0);
 	at = put(buf, at, req->program);
 	at = put(buf, at, req->filename);
 	at = put(buf, at, req->comm);
 	for (size_t i = 0; i < o->n_elements; i++) {
 		at = put(buf, at, o->elements[i].name);	/* settings: in the state */
 	}
+	if (req->in_place)
+		at = put(buf, at, req->loader);
 	h->size = (uint32_t)at;
+	if (req->in_place) {
+		/* The loader copies it from here (userexec.c): no fd. */
+		cse_info("boot block in memory: program %s, named %s, comm %s, %zu element(s)",
+			 req->program, req->filename, req->comm, o->n_elements);
+		return buf;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || (bfd = cse_boot_fd(rl.rlim_cur)) < 0)
+		cse_die(CSE_EXIT_FAILURE, "raise the open files limit (ulimit -n)",
+			"no file descriptor can be opened");
+	h->creator = getpid();
 
 	/* An fd inherited at the agreed number is the program's: park it. */
 	fl = fcntl(bfd, F_GETFD);
@@ -129,4 +144,5 @@ void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o)
 	cse_info("boot block at fd %d: program %s, named %s, comm %s, %zu element(s)%s",
 		 bfd, req->program, req->filename, req->comm, o->n_elements,
 		 h->displaced_fd >= 0 ? ", inherited fd parked" : "");
+	return NULL;
 }

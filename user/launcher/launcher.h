@@ -9,7 +9,8 @@
  *   kmod.c     the application's instance in cse.ko (/dev/cse)
  *   status.c   error reporting and exit statuses
  *   boot.c     the boot block that tells cse-loader what to run
- *   cse-run.c  main: validate, create instance state, exec cse-loader
+ *   userexec.c cse-loader started in cse-run's own process, without execve
+ *   cse-run.c  main: validate, create instance state, start cse-loader
  *
  * cse-run is a face: it parses, validates and calls. No interposition
  * mechanism lives here; the loader execs nothing back into cse-run.
@@ -131,9 +132,31 @@ struct cse_boot_req {
 	int state_fd;
 	int instance_fd;	/* -1 when absent */
 	bool guest_program;	/* program is looked up inside the fs view */
+	bool in_place;		/* the loader starts without execve (userexec.c) */
+	const char *loader;	/* in_place: its absolute path */
+	uintptr_t launcher_start, launcher_end;	/* in_place: cse-run's image */
 };
 
-void cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o);
+/* The block at the agreed fd; or, in_place, returned (it stays in
+ * cse-run's memory until the loader copies it). */
+const void *cse_boot_send(const struct cse_boot_req *req, const struct cse_opts *o);
+
+/* userexec.c */
+struct cse_userexec {
+	const char *loader;	/* absolute path */
+	const void *block;	/* the boot block, in cse-run's memory */
+	uintptr_t *sp;		/* the loader's initial stack */
+	long argc, prog_index;
+	uintptr_t base, entry, phdr, phnum;	/* the loader as mapped */
+	uintptr_t image_start, image_end;	/* cse-run's own image */
+};
+
+/* Maps the loader into this process when it can start here (x filled
+ * in); false: exec it. argv is main's, PROGRAM's at prog_index. */
+bool cse_userexec_prepare(const char *loader, int argc, char **argv, int prog_index,
+			  bool script, struct cse_userexec *x);
+/* Turns cse-run's initial stack into the loader's and enters it. */
+_Noreturn void cse_userexec(const struct cse_userexec *x);
 
 /* kmod.c */
 struct cse_kmod_version {

@@ -12,12 +12,16 @@
 #   which the kernel reports as SIGSYS; gdb would stop on each. They are
 #   passed to the program silently (so is a SIGSYS the program gets
 #   otherwise: `handle SIGSYS stop print` to see those).
-# * The kernel started cse-loader, and cse-loader mapped the program and
-#   its interpreter itself, so gdb knows only the loader's symbols (the
-#   kernel's auxv names the loader). This script adds the symbols of
-#   every ELF file mapped with code, at its load address, once the loader
-#   is about to jump to the program, at every stop, and on `cse-symbols`.
-#   Breakpoints are made pending until then (`set breakpoint pending on`).
+# * cse-loader mapped the program and its interpreter itself, so gdb
+#   knows only the symbols of the executable the kernel started: cse-run,
+#   which mapped cse-loader and jumped to it in the same process
+#   (launcher/userexec.c), or cse-loader when something exec'd it. This
+#   script adds the symbols of every ELF file mapped with code, at its
+#   load address, once cse-run enters the loader, once the loader is
+#   about to jump to the program, at every stop, and on `cse-symbols`;
+#   cse-run's own are dropped then (a non-PIE program takes their
+#   addresses). Breakpoints are made pending until then (`set breakpoint
+#   pending on`).
 #
 # gdb's own breakpoints are safe with the runtime's rewriter: it patches
 # a site only after checking that its bytes are still the expected
@@ -86,11 +90,39 @@ def cse_load_symbols(verbose=False):
         _loaded[(pid, path)] = offset
 
 
+def _is_launcher(objfile):
+    return os.path.basename(objfile.filename or "") == "cse-run"
+
+
+def _drop_launcher():
+    """cse-run's image is gone: its symbols would shadow the program's."""
+    prog = gdb.current_progspace()
+    if prog.filename and os.path.basename(prog.filename) == "cse-run":
+        gdb.execute("set confirm off", to_string=True)
+        gdb.execute("symbol-file", to_string=True)
+
+
 class _CseJump(gdb.Breakpoint):
     """The loader's last step before the program's first instruction."""
 
     def stop(self):
+        _drop_launcher()
         cse_load_symbols()
+        return False
+
+
+def _want_jump():
+    if not _jump and any(_is_loader(o) for o in gdb.objfiles()):
+        _jump.append(_CseJump("cse_jump_to_program", internal=True))
+
+
+class _CseEnter(gdb.Breakpoint):
+    """cse-run about to enter the loader it mapped: the loader's symbols."""
+
+    def stop(self):
+        cse_load_symbols()
+        _want_jump()
+        self.enabled = False  # its page goes with cse-run's image
         return False
 
 
@@ -120,6 +152,10 @@ def _is_loader(objfile):
 
 
 def _on_new_objfile(event):
+    # cse-run: the loader is entered without an exec (_CseEnter).
+    if _is_launcher(event.new_objfile):
+        _CseEnter("cse_userexec", internal=True)
+        return
     # A new image (exec) of the loader: its mappings start afresh. The
     # breakpoint is made once a loader is known (no pending noise).
     if not _is_loader(event.new_objfile):
@@ -132,9 +168,16 @@ def _on_new_objfile(event):
 
 
 _CseSymbols()
-if any(_is_loader(o) for o in gdb.objfiles()):
-    _jump.append(_CseJump("cse_jump_to_program", internal=True))
-    cse_load_symbols()  # sourced after attaching (-p PID -x ...)
+if gdb.selected_inferior().pid:
+    # sourced after attaching (-p PID -x ...): the exe is cse-run or
+    # cse-loader, the rest is mapped already
+    _drop_launcher()
+    cse_load_symbols()
+    _want_jump()
+elif any(_is_launcher(o) for o in gdb.objfiles()):
+    _CseEnter("cse_userexec", internal=True)
+elif any(_is_loader(o) for o in gdb.objfiles()):
+    _want_jump()
 gdb.events.stop.connect(_on_stop)
 gdb.events.exited.connect(_on_exited)
 gdb.events.new_objfile.connect(_on_new_objfile)

@@ -142,6 +142,26 @@ static long execfn_path(const uintptr_t *sp)
 	return (long)n;
 }
 
+/*
+ * Started by cse-run in its own process (launcher/userexec.c): its image
+ * goes before anything else is mapped (a non-PIE program wants its
+ * address), and with it the last mapping of its file, so the exe link
+ * may be switched to the program's (exe.c).
+ */
+static void launcher_unmap(void)
+{
+	const struct cse_boot *b = boot_block();
+	uintptr_t s = b->launcher_start, e = b->launcher_end;
+	uintptr_t self = loader_base();
+
+	if (!(b->flags & CSE_BOOT_IN_PLACE))
+		return;
+	if ((s | e) & 4095 || s >= e || (self >= s && self < e) ||
+	    rt_sys2(__NR_munmap, s, e - s) != 0)
+		rt_die("cannot remove cse-run's image at %lx-%lx", (unsigned long)s,
+		       (unsigned long)e);
+}
+
 /* Started by hand: options in argv. Returns the index of ARGV0. */
 static int parse_argv(long argc, char **argv)
 {
@@ -255,6 +275,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	struct cse_thread *t;
 	char dir[4096];
 	const char *why = "";
+	const void *block = NULL;
 	uintptr_t start_sp, entry, interp_base = 0;
 	int first, booted, guest, r;
 	long n;
@@ -268,8 +289,17 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 	sitecache_start_env = argv + argc + 1;
 	elf_note_stack(sp);
 	fdguard_set_high(1);	/* started by hand: an fd table we know nothing of */
-	booted = boot_receive(&bi);
-	n = booted ? execfn_path(sp) : 0;
+	/* cse-run left the block in its memory, its address below sp
+	 * (launcher/userexec.c); below a kernel's initial stack: zeros. */
+	if (sp[-1] == CSE_BOOT_MAGIC) {
+		block = (const void *)sp[-2];
+		sp[-1] = sp[-2] = 0;
+	}
+	booted = boot_receive(&bi, block);
+	if (cse_cfg.loader_path[0])
+		n = (long)strlen(cse_cfg.loader_path);	/* in place: from the block */
+	else
+		n = booted ? execfn_path(sp) : 0;
 	if (n <= 0)
 		n = rt_sys3(__NR_readlink, "/proc/self/exe", cse_cfg.loader_path,
 			    sizeof(cse_cfg.loader_path) - 1);
@@ -277,6 +307,7 @@ static _Noreturn __attribute__((noinline)) void loader_run(uintptr_t *sp)
 		rt_die("cannot find my own path (is /proc mounted?)");
 	cse_cfg.loader_path[n] = 0;
 	loader_dir(dir, sizeof(dir));
+	launcher_unmap();
 
 	if (booted) {
 		if (argc < 1)

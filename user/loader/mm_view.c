@@ -25,6 +25,7 @@
  * mmap), nothing worse.
  */
 #include <elf.h>
+#include <cse/boot.h>
 #include "../runtime/runtime.h"
 #include "elf_map.h"
 
@@ -32,6 +33,7 @@
 #define PR_SET_MM_K		35
 #define PR_SET_MM_MAP_K		14
 #define BRK_RANDOM_RANGE	(1ul << 30)	/* arch_randomize_brk, 64-bit */
+#define ELF_ET_DYN_BASE_K	0x555555554aaaul	/* x86-64: 2/3 of 47 bits */
 
 struct k_prctl_mm_map {		/* struct prctl_mm_map, linux/prctl.h */
 	uint64_t start_code, end_code, start_data, end_data;
@@ -106,6 +108,7 @@ void mm_view_program(uintptr_t phdr, uint64_t *auxv, size_t auxv_bytes,
 	uint64_t f[52];
 	uintptr_t cur_brk;
 	int have_img = img && img->end_code > img->start_code;
+	int in_place = !!(boot_block()->flags & CSE_BOOT_IN_PLACE);
 
 	memset(&m, 0, sizeof(m));
 	cur_brk = (uintptr_t)rt_sys1(__NR_brk, 0);
@@ -142,6 +145,14 @@ void mm_view_program(uintptr_t phdr, uint64_t *auxv, size_t auxv_bytes,
 
 			if (elf_randomizing())
 				b += PAGE + elf_random_pages(BRK_RANDOM_RANGE);
+			m.start_brk = m.brk = b;
+		} else if (in_place && cur_brk == m.start_brk) {
+			/* The brk is cse-run's, after its image: where the
+			 * kernel puts a static-pie's instead. */
+			uintptr_t b = (ELF_ET_DYN_BASE_K + PAGE - 1) & ~(PAGE - 1);
+
+			if (elf_randomizing())
+				b += elf_random_pages(BRK_RANDOM_RANGE);
 			m.start_brk = m.brk = b;
 		}
 	}

@@ -8,7 +8,7 @@ OCI_MK_INCLUDED := 1
 
 OCI_DIR := $(TOP)/user/oci
 OCI_SRCS := $(sort $(wildcard $(OCI_DIR)/*.c))
-OCI_DEPS := $(wildcard $(OCI_DIR)/*.h) $(OCI_DIR)/oci.mk
+OCI_DEPS := $(wildcard $(OCI_DIR)/*.h) $(wildcard $(TOP)/include/cse/*.h) $(OCI_DIR)/oci.mk
 
 ALL_TOOLS += $(B)/bin/cse-oci
 

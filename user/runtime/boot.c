@@ -173,49 +173,77 @@ const struct cse_boot *boot_block(void)
 	return &first_page.h;
 }
 
-int boot_receive(struct boot_info *bi)
+static void check_version_size(const struct cse_boot *bh)
+{
+	if (bh->version != CSE_BOOT_VERSION)
+		rt_die("boot block version %u, this loader reads %u", bh->version,
+		       CSE_BOOT_VERSION);
+	if (bh->size <= sizeof(*bh) || bh->size > CSE_BOOT_MAX)
+		rt_die("boot block of a bad size");
+}
+
+/* Room for a block longer than first_page, its first page copied in. */
+static char *long_block(size_t size)
+{
+	long m = rt_sys6(__NR_mmap, 0, (size + 4095) & ~4095ul, 3 /* RW */,
+			 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+
+	if (IS_ERR_RET(m))
+		rt_die("out of memory for a boot block of %lu bytes", (unsigned long)size);
+	memcpy((void *)m, first_page.bytes, sizeof(first_page));
+	return (char *)m;
+}
+
+/* The block cse-run left in its memory (launcher/userexec.c), copied
+ * before its image goes. */
+static char *fetch_memory(const struct cse_boot *in_memory)
+{
+	size_t size = in_memory->size;
+	char *bb = first_page.bytes;
+
+	if (in_memory->magic != CSE_BOOT_MAGIC)
+		rt_die("boot block in memory without its magic");
+	check_version_size(in_memory);
+	memcpy(bb, in_memory, size < sizeof(first_page) ? size : sizeof(first_page));
+	if (size > sizeof(first_page)) {
+		bb = long_block(size);
+		memcpy(bb + sizeof(first_page), (const char *)in_memory + sizeof(first_page),
+		       size - sizeof(first_page));
+	}
+	return bb;
+}
+
+/* The block at the agreed descriptor *fd, closed; NULL: none there. */
+static char *fetch_fd(int *fdp)
 {
 	struct kstat_k st;
-	const char *s, *end;
-	const char *str[3];
 	int fd = agreed_fd();
-	const struct cse_boot_file *files;
-	size_t fds_at, strings_at;
-	uint32_t i;
 	struct cse_boot *bh = &first_page.h;	/* the block: header, */
 	char *bb = first_page.bytes;		/* and bytes */
 	long got;
 
+	*fdp = fd;
 	/*
 	 * peek()'s checks, with the usual whole block in the same read. No
 	 * pipe, socket or directory preads; a short read of a regular file
 	 * ends at its size, so only a block of a page or more needs fstat.
 	 */
 	if (fd < 0)
-		return 0;
+		return NULL;
 	got = rt_sys4(__NR_pread64, fd, bb, sizeof(first_page), 0);
 	if (got < (long)sizeof(*bh) || bh->magic != CSE_BOOT_MAGIC)
-		return 0;
+		return NULL;
 	st.size = got;
 	if (got == sizeof(first_page) &&
 	    (rt_sys2(__NR_fstat, fd, &st) != 0 || (st.mode & K_S_IFMT) != K_S_IFREG))
-		return 0;
-	if (bh->version != CSE_BOOT_VERSION)
-		rt_die("boot block version %u, this loader reads %u", bh->version,
-		       CSE_BOOT_VERSION);
-	if (bh->size <= sizeof(*bh) || bh->size > CSE_BOOT_MAX ||
-	    st.size != (int64_t)bh->size)
+		return NULL;
+	check_version_size(bh);
+	if (st.size != (int64_t)bh->size)
 		rt_die("boot block of a bad size");
 	if (got < (long)bh->size) {
 		size_t size = bh->size;
-		long m = rt_sys6(__NR_mmap, 0, (size + 4095) & ~4095ul, 3 /* RW */,
-				 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
 
-		if (IS_ERR_RET(m))
-			rt_die("out of memory for a boot block of %lu bytes", (unsigned long)size);
-		memcpy((void *)m, bb, (size_t)got);
-		bh = (struct cse_boot *)m;
-		bb = (char *)m;
+		bb = long_block(size);
 		if (rt_sys4(__NR_pread64, fd, bb + got, size - (size_t)got, got) !=
 		    (long)size - got)
 			rt_die("boot block of a bad size");
@@ -227,6 +255,22 @@ int boot_receive(struct boot_info *bi)
 			rt_die("cannot restore descriptor %d", fd);
 		rt_sys1(__NR_close, bh->displaced_fd);
 	}
+	return bb;
+}
+
+int boot_receive(struct boot_info *bi, const void *in_memory)
+{
+	const char *s, *end;
+	const char *str[3];
+	int fd = CSE_HIDDEN_FD_LOW;	/* in memory: no limit below it known */
+	const struct cse_boot_file *files;
+	size_t fds_at, strings_at;
+	uint32_t i, in_place;
+	char *bb = in_memory ? fetch_memory(in_memory) : fetch_fd(&fd);
+	const struct cse_boot *bh = (const struct cse_boot *)bb;
+
+	if (!bb)
+		return 0;
 	/* The handed files, then the strings, which end where the
 	 * descriptor table (8-byte aligned) starts. */
 	files = (const struct cse_boot_file *)bh->strings;
@@ -242,8 +286,9 @@ int boot_receive(struct boot_info *bi)
 	    bh->size < strings_at + (size_t)bh->nfds * sizeof(struct cse_boot_fd) ||
 	    (bh->nfds && fds_at % 8))
 		rt_die("boot block with a bad descriptor table");
-	if ((bh->flags & ~CSE_BOOT_FLAGS_ALL) || bh->nstrings < 3 ||
-	    bh->nstrings - 3 > 16 || fds_at <= strings_at || bb[fds_at - 1])
+	in_place = !!(bh->flags & CSE_BOOT_IN_PLACE);
+	if ((bh->flags & ~CSE_BOOT_FLAGS_ALL) || bh->nstrings < 3 + in_place ||
+	    bh->nstrings - 3 - in_place > 16 || fds_at <= strings_at || bb[fds_at - 1])
 		rt_die("boot block with bad flags or strings");
 	s = bb + strings_at;
 	end = bb + fds_at;
@@ -252,8 +297,12 @@ int boot_receive(struct boot_info *bi)
 			rt_die("boot block with too few strings");
 		if (i < 3)
 			str[i] = s;
-		else
+		else if (i < bh->nstrings - in_place)
 			cse_cfg.element_specs[i - 3] = s;
+		else if (s[0] == '/' && strlen(s) < sizeof(cse_cfg.loader_path))
+			memcpy(cse_cfg.loader_path, s, strlen(s) + 1);	/* in place */
+		else
+			rt_die("boot block with a bad loader path");
 		s += strlen(s) + 1;
 	}
 	/* Then only the padding before the table. */
@@ -263,7 +312,7 @@ int boot_receive(struct boot_info *bi)
 		if (*s)
 			rt_die("boot block with trailing bytes");
 	fdtable_import((const struct cse_boot_fd *)(bb + fds_at), bh->nfds);
-	cse_cfg.nelement_specs = (int)bh->nstrings - 3;
+	cse_cfg.nelement_specs = (int)(bh->nstrings - 3 - in_place);
 	cse_cfg.state_fd = bh->state_fd;
 	cse_cfg.instance_fd = bh->instance_fd;
 	cse_cfg.rewrite = !(bh->flags & CSE_BOOT_NO_REWRITE);
@@ -281,8 +330,8 @@ int boot_receive(struct boot_info *bi)
 			rt_sys1(__NR_close, files[i].fd);
 		bi->nfiles = 0;
 	}
-	bi->flags = bh->flags &
-		    ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH | CSE_BOOT_NO_SITE_CACHE);
+	bi->flags = bh->flags & ~(CSE_BOOT_NO_REWRITE | CSE_BOOT_FDS_HIGH |
+				  CSE_BOOT_NO_SITE_CACHE | CSE_BOOT_IN_PLACE);
 	fdguard_set_high(!!(bh->flags & CSE_BOOT_FDS_HIGH));
 	return 1;
 }

@@ -238,7 +238,9 @@ struct boot_undo {
 };
 long boot_send(const struct boot_info *bi, struct boot_undo *u);
 void boot_undo(const struct boot_undo *u);
-int boot_receive(struct boot_info *bi);
+/* in_memory: a block cse-run left in this process's memory, or NULL:
+ * the one at the agreed descriptor, if any. */
+int boot_receive(struct boot_info *bi, const void *in_memory);
 const struct cse_boot *boot_block(void);
 
 /* signal.c */
