@@ -476,6 +476,39 @@ _Static_assert(offsetof(struct cse_thread, gate_nr) == TA_GATE_NR, "TA_GATE_NR")
 _Static_assert(SYSCALL_TABLE_SIZE <= 65536, "cse_plain_nr covers the table");
 
 /*
+ * cse_plain_nr's values: PLAIN_ASM, a plain call; PLAIN_ASM_FD0, a call
+ * whose one descriptor, its first argument, is below every hidden fd
+ * (cse_fd_neg_lo); PLAIN_ASM_FSTAT, newfstatat on such a descriptor
+ * with the known "" (cse_known_empty, pathstage_copy.c) as its path.
+ */
+#define PLAIN_ASM	1
+#define PLAIN_ASM_FD0	2	/* entry.S: PLAIN_FD0 */
+#define PLAIN_ASM_FSTAT	3	/* entry.S: PLAIN_FSTAT */
+
+/*
+ * Marks nr for entry.S's plain path after a call dispatch_fast found
+ * plain (kind v, from plain_call): a PLAIN number, or a PLAIN_FDS one
+ * in its own right (not by a quiet descriptor or a state that may
+ * change: the I/O hooks, descriptor trackers) whose one descriptor the
+ * plain path checks. Not for numbers the path stage or a trap watches.
+ */
+static void learn_plain(long nr, int v)
+{
+	uint8_t m = 0;
+
+	if (v == PLAIN)
+		m = PLAIN_ASM;
+	else if (v == PLAIN_FDS && plain_number(nr) == PLAIN_FDS && !chain_wants(nr) &&
+		 fdargs_first_only(nr, 0))
+		m = PLAIN_ASM_FD0;
+	else if (v == PLAIN_FDS && nr == __NR_newfstatat && !chain_wants(nr) &&
+		 fdargs_first_only(nr, 1))
+		m = PLAIN_ASM_FSTAT;
+	if (m && __atomic_load_n(&cse_plain_nr[nr], __ATOMIC_RELAXED) != m)
+		__atomic_store_n(&cse_plain_nr[nr], m, __ATOMIC_RELAXED);
+}
+
+/*
  * Whether the one path of c is the stage's copy (in t's scratch arena,
  * so readable now) and absolute under neither /proc nor /dev: then the
  * core's checks after the call (procexe_call, procfd_post) have nothing
@@ -590,8 +623,8 @@ RT_HOT long dispatch_fast(long nr, long *regs, int may_trap)
 	if (plain) {
 		long r;
 
-		if (plain == PLAIN && !stage_watches(nr) && !syscall_trap_only(nr))
-			__atomic_store_n(&cse_plain_nr[nr], 1, __ATOMIC_RELAXED);
+		if (!stage_watches(nr) && !syscall_trap_only(nr))
+			learn_plain(nr, plain);
 		fdguard_sync();
 		if (plain != PLAIN && (plain == FDT_CLOSE || fdguard_count())) {
 			c.nr = nr;

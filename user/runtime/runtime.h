@@ -311,6 +311,7 @@ void fdguard_set_high(int high);
 int fdguard_keep(int fd);
 void fdguard_sync_slow(void);
 extern int fdguard_priv_used;
+extern long cse_fd_neg_lo;
 extern int fdguard_vfork_seen;
 /* A vfork child changed its copy of the table: its parent takes it back. */
 static inline void fdguard_sync(void)
@@ -328,6 +329,7 @@ int fdshare_anywhere(int fd);
 /* fdargs.c: does the call name a hidden fd as a descriptor argument? */
 int fdargs_hidden(const struct cse_call *c);
 int fdargs_any(long nr);
+int fdargs_first_only(long nr, int at);
 
 /*
  * fdtable.c, fdtable_exec.c: the descriptor table service; sockstage.c,
