@@ -131,6 +131,13 @@ int fs_fd_upper_only(int fd)
 	return upper_only(fd);
 }
 
+int fs_fd_upper_object(int fd)
+{
+	uint64_t v = fs_elem >= 0 ? fs_svc->fd_get(fs_elem, fd) : 0;
+
+	return (v & (FDV_NOT_LOWER | FDV_OUTSIDE)) == FDV_NOT_LOWER;
+}
+
 static int outside(int fd)
 {
 	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_OUTSIDE);
@@ -177,6 +184,18 @@ static int slot_of(int fd, uint32_t *seq)
 static int slot_same(int k, uint32_t seq)
 {
 	return __atomic_load_n(&slots[k].seq, __ATOMIC_ACQUIRE) == seq;
+}
+
+int fs_fd_upper_dir(int fd, uint64_t *h, size_t *len)
+{
+	uint32_t seq;
+	int k = slot_of(fd, &seq);
+
+	if (k < 0 || !upper_only(fd))
+		return 0;
+	*len = slots[k].len;
+	*h = fsr_hash(slots[k].path, *len);
+	return slot_same(k, seq);
 }
 
 /* The remembered path of fd, its length, or -1. */

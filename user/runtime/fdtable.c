@@ -196,9 +196,11 @@ int fdtable_set(int e, int fd, uint64_t value)
 	return put(e, fd, value, &prev);
 }
 
+/* fd_get: nothing in a vfork child, whose descriptors are not the
+ * table's (the parent's fd N may be another file than the child's). */
 uint64_t fdtable_value(int e, int fd)
 {
-	if (e < 0 || e >= CHAIN_MAX_ELEMENTS)
+	if (e < 0 || e >= CHAIN_MAX_ELEMENTS || frozen())
 		return 0;
 	return fdtable_get(e, fd);
 }
