@@ -2,12 +2,14 @@
 /*
  * fs element, the resolver (fs_resolve.c): a name the kernel may walk
  * as it stands. Below a directory descriptor opened upper-only (LOWER
- * shows nothing under it, nor ever will: fs_fd_upper_only), a single
- * name looked at and neither followed nor changed is in UPPER under its
- * own name when it is not ".wh." escaped, and no mount is at it: the
- * walk would hand the kernel that same name relative to dirfd (its
- * tail, fs_dir_tail) after a lookup of the whole path in the layer
- * index. tar -c's fstatat and open of every file it archives.
+ * shows nothing under it, nor ever will: fs_fd_upper_only), a path of
+ * plain names (not ".wh." escaped, no mount at one) looked at, or
+ * opened and maybe created, without following its last component is
+ * in UPPER under its own names when the directories on its way are
+ * known free of symlinks: the walk would hand the kernel that same path
+ * relative to dirfd (its tail, fs_dir_tail) after a lookup of the whole
+ * path in the layer index. tar -c's fstatat and open of every file it
+ * archives, tar -x's creates below the directory it extracts into.
  */
 #include "fs_resolve.h"
 

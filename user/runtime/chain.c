@@ -84,6 +84,12 @@ static int svc_fd_quiet(int e, const long *nrs)
 	return 0;
 }
 
+/* The elements that registered quiet numbers (a bit each). */
+unsigned int chain_quiet_elements(void)
+{
+	return quiet_registered;
+}
+
 const struct cse_services cse_svc = {
 	.version = CSE_SERVICES_VERSION,
 	.size = sizeof(struct cse_services),

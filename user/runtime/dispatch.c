@@ -484,6 +484,28 @@ _Static_assert(SYSCALL_TABLE_SIZE <= 65536, "cse_plain_nr covers the table");
 #define PLAIN_ASM	1
 #define PLAIN_ASM_FD0	2	/* entry.S: PLAIN_FD0 */
 #define PLAIN_ASM_FSTAT	3	/* entry.S: PLAIN_FSTAT */
+#define PLAIN_ASM_QUIET	4	/* entry.S: PLAIN_QUIET */
+#define PLAIN_ASM_QUIET_P1 5	/* entry.S: PLAIN_QUIET_P1 */
+
+/*
+ * A quiet number (every element that wants it registered it quiet)
+ * whose one descriptor is its first argument and whose one path, if
+ * any, its second (utimensat): PLAIN_ASM_QUIET(_P1), the plain path
+ * takes it on a descriptor cse_fd_quiet marks (fdtable.c), with a NULL
+ * path. Else 0.
+ */
+static uint8_t quiet_kind(long nr)
+{
+	const struct sys_info *si = syscall_info(nr);
+
+	if (!si || !quiet_number(nr) || chain_quiet(nr) & ~chain_quiet_elements())
+		return 0;
+	if (!si->npaths && fdargs_first_only(nr, 0))
+		return PLAIN_ASM_QUIET;
+	if (si->npaths == 1 && si->path[0].arg == 1 && fdargs_first_only(nr, 1))
+		return PLAIN_ASM_QUIET_P1;
+	return 0;
+}
 
 /*
  * Marks nr for entry.S's plain path after a call dispatch_fast found
@@ -504,6 +526,8 @@ static void learn_plain(long nr, int v)
 	else if (v == PLAIN_FDS && nr == __NR_newfstatat && !chain_wants(nr) &&
 		 fdargs_first_only(nr, 1))
 		m = PLAIN_ASM_FSTAT;
+	else if (v == PLAIN_FDS && chain_wants(nr))
+		m = quiet_kind(nr);	/* made plain by a quiet descriptor */
 	if (m && __atomic_load_n(&cse_plain_nr[nr], __ATOMIC_RELAXED) != m)
 		__atomic_store_n(&cse_plain_nr[nr], m, __ATOMIC_RELAXED);
 }

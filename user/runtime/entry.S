@@ -226,7 +226,11 @@ cse_sigsys_entry_end:
  *    it, not trap-only), or PLAIN_FD0 with the descriptor in edi below
  *    every hidden fd (cse_fd_neg_lo, fdguard.c: the kernel's fd is the
  *    low 32 bits), or PLAIN_FSTAT, the same for newfstatat with rsi
- *    the known "" (cse_known_empty, pathstage_copy.c) still "";
+ *    the known "" (cse_known_empty, pathstage_copy.c) still "", or
+ *    PLAIN_QUIET (PLAIN_QUIET_P1 with rsi NULL) with the descriptor
+ *    also marked quiet (cse_fd_quiet, fdtable.c: below 65536) while no
+ *    vfork child was made (fdguard_vfork_seen: its descriptors are not
+ *    the table's);
  *  - no signal deferred (TA_FAST_EXIT), no seccomp trap of an outer call
  *    pending on this thread (TA_SECCOMP), no vfork child's copy of the fd
  *    table to take back (the full path does).
@@ -246,7 +250,9 @@ cse_sigsys_entry_end:
  */
 #define PLAIN_FD0	2
 #define PLAIN_FSTAT	3
-.macro PLAIN_TESTS full, near
+#define PLAIN_QUIET	4
+#define PLAIN_QUIET_P1	5
+.macro PLAIN_TESTS full
 	mov	%gs:TA_OWNER, %rcx
 	not	%rcx
 	lea	cse_cfg(%rip), %r11
@@ -265,6 +271,10 @@ cse_sigsys_entry_end:
 	jrcxz	5f
 	lea	-PLAIN_FSTAT(%r11), %rcx
 	jrcxz	4f
+	lea	-PLAIN_QUIET(%r11), %rcx
+	jrcxz	14f
+	lea	-PLAIN_QUIET_P1(%r11), %rcx
+	jrcxz	15f
 3:	not	%r11			/* -1 - plain */
 	mov	%gs:TA_FAST_EXIT, %rcx
 	lea	2(%rcx,%r11), %r11
@@ -272,12 +282,11 @@ cse_sigsys_entry_end:
 	lea	(%rcx,%r11), %r11
 	mov	fdguard_priv_used(%rip), %ecx
 	lea	(%rcx,%r11), %rcx
-.if \near
-	jrcxz	.Lplain_insn
-.else
 	jrcxz	9f
-.endif
 	jmp	\full
+9:	jmp	.Lplain_insn		/* beyond jrcxz's reach */
+14:	jmp	10f			/* beyond jrcxz's reach */
+15:	jmp	11f
 4:	mov	cse_known_empty(%rip), %rcx
 	jrcxz	7f			/* none known */
 	not	%rcx
@@ -298,21 +307,38 @@ cse_sigsys_entry_end:
 	jmp	\full
 8:	mov	$1, %r11d		/* then as a plain number */
 	jmp	3b
-.if !\near
-9:	jmp	.Lplain_insn		/* beyond jrcxz's reach */
-.endif
+11:	mov	%rsi, %rcx		/* the path: NULL */
+	jrcxz	10f
+	jmp	\full
+10:	mov	fdguard_vfork_seen(%rip), %ecx
+	jrcxz	12f
+	jmp	\full
+12:	mov	%edi, %ecx		/* the fd, as the kernel reads it */
+	movzwl	%cx, %r11d
+	not	%r11
+	lea	1(%rcx,%r11), %rcx	/* fd & ~0xffff */
+	jrcxz	13f
+	jmp	\full
+13:	lea	cse_fd_quiet(%rip), %rcx
+	movzwl	%di, %r11d
+	movzbl	(%rcx,%r11), %ecx
+	not	%rcx
+	lea	2(%rcx), %rcx		/* 0 when marked (1) */
+	jrcxz	16f
+	jmp	\full
+16:	jmp	5b			/* and below every hidden fd */
 .endm
 
 	.globl cse_fast_entry
 	.type cse_fast_entry, @function
 cse_fast_entry:
-	PLAIN_TESTS cse_fast_full, 0
+	PLAIN_TESTS cse_fast_full
 	.size cse_fast_entry, .-cse_fast_entry
 
 	.globl cse_fast_entry_dyn
 	.type cse_fast_entry_dyn, @function
 cse_fast_entry_dyn:
-	PLAIN_TESTS cse_fast_full_dyn, 1
+	PLAIN_TESTS cse_fast_full_dyn
 	.globl cse_fast_plain_insn
 cse_fast_plain_insn:
 .Lplain_insn:

@@ -104,12 +104,46 @@ RT_HOT int fdtable_quiet(unsigned int mask, int fd)
 	return 1;
 }
 
+/*
+ * 1 for a descriptor below 65536 that every element registering quiet
+ * numbers marked quiet, else 0: entry.S's plain path for a quiet call
+ * (dispatch.c PLAIN_ASM_QUIET) reads it. Kept by every change of an
+ * entry (put, take); each writer looks at the entries again after its
+ * store, so the last one leaves the byte right. Not read once the
+ * process made a vfork child (fdguard_vfork_seen): a child's
+ * descriptors are not the table's. Large: only the pages of the
+ * numbers in use are touched.
+ */
+RT_LARGE uint8_t cse_fd_quiet[65536];
+
+static uint8_t quiet_now(int fd)
+{
+	unsigned int m = chain_quiet_elements();
+
+	return m && fdtable_quiet(m, fd);
+}
+
+static void quiet_refresh(int fd)
+{
+	uint8_t q;
+
+	if (fd < 0 || fd >= 65536 || !chain_quiet_elements())
+		return;
+	do {
+		q = quiet_now(fd);
+		__atomic_store_n(&cse_fd_quiet[fd], q, __ATOMIC_SEQ_CST);
+	} while (quiet_now(fd) != q);
+}
+
 /* Takes the entry out (0 if none). */
 static uint64_t take(int e, int fd)
 {
 	uint64_t *s = slot(e, fd, 0);
+	uint64_t v = s ? __atomic_exchange_n(s, 0, __ATOMIC_ACQ_REL) : 0;
 
-	return s ? __atomic_exchange_n(s, 0, __ATOMIC_ACQ_REL) : 0;
+	if (v & CSE_FD_QUIET)
+		quiet_refresh(fd);
+	return v;
 }
 
 /* 0 or -ENOMEM; the entry's previous value goes to *prev. */
@@ -121,6 +155,8 @@ static int put(int e, int fd, uint64_t v, uint64_t *prev)
 	if (!s)
 		return v ? -K_ENOMEM : 0;
 	*prev = __atomic_exchange_n(s, v, __ATOMIC_ACQ_REL);
+	if ((v | *prev) & CSE_FD_QUIET)
+		quiet_refresh(fd);
 	return 0;
 }
 
