@@ -433,7 +433,7 @@ static int dir_tail_ok(const struct cse_path_req *req)
 	return !fs_layer_call(req->nr);
 }
 
-int fs_resolve(struct cse_path_req *req)
+FS_HOT int fs_resolve(struct cse_path_req *req)
 {
 	struct fs_bufs *b;
 	int r;

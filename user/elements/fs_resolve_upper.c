@@ -83,7 +83,7 @@ static int known_dirs(int dirfd, const char *p, size_t last, size_t tn)
  * created), without following its last component: each directory
  * below an upper-only dirfd is one too.
  */
-int fsr_upper_name(struct cse_path_req *req)
+FS_HOT int fsr_upper_name(struct cse_path_req *req)
 {
 	const uint32_t plain = CSE_PATH_READ | CSE_PATH_NOFOLLOW | CSE_PATH_DIR;
 	const uint32_t open = plain | CSE_PATH_WRITE | CSE_PATH_CREATE;

@@ -56,7 +56,7 @@ RT_HOT void *rt_scratch(size_t size)
 	return ta_scratch(t) + at;
 }
 
-static void *svc_scratch(struct cse_call *c, size_t size)
+RT_HOT static void *svc_scratch(struct cse_call *c, size_t size)
 {
 	(void)c;
 	return rt_scratch(size);
@@ -191,7 +191,7 @@ RT_HOT enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f)
 }
 
 /* exit() of the elements whose handle() ran, last first, each with its priv. */
-void chain_exit_slow(struct cse_call *c, struct chain_frame *f)
+RT_HOT void chain_exit_slow(struct cse_call *c, struct chain_frame *f)
 {
 	for (int i = nelements - 1; i >= 0; i--) {
 		if (!(f->ran & (1u << i)) || !elements[i]->exit)

@@ -130,7 +130,7 @@ RT_HOT static int fd_precheck(struct cse_call *c, int *locked)
 }
 
 /* Tell the rewriter which address ranges a call may remap. */
-static void note_maps_change(const struct cse_call *c)
+RT_HOT static void note_maps_change(const struct cse_call *c)
 {
 	const long *a = c->args;
 
@@ -166,7 +166,7 @@ static void note_maps_change(const struct cse_call *c)
  * the runtime touches besides the kernel's work: a path stage alone
  * leaves close and dup plain calls.
  */
-static int io_acts(long nr)
+RT_HOT static int io_acts(long nr)
 {
 	switch (nr) {
 	case __NR_close: case __NR_close_range: case __NR_dup: case __NR_dup2:
@@ -351,7 +351,8 @@ RT_HOT_DATA static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
  * (chain_quiet, services.h fd_quiet), once asked (quiet_number). */
 #define QUIET_KNOWN	0x80
 #define QUIET_YES	0x40
-#define PLAIN_KIND	0x3f
+#define ASM_NONE	0x20	/* no kind of the plain path (learn_plain) */
+#define PLAIN_KIND	0x1f
 
 static int plain_number(long nr)
 {
@@ -513,11 +514,17 @@ static uint8_t quiet_kind(long nr)
  * in its own right (not by a quiet descriptor or a state that may
  * change: the I/O hooks, descriptor trackers) whose one descriptor the
  * plain path checks. Not for numbers the path stage or a trap watches.
+ * A number has one kind at most: once marked, or found to have none
+ * (ASM_NONE in plain_nr), it is not looked at again (a close, one of
+ * the most frequent calls here, reads no other page).
  */
-static void learn_plain(long nr, int v)
+RT_HOT static void learn_plain(long nr, int v)
 {
 	uint8_t m = 0;
 
+	if (v == FDT_CLOSE || __atomic_load_n(&cse_plain_nr[nr], __ATOMIC_RELAXED) ||
+	    (__atomic_load_n(&plain_nr[nr], __ATOMIC_RELAXED) & ASM_NONE))
+		return;
 	if (v == PLAIN)
 		m = PLAIN_ASM;
 	else if (v == PLAIN_FDS && plain_number(nr) == PLAIN_FDS && !chain_wants(nr) &&
@@ -528,8 +535,12 @@ static void learn_plain(long nr, int v)
 		m = PLAIN_ASM_FSTAT;
 	else if (v == PLAIN_FDS && chain_wants(nr))
 		m = quiet_kind(nr);	/* made plain by a quiet descriptor */
-	if (m && __atomic_load_n(&cse_plain_nr[nr], __ATOMIC_RELAXED) != m)
+	if (m && (stage_watches(nr) || syscall_trap_only(nr)))
+		m = 0;
+	if (m)
 		__atomic_store_n(&cse_plain_nr[nr], m, __ATOMIC_RELAXED);
+	else if (v == PLAIN || v == PLAIN_FDS)
+		__atomic_or_fetch(&plain_nr[nr], ASM_NONE, __ATOMIC_RELAXED);
 }
 
 /*
@@ -647,8 +658,7 @@ RT_HOT long dispatch_fast(long nr, long *regs, int may_trap)
 	if (plain) {
 		long r;
 
-		if (!stage_watches(nr) && !syscall_trap_only(nr))
-			learn_plain(nr, plain);
+		learn_plain(nr, plain);
 		fdguard_sync();
 		if (plain != PLAIN && (plain == FDT_CLOSE || fdguard_count())) {
 			c.nr = nr;

@@ -112,13 +112,13 @@ void fdguard_unlock(void)
 	fdg_unlock(1);
 }
 
-int fdguard_in_vfork_child(void)
+RT_HOT int fdguard_in_vfork_child(void)
 {
 	return fdguard_vfork_seen && cse_self()->borrowed;
 }
 
 /* The table of the calling thread's process. */
-struct fdtab *fdg_tab(void)
+RT_HOT struct fdtab *fdg_tab(void)
 {
 	struct cse_thread *t;
 

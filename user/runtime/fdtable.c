@@ -81,7 +81,7 @@ static inline __attribute__((always_inline)) uint64_t *slot(int e, int fd, int c
 	return c ? &c[fd & (CHUNK_FDS - 1)] : NULL;
 }
 
-uint64_t fdtable_get(int e, int fd)
+RT_HOT uint64_t fdtable_get(int e, int fd)
 {
 	uint64_t *s = slot(e, fd, 0);
 
@@ -136,7 +136,7 @@ static void quiet_refresh(int fd)
 }
 
 /* Takes the entry out (0 if none). */
-static uint64_t take(int e, int fd)
+RT_HOT static uint64_t take(int e, int fd)
 {
 	uint64_t *s = slot(e, fd, 0);
 	uint64_t v = s ? __atomic_exchange_n(s, 0, __ATOMIC_ACQ_REL) : 0;
@@ -147,7 +147,7 @@ static uint64_t take(int e, int fd)
 }
 
 /* 0 or -ENOMEM; the entry's previous value goes to *prev. */
-static int put(int e, int fd, uint64_t v, uint64_t *prev)
+RT_HOT static int put(int e, int fd, uint64_t v, uint64_t *prev)
 {
 	uint64_t *s = slot(e, fd, v != 0);
 
@@ -160,7 +160,7 @@ static int put(int e, int fd, uint64_t v, uint64_t *prev)
 	return 0;
 }
 
-static void report_closed(int e, int fd, uint64_t v)
+RT_HOT static void report_closed(int e, int fd, uint64_t v)
 {
 	if (v && trk[e].ops->closed)
 		trk[e].ops->closed(fd, v);
@@ -234,7 +234,7 @@ int fdtable_set(int e, int fd, uint64_t value)
 
 /* fd_get: nothing in a vfork child, whose descriptors are not the
  * table's (the parent's fd N may be another file than the child's). */
-uint64_t fdtable_value(int e, int fd)
+RT_HOT uint64_t fdtable_value(int e, int fd)
 {
 	if (e < 0 || e >= CHAIN_MAX_ELEMENTS || frozen())
 		return 0;
@@ -242,7 +242,7 @@ uint64_t fdtable_value(int e, int fd)
 }
 
 /* fd is gone: each element's entry is dropped and reported. */
-static void drop(int fd)
+RT_HOT static void drop(int fd)
 {
 	for (int e = 0; e < ntrackers; e++)
 		report_closed(e, fd, take(e, fd));
@@ -336,7 +336,7 @@ void fdtable_each(int e, void (*fn)(int e, int fd, uint64_t v, void *arg), void 
 }
 
 /* Before the element chain: closes (see the top of this file). */
-void fdtable_pre(const struct cse_call *c)
+RT_HOT void fdtable_pre(const struct cse_call *c)
 {
 	const long *a = c->args;
 
@@ -361,7 +361,7 @@ void fdtable_pre(const struct cse_call *c)
 }
 
 /* After the call: descriptors made by duplication. */
-void fdtable_post(const struct cse_call *c)
+RT_HOT void fdtable_post(const struct cse_call *c)
 {
 	const long *a = c->args;
 
