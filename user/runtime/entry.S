@@ -228,7 +228,7 @@ cse_sigsys_entry_end:
  *    low 32 bits), or PLAIN_FSTAT, the same for newfstatat with rsi
  *    the known "" (cse_known_empty, pathstage_copy.c) still "", or
  *    PLAIN_QUIET (PLAIN_QUIET_P1 with rsi NULL) with the descriptor
- *    also marked quiet (cse_fd_quiet, fdtable.c: below 65536) while no
+ *    also marked quiet (cse_fd_quiet, fdtable.c: below 256) while no
  *    vfork child was made (fdguard_vfork_seen: its descriptors are not
  *    the table's);
  *  - no signal deferred (TA_FAST_EXIT), no seccomp trap of an outer call
@@ -314,13 +314,13 @@ cse_sigsys_entry_end:
 	jrcxz	12f
 	jmp	\full
 12:	mov	%edi, %ecx		/* the fd, as the kernel reads it */
-	movzwl	%cx, %r11d
+	movzbl	%cl, %r11d
 	not	%r11
-	lea	1(%rcx,%r11), %rcx	/* fd & ~0xffff */
+	lea	1(%rcx,%r11), %rcx	/* fd & ~0xff */
 	jrcxz	13f
 	jmp	\full
 13:	lea	cse_fd_quiet(%rip), %rcx
-	movzwl	%di, %r11d
+	movzbl	%dil, %r11d
 	movzbl	(%rcx,%r11), %ecx
 	not	%rcx
 	lea	2(%rcx), %rcx		/* 0 when marked (1) */

@@ -105,16 +105,16 @@ RT_HOT int fdtable_quiet(unsigned int mask, int fd)
 }
 
 /*
- * 1 for a descriptor below 65536 that every element registering quiet
+ * 1 for a descriptor below 256 that every element registering quiet
  * numbers marked quiet, else 0: entry.S's plain path for a quiet call
  * (dispatch.c PLAIN_ASM_QUIET) reads it. Kept by every change of an
  * entry (put, take); each writer looks at the entries again after its
  * store, so the last one leaves the byte right. Not read once the
  * process made a vfork child (fdguard_vfork_seen): a child's
- * descriptors are not the table's. Large: only the pages of the
- * numbers in use are touched.
+ * descriptors are not the table's. In the hot data's page, which the
+ * plain path reads anyway (a higher descriptor takes the full path).
  */
-RT_LARGE uint8_t cse_fd_quiet[65536];
+RT_HOT_DATA uint8_t cse_fd_quiet[256];
 
 static uint8_t quiet_now(int fd)
 {
@@ -127,7 +127,7 @@ static void quiet_refresh(int fd)
 {
 	uint8_t q;
 
-	if (fd < 0 || fd >= 65536 || !chain_quiet_elements())
+	if (fd < 0 || fd >= (int)sizeof(cse_fd_quiet) || !chain_quiet_elements())
 		return;
 	do {
 		q = quiet_now(fd);

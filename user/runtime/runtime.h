@@ -313,7 +313,7 @@ int fdguard_keep(int fd);
 void fdguard_sync_slow(void);
 extern int fdguard_priv_used;
 extern long cse_fd_neg_lo;
-extern uint8_t cse_fd_quiet[65536];
+extern uint8_t cse_fd_quiet[256];
 extern int fdguard_vfork_seen;
 /* A vfork child changed its copy of the table: its parent takes it back. */
 static inline void fdguard_sync(void)
