@@ -416,6 +416,12 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
 		return 0;
 	v = plain_number(nr);
+	/* fcntl's F_GETFD, F_SETFD, F_GETFL, F_SETFL on one of the
+	 * application's descriptors: nothing of the core acts on them
+	 * (fdguard_call, fdtable_post and fdguard_core act on F_DUPFD*,
+	 * F_DUPFD_QUERY and a hidden fd, which fdargs does not know). */
+	if (nr == __NR_fcntl && (unsigned long)regs[1] - 1 < 4 && !fdguard_is_hidden((int)regs[0]))
+		v = PLAIN_FDS;
 	if (v == PLAIN_NO_ADDR)
 		v = regs[4] && __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
 	else if (v == PLAIN_NO_IO)
