@@ -208,7 +208,8 @@ struct cse_services {
 
 	/* The descriptor table. fd_track registers the hooks (once, from
 	 * setup); fd_set with value 0 removes the entry; fd_get returns
-	 * the value or 0. fd_set: 0, -EBADF, or -ENOMEM. fd_set checks
+	 * the value or 0 (always 0 in a vfork child, whose descriptors
+	 * are not the table's). fd_set: 0, -EBADF, or -ENOMEM. fd_set checks
 	 * that fd is open (one fcntl), unless element is or'ed with
 	 * CSE_FD_NEW: fd is the one the call in hand returned (its exit
 	 * hook), open by the kernel's word. */

@@ -398,6 +398,31 @@ expect "writes, chmod, truncate through /proc/self/fd/N of a read-only lower fd:
 	"$(cat "$W/pfn.out")" "$(cat "$W/pfo.out")"
 expect "writes through /proc/self/fd/N: the lower tree is unchanged" "$pfbefore" "$(listing "$W/pfl")"
 
+# The same through /proc/self/fd/N of directories, lower and made in
+# UPPER (the kernel follows the latter's link itself), and tar's
+# extraction below a new directory (creates of paths of several
+# components below its descriptor, directories' modes set through
+# /proc/self/fd/N of O_PATH descriptors): as on a copy.
+as sh -c 'mkdir -p "$1/d/low/in" "$1/t/a/b" && echo x >"$1/t/a/b/f" && chmod 750 "$1/d/low" &&
+	tar -C "$1" -cf "$1/t.tar" t' sh "$W/pdl"
+pdbefore=$(listing "$W/pdl")
+as cp -a "$W/pdl" "$W/pdn"
+as mkdir "$W/pdu"
+cat >"$W/pd.sh" <<'EOF'
+cd "$1/d"
+mkdir new new/sub
+exec 3<low 4<new 5<new/sub
+chmod 705 /proc/self/fd/3 /proc/self/fd/4
+chmod 701 /proc/self/fd/5
+mkdir x && tar -C x -xf ../t.tar && rm -rf x/t/a/b/f && tar -C x -xf ../t.tar
+stat -c '%n %a' low low/in new new/sub x/t x/t/a x/t/a/b x/t/a/b/f; cat x/t/a/b/f
+EOF
+as sh "$W/pd.sh" "$W/pdn" >"$W/pdn.out" 2>&1
+as "$CSE_RUN" --overlay "$W/pdu" -- sh "$W/pd.sh" "$W/pdl" >"$W/pdo.out" 2>&1
+expect "chmod through /proc/self/fd/N of lower and new directories, tar x below a new one: as on a copy" \
+	"$(cat "$W/pdn.out")" "$(cat "$W/pdo.out")"
+expect "directories through /proc/self/fd/N: the lower tree is unchanged" "$pdbefore" "$(listing "$W/pdl")"
+
 # Special files are never copied up (--overlay without --root): a plain
 # user's writes to /dev/null and to a fifo of the lower tree reach the
 # real ones (a copy of /dev/null cannot be made: EPERM; a copied fifo

@@ -32,7 +32,7 @@ static const long own_syscalls[] = {
 #define NOWN (sizeof(own_syscalls) / sizeof(own_syscalls[0]))
 static long fs_syscalls[NOWN + 128] = { CSE_SYSCALLS_END };
 
-static int layer_call(long nr)
+FS_HOT static int layer_call(long nr)
 {
 	return fs_layer_call(nr);
 }
@@ -165,7 +165,7 @@ static int fs_setup(const struct cse_setup *s)
 	return 0;
 }
 
-static enum cse_verdict fs_handle(struct cse_call *c)
+FS_HOT static enum cse_verdict fs_handle(struct cse_call *c)
 {
 	if (layer_call(c->nr) && fs_layer_handle(c) == CSE_DONE)
 		return CSE_DONE;
@@ -187,7 +187,7 @@ static enum cse_verdict fs_handle(struct cse_call *c)
 
 /* The layers' calls on paths: the path stage may have noted their
  * paths (fs_layer_note); the descriptor ones have none. */
-static int noted_call(const struct cse_call *c)
+FS_HOT static int noted_call(const struct cse_call *c)
 {
 	switch (c->nr) {
 	case __NR_fchmod: case __NR_fchown: case __NR_fsetxattr:
@@ -200,7 +200,7 @@ static int noted_call(const struct cse_call *c)
 	}
 }
 
-static void fs_exit(struct cse_call *c)
+FS_HOT static void fs_exit(struct cse_call *c)
 {
 	if (noted_call(c))
 		fs_layer_exit(c);

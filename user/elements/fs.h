@@ -141,6 +141,12 @@ void fs_fd_fork(void);
 void fs_fd_resolved(struct cse_call *c, int where);
 /* Descriptor fd was opened upper-only (FS_FDR_UPPER_ONLY). */
 int fs_fd_upper_only(int fd);
+/* Descriptor fd is on an object of the root layer's UPPER (never on a
+ * LOWER file, not outside the root layer). */
+int fs_fd_upper_object(int fd);
+/* Directory fd was opened upper-only and its guest path is known: 1,
+ * with the path's hash (fsr_hash) and length. */
+int fs_fd_upper_dir(int fd, uint64_t *h, size_t *len);
 
 /* fs_tmpfs.c */
 int fs_tmpfs_setup(const struct cse_setup *s);

@@ -70,7 +70,7 @@ static uint64_t fd_value(uint64_t marks, uint64_t rest)
  * path) and host path h (hn bytes; NULL: not known), with marks.
  * fresh: fd is what the call in hand returned.
  */
-static void remember_as(int fd, const char *g, size_t n, const char *h, size_t hn,
+FS_HOT static void remember_as(int fd, const char *g, size_t n, const char *h, size_t hn,
 			uint64_t marks, int fresh, int rel)
 {
 	uint32_t seq, k;
@@ -103,7 +103,7 @@ static void remember_as(int fd, const char *g, size_t n, const char *h, size_t h
 		       fd_value(marks, (uint64_t)seq << 16 | k));
 }
 
-static void remember(int fd, const char *g, size_t n, const char *h, size_t hn,
+FS_HOT static void remember(int fd, const char *g, size_t n, const char *h, size_t hn,
 		     uint64_t marks, int fresh)
 {
 	remember_as(fd, g, n, h, hn, marks, fresh, 0);
@@ -126,9 +126,16 @@ static int upper_only(int fd)
 	return fs_elem >= 0 && (fs_svc->fd_get(fs_elem, fd) & FDV_UPPER_ONLY);
 }
 
-int fs_fd_upper_only(int fd)
+FS_HOT int fs_fd_upper_only(int fd)
 {
 	return upper_only(fd);
+}
+
+FS_HOT int fs_fd_upper_object(int fd)
+{
+	uint64_t v = fs_elem >= 0 ? fs_svc->fd_get(fs_elem, fd) : 0;
+
+	return (v & (FDV_NOT_LOWER | FDV_OUTSIDE)) == FDV_NOT_LOWER;
 }
 
 static int outside(int fd)
@@ -155,7 +162,7 @@ void fs_fd_setup(const struct cse_setup *s)
 }
 
 /* The slot of fd's remembered paths (*seq its sequence), or -1. */
-static int slot_of(int fd, uint32_t *seq)
+FS_HOT static int slot_of(int fd, uint32_t *seq)
 {
 	uint64_t v;
 	uint32_t k;
@@ -177,6 +184,18 @@ static int slot_of(int fd, uint32_t *seq)
 static int slot_same(int k, uint32_t seq)
 {
 	return __atomic_load_n(&slots[k].seq, __ATOMIC_ACQUIRE) == seq;
+}
+
+FS_HOT int fs_fd_upper_dir(int fd, uint64_t *h, size_t *len)
+{
+	uint32_t seq;
+	int k = slot_of(fd, &seq);
+
+	if (k < 0 || !upper_only(fd))
+		return 0;
+	*len = slots[k].len;
+	*h = fsr_hash(slots[k].path, *len);
+	return slot_same(k, seq);
 }
 
 /* The remembered path of fd, its length, or -1. */
@@ -403,7 +422,7 @@ static struct {
 	int where;
 } open_notes[OPEN_NOTES];
 
-void fs_fd_resolved(struct cse_call *c, int where)
+FS_HOT void fs_fd_resolved(struct cse_call *c, int where)
 {
 	unsigned int k = (unsigned int)((uintptr_t)c >> 4) % OPEN_NOTES;
 
@@ -414,7 +433,7 @@ void fs_fd_resolved(struct cse_call *c, int where)
 }
 
 /* Where the open c was resolved (FS_FDR_*); its note is used up. */
-static int resolved_where(struct cse_call *c)
+FS_HOT static int resolved_where(struct cse_call *c)
 {
 	unsigned int k = (unsigned int)((uintptr_t)c >> 4) % OPEN_NOTES;
 	int out;
@@ -520,7 +539,7 @@ static struct {
 static uint32_t recent_next;
 
 /* A fresh descriptor word for fd with marks and a sequence of its own. */
-static uint64_t mark_unique(int fd, uint64_t marks)
+FS_HOT static uint64_t mark_unique(int fd, uint64_t marks)
 {
 	uint32_t seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
 	uint64_t v = fd_value(marks, (uint64_t)(seq ? seq : 1) << 16);
@@ -530,7 +549,7 @@ static uint64_t mark_unique(int fd, uint64_t marks)
 	return v;
 }
 
-static void note_recent(int fd, int dirfd, const char *p, uint64_t marks)
+FS_HOT static void note_recent(int fd, int dirfd, const char *p, uint64_t marks)
 {
 	size_t n = cse_strlen(p);
 	uint32_t k, zero = 0;
@@ -579,7 +598,7 @@ static void listing(struct cse_call *c, int fd)
 	}
 }
 
-void fs_fd_opened(struct cse_call *c, int dir)
+FS_HOT void fs_fd_opened(struct cse_call *c, int dir)
 {
 	int at = c->nr == __NR_openat || c->nr == __NR_openat2;
 	const char *p = (const char *)c->args[at];

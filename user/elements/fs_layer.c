@@ -226,6 +226,11 @@ walk:
 		}
 		i = rel[e] ? e + 1 : e;
 	}
+	/* REL itself ends such a chain (a new or opaque directory): LOWER
+	 * shows nothing below it either (its descriptor's listing, the
+	 * names below it: fs_fd_upper_only). */
+	if (fast && up && !low && sure && *rel)
+		w->upper_only = 1;
 	if (fast == 5)
 		return 0;	/* not below an upper-only chain */
 	if (up && fast == 4 && sure)

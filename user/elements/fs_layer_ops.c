@@ -75,7 +75,7 @@ static struct note *note_of(const struct cse_call *call)
 }
 
 /* One of fs_layer_syscalls (a switch: asked on every call). */
-int fs_layer_call(long nr)
+FS_HOT int fs_layer_call(long nr)
 {
 	switch (nr) {
 	case __NR_unlink: case __NR_unlinkat: case __NR_rmdir: case __NR_mkdir:

@@ -207,6 +207,20 @@ static int walk(struct walk *w, char *todo, size_t tn, int nofollow, long *rest_
 			w->simple = 0;
 			break;
 		}
+		if (!last && w->m->kind == FS_PROC &&
+		    (r = fsr_proc_self_fd(w, parent_n, todo, i, tn)) != FSR_SELF_NO) {
+			w->unsure = 1;	/* a symlink, followed by the kernel */
+			w->simple = 0;
+			if (++w->links > FS_SYMLINKS_MAX)
+				return -K_ELOOP;
+			if (r == FSR_SELF_WALK)
+				continue;
+			/* and the magic link: the kernel reaches the same object */
+			w->magic = 1;
+			if (++w->links > FS_SYMLINKS_MAX)
+				return -K_ELOOP;
+			return push(w, todo + i + 1, tn - i - 1);
+		}
 		h = walk_hash(w, parent_n);
 		tg = fsr_tag_now(h);	/* taken before the readlink: a change after it shows */
 		if (fsr_no_link(h, tg))
@@ -419,7 +433,7 @@ static int dir_tail_ok(const struct cse_path_req *req)
 	return !fs_layer_call(req->nr);
 }
 
-int fs_resolve(struct cse_path_req *req)
+FS_HOT int fs_resolve(struct cse_path_req *req)
 {
 	struct fs_bufs *b;
 	int r;
@@ -483,6 +497,7 @@ static int resolve(struct cse_path_req *req, struct fs_bufs *b)
 	 * the copy-up.
 	 */
 	w.magic_last = writes(req->intent) && fs_upper[0];
+	w.proc_kernel = req->nr != __NR_openat2;
 	w.proc_lazy = req->nr != __NR_openat2 &&
 		      !(req->intent & (CSE_PATH_WRITE | CSE_PATH_CREATE | CSE_PATH_REMOVE |
 				       CSE_PATH_EXEC | CSE_PATH_DIR | CSE_PATH_SOCKET));

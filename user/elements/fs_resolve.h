@@ -23,6 +23,7 @@ struct walk {
 	int nofollow_last;	/* the last component was not looked at (NOFOLLOW) */
 	int proc_lazy;		/* a last /proc/PID/... component is not read */
 	int magic_last;		/* a last magic link is walked in the view (a write) */
+	int proc_kernel;	/* not openat2: the kernel may follow /proc/self/fd/N */
 	const struct fs_mount *m, *start;
 	uint64_t h;		/* hash of g[0..hn) */
 	size_t hn;		/* (size_t)-1: h is not g's */
@@ -57,6 +58,15 @@ int fsr_proc_lazy(const struct walk *w);
  * and leave the rest to the kernel; FSR_LINK: an ordinary symlink. */
 enum { FSR_LINK, FSR_WALK_ON, FSR_STOP, FSR_KERNEL };
 int fsr_proc_link(struct walk *w, char *todo, size_t *tn, size_t *i, int last, size_t ln);
+
+/* The component just pushed (its parent parent_n bytes of w->g) is
+ * /proc/self and the rest of the path (todo[i..tn)) is "/fd/N":
+ * FSR_SELF_WALK, the walk goes through it as through a directory (the
+ * kernel resolves it); FSR_SELF_KERNEL, N is on an object of UPPER (or
+ * made there) and the kernel follows the whole path to it; else
+ * FSR_SELF_NO. Not for openat2 (w->proc_kernel 0). */
+enum { FSR_SELF_NO, FSR_SELF_WALK, FSR_SELF_KERNEL };
+int fsr_proc_self_fd(const struct walk *w, size_t parent_n, const char *todo, size_t i, size_t tn);
 
 /* fs_resolve_upper.c: 1 when req's relative path is a name the kernel
  * may walk from req->dirfd as it stands (below an upper-only directory). */

@@ -12,7 +12,7 @@
 static uint64_t cache[CACHE_SLOTS];
 
 /* FNV-1a, continued over n more bytes (so a name's hash extends its parent's). */
-uint64_t fsr_hash_more(uint64_t h, const char *g, size_t n)
+FS_HOT uint64_t fsr_hash_more(uint64_t h, const char *g, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)g[i]) * 0x100000001b3ull;
@@ -67,7 +67,7 @@ void fsr_changed_one(const char *g, size_t n)
 #define WHOLE_SLOTS 1024
 static uint64_t whole[WHOLE_SLOTS];
 
-uint64_t fsr_whole_gen(void)
+FS_HOT uint64_t fsr_whole_gen(void)
 {
 	uint64_t all = __atomic_load_n(&fs_st->gen, __ATOMIC_ACQUIRE);
 	uint64_t links = __atomic_load_n(&fs_st->links, __ATOMIC_ACQUIRE);
@@ -75,7 +75,7 @@ uint64_t fsr_whole_gen(void)
 	return all ^ (links << 32) ^ (links >> 32) ^ 0x5bd1e995ull;
 }
 
-int fsr_whole_known(uint64_t h, uint64_t wgen)
+FS_HOT int fsr_whole_known(uint64_t h, uint64_t wgen)
 {
 	return __atomic_load_n(&whole[h % WHOLE_SLOTS], __ATOMIC_RELAXED) == tag(h, wgen);
 }

@@ -121,3 +121,33 @@ int fsr_proc_link(struct walk *w, char *todo, size_t *tn, size_t *i, int last, s
 	/* not in the view: the kernel follows it */
 	return last ? FSR_STOP : FSR_KERNEL;
 }
+
+/*
+ * /proc/self/fd/N (glibc's fchmodat, fchownat and others of an O_PATH
+ * descriptor name it): the host path keeps "self", which the kernel
+ * resolves for the calling process, the application's, as the link's
+ * text ("PID") would: the walk reads the last magic link only, not
+ * /proc/self, /proc/PID and /proc/PID/fd first. Only for this whole
+ * path, whose walk ends at the fd's object: a walk's path may outlive
+ * its call (a cwd) and must not name another process then. When N is
+ * a descriptor of the view's root layer that cannot be on a LOWER file
+ * (fs_fd_upper_object), the kernel's following of the magic link
+ * reaches what the walk would (its copy in UPPER is the object itself):
+ * not even the magic link is read. A descriptor outside the root layer
+ * (a bind, maybe read-only) is walked.
+ */
+int fsr_proc_self_fd(const struct walk *w, size_t parent_n, const char *todo, size_t i, size_t tn)
+{
+	int fd = 0;
+
+	if (parent_n != w->m->glen || w->n != parent_n + 5 || cse_strncmp(w->g + parent_n, "/self", 5))
+		return FSR_SELF_NO;
+	if (tn - i < 5 || tn - i > 13 || cse_strncmp(todo + i, "/fd/", 4))
+		return FSR_SELF_NO;
+	for (size_t k = i + 4; k < tn; k++) {
+		if (todo[k] < '0' || todo[k] > '9')
+			return FSR_SELF_NO;
+		fd = fd * 10 + (todo[k] - '0');
+	}
+	return w->proc_kernel && fs_fd_upper_object(fd) ? FSR_SELF_KERNEL : FSR_SELF_WALK;
+}

@@ -56,7 +56,7 @@ RT_HOT void *rt_scratch(size_t size)
 	return ta_scratch(t) + at;
 }
 
-static void *svc_scratch(struct cse_call *c, size_t size)
+RT_HOT static void *svc_scratch(struct cse_call *c, size_t size)
 {
 	(void)c;
 	return rt_scratch(size);
@@ -82,6 +82,12 @@ static int svc_fd_quiet(int e, const long *nrs)
 		quiet[*p] |= (uint16_t)(1u << e);
 	quiet_registered |= (uint16_t)(1u << e);
 	return 0;
+}
+
+/* The elements that registered quiet numbers (a bit each). */
+unsigned int chain_quiet_elements(void)
+{
+	return quiet_registered;
 }
 
 const struct cse_services cse_svc = {
@@ -185,7 +191,7 @@ RT_HOT enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f)
 }
 
 /* exit() of the elements whose handle() ran, last first, each with its priv. */
-void chain_exit_slow(struct cse_call *c, struct chain_frame *f)
+RT_HOT void chain_exit_slow(struct cse_call *c, struct chain_frame *f)
 {
 	for (int i = nelements - 1; i >= 0; i--) {
 		if (!(f->ran & (1u << i)) || !elements[i]->exit)

@@ -130,7 +130,7 @@ RT_HOT static int fd_precheck(struct cse_call *c, int *locked)
 }
 
 /* Tell the rewriter which address ranges a call may remap. */
-static void note_maps_change(const struct cse_call *c)
+RT_HOT static void note_maps_change(const struct cse_call *c)
 {
 	const long *a = c->args;
 
@@ -166,7 +166,7 @@ static void note_maps_change(const struct cse_call *c)
  * the runtime touches besides the kernel's work: a path stage alone
  * leaves close and dup plain calls.
  */
-static int io_acts(long nr)
+RT_HOT static int io_acts(long nr)
 {
 	switch (nr) {
 	case __NR_close: case __NR_close_range: case __NR_dup: case __NR_dup2:
@@ -351,7 +351,8 @@ RT_HOT_DATA static uint8_t plain_nr[SYSCALL_TABLE_SIZE];
  * (chain_quiet, services.h fd_quiet), once asked (quiet_number). */
 #define QUIET_KNOWN	0x80
 #define QUIET_YES	0x40
-#define PLAIN_KIND	0x3f
+#define ASM_NONE	0x20	/* no kind of the plain path (learn_plain) */
+#define PLAIN_KIND	0x1f
 
 static int plain_number(long nr)
 {
@@ -415,6 +416,12 @@ static int plain_call(long nr, const long *regs, const struct cse_thread *t)
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
 		return 0;
 	v = plain_number(nr);
+	/* fcntl's F_GETFD, F_SETFD, F_GETFL, F_SETFL on one of the
+	 * application's descriptors: nothing of the core acts on them
+	 * (fdguard_call, fdtable_post and fdguard_core act on F_DUPFD*,
+	 * F_DUPFD_QUERY and a hidden fd, which fdargs does not know). */
+	if (nr == __NR_fcntl && (unsigned long)regs[1] - 1 < 4 && !fdguard_is_hidden((int)regs[0]))
+		v = PLAIN_FDS;
 	if (v == PLAIN_NO_ADDR)
 		v = regs[4] && __atomic_load_n(&rt_io_hooks, __ATOMIC_RELAXED) ? NOT_PLAIN : PLAIN_FDS;
 	else if (v == PLAIN_NO_IO)
@@ -474,6 +481,73 @@ RT_HOT_TAIL uint8_t cse_plain_nr[65536];
 _Static_assert(offsetof(struct cse_thread, seccomp_trapped) == TA_SECCOMP, "TA_SECCOMP");
 _Static_assert(offsetof(struct cse_thread, gate_nr) == TA_GATE_NR, "TA_GATE_NR");
 _Static_assert(SYSCALL_TABLE_SIZE <= 65536, "cse_plain_nr covers the table");
+
+/*
+ * cse_plain_nr's values: PLAIN_ASM, a plain call; PLAIN_ASM_FD0, a call
+ * whose one descriptor, its first argument, is below every hidden fd
+ * (cse_fd_neg_lo); PLAIN_ASM_FSTAT, newfstatat on such a descriptor
+ * with the known "" (cse_known_empty, pathstage_copy.c) as its path.
+ */
+#define PLAIN_ASM	1
+#define PLAIN_ASM_FD0	2	/* entry.S: PLAIN_FD0 */
+#define PLAIN_ASM_FSTAT	3	/* entry.S: PLAIN_FSTAT */
+#define PLAIN_ASM_QUIET	4	/* entry.S: PLAIN_QUIET */
+#define PLAIN_ASM_QUIET_P1 5	/* entry.S: PLAIN_QUIET_P1 */
+
+/*
+ * A quiet number (every element that wants it registered it quiet)
+ * whose one descriptor is its first argument and whose one path, if
+ * any, its second (utimensat): PLAIN_ASM_QUIET(_P1), the plain path
+ * takes it on a descriptor cse_fd_quiet marks (fdtable.c), with a NULL
+ * path. Else 0.
+ */
+static uint8_t quiet_kind(long nr)
+{
+	const struct sys_info *si = syscall_info(nr);
+
+	if (!si || !quiet_number(nr) || chain_quiet(nr) & ~chain_quiet_elements())
+		return 0;
+	if (!si->npaths && fdargs_first_only(nr, 0))
+		return PLAIN_ASM_QUIET;
+	if (si->npaths == 1 && si->path[0].arg == 1 && fdargs_first_only(nr, 1))
+		return PLAIN_ASM_QUIET_P1;
+	return 0;
+}
+
+/*
+ * Marks nr for entry.S's plain path after a call dispatch_fast found
+ * plain (kind v, from plain_call): a PLAIN number, or a PLAIN_FDS one
+ * in its own right (not by a quiet descriptor or a state that may
+ * change: the I/O hooks, descriptor trackers) whose one descriptor the
+ * plain path checks. Not for numbers the path stage or a trap watches.
+ * A number has one kind at most: once marked, or found to have none
+ * (ASM_NONE in plain_nr), it is not looked at again (a close, one of
+ * the most frequent calls here, reads no other page).
+ */
+RT_HOT static void learn_plain(long nr, int v)
+{
+	uint8_t m = 0;
+
+	if (v == FDT_CLOSE || __atomic_load_n(&cse_plain_nr[nr], __ATOMIC_RELAXED) ||
+	    (__atomic_load_n(&plain_nr[nr], __ATOMIC_RELAXED) & ASM_NONE))
+		return;
+	if (v == PLAIN)
+		m = PLAIN_ASM;
+	else if (v == PLAIN_FDS && plain_number(nr) == PLAIN_FDS && !chain_wants(nr) &&
+		 fdargs_first_only(nr, 0))
+		m = PLAIN_ASM_FD0;
+	else if (v == PLAIN_FDS && nr == __NR_newfstatat && !chain_wants(nr) &&
+		 fdargs_first_only(nr, 1))
+		m = PLAIN_ASM_FSTAT;
+	else if (v == PLAIN_FDS && chain_wants(nr))
+		m = quiet_kind(nr);	/* made plain by a quiet descriptor */
+	if (m && (stage_watches(nr) || syscall_trap_only(nr)))
+		m = 0;
+	if (m)
+		__atomic_store_n(&cse_plain_nr[nr], m, __ATOMIC_RELAXED);
+	else if (v == PLAIN || v == PLAIN_FDS)
+		__atomic_or_fetch(&plain_nr[nr], ASM_NONE, __ATOMIC_RELAXED);
+}
 
 /*
  * Whether the one path of c is the stage's copy (in t's scratch arena,
@@ -590,8 +664,7 @@ RT_HOT long dispatch_fast(long nr, long *regs, int may_trap)
 	if (plain) {
 		long r;
 
-		if (plain == PLAIN && !stage_watches(nr) && !syscall_trap_only(nr))
-			__atomic_store_n(&cse_plain_nr[nr], 1, __ATOMIC_RELAXED);
+		learn_plain(nr, plain);
 		fdguard_sync();
 		if (plain != PLAIN && (plain == FDT_CLOSE || fdguard_count())) {
 			c.nr = nr;

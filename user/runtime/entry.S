@@ -221,16 +221,23 @@ cse_sigsys_entry_end:
  * right here, from the application's own registers, with neither a
  * register save nor a stack switch. It needs all of
  *  - %gs holding our own area (not a nested runtime's in front of it);
- *  - nr < 65536 and cse_plain_nr[nr] == 1 (dispatch.c: a number that
- *    needs no check at all, no element or path stage wants it, not
- *    trap-only);
+ *  - nr < 65536 and cse_plain_nr[nr] (dispatch.c) either PLAIN_ASM (a
+ *    number that needs no check at all, no element or path stage wants
+ *    it, not trap-only), or PLAIN_FD0 with the descriptor in edi below
+ *    every hidden fd (cse_fd_neg_lo, fdguard.c: the kernel's fd is the
+ *    low 32 bits), or PLAIN_FSTAT, the same for newfstatat with rsi
+ *    the known "" (cse_known_empty, pathstage_copy.c) still "", or
+ *    PLAIN_QUIET (PLAIN_QUIET_P1 with rsi NULL) with the descriptor
+ *    also marked quiet (cse_fd_quiet, fdtable.c: below 256) while no
+ *    vfork child was made (fdguard_vfork_seen: its descriptors are not
+ *    the table's);
  *  - no signal deferred (TA_FAST_EXIT), no seccomp trap of an outer call
  *    pending on this thread (TA_SECCOMP), no vfork child's copy of the fd
  *    table to take back (the full path does).
  * The last four are summed (each 0 when clear, never negative) and the
  * sum tested once. The tests change no flag and no register but rcx and
- * r11, which the syscall clobbers anyway: lea, not, movzx and jrcxz only.
- * A test failing goes to the full entry, everything kept.
+ * r11, which the syscall clobbers anyway: lea, not, bswap, movzx and
+ * jrcxz only. A test failing goes to the full entry, everything kept.
  *
  * A signal arriving from the first test up to the syscall instruction
  * (included: not made yet, or set up by the kernel to restart) is sent
@@ -238,8 +245,13 @@ cse_sigsys_entry_end:
  * signal interrupted before it started, and made again at the site once
  * the handler ran. A seccomp RET_TRAP of the call (at cse_fast_exit) is
  * made again at the site by trap (seccomp.c). The way back is the
- * common exit below.
+ * common exit below. Every test is within the range sigdefer.c checks
+ * (cse_fast_entry up to cse_fast_plain_insn).
  */
+#define PLAIN_FD0	2
+#define PLAIN_FSTAT	3
+#define PLAIN_QUIET	4
+#define PLAIN_QUIET_P1	5
 .macro PLAIN_TESTS full
 	mov	%gs:TA_OWNER, %rcx
 	not	%rcx
@@ -255,15 +267,66 @@ cse_sigsys_entry_end:
 2:	lea	cse_plain_nr(%rip), %rcx
 	movzwl	%ax, %r11d
 	movzbl	(%rcx,%r11), %r11d
-	not	%r11			/* -1 - plain */
+	lea	-PLAIN_FD0(%r11), %rcx
+	jrcxz	5f
+	lea	-PLAIN_FSTAT(%r11), %rcx
+	jrcxz	4f
+	lea	-PLAIN_QUIET(%r11), %rcx
+	jrcxz	14f
+	lea	-PLAIN_QUIET_P1(%r11), %rcx
+	jrcxz	15f
+3:	not	%r11			/* -1 - plain */
 	mov	%gs:TA_FAST_EXIT, %rcx
 	lea	2(%rcx,%r11), %r11
 	mov	%gs:TA_SECCOMP, %ecx
 	lea	(%rcx,%r11), %r11
 	mov	fdguard_priv_used(%rip), %ecx
 	lea	(%rcx,%r11), %rcx
-	jrcxz	.Lplain_insn
+	jrcxz	9f
 	jmp	\full
+9:	jmp	.Lplain_insn		/* beyond jrcxz's reach */
+14:	jmp	10f			/* beyond jrcxz's reach */
+15:	jmp	11f
+4:	mov	cse_known_empty(%rip), %rcx
+	jrcxz	7f			/* none known */
+	not	%rcx
+	lea	1(%rsi,%rcx), %rcx	/* rsi - known */
+	jrcxz	6f
+	jmp	\full
+6:	movzbl	(%rsi), %ecx		/* still "" */
+	jrcxz	5f
+7:	jmp	\full
+5:	mov	%edi, %ecx		/* the fd, as the kernel reads it */
+	mov	cse_fd_neg_lo(%rip), %r11
+	lea	(%rcx,%r11), %rcx	/* fd - lo: in [-2^31, 2^32) */
+	bswap	%rcx
+	movzbl	%cl, %ecx		/* its top byte: 0xff below lo, else 0 */
+	not	%rcx
+	lea	256(%rcx), %rcx		/* 0 below lo */
+	jrcxz	8f
+	jmp	\full
+8:	mov	$1, %r11d		/* then as a plain number */
+	jmp	3b
+11:	mov	%rsi, %rcx		/* the path: NULL */
+	jrcxz	10f
+	jmp	\full
+10:	mov	fdguard_vfork_seen(%rip), %ecx
+	jrcxz	12f
+	jmp	\full
+12:	mov	%edi, %ecx		/* the fd, as the kernel reads it */
+	movzbl	%cl, %r11d
+	not	%r11
+	lea	1(%rcx,%r11), %rcx	/* fd & ~0xff */
+	jrcxz	13f
+	jmp	\full
+13:	lea	cse_fd_quiet(%rip), %rcx
+	movzbl	%dil, %r11d
+	movzbl	(%rcx,%r11), %ecx
+	not	%rcx
+	lea	2(%rcx), %rcx		/* 0 when marked (1) */
+	jrcxz	16f
+	jmp	\full
+16:	jmp	5b			/* and below every hidden fd */
 .endm
 
 	.globl cse_fast_entry

@@ -82,6 +82,13 @@ int fdargs_any(long nr)
 	return nr >= 0 && nr < SYSCALL_TABLE_SIZE && fdmask[nr];
 }
 
+/* Whether nr's one descriptor argument is its first: F for a descriptor,
+ * AT for a dirfd (entry.S's plain path checks only that one). */
+int fdargs_first_only(long nr, int at)
+{
+	return nr >= 0 && nr < SYSCALL_TABLE_SIZE && fdmask[nr] == (at ? AT(0) : F(0));
+}
+
 RT_HOT int fdargs_hidden(const struct cse_call *c)
 {
 	unsigned int m;

@@ -62,6 +62,10 @@ static struct {
 } priv[NPRIV] RT_LARGE;
 RT_HOT_DATA int fdguard_priv_used;	/* read by every fast call (entry.S) */
 
+/* -(the process table's lo): entry.S's plain path for a call whose one
+ * descriptor (its first argument) is below every hidden fd. */
+RT_HOT_DATA long cse_fd_neg_lo = -0x7fffffff;
+
 /* Set by thread_clone() before the first vfork; no thread area before. */
 RT_HOT_DATA int fdguard_vfork_seen;
 
@@ -108,13 +112,13 @@ void fdguard_unlock(void)
 	fdg_unlock(1);
 }
 
-int fdguard_in_vfork_child(void)
+RT_HOT int fdguard_in_vfork_child(void)
 {
 	return fdguard_vfork_seen && cse_self()->borrowed;
 }
 
 /* The table of the calling thread's process. */
-struct fdtab *fdg_tab(void)
+RT_HOT struct fdtab *fdg_tab(void)
 {
 	struct cse_thread *t;
 
@@ -152,10 +156,18 @@ static void cfg_from(const struct fdtab *t)
  * hidden. A fd briefly reported hidden by a wide range is still looked
  * up in the slots.
  */
+static void publish_lo(const struct fdtab *t, int lo)
+{
+	if (t == &ptab)
+		__atomic_store_n(&cse_fd_neg_lo, -(long)lo, __ATOMIC_SEQ_CST);
+}
+
 static void widen(struct fdtab *t, int fd)
 {
-	if (fd < __atomic_load_n(&t->lo, __ATOMIC_RELAXED))
+	if (fd < __atomic_load_n(&t->lo, __ATOMIC_RELAXED)) {
+		publish_lo(t, fd);
 		__atomic_store_n(&t->lo, fd, __ATOMIC_SEQ_CST);
+	}
 	if (fd > __atomic_load_n(&t->hi, __ATOMIC_RELAXED))
 		__atomic_store_n(&t->hi, fd, __ATOMIC_SEQ_CST);
 }
@@ -173,6 +185,7 @@ static void bounds(struct fdtab *t)
 	}
 	__atomic_store_n(&t->lo, lo, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&t->hi, hi, __ATOMIC_SEQ_CST);
+	publish_lo(t, lo);
 	cfg_from(t);
 	if (t == &ptab)
 		fdshare_publish(fds, t->n);

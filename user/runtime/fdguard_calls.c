@@ -23,7 +23,7 @@ static void near_check(long fd)
  * After a call, its result r: a new descriptor of the application (or a
  * pair written to its memory) near the low range moves ours to the top.
  */
-void fdguard_note_result(const struct cse_call *c, long r)
+RT_HOT void fdguard_note_result(const struct cse_call *c, long r)
 {
 	const struct sys_info *si;
 	int fds[2], taken;

@@ -81,7 +81,7 @@ static inline __attribute__((always_inline)) uint64_t *slot(int e, int fd, int c
 	return c ? &c[fd & (CHUNK_FDS - 1)] : NULL;
 }
 
-uint64_t fdtable_get(int e, int fd)
+RT_HOT uint64_t fdtable_get(int e, int fd)
 {
 	uint64_t *s = slot(e, fd, 0);
 
@@ -104,16 +104,50 @@ RT_HOT int fdtable_quiet(unsigned int mask, int fd)
 	return 1;
 }
 
+/*
+ * 1 for a descriptor below 256 that every element registering quiet
+ * numbers marked quiet, else 0: entry.S's plain path for a quiet call
+ * (dispatch.c PLAIN_ASM_QUIET) reads it. Kept by every change of an
+ * entry (put, take); each writer looks at the entries again after its
+ * store, so the last one leaves the byte right. Not read once the
+ * process made a vfork child (fdguard_vfork_seen): a child's
+ * descriptors are not the table's. In the hot data's page, which the
+ * plain path reads anyway (a higher descriptor takes the full path).
+ */
+RT_HOT_DATA uint8_t cse_fd_quiet[256];
+
+static uint8_t quiet_now(int fd)
+{
+	unsigned int m = chain_quiet_elements();
+
+	return m && fdtable_quiet(m, fd);
+}
+
+static void quiet_refresh(int fd)
+{
+	uint8_t q;
+
+	if (fd < 0 || fd >= (int)sizeof(cse_fd_quiet) || !chain_quiet_elements())
+		return;
+	do {
+		q = quiet_now(fd);
+		__atomic_store_n(&cse_fd_quiet[fd], q, __ATOMIC_SEQ_CST);
+	} while (quiet_now(fd) != q);
+}
+
 /* Takes the entry out (0 if none). */
-static uint64_t take(int e, int fd)
+RT_HOT static uint64_t take(int e, int fd)
 {
 	uint64_t *s = slot(e, fd, 0);
+	uint64_t v = s ? __atomic_exchange_n(s, 0, __ATOMIC_ACQ_REL) : 0;
 
-	return s ? __atomic_exchange_n(s, 0, __ATOMIC_ACQ_REL) : 0;
+	if (v & CSE_FD_QUIET)
+		quiet_refresh(fd);
+	return v;
 }
 
 /* 0 or -ENOMEM; the entry's previous value goes to *prev. */
-static int put(int e, int fd, uint64_t v, uint64_t *prev)
+RT_HOT static int put(int e, int fd, uint64_t v, uint64_t *prev)
 {
 	uint64_t *s = slot(e, fd, v != 0);
 
@@ -121,10 +155,12 @@ static int put(int e, int fd, uint64_t v, uint64_t *prev)
 	if (!s)
 		return v ? -K_ENOMEM : 0;
 	*prev = __atomic_exchange_n(s, v, __ATOMIC_ACQ_REL);
+	if ((v | *prev) & CSE_FD_QUIET)
+		quiet_refresh(fd);
 	return 0;
 }
 
-static void report_closed(int e, int fd, uint64_t v)
+RT_HOT static void report_closed(int e, int fd, uint64_t v)
 {
 	if (v && trk[e].ops->closed)
 		trk[e].ops->closed(fd, v);
@@ -196,15 +232,17 @@ int fdtable_set(int e, int fd, uint64_t value)
 	return put(e, fd, value, &prev);
 }
 
-uint64_t fdtable_value(int e, int fd)
+/* fd_get: nothing in a vfork child, whose descriptors are not the
+ * table's (the parent's fd N may be another file than the child's). */
+RT_HOT uint64_t fdtable_value(int e, int fd)
 {
-	if (e < 0 || e >= CHAIN_MAX_ELEMENTS)
+	if (e < 0 || e >= CHAIN_MAX_ELEMENTS || frozen())
 		return 0;
 	return fdtable_get(e, fd);
 }
 
 /* fd is gone: each element's entry is dropped and reported. */
-static void drop(int fd)
+RT_HOT static void drop(int fd)
 {
 	for (int e = 0; e < ntrackers; e++)
 		report_closed(e, fd, take(e, fd));
@@ -298,7 +336,7 @@ void fdtable_each(int e, void (*fn)(int e, int fd, uint64_t v, void *arg), void 
 }
 
 /* Before the element chain: closes (see the top of this file). */
-void fdtable_pre(const struct cse_call *c)
+RT_HOT void fdtable_pre(const struct cse_call *c)
 {
 	const long *a = c->args;
 
@@ -323,7 +361,7 @@ void fdtable_pre(const struct cse_call *c)
 }
 
 /* After the call: descriptors made by duplication. */
-void fdtable_post(const struct cse_call *c)
+RT_HOT void fdtable_post(const struct cse_call *c)
 {
 	const long *a = c->args;
 

@@ -29,8 +29,17 @@
 /* Page number + 1 of a page known readable, 0 for none. */
 RT_HOT_DATA static uintptr_t known[SLOTS];
 
+/*
+ * The last "" pathstage_known_empty found, on a known page, else 0:
+ * entry.S's plain path takes an fstat (newfstatat(fd, p, ...)) with p
+ * equal to it, after reading *p (the page stays readable while this is
+ * set: it is cleared with the page's entry).
+ */
+RT_HOT_DATA const char *cse_known_empty;
+
 void pathstage_forget_memory(void)
 {
+	__atomic_store_n(&cse_known_empty, NULL, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < SLOTS; i++)
 		__atomic_store_n(&known[i], 0, __ATOMIC_RELAXED);
 }
@@ -68,6 +77,9 @@ void pathstage_forget_range(uintptr_t addr, size_t len)
 		return;
 	}
 	hi = (addr + len + PAGE_SIZE - 1) >> PAGE_SHIFT;	/* first page after */
+	if (((uintptr_t)__atomic_load_n(&cse_known_empty, __ATOMIC_RELAXED) >> PAGE_SHIFT) - lo <
+	    hi - lo)
+		__atomic_store_n(&cse_known_empty, NULL, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < SLOTS; i++) {
 		uintptr_t k = __atomic_load_n(&known[i], __ATOMIC_RELAXED);
 
@@ -124,7 +136,11 @@ RT_HOT int pathstage_known_empty(const char *p)
 {
 	uintptr_t a = (uintptr_t)p;
 
-	return user_address(a) && is_known(a >> PAGE_SHIFT) && !*(const volatile char *)p;
+	if (!user_address(a) || !is_known(a >> PAGE_SHIFT) || *(const volatile char *)p)
+		return 0;
+	if (__atomic_load_n(&cse_known_empty, __ATOMIC_RELAXED) != p)
+		__atomic_store_n(&cse_known_empty, p, __ATOMIC_RELAXED);
+	return 1;
 }
 
 RT_HOT long pathstage_copy_path(char *dst, const char *src)

@@ -203,7 +203,7 @@ RT_HOT static int hidden_at(int dirfd, const char *path)
 }
 
 /* Which argument holds the path (and dirfd), or -1. */
-static int path_arg(long nr, int *dirfd_arg)
+RT_HOT static int path_arg(long nr, int *dirfd_arg)
 {
 	*dirfd_arg = -1;
 	switch (nr) {

@@ -118,6 +118,7 @@ int chain_add(const struct cse_element *e);
 enum cse_verdict chain_run(struct cse_call *c, struct chain_frame *f);
 int chain_wants(long nr);
 unsigned int chain_quiet(long nr);
+unsigned int chain_quiet_elements(void);
 /* dispatch.c: nr may be registered with fd_quiet (services.h). */
 int dispatch_quiet_ok(long nr);
 void chain_exit_slow(struct cse_call *c, struct chain_frame *f);
@@ -313,6 +314,8 @@ void fdguard_set_high(int high);
 int fdguard_keep(int fd);
 void fdguard_sync_slow(void);
 extern int fdguard_priv_used;
+extern long cse_fd_neg_lo;
+extern uint8_t cse_fd_quiet[256];
 extern int fdguard_vfork_seen;
 /* A vfork child changed its copy of the table: its parent takes it back. */
 static inline void fdguard_sync(void)
@@ -330,6 +333,7 @@ int fdshare_anywhere(int fd);
 /* fdargs.c: does the call name a hidden fd as a descriptor argument? */
 int fdargs_hidden(const struct cse_call *c);
 int fdargs_any(long nr);
+int fdargs_first_only(long nr, int at);
 
 /*
  * fdtable.c, fdtable_exec.c: the descriptor table service; sockstage.c,
