@@ -347,6 +347,17 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$W/fs_calls" "$TOP/selftests/host/p
 		"$(as "$CSE_RUN" --root "$ER" --overlay "$W/eup" -- /bin/fs_calls emptyat,/f chdir,/d emptyat,. \
 			stat,/f 2>&1 | tr '\n' '|')"
 	expect "AT_EMPTY_PATH metadata changes: the lower tree is unchanged" "$erbefore" "$(listing "$ER")"
+	# A hard link of (fd, "") with AT_EMPTY_PATH to a lower file: one
+	# inode with the original name, as natively (on a copy), and an
+	# append through the new name leaves the lower file as it was.
+	as mkdir -p "$W/enat" "$W/eup2"
+	as sh -c 'echo g >"$1/g" && echo g >"$2/g"' sh "$ER" "$W/enat"
+	erbefore=$(listing "$ER")
+	native=$(as "$W/fs_calls" "linkempty,$W/enat/g,$W/enat/g2" 2>&1 | sed 's/^[^ ]* //')
+	expect "linkat(fd, \"\", AT_EMPTY_PATH) of a lower file: one inode, as natively" "$native" \
+		"$(as "$CSE_RUN" --root "$ER" --overlay "$W/eup2" -- /bin/fs_calls linkempty,/g,/g2 2>&1 |
+			sed 's/^[^ ]* //')"
+	expect "linkat(fd, \"\", AT_EMPTY_PATH): the lower tree is unchanged" "$erbefore" "$(listing "$ER")"
 else
 	fail "build fs_calls (static)" "$(tail -5 "$W/build.log")"
 fi

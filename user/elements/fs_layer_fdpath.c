@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fs element, the layers: metadata changes through an empty path with
- * AT_EMPTY_PATH (fchownat, utimensat, fchmodat2 on (fd, "") or on the
- * working directory with AT_FDCWD). The view leaves "" to the kernel,
- * which would change the object the descriptor is open on: a LOWER
- * file. It is copied up first and the call made on the upper copy's
+ * fs element, the layers: metadata changes and hard links through an
+ * empty path with AT_EMPTY_PATH (fchownat, utimensat, fchmodat2, linkat
+ * on (fd, "") or on the working directory with AT_FDCWD). The view
+ * leaves "" to the kernel, which would change (or link) the object the
+ * descriptor is open on: a LOWER file. It is copied up first and the call made on the upper copy's
  * path instead, not followed (the descriptor named the object itself,
  * a symlink too), so that an O_PATH descriptor, which the copy-up
  * cannot move (fs_cow_fds.c), or the working directory changes nothing
@@ -25,6 +25,12 @@ static int args_of(long nr, int *path, int *flags)
 	case __NR_fchmodat2:
 		*path = 1;
 		*flags = 3;
+		return 0;
+	case __NR_linkat:	/* the source: a hard link to LOWER's inode
+				 * would let writes through the new name
+				 * change LOWER */
+		*path = 1;
+		*flags = 4;
 		return 0;
 	default:
 		return -1;
@@ -93,7 +99,11 @@ enum cse_verdict fs_layer_empty_path(struct cse_call *call)
 	if (r) {
 		x[0] = K_AT_FDCWD;
 		x[pa] = (long)up;
-		x[fa] = (x[fa] & ~(long)K_AT_EMPTY_PATH) | K_AT_SYMLINK_NOFOLLOW;
+		/* linkat follows nothing without AT_SYMLINK_FOLLOW, and
+		 * takes no AT_SYMLINK_NOFOLLOW (EINVAL) */
+		x[fa] &= ~(long)K_AT_EMPTY_PATH;
+		if (call->nr != __NR_linkat)
+			x[fa] |= K_AT_SYMLINK_NOFOLLOW;
 	}
 	return CSE_PASS;
 }

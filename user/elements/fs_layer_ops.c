@@ -13,7 +13,8 @@
  *                             in UPPER, and its old name whited out
  *   link, linkat              the source is copied up first: a hard link
  *                             never reaches a lower inode (both in
- *                             fs_layer_move.c)
+ *                             fs_layer_move.c; (fd, "") with AT_EMPTY_PATH
+ *                             in fs_layer_fdpath.c)
  *   getdents64                merged listing (fs_dirents.c)
  *   fchmod, fchown,           on a descriptor open on a lower file (read
  *   fsetxattr, fremovexattr,  only: a writer was opened on the upper copy):
@@ -549,7 +550,7 @@ static enum cse_verdict path_call(struct cse_call *call)
 		int i = call->nr == __NR_linkat;
 
 		if (i && (x[4] & K_AT_EMPTY_PATH))
-			return CSE_PASS;
+			return fs_layer_empty_path(call);
 		a = rel_of(call, i, b0, FS_PATH_MAX);
 		b = rel_of(call, i ? 3 : 1, b1, FS_PATH_MAX);
 		if (!a && !b)

@@ -14,7 +14,10 @@
  *   rename2,A,B,FLAGS  openat2,DIR,P,RESOLVE  relat,DIR,P (fstatat on a
  *   dirfd)  relnf,DIR,P (fstatat and open, not following, on an
  *   O_DIRECTORY dirfd)  emptyat,P (utimensat and fchownat of (fd, "")
- *   with AT_EMPTY_PATH on an O_PATH descriptor of P; P "." the cwd)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
+ *   with AT_EMPTY_PATH on an O_PATH descriptor of P; P "." the cwd)
+ *   linkempty,P,Q (linkat(fd, "", Q, AT_EMPTY_PATH) on a read-only
+ *   descriptor of P, an append through Q, then P's size and whether P
+ *   and Q are one inode)  unix,P (bind, getsockname, stat)  inotify,P  xattr,P
  *   exec,P,OP (fork, exec P with the one OP, wait)  nlink,P  raw,NR,P (an
  *   unknown system call NR with path P)  pid
  */
@@ -256,6 +259,29 @@ static void op(char *o)
 		if (r == 0)
 			printf(" mtime=%lld", (long long)st.st_mtime);
 		res(r);
+		if (fd >= 0)
+			close(fd);
+	} else if (!strcmp(field[0], "linkempty")) {
+		struct stat sq;
+		int w;
+
+		fd = (int)syscall(SYS_openat, AT_FDCWD, a, O_RDONLY | O_CLOEXEC);
+		r = syscall(SYS_linkat, fd, "", AT_FDCWD, b, AT_EMPTY_PATH);
+		if (r) {
+			res(r);
+		} else {
+			w = (int)syscall(SYS_openat, AT_FDCWD, b, O_WRONLY | O_APPEND | O_CLOEXEC);
+			printf(" append%s", w < 0 || write(w, "x", 1) != 1 ? " failed" : "");
+			if (w >= 0)
+				close(w);
+			r = syscall(SYS_newfstatat, AT_FDCWD, a, &st, 0);
+			if (!r)
+				r = syscall(SYS_newfstatat, AT_FDCWD, b, &sq, 0);
+			if (!r)
+				printf(" size=%lld nlink=%ld one-inode=%d", (long long)st.st_size,
+				       (long)st.st_nlink, st.st_ino == sq.st_ino && st.st_dev == sq.st_dev);
+			res(r);
+		}
 		if (fd >= 0)
 			close(fd);
 	} else if (!strcmp(field[0], "relnf")) {
